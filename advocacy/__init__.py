@@ -1,0 +1,103 @@
+"""advocacy: a congressional advocacy campaign toolkit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Flask
+
+from advocacy.config import PROJECT_ROOT, flask_config, load_settings
+
+# Feature packages; each may provide `bp` (a blueprint), `cli` (click groups) and `models`.
+BLUEPRINTS = (
+    "advocacy.main.views",
+    "advocacy.auth.views",
+    "advocacy.admin.views",
+    "advocacy.api",
+)
+MODEL_MODULES = ("advocacy.auth.models",)
+
+
+def create_app(config: Mapping[str, object] | None = None) -> Flask:
+    """Build the app from settings (environment, then `config` overrides). No I/O happens here."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    register_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    proxies = app.config["ADVOCACY_SETTINGS"].proxy_count
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    return app
+
+
+def register_config(app: Flask, overrides: Mapping[str, object] | None) -> None:
+    overrides = dict(overrides or {})
+    environ = overrides.pop("ENVIRON", None)
+    settings = overrides.pop("ADVOCACY_SETTINGS", None) or load_settings(environ)
+    app.config.update(flask_config(settings))
+    app.config.update(overrides)
+
+
+def register_extensions(app: Flask) -> None:
+    import importlib
+
+    from advocacy import logs, security
+    from advocacy.auth.access import require_login
+    from advocacy.extensions import csrf, db, limiter, login_manager, migrate
+
+    for module in MODEL_MODULES:
+        importlib.import_module(module)
+    db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from advocacy.dbsetup import configure_sqlite
+
+        with app.app_context():
+            configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.session_protection = "basic"
+    app.before_request(require_login)
+    security.init_app(app)
+    logs.init_app(app, app.config["ADVOCACY_SETTINGS"].log_level)
+
+
+def register_blueprints(app: Flask) -> None:
+    import importlib
+
+    for name in BLUEPRINTS:
+        module = importlib.import_module(name)
+        app.register_blueprint(module.bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from advocacy import errors
+
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from advocacy.auth.cli import users_cli
+
+    app.cli.add_command(users_cli)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from advocacy.auth.forms import LogoutForm
+
+    @app.context_processor
+    def inject_layout():
+        return {"logout_form": LogoutForm}

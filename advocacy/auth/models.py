@@ -1,0 +1,63 @@
+"""Staff accounts: who may log in, and with which role."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from advocacy.db import utcnow
+from advocacy.extensions import db
+
+
+class Role(StrEnum):
+    STAFF = "staff"
+    ORGANIZER = "organizer"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return {"staff": 1, "organizer": 2, "admin": 3}[self.value]
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default=Role.STAFF.value)
+    active: Mapped[bool] = mapped_column(default=True)
+    # Rotated on deactivation and password change: every existing session stops working.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def has_role(self, role: Role | str) -> bool:
+        return Role(self.role).rank >= Role(role).rank
+
+    def end_sessions(self) -> None:
+        self.session_token = new_session_token()

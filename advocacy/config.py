@@ -1,0 +1,179 @@
+"""Settings: read once from ADVOCACY_* environment variables, typed, and checked at start."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_GEOCODER_URL = "https://geocoding.geo.census.gov/geocoder/geographies/onelineaddress"
+ENVIRONMENTS = ("development", "testing", "production")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"ADVOCACY_{name} must be true or false, not {raw!r}")
+
+
+def _int(name: str, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"ADVOCACY_{name} must be a whole number, not {raw!r}") from None
+
+
+def _url(name: str, raw: str, schemes: tuple[str, ...]) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme.split("+")[0] not in schemes or not (parts.netloc or parts.path):
+        allowed = ", ".join(schemes)
+        raise ConfigError(f"ADVOCACY_{name} must be a URL starting with {allowed}: {raw!r}")
+    return raw
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    secret_key: str = ""
+    database_url: str = ""
+    redis_url: str = ""
+    mail_server: str = ""
+    mail_port: int = 25
+    mail_username: str = ""
+    mail_password: str = ""
+    mail_use_tls: bool = False
+    mail_use_ssl: bool = False
+    mail_sender: str = "advocacy@localhost"
+    mail_timeout: int = 10
+    geocoder_url: str = DEFAULT_GEOCODER_URL
+    cwc_url: str = ""
+    cwc_api_key: str = ""
+    cwc_delivery_agent: str = ""
+    data_dir: str = ""
+    site_url: str = ""
+    log_level: str = "INFO"
+    proxy_count: int = 0
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def cwc_enabled(self) -> bool:
+        return bool(self.cwc_url and self.cwc_api_key)
+
+    @property
+    def mail_enabled(self) -> bool:
+        return bool(self.mail_server)
+
+
+_TYPES = {f.name: f.type for f in fields(Settings)}
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from ADVOCACY_* variables; raise ConfigError naming a bad one."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for f in fields(Settings):
+        if f.name == "extra":
+            continue
+        key = f"ADVOCACY_{f.name.upper()}"
+        if key not in environ:
+            continue
+        raw = environ[key]
+        name = f.name.upper()
+        if f.type in ("int", int):
+            values[f.name] = _int(name, raw)
+        elif f.type in ("bool", bool):
+            values[f.name] = _bool(name, raw)
+        else:
+            values[f.name] = raw.strip()
+    settings = Settings(**values)
+    _validate(settings)
+    return settings
+
+
+def _validate(s: Settings) -> None:
+    if s.env not in ENVIRONMENTS:
+        raise ConfigError(f"ADVOCACY_ENV must be one of {', '.join(ENVIRONMENTS)}, not {s.env!r}")
+    if s.production:
+        if not s.secret_key:
+            raise ConfigError("ADVOCACY_SECRET_KEY is required when ADVOCACY_ENV=production")
+        if len(s.secret_key) < 32:
+            raise ConfigError("ADVOCACY_SECRET_KEY must be at least 32 characters in production")
+    if s.database_url:
+        _url("DATABASE_URL", s.database_url, ("sqlite", "postgresql"))
+    if s.redis_url:
+        _url("REDIS_URL", s.redis_url, ("redis", "rediss", "unix"))
+    _url("GEOCODER_URL", s.geocoder_url, ("http", "https"))
+    if s.cwc_url:
+        _url("CWC_URL", s.cwc_url, ("http", "https"))
+        if not s.cwc_api_key:
+            raise ConfigError("ADVOCACY_CWC_API_KEY is required when ADVOCACY_CWC_URL is set")
+        if not s.cwc_delivery_agent:
+            raise ConfigError("ADVOCACY_CWC_DELIVERY_AGENT is required when ADVOCACY_CWC_URL is set")
+    if not 0 < s.mail_port < 65536:
+        raise ConfigError(f"ADVOCACY_MAIL_PORT must be a port number, not {s.mail_port}")
+    if s.mail_use_tls and s.mail_use_ssl:
+        raise ConfigError("ADVOCACY_MAIL_USE_TLS and ADVOCACY_MAIL_USE_SSL cannot both be on")
+    if s.site_url:
+        _url("SITE_URL", s.site_url, ("http", "https"))
+    if s.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(f"ADVOCACY_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {s.log_level!r}")
+    if not 0 <= s.proxy_count <= 5:
+        raise ConfigError(f"ADVOCACY_PROXY_COUNT must be between 0 and 5, not {s.proxy_count}")
+    if s.data_dir and not s.data_dir.strip():
+        raise ConfigError("ADVOCACY_DATA_DIR must be a folder path")
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{PROJECT_ROOT / 'instance' / 'advocacy.db'}"
+
+
+def flask_config(settings: Settings) -> dict[str, object]:
+    """Translate Settings into Flask and extension configuration keys."""
+    testing = settings.env == "testing"
+    secret = settings.secret_key or "dev-only-insecure-secret-key-change-me"
+    database_url = settings.database_url or default_database_url()
+    engine_options: dict[str, object] = {"pool_pre_ping": True}
+    if database_url.startswith("postgresql"):
+        engine_options.update(pool_size=10, max_overflow=20, pool_recycle=1800)
+    return {
+        "ADVOCACY_SETTINGS": settings,
+        "ENV_NAME": settings.env,
+        "TESTING": testing,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": settings.production,
+        "SESSION_COOKIE_NAME": "advocacy_session",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": settings.production,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": 60 * 60 * 4,
+        "RATELIMIT_STORAGE_URI": settings.redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_ENABLED": True,
+        # argon2id; OWASP's second recommended profile (19 MiB would be the minimum).
+        "PASSWORD_HASH": {"time_cost": 3, "memory_cost": 65536, "parallelism": 2},
+        "FORM_MIN_FILL_SECONDS": 0 if testing else 3,
+    }

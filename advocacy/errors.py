@@ -1,0 +1,70 @@
+"""Error pages that reveal nothing: JSON under /api/, small HTML pages elsewhere."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from advocacy.api import error_response
+
+log = logging.getLogger(__name__)
+
+CODES = {
+    400: ("bad_request", "The request could not be understood."),
+    401: ("login_required", "You need to log in."),
+    403: ("forbidden", "You do not have access to this."),
+    404: ("not_found", "Nothing is here."),
+    405: ("method_not_allowed", "That method is not allowed here."),
+    409: ("conflict", "That conflicts with the current state."),
+    413: ("too_large", "The request is too large."),
+    415: ("unsupported_media_type", "Send JSON with Content-Type: application/json."),
+    422: ("unprocessable", "The request could not be processed."),
+    429: ("rate_limited", "Too many requests. Please wait a moment and try again."),
+    500: ("server_error", "Something went wrong on our side. Nothing you sent was shown to anyone."),
+    503: ("unavailable", "The service is briefly unavailable. Please try again shortly."),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _render(status: int, message: str | None = None):
+    code, default = CODES.get(status, ("error", "Something went wrong."))
+    if wants_json():
+        response = error_response(status, code, message or default)
+    else:
+        template = f"errors/{status}.html" if status in (400, 403, 404, 429, 500) else "errors/generic.html"
+        response = render_template(template, status=status, message=message or default), status
+    return response
+
+
+def handle_http_exception(exc: HTTPException):
+    response = _render(exc.code or 500)
+    if exc.code == 405 and exc.valid_methods:
+        body, status = response if isinstance(response, tuple) else (response, 405)
+        return body, status, {"Allow": ", ".join(exc.valid_methods)}
+    return response
+
+
+def handle_csrf_error(exc: CSRFError):
+    log.info("csrf refused path=%s", request.path)
+    return _render(400, "This form has expired or was not sent from this site. Please reload and try again.")
+
+
+def handle_unexpected(exc: Exception):
+    # The traceback goes to the log (which carries no request bodies); the user sees nothing of it.
+    if isinstance(exc, HTTPException):
+        return handle_http_exception(exc)
+    log.exception("unhandled error path=%s", request.path)
+    return _render(500)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(InternalServerError, handle_unexpected)
+    app.register_error_handler(Exception, handle_unexpected)

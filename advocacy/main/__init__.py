@@ -1,0 +1,1 @@
+"""Home, staff dashboard and health checks."""
