@@ -16,6 +16,8 @@ BLUEPRINTS = (
     "advocacy.api",
 )
 MODEL_MODULES = ("advocacy.auth.models",)
+# Modules that add routes to the API blueprint; imported before it is registered.
+API_MODULES: tuple[str, ...] = ()
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
@@ -78,6 +80,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     import importlib
 
+    for name in API_MODULES:
+        importlib.import_module(name)
     for name in BLUEPRINTS:
         module = importlib.import_module(name)
         app.register_blueprint(module.bp)
