@@ -1,0 +1,1 @@
+"""Constituent actions and the letters they send to each office."""

@@ -1,0 +1,93 @@
+"""An action is one constituent's submission; it produces one letter per office."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from advocacy.db import utcnow
+from advocacy.extensions import db
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class Action(db.Model):
+    """A constituent's submission for a campaign. Personal fields are emptied by `privacy purge`."""
+
+    __tablename__ = "actions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    # sha256 of the normalized email: the idempotency key across submissions; nulled by purge.
+    email_key: Mapped[str | None] = mapped_column(String(64))
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    address: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(2))
+    zip: Mapped[str] = mapped_column(String(10))
+    message: Mapped[str] = mapped_column(Text, default="")
+    consent: Mapped[bool] = mapped_column(default=False)
+    # Where the letters were addressed: kept after a purge so reports keep their counts.
+    district_state: Mapped[str] = mapped_column(String(2))
+    district: Mapped[int | None]
+    congress: Mapped[int]
+    lookup_source: Mapped[str] = mapped_column(String(20))
+    purged_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    letters: Mapped[list[Letter]] = relationship(back_populates="action", order_by="Letter.created_at")
+
+    __table_args__ = (
+        Index("ix_actions_campaign_id_email_key", "campaign_id", "email_key"),
+        UniqueConstraint("campaign_id", "idempotency_key"),
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Letter(db.Model):
+    """One letter to one office. `office_key` is the bioguide id, or `custom:<id>` for a custom target."""
+
+    __tablename__ = "letters"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    action_id: Mapped[str] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    email_key: Mapped[str | None] = mapped_column(String(64))
+    office_key: Mapped[str] = mapped_column(String(40))
+    bioguide_id: Mapped[str | None] = mapped_column(String(10), index=True)
+    custom_target_id: Mapped[int | None]
+    office_name: Mapped[str] = mapped_column(String(200))
+    office_title: Mapped[str] = mapped_column(String(40))
+    chamber: Mapped[str] = mapped_column(String(10))  # senate | house | custom
+    state: Mapped[str] = mapped_column(String(2), default="")
+    district: Mapped[int | None]
+    party: Mapped[str] = mapped_column(String(30), default="")
+    congress: Mapped[int]
+    stance_at_send: Mapped[str | None] = mapped_column(String(20))
+    template_variant: Mapped[str] = mapped_column(String(100), default="")
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    # The constituent's own words for this office (CWC ConstituentMessage); emptied by purge.
+    personal_message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    action: Mapped[Action] = relationship(back_populates="letters")
+
+    __table_args__ = (
+        # Never a second letter from the same constituent to the same office in one campaign.
+        UniqueConstraint("campaign_id", "email_key", "office_key"),
+        Index("ix_letters_campaign_id_created_at", "campaign_id", "created_at"),
+        Index("ix_letters_campaign_id_office_key", "campaign_id", "office_key"),
+    )
