@@ -1,0 +1,142 @@
+"""Checking what a constituent typed: clear messages per field, nothing stored on failure."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+
+from email_validator import EmailNotValidError, validate_email
+
+STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC "
+    "ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR GU VI AS MP".split()
+)
+ZIP_RE = re.compile(r"^(\d{5})(?:-?(\d{4}))?$")
+PHONE_RE = re.compile(r"^[0-9+().\- ]{7,25}$")
+MAX_MESSAGE = 5000
+LIMITS = {"first_name": 100, "last_name": 100, "address": 200, "city": 100, "phone": 25}
+# Control characters (C0/C1 and the Unicode "format" class, e.g. bidi overrides) are dropped;
+# newlines and tabs survive only in the free-text message.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+@dataclass(frozen=True)
+class Constituent:
+    first_name: str
+    last_name: str
+    email: str
+    address: str
+    city: str
+    state: str
+    zip: str
+    phone: str = ""
+    message: str = ""
+    consent: bool = False
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def zip5(self) -> str:
+        return self.zip[:5]
+
+    @property
+    def email_key(self) -> str:
+        return email_key(self.email)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class InvalidInput(ValueError):
+    def __init__(self, fields: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
+        self.fields = fields
+
+
+def email_key(email: str) -> str:
+    """The idempotency and lookup key for a constituent: sha256 of the normalized, lowercased email."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def clean_text(value: object, *, multiline: bool = False) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        value = str(value)
+    text = unicodedata.normalize("NFC", value)
+    text = _CONTROL.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    if not multiline:
+        text = " ".join(text.split())
+    return text.strip()
+
+
+def parse_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("1", "true", "yes", "on", "y")
+
+
+def normalize_zip(raw: object) -> str | None:
+    """'12345', '12345-6789' or '123456789' → '12345' / '12345-6789'; None when malformed."""
+    match = ZIP_RE.match(clean_text(raw))
+    if not match:
+        return None
+    return match.group(1) + (f"-{match.group(2)}" if match.group(2) else "")
+
+
+def validate_constituent(data: Mapping[str, object]) -> Constituent:
+    """A Constituent, or InvalidInput naming every bad field."""
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    for name, label in (
+        ("first_name", "First name"),
+        ("last_name", "Last name"),
+        ("address", "Street address"),
+        ("city", "City"),
+    ):
+        value = clean_text(data.get(name))
+        if not value:
+            errors[name] = f"{label} is required."
+        elif len(value) > LIMITS[name]:
+            errors[name] = f"{label} must be at most {LIMITS[name]} characters."
+        values[name] = value
+
+    email_raw = clean_text(data.get("email"))
+    if not email_raw:
+        errors["email"] = "Email is required."
+    elif len(email_raw) > 254:
+        errors["email"] = "Email must be at most 254 characters."
+    else:
+        try:
+            values["email"] = validate_email(email_raw, check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            errors["email"] = f"Enter a valid email address ({exc})."
+
+    state = clean_text(data.get("state")).upper()
+    if state not in STATES:
+        errors["state"] = "Choose a state or territory (two letters, e.g. NY)."
+    values["state"] = state
+
+    zip_code = normalize_zip(data.get("zip"))
+    if zip_code is None:
+        errors["zip"] = "Enter a 5-digit ZIP code (or ZIP+4)."
+    values["zip"] = zip_code or ""
+
+    phone = clean_text(data.get("phone"))
+    if phone and (not PHONE_RE.match(phone) or sum(c.isdigit() for c in phone) < 7):
+        errors["phone"] = "Enter a phone number with digits only (or leave it empty)."
+    values["phone"] = phone
+
+    message = clean_text(data.get("message"), multiline=True)
+    if len(message) > MAX_MESSAGE:
+        errors["message"] = f"Your message must be at most {MAX_MESSAGE:,} characters (it has {len(message):,})."
+    values["message"] = message
+
+    if errors:
+        raise InvalidInput(errors)
+    return Constituent(consent=parse_bool(data.get("consent", False)), **values)

@@ -1,0 +1,99 @@
+"""Constituent input: every field checked, Unicode names kept, control characters dropped."""
+
+import pytest
+
+from advocacy.letters.validation import InvalidInput, email_key, normalize_zip, validate_constituent
+
+GOOD = {
+    "first_name": "Ana",
+    "last_name": "Pérez",
+    "email": "ana@example.org",
+    "address": "1 Main St",
+    "city": "Albany",
+    "state": "ny",
+    "zip": "12207",
+}
+
+
+def test_good_input():
+    c = validate_constituent(GOOD)
+    assert (c.first_name, c.last_name, c.state, c.zip, c.consent) == ("Ana", "Pérez", "NY", "12207", False)
+    assert c.full_name == "Ana Pérez"
+
+
+@pytest.mark.parametrize("first, last", [("周", "锋锁"), ("Nguyễn", "Thị Minh"), ("Seán", "O'Brien"), ("Asat", "Asat")])
+def test_unicode_names_survive(first, last):
+    c = validate_constituent({**GOOD, "first_name": first, "last_name": last})
+    assert c.full_name == f"{first} {last}"
+
+
+def test_decomposed_unicode_is_normalized():
+    c = validate_constituent({**GOOD, "last_name": "Nguye\u0302\u0303n"})
+    assert c.last_name == "Nguyễn"
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("first_name", ""),
+        ("last_name", "x" * 101),
+        ("email", "not-an-email"),
+        ("email", "a@b"),
+        ("state", "XX"),
+        ("zip", "1234"),
+        ("zip", "ABCDE"),
+        ("zip", "12345-67"),
+        ("phone", "call me maybe"),
+        ("message", "x" * 5001),
+        ("address", ""),
+        ("city", " \t "),
+    ],
+)
+def test_bad_fields_are_named(field, value):
+    with pytest.raises(InvalidInput) as info:
+        validate_constituent({**GOOD, field: value})
+    assert field in info.value.fields
+    assert info.value.fields[field]
+
+
+def test_all_errors_reported_together():
+    with pytest.raises(InvalidInput) as info:
+        validate_constituent({})
+    assert {"first_name", "last_name", "email", "address", "city", "state", "zip"} <= set(info.value.fields)
+
+
+def test_control_characters_are_stripped():
+    c = validate_constituent({**GOOD, "first_name": "An\x00a\u202e", "message": "line one\r\nline\x07 two"})
+    assert c.first_name == "Ana"
+    assert c.message == "line one\nline two"
+
+
+def test_message_limit_is_5000():
+    assert len(validate_constituent({**GOOD, "message": "x" * 5000}).message) == 5000
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("12345", "12345"),
+        ("12345-6789", "12345-6789"),
+        ("123456789", "12345-6789"),
+        (" 02134 ", "02134"),
+        ("1234", None),
+        ("123456", None),
+    ],
+)
+def test_normalize_zip(raw, expected):
+    assert normalize_zip(raw) == expected
+
+
+def test_email_key_ignores_case_and_space():
+    assert email_key(" Ana@Example.org ") == email_key("ana@example.org")
+    assert len(email_key("a@example.org")) == 64
+
+
+@pytest.mark.parametrize(
+    "value, expected", [(True, True), ("on", True), ("true", True), ("", False), ("false", False), (None, False)]
+)
+def test_consent(value, expected):
+    assert validate_constituent({**GOOD, "consent": value}).consent is expected
