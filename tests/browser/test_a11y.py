@@ -16,7 +16,6 @@ def test_public_pages_have_no_serious_violations(live_app, axe_page, path):
 
 
 def test_login_page_works_by_keyboard(live_app, page):
-    from tests.conftest import CHEAP_HASH  # noqa: F401 - the live app uses the cheap test hash
     from advocacy.auth.services import create_user
 
     with live_app.app_context():
