@@ -31,6 +31,18 @@ def load_user(user_id: str):
     return user
 
 
+@login_manager.unauthorized_handler
+def unauthorized():
+    """API callers get a JSON 401; people get the login page, coming back here afterwards."""
+    if request.path.startswith("/api/"):
+        from advocacy.api import error_response
+
+        return error_response(401, "login_required", "You need to log in.")
+    flash("Please log in to see that page.", "info")
+    target = request.full_path if request.method == "GET" else request.path
+    return redirect(url_for("auth.login", next=safe_next(target.rstrip("?"))))
+
+
 def safe_next(target: str | None) -> str | None:
     """Only same-site relative paths; anything else could send a user to another site."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
