@@ -1,0 +1,1 @@
+"""Statement tracking: which offices have spoken, the public scoreboard, and the press-release monitor."""

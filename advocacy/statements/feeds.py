@@ -1,0 +1,172 @@
+"""Fetch RSS and Atom feeds politely (conditional GET, timeouts, a few at a time) and read their items.
+
+feedparser only ever sees bytes we downloaded ourselves: it never opens a URL or a file.
+"""
+
+from __future__ import annotations
+
+import calendar
+import io
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import feedparser
+import requests
+
+from advocacy import http
+from advocacy.statements.matching import html_to_text
+
+DEFAULT_TIMEOUT = 15.0  # seconds, for connecting and between bytes; the whole download gets twice that
+DEFAULT_WORKERS = 8
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
+USER_AGENT = http.USER_AGENT.replace(")", "; statement monitor)", 1)
+
+
+class FeedError(Exception):
+    """A feed could not be read; the message is one short line."""
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What the server told us last time, sent back so it can answer 304 Not Modified."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
+
+
+@dataclass
+class FetchResult:
+    url: str
+    outcome: str  # "ok" | "not_modified" | "failed"
+    content: bytes = b""
+    content_type: str = ""
+    final_url: str = ""
+    validators: Validators = field(default_factory=Validators)
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    title: str
+    url: str
+    published: datetime | None
+    text: str  # title, summary and content as plain text, for matching and snippets
+
+
+def is_http_url(url: str) -> bool:
+    parts = urlsplit(url or "")
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def fetch_feed(
+    url: str,
+    validators: Validators | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> FetchResult:
+    """Download one feed; never raises for network trouble, which comes back as outcome "failed"."""
+    if not is_http_url(url):
+        return FetchResult(url, "failed", error="not an http(s) URL")
+    headers = {"Accept": ACCEPT, "User-Agent": USER_AGENT, **(validators or Validators()).headers()}
+    deadline = time.monotonic() + 2 * timeout
+    try:
+        with http.session().get(url, headers=headers, timeout=(timeout, timeout), stream=True) as response:
+            if response.status_code == 304:
+                return FetchResult(url, "not_modified", final_url=response.url, validators=validators or Validators())
+            if response.status_code != 200:
+                return FetchResult(url, "failed", error=f"HTTP {response.status_code}")
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_content(chunk_size=65536):
+                size += len(chunk)
+                if size > max_bytes:
+                    return FetchResult(url, "failed", error=f"larger than {max_bytes // (1024 * 1024)} MB")
+                if time.monotonic() > deadline:
+                    return FetchResult(url, "failed", error="timed out")
+                chunks.append(chunk)
+            return FetchResult(
+                url,
+                "ok",
+                content=b"".join(chunks),
+                content_type=response.headers.get("Content-Type", ""),
+                final_url=response.url,
+                validators=Validators(response.headers.get("ETag"), response.headers.get("Last-Modified")),
+            )
+    except requests.Timeout:
+        return FetchResult(url, "failed", error="timed out")
+    except requests.TooManyRedirects:
+        return FetchResult(url, "failed", error="too many redirects")
+    except requests.ConnectionError:
+        return FetchResult(url, "failed", error="could not connect")
+    except requests.RequestException as exc:
+        return FetchResult(url, "failed", error=f"request failed ({type(exc).__name__})")
+
+
+def fetch_all(
+    targets: Iterable[tuple[str, Validators | None]],
+    timeout: float = DEFAULT_TIMEOUT,
+    workers: int = DEFAULT_WORKERS,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> list[FetchResult]:
+    """Fetch many feeds, at most `workers` at a time; results in the order given."""
+    targets = list(targets)
+    if not targets:
+        return []
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(targets))), thread_name_prefix="feeds") as pool:
+        futures = [pool.submit(fetch_feed, url, v, timeout, max_bytes) for url, v in targets]
+        return [f.result() for f in futures]
+
+
+def _published(entry) -> datetime | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        value = entry.get(key)
+        if value:
+            try:
+                return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+            except (OverflowError, ValueError):
+                continue
+    return None
+
+
+def normalize_url(url: str) -> str:
+    """The form in which a candidate's URL is stored and compared: no fragment, no surrounding space."""
+    return urldefrag((url or "").strip())[0]
+
+
+def parse_feed(content: bytes, content_type: str = "", base_url: str = "") -> list[FeedItem]:
+    """Items of an RSS or Atom document; FeedError when the bytes are not a feed."""
+    headers = {"content-type": content_type} if content_type else {}
+    if base_url:
+        headers["content-location"] = base_url
+    parsed = feedparser.parse(io.BytesIO(content), response_headers=headers)
+    if not parsed.get("version") and not parsed.entries:
+        reason = parsed.get("bozo_exception")
+        detail = f": {str(reason).splitlines()[0][:120]}" if reason else ""
+        raise FeedError("not an RSS or Atom feed" + detail)
+    items = []
+    for entry in parsed.entries:
+        link = normalize_url(urljoin(base_url, entry.get("link") or "")) if entry.get("link") else ""
+        if not is_http_url(link):
+            continue
+        title = html_to_text(entry.get("title", ""))
+        parts = [title, html_to_text(entry.get("summary", ""))]
+        for content_part in entry.get("content", []) or []:
+            value = html_to_text(content_part.get("value", ""))
+            if value and value not in parts:
+                parts.append(value)
+        text = " — ".join(p for p in parts if p)
+        items.append(FeedItem(title=title[:500] or link, url=link, published=_published(entry), text=text))
+    return items
