@@ -1,0 +1,1 @@
+"""Constituents' personal data: the email key, purging old data, and erasure on request."""

@@ -1,0 +1,420 @@
+"""The three exports (contacts, offices, statements) as header + row iterators, and their CSV/XLSX writers.
+
+The contact report can hold a million letters: it is one joined query read through a server-side
+cursor in batches, each row a plain tuple formatted by one small function, written by csv.writer
+into a small buffer. Memory does not grow with the number of rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import xlsxwriter
+from sqlalchemy import case, false, func, literal, select
+
+from advocacy.campaigns.models import Campaign
+from advocacy.extensions import db
+from advocacy.letters.models import Action
+from advocacy.reports.filters import ReportFilters
+from advocacy.reports.sql import deliveries, district_label, letter_conditions, letters
+from advocacy.reports.stances import latest_statements, statements_log_query
+
+KINDS = ("contacts", "offices", "statements")
+FORMATS = ("csv", "xlsx")
+BATCH = 1000
+XLSX_MAX_ROWS = 1_048_576  # Excel's limit per sheet, header included
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+actions = Action.__table__
+
+
+class ExportError(ValueError):
+    """The export cannot run as asked; the message says why in one line."""
+
+
+def neutralize(value: str) -> str:
+    """Defuse spreadsheet formula injection: a cell that could start a formula gets a leading quote."""
+    if value and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _ts(value: datetime | None) -> str:
+    return value.isoformat(" ", "seconds")[:19] if value is not None else ""
+
+
+@dataclass
+class Export:
+    """One export ready to run: its header and a lazy iterator of rows (tuples of str/int)."""
+
+    kind: str
+    headers: list[str]
+    rows: Iterable[tuple]
+    count: int = 0
+
+    def __iter__(self) -> Iterator[tuple]:
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
+def export_filename(slug: str, kind: str, fmt: str, today: date) -> str:
+    return f"{slug}-{kind}-{today.isoformat()}.{fmt}"
+
+
+def stream_rows(stmt) -> Iterator[tuple]:
+    """Run a Core select through a server-side cursor (PostgreSQL) in batches of BATCH rows."""
+    stmt = stmt.execution_options(stream_results=True, yield_per=BATCH)
+    result = db.session.connection().execute(stmt)
+    try:
+        for partition in result.partitions():
+            yield from partition
+    finally:
+        result.close()
+
+
+def build_export(kind: str, campaign: Campaign, filters: ReportFilters) -> Export:
+    if kind == "contacts":
+        return contacts_export(campaign, filters)
+    if kind == "offices":
+        return offices_export(campaign, filters)
+    if kind == "statements":
+        return statements_export(campaign, filters)
+    raise ExportError(f"unknown export {kind!r}: choose one of {', '.join(KINDS)}")
+
+
+# --- contacts: one row per letter ------------------------------------------------------------------
+
+CONTACT_HEADERS = [
+    "Date (UTC)",
+    "First name",
+    "Last name",
+    "Address",
+    "City",
+    "State",
+    "ZIP",
+    "Email",
+    "District",
+    "Congress",
+    "Office",
+    "Office ID",
+    "Chamber",
+    "Channel",
+    "Delivery status",
+    "Sent (UTC)",
+    "Letter ID",
+]
+
+
+def contacts_query(campaign_id: int, filters: ReportFilters):
+    # The email leaves the database only for constituents who consented.
+    email = case((actions.c.consent == false(), literal("")), else_=actions.c.email)
+    return (
+        select(
+            letters.c.created_at,
+            actions.c.first_name,
+            actions.c.last_name,
+            actions.c.address,
+            actions.c.city,
+            actions.c.state,
+            actions.c.zip,
+            email,
+            actions.c.district_state,
+            actions.c.district,
+            letters.c.congress,
+            letters.c.office_name,
+            letters.c.office_key,
+            letters.c.chamber,
+            deliveries.c.channel,
+            deliveries.c.status,
+            deliveries.c.sent_at,
+            letters.c.id,
+        )
+        .select_from(
+            letters.join(actions, actions.c.id == letters.c.action_id).outerjoin(
+                deliveries, deliveries.c.letter_id == letters.c.id
+            )
+        )
+        .where(*letter_conditions(campaign_id, filters))
+        .order_by(letters.c.created_at, letters.c.id)
+    )
+
+
+def _contact_row(r: tuple, n: Callable[[str], str] = neutralize) -> tuple:
+    (created, first, last, address, city, state, zip_, email, dstate, district, congress) = r[:11]
+    (office, office_key, chamber, channel, status, sent, letter_id) = r[11:]
+    return (
+        _ts(created),
+        n(first),
+        n(last),
+        n(address),
+        n(city),
+        state,
+        n(zip_),
+        n(email or ""),
+        district_label(dstate, district),
+        congress,
+        n(office),
+        office_key,
+        chamber,
+        channel or "",
+        status or "",
+        _ts(sent),
+        letter_id,
+    )
+
+
+def contacts_export(campaign: Campaign, filters: ReportFilters) -> Export:
+    rows = map(_contact_row, stream_rows(contacts_query(campaign.id, filters)))
+    return Export("contacts", list(CONTACT_HEADERS), rows)
+
+
+# --- offices: one row per office -------------------------------------------------------------------
+
+OFFICE_HEADERS = [
+    "Office ID",
+    "Office",
+    "Title",
+    "Chamber",
+    "State",
+    "District",
+    "Letters",
+    "Unique constituents",
+    "First letter (UTC)",
+    "Last letter (UTC)",
+    "Stance",
+    "Last statement date",
+    "Last statement kind",
+    "Last statement source",
+    "Last statement",
+]
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_range(first: date, last: date) -> list[str]:
+    """Every ISO week from the one holding `first` to the one holding `last`, weeks without letters included."""
+    from datetime import timedelta
+
+    start = first - timedelta(days=first.weekday())
+    weeks = []
+    while start <= last:
+        weeks.append(iso_week(start))
+        start += timedelta(days=7)
+    return weeks
+
+
+def office_totals(campaign_id: int, filters: ReportFilters) -> list[tuple]:
+    """Per office: key, bioguide, name, title, chamber, state, district, letters, constituents, first, last."""
+    # A constituent is their email key; after a purge (key gone) each action counts once.
+    constituent = func.coalesce(letters.c.email_key, letters.c.action_id)
+    source = letters
+    if filters.status:
+        source = letters.join(deliveries, deliveries.c.letter_id == letters.c.id)
+    stmt = (
+        select(
+            letters.c.office_key,
+            func.max(letters.c.bioguide_id),
+            func.max(letters.c.office_name),
+            func.max(letters.c.office_title),
+            func.max(letters.c.chamber),
+            func.max(letters.c.state),
+            func.max(letters.c.district),
+            func.count(),
+            func.count(constituent.distinct()),
+            func.min(letters.c.created_at),
+            func.max(letters.c.created_at),
+        )
+        .select_from(source)
+        .where(*letter_conditions(campaign_id, filters))
+        .group_by(letters.c.office_key)
+        .order_by(func.count().desc(), letters.c.office_key)
+    )
+    return [tuple(r) for r in db.session.execute(stmt)]
+
+
+def office_week_counts(campaign_id: int, filters: ReportFilters) -> dict[str, dict[str, int]]:
+    """office_key → ISO week → letters, from a GROUP BY office and day."""
+    from advocacy.reports.sql import as_date, utc_day
+
+    day = utc_day(letters.c.created_at)
+    source = letters
+    if filters.status:
+        source = letters.join(deliveries, deliveries.c.letter_id == letters.c.id)
+    stmt = (
+        select(letters.c.office_key, day, func.count())
+        .select_from(source)
+        .where(*letter_conditions(campaign_id, filters))
+        .group_by(letters.c.office_key, day)
+    )
+    weeks: dict[str, dict[str, int]] = {}
+    for office_key, raw_day, count in db.session.execute(stmt):
+        per_office = weeks.setdefault(office_key, {})
+        week = iso_week(as_date(raw_day))
+        per_office[week] = per_office.get(week, 0) + count
+    return weeks
+
+
+def _day(value: datetime | None) -> str:
+    return value.date().isoformat() if value else ""
+
+
+def offices_export(campaign: Campaign, filters: ReportFilters) -> Export:
+    totals = office_totals(campaign.id, filters)
+    weeks_by_office = office_week_counts(campaign.id, filters)
+    statements = latest_statements(campaign.id)
+    all_weeks = sorted({w for per in weeks_by_office.values() for w in per})
+    week_columns = week_range(_week_start(all_weeks[0]), _week_start(all_weeks[-1])) if all_weeks else []
+
+    def rows() -> Iterator[tuple]:
+        n = neutralize
+        for key, bioguide, name, title, chamber, state, district, count, people, first, last in totals:
+            latest = statements.get(bioguide) if bioguide else None
+            per_week = weeks_by_office.get(key, {})
+            yield (
+                key,
+                n(name),
+                n(title),
+                chamber,
+                state,
+                district_label(state, district) if chamber == "house" else "",
+                count,
+                people,
+                _ts(first),
+                _ts(last),
+                latest.stance if latest else "",
+                latest.date.isoformat() if latest else "",
+                latest.kind if latest else "",
+                n(latest.source_url or "") if latest else "",
+                n(latest.summary or "") if latest else "",
+                *(per_week.get(week, 0) for week in week_columns),
+            )
+
+    return Export("offices", OFFICE_HEADERS + [f"Letters {w}" for w in week_columns], rows())
+
+
+def _week_start(week: str) -> date:
+    year, number = week.split("-W")
+    return date.fromisocalendar(int(year), int(number), 1)
+
+
+# --- statements log --------------------------------------------------------------------------------
+
+STATEMENT_HEADERS = [
+    "Date",
+    "Office ID",
+    "Office",
+    "Chamber",
+    "State",
+    "Kind",
+    "Stance",
+    "Source URL",
+    "Quote or summary",
+    "Recorded (UTC)",
+]
+
+
+def statements_export(campaign: Campaign, filters: ReportFilters) -> Export:
+    if filters.status:
+        raise ExportError("The delivery status filter does not apply to the statements log.")
+    n = neutralize
+
+    def row(r: tuple) -> tuple:
+        day, bioguide, name, chamber, state, kind, stance, url, summary, recorded = r
+        return (
+            day.isoformat() if day else "",
+            bioguide,
+            n(name or ""),
+            chamber or "",
+            state or "",
+            kind,
+            stance,
+            n(url or ""),
+            n(summary or ""),
+            _ts(recorded),
+        )
+
+    rows = map(row, stream_rows(statements_log_query(campaign.id, filters)))
+    return Export("statements", list(STATEMENT_HEADERS), rows)
+
+
+# --- writers ---------------------------------------------------------------------------------------
+
+CHUNK = 64 * 1024
+
+
+def csv_chunks(export: Export, progress: Callable[[int], None] | None = None) -> Iterator[str]:
+    """The export as CSV text in chunks of about 64 KB (UTF-8 BOM first, so spreadsheets read accents)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow(export.headers)
+    every = 50_000
+    for row in export:
+        writer.writerow(row)
+        if buffer.tell() >= CHUNK:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        if progress is not None and export.count % every == 0:
+            progress(export.count)
+    yield buffer.getvalue()
+    if progress is not None:
+        progress(export.count)
+
+
+def write_xlsx(export: Export, target, progress: Callable[[int], None] | None = None) -> int:
+    """Write the export to `target` (a path or a binary file) with XlsxWriter in constant-memory mode.
+
+    Strings go through write_string, never write(): nothing a constituent typed can become a formula.
+    Past Excel's row limit the rows continue on a new sheet.
+    """
+    workbook = xlsxwriter.Workbook(
+        target,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    bold = workbook.add_format({"bold": True})
+    sheet, row_index, sheets = None, XLSX_MAX_ROWS, 0
+    every = 50_000
+
+    def new_sheet():
+        nonlocal sheets
+        sheets += 1
+        ws = workbook.add_worksheet(export.kind if sheets == 1 else f"{export.kind} ({sheets})")
+        for col, header in enumerate(export.headers):
+            ws.write_string(0, col, header, bold)
+        ws.freeze_panes(1, 0)
+        return ws
+
+    try:
+        for row in export:
+            if row_index >= XLSX_MAX_ROWS:
+                sheet, row_index = new_sheet(), 1
+            for col, value in enumerate(row):
+                if isinstance(value, str):
+                    if value:
+                        sheet.write_string(row_index, col, value)
+                elif value is not None:
+                    sheet.write_number(row_index, col, value)
+            row_index += 1
+            if progress is not None and export.count % every == 0:
+                progress(export.count)
+        if sheet is None:
+            new_sheet()
+    finally:
+        workbook.close()
+    if progress is not None:
+        progress(export.count)
+    return export.count

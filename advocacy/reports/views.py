@@ -1,0 +1,219 @@
+"""Staff pages: campaign list, dashboard, exports, the contact list and delivery packets."""
+
+from __future__ import annotations
+
+import tempfile
+
+from flask import Blueprint, Response, abort, render_template, request, send_file, stream_with_context
+from sqlalchemy import func, select
+
+from advocacy.auth.access import role_required
+from advocacy.auth.models import Role
+from advocacy.campaigns.models import Campaign
+from advocacy.db import utcnow
+from advocacy.extensions import db
+from advocacy.reports import audit
+from advocacy.reports.charts import bar_chart
+from advocacy.reports.dashboard import MAX_DAILY_BARS, build_dashboard, by_week, campaign_letter_counts
+from advocacy.reports.exports import (
+    FORMATS,
+    KINDS,
+    ExportError,
+    build_export,
+    contacts_query,
+    csv_chunks,
+    export_filename,
+    write_xlsx,
+)
+from advocacy.reports.filters import CHAMBERS, DELIVERY_STATUSES, FilterError, ReportFilters, parse_filters
+from advocacy.reports.packets import (
+    PacketError,
+    build_packet,
+    find_office,
+    packet_filename,
+    packet_offices,
+    write_packets_zip,
+)
+from advocacy.reports.sql import deliveries, letter_conditions, letters
+
+bp = Blueprint("reports", __name__, url_prefix="/staff")
+
+CONTACTS_PAGE = 50
+# Beyond this a ZIP of packets is a job for `flask reports packets`, not a web request.
+MAX_WEB_PACKET_LETTERS = 20_000
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _campaign_or_404(slug: str) -> Campaign:
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+
+
+def _matching_letters(campaign: Campaign, filters: ReportFilters) -> int:
+    source = letters.join(deliveries, deliveries.c.letter_id == letters.c.id) if filters.status else letters
+    stmt = select(func.count()).select_from(source).where(*letter_conditions(campaign.id, filters))
+    return db.session.scalar(stmt) or 0
+
+
+def _exports_page(campaign: Campaign, filters: ReportFilters | None, errors: dict[str, str], status: int = 200):
+    filters_ok = filters if filters is not None else ReportFilters()
+    offices = packet_offices(campaign, filters_ok) if filters is not None else []
+    return render_template(
+        "reports/exports.html",
+        campaign=campaign,
+        filters=filters_ok,
+        values=request.args,
+        errors=errors,
+        matching=_matching_letters(campaign, filters_ok) if filters is not None else None,
+        offices=offices,
+        kinds=KINDS,
+        formats=FORMATS,
+        chambers=CHAMBERS,
+        statuses=DELIVERY_STATUSES,
+        max_zip=MAX_WEB_PACKET_LETTERS,
+    ), status
+
+
+@bp.get("/campaigns")
+@role_required(Role.STAFF)
+def index():
+    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.created_at.desc(), Campaign.id.desc())).all()
+    return render_template("reports/index.html", campaigns=campaigns, counts=campaign_letter_counts())
+
+
+@bp.get("/campaigns/<slug>")
+@role_required(Role.STAFF)
+def dashboard(slug: str):
+    campaign = _campaign_or_404(slug)
+    data = build_dashboard(campaign)
+    if len(data.per_day) > MAX_DAILY_BARS:
+        chart = bar_chart("Letters per week", by_week(data.per_day))
+    else:
+        chart = bar_chart("Letters per day", [(d.strftime("%b %-d"), n) for d, n in data.per_day])
+    return render_template("reports/dashboard.html", campaign=campaign, data=data, chart=chart)
+
+
+@bp.get("/campaigns/<slug>/exports")
+@role_required(Role.STAFF)
+def exports(slug: str):
+    campaign = _campaign_or_404(slug)
+    try:
+        filters = parse_filters(request.args)
+    except FilterError as exc:
+        return _exports_page(campaign, None, exc.errors, 400)
+    return _exports_page(campaign, filters, {})
+
+
+@bp.get("/campaigns/<slug>/exports/<kind>.<fmt>")
+@role_required(Role.STAFF)
+def download(slug: str, kind: str, fmt: str):
+    campaign = _campaign_or_404(slug)
+    if kind not in KINDS or fmt not in FORMATS:
+        abort(404)
+    try:
+        filters = parse_filters(request.args)
+        export = build_export(kind, campaign, filters)
+    except FilterError as exc:
+        return _exports_page(campaign, None, exc.errors, 400)
+    except ExportError as exc:
+        return _exports_page(campaign, None, {"export": str(exc)}, 400)
+    event_id = audit.record(f"export.{kind}", campaign=slug, filters={**filters.to_json(), "format": fmt}).id
+    filename = export_filename(slug, kind, fmt, utcnow().date())
+    if fmt == "csv":
+
+        def generate():
+            yield from csv_chunks(export)
+            audit.set_row_count(event_id, export.count)
+
+        return Response(stream_with_context(generate()), mimetype=MIMETYPES["csv"], headers=_attachment(filename))
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it once sent
+    try:
+        write_xlsx(export, spool)
+    except BaseException:
+        spool.close()
+        raise
+    audit.set_row_count(event_id, export.count)
+    spool.seek(0)
+    return send_file(spool, mimetype=MIMETYPES["xlsx"], as_attachment=True, download_name=filename)
+
+
+@bp.get("/campaigns/<slug>/contacts")
+@role_required(Role.STAFF)
+def contacts(slug: str):
+    """The contact report on screen, a page at a time. Viewing it is recorded like an export."""
+    campaign = _campaign_or_404(slug)
+    try:
+        filters = parse_filters(request.args)
+    except FilterError as exc:
+        return _exports_page(campaign, None, exc.errors, 400)
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    total = _matching_letters(campaign, filters)
+    pages = max(1, -(-total // CONTACTS_PAGE))
+    page = min(page, pages)
+    rows = db.session.execute(
+        contacts_query(campaign.id, filters).limit(CONTACTS_PAGE).offset((page - 1) * CONTACTS_PAGE)
+    ).all()
+    audit.record("view.contacts", campaign=slug, filters={**filters.to_json(), "page": page}, row_count=len(rows))
+    return render_template(
+        "reports/contacts.html", campaign=campaign, rows=rows, filters=filters, page=page, pages=pages, total=total
+    )
+
+
+@bp.get("/campaigns/<slug>/packets/<office_key>.pdf")
+@role_required(Role.STAFF)
+def packet(slug: str, office_key: str):
+    campaign = _campaign_or_404(slug)
+    try:
+        filters = parse_filters(request.args)
+        office = find_office(campaign, office_key, filters)
+        volume = request.args.get("part", 1, type=int) or 1
+        data, count = build_packet(campaign, office, filters, volume)
+    except FilterError as exc:
+        return _exports_page(campaign, None, exc.errors, 400)
+    except PacketError:
+        abort(404)
+    audit.record(
+        "export.packet",
+        campaign=slug,
+        filters={**filters.to_json(), "office": office.office_key, "part": volume},
+        row_count=count,
+    )
+    filename = packet_filename(slug, office.office_key, volume, office.volumes, utcnow().date())
+    return Response(data, mimetype="application/pdf", headers=_attachment(filename))
+
+
+@bp.get("/campaigns/<slug>/packets.zip")
+@role_required(Role.STAFF)
+def packets_zip(slug: str):
+    campaign = _campaign_or_404(slug)
+    try:
+        filters = parse_filters(request.args)
+    except FilterError as exc:
+        return _exports_page(campaign, None, exc.errors, 400)
+    matching = _matching_letters(campaign, filters)
+    if matching > MAX_WEB_PACKET_LETTERS:
+        message = (
+            f"{matching:,} letters is too many for one download (the limit is {MAX_WEB_PACKET_LETTERS:,}). "
+            "Narrow the filters, or run `flask reports packets` on the server."
+        )
+        return _exports_page(campaign, filters, {"export": message}, 400)
+    event_id = audit.record("export.packets", campaign=slug, filters=filters.to_json()).id
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it once sent
+    try:
+        _files, count = write_packets_zip(campaign, filters, spool)
+    except BaseException:
+        spool.close()
+        raise
+    audit.set_row_count(event_id, count)
+    spool.seek(0)
+    filename = f"{slug}-packets-{utcnow().date().isoformat()}.zip"
+    return send_file(spool, mimetype="application/zip", as_attachment=True, download_name=filename)
