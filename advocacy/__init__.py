@@ -16,8 +16,11 @@ BLUEPRINTS = (
     "advocacy.api",
 )
 MODEL_MODULES = ("advocacy.auth.models",)
+MODEL_MODULES += ("advocacy.congress.models",)  # congress: members, offices, committees, ZIP districts
+BLUEPRINTS += ("advocacy.congress.views",)  # congress: the public /lookup page
 # Modules that add routes to the API blueprint; imported before it is registered.
 API_MODULES: tuple[str, ...] = ()
+API_MODULES += ("advocacy.congress.api",)  # congress: GET /api/v1/representatives
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
@@ -97,6 +100,11 @@ def register_commands(app: Flask) -> None:
     from advocacy.auth.cli import users_cli
 
     app.cli.add_command(users_cli)
+
+    from advocacy.congress.cli import districts_cli, legislators_cli  # congress data sync
+
+    app.cli.add_command(legislators_cli)
+    app.cli.add_command(districts_cli)
 
 
 def register_template_helpers(app: Flask) -> None:

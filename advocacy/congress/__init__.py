@@ -1,0 +1,1 @@
+"""Congress data: members, district offices, committees, the ZIP crosswalk, and representative lookup."""

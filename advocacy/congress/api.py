@@ -1,0 +1,119 @@
+"""`GET /api/v1/representatives?zip=ZIP[&address=STREET]`: who represents a place, as JSON."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify, request
+
+from advocacy.api import APIError, bp
+from advocacy.api.openapi import PATHS, SCHEMAS, error_responses
+from advocacy.auth.access import public
+from advocacy.congress.lookup import LookupFailed, lookup_representatives, zip_lookup_body
+from advocacy.extensions import limiter
+
+DEFAULT_RATE_LIMIT = "600 per minute"  # per IP; app.config["LOOKUP_RATE_LIMIT"] overrides it
+
+
+def rate_limit() -> str:
+    return current_app.config.get("LOOKUP_RATE_LIMIT", DEFAULT_RATE_LIMIT)
+
+
+@bp.get("/representatives")
+@public
+@limiter.limit(rate_limit)
+def representatives():
+    zip_code = request.args.get("zip", "")
+    address = request.args.get("address") or None
+    try:
+        if address is None:
+            # The same for everyone who asks about this ZIP, and it holds nothing personal: cacheable.
+            response = Response(zip_lookup_body(zip_code), mimetype="application/json")
+            response.headers["Cache-Control"] = "public, max-age=300"
+            return response
+        return jsonify(lookup_representatives(zip_code, address).to_json())
+    except LookupFailed as exc:
+        raise APIError(exc.status, exc.code, str(exc), {exc.field: str(exc)}) from None
+
+
+OFFICE_SCHEMA = {
+    "type": "object",
+    "required": ["bioguide_id", "name", "title", "salutation", "chamber", "state", "district", "party"],
+    "properties": {
+        "bioguide_id": {"type": "string", "examples": ["G000555"]},
+        "name": {"type": "string", "examples": ["Kirsten E. Gillibrand"]},
+        "first_name": {"type": "string"},
+        "last_name": {"type": "string"},
+        "title": {"enum": ["Senator", "Representative", "Delegate", "Resident Commissioner"]},
+        "salutation": {"type": "string", "examples": ["Dear Senator Gillibrand"]},
+        "chamber": {"enum": ["senate", "house"]},
+        "state": {"type": "string", "examples": ["NY"]},
+        "district": {"type": ["integer", "null"], "description": "null for senators, 0 for at-large seats"},
+        "party": {"type": "string"},
+        "phone": {"type": ["string", "null"], "description": "the Washington office"},
+        "address": {"type": ["string", "null"], "description": "the Washington office"},
+        "contact_url": {"type": ["string", "null"], "description": "the contact form, else the website"},
+        "contact_form": {"type": ["string", "null"]},
+        "website": {"type": ["string", "null"]},
+        "photo_url": {"type": "string"},
+        "social": {"type": "object", "additionalProperties": {"type": "string"}},
+        "nearest_district_office": {
+            "type": ["object", "null"],
+            "description": "when a street address placed the constituent; with distance_miles",
+        },
+        "rss_url": {"type": ["string", "null"]},
+    },
+}
+DISTRICT_SCHEMA = {
+    "type": "object",
+    "required": ["state", "district"],
+    "properties": {"state": {"type": "string"}, "district": {"type": "integer", "description": "0 = at-large"}},
+}
+REPRESENTATIVES_SCHEMA = {
+    "type": "object",
+    "required": ["query", "source", "split", "districts", "offices", "house_candidates", "vacancies"],
+    "properties": {
+        "query": {
+            "type": "object",
+            "properties": {"zip": {"type": "string"}, "address": {"type": ["string", "null"]}},
+        },
+        "source": {"enum": ["census-geocoder", "zip-crosswalk"]},
+        "split": {"type": "boolean", "description": "the ZIP spans several districts; ask for a street address"},
+        "districts": {"type": "array", "items": {"$ref": "#/components/schemas/District"}},
+        "offices": {"type": "array", "items": {"$ref": "#/components/schemas/Office"}},
+        "house_candidates": {
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/Office"},
+            "description": "when split: every possible House office (then `offices` holds none)",
+        },
+        "vacancies": {"type": "array", "items": {"$ref": "#/components/schemas/District"}},
+    },
+}
+
+SCHEMAS.update(Office=OFFICE_SCHEMA, District=DISTRICT_SCHEMA, Representatives=REPRESENTATIVES_SCHEMA)
+PATHS["/representatives"] = {
+    "get": {
+        "summary": "Members of Congress for a ZIP code, or exactly for a street address",
+        "description": (
+            "A ZIP alone uses the ZIP-to-district crosswalk; a ZIP in several districts comes back with "
+            "`split: true` and every candidate. With `address`, the Census geocoder places the address; "
+            "when it cannot, the answer falls back to the ZIP (`source: zip-crosswalk`). Public, rate-limited per IP."
+        ),
+        "operationId": "lookupRepresentatives",
+        "parameters": [
+            {
+                "name": "zip",
+                "in": "query",
+                "required": True,
+                "schema": {"type": "string", "pattern": "^[0-9]{5}(-?[0-9]{4})?$"},
+                "examples": {"zip": {"value": "10027"}, "zip4": {"value": "10027-6902"}},
+            },
+            {"name": "address", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 200}},
+        ],
+        "responses": {
+            "200": {
+                "description": "The offices",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Representatives"}}},
+            },
+            **error_responses(400, 404, 429),
+        },
+    }
+}

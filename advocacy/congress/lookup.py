@@ -1,0 +1,174 @@
+"""Who represents a ZIP code (and, with a street address, exactly which district): `lookup_representatives`.
+
+A street address goes to the geocoder; when it cannot answer, or for a ZIP alone, the crosswalk does. A ZIP
+in several districts is *split*: every candidate is returned and none is picked.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from advocacy.congress import cache
+from advocacy.congress.cache import MISSING
+from advocacy.congress.offices import Office, roster, with_nearest_office
+from advocacy.congress.providers import GeocoderUnavailable, crosswalk, geocoder
+
+MAX_ADDRESS_LENGTH = 200
+_ZIP = re.compile(r"^(\d{5})(?:[- ]?(\d{4}))?$")
+
+
+class LookupFailed(ValueError):
+    """The question cannot be answered; `code`, `status` and `field` say why, for the API and forms."""
+
+    code = "lookup_failed"
+    status = 400
+    field = "zip"
+
+
+class InvalidZip(LookupFailed):
+    code = "invalid_zip"
+
+
+class InvalidAddress(LookupFailed):
+    code = "invalid_address"
+    field = "address"
+
+
+class UnknownZip(LookupFailed):
+    code = "unknown_zip"
+    status = 404
+
+
+def normalize_zip(value: object) -> str:
+    """ "12345", "12345-6789" or "123456789" → "12345"."""
+    match = _ZIP.match(value.strip()) if isinstance(value, str) else None
+    if not match:
+        raise InvalidZip("Enter a 5-digit ZIP code, like 12345 or 12345-6789.")
+    return match.group(1)
+
+
+def normalize_address(value: object) -> str | None:
+    """A street address on one line, spaces collapsed; None when blank."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidAddress("Enter the street address as text.")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in value if ch not in " \t"):
+        raise InvalidAddress("The street address contains characters that cannot be part of an address.")
+    street = " ".join(value.split())
+    if len(street) > MAX_ADDRESS_LENGTH:
+        raise InvalidAddress(f"Enter a street address of at most {MAX_ADDRESS_LENGTH} characters.")
+    return street or None
+
+
+@dataclass
+class LookupResult:
+    query: dict
+    source: str  # "census-geocoder" | "zip-crosswalk"
+    split: bool
+    districts: list[tuple[str, int]]
+    offices: list[Office] = field(default_factory=list)
+    house_candidates: list[Office] = field(default_factory=list)
+    vacancies: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def states(self) -> list[str]:
+        return sorted({state for state, _ in self.districts})
+
+    def to_json(self) -> dict:
+        return {
+            "query": dict(self.query),
+            "source": self.source,
+            "split": self.split,
+            "districts": [{"state": s, "district": d} for s, d in self.districts],
+            "offices": [o.to_json() for o in self.offices],
+            "house_candidates": [o.to_json() for o in self.house_candidates],
+            "vacancies": [{"state": s, "district": d} for s, d in self.vacancies],
+        }
+
+
+def lookup_representatives(zip_code: str, address: str | None = None) -> LookupResult:
+    """Offices for a ZIP code, narrowed to one district by the street address when the geocoder can.
+
+    Raises InvalidZip or InvalidAddress for malformed input and UnknownZip for a ZIP with no district.
+    """
+    zip5 = normalize_zip(zip_code)
+    street = normalize_address(address)
+    if street:
+        try:
+            match = geocoder().locate(street, zip5)
+        except GeocoderUnavailable:
+            match = None
+        if match is not None:
+            query = {"zip": zip5, "address": street}
+            return _result(query, "census-geocoder", [(match.state, match.district)], match.location)
+    return _copy(_zip_result(zip5), street)
+
+
+def _zip_result(zip5: str) -> LookupResult:
+    answers = cache.current().answers
+    found = answers.get(("result", zip5))
+    if found is MISSING:
+        districts = crosswalk.districts_for(zip5)
+        if not districts:
+            raise UnknownZip(f"We have no congressional district for ZIP code {zip5}.")
+        found = _result({"zip": zip5, "address": None}, crosswalk.name, list(districts), None)
+        answers.put(("result", zip5), found)
+    return found
+
+
+def _copy(result: LookupResult, street: str | None) -> LookupResult:
+    """A caller may change its result; the cached one must stay as it was."""
+    return LookupResult(
+        query={"zip": result.query["zip"], "address": street},
+        source=result.source,
+        split=result.split,
+        districts=list(result.districts),
+        offices=list(result.offices),
+        house_candidates=list(result.house_candidates),
+        vacancies=list(result.vacancies),
+    )
+
+
+def zip_lookup_body(zip_code: str) -> bytes:
+    """`lookup_representatives(zip_code).to_json()` serialized, cached per ZIP: the API's fast path."""
+    zip5 = normalize_zip(zip_code)
+    answers = cache.current().answers
+    found = answers.get(("json", zip5))
+    if found is MISSING:
+        found = json.dumps(_zip_result(zip5).to_json(), ensure_ascii=False, separators=(",", ":")).encode()
+        answers.put(("json", zip5), found)
+    return found
+
+
+def _result(
+    query: dict, source: str, districts: list[tuple[str, int]], location: tuple[float, float] | None
+) -> LookupResult:
+    seats = roster()
+    states = {state for state, _ in districts}
+    offices: list[Office] = []
+    if len(states) == 1:  # senators only when the state is certain
+        offices.extend(with_nearest_office(o, location) for o in seats.senators.get(next(iter(states)), ()))
+    house: list[Office] = []
+    vacancies: list[tuple[str, int]] = []
+    for seat in districts:
+        member = seats.house.get(seat)
+        if member is None:
+            vacancies.append(seat)
+        else:
+            house.append(with_nearest_office(member, location))
+    split = len(districts) > 1
+    if not split:
+        offices.extend(house)
+    return LookupResult(
+        query=query,
+        source=source,
+        split=split,
+        districts=districts,
+        offices=offices,
+        house_candidates=house if split else [],
+        vacancies=vacancies,
+    )
