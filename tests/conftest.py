@@ -19,6 +19,8 @@ from advocacy.extensions import db as _db
 from advocacy.extensions import limiter
 from tests.dbs import BACKENDS, fresh_database
 
+pytest_plugins = ["tests.fakes.smtp", "tests.fakes.cwc"]  # delivery: smtp_server and fake_cwc fixtures
+
 TEST_ENVIRON = {"ADVOCACY_ENV": "testing", "ADVOCACY_SECRET_KEY": "test-secret-key-" + "x" * 32}
 CHEAP_HASH = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 PASSWORD = "correct horse battery staple"

@@ -1,0 +1,234 @@
+"""Turning a claimed delivery into a send: read what it needs inside the transaction, send outside it.
+
+`prepare(delivery)` returns a `Send` holding plain data (the CWC XML, the email) so that no database
+connection is held while we wait on CWC or an SMTP server.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from advocacy.delivery import cwc
+from advocacy.delivery.cwc_client import CwcClient, known_offices
+from advocacy.delivery.errors import NotAccepted, PermanentError, TransientError
+from advocacy.delivery.mailer import build_message, send_message, sender_domain
+from advocacy.delivery.models import Channel, Delivery
+from advocacy.delivery.options import option, settings
+from advocacy.extensions import db
+
+
+@dataclass
+class Send:
+    """A prepared send. `run()` returns the outcome name ("sent" or "duplicate") or raises DeliveryError."""
+
+    channel: str
+    run: Callable[[], str]
+    # A better MemberOffice code found on the CWC offices list, to store with the outcome.
+    corrected_office: str | None = None
+
+
+def prepare(delivery: Delivery) -> Send:
+    if delivery.channel == Channel.CWC.value:
+        return _prepare_cwc(delivery)
+    if delivery.channel == Channel.EMAIL.value:
+        return _prepare_email(delivery)
+    raise PermanentError(f"channel {delivery.channel} is not sent by workers")
+
+
+# --- CWC ------------------------------------------------------------------------------------------
+
+
+def cwc_client() -> CwcClient:
+    s = settings()
+    if not s.cwc_enabled:
+        raise TransientError("CWC is not configured (ADVOCACY_CWC_URL, ADVOCACY_CWC_API_KEY)")
+    return CwcClient(s.cwc_url, s.cwc_api_key, tuple(option("DELIVERY_CWC_TIMEOUT")))
+
+
+def cwc_agent() -> cwc.Agent:
+    s = settings()
+    return cwc.Agent(
+        name=s.cwc_delivery_agent,
+        ack_email=option("CWC_AGENT_ACK_EMAIL") or s.mail_sender,
+        contact_name=option("CWC_AGENT_CONTACT_NAME") or s.cwc_delivery_agent,
+        contact_email=option("CWC_AGENT_CONTACT_EMAIL") or s.mail_sender,
+        contact_phone=option("CWC_AGENT_CONTACT_PHONE"),
+        organization=option("CWC_ORGANIZATION"),
+        organization_about=option("CWC_ORGANIZATION_ABOUT"),
+    )
+
+
+def _campaign(campaign_id: int):
+    from advocacy.campaigns.models import Campaign
+
+    return db.session.get(Campaign, campaign_id)
+
+
+def senate_class(bioguide_id: str) -> int | None:
+    from advocacy.congress.models import Member
+
+    return db.session.scalar(select(Member.senate_class).where(Member.bioguide_id == bioguide_id))
+
+
+def office_code_candidates(letter) -> list[str]:
+    """MemberOffice codes for the office a letter is addressed to, preferred first; [] for none."""
+    override = (option("CWC_OFFICE_CODES") or {}).get(letter.bioguide_id or "")
+    if override:
+        return [override]
+    if letter.chamber == "house":
+        code = cwc.house_office_code(letter.state, letter.district)
+        return [code] if code else []
+    if letter.chamber == "senate" and letter.bioguide_id:
+        return cwc.senate_office_codes(letter.state, _cached_senate_class(letter.bioguide_id))
+    return []
+
+
+_senate_classes: dict[tuple[str, str], int | None] = {}
+
+
+def _cached_senate_class(bioguide_id: str) -> int | None:
+    # A senator's class never changes while they sit; one query per senator per process.
+    key = (str(db.engine.url), bioguide_id)
+    if key not in _senate_classes:
+        found = senate_class(bioguide_id)
+        if found is None:
+            return None  # not synced yet: ask again next time
+        _senate_classes[key] = found
+    return _senate_classes[key]
+
+
+def _prepare_cwc(delivery: Delivery) -> Send:
+    client = cwc_client()
+    agent = cwc_agent()
+    agent_problems = [p for p in cwc.check(_probe_message(), agent) if p.startswith("Delivery")]
+    if agent_problems:
+        # Our configuration, not the letter: keep retrying until an operator fixes it.
+        raise TransientError("CWC delivery agent settings incomplete: " + "; ".join(agent_problems))
+
+    letter = delivery.letter
+    known = known_offices(client, option("DELIVERY_CWC_OFFICES_TTL"))
+    office = delivery.cwc_office
+    corrected = None
+    if known is not None and office not in known:
+        candidates = office_code_candidates(letter)
+        corrected = cwc.pick_office_code(candidates, known)
+        if corrected is None:
+            raise NotAccepted(f"office {office} is not on the CWC offices list")
+        office = corrected
+
+    message = build_cwc_message(delivery, letter, office)
+    try:
+        xml = cwc.build_xml(message, agent)
+    except cwc.CwcBuildError as exc:
+        raise PermanentError("letter cannot be sent through CWC: " + "; ".join(exc.problems)) from None
+    validate_first = bool(option("DELIVERY_CWC_VALIDATE_FIRST"))
+
+    def run() -> str:
+        if validate_first:
+            client.validate(xml)
+        return client.deliver(xml).value
+
+    return Send(Channel.CWC.value, run, corrected_office=corrected)
+
+
+def build_cwc_message(delivery: Delivery, letter, office: str) -> cwc.Message:
+    action = letter.action
+    campaign = _campaign(letter.campaign_id)
+    return cwc.Message(
+        delivery_id=delivery.cwc_delivery_id,
+        # The date the letter was accepted, so every retry sends the identical document.
+        delivery_date=delivery.created_at.date(),
+        campaign_id=campaign.slug if campaign else str(letter.campaign_id),
+        member_office=office,
+        constituent=cwc.Constituent(
+            prefix=getattr(action, "prefix", "") or option("CWC_DEFAULT_PREFIX"),
+            first_name=action.first_name,
+            last_name=action.last_name,
+            address1=action.address,
+            city=action.city,
+            state=action.state,
+            zip=action.zip,
+            email=action.email,
+            phone=action.phone or "",
+        ),
+        subject=letter.subject,
+        topics=((campaign.cwc_topic if campaign else "") or "Immigration",),
+        organization_statement=letter.body,
+        constituent_message=letter.personal_message or "",
+    )
+
+
+def _probe_message() -> cwc.Message:
+    """A message that is valid except for what `agent` contributes, to check the agent alone."""
+    from datetime import date
+
+    return cwc.Message(
+        delivery_id="0" * 32,
+        delivery_date=date.today(),
+        campaign_id="probe",
+        member_office="HNY12",
+        constituent=cwc.Constituent("Mx.", "A", "B", "1 Main St", "Town", "NY", "10001", "a@example.org"),
+        subject="Probe",
+        topics=("Immigration",),
+        organization_statement="Probe",
+    )
+
+
+# --- Email ----------------------------------------------------------------------------------------
+
+
+def delivery_message_id(delivery: Delivery) -> str:
+    """Stable across retries, so a resent copy is recognizably the same message."""
+    return f"<delivery.{delivery.id}@{sender_domain(settings())}>"
+
+
+def letter_email_parts(letter) -> tuple[str, str]:
+    """(plain text, HTML) for a letter sent by email: the letter, the constituent's own words, who sent it."""
+    action = letter.action
+    sections = [letter.body.strip()]
+    if (letter.personal_message or "").strip():
+        sections.append(letter.personal_message.strip())
+    signature = [action.full_name, action.address, f"{action.city}, {action.state} {action.zip}", action.email]
+    if action.phone:
+        signature.append(action.phone)
+    text = "\n\n".join(sections) + "\n\n--\n" + "\n".join(signature) + "\n"
+
+    def paragraphs(block: str) -> str:
+        return "".join(
+            f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>"
+            for p in block.replace("\r\n", "\n").split("\n\n")
+            if p.strip()
+        )
+
+    body = "".join(paragraphs(s) for s in sections)
+    sig = "<br>".join(html.escape(line) for line in signature)
+    page = f'<!doctype html><html><head><meta charset="utf-8"></head><body>{body}<hr><p>{sig}</p></body></html>'
+    return text, page
+
+
+def _prepare_email(delivery: Delivery) -> Send:
+    s = settings()
+    if not delivery.recipient_email:
+        raise PermanentError("email delivery without a recipient address")
+    letter = delivery.letter
+    text, page = letter_email_parts(letter)
+    message = build_message(
+        s,
+        to=delivery.recipient_email,
+        subject=letter.subject,
+        text=text,
+        html=page,
+        reply_to=letter.action.email,
+        headers={"Message-ID": delivery_message_id(delivery), "X-Advocacy-Delivery": delivery.id},
+        from_name=letter.action.full_name,
+    )
+
+    def run() -> str:
+        send_message(s, message)
+        return "sent"
+
+    return Send(Channel.EMAIL.value, run)

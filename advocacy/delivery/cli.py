@@ -1,0 +1,119 @@
+"""`flask deliveries work | retry | status | cwc-check`."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
+
+from advocacy.delivery import engine, queue
+from advocacy.delivery.options import settings
+
+deliveries_cli = AppGroup("deliveries", help="Send letters: workers, retries and status.")
+
+
+@deliveries_cli.command("work")
+@click.option("--burst", is_flag=True, help="Send whatever is due, then exit (instead of running forever).")
+@click.option("--poll-interval", type=float, default=None, help="Seconds between polls when idle (no Redis).")
+def work_command(burst: bool, poll_interval: float | None) -> None:
+    """Run a delivery worker: an RQ worker when ADVOCACY_REDIS_URL is set, else a database poller."""
+    from advocacy.delivery.worker import Poller, run_queue_worker
+
+    if settings().redis_url:
+        run_queue_worker(burst=burst)
+        return
+    poller = Poller(burst=burst, poll_interval=poll_interval)
+    poller.install_signal_handlers()
+    try:
+        processed = poller.run()
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"database unavailable ({type(exc).__name__})") from None
+    summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(poller.outcomes.items())) or "nothing due"
+    click.echo(f"Processed {processed} deliveries: {summary}.")
+
+
+@deliveries_cli.command("retry")
+@click.option(
+    "--now", "retry_now", is_flag=True, help="Also make every failed delivery due now (after an outage is fixed)."
+)
+@click.option("--stuck-after", type=float, default=None, help="Seconds in `sending` before a delivery counts as stuck.")
+def retry_command(retry_now: bool, stuck_after: float | None) -> None:
+    """Recover deliveries stuck in `sending` (a killed worker) and re-queue what is due. Run it from cron."""
+    from advocacy.delivery.services import retry_all_failed
+    from advocacy.delivery.worker import Poller
+
+    try:
+        recovered = engine.recover_stuck(timeout=stuck_after)
+        made_due = retry_all_failed() if retry_now else []
+        due = engine.due_ids()
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"database unavailable ({type(exc).__name__})") from None
+    click.echo(f"Recovered {len(recovered)} stuck deliveries; {len(made_due)} failed made due now; {len(due)} due.")
+    if not due:
+        return
+    if not settings().redis_url:
+        click.echo("No Redis: the polling worker (`deliveries work`) sends them.")
+        return
+    try:
+        added = queue.enqueue_due(due)
+        click.echo(f"Queued {added} ({len(due) - added} were already queued).")
+    except queue.QueueUnavailable as exc:
+        # Letters must not wait on Redis: deliver them from here until it is back.
+        click.echo(f"Redis unavailable ({exc}); delivering them from this process.")
+        poller = Poller(burst=True)
+        poller.run()
+        click.echo(f"Processed {poller.processed} deliveries.")
+
+
+@deliveries_cli.command("status")
+def status_command() -> None:
+    """Counts by status and channel, and the age of the oldest undelivered letter."""
+    from advocacy.delivery.services import delivery_stats
+
+    stats = delivery_stats()
+    for status, count in sorted(stats.by_status.items()):
+        click.echo(f"{status:13} {count}")
+    for channel, count in sorted(stats.by_channel.items()):
+        click.echo(f"via {channel:9} {count}")
+    click.echo(f"oldest undelivered: {stats.oldest_undelivered_age:.0f} s")
+
+
+@deliveries_cli.command("cwc-check")
+@click.option("--office", default="", help="Also validate a sample message to this MemberOffice (e.g. HNY12).")
+def cwc_check_command(office: str) -> None:
+    """Check the CWC settings: fetch the offices list, and optionally validate a sample message."""
+    from datetime import date
+
+    from advocacy.delivery import channels, cwc
+    from advocacy.delivery.errors import DeliveryError
+
+    if not settings().cwc_enabled:
+        raise click.ClickException("CWC is not configured (ADVOCACY_CWC_URL, ADVOCACY_CWC_API_KEY)")
+    client = channels.cwc_client()
+    try:
+        offices = client.offices()
+    except DeliveryError as exc:
+        raise click.ClickException(exc.reason) from None
+    click.echo(f"CWC accepts {len(offices)} offices.")
+    if not office:
+        return
+    sample = cwc.Message(
+        delivery_id="0" * 32,
+        delivery_date=date.today(),
+        campaign_id="cwc-check",
+        member_office=office.upper(),
+        constituent=cwc.Constituent(
+            "Mx.", "Test", "Constituent", "1 Main St", "Town", office[1:3].upper(), "00000", "test@example.org"
+        ),
+        subject="Settings check",
+        topics=("Immigration",),
+        organization_statement="A validation request from the advocacy toolkit's settings check.",
+    )
+    try:
+        xml = cwc.build_xml(sample, channels.cwc_agent())
+        client.validate(xml)
+    except cwc.CwcBuildError as exc:
+        raise click.ClickException("; ".join(exc.problems)) from None
+    except DeliveryError as exc:
+        raise click.ClickException(exc.reason) from None
+    click.echo(f"CWC validated a sample message to {office.upper()}.")

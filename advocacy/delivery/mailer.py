@@ -1,0 +1,126 @@
+"""Sending email over SMTP from the ADVOCACY_MAIL_* settings: one message, plain text plus HTML.
+
+`send_email` is shared: letter delivery uses it, and so can receipts. It raises TransientError
+(try again later: no connection, a timeout, a 4xx reply) or PermanentError (a 5xx refusal of
+the recipient or the message); reasons name no address.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from collections.abc import Mapping
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from flask import current_app
+
+from advocacy.config import Settings
+from advocacy.delivery.errors import PermanentError, TransientError
+
+
+class MailNotConfigured(TransientError):
+    """No ADVOCACY_MAIL_SERVER: nothing can be sent until one is set."""
+
+
+def sender_domain(settings: Settings) -> str:
+    return settings.mail_sender.rpartition("@")[2] or "localhost"
+
+
+def build_message(
+    settings: Settings,
+    to: str | list[str],
+    subject: str,
+    text: str,
+    html: str | None = None,
+    reply_to: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    from_name: str | None = None,
+) -> EmailMessage:
+    message = EmailMessage()
+    if from_name:
+        local, _, domain = settings.mail_sender.rpartition("@")
+        message["From"] = Address(display_name=from_name, username=local, domain=domain)
+    else:
+        message["From"] = settings.mail_sender
+    message["To"] = to if isinstance(to, str) else ", ".join(to)
+    message["Subject"] = subject.replace("\r", " ").replace("\n", " ")
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    if reply_to:
+        message["Reply-To"] = reply_to
+    extra = dict(headers or {})
+    message["Message-ID"] = extra.pop("Message-ID", None) or make_msgid(domain=sender_domain(settings))
+    for name, value in extra.items():
+        message[name] = value
+    message.set_content(text)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
+    return message
+
+
+def send_message(settings: Settings, message: EmailMessage) -> None:
+    """Hand one message to the SMTP server from the settings, within settings.mail_timeout."""
+    if not settings.mail_enabled:
+        raise MailNotConfigured("mail is not configured (set ADVOCACY_MAIL_SERVER)")
+    timeout = settings.mail_timeout
+    try:
+        if settings.mail_use_ssl:
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                settings.mail_server, settings.mail_port, timeout=timeout, context=ssl.create_default_context()
+            )
+        else:
+            smtp = smtplib.SMTP(settings.mail_server, settings.mail_port, timeout=timeout)
+        with smtp:
+            if settings.mail_use_tls:
+                smtp.starttls(context=ssl.create_default_context())
+            if settings.mail_username:
+                smtp.login(settings.mail_username, settings.mail_password)
+            refused = smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise _from_codes("refused the recipient", [code for code, _ in exc.recipients.values()]) from None
+    except smtplib.SMTPAuthenticationError as exc:
+        raise TransientError(f"SMTP login failed ({exc.smtp_code}); check ADVOCACY_MAIL_USERNAME/PASSWORD") from None
+    except smtplib.SMTPSenderRefused as exc:
+        raise TransientError(f"SMTP server refused our sender ({exc.smtp_code}); check ADVOCACY_MAIL_SENDER") from None
+    except smtplib.SMTPDataError as exc:
+        raise _from_codes(f"refused the message: {_reply_text(exc)}", [exc.smtp_code]) from None
+    except smtplib.SMTPResponseException as exc:
+        raise TransientError(f"SMTP server answered {exc.smtp_code}: {_reply_text(exc)}") from None
+    except TimeoutError:
+        raise TransientError(f"SMTP server did not answer within {timeout} s") from None
+    except (smtplib.SMTPException, OSError) as exc:
+        raise TransientError(f"could not reach the SMTP server ({type(exc).__name__})") from None
+    if refused:  # some recipients refused, others accepted: the message went out
+        current_app.logger.warning("smtp refused %d of the recipients", len(refused))
+
+
+def _reply_text(exc: smtplib.SMTPResponseException) -> str:
+    raw = exc.smtp_error
+    return (raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw))[:200]
+
+
+def _from_codes(what: str, codes: list[int]) -> PermanentError | TransientError:
+    code = max(codes) if codes else 0
+    if 500 <= code < 600:
+        return PermanentError(f"SMTP server {what} ({code})")
+    return TransientError(f"SMTP server {what} ({code or 'no code'})")
+
+
+def send_email(
+    to: str | list[str],
+    subject: str,
+    text: str,
+    html: str | None = None,
+    reply_to: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> str:
+    """Send one email from ADVOCACY_MAIL_SENDER; returns its Message-ID.
+
+    Pass `headers={"Message-ID": ...}` to make a retried send recognizable as the same message.
+    Raises TransientError / PermanentError (from advocacy.delivery.errors).
+    """
+    settings: Settings = current_app.config["ADVOCACY_SETTINGS"]
+    message = build_message(settings, to, subject, text, html, reply_to, headers)
+    send_message(settings, message)
+    return message["Message-ID"]

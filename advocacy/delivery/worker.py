@@ -1,0 +1,120 @@
+"""The long-running workers behind `flask deliveries work`: a database poller, or an RQ worker."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from advocacy.delivery import engine
+from advocacy.delivery.options import option
+from advocacy.extensions import db
+
+log = logging.getLogger(__name__)
+
+RECOVER_EVERY = 60.0
+MAX_DB_FAILURES_IN_BURST = 5
+
+
+class Poller:
+    """Claims due deliveries from the database in batches and sends them, until asked to stop.
+
+    Safe to run any number of times on any number of hosts: claims never overlap. Also recovers
+    deliveries stuck in `sending` (a killed worker) once a minute, so `deliveries retry` in cron
+    is a second line rather than the only one.
+    """
+
+    def __init__(self, *, burst: bool = False, worker: str | None = None, poll_interval: float | None = None):
+        self.burst = burst
+        self.worker = worker or engine.worker_name()
+        self.poll_interval = float(option("DELIVERY_POLL_INTERVAL") if poll_interval is None else poll_interval)
+        self.stop = threading.Event()
+        self.processed = 0
+        self.outcomes: dict[str, int] = {}
+
+    def install_signal_handlers(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, lambda *_: self.stop.set())
+
+    def run(self) -> int:
+        log.info("delivery worker %s started (%s)", self.worker, "burst" if self.burst else "polling")
+        failures, pause, last_recovery = 0, 1.0, 0.0
+        while not self.stop.is_set():
+            try:
+                if not self.burst and time.monotonic() - last_recovery > RECOVER_EVERY:
+                    engine.recover_stuck()
+                    last_recovery = time.monotonic()
+                claims = engine.claim_due(self.worker, int(option("DELIVERY_BATCH_SIZE")))
+            except SQLAlchemyError as exc:
+                failures += 1
+                log.warning("delivery worker: database unavailable (%s); waiting %.0f s", type(exc).__name__, pause)
+                if self.burst and failures >= MAX_DB_FAILURES_IN_BURST:
+                    raise
+                self.stop.wait(pause)
+                pause = min(pause * 2, 30.0)
+                continue
+            failures, pause = 0, 1.0
+            for n, claim in enumerate(claims):
+                if self.stop.is_set():
+                    engine.release(claims[n:])
+                    break
+                result = engine.process(claim)
+                self.processed += 1
+                self.outcomes[result.outcome] = self.outcomes.get(result.outcome, 0) + 1
+            db.session.remove()
+            if not claims:
+                if self.burst:
+                    break
+                self.stop.wait(self.poll_interval)
+        log.info("delivery worker %s stopped after %d deliveries", self.worker, self.processed)
+        return self.processed
+
+
+def run_rq_worker(*, burst: bool) -> bool:
+    """An RQ worker on the delivery queue, in this process (SimpleWorker: no fork, so the app context
+    and its connection pool stay valid). The scheduler brings failed deliveries back at their
+    `next_attempt_at`. Returns True when it stopped because it was asked to (or ran out of work in
+    burst mode); raises RedisError/OSError when Redis is unreachable."""
+    from rq import SimpleWorker
+
+    from advocacy.delivery.queue import delivery_queue, redis_connection
+
+    connection = redis_connection()
+    name = "delivery-" + engine.worker_name().replace(":", "-")
+    worker = SimpleWorker([delivery_queue(connection)], connection=connection, name=name)
+    worker.work(burst=burst, with_scheduler=True, logging_level=_log_level())
+    return burst or bool(getattr(worker, "_stop_requested", False))
+
+
+def run_queue_worker(*, burst: bool) -> None:
+    """The RQ worker, falling back to polling the database while Redis is unreachable, so letters
+    keep going out during a Redis outage (claims make the two safe to mix)."""
+    from redis.exceptions import RedisError
+
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+    while not stop.is_set():
+        try:
+            if run_rq_worker(burst=burst):
+                return
+            log.warning("delivery worker: the queue worker stopped unexpectedly; polling the database meanwhile")
+        except (RedisError, OSError) as exc:
+            log.warning("delivery worker: Redis unavailable (%s); polling the database meanwhile", type(exc).__name__)
+        poller = Poller(burst=True)
+        poller.stop = stop
+        poller.run()
+        if burst:
+            return
+        stop.wait(max(5.0, float(option("DELIVERY_POLL_INTERVAL")) * 5))
+
+
+def _log_level() -> str:
+    from flask import current_app
+
+    return current_app.config["ADVOCACY_SETTINGS"].log_level.upper()
