@@ -8,8 +8,8 @@ from __future__ import annotations
 import calendar
 import io
 import time
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -120,13 +120,18 @@ def fetch_all(
     timeout: float = DEFAULT_TIMEOUT,
     workers: int = DEFAULT_WORKERS,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[FetchResult]:
-    """Fetch many feeds, at most `workers` at a time; results in the order given."""
+    """Fetch many feeds, at most `workers` at a time; results in the order given.
+    `progress(done, total)` is called as each one finishes."""
     targets = list(targets)
     if not targets:
         return []
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(targets))), thread_name_prefix="feeds") as pool:
         futures = [pool.submit(fetch_feed, url, v, timeout, max_bytes) for url, v in targets]
+        if progress is not None:
+            for done, _future in enumerate(as_completed(futures), start=1):
+                progress(done, len(futures))
         return [f.result() for f in futures]
 
 

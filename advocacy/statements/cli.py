@@ -1,0 +1,73 @@
+"""`flask statements scan [--campaign SLUG]` and `flask statements followups`."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+statements_cli = AppGroup("statements", help="Track statements by members of Congress.")
+
+
+def _campaigns(slug: str | None) -> list:
+    """The named campaign (whatever its status), or every live one."""
+    from advocacy.campaigns.models import Campaign, Status
+    from advocacy.campaigns.services import get_campaign_by_slug
+    from advocacy.extensions import db
+
+    if slug:
+        campaign = get_campaign_by_slug(slug)
+        if campaign is None:
+            raise click.ClickException(f"no campaign has the slug {slug!r}")
+        return [campaign]
+    return list(db.session.scalars(select(Campaign).where(Campaign.status == Status.LIVE.value).order_by(Campaign.id)))
+
+
+@statements_cli.command("scan")
+@click.option("--campaign", "slug", metavar="SLUG", help="Scan for this campaign only (any status).")
+@click.option("--quiet", is_flag=True, help="Print only the summary.")
+def scan_command(slug: str | None, quiet: bool) -> None:
+    """Read members' press-release feeds and added feeds; queue items that mention a live campaign."""
+    from advocacy.statements.followups import mail_enabled, send_pending_followups
+    from advocacy.statements.monitor import keywords_of, scan
+
+    try:
+        campaigns = _campaigns(slug)
+        without = [c.slug for c in campaigns if not keywords_of(c)]
+        campaigns = [c for c in campaigns if keywords_of(c)]
+        for name in without:
+            click.echo(f"Skipping {name}: it has no keywords or aliases to look for.")
+        if not campaigns:
+            if slug:
+                raise click.ClickException(f"campaign {slug!r} has no keywords or aliases to look for")
+            click.echo("No live campaign with keywords to scan for.")
+            return
+
+        def progress(done: int, total: int) -> None:
+            if not quiet and (done == total or done % 25 == 0):
+                click.echo(f"  {done}/{total} feeds read", err=True)
+
+        summary = scan(campaigns, progress=progress)
+        for line in summary.lines():
+            click.echo(line)
+        if summary.feeds and summary.failed == summary.feeds:
+            raise click.ClickException(f"every one of the {summary.feeds} feeds failed; is the network down?")
+        if mail_enabled():
+            click.echo(str(send_pending_followups()))
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"database error ({type(exc).__name__}); nothing more was changed") from None
+
+
+@statements_cli.command("followups")
+def followups_command() -> None:
+    """Send the queued emails telling constituents that an office they wrote to has spoken."""
+    from advocacy.statements.followups import mail_enabled, send_pending_followups
+
+    if not mail_enabled():
+        raise click.ClickException("mail is not configured (set ADVOCACY_MAIL_SERVER)")
+    try:
+        summary = send_pending_followups()
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"database error ({type(exc).__name__})") from None
+    click.echo(str(summary))

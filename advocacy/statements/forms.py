@@ -1,0 +1,108 @@
+"""Forms for recording statements, reviewing candidates and managing monitored feeds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField, URLField
+from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
+
+from advocacy.congress.offices import Office
+from advocacy.statements.matching import fold_text
+from advocacy.statements.models import KIND_LABELS, MAX_QUOTE, MAX_URL, Stance
+from advocacy.statements.scoreboard import office_label
+from advocacy.statements.services import StatementInput
+from advocacy.statements.stategrid import STATE_NAMES
+
+KIND_CHOICES = list(KIND_LABELS.items())
+STANCE_CHOICES = [(s.value, s.label) for s in Stance]
+
+
+def office_matches(office: Office, query: str) -> bool:
+    """Search by name, state (code or name), district ("NY-12", "ny12", "NY 12") or bioguide id."""
+    needle = fold_text(query).strip()
+    if not needle:
+        return True
+    compact = needle.replace("-", "").replace(" ", "")
+    district = "al" if office.district == 0 else str(office.district) if office.district is not None else ""
+    state = office.state.lower()
+    haystacks = (
+        fold_text(office.name),
+        fold_text(STATE_NAMES.get(office.state, "")),
+        office.bioguide_id.lower(),
+    )
+    if compact in (state, state + district) or needle == office.bioguide_id.lower():
+        return True
+    return all(any(word in h for h in haystacks) for word in needle.split())
+
+
+def office_choices(offices: list[Office]) -> dict[str, list[tuple[str, str]]]:
+    """Choices grouped by state (optgroups), senators first within a state."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for office in sorted(
+        offices, key=lambda o: (STATE_NAMES.get(o.state, o.state), o.chamber != "senate", o.district or 0)
+    ):
+        groups.setdefault(STATE_NAMES.get(office.state, office.state), []).append(
+            (office.bioguide_id, office_label(office))
+        )
+    return groups
+
+
+class StatementForm(FlaskForm):
+    bioguide_id = SelectField("Office", validators=[DataRequired(message="Choose the office that spoke.")])
+    date = DateField("Date of the statement", validators=[InputRequired(message="Give the date.")])
+    kind = SelectField("Kind", choices=KIND_CHOICES, validators=[DataRequired()])
+    stance = RadioField("Stance", choices=STANCE_CHOICES, validators=[DataRequired(message="Choose a stance.")])
+    source_url = URLField(
+        "Source URL",
+        validators=[
+            DataRequired(message="Give the address where the statement can be read."),
+            URL(require_tld=False, message="Give a full web address, starting with https://"),
+            Length(max=MAX_URL),
+        ],
+    )
+    quote_or_summary = TextAreaField("Quote or summary", validators=[Optional(), Length(max=MAX_QUOTE)])
+
+    def set_offices(self, offices: list[Office], extra: tuple[str, str] | None = None) -> None:
+        """`extra` keeps a former member selectable on a statement that already names them."""
+        choices = office_choices(offices)
+        if extra is not None and all(extra[0] != value for group in choices.values() for value, _ in group):
+            choices = {"Former members": [extra], **choices}
+        self.bioguide_id.choices = {"": [("", "Choose an office…")], **choices}
+
+    def to_input(self) -> StatementInput:
+        return StatementInput(
+            bioguide_id=self.bioguide_id.data or "",
+            date=self.date.data or dt.date.min,
+            kind=self.kind.data or "",
+            stance=self.stance.data or "",
+            source_url=(self.source_url.data or "").strip(),
+            quote_or_summary=self.quote_or_summary.data or "",
+        )
+
+    def show_errors(self, fields: dict[str, str]) -> None:
+        for name, message in fields.items():
+            field = getattr(self, name, None)
+            if field is not None:
+                field.errors = [*field.errors, message]
+
+
+class FeedForm(FlaskForm):
+    url = URLField(
+        "Feed URL",
+        validators=[
+            DataRequired(message="Give the feed's address."),
+            URL(require_tld=False, message="Give a full web address, starting with https://"),
+            Length(max=MAX_URL),
+        ],
+    )
+    label = StringField("Label (optional)", validators=[Optional(), Length(max=200)])
+    bioguide_id = SelectField("Office this feed speaks for (optional)", validators=[Optional()])
+
+    def set_offices(self, offices: list[Office]) -> None:
+        self.bioguide_id.choices = {"": [("", "None: a news site or other source")], **office_choices(offices)}
+
+
+class EmptyForm(FlaskForm):
+    """CSRF only: for buttons that remove or dismiss something."""

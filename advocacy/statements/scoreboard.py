@@ -1,0 +1,323 @@
+"""The scoreboard: every sitting office with its stance, totals and breakdowns, and the timeline.
+
+Built from one query (the campaign's statements, newest first) and the in-memory roster of offices.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from advocacy.congress.offices import Office, current_offices
+from advocacy.congress.states import NO_SENATORS, district_label
+from advocacy.extensions import db
+from advocacy.statements.matching import fold_text
+from advocacy.statements.models import KIND_LABELS, Stance, Statement
+from advocacy.statements.services import latest_order
+from advocacy.statements.stategrid import STATE_NAMES, StateCount
+
+SEATS = 535  # 100 senators and 435 voting representatives
+STANCES = ("supports", "neutral", "opposes")
+STANCE_ORDER = {"supports": 0, "neutral": 1, "opposes": 2, None: 3}
+SORT_KEYS = ("name", "state", "chamber", "party", "stance", "date")
+GROUP_LABELS = {"senate": "Senate", "house": "House", "delegates": "Delegates and Resident Commissioner"}
+
+
+@dataclass(frozen=True)
+class StatementEntry:
+    id: int
+    bioguide_id: str
+    date: dt.date
+    kind: str
+    stance: str
+    source_url: str
+    quote_or_summary: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "date": self.date.isoformat(),
+            "kind": self.kind,
+            "stance": self.stance,
+            "source_url": self.source_url,
+            "quote_or_summary": self.quote_or_summary,
+        }
+
+
+def is_delegate(office: Office) -> bool:
+    """Delegates and the Resident Commissioner sit in the House but are not among the 535 voting seats."""
+    return office.chamber == "house" and office.state in NO_SENATORS
+
+
+def group_of(office: Office) -> str:
+    return "delegates" if is_delegate(office) else office.chamber
+
+
+def party_letter(party: str) -> str:
+    return (party or "?")[:1].upper()
+
+
+def office_label(office: Office) -> str:
+    """ "Sen. Kirsten E. Gillibrand (D-NY)", "Rep. Jerrold Nadler (D-NY-12)"."""
+    short = {"Senator": "Sen.", "Representative": "Rep.", "Delegate": "Del.", "Resident Commissioner": "Res. Comm."}
+    where = district_label(office.state, office.district)
+    return f"{short.get(office.title, office.title)} {office.name} ({party_letter(office.party)}-{where})"
+
+
+@dataclass
+class OfficeRow:
+    office: Office
+    statements: list[StatementEntry] = field(default_factory=list)  # newest first
+
+    @property
+    def latest(self) -> StatementEntry | None:
+        return self.statements[0] if self.statements else None
+
+    @property
+    def stance(self) -> str | None:
+        return self.statements[0].stance if self.statements else None
+
+    @property
+    def spoken(self) -> bool:
+        return self.stance == Stance.SUPPORTS.value
+
+    @property
+    def group(self) -> str:
+        return group_of(self.office)
+
+    @property
+    def where(self) -> str:
+        return district_label(self.office.state, self.office.district)
+
+    def to_json(self) -> dict:
+        o = self.office
+        return {
+            "bioguide_id": o.bioguide_id,
+            "name": o.name,
+            "title": o.title,
+            "chamber": o.chamber,
+            "state": o.state,
+            "district": o.district,
+            "party": o.party,
+            "delegate": is_delegate(o),
+            "stance": self.stance,
+            "statements": [s.to_json() for s in self.statements],
+        }
+
+
+@dataclass
+class Tally:
+    offices: int = 0
+    supports: int = 0
+    neutral: int = 0
+    opposes: int = 0
+
+    @property
+    def spoken(self) -> int:
+        return self.supports
+
+    @property
+    def not_spoken(self) -> int:
+        return self.offices - self.supports - self.neutral - self.opposes
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.supports / self.offices) if self.offices else 0
+
+    def add(self, stance: str | None) -> None:
+        self.offices += 1
+        if stance in STANCES:
+            setattr(self, stance, getattr(self, stance) + 1)
+
+    def to_json(self) -> dict:
+        return {
+            "offices": self.offices,
+            "spoken": self.spoken,
+            "supports": self.supports,
+            "neutral": self.neutral,
+            "opposes": self.opposes,
+            "not_spoken": self.not_spoken,
+        }
+
+
+@dataclass
+class Scoreboard:
+    rows: list[OfficeRow]
+    statements: list[StatementEntry]  # every statement in the campaign, newest first
+    names: dict[str, str]  # bioguide id -> label, including members who have since left
+
+    def __post_init__(self) -> None:
+        self.voting = Tally()
+        self.delegates = Tally()
+        self.by_group: dict[str, Tally] = {"senate": Tally(), "house": Tally(), "delegates": Tally()}
+        self.by_party: dict[str, Tally] = {}
+        self.by_state: dict[str, Tally] = {}
+        for row in self.rows:
+            (self.delegates if is_delegate(row.office) else self.voting).add(row.stance)
+            self.by_group[row.group].add(row.stance)
+            self.by_party.setdefault(row.office.party or "Unknown", Tally()).add(row.stance)
+            self.by_state.setdefault(row.office.state, Tally()).add(row.stance)
+        self.by_party = dict(sorted(self.by_party.items(), key=lambda kv: -kv[1].offices))
+        self.by_state = dict(sorted(self.by_state.items(), key=lambda kv: STATE_NAMES.get(kv[0], kv[0])))
+
+    @property
+    def vacant(self) -> int:
+        return max(SEATS - self.voting.offices, 0)
+
+    @property
+    def last_statement(self) -> StatementEntry | None:
+        return self.statements[0] if self.statements else None
+
+    def state_counts(self) -> dict[str, StateCount]:
+        return {state: StateCount(t.offices, t.spoken) for state, t in self.by_state.items()}
+
+    def totals_json(self) -> dict:
+        return {
+            "seats": SEATS,
+            "vacant": self.vacant,
+            **self.voting.to_json(),
+            "delegates": self.delegates.to_json(),
+            "statements": len(self.statements),
+            "last_statement_date": self.last_statement.date.isoformat() if self.last_statement else None,
+            "by_chamber": {group: tally.to_json() for group, tally in self.by_group.items()},
+            "by_party": {party: tally.to_json() for party, tally in self.by_party.items()},
+            "by_state": {state: tally.to_json() for state, tally in self.by_state.items()},
+        }
+
+    def to_json(self) -> dict:
+        return {"totals": self.totals_json(), "offices": [row.to_json() for row in self.rows]}
+
+    def timeline(self) -> list[tuple[str, list[StatementEntry]]]:
+        """Statements grouped by month ("August 2025"), newest first."""
+        months: dict[str, list[StatementEntry]] = {}
+        for entry in self.statements:
+            months.setdefault(f"{entry.date:%B %Y}", []).append(entry)
+        return list(months.items())
+
+
+def load_statement_entries(campaign_id: int) -> list[StatementEntry]:
+    columns = [getattr(Statement, f) for f in StatementEntry.__dataclass_fields__]
+    rows = db.session.execute(select(*columns).where(Statement.campaign_id == campaign_id).order_by(*latest_order()))
+    return [StatementEntry(*row) for row in rows]
+
+
+def _former_names(ids: set[str]) -> dict[str, str]:
+    from advocacy.congress.offices import office_from_member
+
+    if not ids:
+        return {}
+    from advocacy.congress.models import Member
+
+    members = db.session.execute(select(*Member.__table__.columns).where(Member.bioguide_id.in_(sorted(ids)))).all()
+    return {m.bioguide_id: office_label(office_from_member(m)) + " (former)" for m in members}
+
+
+def build_scoreboard(campaign_id: int) -> Scoreboard:
+    entries = load_statement_entries(campaign_id)
+    by_office: dict[str, list[StatementEntry]] = {}
+    for entry in entries:
+        by_office.setdefault(entry.bioguide_id, []).append(entry)
+    offices = current_offices()
+    rows = [OfficeRow(office, by_office.get(office.bioguide_id, [])) for office in offices]
+    names = {o.bioguide_id: office_label(o) for o in offices}
+    names.update(_former_names(set(by_office) - set(names)))
+    return Scoreboard(rows=rows, statements=entries, names=names)
+
+
+# --- The office table: filters and sorting through query parameters ---------------------------
+
+
+@dataclass(frozen=True)
+class TableQuery:
+    stance: str = ""  # supports | neutral | opposes | none
+    chamber: str = ""  # senate | house | delegates
+    party: str = ""  # first letter: D | R | I
+    state: str = ""
+    q: str = ""
+    sort: str = "state"
+    dir: str = "asc"
+    zip: str = ""  # kept in every link, so "your members" stay highlighted while browsing
+
+    @classmethod
+    def from_args(cls, args) -> TableQuery:
+        stance = args.get("stance", "")
+        chamber = args.get("chamber", "")
+        state = args.get("state", "").upper()
+        sort = args.get("sort", "state")
+        return cls(
+            stance=stance if stance in (*STANCES, "none") else "",
+            chamber=chamber if chamber in GROUP_LABELS else "",
+            party=args.get("party", "")[:1].upper(),
+            state=state if state in STATE_NAMES else "",
+            q=args.get("q", "").strip()[:100],
+            sort=sort if sort in SORT_KEYS else "state",
+            dir="desc" if args.get("dir") == "desc" else "asc",
+            zip=args.get("zip", "").strip()[:10],
+        )
+
+    def args(self, **changes) -> dict[str, str]:
+        """Query parameters for a link that keeps the current view, with `changes` applied."""
+        values = {k: getattr(self, k) for k in ("stance", "chamber", "party", "state", "q", "sort", "dir", "zip")}
+        values.update(changes)
+        return {
+            k: v
+            for k, v in values.items()
+            if v and not (k == "sort" and v == "state") and not (k == "dir" and v == "asc")
+        }
+
+    def sort_args(self, key: str) -> dict[str, str]:
+        """The link for a column header: sort by it (dates newest first), or flip the direction if it is
+        already the sort."""
+        if self.sort == key:
+            direction = "asc" if self.dir == "desc" else "desc"
+        else:
+            direction = "desc" if key == "date" else "asc"
+        return self.args(sort=key, dir=direction)
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.stance or self.chamber or self.party or self.state or self.q)
+
+
+def _sort_key(key: str):
+    if key == "name":
+        return lambda r: (fold_text(r.office.last_name), fold_text(r.office.name))
+    if key == "chamber":
+        return lambda r: (r.group != "senate", r.group, r.office.state, r.office.district or 0)
+    if key == "party":
+        return lambda r: (r.office.party, r.office.state, r.office.district or 0)
+    if key == "stance":
+        return lambda r: (STANCE_ORDER.get(r.stance, 3), r.office.state, r.office.district or 0)
+    return lambda r: (r.office.state, r.office.chamber != "senate", r.office.district or 0)
+
+
+def filter_rows(rows: list[OfficeRow], query: TableQuery) -> list[OfficeRow]:
+    wanted = rows
+    if query.stance:
+        stance = None if query.stance == "none" else query.stance
+        wanted = [r for r in wanted if r.stance == stance]
+    if query.chamber:
+        wanted = [r for r in wanted if r.group == query.chamber]
+    if query.party:
+        wanted = [r for r in wanted if party_letter(r.office.party) == query.party]
+    if query.state:
+        wanted = [r for r in wanted if r.office.state == query.state]
+    if query.q:
+        needle = fold_text(query.q)
+        wanted = [r for r in wanted if needle in fold_text(r.office.name)]
+    if query.sort == "date":
+        # Offices with no statement stay at the end whichever way the dates run.
+        sign = -1 if query.dir == "desc" else 1
+        return sorted(
+            wanted,
+            key=lambda r: (r.latest is None, sign * r.latest.date.toordinal() if r.latest else 0, r.office.state),
+        )
+    return sorted(wanted, key=_sort_key(query.sort), reverse=query.dir == "desc")

@@ -1,0 +1,203 @@
+"""Recording statements, keeping their history, and answering "where does this office stand?"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+from urllib.parse import urlsplit
+
+from flask import g, has_app_context
+from sqlalchemy import exists, func, select
+
+from advocacy.db import utcnow
+from advocacy.extensions import db
+from advocacy.statements.models import MAX_QUOTE, MAX_URL, Kind, Stance, Statement, StatementRevision
+
+EDITABLE = ("bioguide_id", "date", "kind", "stance", "source_url", "quote_or_summary")
+EARLIEST_DATE = dt.date(1990, 1, 1)
+
+
+class StatementError(ValueError):
+    """The statement is not valid; `fields` maps a field name to what is wrong with it."""
+
+    def __init__(self, fields: dict[str, str]):
+        self.fields = fields
+        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
+
+
+@dataclass(frozen=True)
+class StatementInput:
+    bioguide_id: str
+    date: dt.date
+    kind: str
+    stance: str
+    source_url: str
+    quote_or_summary: str = ""
+
+
+def valid_source_url(url: str) -> bool:
+    parts = urlsplit(url or "")
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and len(url) <= MAX_URL
+
+
+def validate(data: StatementInput, allow_former: str | None = None, today: dt.date | None = None) -> None:
+    """Raise StatementError naming every bad field. `allow_former` is a bioguide id that may have left
+    office (the one an edited statement already has)."""
+    from advocacy.congress.offices import office_for
+
+    problems: dict[str, str] = {}
+    if not data.bioguide_id or (office_for(data.bioguide_id) is None and data.bioguide_id != allow_former):
+        problems["bioguide_id"] = "Choose a current member of Congress."
+    today = today or dt.date.today()
+    if not isinstance(data.date, dt.date) or not EARLIEST_DATE <= data.date <= today + dt.timedelta(days=1):
+        problems["date"] = "Give the date the statement was made (not in the future)."
+    if data.kind not in {k.value for k in Kind}:
+        problems["kind"] = "Choose what kind of statement this is."
+    if data.stance not in {s.value for s in Stance}:
+        problems["stance"] = "Choose supports, neutral or opposes."
+    if not valid_source_url(data.source_url.strip()):
+        problems["source_url"] = "Give the address (http or https) where the statement can be read."
+    if len(data.quote_or_summary) > MAX_QUOTE:
+        problems["quote_or_summary"] = f"Keep the quote or summary under {MAX_QUOTE} characters."
+    if problems:
+        raise StatementError(problems)
+
+
+def _clean(data: StatementInput) -> StatementInput:
+    return StatementInput(
+        bioguide_id=data.bioguide_id.strip(),
+        date=data.date,
+        kind=data.kind,
+        stance=data.stance,
+        source_url=data.source_url.strip(),
+        quote_or_summary=(data.quote_or_summary or "").strip(),
+    )
+
+
+def _has_supportive(campaign_id: int, bioguide_id: str, other_than: int | None) -> bool:
+    query = select(Statement.id).where(
+        Statement.campaign_id == campaign_id,
+        Statement.bioguide_id == bioguide_id,
+        Statement.stance == Stance.SUPPORTS.value,
+    )
+    if other_than is not None:
+        query = query.where(Statement.id != other_than)
+    return db.session.execute(select(exists(query))).scalar_one()
+
+
+def record_statement(campaign_id: int, data: StatementInput, user_id: int | None, commit: bool = True) -> Statement:
+    """Store a new statement. The first supportive statement by an office queues its follow-up emails
+    in the same transaction."""
+    data = _clean(data)
+    validate(data)
+    first_support = data.stance == Stance.SUPPORTS and not _has_supportive(campaign_id, data.bioguide_id, None)
+    now = utcnow()
+    statement = Statement(
+        campaign_id=campaign_id,
+        recorded_by_id=user_id,
+        created_at=now,
+        updated_at=now,
+        **{f.name: getattr(data, f.name) for f in fields(StatementInput)},
+    )
+    db.session.add(statement)
+    db.session.flush()
+    if first_support:
+        from advocacy.statements.followups import queue_followups
+
+        queue_followups(campaign_id, data.bioguide_id, statement.id)
+    forget_stances(campaign_id)
+    if commit:
+        db.session.commit()
+    return statement
+
+
+def update_statement(statement: Statement, data: StatementInput, user_id: int | None) -> bool:
+    """Apply an edit, keeping the old values as a revision. False when nothing changed."""
+    data = _clean(data)
+    validate(data, allow_former=statement.bioguide_id)
+    changed = [name for name in EDITABLE if getattr(statement, name) != getattr(data, name)]
+    if not changed:
+        return False
+    first_support = data.stance == Stance.SUPPORTS and not _has_supportive(
+        statement.campaign_id, data.bioguide_id, statement.id
+    )
+    db.session.add(
+        StatementRevision(
+            statement_id=statement.id,
+            changed_by_id=user_id,
+            changed_at=utcnow(),
+            **{name: getattr(statement, name) for name in EDITABLE},
+        )
+    )
+    for name in EDITABLE:
+        setattr(statement, name, getattr(data, name))
+    statement.updated_at = utcnow()
+    db.session.flush()
+    if first_support:
+        from advocacy.statements.followups import queue_followups
+
+        queue_followups(statement.campaign_id, data.bioguide_id, statement.id)
+    forget_stances(statement.campaign_id)
+    db.session.commit()
+    return True
+
+
+# --- Where each office stands ----------------------------------------------------------------
+
+
+def latest_order():
+    """Newest first: by the statement's date, then by when it was entered."""
+    return (Statement.date.desc(), Statement.created_at.desc(), Statement.id.desc())
+
+
+def _load_stances(campaign_id: int) -> dict[str, str]:
+    rank = func.row_number().over(partition_by=Statement.bioguide_id, order_by=latest_order()).label("rank")
+    latest = (
+        select(Statement.bioguide_id, Statement.stance, rank).where(Statement.campaign_id == campaign_id).subquery()
+    )
+    rows = db.session.execute(select(latest.c.bioguide_id, latest.c.stance).where(latest.c.rank == 1))
+    return {bioguide_id: stance for bioguide_id, stance in rows}
+
+
+def stances_for(campaign_id: int) -> dict[str, str]:
+    """Each office's current stance in a campaign (offices that have not spoken are absent).
+    Cached for the rest of the request: the letter flow asks for several offices at once."""
+    if not has_app_context():
+        return _load_stances(campaign_id)
+    cache = g.setdefault("_statement_stances", {})
+    stances = cache.get(campaign_id)
+    if stances is None:
+        stances = cache[campaign_id] = _load_stances(campaign_id)
+    return stances
+
+
+def stance_for(campaign_id: int, bioguide_id: str) -> str | None:
+    """ "supports", "neutral", "opposes", or None when the office has made no statement."""
+    return stances_for(campaign_id).get(bioguide_id)
+
+
+def has_spoken(campaign_id: int, bioguide_id: str) -> bool:
+    """Whether the office supports the campaign now: the thank-you letter variant is for these."""
+    return stance_for(campaign_id, bioguide_id) == Stance.SUPPORTS.value
+
+
+def forget_stances(campaign_id: int) -> None:
+    if has_app_context():
+        g.get("_statement_stances", {}).pop(campaign_id, None)
+
+
+# --- Reading statements ----------------------------------------------------------------------
+
+
+def statements_for(campaign_id: int) -> list[Statement]:
+    """Every statement in a campaign, newest first (one query)."""
+    return list(
+        db.session.scalars(select(Statement).where(Statement.campaign_id == campaign_id).order_by(*latest_order()))
+    )
+
+
+def get_statement(campaign_id: int, statement_id: int) -> Statement | None:
+    statement = db.session.get(Statement, statement_id)
+    if statement is None or statement.campaign_id != campaign_id:
+        return None
+    return statement

@@ -1,0 +1,353 @@
+"""Organizer pages: record and edit statements, list and filter them, the monitor's feeds and review queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from advocacy.auth.access import role_required
+from advocacy.auth.models import Role
+from advocacy.congress.offices import current_offices, office_for
+from advocacy.extensions import db
+from advocacy.statements.feeds import normalize_url
+from advocacy.statements.forms import EmptyForm, FeedForm, StatementForm, office_matches
+from advocacy.statements.models import (
+    KIND_LABELS,
+    CandidateStatus,
+    FeedState,
+    MonitoredFeed,
+    Stance,
+    Statement,
+    StatementCandidate,
+)
+from advocacy.statements.scoreboard import group_of, office_label
+from advocacy.statements.services import (
+    StatementError,
+    get_statement,
+    record_statement,
+    statements_for,
+    update_statement,
+)
+from advocacy.statements.stategrid import STATE_NAMES
+
+bp = Blueprint("statements", __name__, url_prefix="/organizer/campaigns/<slug>/statements")
+
+
+def _campaign(slug: str):
+    from advocacy.campaigns.services import get_campaign_by_slug
+
+    campaign = get_campaign_by_slug(slug)
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def _office_names(ids) -> dict[str, str]:
+    names = {}
+    for bioguide_id in ids:
+        office = office_for(bioguide_id, include_former=True)
+        names[bioguide_id] = office_label(office) if office else bioguide_id
+    return names
+
+
+def _pending_count(campaign_id: int) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(StatementCandidate)
+        .where(
+            StatementCandidate.campaign_id == campaign_id, StatementCandidate.status == CandidateStatus.PENDING.value
+        )
+    )
+
+
+# --- Statements ---------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@role_required(Role.ORGANIZER)
+def index(slug: str):
+    campaign = _campaign(slug)
+    filters = {
+        "stance": request.args.get("stance", ""),
+        "kind": request.args.get("kind", ""),
+        "chamber": request.args.get("chamber", ""),
+        "state": request.args.get("state", "").upper(),
+    }
+    statements = statements_for(campaign.id)
+    offices = {bid: office_for(bid, include_former=True) for bid in {s.bioguide_id for s in statements}}
+    shown = [
+        s
+        for s in statements
+        if (not filters["stance"] or s.stance == filters["stance"])
+        and (not filters["kind"] or s.kind == filters["kind"])
+        and (
+            not filters["chamber"]
+            or (offices[s.bioguide_id] and group_of(offices[s.bioguide_id]) == filters["chamber"])
+        )
+        and (not filters["state"] or (offices[s.bioguide_id] and offices[s.bioguide_id].state == filters["state"]))
+    ]
+    return render_template(
+        "statements/index.html",
+        campaign=campaign,
+        statements=shown,
+        total=len(statements),
+        filters=filters,
+        names={bid: office_label(o) if o else bid for bid, o in offices.items()},
+        kinds=KIND_LABELS,
+        stances=list(Stance),
+        states=STATE_NAMES,
+        pending=_pending_count(campaign.id),
+    )
+
+
+def _statement_form(query: str = "", extra: tuple[str, str] | None = None, **kwargs) -> StatementForm:
+    form = StatementForm(**kwargs)
+    offices = current_offices()
+    if request.method == "GET" and query:
+        offices = [o for o in offices if office_matches(o, query)]
+    form.set_offices(offices, extra)
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def new(slug: str):
+    campaign = _campaign(slug)
+    query = request.args.get("q", "").strip()[:100]
+    form = _statement_form(query)
+    if request.method == "GET":
+        form.date.data = form.date.data or dt.date.today()
+        form.kind.data = form.kind.data or "press_release"
+        matches = [value for group in form.bioguide_id.choices.values() for value, _ in group if value]
+        if query and len(matches) == 1:
+            form.bioguide_id.data = matches[0]
+    if form.validate_on_submit():
+        try:
+            statement = record_statement(campaign.id, form.to_input(), current_user.id)
+        except StatementError as exc:
+            form.show_errors(exc.fields)
+        else:
+            flash(f"Statement recorded for {office_label(office_for(statement.bioguide_id))}.", "info")
+            return redirect(url_for(".index", slug=slug))
+    status = 400 if request.method == "POST" else 200
+    return render_template("statements/form.html", campaign=campaign, form=form, query=query, statement=None), status
+
+
+@bp.route("/<int:statement_id>/edit", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def edit(slug: str, statement_id: int):
+    campaign = _campaign(slug)
+    statement = get_statement(campaign.id, statement_id)
+    if statement is None:
+        abort(404)
+    query = request.args.get("q", "").strip()[:100]
+    current = office_for(statement.bioguide_id, include_former=True)
+    extra = (statement.bioguide_id, office_label(current) + " (former)" if current else statement.bioguide_id)
+    form = _statement_form(query, extra, obj=statement)
+    if form.validate_on_submit():
+        try:
+            changed = update_statement(statement, form.to_input(), current_user.id)
+        except StatementError as exc:
+            form.show_errors(exc.fields)
+        else:
+            flash("Statement updated." if changed else "Nothing changed.", "info")
+            return redirect(url_for(".index", slug=slug))
+    names = _office_names({r.bioguide_id for r in statement.revisions} | {statement.bioguide_id})
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "statements/form.html",
+        campaign=campaign,
+        form=form,
+        query=query,
+        statement=statement,
+        names=names,
+        kinds=KIND_LABELS,
+        editors=_editors(statement),
+    ), status
+
+
+def _editors(statement: Statement) -> dict[int, str]:
+    from advocacy.auth.models import User
+
+    ids = {r.changed_by_id for r in statement.revisions if r.changed_by_id} | (
+        {statement.recorded_by_id} if statement.recorded_by_id else set()
+    )
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.email).where(User.id.in_(ids))).tuples())
+
+
+# --- Monitored feeds ----------------------------------------------------------------------------
+
+
+def _feeds_page(campaign, form: FeedForm, status: int = 200):
+    feeds = db.session.scalars(
+        select(MonitoredFeed).where(MonitoredFeed.campaign_id == campaign.id).order_by(MonitoredFeed.created_at)
+    ).all()
+    states = (
+        {s.url: s for s in db.session.scalars(select(FeedState).where(FeedState.url.in_([f.url for f in feeds]))).all()}
+        if feeds
+        else {}
+    )
+    member_feeds = sum(1 for o in current_offices() if o.rss_url)
+    return render_template(
+        "statements/feeds.html",
+        campaign=campaign,
+        feeds=feeds,
+        states=states,
+        form=form,
+        remove_form=EmptyForm(),
+        names=_office_names({f.bioguide_id for f in feeds if f.bioguide_id}),
+        member_feeds=member_feeds,
+    ), status
+
+
+@bp.get("/feeds")
+@role_required(Role.ORGANIZER)
+def feeds(slug: str):
+    campaign = _campaign(slug)
+    form = FeedForm()
+    form.set_offices(current_offices())
+    return _feeds_page(campaign, form)
+
+
+@bp.post("/feeds")
+@role_required(Role.ORGANIZER)
+def add_feed(slug: str):
+    campaign = _campaign(slug)
+    form = FeedForm()
+    form.set_offices(current_offices())
+    if not form.validate_on_submit():
+        return _feeds_page(campaign, form, 400)
+    url = normalize_url(form.url.data)
+    exists = db.session.scalar(
+        select(MonitoredFeed.id).where(MonitoredFeed.campaign_id == campaign.id, MonitoredFeed.url == url)
+    )
+    if exists:
+        flash("That feed is already monitored.", "info")
+        return redirect(url_for(".feeds", slug=slug))
+    db.session.add(
+        MonitoredFeed(
+            campaign_id=campaign.id,
+            url=url,
+            label=(form.label.data or "").strip(),
+            bioguide_id=form.bioguide_id.data or None,
+            added_by_id=current_user.id,
+        )
+    )
+    db.session.commit()
+    flash("Feed added. The next `statements scan` will read it.", "info")
+    return redirect(url_for(".feeds", slug=slug))
+
+
+@bp.post("/feeds/<int:feed_id>/remove")
+@role_required(Role.ORGANIZER)
+def remove_feed(slug: str, feed_id: int):
+    campaign = _campaign(slug)
+    feed = db.session.get(MonitoredFeed, feed_id)
+    if feed is None or feed.campaign_id != campaign.id:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    db.session.delete(feed)
+    db.session.commit()
+    flash("Feed removed.", "info")
+    return redirect(url_for(".feeds", slug=slug))
+
+
+# --- Review queue ---------------------------------------------------------------------------------
+
+
+def _candidate(campaign, candidate_id: int) -> StatementCandidate:
+    candidate = db.session.get(StatementCandidate, candidate_id)
+    if candidate is None or candidate.campaign_id != campaign.id:
+        abort(404)
+    return candidate
+
+
+@bp.get("/review")
+@role_required(Role.ORGANIZER)
+def review(slug: str):
+    campaign = _campaign(slug)
+    status = request.args.get("status", CandidateStatus.PENDING.value)
+    if status not in {s.value for s in CandidateStatus}:
+        status = CandidateStatus.PENDING.value
+    candidates = db.session.scalars(
+        select(StatementCandidate)
+        .where(StatementCandidate.campaign_id == campaign.id, StatementCandidate.status == status)
+        .order_by(StatementCandidate.published.desc().nulls_last(), StatementCandidate.id.desc())
+        .limit(500)
+    ).all()
+    return render_template(
+        "statements/review.html",
+        campaign=campaign,
+        candidates=candidates,
+        status=status,
+        statuses=[s.value for s in CandidateStatus],
+        names=_office_names({c.bioguide_id for c in candidates if c.bioguide_id}),
+        dismiss_form=EmptyForm(),
+    )
+
+
+@bp.route("/review/<int:candidate_id>", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def accept(slug: str, candidate_id: int):
+    campaign = _campaign(slug)
+    candidate = _candidate(campaign, candidate_id)
+    query = request.args.get("q", "").strip()[:100]
+    form = _statement_form(query)
+    if request.method == "GET":
+        form.bioguide_id.data = candidate.bioguide_id or ""
+        form.date.data = candidate.published.date() if candidate.published else dt.date.today()
+        form.kind.data = "press_release"
+        form.stance.data = Stance.SUPPORTS.value
+        form.source_url.data = candidate.url
+        form.quote_or_summary.data = candidate.snippet
+    if candidate.status == CandidateStatus.PENDING.value and form.validate_on_submit():
+        try:
+            statement = record_statement(campaign.id, form.to_input(), current_user.id, commit=False)
+        except StatementError as exc:
+            db.session.rollback()
+            form.show_errors(exc.fields)
+        else:
+            _mark(candidate, CandidateStatus.ACCEPTED, statement.id)
+            flash(f"Statement recorded for {office_label(office_for(statement.bioguide_id))}.", "info")
+            return redirect(url_for(".review", slug=slug))
+    status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and candidate.status != CandidateStatus.PENDING.value:
+        flash("This item was already reviewed.", "info")
+        return redirect(url_for(".review", slug=slug))
+    return render_template(
+        "statements/accept.html",
+        campaign=campaign,
+        candidate=candidate,
+        form=form,
+        query=query,
+        dismiss_form=EmptyForm(),
+    ), status
+
+
+@bp.post("/review/<int:candidate_id>/dismiss")
+@role_required(Role.ORGANIZER)
+def dismiss(slug: str, candidate_id: int):
+    campaign = _campaign(slug)
+    candidate = _candidate(campaign, candidate_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if candidate.status == CandidateStatus.PENDING.value:
+        _mark(candidate, CandidateStatus.DISMISSED, None)
+        flash("Dismissed.", "info")
+    return redirect(url_for(".review", slug=slug))
+
+
+def _mark(candidate: StatementCandidate, status: CandidateStatus, statement_id: int | None) -> None:
+    from advocacy.db import utcnow
+
+    candidate.status = status.value
+    candidate.statement_id = statement_id
+    candidate.reviewed_by_id = current_user.id
+    candidate.reviewed_at = utcnow()
+    db.session.commit()
