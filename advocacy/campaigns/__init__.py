@@ -1,0 +1,1 @@
+"""Campaigns: a detainee's case, its letter templates and its targets, for organizers and the public flow."""
