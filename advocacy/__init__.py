@@ -18,6 +18,7 @@ BLUEPRINTS = (
 MODEL_MODULES = ("advocacy.auth.models",)
 MODEL_MODULES += ("advocacy.congress.models",)  # congress: members, offices, committees, ZIP districts
 BLUEPRINTS += ("advocacy.congress.views",)  # congress: the public /lookup page
+MODEL_MODULES += ("advocacy.campaigns.models",)  # campaigns: campaigns, letter templates, custom targets
 # Modules that add routes to the API blueprint; imported before it is registered.
 API_MODULES: tuple[str, ...] = ()
 API_MODULES += ("advocacy.congress.api",)  # congress: GET /api/v1/representatives
@@ -100,6 +101,10 @@ def register_commands(app: Flask) -> None:
     from advocacy.auth.cli import users_cli
 
     app.cli.add_command(users_cli)
+
+    from advocacy.campaigns.cli import campaigns_cli  # campaigns load PATH
+
+    app.cli.add_command(campaigns_cli)
 
     from advocacy.congress.cli import districts_cli, legislators_cli  # congress data sync
 
