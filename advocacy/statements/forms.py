@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField, URLField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
 
 from advocacy.congress.offices import Office
@@ -15,8 +16,8 @@ from advocacy.statements.scoreboard import office_label
 from advocacy.statements.services import StatementInput
 from advocacy.statements.stategrid import STATE_NAMES
 
-KIND_CHOICES = list(KIND_LABELS.items())
-STANCE_CHOICES = [(s.value, s.label) for s in Stance]
+KIND_CHOICES = [SelectChoice(value, label) for value, label in KIND_LABELS.items()]
+STANCE_CHOICES = [SelectChoice(s.value, s.label) for s in Stance]
 
 
 def office_matches(office: Office, query: str) -> bool:
@@ -37,16 +38,10 @@ def office_matches(office: Office, query: str) -> bool:
     return all(any(word in h for h in haystacks) for word in needle.split())
 
 
-def office_choices(offices: list[Office]) -> dict[str, list[tuple[str, str]]]:
-    """Choices grouped by state (optgroups), senators first within a state."""
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for office in sorted(
-        offices, key=lambda o: (STATE_NAMES.get(o.state, o.state), o.chamber != "senate", o.district or 0)
-    ):
-        groups.setdefault(STATE_NAMES.get(office.state, office.state), []).append(
-            (office.bioguide_id, office_label(office))
-        )
-    return groups
+def office_choices(offices: list[Office]) -> list[SelectChoice]:
+    """One option per office, grouped by state (optgroups), senators first within a state."""
+    ordered = sorted(offices, key=lambda o: (STATE_NAMES.get(o.state, o.state), o.chamber != "senate", o.district or 0))
+    return [SelectChoice(o.bioguide_id, office_label(o), optgroup=STATE_NAMES.get(o.state, o.state)) for o in ordered]
 
 
 class StatementForm(FlaskForm):
@@ -67,9 +62,9 @@ class StatementForm(FlaskForm):
     def set_offices(self, offices: list[Office], extra: tuple[str, str] | None = None) -> None:
         """`extra` keeps a former member selectable on a statement that already names them."""
         choices = office_choices(offices)
-        if extra is not None and all(extra[0] != value for group in choices.values() for value, _ in group):
-            choices = {"Former members": [extra], **choices}
-        self.bioguide_id.choices = {"": [("", "Choose an office…")], **choices}
+        if extra is not None and all(extra[0] != c.value for c in choices):
+            choices.insert(0, SelectChoice(extra[0], extra[1], optgroup="Former members"))
+        self.bioguide_id.choices = [SelectChoice("", "Choose an office…"), *choices]
 
     def to_input(self) -> StatementInput:
         return StatementInput(
@@ -101,7 +96,7 @@ class FeedForm(FlaskForm):
     bioguide_id = SelectField("Office this feed speaks for (optional)", validators=[Optional()])
 
     def set_offices(self, offices: list[Office]) -> None:
-        self.bioguide_id.choices = {"": [("", "None: a news site or other source")], **office_choices(offices)}
+        self.bioguide_id.choices = [SelectChoice("", "None: a news site or other source"), *office_choices(offices)]
 
 
 class EmptyForm(FlaskForm):

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from urllib.parse import urlsplit
 
-from flask import g, has_app_context
+from flask import has_request_context, request
 from sqlalchemy import exists, func, select
 
 from advocacy.db import utcnow
@@ -159,12 +159,20 @@ def _load_stances(campaign_id: int) -> dict[str, str]:
     return {bioguide_id: stance for bioguide_id, stance in rows}
 
 
+CACHE_KEY = "advocacy.statement_stances"  # in the WSGI environ: lives exactly as long as the request
+
+
+def _request_cache() -> dict[int, dict[str, str]] | None:
+    return request.environ.setdefault(CACHE_KEY, {}) if has_request_context() else None
+
+
 def stances_for(campaign_id: int) -> dict[str, str]:
     """Each office's current stance in a campaign (offices that have not spoken are absent).
-    Cached for the rest of the request: the letter flow asks for several offices at once."""
-    if not has_app_context():
+    Cached for the rest of the request (the letter flow asks for several offices at once); outside a
+    request (commands, workers) it is read fresh every time."""
+    cache = _request_cache()
+    if cache is None:
         return _load_stances(campaign_id)
-    cache = g.setdefault("_statement_stances", {})
     stances = cache.get(campaign_id)
     if stances is None:
         stances = cache[campaign_id] = _load_stances(campaign_id)
@@ -172,7 +180,7 @@ def stances_for(campaign_id: int) -> dict[str, str]:
 
 
 def stance_for(campaign_id: int, bioguide_id: str) -> str | None:
-    """ "supports", "neutral", "opposes", or None when the office has made no statement."""
+    """The office's current stance ("supports", "neutral", "opposes"), or None if it has made no statement."""
     return stances_for(campaign_id).get(bioguide_id)
 
 
@@ -182,8 +190,9 @@ def has_spoken(campaign_id: int, bioguide_id: str) -> bool:
 
 
 def forget_stances(campaign_id: int) -> None:
-    if has_app_context():
-        g.get("_statement_stances", {}).pop(campaign_id, None)
+    cache = _request_cache()
+    if cache is not None:
+        cache.pop(campaign_id, None)
 
 
 # --- Reading statements ----------------------------------------------------------------------

@@ -121,7 +121,7 @@ def new(slug: str):
     if request.method == "GET":
         form.date.data = form.date.data or dt.date.today()
         form.kind.data = form.kind.data or "press_release"
-        matches = [value for group in form.bioguide_id.choices.values() for value, _ in group if value]
+        matches = [c.value for c in form.bioguide_id.choices if c.value]
         if query and len(matches) == 1:
             form.bioguide_id.data = matches[0]
     if form.validate_on_submit():
@@ -177,7 +177,7 @@ def _editors(statement: Statement) -> dict[int, str]:
     )
     if not ids:
         return {}
-    return dict(db.session.execute(select(User.id, User.email).where(User.id.in_(ids))).tuples())
+    return {uid: email for uid, email in db.session.execute(select(User.id, User.email).where(User.id.in_(ids)))}
 
 
 # --- Monitored feeds ----------------------------------------------------------------------------
