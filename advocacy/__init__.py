@@ -19,6 +19,8 @@ MODEL_MODULES = ("advocacy.auth.models",)
 MODEL_MODULES += ("advocacy.congress.models",)  # congress: members, offices, committees, ZIP districts
 BLUEPRINTS += ("advocacy.congress.views",)  # congress: the public /lookup page
 MODEL_MODULES += ("advocacy.campaigns.models",)  # campaigns: campaigns, letter templates, custom targets
+MODEL_MODULES += ("advocacy.letters.models", "advocacy.delivery.models")  # letters, and their delivery outbox
+BLUEPRINTS += ("advocacy.delivery.views",)  # delivery: /organizer/deliveries, /metrics/deliveries
 # Modules that add routes to the API blueprint; imported before it is registered.
 API_MODULES: tuple[str, ...] = ()
 API_MODULES += ("advocacy.congress.api",)  # congress: GET /api/v1/representatives
@@ -110,6 +112,10 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(legislators_cli)
     app.cli.add_command(districts_cli)
+
+    from advocacy.delivery.cli import deliveries_cli  # deliveries work, deliveries retry
+
+    app.cli.add_command(deliveries_cli)
 
 
 def register_template_helpers(app: Flask) -> None:

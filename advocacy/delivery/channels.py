@@ -7,6 +7,7 @@ connection is held while we wait on CWC or an SMTP server.
 from __future__ import annotations
 
 import html
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -87,18 +88,25 @@ def office_code_candidates(letter) -> list[str]:
     return []
 
 
-_senate_classes: dict[tuple[str, str], int | None] = {}
+_senate_classes: dict[tuple[str, str], tuple[float, int]] = {}
+SENATE_CLASS_TTL = 600.0
 
 
 def _cached_senate_class(bioguide_id: str) -> int | None:
-    # A senator's class never changes while they sit; one query per senator per process.
+    # Asked for every senator letter, so remembered for a while (a seat's class does not change).
     key = (str(db.engine.url), bioguide_id)
-    if key not in _senate_classes:
-        found = senate_class(bioguide_id)
-        if found is None:
-            return None  # not synced yet: ask again next time
-        _senate_classes[key] = found
-    return _senate_classes[key]
+    now = time.monotonic()
+    hit = _senate_classes.get(key)
+    if hit is not None and now - hit[0] < SENATE_CLASS_TTL:
+        return hit[1]
+    found = senate_class(bioguide_id)
+    if found is not None:
+        _senate_classes[key] = (now, found)
+    return found
+
+
+def forget_senate_classes() -> None:
+    _senate_classes.clear()
 
 
 def _prepare_cwc(delivery: Delivery) -> Send:
@@ -183,7 +191,7 @@ def _probe_message() -> cwc.Message:
 
 def delivery_message_id(delivery: Delivery) -> str:
     """Stable across retries, so a resent copy is recognizably the same message."""
-    return f"<delivery.{delivery.id}@{sender_domain(settings())}>"
+    return f"<{delivery.cwc_delivery_id}.letter@{sender_domain(settings())}>"
 
 
 def letter_email_parts(letter) -> tuple[str, str]:

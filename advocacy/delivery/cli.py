@@ -23,9 +23,8 @@ def work_command(burst: bool, poll_interval: float | None) -> None:
         run_queue_worker(burst=burst)
         return
     poller = Poller(burst=burst, poll_interval=poll_interval)
-    poller.install_signal_handlers()
     try:
-        processed = poller.run()
+        processed = poller.run_until_signalled()
     except SQLAlchemyError as exc:
         raise click.ClickException(f"database unavailable ({type(exc).__name__})") from None
     summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(poller.outcomes.items())) or "nothing due"

@@ -51,7 +51,7 @@ def create_delivery(letter, *, target_email: str | None) -> Delivery:
         cwc_office=office,
         recipient_email=(target_email or None),
         attempts=0,
-        next_attempt_at=now if status == Status.PENDING else None,
+        next_attempt_at=now,
         created_at=now,
         updated_at=now,
     )

@@ -147,15 +147,15 @@ def deliver_job(delivery_id: str) -> str | None:
 
 def _deliver(delivery_id: str) -> str | None:
     from advocacy.delivery import engine
+    from advocacy.delivery.models import Delivery
     from advocacy.extensions import db
 
     try:
         result = engine.deliver_now(delivery_id)
-        if result is not None and result.outcome == "failed" and result.next_attempt_at is not None:
-            from advocacy.delivery.models import Delivery
-
-            attempts = db.session.get(Delivery, delivery_id).attempts
-            schedule_retry(delivery_id, attempts, result.next_attempt_at)
-        return result.outcome if result else None
-    finally:
-        db.session.remove()
+    except Exception:
+        engine._rollback()  # the job fails visibly in RQ; the delivery stays due for `retry`
+        raise
+    if result is not None and result.outcome == "failed" and result.next_attempt_at is not None:
+        attempts = db.session.get(Delivery, delivery_id).attempts
+        schedule_retry(delivery_id, attempts, result.next_attempt_at)
+    return result.outcome if result else None

@@ -6,17 +6,33 @@ import logging
 import signal
 import threading
 import time
+from contextlib import contextmanager
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from advocacy.delivery import engine
 from advocacy.delivery.options import option
-from advocacy.extensions import db
 
 log = logging.getLogger(__name__)
 
 RECOVER_EVERY = 60.0
 MAX_DB_FAILURES_IN_BURST = 5
+
+
+@contextmanager
+def stop_on_signals(stop: threading.Event):
+    """While inside, SIGTERM/SIGINT set `stop`; the previous handlers come back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    for sig in previous:
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 class Poller:
@@ -35,10 +51,10 @@ class Poller:
         self.processed = 0
         self.outcomes: dict[str, int] = {}
 
-    def install_signal_handlers(self) -> None:
-        if threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                signal.signal(sig, lambda *_: self.stop.set())
+    def run_until_signalled(self) -> int:
+        """`run()`, with SIGTERM and SIGINT asking for a clean stop (claims in hand are given back)."""
+        with stop_on_signals(self.stop):
+            return self.run()
 
     def run(self) -> int:
         log.info("delivery worker %s started (%s)", self.worker, "burst" if self.burst else "polling")
@@ -65,7 +81,6 @@ class Poller:
                 result = engine.process(claim)
                 self.processed += 1
                 self.outcomes[result.outcome] = self.outcomes.get(result.outcome, 0) + 1
-            db.session.remove()
             if not claims:
                 if self.burst:
                     break
@@ -96,22 +111,23 @@ def run_queue_worker(*, burst: bool) -> None:
     from redis.exceptions import RedisError
 
     stop = threading.Event()
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: stop.set())
-    while not stop.is_set():
-        try:
-            if run_rq_worker(burst=burst):
-                return
-            log.warning("delivery worker: the queue worker stopped unexpectedly; polling the database meanwhile")
-        except (RedisError, OSError) as exc:
-            log.warning("delivery worker: Redis unavailable (%s); polling the database meanwhile", type(exc).__name__)
-        poller = Poller(burst=True)
-        poller.stop = stop
-        poller.run()
-        if burst:
-            return
-        stop.wait(max(5.0, float(option("DELIVERY_POLL_INTERVAL")) * 5))
+    with stop_on_signals(stop):
+        while not stop.is_set():
+            try:
+                if run_rq_worker(burst=burst):
+                    return
+                log.warning("delivery worker: the queue worker stopped unexpectedly; polling the database meanwhile")
+            except (RedisError, OSError) as exc:
+                log.warning(
+                    "delivery worker: Redis unavailable (%s); polling the database meanwhile", type(exc).__name__
+                )
+            with stop_on_signals(stop):  # RQ left its own handlers behind
+                poller = Poller(burst=True)
+                poller.stop = stop
+                poller.run()
+                if burst:
+                    return
+                stop.wait(max(5.0, float(option("DELIVERY_POLL_INTERVAL")) * 5))
 
 
 def _log_level() -> str:

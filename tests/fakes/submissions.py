@@ -1,0 +1,157 @@
+"""Letters to deliver, written the way a submission writes them: action, letters and deliveries in
+one transaction (create_delivery adds each delivery; the caller commits)."""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import count
+
+from advocacy.campaigns.models import Campaign
+from advocacy.congress.models import Member
+from advocacy.delivery.models import Delivery
+from advocacy.delivery.outbox import create_delivery
+from advocacy.extensions import db
+from advocacy.letters.models import Action, Letter
+
+_numbers = count(1)
+
+HOUSE = {
+    "office_key": "E000297",
+    "bioguide_id": "E000297",
+    "office_name": "Adriano Espaillat",
+    "office_title": "Representative",
+    "chamber": "house",
+    "state": "NY",
+    "district": 13,
+}
+SENATE = {
+    "office_key": "G000555",
+    "bioguide_id": "G000555",
+    "office_name": "Kirsten E. Gillibrand",
+    "office_title": "Senator",
+    "chamber": "senate",
+    "state": "NY",
+    "district": None,
+}
+CUSTOM = {
+    "office_key": "custom:1",
+    "bioguide_id": None,
+    "custom_target_id": 1,
+    "office_name": "ICE New York Field Office Director",
+    "office_title": "Director",
+    "chamber": "custom",
+    "state": "",
+    "district": None,
+}
+
+
+def make_campaign(slug: str = "guan-heng", **kw) -> Campaign:
+    kw.setdefault("title", "Free Guan Heng")
+    kw.setdefault("detainee_name", "Guan Heng")
+    kw.setdefault("status", "live")
+    campaign = Campaign(slug=slug, **kw)
+    db.session.add(campaign)
+    db.session.commit()
+    return campaign
+
+
+def make_senator(bioguide_id: str = "G000555", state: str = "NY", senate_class: int = 1) -> Member:
+    member = Member(
+        bioguide_id=bioguide_id,
+        first_name="Kirsten",
+        last_name="Gillibrand",
+        chamber="senate",
+        state=state,
+        district=None,
+        senate_class=senate_class,
+        party="Democrat",
+        term_start=date(2025, 1, 3),
+        term_end=date(2031, 1, 3),
+    )
+    db.session.add(member)
+    db.session.commit()
+    return member
+
+
+def make_action(campaign: Campaign, **kw) -> Action:
+    n = next(_numbers)
+    fields = {
+        "first_name": "Ana",
+        "last_name": "López",
+        "email": f"ana{n}@example.org",
+        "phone": "212-555-0143",
+        "address": "500 W 120th St",
+        "city": "New York",
+        "state": "NY",
+        "zip": "10027",
+        "message": "",
+        "consent": True,
+        "district_state": "NY",
+        "district": 13,
+        "congress": 119,
+        "lookup_source": "census-geocoder",
+    }
+    fields.update(kw)
+    action = Action(campaign_id=campaign.id, **fields)
+    db.session.add(action)
+    return action
+
+
+def submit(
+    campaign: Campaign,
+    offices: list[dict] | None = None,
+    target_email: str | None = None,
+    personal_message: str = "I live in your district and I am asking you to act.",
+    body: str = "Dear {title} {name},\n\nPlease speak up for Guan Heng <now> & ask DHS to release him.",
+    **action_fields,
+) -> list[Delivery]:
+    """One constituent's submission: an action, a letter per office, a delivery per letter; committed."""
+    action = make_action(campaign, **action_fields)
+    deliveries = []
+    for office in offices or [HOUSE]:
+        letter = Letter(
+            action=action,
+            campaign_id=campaign.id,
+            congress=119,
+            subject="Please speak up for Guan Heng",
+            body=body.format(title=office["office_title"], name=office["office_name"]),
+            personal_message=personal_message,
+            **office,
+        )
+        db.session.add(letter)
+        email = target_email if office["chamber"] == "custom" or target_email else None
+        deliveries.append(create_delivery(letter, target_email=email))
+    db.session.commit()
+    return deliveries
+
+
+# --- app configuration pointing delivery at the fake servers -----------------------------------------
+
+AGENT_CONFIG = {
+    "CWC_AGENT_ACK_EMAIL": "ack@advocacy.example.org",
+    "CWC_AGENT_CONTACT_NAME": "Dana Organizer",
+    "CWC_AGENT_CONTACT_EMAIL": "dana@advocacy.example.org",
+    "CWC_AGENT_CONTACT_PHONE": "202-555-0142",
+    "CWC_ORGANIZATION": "Friends of Guan Heng",
+    # A hung CWC request ends on the client's read timeout; short, so tests stay fast.
+    "DELIVERY_CWC_TIMEOUT": (2.0, 0.5),
+}
+
+
+def delivery_config(cwc=None, smtp=None, environ: dict | None = None, **config) -> dict:
+    """`app_config` for a test app whose deliveries go to these fake servers."""
+    env = {}
+    if cwc is not None:
+        env.update(
+            {
+                "ADVOCACY_CWC_URL": cwc.url,
+                "ADVOCACY_CWC_API_KEY": cwc.api_key,
+                "ADVOCACY_CWC_DELIVERY_AGENT": "Advocacy Toolkit Tests",
+            }
+        )
+    if smtp is not None:
+        env.update(smtp.environ())
+    env.update(environ or {})
+    result = dict(AGENT_CONFIG, ENVIRON=env)
+    result.update(config)
+    return result

@@ -1,0 +1,329 @@
+"""No accepted letter lost or sent twice: SMTP down, CWC failing or hanging, a worker killed mid-send,
+Redis down, PostgreSQL connections dropped. Each against real servers started by the test."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.pool import NullPool
+
+from advocacy.config import PROJECT_ROOT
+from advocacy.db import utcnow
+from advocacy.delivery import engine, queue
+from advocacy.delivery.channels import forget_senate_classes
+from advocacy.delivery.dispatch import dispatch_after_commit
+from advocacy.delivery.models import Delivery, DeliveryAttempt
+from advocacy.extensions import db as _db
+from tests.conftest import TEST_ENVIRON
+from tests.fakes.smtp import free_port
+from tests.fakes.submissions import AGENT_CONFIG, CUSTOM, HOUSE, SENATE, delivery_config, make_campaign, submit
+
+
+@pytest.fixture
+def app_config(fake_cwc, smtp_server):
+    return delivery_config(cwc=fake_cwc, smtp=smtp_server)
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    forget_senate_classes()
+    queue.reset_breaker()
+    yield
+    forget_senate_classes()
+    queue.reset_breaker()
+
+
+def reload(delivery: Delivery) -> Delivery:
+    return _db.session.get(Delivery, delivery.id, populate_existing=True)
+
+
+def cli(runner, *args: str) -> str:
+    result = runner.invoke(args=["deliveries", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def outcomes(delivery: Delivery) -> list[str]:
+    rows = _db.session.scalars(
+        select(DeliveryAttempt).where(DeliveryAttempt.delivery_id == delivery.id).order_by(DeliveryAttempt.id)
+    )
+    return [row.outcome for row in rows]
+
+
+# --- SMTP down ----------------------------------------------------------------------------------------
+
+
+def test_smtp_down_letters_wait_and_go_out_once_it_is_back(app, db, runner, smtp_server):
+    smtp_server.stop()
+    (delivery,) = submit(make_campaign(), [CUSTOM], target_email="director@ice.example.gov")
+    cli(runner, "work", "--burst")
+    delivery = reload(delivery)
+    assert delivery.status == "failed" and delivery.attempts == 1
+    assert delivery.next_attempt_at > utcnow()
+    assert "could not reach the SMTP server" in delivery.last_error
+
+    smtp_server.start()
+    assert "nothing due" in cli(runner, "work", "--burst")  # still backing off: nothing is hammered
+    assert smtp_server.messages == []
+
+    assert "1 failed made due now" in cli(runner, "retry", "--now")  # the operator: "SMTP is fixed"
+    cli(runner, "work", "--burst")
+    assert reload(delivery).status == "sent"
+    assert len(smtp_server.messages) == 1
+    assert "nothing due" in cli(runner, "work", "--burst")
+    assert len(smtp_server.messages) == 1
+    assert outcomes(delivery) == ["failed", "sent"]
+
+
+def test_smtp_down_then_back_without_an_operator(app, db, smtp_server):
+    smtp_server.stop()
+    (delivery,) = submit(make_campaign(), [CUSTOM], target_email="director@ice.example.gov")
+    worker = engine.worker_name()
+    assert [r.outcome for r in engine.run_batch(worker)] == ["failed"]
+    smtp_server.start()
+    due = reload(delivery).next_attempt_at  # the backoff elapses
+    assert [r.outcome for r in engine.run_batch(worker, now=due)] == ["sent"]
+    assert len(smtp_server.messages) == 1
+
+
+# --- CWC failing or hanging -----------------------------------------------------------------------------
+
+
+def test_cwc_500s_are_retried_and_the_letter_is_sent_once(app, db, fake_cwc):
+    fake_cwc.fail_next(times=2)
+    (delivery,) = submit(make_campaign())
+    worker = engine.worker_name()
+    for expected in ("failed", "failed", "sent"):
+        (result,) = engine.run_batch(worker, now=reload(delivery).next_attempt_at)
+        assert result.outcome == expected
+    assert [p.status for p in fake_cwc.message_posts()] == [500, 500, 200]
+    assert list(fake_cwc.accepted) == [delivery.cwc_delivery_id]
+    assert reload(delivery).status == "sent"
+
+
+def test_a_cwc_timeout_after_cwc_took_the_letter_does_not_deliver_it_twice(app, db, fake_cwc):
+    fake_cwc.hang_next(accept=True)  # CWC has the letter; we never hear back
+    (delivery,) = submit(make_campaign())
+    worker = engine.worker_name()
+    (result,) = engine.run_batch(worker)
+    assert result.outcome == "failed"
+    assert "did not answer" in reload(delivery).last_error
+    fake_cwc.release.set()
+    (result,) = engine.run_batch(worker, now=reload(delivery).next_attempt_at)
+    assert result.outcome == "duplicate"  # the retry carries the same DeliveryId; CWC says it has it
+    assert reload(delivery).status == "sent"
+    assert list(fake_cwc.accepted) == [delivery.cwc_delivery_id]  # one letter at the office
+    assert outcomes(delivery) == ["failed", "duplicate"]
+
+
+def test_a_cwc_timeout_before_cwc_took_the_letter_is_sent_on_retry(app, db, fake_cwc):
+    fake_cwc.hang_next(accept=False)
+    (delivery,) = submit(make_campaign())
+    worker = engine.worker_name()
+    assert [r.outcome for r in engine.run_batch(worker)] == ["failed"]
+    assert fake_cwc.accepted == {}
+    fake_cwc.release.set()
+    assert [r.outcome for r in engine.run_batch(worker, now=reload(delivery).next_attempt_at)] == ["sent"]
+    assert list(fake_cwc.accepted) == [delivery.cwc_delivery_id]
+
+
+# --- A worker killed mid-send -------------------------------------------------------------------------------
+
+
+def worker_process(database_url: str, fake_cwc, extra_env: dict | None = None) -> subprocess.Popen:
+    env = dict(os.environ)
+    env.update(TEST_ENVIRON)
+    env.update(delivery_config(cwc=fake_cwc)["ENVIRON"])
+    env.update(
+        {
+            "ADVOCACY_DATABASE_URL": database_url,
+            # Long enough that the kill, not the client, ends the hung request.
+            "ADVOCACY_TEST_CONFIG": json.dumps(dict(AGENT_CONFIG, DELIVERY_CWC_TIMEOUT=[5, 120])),
+        }
+    )
+    env.update(extra_env or {})
+    env.pop("ADVOCACY_REDIS_URL", None)
+    command = [sys.executable, "-m", "flask", "--app", "tests.fakes.worker_app:create", "deliveries", "work"]
+    return subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def test_a_worker_killed_mid_send_is_recovered_without_a_duplicate(app, db, runner, fake_cwc, database_url):
+    fake_cwc.hang_next(accept=True)  # the worst moment: CWC has the letter, the worker has not recorded it
+    (delivery,) = submit(make_campaign())
+    process = worker_process(database_url, fake_cwc)
+    try:
+        assert fake_cwc.hanging.wait(60), (
+            process.stderr.read1().decode() if process.poll() is not None else "no request"
+        )
+        process.kill()  # SIGKILL: no cleanup, no goodbye
+        process.wait(30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    fake_cwc.release.set()
+    delivery = reload(delivery)
+    assert delivery.status == "sending"  # the dead worker's claim
+
+    assert "Recovered 0 stuck" in cli(runner, "retry")  # within DELIVERY_SENDING_TIMEOUT: maybe still alive
+    assert "Recovered 1 stuck" in cli(runner, "retry", "--stuck-after", "0")
+    assert reload(delivery).status == "failed"
+
+    cli(runner, "work", "--burst")
+    delivery = reload(delivery)
+    assert delivery.status == "sent"
+    assert list(fake_cwc.accepted) == [delivery.cwc_delivery_id]  # exactly one letter at the office
+    assert [p.status for p in fake_cwc.message_posts()] == [0, 400]  # the hung post, then "duplicate"
+    assert outcomes(delivery) == ["abandoned", "duplicate"]
+
+
+def test_a_worker_stopped_politely_finishes_or_gives_back_its_claims(app, db, fake_cwc, database_url):
+    deliveries = submit(make_campaign(), [HOUSE, SENATE | {"office_key": "X1", "bioguide_id": None}])
+    process = worker_process(database_url, fake_cwc, {"ADVOCACY_LOG_LEVEL": "WARNING"})
+    fake_cwc.hang_next(accept=False)
+    try:
+        assert fake_cwc.hanging.wait(60)
+        process.terminate()  # SIGTERM while a send is in flight
+        fake_cwc.release.set()  # the in-flight request ends (503): the worker records it and exits
+        assert process.wait(60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    statuses = {reload(d).status for d in deliveries}
+    assert "sending" not in statuses  # nothing left claimed by a worker that is gone
+
+
+# --- Redis down ------------------------------------------------------------------------------------------
+
+
+class TestRedisDown:
+    @pytest.fixture
+    def app_config(self, fake_cwc):
+        closed = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+        return delivery_config(cwc=fake_cwc, environ={"ADVOCACY_REDIS_URL": closed})
+
+    def test_dispatch_never_fails_the_submission_and_retry_delivers(self, app, db, runner, fake_cwc):
+        deliveries = submit(make_campaign(), [HOUSE])
+        dispatch_after_commit([d.id for d in deliveries])  # must not raise
+        dispatch_after_commit([d.id for d in deliveries])  # and, with Redis marked down, not even wait
+        assert reload(deliveries[0]).status == "pending"
+        output = cli(runner, "retry")
+        assert "Redis unavailable" in output and "delivering them from this process" in output
+        assert reload(deliveries[0]).status == "sent"
+        assert list(fake_cwc.accepted) == [deliveries[0].cwc_delivery_id]
+
+    def test_the_worker_polls_the_database_while_redis_is_down(self, app, db, runner, fake_cwc):
+        deliveries = submit(make_campaign(), [HOUSE])
+        dispatch_after_commit([d.id for d in deliveries])
+        cli(runner, "work", "--burst")
+        assert reload(deliveries[0]).status == "sent"
+
+
+def redis_url() -> str:
+    return os.environ.get("ADVOCACY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+class TestQueue:
+    """With Redis up: jobs are a nudge; the database decides what is sent."""
+
+    @pytest.fixture
+    def app_config(self, fake_cwc):
+        from redis import Redis
+        from redis.exceptions import RedisError
+
+        try:
+            Redis.from_url(redis_url(), socket_connect_timeout=2).ping()
+        except RedisError as exc:
+            pytest.skip(f"Redis at {redis_url()} does not answer ({type(exc).__name__})")
+        name = f"test-deliveries-{uuid.uuid4().hex[:8]}"
+        return delivery_config(cwc=fake_cwc, environ={"ADVOCACY_REDIS_URL": redis_url()}, DELIVERY_QUEUE=name)
+
+    @pytest.fixture
+    def rq_queue(self, app):
+        q = queue.delivery_queue()
+        yield q
+        q.empty()
+        q.delete(delete_jobs=True)
+
+    def test_dispatch_enqueues_and_the_queue_worker_sends(self, app, db, runner, fake_cwc, rq_queue):
+        deliveries = submit(make_campaign(), [HOUSE, CUSTOM])  # the custom one is a handoff: a no-op job
+        dispatch_after_commit([d.id for d in deliveries])
+        assert rq_queue.count == 2
+        cli(runner, "work", "--burst")
+        assert rq_queue.count == 0
+        assert [reload(d).status for d in deliveries] == ["sent", "handoff"]
+        assert list(fake_cwc.accepted) == [deliveries[0].cwc_delivery_id]
+
+    def test_a_job_redis_lost_is_queued_again_by_retry(self, app, db, runner, fake_cwc, rq_queue):
+        (delivery,) = submit(make_campaign(), [HOUSE])
+        dispatch_after_commit([delivery.id])
+        assert "Queued 0 (1 were already queued)" in cli(runner, "retry")  # no second job for the same try
+        rq_queue.empty()  # Redis lost it
+        assert "Queued 1" in cli(runner, "retry")
+        cli(runner, "work", "--burst")
+        assert reload(delivery).status == "sent"
+        assert len(fake_cwc.message_posts()) == 1
+
+    def test_a_duplicate_job_sends_nothing_more(self, app, db, runner, fake_cwc, rq_queue):
+        (delivery,) = submit(make_campaign(), [HOUSE])
+        queue.enqueue_new([delivery.id])
+        rq_queue.enqueue_call(queue.deliver_job, args=(delivery.id,))  # a stray second job
+        cli(runner, "work", "--burst")
+        assert reload(delivery).status == "sent"
+        assert len(fake_cwc.message_posts()) == 1
+
+    def test_a_failure_is_scheduled_for_its_retry_time(self, app, db, runner, fake_cwc, rq_queue):
+        from rq.registry import ScheduledJobRegistry
+
+        fake_cwc.fail_next()
+        (delivery,) = submit(make_campaign(), [HOUSE])
+        dispatch_after_commit([delivery.id])
+        cli(runner, "work", "--burst")
+        delivery = reload(delivery)
+        assert delivery.status == "failed"
+        scheduled = ScheduledJobRegistry(queue=rq_queue)
+        assert scheduled.get_job_ids() == [queue.job_id(delivery.id, 1)]
+        scheduled.remove(queue.job_id(delivery.id, 1), delete_job=True)
+
+
+# --- PostgreSQL connections dropped ----------------------------------------------------------------------------
+
+
+def test_dropped_database_connections_lose_no_letter(app, db, runner, fake_cwc, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: it is the database that runs on a separate server")
+    admin = create_engine(database_url, poolclass=NullPool)
+    dropped = []
+
+    def drop_every_connection(*_):
+        with admin.connect() as conn:
+            killed = conn.scalar(
+                text(
+                    "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+            conn.commit()
+        dropped.append(killed)
+
+    try:
+        campaign = make_campaign()
+        deliveries = [submit(campaign, [HOUSE])[0] for _ in range(3)]
+        ids = [d.id for d in deliveries]
+        drop_every_connection()  # a restart before the worker runs: every pooled connection is dead
+        fake_cwc.on_message = drop_every_connection  # and again while each letter is at CWC
+        cli(runner, "work", "--burst")
+    finally:
+        fake_cwc.on_message = None
+        admin.dispose()
+    _db.session.rollback()
+    rows = _db.session.scalars(select(Delivery).where(Delivery.id.in_(ids))).all()
+    assert {row.status for row in rows} == {"sent"}
+    assert sorted(fake_cwc.accepted) == sorted(row.cwc_delivery_id for row in rows)
+    assert len(fake_cwc.message_posts()) == 3  # each letter posted once: none lost, none twice
+    assert len(dropped) == 4 and all(n >= 1 for n in dropped)  # the connections really were cut

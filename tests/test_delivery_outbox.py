@@ -1,0 +1,114 @@
+"""The outbox: which channel each letter gets, and that it lives and dies with the submission."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from advocacy.delivery.channels import forget_senate_classes
+from advocacy.delivery.cwc_client import CwcClient, known_offices
+from advocacy.delivery.models import Delivery, Status
+from advocacy.delivery.services import deliveries_for_letters, mark_handoff_sent
+from advocacy.letters.models import Letter
+from tests.fakes.submissions import CUSTOM, HOUSE, SENATE, delivery_config, make_campaign, make_senator, submit
+
+
+@pytest.fixture
+def app_config(fake_cwc):
+    return delivery_config(cwc=fake_cwc)
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    forget_senate_classes()
+    yield
+    forget_senate_classes()
+
+
+def test_house_and_senate_letters_go_by_cwc_with_data_driven_office_codes(app, db):
+    make_senator("G000555", "NY", senate_class=1)
+    make_senator("S000148", "NY", senate_class=3)
+    campaign = make_campaign()
+    schumer = dict(SENATE, office_key="S000148", bioguide_id="S000148", office_name="Charles E. Schumer")
+    at_large = dict(HOUSE, office_key="B001325", bioguide_id="B001325", state="AK", district=0)
+    deliveries = submit(campaign, [HOUSE, SENATE, schumer, at_large])
+    assert [d.channel for d in deliveries] == ["cwc"] * 4
+    assert [d.status for d in deliveries] == ["pending"] * 4
+    assert [d.cwc_office for d in deliveries] == ["HNY13", "SNY00", "SNY02", "HAK00"]
+    assert all(d.next_attempt_at is not None and d.attempts == 0 for d in deliveries)
+
+
+def test_an_organizer_override_wins(app, db):
+    app.config["CWC_OFFICE_CODES"] = {"E000297": "HNY99"}
+    (delivery,) = submit(make_campaign())
+    assert delivery.cwc_office == "HNY99"
+
+
+def test_a_senator_without_a_known_class_is_not_sent_by_cwc(app, db):
+    (delivery,) = submit(make_campaign(), [SENATE])  # no members row: the class is unknown
+    assert delivery.channel == "contact_form"
+    assert delivery.status == "handoff"
+    assert delivery.cwc_office is None
+
+
+def test_custom_targets_with_an_email_go_by_email(app, db):
+    (delivery,) = submit(make_campaign(), [CUSTOM], target_email="director@ice.example.gov")
+    assert delivery.channel == "email"
+    assert delivery.status == "pending"
+    assert delivery.recipient_email == "director@ice.example.gov"
+
+
+def test_an_office_missing_from_a_known_offices_list_is_not_sent_by_cwc(app, db, fake_cwc):
+    fake_cwc.offices = {"HNY12"}
+    settings = app.config["ADVOCACY_SETTINGS"]
+    known_offices(CwcClient(settings.cwc_url, settings.cwc_api_key), 3600)  # as a worker would have
+    (delivery,) = submit(make_campaign(), [HOUSE], target_email="ny13@mail.house.example.gov")
+    assert delivery.channel == "email"
+    assert delivery.cwc_office is None
+
+
+def test_the_delivery_is_part_of_the_submissions_transaction(app, db):
+    campaign = make_campaign()
+    from tests.fakes.submissions import make_action
+
+    action = make_action(campaign)
+    letter = Letter(action=action, campaign_id=campaign.id, congress=119, subject="S", body="B", **HOUSE)
+    db.session.add(letter)
+    from advocacy.delivery.outbox import create_delivery
+
+    delivery = create_delivery(letter, target_email=None)
+    assert delivery in db.session.new  # added, not committed
+    db.session.rollback()  # the submission failed: no letter, no delivery
+    assert db.session.scalar(select(func.count()).select_from(Delivery)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Letter)) == 0
+
+
+def test_deliveries_are_found_by_letter(app, db):
+    deliveries = submit(make_campaign(), [HOUSE, CUSTOM], target_email="director@ice.example.gov")
+    found = deliveries_for_letters([d.letter_id for d in deliveries])
+    assert {d.id for d in found.values()} == {d.id for d in deliveries}
+    assert deliveries[0].letter.delivery.id == deliveries[0].id
+
+
+class TestWithoutCwc:
+    @pytest.fixture
+    def app_config(self):
+        return delivery_config()
+
+    def test_member_offices_are_handed_off_to_their_contact_form(self, app, db):
+        (delivery,) = submit(make_campaign(), [HOUSE])
+        assert (delivery.channel, delivery.status, delivery.recipient_email) == ("contact_form", "handoff", None)
+
+    def test_i_sent_it_records_the_handoff_once(self, app, db):
+        (delivery,) = submit(make_campaign(), [HOUSE])
+        marked = mark_handoff_sent(delivery.id)
+        assert marked.status == Status.HANDOFF_SENT.value
+        first_sent_at = marked.sent_at
+        assert first_sent_at is not None
+        again = mark_handoff_sent(delivery.id)
+        assert again.status == "handoff_sent" and again.sent_at == first_sent_at
+        assert mark_handoff_sent("no-such-delivery") is None
+
+    def test_i_sent_it_does_not_touch_other_channels(self, app, db):
+        (delivery,) = submit(make_campaign(), [CUSTOM], target_email="director@ice.example.gov")
+        assert mark_handoff_sent(delivery.id).status == "pending"
