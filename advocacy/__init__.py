@@ -21,8 +21,10 @@ BLUEPRINTS += ("advocacy.congress.views",)  # congress: the public /lookup page
 MODEL_MODULES += ("advocacy.campaigns.models",)  # campaigns: campaigns, letter templates, custom targets
 MODEL_MODULES += ("advocacy.letters.models", "advocacy.delivery.models")  # letters, and their delivery outbox
 BLUEPRINTS += ("advocacy.delivery.views",)  # delivery: /organizer/deliveries, /metrics/deliveries
+BLUEPRINTS += ("advocacy.campaigns.views",)  # campaigns: organizer pages under /organizer/campaigns
 # Modules that add routes to the API blueprint; imported before it is registered.
 API_MODULES: tuple[str, ...] = ()
+API_MODULES += ("advocacy.campaigns.api",)  # campaigns: GET /api/v1/campaigns[/<slug>]
 API_MODULES += ("advocacy.congress.api",)  # congress: GET /api/v1/representatives
 
 

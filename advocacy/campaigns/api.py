@@ -1,0 +1,114 @@
+"""GET /api/v1/campaigns and /api/v1/campaigns/<slug>: the public description of live and closed campaigns."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from advocacy.api import APIError, bp
+from advocacy.api.openapi import PATHS, SCHEMAS, error_responses
+from advocacy.auth.access import public
+from advocacy.campaigns.services import get_public_campaign, public_campaign_json, public_campaigns
+
+CACHE_CONTROL = "public, max-age=60"
+
+
+@bp.get("/campaigns")
+@public
+def list_campaigns():
+    response = jsonify({"campaigns": [public_campaign_json(c) for c in public_campaigns()]})
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+@bp.get("/campaigns/<slug>")
+@public
+def get_campaign(slug: str):
+    campaign = get_public_campaign(slug)
+    if campaign is None:
+        raise APIError(404, "not_found", "There is no published campaign with that name.")
+    response = jsonify(public_campaign_json(campaign))
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+SCHEMAS["Campaign"] = {
+    "type": "object",
+    "required": ["slug", "title", "status", "accepting_letters", "detainee", "story_html", "ask", "counts", "url"],
+    "properties": {
+        "slug": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{1,62}$"},
+        "title": {"type": "string"},
+        "status": {"type": "string", "enum": ["live", "closed"]},
+        "accepting_letters": {"type": "boolean", "description": "True while the campaign is live."},
+        "detainee": {
+            "type": "object",
+            "properties": {"name": {"type": "string"}, "photo_url": {"type": ["string", "null"], "format": "uri"}},
+        },
+        "story_html": {"type": "string", "description": "Sanitized HTML rendered from the organizer's Markdown."},
+        "ask": {"type": "string"},
+        "share_text": {"type": "string"},
+        "keywords": {"type": "array", "items": {"type": "string"}},
+        "aliases": {"type": "array", "items": {"type": "string"}},
+        "targets": {
+            "type": "object",
+            "properties": {
+                "delegation": {"type": "boolean", "description": "Letters go to each writer's own members."},
+                "members": {"type": "array", "items": {"type": "string"}, "description": "Bioguide ids."},
+                "committees": {"type": "array", "items": {"type": "string"}, "description": "Thomas ids."},
+                "custom": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"name": {"type": "string"}, "title": {"type": "string"}},
+                    },
+                },
+            },
+        },
+        "counts": {
+            "type": "object",
+            "properties": {
+                "letters_sent": {"type": "integer", "minimum": 0},
+                "offices_spoken": {"type": "integer", "minimum": 0},
+            },
+        },
+        "url": {"type": "string", "description": "Path of the public campaign page."},
+        "created_at": {"type": ["string", "null"], "format": "date-time"},
+        "updated_at": {"type": ["string", "null"], "format": "date-time"},
+    },
+}
+
+PATHS["/campaigns"] = {
+    "get": {
+        "summary": "Live campaigns, then closed ones",
+        "operationId": "listCampaigns",
+        "responses": {
+            "200": {
+                "description": "Published campaigns (drafts are never listed)",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["campaigns"],
+                            "properties": {
+                                "campaigns": {"type": "array", "items": {"$ref": "#/components/schemas/Campaign"}}
+                            },
+                        }
+                    }
+                },
+            }
+        },
+    }
+}
+PATHS["/campaigns/{slug}"] = {
+    "get": {
+        "summary": "One published campaign",
+        "operationId": "getCampaign",
+        "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {
+            "200": {
+                "description": "The campaign",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Campaign"}}},
+            },
+            **error_responses(404),
+        },
+    }
+}

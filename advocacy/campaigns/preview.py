@@ -1,0 +1,105 @@
+"""The organizer's preview: every letter variant rendered against real offices and sample writers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from advocacy.campaigns.models import Campaign
+from advocacy.campaigns.placeholders import normalize_stance
+from advocacy.campaigns.rendering import TemplateProblem, choose_variant, render_letter
+from advocacy.campaigns.samples import SAMPLE_CONSTITUENTS, SAMPLE_CUSTOM_TARGET, SAMPLE_OFFICES
+from advocacy.campaigns.services import Target
+
+STANCE_LABELS = {"spoken": "has spoken", "not_spoken": "has not spoken"}
+PREFERRED_STATE = "NY"
+
+
+@dataclass(frozen=True)
+class PreviewLetter:
+    office_label: str
+    stance: str
+    constituent_label: str
+    subject: str = ""
+    body: str = ""
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    label: str
+    office_label: str
+    variant_name: str | None
+
+
+def _label(office: Any) -> str:
+    if not getattr(office, "chamber", None):
+        return f"{office.name}, {office.title} (custom target)"
+    where = office.state if office.chamber == "senate" else f"{office.state}-{office.district or 'AL'}"
+    return f"{office.title} {office.name} ({office.party[:1]}-{where})"
+
+
+def preview_offices() -> tuple[list[Any], bool]:
+    """A senator, a representative and a delegate: real ones when the legislators are loaded.
+
+    Returns (offices, real). New York first, since that is where the first campaign's detainee is held.
+    """
+    try:
+        from advocacy.congress.offices import current_offices
+
+        offices = current_offices()
+    except ImportError:
+        offices = []
+    picks = []
+    for wanted in (
+        lambda o: o.chamber == "senate",
+        lambda o: o.chamber == "house" and o.title == "Representative",
+        lambda o: o.chamber == "house" and o.title != "Representative",
+    ):
+        matches = [o for o in offices if wanted(o)]
+        matches.sort(key=lambda o: (o.state != PREFERRED_STATE, o.state, o.district or 0))
+        if matches:
+            picks.append(matches[0])
+    if len(picks) == 3:
+        return picks, True
+    return list(SAMPLE_OFFICES[:3]), False
+
+
+def _recipients(campaign: Campaign, offices: list[Any]) -> list[Any]:
+    customs = [Target.for_custom(t) for t in campaign.custom_targets[:1]]
+    return offices + (customs or [SAMPLE_CUSTOM_TARGET])
+
+
+def coverage(campaign: Campaign, offices: list[Any]) -> list[CoverageRow]:
+    """Which variant each kind of recipient gets (None: nobody, which blocks publishing)."""
+    rows = []
+    for office in _recipients(campaign, offices):
+        stances = ("not_spoken", "spoken") if getattr(office, "chamber", None) else ("not_spoken",)
+        for stance in stances:
+            variant = choose_variant(campaign.letters, getattr(office, "chamber", None), stance)
+            rows.append(CoverageRow(STANCE_LABELS[stance], _label(office), variant.name if variant else None))
+    return rows
+
+
+def preview_variant(campaign: Campaign, variant: Any, offices: list[Any]) -> list[PreviewLetter]:
+    """The variant rendered for every office it can reach, in each stance it covers."""
+    letters = []
+    stances = ("not_spoken", "spoken") if variant.stance == "any" else (variant.stance,)
+    recipients = [o for o in offices if variant.chamber in ("any", o.chamber)]
+    if variant.chamber == "any":
+        recipients += _recipients(campaign, [])
+    n = 0
+    for office in recipients:
+        for stance in stances:
+            if not getattr(office, "chamber", None) and normalize_stance(stance) == "spoken":
+                continue  # custom targets never "speak"
+            constituent = SAMPLE_CONSTITUENTS[n % 4]
+            n += 1
+            who = f"{constituent.first_name} {constituent.last_name}, {constituent.city} {constituent.state}"
+            try:
+                subject, body = render_letter(campaign, variant, constituent, office, stance)
+            except TemplateProblem as exc:
+                letters.append(PreviewLetter(_label(office), STANCE_LABELS[stance], who, problem=str(exc)))
+                continue
+            letters.append(PreviewLetter(_label(office), STANCE_LABELS[stance], who, subject, body))
+    return letters

@@ -1,0 +1,249 @@
+"""What the rest of the app asks of campaigns: find one, list its targets, describe it, change its status."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, select
+
+from advocacy.campaigns.models import Campaign, CustomTarget, Status
+from advocacy.campaigns.validation import coverage_problems
+from advocacy.extensions import db
+
+
+class CampaignStateError(ValueError):
+    """A status change that is not allowed; the message says why."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One recipient of a constituent's letter: a congressional office or a custom target.
+
+    `key` is the bioguide id, or `custom:<id>`; `reason` says why it is targeted: "delegation" (the
+    constituent's own members), "member" (named by the campaign), "committee" or "custom".
+    The letter fields (`name`, `title`, `salutation`, `chamber`, ...) are what `render_letter` reads.
+    """
+
+    key: str
+    reason: str
+    name: str
+    last_name: str
+    title: str
+    salutation: str
+    chamber: str | None  # "senate" | "house"; None for a custom target
+    state: str
+    district: int | None
+    party: str
+    office: Any = None  # the congress Office, for offices
+    email: str | None = None  # custom targets only
+    custom_target_id: int | None = None
+
+    @property
+    def is_office(self) -> bool:
+        return self.office is not None
+
+    @property
+    def bioguide_id(self) -> str | None:
+        return self.key if self.office is not None else None
+
+    @property
+    def is_constituent_office(self) -> bool:
+        """True for the writer's own members: the offices that accept their mail through CWC."""
+        return self.reason == "delegation"
+
+    @classmethod
+    def for_office(cls, office: Any, reason: str) -> Target:
+        return cls(
+            key=office.bioguide_id,
+            reason=reason,
+            name=office.name,
+            last_name=office.last_name,
+            title=office.title,
+            salutation=office.salutation,
+            chamber=office.chamber,
+            state=office.state,
+            district=office.district,
+            party=office.party,
+            office=office,
+        )
+
+    @classmethod
+    def for_custom(cls, target: CustomTarget) -> Target:
+        return cls(
+            key=target.key,
+            reason="custom",
+            name=target.name,
+            last_name=target.name.split(" ")[-1] if target.name else "",
+            title=target.title,
+            salutation=target.salutation or f"Dear {target.name}",
+            chamber=None,
+            state="",
+            district=None,
+            party="",
+            email=target.email,
+            custom_target_id=target.id,
+        )
+
+    def to_json(self) -> dict:
+        data = self.office.to_json() if self.office is not None else {"name": self.name, "title": self.title}
+        data.update(key=self.key, reason=self.reason)
+        return data
+
+
+@dataclass(frozen=True)
+class CampaignCounts:
+    letters_sent: int = 0
+    offices_spoken: int = 0
+
+    def to_json(self) -> dict:
+        return {"letters_sent": self.letters_sent, "offices_spoken": self.offices_spoken}
+
+
+def campaign_counts(campaign: Campaign) -> CampaignCounts:
+    """Public counts for a campaign.
+
+    Placeholder until letters and statements are wired in: returns real zeros. The letter flow should
+    count letters (one per office per constituent) and the statements package offices whose latest
+    stance is "supports"; both belong here so the page and the API agree.
+    """
+    return CampaignCounts()
+
+
+def get_campaign_by_slug(slug: str) -> Campaign | None:
+    return db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+
+
+def get_live_campaign(slug: str) -> Campaign | None:
+    """The campaign that accepts letters, or None (unknown, draft or closed)."""
+    return db.session.scalar(select(Campaign).where(Campaign.slug == slug, Campaign.status == Status.LIVE.value))
+
+
+def get_public_campaign(slug: str) -> Campaign | None:
+    """A live or closed campaign (a closed one is still shown, but refuses letters); never a draft."""
+    return db.session.scalar(
+        select(Campaign).where(Campaign.slug == slug, Campaign.status.in_((Status.LIVE.value, Status.CLOSED.value)))
+    )
+
+
+def public_campaigns() -> list[Campaign]:
+    """Live campaigns first, then closed ones; newest first within each."""
+    live_first = case((Campaign.status == Status.LIVE.value, 0), else_=1)
+    return list(
+        db.session.scalars(
+            select(Campaign)
+            .where(Campaign.status.in_((Status.LIVE.value, Status.CLOSED.value)))
+            .order_by(live_first, Campaign.created_at.desc(), Campaign.id.desc())
+        )
+    )
+
+
+def public_campaign_json(campaign: Campaign, counts: CampaignCounts | None = None) -> dict:
+    """The public description of a campaign: nothing an organizer would not publish (no emails)."""
+    counts = counts or campaign_counts(campaign)
+    return {
+        "slug": campaign.slug,
+        "title": campaign.title,
+        "status": campaign.status,
+        "accepting_letters": campaign.status == Status.LIVE.value,
+        "detainee": {"name": campaign.detainee_name, "photo_url": campaign.photo_url or None},
+        "story_html": campaign.story_html,
+        "ask": campaign.ask,
+        "share_text": campaign.share_text,
+        "keywords": list(campaign.keywords or []),
+        "aliases": list(campaign.aliases or []),
+        "targets": {
+            "delegation": campaign.include_delegation,
+            "members": list(campaign.target_members or []),
+            "committees": list(campaign.target_committees or []),
+            "custom": [{"name": t.name, "title": t.title} for t in campaign.custom_targets],
+        },
+        "counts": counts.to_json(),
+        "url": f"/c/{campaign.slug}",
+        "created_at": campaign.created_at.isoformat() if campaign.created_at else None,
+        "updated_at": campaign.updated_at.isoformat() if campaign.updated_at else None,
+    }
+
+
+def committee_member_ids(thomas_ids: Iterable[str]) -> list[str]:
+    """Bioguide ids of everyone seated on these committees or subcommittees, by committee then rank."""
+    ids = list(thomas_ids)
+    if not ids:
+        return []
+    from advocacy.congress.models import CommitteeMembership
+
+    rows = db.session.execute(
+        select(CommitteeMembership.bioguide_id)
+        .where(CommitteeMembership.committee_id.in_(ids))
+        .order_by(CommitteeMembership.committee_id, CommitteeMembership.rank, CommitteeMembership.bioguide_id)
+    )
+    return [row.bioguide_id for row in rows]
+
+
+def campaign_targets(campaign: Campaign, lookup_result: Any) -> list[Target]:
+    """Everyone a constituent's letter goes to, each office once.
+
+    In order: the constituent's own offices from the lookup (when the campaign includes the delegation;
+    for a split ZIP the lookup holds no House office, so none is added), then the members the campaign
+    names, then members of its committees, then its custom targets. Members who are no longer sitting
+    are skipped.
+    """
+    targets: list[Target] = []
+    seen: set[str] = set()
+
+    def add(office: Any, reason: str) -> None:
+        if office is not None and office.bioguide_id not in seen:
+            seen.add(office.bioguide_id)
+            targets.append(Target.for_office(office, reason))
+
+    if campaign.include_delegation and lookup_result is not None:
+        for office in lookup_result.offices:
+            add(office, "delegation")
+    if campaign.target_members or campaign.target_committees:
+        from advocacy.congress.offices import office_for
+
+        for bioguide_id in campaign.target_members or []:
+            add(office_for(bioguide_id), "member")
+        for bioguide_id in committee_member_ids(campaign.target_committees or []):
+            add(office_for(bioguide_id), "committee")
+    targets.extend(Target.for_custom(t) for t in campaign.custom_targets)
+    return targets
+
+
+def publish_problems(campaign: Campaign) -> list[str]:
+    """Why the campaign cannot go live yet (empty when it can)."""
+    problems = []
+    if not campaign.ask.strip():
+        problems.append("the ask is empty")
+    if not campaign.story_markdown.strip():
+        problems.append("the story is empty")
+    if not campaign.letters:
+        problems.append("there are no letters yet")
+    else:
+        problems.extend(coverage_problems(campaign.letters, bool(campaign.custom_targets)))
+    if not (campaign.include_delegation or campaign.target_members or campaign.target_committees):
+        if not campaign.custom_targets:
+            problems.append("there is nobody to write to: include the delegation or add targets")
+    return problems
+
+
+def publish(campaign: Campaign) -> None:
+    if campaign.status == Status.LIVE.value:
+        raise CampaignStateError("The campaign is already live.")
+    problems = publish_problems(campaign)
+    if problems:
+        raise CampaignStateError("Cannot publish: " + "; ".join(problems) + ".")
+    campaign.status = Status.LIVE.value
+
+
+def close(campaign: Campaign) -> None:
+    if campaign.status != Status.LIVE.value:
+        raise CampaignStateError("Only a live campaign can be closed.")
+    campaign.status = Status.CLOSED.value
+
+
+def delete_draft(campaign: Campaign) -> None:
+    if campaign.status != Status.DRAFT.value:
+        raise CampaignStateError("Only a draft can be deleted; close a live campaign instead.")
+    db.session.delete(campaign)

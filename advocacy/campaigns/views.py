@@ -1,0 +1,355 @@
+"""Organizer pages under /organizer/campaigns: campaigns, their letter variants, targets and preview."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from sqlalchemy import select
+
+from advocacy.auth.access import role_required
+from advocacy.auth.models import Role
+from advocacy.campaigns import services
+from advocacy.campaigns.forms import CampaignForm, ConfirmForm, CustomTargetForm, LetterForm, TargetsForm
+from advocacy.campaigns.models import Campaign, CustomTarget, LetterTemplate, Status
+from advocacy.campaigns.placeholders import PLACEHOLDERS
+from advocacy.campaigns.preview import coverage, preview_offices, preview_variant
+from advocacy.campaigns.rendering import TemplateProblem, clean_template_source, validate_template
+from advocacy.extensions import db
+
+bp = Blueprint("campaigns", __name__, url_prefix="/organizer/campaigns")
+ORGANIZER = Role.ORGANIZER
+
+
+def _campaign_or_404(campaign_id: int) -> Campaign:
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def _letter_or_404(campaign: Campaign, letter_id: int) -> LetterTemplate:
+    letter = db.session.get(LetterTemplate, letter_id)
+    if letter is None or letter.campaign_id != campaign.id:
+        abort(404)
+    return letter
+
+
+def _commit_keeping_live(campaign: Campaign) -> list[str]:
+    """Commit, unless the change would leave a live campaign unable to serve every office."""
+    db.session.flush()
+    problems = services.publish_problems(campaign) if campaign.status == Status.LIVE.value else []
+    if problems:
+        db.session.rollback()
+        return problems
+    db.session.commit()
+    return []
+
+
+def _slug_taken(slug: str, campaign_id: int | None) -> bool:
+    existing = db.session.scalar(select(Campaign.id).where(Campaign.slug == slug))
+    return existing is not None and existing != campaign_id
+
+
+@bp.get("")
+@role_required(ORGANIZER)
+def index():
+    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.status != "live", Campaign.title)).all()
+    return render_template("organizer/campaigns/index.html", campaigns=campaigns)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(ORGANIZER)
+def create():
+    form = CampaignForm()
+    if form.validate_on_submit():
+        if _slug_taken(form.slug.data, None):
+            form.slug.errors.append("Another campaign already uses this slug.")
+        else:
+            campaign = Campaign(status=Status.DRAFT.value)
+            _fill(campaign, form)
+            db.session.add(campaign)
+            db.session.commit()
+            flash("Campaign created as a draft. Add its letters, then publish it.", "info")
+            return redirect(url_for(".show", campaign_id=campaign.id))
+    return render_template("organizer/campaigns/form.html", form=form, campaign=None), 400 if form.errors else 200
+
+
+def _fill(campaign: Campaign, form: CampaignForm) -> None:
+    campaign.slug = form.slug.data
+    campaign.title = form.title.data
+    campaign.detainee_name = form.detainee_name.data
+    campaign.photo_url = form.photo_url.data or ""
+    campaign.story_markdown = form.story_markdown.data or ""
+    campaign.ask = form.ask.data
+    campaign.share_text = form.share_text.data or ""
+    campaign.keywords = form.keywords.terms
+    campaign.aliases = form.aliases.terms
+    campaign.cwc_topic = form.cwc_topic.data
+
+
+@bp.get("/<int:campaign_id>")
+@role_required(ORGANIZER)
+def show(campaign_id: int):
+    campaign = _campaign_or_404(campaign_id)
+    return render_template(
+        "organizer/campaigns/show.html",
+        campaign=campaign,
+        confirm=ConfirmForm(),
+        problems=services.publish_problems(campaign),
+        counts=services.campaign_counts(campaign),
+    )
+
+
+@bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
+@role_required(ORGANIZER)
+def edit(campaign_id: int):
+    campaign = _campaign_or_404(campaign_id)
+    form = CampaignForm(obj=campaign)
+    if not form.is_submitted():
+        form.keywords.data = "\n".join(campaign.keywords or [])
+        form.aliases.data = "\n".join(campaign.aliases or [])
+    elif form.validate():
+        if campaign.status != Status.DRAFT.value and form.slug.data != campaign.slug:
+            form.slug.errors.append("A published campaign keeps its address: links to it have been shared.")
+        elif _slug_taken(form.slug.data, campaign.id):
+            form.slug.errors.append("Another campaign already uses this slug.")
+        else:
+            _fill(campaign, form)
+            if problems := _commit_keeping_live(campaign):
+                flash("Not saved: a live campaign needs " + "; ".join(problems) + ".", "error")
+                return redirect(url_for(".edit", campaign_id=campaign_id))
+            flash("Campaign saved.", "info")
+            return redirect(url_for(".show", campaign_id=campaign.id))
+    status = 400 if form.errors else 200
+    return render_template("organizer/campaigns/form.html", form=form, campaign=campaign), status
+
+
+def _state_change(campaign_id: int, change, done: str):
+    campaign = _campaign_or_404(campaign_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        change(campaign)
+    except services.CampaignStateError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".show", campaign_id=campaign_id))
+    db.session.commit()
+    flash(done, "info")
+    return None
+
+
+@bp.post("/<int:campaign_id>/publish")
+@role_required(ORGANIZER)
+def publish(campaign_id: int):
+    return _state_change(campaign_id, services.publish, "The campaign is live.") or redirect(
+        url_for(".show", campaign_id=campaign_id)
+    )
+
+
+@bp.post("/<int:campaign_id>/close")
+@role_required(ORGANIZER)
+def close(campaign_id: int):
+    return _state_change(campaign_id, services.close, "The campaign is closed; it no longer accepts letters.") or (
+        redirect(url_for(".show", campaign_id=campaign_id))
+    )
+
+
+@bp.post("/<int:campaign_id>/delete")
+@role_required(ORGANIZER)
+def delete(campaign_id: int):
+    return _state_change(campaign_id, services.delete_draft, "The draft was deleted.") or redirect(url_for(".index"))
+
+
+# Letter variants
+
+
+def _variant_conflict(campaign: Campaign, form: LetterForm, letter_id: int | None) -> LetterTemplate | None:
+    for other in campaign.letters:
+        if other.id != letter_id and (other.chamber, other.stance) == (form.chamber.data, form.stance.data):
+            return other
+    return None
+
+
+def _check_template(form: LetterForm, campaign: Campaign) -> tuple[int, str] | None | bool:
+    """Render the template against the samples; put any problem, with its line, on the field.
+
+    Returns True when the template is fine, else the (line number, text) of the body line at fault
+    (or None when the problem has no body line)."""
+    form.subject.data = clean_template_source(form.subject.data or "")
+    form.body.data = clean_template_source(form.body.data or "")
+    try:
+        validate_template(form.subject.data, form.body.data, form.chamber.data, form.stance.data, campaign=campaign)
+    except TemplateProblem as exc:
+        field = form.subject if exc.part == "subject" else form.body
+        where = f"Line {exc.line}: " if exc.line and exc.part == "body" else ""
+        field.errors = [*field.errors, where + exc.message[0].upper() + exc.message[1:]]
+        lines = form.body.data.split("\n")
+        if exc.line and exc.part == "body" and 0 < exc.line <= len(lines):
+            return (exc.line, lines[exc.line - 1])
+        return None
+    return True
+
+
+def _letter_page(campaign: Campaign, form: LetterForm, letter: LetterTemplate | None, status=200, problem_line=None):
+    return render_template(
+        "organizer/campaigns/letter_form.html",
+        campaign=campaign,
+        form=form,
+        letter=letter,
+        problem_line=problem_line,
+        placeholders=PLACEHOLDERS,
+        confirm=ConfirmForm(),
+    ), status
+
+
+def _save_letter(campaign: Campaign, form: LetterForm, letter: LetterTemplate | None):
+    if not form.validate_on_submit():
+        return _letter_page(campaign, form, letter, 400)
+    if other := _variant_conflict(campaign, form, letter.id if letter else None):
+        form.stance.errors = [f"“{other.name}” already covers this chamber and stance; edit that one instead."]
+        return _letter_page(campaign, form, letter, 400)
+    checked = _check_template(form, campaign)
+    if checked is not True:
+        return _letter_page(campaign, form, letter, 400, problem_line=checked)
+    if letter is None:
+        letter = LetterTemplate()
+        campaign.letters.append(letter)
+    letter.name, letter.chamber, letter.stance = form.name.data, form.chamber.data, form.stance.data
+    letter.priority = form.priority.data or 0
+    letter.subject, letter.body = form.subject.data, form.body.data
+    if problems := _commit_keeping_live(campaign):
+        form.stance.errors = ["Not saved: this campaign is live and would then have " + "; ".join(problems) + "."]
+        return _letter_page(campaign, form, None if letter.id is None else letter, 400)
+    flash(f"Letter “{letter.name}” saved.", "info")
+    return redirect(url_for(".show", campaign_id=campaign.id))
+
+
+@bp.route("/<int:campaign_id>/letters/new", methods=["GET", "POST"])
+@role_required(ORGANIZER)
+def new_letter(campaign_id: int):
+    campaign = _campaign_or_404(campaign_id)
+    form = LetterForm()
+    if not form.is_submitted():
+        return _letter_page(campaign, form, None)
+    return _save_letter(campaign, form, None)
+
+
+@bp.route("/<int:campaign_id>/letters/<int:letter_id>", methods=["GET", "POST"])
+@role_required(ORGANIZER)
+def edit_letter(campaign_id: int, letter_id: int):
+    campaign = _campaign_or_404(campaign_id)
+    letter = _letter_or_404(campaign, letter_id)
+    form = LetterForm(obj=letter)
+    if not form.is_submitted():
+        return _letter_page(campaign, form, letter)
+    return _save_letter(campaign, form, letter)
+
+
+@bp.post("/<int:campaign_id>/letters/<int:letter_id>/delete")
+@role_required(ORGANIZER)
+def delete_letter(campaign_id: int, letter_id: int):
+    campaign = _campaign_or_404(campaign_id)
+    letter = _letter_or_404(campaign, letter_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    name = letter.name
+    campaign.letters.remove(letter)
+    if problems := _commit_keeping_live(campaign):
+        flash(f"“{name}” was not deleted: this live campaign would then have " + "; ".join(problems) + ".", "error")
+    else:
+        flash(f"Letter “{name}” deleted.", "info")
+    return redirect(url_for(".show", campaign_id=campaign_id))
+
+
+# Targets
+
+
+def _targets_page(campaign: Campaign, form: TargetsForm, custom_form: CustomTargetForm, status: int = 200):
+    return render_template(
+        "organizer/campaigns/targets.html",
+        campaign=campaign,
+        form=form,
+        custom_form=custom_form,
+        confirm=ConfirmForm(),
+    ), status
+
+
+@bp.route("/<int:campaign_id>/targets", methods=["GET", "POST"])
+@role_required(ORGANIZER)
+def targets(campaign_id: int):
+    campaign = _campaign_or_404(campaign_id)
+    form = TargetsForm()
+    if not form.is_submitted():
+        form.include_delegation.data = campaign.include_delegation
+        form.members.data = "\n".join(campaign.target_members or [])
+        form.committees.data = "\n".join(campaign.target_committees or [])
+        return _targets_page(campaign, form, CustomTargetForm(formdata=None))
+    if not form.validate():
+        return _targets_page(campaign, form, CustomTargetForm(formdata=None), 400)
+    campaign.include_delegation = bool(form.include_delegation.data)
+    campaign.target_members = form.member_ids
+    campaign.target_committees = form.committee_ids
+    if problems := _commit_keeping_live(campaign):
+        flash("Not saved: a live campaign needs " + "; ".join(problems) + ".", "error")
+        return redirect(url_for(".targets", campaign_id=campaign_id))
+    flash("Targets saved.", "info")
+    return redirect(url_for(".targets", campaign_id=campaign_id))
+
+
+@bp.post("/<int:campaign_id>/targets/custom")
+@role_required(ORGANIZER)
+def add_custom_target(campaign_id: int):
+    campaign = _campaign_or_404(campaign_id)
+    custom_form = CustomTargetForm()
+    valid = custom_form.validate_on_submit()
+    if valid and any(t.email.casefold() == custom_form.email.data.casefold() for t in campaign.custom_targets):
+        custom_form.email.errors = ["This campaign already has a target with this email."]
+        valid = False
+    if not valid:
+        form = TargetsForm(formdata=None, include_delegation=campaign.include_delegation)
+        form.members.data = "\n".join(campaign.target_members or [])
+        form.committees.data = "\n".join(campaign.target_committees or [])
+        return _targets_page(campaign, form, custom_form, 400)
+    target = CustomTarget(
+        name=custom_form.name.data,
+        title=custom_form.title.data or "",
+        email=custom_form.email.data,
+        salutation=custom_form.salutation.data or "",
+    )
+    campaign.custom_targets.append(target)
+    if problems := _commit_keeping_live(campaign):
+        flash("Not added: this live campaign would then have " + "; ".join(problems) + ".", "error")
+    else:
+        flash(f"{target.name} added.", "info")
+    return redirect(url_for(".targets", campaign_id=campaign_id))
+
+
+@bp.post("/<int:campaign_id>/targets/custom/<int:target_id>/delete")
+@role_required(ORGANIZER)
+def delete_custom_target(campaign_id: int, target_id: int):
+    campaign = _campaign_or_404(campaign_id)
+    target = db.session.get(CustomTarget, target_id)
+    if target is None or target.campaign_id != campaign.id:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    campaign.custom_targets.remove(target)
+    if problems := _commit_keeping_live(campaign):
+        flash("Not removed: this live campaign would then have " + "; ".join(problems) + ".", "error")
+    else:
+        flash("Custom target removed.", "info")
+    return redirect(url_for(".targets", campaign_id=campaign_id))
+
+
+@bp.get("/<int:campaign_id>/preview")
+@role_required(ORGANIZER)
+def preview(campaign_id: int):
+    campaign = _campaign_or_404(campaign_id)
+    offices, real = preview_offices()
+    return render_template(
+        "organizer/campaigns/preview.html",
+        campaign=campaign,
+        real_offices=real,
+        coverage=coverage(campaign, offices),
+        variants=[(variant, preview_variant(campaign, variant, offices)) for variant in campaign.letters],
+    )
