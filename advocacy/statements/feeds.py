@@ -63,7 +63,12 @@ class FeedItem:
     title: str
     url: str
     published: datetime | None
-    text: str  # title, summary and content as plain text, for matching and snippets
+    body: str  # summary and content as plain text
+
+    @property
+    def text(self) -> str:
+        """Everything a keyword may be found in."""
+        return f"{self.title} — {self.body}" if self.body else self.title
 
 
 def is_http_url(url: str) -> bool:
@@ -167,11 +172,11 @@ def parse_feed(content: bytes, content_type: str = "", base_url: str = "") -> li
         if not is_http_url(link):
             continue
         title = html_to_text(entry.get("title", ""))
-        parts = [title, html_to_text(entry.get("summary", ""))]
+        parts = [html_to_text(entry.get("summary", ""))]
         for content_part in entry.get("content", []) or []:
             value = html_to_text(content_part.get("value", ""))
             if value and value not in parts:
                 parts.append(value)
-        text = " — ".join(p for p in parts if p)
-        items.append(FeedItem(title=title[:500] or link, url=link, published=_published(entry), text=text))
+        body = " — ".join(p for p in parts if p)
+        items.append(FeedItem(title=title[:500] or link, url=link, published=_published(entry), body=body))
     return items

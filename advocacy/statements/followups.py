@@ -74,8 +74,8 @@ def queue_followups(campaign_id: int, bioguide_id: str, statement_id: int) -> in
         "last_error",
         "created_at",
     ]
-    result = db.session.execute(_insert().from_select(columns, recipients).on_conflict_do_nothing())
-    return max(result.rowcount or 0, 0)
+    statement = _insert().from_select(columns, recipients).on_conflict_do_nothing().returning(FollowupSent.id)
+    return len(db.session.execute(statement).all())
 
 
 @dataclass

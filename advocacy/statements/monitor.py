@@ -21,7 +21,7 @@ from advocacy.db import utcnow
 from advocacy.extensions import db
 from advocacy.statements import feeds as feedlib
 from advocacy.statements.feeds import FeedError, FeedItem, Validators, normalize_url
-from advocacy.statements.matching import KeywordMatcher, fold_text
+from advocacy.statements.matching import SNIPPET_RADIUS, KeywordMatch, KeywordMatcher, fold_text
 from advocacy.statements.models import MAX_URL, FeedRead, FeedState, MonitoredFeed, Statement, StatementCandidate
 
 MAX_SNIPPET = 600
@@ -123,17 +123,25 @@ def _known_urls(campaign_ids: set[int]) -> dict[int, set[str]]:
 
 def _insert_candidate(values: dict) -> bool:
     insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
-    result = db.session.execute(insert(StatementCandidate).values(**values).on_conflict_do_nothing())
-    return (result.rowcount or 0) > 0
+    # RETURNING, not rowcount: psycopg reports no rowcount for an ON CONFLICT insert run through the ORM session.
+    statement = insert(StatementCandidate).values(**values).on_conflict_do_nothing().returning(StatementCandidate.id)
+    return db.session.execute(statement).scalar_one_or_none() is not None
 
 
 def match_items(items: list[FeedItem], matcher: KeywordMatcher) -> list[tuple[FeedItem, str, str]]:
-    """(item, keyword, snippet) for every item that mentions a keyword."""
+    """(item, keyword, snippet) for every item that mentions a keyword. The snippet comes from the body
+    (the title is shown beside it anyway): around the body's own match, else its opening words."""
     found = []
     for item in items:
-        match = matcher.search(item.text)
-        if match is not None:
-            found.append((item, match.keyword, match.snippet(item.text)[:MAX_SNIPPET]))
+        match = matcher.search(item.title) or matcher.search(item.body)
+        if match is None:
+            continue
+        in_body = matcher.search(item.body)
+        if in_body is not None:
+            snippet = in_body.snippet(item.body)
+        else:
+            snippet = KeywordMatch(match.keyword, 0, 0).snippet(item.body, radius=2 * SNIPPET_RADIUS)
+        found.append((item, match.keyword, snippet[:MAX_SNIPPET]))
     return found
 
 

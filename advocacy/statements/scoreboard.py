@@ -65,10 +65,15 @@ def party_letter(party: str) -> str:
     return (party or "?")[:1].upper()
 
 
+def where_label(office: Office) -> str:
+    """NY for a senator, NY-12 or WY-AL for a representative, DC for a delegate."""
+    return office.state if is_delegate(office) else district_label(office.state, office.district)
+
+
 def office_label(office: Office) -> str:
-    """ "Sen. Kirsten E. Gillibrand (D-NY)", "Rep. Jerrold Nadler (D-NY-12)"."""
+    """Sen. Kirsten E. Gillibrand (D-NY), Rep. Jerrold Nadler (D-NY-12), Del. Eleanor Holmes Norton (D-DC)."""
     short = {"Senator": "Sen.", "Representative": "Rep.", "Delegate": "Del.", "Resident Commissioner": "Res. Comm."}
-    where = district_label(office.state, office.district)
+    where = where_label(office)
     return f"{short.get(office.title, office.title)} {office.name} ({party_letter(office.party)}-{where})"
 
 
@@ -95,7 +100,7 @@ class OfficeRow:
 
     @property
     def where(self) -> str:
-        return district_label(self.office.state, self.office.district)
+        return where_label(self.office)
 
     def to_json(self) -> dict:
         o = self.office
