@@ -19,11 +19,14 @@ MODEL_MODULES = ("advocacy.auth.models",)
 MODEL_MODULES += ("advocacy.congress.models",)  # congress: members, offices, committees, ZIP districts
 BLUEPRINTS += ("advocacy.congress.views",)  # congress: the public /lookup page
 MODEL_MODULES += ("advocacy.campaigns.models",)  # campaigns: campaigns, letter templates, custom targets
+MODEL_MODULES += ("advocacy.statements.models",)  # statements: statements, revisions, monitor, follow-ups
+BLUEPRINTS += ("advocacy.statements.views", "advocacy.statements.public")  # statements: organizer pages, scoreboard
 MODEL_MODULES += ("advocacy.letters.models", "advocacy.delivery.models")  # letters, and their delivery outbox
 BLUEPRINTS += ("advocacy.delivery.views",)  # delivery: /organizer/deliveries, /metrics/deliveries
 BLUEPRINTS += ("advocacy.campaigns.views",)  # campaigns: organizer pages under /organizer/campaigns
 # Modules that add routes to the API blueprint; imported before it is registered.
 API_MODULES: tuple[str, ...] = ()
+API_MODULES += ("advocacy.statements.api",)  # statements: GET /api/v1/campaigns/<slug>/scoreboard
 API_MODULES += ("advocacy.campaigns.api",)  # campaigns: GET /api/v1/campaigns[/<slug>]
 API_MODULES += ("advocacy.congress.api",)  # congress: GET /api/v1/representatives
 
@@ -114,6 +117,10 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(legislators_cli)
     app.cli.add_command(districts_cli)
+
+    from advocacy.statements.cli import statements_cli  # statements scan, statements followups
+
+    app.cli.add_command(statements_cli)
 
     from advocacy.delivery.cli import deliveries_cli  # deliveries work, deliveries retry
 
