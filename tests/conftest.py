@@ -89,6 +89,42 @@ def app(database_url, app_config):
 KEEP_TABLES: set[str] = set()
 
 
+# --- congress (advocacy/congress): real members, offices, committees and ZIP districts, loaded once ---------
+from advocacy.congress.models import CONGRESS_TABLES  # noqa: E402
+
+KEEP_TABLES.update(CONGRESS_TABLES)
+
+
+@pytest.fixture(scope="session")
+def congress_files():
+    """The real data files, read and checked once per test session (both backends load the same rows)."""
+    from advocacy.congress.sources import districts_source, legislators_source
+    from advocacy.congress.sync import read_districts, read_legislators
+    from tests.data import SHARED_DATA, require_shared_data
+
+    require_shared_data()
+    legislators, districts = legislators_source(None, str(SHARED_DATA)), districts_source(None, str(SHARED_DATA))
+    return (read_legislators(legislators), legislators.description), (read_districts(districts), districts.description)
+
+
+@pytest.fixture(scope="session")
+def congress_data(database_url, congress_files):
+    """The real congress-legislators files and zccd.csv from ../shared/data, synced once per backend database
+    (skipped with the reason when the data is absent). Take it beside `app` to get real members and ZIPs.
+    Read-only: the congress tables are kept between tests, so a test that syncs must use its own database."""
+    from advocacy.congress.sync import apply_districts, apply_legislators
+
+    (legislators, legislators_from), (districts, districts_from) = congress_files
+    app = make_app(database_url)
+    with app.app_context():
+        reports = {
+            "legislators": apply_legislators(legislators, legislators_from),
+            "districts": apply_districts(districts, districts_from),
+        }
+        _db.engine.dispose()
+    return reports
+
+
 @pytest.fixture
 def db(app):
     return _db

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Response, current_app, jsonify, request
 
-from advocacy.api import APIError, bp
+from advocacy.api import APIError, bp, error_response
 from advocacy.api.openapi import PATHS, SCHEMAS, error_responses
 from advocacy.auth.access import public
 from advocacy.congress.lookup import LookupFailed, lookup_representatives, zip_lookup_body
+from advocacy.congress.throttle import retry_after
 from advocacy.extensions import limiter
 
 DEFAULT_RATE_LIMIT = "600 per minute"  # per IP; app.config["LOOKUP_RATE_LIMIT"] overrides it
@@ -19,8 +20,13 @@ def rate_limit() -> str:
 
 @bp.get("/representatives")
 @public
-@limiter.limit(rate_limit)
+@limiter.exempt  # checked below with the same storage, at a fraction of the cost (see throttle.py)
 def representatives():
+    wait = retry_after("lookup-api", rate_limit())
+    if wait is not None:
+        response, status = error_response(429, "rate_limited", "Too many lookups. Please wait a moment.")
+        response.headers["Retry-After"] = str(wait)
+        return response, status
     zip_code = request.args.get("zip", "")
     address = request.args.get("address") or None
     try:

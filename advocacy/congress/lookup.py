@@ -17,7 +17,7 @@ from advocacy.congress.offices import Office, roster, with_nearest_office
 from advocacy.congress.providers import GeocoderUnavailable, crosswalk, geocoder
 
 MAX_ADDRESS_LENGTH = 200
-_ZIP = re.compile(r"^(\d{5})(?:[- ]?(\d{4}))?$")
+_ZIP = re.compile(r"^([0-9]{5})(?:[- ]?([0-9]{4}))?$")
 
 
 class LookupFailed(ValueError):
@@ -171,4 +171,22 @@ def _result(
         offices=offices,
         house_candidates=house if split else [],
         vacancies=vacancies,
+    )
+
+
+def lookup_district(zip_code: str, state: str, district: int) -> LookupResult:
+    """The offices for one district the constituent chose among a split ZIP's candidates.
+
+    Only a district the ZIP's own lookup lists is accepted (ValueError otherwise), so nothing is picked
+    for anyone: the person picked it.
+    """
+    zip5 = normalize_zip(zip_code)
+    candidates = _zip_result(zip5).districts
+    if (state, district) not in candidates:
+        raise ValueError(f"{state}-{district} is not one of the districts of ZIP code {zip5}")
+    return _result(
+        {"zip": zip5, "address": None, "district": f"{state}-{district}"},
+        "constituent-choice",
+        [(state, district)],
+        None,
     )

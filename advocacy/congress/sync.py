@@ -129,10 +129,18 @@ def _transaction(work: Callable[[], SyncReport]) -> SyncReport:
     return report
 
 
+def read_legislators(source: Source, progress: Progress | None = None) -> LegislatorData:
+    """Read and check all five files; raises SyncError naming the file and field at fault."""
+    return parse_legislators(_read_all(source, LEGISLATOR_FILES, progress))
+
+
 def sync_legislators(source: Source, progress: Progress | None = None, allow_shrink: bool = False) -> SyncReport:
     """Read and check all five files first, then apply the differences in one transaction."""
-    data = parse_legislators(_read_all(source, LEGISLATOR_FILES, progress))
-    return _transaction(lambda: _apply_legislators(data, source.description, allow_shrink))
+    return apply_legislators(read_legislators(source, progress), source.description, allow_shrink)
+
+
+def apply_legislators(data: LegislatorData, description: str, allow_shrink: bool = False) -> SyncReport:
+    return _transaction(lambda: _apply_legislators(data, description, allow_shrink))
 
 
 def _apply_legislators(data: LegislatorData, description: str, allow_shrink: bool) -> SyncReport:
@@ -273,9 +281,16 @@ def _insert(model, rows: list[dict]) -> None:
 # --- the ZIP crosswalk -------------------------------------------------------------------------------------
 
 
+def read_districts(source: Source, progress: Progress | None = None) -> dict[tuple[str, str, int], str]:
+    return parse_zccd(source.read(ZCCD_FILE, progress))
+
+
 def sync_districts(source: Source, progress: Progress | None = None, allow_shrink: bool = False) -> SyncReport:
-    rows = parse_zccd(source.read(ZCCD_FILE, progress))
-    return _transaction(lambda: _apply_districts(rows, source.description, allow_shrink))
+    return apply_districts(read_districts(source, progress), source.description, allow_shrink)
+
+
+def apply_districts(rows: dict[tuple[str, str, int], str], description: str, allow_shrink: bool = False) -> SyncReport:
+    return _transaction(lambda: _apply_districts(rows, description, allow_shrink))
 
 
 def _zip_map(keys: Iterable[tuple[str, str, int]]) -> dict[str, list[str]]:

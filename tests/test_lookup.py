@@ -1,0 +1,380 @@
+"""Representative lookup on the real data: ZIPs, split ZIPs, territories, vacancies, and the Census geocoder.
+
+Census answers are real recorded responses (../shared/data/census-geocoder) served at the HTTP boundary with
+`responses`. None of the recordings has a "119th Congressional Districts" layer, so `census_119th` builds one
+from the Falls Church recording by renaming its "116th Congressional Districts" layer and CD116 field: that
+is exactly how today's answers differ from it (same shape, the layer named for the Congress).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+import responses
+
+from advocacy.config import DEFAULT_GEOCODER_URL
+from advocacy.congress.lookup import (
+    InvalidAddress,
+    InvalidZip,
+    UnknownZip,
+    lookup_representatives,
+    normalize_address,
+    normalize_zip,
+)
+from advocacy.congress.offices import current_offices, office_for, salutation_name
+from advocacy.congress.providers import GeocoderUnavailable, _district_code, parse_census_response
+from advocacy.congress.states import house_title, territory_for_zip
+from tests.data import CENSUS_DIR
+
+pytestmark = pytest.mark.usefixtures("congress_data")
+
+BUCKELEW = "census-onelineaddress-2525-buckelew-falls-church-va-cd116.json"
+SILVER_HILL = "census-onelineaddress-4600-silver-hill-rd-cd111.json"
+WHITE_HOUSE = "census-onelineaddress-1600-pennsylvania-ave-layers-all-2017.json"
+
+
+def recording(name: str) -> dict:
+    path = CENSUS_DIR / name
+    if not path.is_file():
+        pytest.skip(f"recorded Census response not found: {path}")
+    return json.loads(path.read_text())
+
+
+@pytest.fixture
+def census_119th() -> dict:
+    body = recording(BUCKELEW)
+    geographies = body["result"]["addressMatches"][0]["geographies"]
+    layer = geographies.pop("116th Congressional Districts")
+    layer[0]["CD119"] = layer[0].pop("CD116")
+    layer[0]["CDSESSN"] = "119"
+    geographies["119th Congressional Districts"] = layer
+    return body
+
+
+@pytest.fixture
+def census():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+def names(offices) -> list[str]:
+    return [o.name for o in offices]
+
+
+# --- ZIP code only -----------------------------------------------------------------------------------------
+
+
+def test_one_district_zip_gives_two_senators_and_the_representative(app):
+    result = lookup_representatives("10004")
+    assert result.source == "zip-crosswalk"
+    assert result.split is False
+    assert result.districts == [("NY", 10)]
+    assert [(o.title, o.last_name) for o in result.offices] == [
+        ("Senator", "Schumer"),  # the senior senator first
+        ("Senator", "Gillibrand"),
+        ("Representative", "Goldman"),
+    ]
+    assert [o.salutation for o in result.offices] == [
+        "Dear Senator Schumer",
+        "Dear Senator Gillibrand",
+        "Dear Representative Goldman",
+    ]
+    assert result.house_candidates == [] and result.vacancies == []
+    goldman = result.offices[2]
+    assert goldman.chamber == "house" and goldman.district == 10 and goldman.state == "NY"
+    assert goldman.photo_url == "https://unitedstates.github.io/images/congress/225x275/G000599.jpg"
+    assert goldman.contact_form is None and goldman.contact_url == goldman.website  # no form: the website
+    schumer = result.offices[0]
+    assert schumer.contact_url == schumer.contact_form and schumer.contact_form.startswith("https://")
+    assert schumer.district is None and schumer.phone == "202-224-6542"
+    assert goldman.nearest_district_office is None  # no location known from a ZIP alone
+
+
+def test_zip_split_six_ways_returns_every_candidate_and_no_house_office(app):
+    result = lookup_representatives("91711")
+    assert result.split is True
+    assert result.districts == [("CA", 27), ("CA", 28), ("CA", 29), ("CA", 30), ("CA", 31), ("CA", 35)]
+    assert [o.chamber for o in result.offices] == ["senate", "senate"]  # the state is certain
+    assert {o.state for o in result.offices} == {"CA"}
+    assert [(o.state, o.district) for o in result.house_candidates] == result.districts
+    assert all(o.title == "Representative" for o in result.house_candidates)
+
+
+def test_zip_across_a_state_line_has_candidates_in_both_states_and_no_senators(app):
+    result = lookup_representatives("30165")
+    assert result.split is True
+    assert result.districts == [("AL", 3), ("GA", 14)]
+    assert result.states == ["AL", "GA"]
+    assert result.offices == []  # which state's senators is not known yet
+    assert [(o.state, o.district) for o in result.house_candidates] == [("AL", 3), ("GA", 14)]
+
+
+def test_dc_has_a_delegate_and_no_senators(app):
+    result = lookup_representatives("20001")
+    assert result.districts == [("DC", 0)]
+    assert [(o.title, o.name, o.salutation) for o in result.offices] == [
+        ("Delegate", "Eleanor Holmes Norton", "Dear Delegate Norton")
+    ]
+
+
+def test_puerto_rico_has_a_resident_commissioner(app):
+    result = lookup_representatives("00901")
+    [office] = result.offices
+    assert office.title == "Resident Commissioner"
+    assert office.name == "Pablo José Hernández"
+    # `name.last` is "Hernández Rivera"; his official name, and so the greeting, uses "Hernández".
+    assert office.salutation == "Dear Resident Commissioner Hernández"
+
+
+@pytest.mark.parametrize(
+    ("zip_code", "place", "last_name"),
+    [
+        ("96910", "GU", "Moylan"),
+        ("96950", "MP", "King-Hinds"),
+        ("00802", "VI", "Plaskett"),
+        ("96799", "AS", "Radewagen"),
+    ],
+)
+def test_island_territories_outside_the_crosswalk_get_their_delegate(app, zip_code, place, last_name):
+    result = lookup_representatives(zip_code)
+    assert result.districts == [(place, 0)]
+    [office] = result.offices
+    assert (office.title, office.state, office.last_name) == ("Delegate", place, last_name)
+    assert office.salutation == f"Dear Delegate {last_name}"
+
+
+def test_at_large_state_uses_district_zero(app):
+    result = lookup_representatives("82001")
+    assert result.districts == [("WY", 0)]
+    assert [(o.title, o.last_name, o.district) for o in result.offices] == [
+        ("Senator", "Barrasso", None),
+        ("Senator", "Lummis", None),
+        ("Representative", "Hageman", 0),
+    ]
+
+
+@pytest.mark.parametrize(("zip_code", "seat"), [("94544", ("CA", 14)), ("78840", ("TX", 23))])
+def test_vacant_seat_is_reported_not_filled(app, zip_code, seat):
+    result = lookup_representatives(zip_code)
+    assert result.districts == [seat]
+    assert result.vacancies == [seat]
+    assert [o.chamber for o in result.offices] == ["senate", "senate"]
+
+
+def test_every_vacancy_in_the_data(app):
+    from sqlalchemy import select
+
+    from advocacy.congress.models import ZipDistrict
+    from advocacy.extensions import db
+
+    seats = set(db.session.execute(select(ZipDistrict.state, ZipDistrict.district).distinct()).tuples())
+    filled = {(o.state, o.district) for o in current_offices() if o.chamber == "house"}
+    assert sorted(seats - filled) == [("CA", 14), ("FL", 20), ("GA", 13), ("TX", 23)]
+
+
+@pytest.mark.parametrize("zip_code", ["10004-1234", "100041234", " 10004 "])
+def test_zip_plus_four_is_accepted(app, zip_code):
+    result = lookup_representatives(zip_code)
+    assert result.query["zip"] == "10004"
+    assert result.districts == [("NY", 10)]
+
+
+@pytest.mark.parametrize("bad", ["", "1234", "123456", "abcde", "10004-12", "10004_1234", "１０００４", None, 10004])
+def test_malformed_zip_is_refused(app, bad):
+    with pytest.raises(InvalidZip) as info:
+        lookup_representatives(bad)
+    assert info.value.code == "invalid_zip" and info.value.status == 400
+
+
+def test_unknown_zip(app):
+    with pytest.raises(UnknownZip) as info:
+        lookup_representatives("99999")
+    assert info.value.status == 404 and info.value.code == "unknown_zip"
+
+
+def test_results_can_be_changed_by_the_caller_without_changing_the_next_answer(app):
+    first = lookup_representatives("10004")
+    first.offices.clear()
+    first.districts.append(("XX", 1))
+    again = lookup_representatives("10004")
+    assert len(again.offices) == 3 and again.districts == [("NY", 10)]
+
+
+# --- offices ----------------------------------------------------------------------------------------------
+
+
+def test_current_offices_hold_every_sitting_member(app):
+    offices = current_offices()
+    assert len(offices) == 537
+    assert sum(o.chamber == "senate" for o in offices) == 100
+    titles = {o.title for o in offices}
+    assert titles == {"Senator", "Representative", "Delegate", "Resident Commissioner"}
+    assert sum(o.title == "Delegate" for o in offices) == 5
+
+
+def test_office_for_and_name_without_official_full(app):
+    mejia = office_for("M001246")  # no official_full in the data
+    assert mejia.name == "Analilia Mejia"
+    assert mejia.salutation == "Dear Representative Mejia"
+    assert mejia.to_json()["bioguide_id"] == "M001246"
+    assert office_for("X999999") is None
+    moylan = office_for("M001219")  # first name "James (Jim)" in the data
+    assert moylan.first_name == "James"
+
+
+def test_social_handles_are_text(app):
+    norton = office_for("N000147")
+    assert norton.social["twitter"] == "EleanorNorton"
+    assert all(isinstance(v, str) for o in current_offices() for v in o.social.values())
+
+
+# --- street address: the Census geocoder -----------------------------------------------------------------
+
+
+def test_address_uses_the_119th_district_layer_and_finds_the_nearest_office(app, census, census_119th):
+    census.get(DEFAULT_GEOCODER_URL, json=census_119th)
+    result = lookup_representatives("22046", "2525 Buckelew Dr, Falls Church, VA")
+    assert result.source == "census-geocoder"
+    assert result.districts == [("VA", 8)]
+    assert result.split is False
+    assert [(o.title, o.last_name) for o in result.offices][-1] == ("Representative", "Beyer")
+    assert [o.state for o in result.offices] == ["VA", "VA", "VA"]
+    nearest = result.offices[-1].nearest_district_office
+    assert nearest is not None and nearest["state"] == "VA" and nearest["distance_miles"] < 20
+    for senator in result.offices[:2]:
+        assert senator.nearest_district_office is not None
+
+    [call] = census.calls
+    params = call.request.params
+    assert params["benchmark"] == "Public_AR_Current" and params["vintage"] == "Current_Current"
+    assert params["format"] == "json"
+    assert params["address"] == "2525 Buckelew Dr, Falls Church, VA, 22046"
+    assert call.request.req_kwargs["timeout"] == 5.0
+
+
+def test_address_settles_a_split_zip(app, census, census_119th):
+    census.get(DEFAULT_GEOCODER_URL, json=census_119th)
+    # The recording places the address in VA-8 whatever ZIP came with it: the geocoder's answer wins.
+    result = lookup_representatives("91711", "2525 Buckelew Dr")
+    assert result.split is False and result.districts == [("VA", 8)]
+    assert result.house_candidates == []
+
+
+def test_state_comes_from_the_geographies_not_the_postal_address(app, census):
+    # Census Bureau HQ: postal "WASHINGTON, DC", but in Maryland (the 111th-Congress layer, field CD111).
+    census.get(DEFAULT_GEOCODER_URL, json=recording(SILVER_HILL))
+    result = lookup_representatives("20233", "4600 Silver Hill Rd")
+    assert result.source == "census-geocoder"
+    assert result.districts == [("MD", 4)]
+    assert [o.state for o in result.offices] == ["MD", "MD", "MD"]
+    assert [o.title for o in result.offices] == ["Senator", "Senator", "Representative"]
+
+
+def test_district_layer_holding_an_error_falls_back_to_the_zip(app, census):
+    census.get(DEFAULT_GEOCODER_URL, json=recording(WHITE_HOUSE))  # "115th Congressional Districts": an error
+    result = lookup_representatives("20001", "1600 Pennsylvania Ave NW")
+    assert result.source == "zip-crosswalk"
+    assert result.districts == [("DC", 0)]
+    assert result.query == {"zip": "20001", "address": "1600 Pennsylvania Ave NW"}
+
+
+def test_geocoder_timeout_is_retried_once_then_falls_back(app, census):
+    census.get(DEFAULT_GEOCODER_URL, body=requests.exceptions.ReadTimeout("slow"))
+    census.get(DEFAULT_GEOCODER_URL, body=requests.exceptions.ReadTimeout("slow"))
+    result = lookup_representatives("91711", "123 Main St")
+    assert len(census.calls) == 2
+    assert result.source == "zip-crosswalk" and result.split is True
+
+
+def test_geocoder_5xx_is_retried(app, census, census_119th):
+    census.get(DEFAULT_GEOCODER_URL, status=503, body="busy")
+    census.get(DEFAULT_GEOCODER_URL, json=census_119th)
+    result = lookup_representatives("22046", "2525 Buckelew Dr")
+    assert len(census.calls) == 2
+    assert result.source == "census-geocoder"
+
+
+def test_no_match_falls_back_and_is_cached(app, census):
+    no_match = {"result": {"input": {}, "addressMatches": []}}
+    census.get(DEFAULT_GEOCODER_URL, json=no_match)
+    first = lookup_representatives("10027", "1 Nowhere Lane")
+    second = lookup_representatives("10027", "1  nowhere lane.")  # the same address, normalized
+    assert first.source == second.source == "zip-crosswalk"
+    assert first.split is True
+    assert len(census.calls) == 1
+
+
+def test_geocoder_answers_are_cached_by_normalized_address(app, census, census_119th):
+    census.get(DEFAULT_GEOCODER_URL, json=census_119th)
+    lookup_representatives("22046", "2525 Buckelew Dr")
+    lookup_representatives("22046", "2525 BUCKELEW DR.")
+    assert len(census.calls) == 1
+
+
+def test_geocoder_url_comes_from_the_setting(census, census_119th, database_url):
+    from tests.conftest import make_app
+
+    url = "http://geocoder.test/geographies/onelineaddress"
+    app = make_app(database_url, ENVIRON={"ADVOCACY_GEOCODER_URL": url})
+    census.get(url, json=census_119th)
+    with app.app_context():
+        assert lookup_representatives("22046", "2525 Buckelew Dr").source == "census-geocoder"
+        from advocacy.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["x" * 201, "12 Main St\n", "12 Main St\x00", "12\u202eMain", "12 Main\x07St"],
+    ids=["too-long", "newline", "nul", "bidi-override", "bell"],
+)
+def test_bad_address_is_refused_before_any_request(app, census, address):
+    with pytest.raises(InvalidAddress) as info:
+        lookup_representatives("10004", address)
+    assert info.value.code == "invalid_address"
+    assert len(census.calls) == 0
+
+
+# --- small pieces, no database ------------------------------------------------------------------------------
+
+
+def test_parse_census_response_reads_the_district_field_and_state_layer():
+    match = parse_census_response(recording(SILVER_HILL))
+    assert (match.state, match.district) == ("MD", 4)
+    assert match.latitude == pytest.approx(38.846, abs=0.001)
+
+
+def test_parse_census_response_uses_geoid_when_no_cd_field():
+    body = recording(BUCKELEW)
+    layer = body["result"]["addressMatches"][0]["geographies"]["116th Congressional Districts"]
+    del layer[0]["CD116"]
+    del body["result"]["addressMatches"][0]["geographies"]["States"]
+    match = parse_census_response(body)
+    assert (match.state, match.district) == ("VA", 8)  # GEOID 5108: FIPS 51 is VA, district 08
+
+
+def test_parse_census_response_error_layer_is_unavailable_not_a_miss():
+    with pytest.raises(GeocoderUnavailable):
+        parse_census_response(recording(WHITE_HOUSE))
+
+
+@pytest.mark.parametrize(("code", "district"), [("08", 8), ("00", 0), ("98", 0), ("ZZ", None), ("12", 12)])
+def test_district_codes(code, district):
+    assert _district_code(code) == district
+
+
+def test_small_helpers():
+    assert normalize_zip("12345-6789") == "12345"
+    assert normalize_address("  12   Main St ") == "12 Main St"
+    assert normalize_address("   ") is None
+    assert salutation_name("Hernández Rivera", "Pablo José Hernández") == "Hernández"
+    assert salutation_name("Gillibrand", "Kirsten E. Gillibrand") == "Gillibrand"
+    assert salutation_name("Mejia", None) == "Mejia"
+    assert house_title("PR") == "Resident Commissioner"
+    assert house_title("GU") == "Delegate" and house_title("NY") == "Representative"
+    assert territory_for_zip("96951") == "MP" and territory_for_zip("96920") == "GU"
+    assert territory_for_zip("96940") is None and territory_for_zip("10004") is None
