@@ -17,6 +17,8 @@ BLUEPRINTS = (
 )
 MODEL_MODULES = ("advocacy.auth.models",)
 MODEL_MODULES += ("advocacy.congress.models",)  # congress: members, offices, committees, ZIP districts
+MODEL_MODULES += ("advocacy.reports.models",)  # reports: the audit log
+BLUEPRINTS += ("advocacy.reports.views", "advocacy.privacy.views")  # reports, exports, audit log, privacy
 BLUEPRINTS += ("advocacy.congress.views",)  # congress: the public /lookup page
 MODEL_MODULES += ("advocacy.campaigns.models",)  # campaigns: campaigns, letter templates, custom targets
 MODEL_MODULES += ("advocacy.statements.models",)  # statements: statements, revisions, monitor, follow-ups
@@ -117,6 +119,12 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(legislators_cli)
     app.cli.add_command(districts_cli)
+
+    from advocacy.privacy.cli import privacy_cli  # privacy purge
+    from advocacy.reports.cli import reports_cli  # reports export, reports packets
+
+    app.cli.add_command(reports_cli)
+    app.cli.add_command(privacy_cli)
 
     from advocacy.statements.cli import statements_cli  # statements scan, statements followups
 

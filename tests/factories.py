@@ -6,7 +6,12 @@ pass keyword arguments to change any column.
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, date, datetime, timedelta
+
+from openpyxl import load_workbook
+from openpyxl.utils.escape import unescape
 
 from advocacy.campaigns.models import Campaign
 from advocacy.congress.models import Member
@@ -173,3 +178,111 @@ def make_statement(
     return _save(
         Statement(campaign_id=campaign.id, bioguide_id=bioguide_id, date=day, stance=stance, kind=kind, **kw), commit
     )
+
+
+# --- a small campaign for report tests ---------------------------------------------------------------
+
+SCHUMER = dict(SENATOR, office_key="S000148", bioguide_id="S000148", office_name="Charles E. Schumer")
+PADILLA = dict(SENATOR, office_key="P000145", bioguide_id="P000145", office_name="Alex Padilla", state="CA")
+PELOSI = dict(
+    REPRESENTATIVE, office_key="P000197", bioguide_id="P000197", office_name="Nancy Pelosi", state="CA", district=11
+)
+ICE_DIRECTOR = {
+    "office_key": "custom:1",
+    "bioguide_id": None,
+    "office_name": "ICE New York Field Office Director",
+    "office_title": "Director",
+    "chamber": "custom",
+    "state": "",
+    "district": None,
+    "party": "",
+}
+
+
+def make_sample_campaign(slug: str = "guan-heng") -> Campaign:
+    """Three constituents in NY and CA writing to six offices over three weeks, with every kind of
+    delivery status, two statements by one office, and a second campaign whose rows must never leak in."""
+    from advocacy.congress.models import Member as _Member
+
+    campaign = make_campaign(slug)
+    for bio, first, last, chamber, state, district in (
+        ("G000555", "Kirsten", "Gillibrand", "senate", "NY", None),
+        ("S000148", "Charles", "Schumer", "senate", "NY", None),
+        ("E000297", "Adriano", "Espaillat", "house", "NY", 13),
+        ("P000145", "Alex", "Padilla", "senate", "CA", None),
+        ("P000197", "Nancy", "Pelosi", "house", "CA", 11),
+    ):
+        if db.session.get(_Member, bio) is None:
+            make_member(bio, first, last, chamber, state, district, commit=False)
+    second = timedelta(seconds=1)
+    ana = make_action(campaign, "Ana", "Lopez", "ana@example.org", T0, message="My neighbour in Harlem.", commit=False)
+    make_letter(ana, SENATOR, T0, "sent", commit=False)
+    make_letter(ana, SCHUMER, T0 + second, "pending", commit=False)
+    make_letter(ana, REPRESENTATIVE, T0 + 2 * second, "handoff", "contact_form", commit=False)
+    make_letter(ana, ICE_DIRECTOR, T0 + 3 * second, "sent", "email", commit=False)
+    t1 = T0 + timedelta(days=7, hours=2)
+    zhou = make_action(
+        campaign,
+        "锋锁",
+        "周",
+        "Zhou@Example.org",
+        t1,
+        consent=False,
+        address="41-25 Kissena Blvd",
+        city="Flushing",
+        zip="11355",
+        district=6,
+        commit=False,
+    )
+    make_letter(zhou, SENATOR, t1, "failed", personal_message="我的邻居。", commit=False)
+    make_letter(zhou, SCHUMER, t1 + second, "sent", commit=False)
+    t2 = T0 + timedelta(days=14, hours=5)  # 2025-03-17 20:00 UTC
+    nguyen = make_action(
+        campaign,
+        "Thị Minh",
+        "Nguyễn",
+        "minh@example.org",
+        t2,
+        address="1 Dr Carlton B Goodlett Pl",
+        city="San Francisco",
+        phone="415-555-0112",
+        state="CA",
+        zip="94102",
+        district_state="CA",
+        district=11,
+        commit=False,
+    )
+    make_letter(nguyen, PADILLA, t2, "sent", "email", personal_message="Please, Senator.", commit=False)
+    make_letter(nguyen, PELOSI, t2 + second, "dead", commit=False)
+    make_statement(campaign, "G000555", date(2025, 3, 5), "supports", commit=False)
+    make_statement(campaign, "G000555", date(2025, 3, 12), "neutral", "social_post", commit=False)
+    other = make_campaign(f"{slug}-other", "Another campaign", commit=False)
+    stranger = make_action(
+        other, "Not", "Included", "stranger@example.org", t1, phone="", address="1 Elm St", commit=False
+    )
+    make_letter(stranger, SENATOR, t1, "sent", commit=False)
+    make_statement(other, "S000148", date(2025, 3, 6), "opposes", commit=False)
+    db.session.commit()
+    return campaign
+
+
+# --- reading exports back ---------------------------------------------------------------------------
+
+
+def csv_rows(data: bytes) -> list[list[str]]:
+    text = data.decode("utf-8")
+    assert text.startswith("\ufeff"), "CSV should start with a UTF-8 BOM"
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def xlsx_rows(data: bytes) -> list[list]:
+    """Every sheet's rows, in order; empty cells as ''. Fails on a formula cell."""
+    book = load_workbook(io.BytesIO(data), read_only=False)
+    rows = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"formula in {cell.coordinate}: {cell.value!r}"
+            # OOXML writes a carriage return as _x000D_; Excel reads it back as one, and so do we.
+            rows.append(["" if c.value is None else unescape(c.value) if c.data_type == "s" else c.value for c in row])
+    return rows

@@ -7,7 +7,9 @@ from wtforms.validators import DataRequired, Email, Length
 
 class LookupForm(FlaskForm):
     email = EmailField(
-        "Constituent's email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+        "Constituent's email",
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )
 
 

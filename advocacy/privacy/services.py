@@ -22,8 +22,8 @@ from advocacy.letters.models import Action, Letter
 from advocacy.privacy.keys import email_key, normalize_email
 
 PURGED_BODY = "[purged]"
-# Deliveries that have not gone out yet and would need the personal data to go.
-UNSENT = ("pending", "failed", "handoff")
+# Deliveries that have not gone out (dead ones may be retried) and would need the personal data.
+UNSENT = ("pending", "failed", "dead", "handoff")
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,20 @@ class _Packet(FPDF):
         self.ln(gap)
 
 
+def _is_east_asian(text: str) -> bool:
+    # Han, kana and Hangul: names written family name first, without a space (周锋锁, 김민수).
+    return bool(text) and all(
+        "\u3040" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" or ch.isspace()
+        for ch in text
+    )
+
+
+def display_name(first: str, last: str) -> str:
+    if _is_east_asian(first) and _is_east_asian(last):
+        return f"{last}{first}".strip()
+    return f"{first} {last}".strip()
+
+
 def _day(value: datetime | date | None) -> str:
     return value.strftime("%B %-d, %Y") if value else ""
 
@@ -161,7 +175,7 @@ def build_packet(
     for row in stream_rows(_letters_query(campaign.id, office.office_key, filters, volume)):
         created, first_name, last_name, address, city, state, zip_, purged_at, subject, body, message = row
         pdf.add_page()
-        name = f"{first_name} {last_name}".strip() or PURGED_NAME
+        name = display_name(first_name, last_name) or PURGED_NAME
         if purged_at is not None:
             name = PURGED_NAME
         pdf.para(_day(created), 10, gap=3)
