@@ -17,20 +17,22 @@ BLUEPRINTS = (
 )
 MODEL_MODULES = ("advocacy.auth.models",)
 MODEL_MODULES += ("advocacy.congress.models",)  # congress: members, offices, committees, ZIP districts
+BLUEPRINTS += ("advocacy.congress.views",)  # congress: the public /lookup page
 MODEL_MODULES += ("advocacy.reports.models",)  # reports: the audit log
 BLUEPRINTS += ("advocacy.reports.views", "advocacy.privacy.views")  # reports, exports, audit log, privacy
-BLUEPRINTS += ("advocacy.congress.views",)  # congress: the public /lookup page
 MODEL_MODULES += ("advocacy.campaigns.models",)  # campaigns: campaigns, letter templates, custom targets
+BLUEPRINTS += ("advocacy.campaigns.views",)  # campaigns: organizer pages under /organizer/campaigns
 MODEL_MODULES += ("advocacy.statements.models",)  # statements: statements, revisions, monitor, follow-ups
 BLUEPRINTS += ("advocacy.statements.views", "advocacy.statements.public")  # statements: organizer pages, scoreboard
 MODEL_MODULES += ("advocacy.letters.models", "advocacy.delivery.models")  # letters, and their delivery outbox
+BLUEPRINTS += ("advocacy.letters.views",)  # letters: the public campaign pages and the letter flow
 BLUEPRINTS += ("advocacy.delivery.views",)  # delivery: /organizer/deliveries, /metrics/deliveries
-BLUEPRINTS += ("advocacy.campaigns.views",)  # campaigns: organizer pages under /organizer/campaigns
 # Modules that add routes to the API blueprint; imported before it is registered.
 API_MODULES: tuple[str, ...] = ()
 API_MODULES += ("advocacy.statements.api",)  # statements: GET /api/v1/campaigns/<slug>/scoreboard
 API_MODULES += ("advocacy.campaigns.api",)  # campaigns: GET /api/v1/campaigns[/<slug>]
 API_MODULES += ("advocacy.congress.api",)  # congress: GET /api/v1/representatives
+API_MODULES += ("advocacy.letters.api",)  # letters: POST /api/v1/campaigns/<slug>/actions
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:

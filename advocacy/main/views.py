@@ -12,12 +12,6 @@ from advocacy.extensions import db, limiter
 bp = Blueprint("main", __name__)
 
 
-@bp.get("/")
-@public
-def home():
-    return render_template("home.html")
-
-
 @bp.get("/dashboard")
 def dashboard():
     return render_template("dashboard.html")

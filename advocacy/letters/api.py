@@ -1,0 +1,171 @@
+"""`POST /api/v1/campaigns/<slug>/actions`: a constituent's letters, idempotent by campaign, email and office."""
+
+from __future__ import annotations
+
+import re
+
+from flask import jsonify, request
+
+from advocacy.api import APIError, bp, error_response
+from advocacy.api.openapi import PATHS, SCHEMAS, error_responses
+from advocacy.auth.access import public
+from advocacy.campaigns.services import get_campaign_by_slug
+from advocacy.congress.lookup import LookupFailed
+from advocacy.extensions import csrf, limiter
+from advocacy.letters.limits import submission_retry_after
+from advocacy.letters.services import (
+    AddressNeeded,
+    CampaignNotOpen,
+    NoOffices,
+    deliveries_for,
+    letter_json,
+    submit_action,
+)
+from advocacy.letters.validation import InvalidInput, email_key, validate_constituent
+
+FIELDS = ("first_name", "last_name", "email", "address", "city", "state", "zip", "phone", "message", "consent")
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+def _payload() -> dict:
+    if not request.is_json:
+        raise APIError(415, "unsupported_media_type", "Send the letter as JSON with Content-Type: application/json.")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise APIError(400, "invalid_json", "The body must be a JSON object.")
+    unknown = sorted(set(data) - set(FIELDS))
+    if unknown:
+        raise APIError(400, "invalid_input", "Unknown fields.", {name: "Not a known field." for name in unknown[:20]})
+    wrong_type = {
+        name: "Must be a string."
+        for name in FIELDS
+        if name != "consent" and data.get(name) is not None and not isinstance(data[name], str)
+    }
+    if "consent" in data and not isinstance(data["consent"], bool):
+        wrong_type["consent"] = "Must be true or false."
+    if wrong_type:
+        raise APIError(400, "invalid_input", "Some fields have the wrong type.", wrong_type)
+    return data
+
+
+def _idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not IDEMPOTENCY_KEY.match(key):
+        raise APIError(400, "invalid_idempotency_key", "Idempotency-Key must be 1-64 letters, digits or ._:-")
+    return key
+
+
+@bp.post("/campaigns/<slug>/actions")
+@public
+@csrf.exempt  # a JSON API without cookies or sessions: nothing for a forged request to ride on
+@limiter.exempt  # throttled below on IP + campaign and on the email, with the same storage
+def create_action(slug: str):
+    campaign = get_campaign_by_slug(slug)
+    if campaign is None or campaign.status == "draft":
+        raise APIError(404, "not_found", "No such campaign.")
+    data = _payload()
+    raw_email = data.get("email")
+    wait = submission_retry_after(slug, email_key(raw_email) if isinstance(raw_email, str) and raw_email else None)
+    if wait is not None:
+        response, status = error_response(429, "rate_limited", "Too many letters from here. Please wait a moment.")
+        response.headers["Retry-After"] = str(wait)
+        return response, status
+    try:
+        constituent = validate_constituent(data)
+        submission = submit_action(campaign, constituent, idempotency_key=_idempotency_key())
+    except InvalidInput as exc:
+        raise APIError(400, "invalid_input", "Some fields need attention.", exc.fields) from None
+    except CampaignNotOpen as exc:
+        raise APIError(409, "campaign_closed", str(exc)) from None
+    except LookupFailed as exc:
+        status = 422 if exc.status == 404 else exc.status
+        raise APIError(status, exc.code, str(exc), {exc.field: str(exc)}) from None
+    except AddressNeeded as exc:
+        lookup = exc.lookup
+        raise APIError(
+            422,
+            "address_needed",
+            str(exc),
+            {"address": "Enter the street address where you live."},
+            candidates=[{"state": s, "district": d} for s, d in lookup.districts],
+            house_candidates=[o.to_json() for o in lookup.house_candidates],
+        ) from None
+    except NoOffices as exc:
+        raise APIError(422, "no_offices", str(exc)) from None
+    deliveries = deliveries_for(submission.letters)
+    body = {"letters": [letter_json(letter, deliveries.get(letter.id)) for letter in submission.letters]}
+    return jsonify(body), (201 if submission.created else 200)
+
+
+_LETTER = {
+    "type": "object",
+    "required": ["id", "office", "subject", "body", "delivery"],
+    "properties": {
+        "id": {"type": "string", "format": "uuid"},
+        "office": {"type": "object"},
+        "subject": {"type": "string"},
+        "body": {"type": "string"},
+        "delivery": {
+            "type": ["object", "null"],
+            "properties": {
+                "channel": {"enum": ["cwc", "email", "contact_form", "print"]},
+                "status": {"type": "string"},
+            },
+        },
+    },
+}
+SCHEMAS["ActionRequest"] = {
+    "type": "object",
+    "required": ["first_name", "last_name", "email", "address", "city", "state", "zip"],
+    "additionalProperties": False,
+    "properties": {
+        "first_name": {"type": "string", "maxLength": 100},
+        "last_name": {"type": "string", "maxLength": 100},
+        "email": {"type": "string", "format": "email", "maxLength": 254},
+        "address": {"type": "string", "maxLength": 200},
+        "city": {"type": "string", "maxLength": 100},
+        "state": {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+        "zip": {"type": "string", "pattern": "^\\d{5}(-?\\d{4})?$"},
+        "phone": {"type": "string", "maxLength": 25},
+        "message": {"type": "string", "maxLength": 5000},
+        "consent": {"type": "boolean"},
+    },
+}
+SCHEMAS["ActionResponse"] = {
+    "type": "object",
+    "required": ["letters"],
+    "properties": {"letters": {"type": "array", "items": _LETTER}},
+}
+PATHS["/campaigns/{slug}/actions"] = {
+    "post": {
+        "summary": "Send a constituent's letters to their offices",
+        "description": "Idempotent by campaign, email and office: the same payload again returns 200 with the "
+        "same letters. An Idempotency-Key header is honoured.",
+        "parameters": [
+            {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,64}$"},
+            },
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionRequest"}}},
+        },
+        "responses": {
+            "201": {
+                "description": "Letters written",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionResponse"}}},
+            },
+            "200": {
+                "description": "Already written: the same letters",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionResponse"}}},
+            },
+            **error_responses(400, 404, 409, 415, 422, 429),
+        },
+    }
+}

@@ -1,0 +1,269 @@
+"""Submitting an action: look up the offices, render one letter per office, write letters and outbox together.
+
+The whole submission is one transaction: the action, its letters and their deliveries commit together or
+not at all, so nothing accepted is ever lost. A constituent never writes twice to the same office in one
+campaign: letters are unique by (campaign, email key, office), and a repeated submission returns the
+letters already written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from advocacy.campaigns.models import Campaign, Status
+from advocacy.campaigns.rendering import render_letter
+from advocacy.campaigns.services import Target, campaign_targets
+from advocacy.congress.lookup import LookupResult, lookup_representatives
+from advocacy.delivery.dispatch import dispatch_after_commit
+from advocacy.delivery.models import Delivery
+from advocacy.delivery.outbox import create_delivery
+from advocacy.extensions import db
+from advocacy.letters.models import Action, Letter
+from advocacy.letters.validation import Constituent, InvalidInput
+from advocacy.statements.services import stances_for
+
+log = logging.getLogger(__name__)
+
+
+class CampaignNotOpen(Exception):
+    """The campaign is a draft or closed: it takes no letters."""
+
+
+class AddressNeeded(Exception):
+    """The ZIP spans several districts and the address did not settle which one."""
+
+    def __init__(self, lookup: LookupResult):
+        super().__init__("Your ZIP code is split between congressional districts; we need your street address.")
+        self.lookup = lookup
+
+
+class NoOffices(Exception):
+    """Nobody to write to (e.g. a vacant seat in a place with no senators)."""
+
+
+@dataclass
+class Submission:
+    action: Action
+    letters: list[Letter]
+    created: bool
+    lookup: LookupResult | None = None
+
+
+def congress_number(when: datetime | None = None) -> int:
+    """The Congress in session on a date: the 1st began in 1789; each begins on January 3 of an odd year."""
+    when = when or datetime.now(UTC)
+    year = when.year
+    if year % 2 == 1 and (when.month, when.day) < (1, 3):
+        year -= 1
+    return (year - 1789) // 2 + 1
+
+
+def check_open(campaign: Campaign) -> None:
+    if campaign.status == Status.DRAFT.value:
+        raise CampaignNotOpen("This campaign has not started yet, so it is not taking letters.")
+    if campaign.status != Status.LIVE.value:
+        raise CampaignNotOpen("This campaign has closed and is no longer taking letters. Thank you for caring.")
+
+
+def resolve_offices(constituent: Constituent, district: tuple[str, int] | None = None) -> LookupResult:
+    """The constituent's offices: the ZIP first; the street address only when the ZIP is split.
+
+    `district`, when given, is a district the constituent chose themselves among the split ZIP's
+    candidates (the HTML flow offers that choice when the geocoder cannot place the address).
+    """
+    result = lookup_representatives(constituent.zip5)
+    states = result.states
+    if constituent.state not in states:
+        raise InvalidInput({"zip": f"ZIP code {constituent.zip5} is in {', '.join(states)}, not {constituent.state}."})
+    if not result.split:
+        return result
+    located = lookup_representatives(
+        constituent.zip5, f"{constituent.address}, {constituent.city}, {constituent.state}"
+    )
+    if not located.split:
+        return located
+    if district is not None and district in result.districts:
+        from advocacy.congress.lookup import lookup_district
+
+        return lookup_district(constituent.zip5, *district)
+    raise AddressNeeded(located)
+
+
+def existing_submission(campaign: Campaign, *, email_key: str, idempotency_key: str | None) -> Submission | None:
+    if idempotency_key:
+        action = db.session.scalar(
+            select(Action).where(Action.campaign_id == campaign.id, Action.idempotency_key == idempotency_key)
+        )
+        if action is not None:
+            return Submission(action, list(action.letters), created=False)
+    return None
+
+
+def _letters_already_written(campaign: Campaign, email_key: str, keys: list[str]) -> dict[str, Letter]:
+    rows = db.session.scalars(
+        select(Letter).where(
+            Letter.campaign_id == campaign.id, Letter.email_key == email_key, Letter.office_key.in_(keys)
+        )
+    )
+    return {letter.office_key: letter for letter in rows}
+
+
+def submit_action(
+    campaign: Campaign,
+    constituent: Constituent,
+    *,
+    messages: dict[str, str] | None = None,
+    idempotency_key: str | None = None,
+    district: tuple[str, int] | None = None,
+) -> Submission:
+    """Write the constituent's letters; raises CampaignNotOpen, InvalidInput, AddressNeeded or NoOffices."""
+    check_open(campaign)
+    key = constituent.email_key
+    earlier = existing_submission(campaign, email_key=key, idempotency_key=idempotency_key)
+    if earlier is not None:
+        return earlier
+    lookup = resolve_offices(constituent, district)
+    targets = campaign_targets(campaign, lookup)
+    if not targets:
+        raise NoOffices("There is no one to write to for this address right now (the seat may be vacant).")
+    written = _letters_already_written(campaign, key, [t.key for t in targets])
+    new_targets = [t for t in targets if t.key not in written]
+    if not new_targets:
+        letters = [written[t.key] for t in targets]
+        return Submission(letters[0].action, letters, created=False, lookup=lookup)
+    try:
+        action, new_letters, deliveries = _write(
+            campaign, constituent, lookup, new_targets, messages or {}, idempotency_key
+        )
+        db.session.commit()
+    except IntegrityError:
+        # The same constituent submitted twice at once; the other request won. Return its letters.
+        db.session.rollback()
+        earlier = existing_submission(campaign, email_key=key, idempotency_key=idempotency_key)
+        if earlier is not None:
+            return earlier
+        written = _letters_already_written(campaign, key, [t.key for t in targets])
+        letters = [written[t.key] for t in targets if t.key in written]
+        if not letters:
+            raise
+        return Submission(letters[0].action, letters, created=False, lookup=lookup)
+    log.info("action accepted campaign=%s letters=%d", campaign.slug, len(new_letters))
+    dispatch_after_commit([d.id for d in deliveries])
+    by_key = {letter.office_key: letter for letter in new_letters} | written
+    return Submission(action, [by_key[t.key] for t in targets], created=True, lookup=lookup)
+
+
+def _write(
+    campaign: Campaign,
+    constituent: Constituent,
+    lookup: LookupResult,
+    targets: list[Target],
+    messages: dict[str, str],
+    idempotency_key: str | None,
+) -> tuple[Action, list[Letter], list[Delivery]]:
+    now = datetime.now(UTC)
+    congress = congress_number(now)
+    state, district = lookup.districts[0] if len(lookup.districts) == 1 else (constituent.state, None)
+    action = Action(
+        campaign_id=campaign.id,
+        email_key=constituent.email_key,
+        idempotency_key=idempotency_key,
+        first_name=constituent.first_name,
+        last_name=constituent.last_name,
+        email=constituent.email,
+        phone=constituent.phone,
+        address=constituent.address,
+        city=constituent.city,
+        state=constituent.state,
+        zip=constituent.zip,
+        message=constituent.message,
+        consent=constituent.consent,
+        district_state=state,
+        district=district,
+        congress=congress,
+        lookup_source=lookup.source,
+        created_at=now,
+    )
+    db.session.add(action)
+    stances = stances_for(campaign.id)
+    letters: list[Letter] = []
+    deliveries: list[Delivery] = []
+    for target in targets:
+        message = messages.get(target.key, constituent.message)
+        writer = dataclasses.replace(constituent, message=message) if message != constituent.message else constituent
+        stance = stances.get(target.bioguide_id) if target.bioguide_id else None
+        subject, body = render_letter(campaign, campaign.letters, writer, target, stance)
+        letter = Letter(
+            action=action,
+            campaign_id=campaign.id,
+            email_key=constituent.email_key,
+            office_key=target.key,
+            bioguide_id=target.bioguide_id,
+            custom_target_id=target.custom_target_id,
+            office_name=target.name,
+            office_title=target.title or "",
+            chamber=target.chamber or "custom",
+            state=target.state or "",
+            district=target.district,
+            party=target.party or "",
+            congress=congress,
+            stance_at_send=stance,
+            subject=subject,
+            body=body,
+            personal_message=message,
+            created_at=now,
+        )
+        db.session.add(letter)
+        letters.append(letter)
+        deliveries.append(create_delivery(letter, target_email=target.email))
+    return action, letters, deliveries
+
+
+def preview_letters(
+    campaign: Campaign, constituent: Constituent, lookup: LookupResult
+) -> list[tuple[Target, str, str]]:
+    """(target, subject, body) for each office, rendered as they would be sent; nothing is stored."""
+    stances = stances_for(campaign.id)
+    out = []
+    for target in campaign_targets(campaign, lookup):
+        stance = stances.get(target.bioguide_id) if target.bioguide_id else None
+        subject, body = render_letter(campaign, campaign.letters, constituent, target, stance)
+        out.append((target, subject, body))
+    return out
+
+
+def letter_json(letter: Letter, delivery: Delivery | None) -> dict:
+    from advocacy.congress.offices import office_for
+
+    office = office_for(letter.bioguide_id, include_former=True) if letter.bioguide_id else None
+    office_json = (
+        office.to_json()
+        if office is not None
+        else {
+            "name": letter.office_name,
+            "title": letter.office_title,
+            "chamber": None,
+            "state": letter.state or None,
+            "district": letter.district,
+        }
+    )
+    return {
+        "id": letter.id,
+        "office": office_json,
+        "subject": letter.subject,
+        "body": letter.body,
+        "delivery": {"channel": delivery.channel, "status": delivery.status} if delivery else None,
+    }
+
+
+def deliveries_for(letters: list[Letter]) -> dict[str, Delivery]:
+    ids = [letter.id for letter in letters]
+    if not ids:
+        return {}
+    return {d.letter_id: d for d in db.session.scalars(select(Delivery).where(Delivery.letter_id.in_(ids)))}

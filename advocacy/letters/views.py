@@ -1,0 +1,245 @@
+"""The constituent's flow, without JavaScript: campaign page → review letters → send → confirmation.
+
+Personal data travels only in POST bodies and the signed session, never in a URL. The confirmation page is
+shown only to the browser that sent the letters (its session holds the action id).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from advocacy.auth.access import public
+from advocacy.campaigns.services import campaign_counts, get_public_campaign, public_campaigns
+from advocacy.congress.lookup import LookupFailed
+from advocacy.congress.offices import district_offices, office_for
+from advocacy.congress.states import district_label
+from advocacy.delivery.services import mark_handoff_sent
+from advocacy.extensions import db, limiter
+from advocacy.letters.limits import submission_retry_after
+from advocacy.letters.models import Action
+from advocacy.letters.services import (
+    AddressNeeded,
+    CampaignNotOpen,
+    NoOffices,
+    check_open,
+    deliveries_for,
+    preview_letters,
+    resolve_offices,
+    submit_action,
+)
+from advocacy.letters.states import STATE_NAMES
+from advocacy.letters.validation import STATES, InvalidInput, clean_text, validate_constituent
+
+bp = Blueprint("letters", __name__)
+log = logging.getLogger(__name__)
+SESSION_ACTIONS = "sent_actions"
+FORM_FIELDS = ("first_name", "last_name", "email", "address", "city", "state", "zip", "phone", "message", "consent")
+
+
+def _stamp() -> str:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="letter-form").dumps(int(time.time()))
+
+
+def _form_age(token: str) -> float | None:
+    try:
+        started = URLSafeTimedSerializer(current_app.secret_key, salt="letter-form").loads(token, max_age=86400)
+    except BadSignature:
+        return None
+    return time.time() - int(started)
+
+
+def _values() -> dict:
+    values = {name: clean_text(request.form.get(name, ""), multiline=name == "message") for name in FORM_FIELDS}
+    values["consent"] = request.form.get("consent") in ("y", "on", "true", "1")
+    values["district"] = clean_text(request.form.get("district", ""))[:10]
+    return values
+
+
+def _chosen_district(values: dict) -> tuple[str, int] | None:
+    state, _, number = values.get("district", "").partition("-")
+    if state in STATES and number.isdigit():
+        return state, int(number)
+    return None
+
+
+def _page(campaign, values=None, errors=None, status=200, split=None):
+    return render_template(
+        "letters/campaign.html",
+        campaign=campaign,
+        counts=campaign_counts(campaign),
+        values=values or {},
+        errors=errors or {},
+        split=split,
+        states=STATE_NAMES,
+        stamp=_stamp(),
+        label=district_label,
+    ), status
+
+
+def _campaign_or_404(slug: str):
+    campaign = get_public_campaign(slug)
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def _too_soon_or_bot(values: dict) -> str | None:
+    """A generic message for a filled honeypot or a form sent faster than a person types."""
+    if request.form.get("website"):
+        return "We could not accept this form. Please try again."
+    age = _form_age(request.form.get("started", ""))
+    if age is None or age < current_app.config.get("FORM_MIN_FILL_SECONDS", 3):
+        return "That was quick! Please check your details and press the button again."
+    return None
+
+
+@bp.get("/")
+@public
+def home():
+    campaigns = public_campaigns()
+    counts = {c.id: campaign_counts(c) for c in campaigns}
+    return render_template("letters/home.html", campaigns=campaigns, counts=counts)
+
+
+@bp.get("/c/<slug>")
+@public
+def campaign_page(slug: str):
+    return _page(_campaign_or_404(slug))
+
+
+@bp.post("/c/<slug>/write")
+@public
+@limiter.limit(lambda: current_app.config.get("LETTER_PAGE_RATE_LIMIT", "60 per minute"))
+def review(slug: str):
+    """Step 2: check what was typed, find the offices and show each letter before anything is sent."""
+    campaign = _campaign_or_404(slug)
+    values = _values()
+    problem = _too_soon_or_bot(values)
+    if problem:
+        return _page(campaign, values, {"form": problem}, 400)
+    try:
+        check_open(campaign)
+        constituent = validate_constituent(values)
+        lookup = resolve_offices(constituent, _chosen_district(values))
+    except CampaignNotOpen as exc:
+        return _page(campaign, values, {"form": str(exc)}, 409)
+    except InvalidInput as exc:
+        return _page(campaign, values, exc.fields, 400)
+    except LookupFailed as exc:
+        return _page(campaign, values, {exc.field: str(exc)}, 400)
+    except AddressNeeded as exc:
+        return _page(campaign, values, {"address": str(exc)}, 422, split=exc.lookup)
+    letters = preview_letters(campaign, constituent, lookup)
+    if not letters:
+        return _page(campaign, values, {"form": "There is no one to write to for this address right now."}, 422)
+    return render_template(
+        "letters/review.html",
+        campaign=campaign,
+        values=values,
+        letters=letters,
+        lookup=lookup,
+        label=district_label,
+        stamp=request.form.get("started", ""),
+    )
+
+
+@bp.post("/c/<slug>/send")
+@public
+@limiter.limit(lambda: current_app.config.get("LETTER_PAGE_RATE_LIMIT", "60 per minute"))
+def send(slug: str):
+    campaign = _campaign_or_404(slug)
+    values = _values()
+    problem = _too_soon_or_bot(values)
+    if problem:
+        return _page(campaign, values, {"form": problem}, 400)
+    try:
+        constituent = validate_constituent(values)
+    except InvalidInput as exc:
+        return _page(campaign, values, exc.fields, 400)
+    wait = submission_retry_after(slug, constituent.email_key)
+    if wait is not None:
+        return (
+            render_template(
+                "errors/429.html",
+                status=429,
+                message=f"Too many letters from here. Please try again in {wait} seconds.",
+            ),
+            429,
+            {"Retry-After": str(wait)},
+        )
+    messages = {
+        key[len("message-") :]: clean_text(text, multiline=True)[:5000]
+        for key, text in request.form.items()
+        if key.startswith("message-")
+    }
+    try:
+        submission = submit_action(campaign, constituent, messages=messages, district=_chosen_district(values))
+    except CampaignNotOpen as exc:
+        return _page(campaign, values, {"form": str(exc)}, 409)
+    except InvalidInput as exc:
+        return _page(campaign, values, exc.fields, 400)
+    except LookupFailed as exc:
+        return _page(campaign, values, {exc.field: str(exc)}, 400)
+    except AddressNeeded as exc:
+        return _page(campaign, values, {"address": str(exc)}, 422, split=exc.lookup)
+    except NoOffices as exc:
+        return _page(campaign, values, {"form": str(exc)}, 422)
+    sent = [a for a in session.get(SESSION_ACTIONS, []) if a != submission.action.id][-9:]
+    session[SESSION_ACTIONS] = sent + [submission.action.id]
+    return redirect(url_for(".thanks", slug=slug, action_id=submission.action.id), code=303)
+
+
+def _own_action(slug: str, action_id: str) -> tuple:
+    campaign = _campaign_or_404(slug)
+    if action_id not in session.get(SESSION_ACTIONS, []):
+        abort(404)
+    action = db.session.get(Action, action_id)
+    if action is None or action.campaign_id != campaign.id:
+        abort(404)
+    return campaign, action
+
+
+@bp.get("/c/<slug>/thanks/<action_id>")
+@public
+def thanks(slug: str, action_id: str):
+    campaign, action = _own_action(slug, action_id)
+    from sqlalchemy import select
+
+    from advocacy.letters.models import Letter
+
+    letters = list(
+        db.session.scalars(
+            select(Letter)
+            .where(Letter.campaign_id == campaign.id, Letter.email_key == action.email_key)
+            .order_by(Letter.created_at)
+        )
+    )
+    deliveries = deliveries_for(letters)
+    rows = []
+    for letter in letters:
+        office = office_for(letter.bioguide_id, include_former=True) if letter.bioguide_id else None
+        local = None
+        if office is not None:
+            local = office.nearest_district_office or next(iter(district_offices(office.bioguide_id)), None)
+        rows.append({"letter": letter, "delivery": deliveries.get(letter.id), "office": office, "local": local})
+    share_url = url_for(".campaign_page", slug=slug, _external=True)
+    return render_template(
+        "letters/thanks.html", campaign=campaign, action=action, rows=rows, share_url=share_url, label=district_label
+    )
+
+
+@bp.post("/c/<slug>/thanks/<action_id>/sent/<delivery_id>")
+@public
+def handoff_sent(slug: str, action_id: str, delivery_id: str):
+    campaign, action = _own_action(slug, action_id)
+    letters = {letter.id for letter in action.letters}
+    deliveries = deliveries_for(action.letters)
+    delivery = next((d for d in deliveries.values() if d.id == delivery_id), None)
+    if delivery is None or delivery.letter_id not in letters:
+        abort(404)
+    mark_handoff_sent(delivery_id)
+    return redirect(url_for(".thanks", slug=slug, action_id=action_id) + f"#letter-{delivery.letter_id}", code=303)

@@ -1,0 +1,205 @@
+"""POST /api/v1/campaigns/<slug>/actions: letters written once per office, outbox in the same transaction."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from advocacy.delivery.models import Delivery
+from advocacy.letters.models import Action, Letter
+from tests.letters_support import GOOD
+
+URL = "/api/v1/campaigns/guan-heng/actions"
+
+
+def counts(db):
+    return tuple(db.session.scalar(select(func.count()).select_from(m)) for m in (Action, Letter, Delivery))
+
+
+def test_letters_to_the_delegation(client, db, guan_heng):
+    response = client.post(URL, json=GOOD)
+    assert response.status_code == 201, response.json
+    letters = response.json["letters"]
+    offices = [
+        (letter["office"]["chamber"], letter["office"]["state"], letter["office"]["district"]) for letter in letters
+    ]
+    assert sorted(offices) == [("house", "NY", 20), ("senate", "NY", None), ("senate", "NY", None)]
+    for letter in letters:
+        office = letter["office"]
+        assert set(office) >= {
+            "bioguide_id",
+            "name",
+            "title",
+            "salutation",
+            "chamber",
+            "state",
+            "district",
+            "party",
+            "phone",
+            "contact_url",
+        }
+        assert letter["body"].startswith(office["salutation"])
+        assert "Ana Pérez" in letter["body"]
+        assert "Guan Heng" in letter["subject"]
+        assert letter["delivery"] == {"channel": "contact_form", "status": "handoff"}
+    assert counts(db) == (1, 3, 3)
+    action = db.session.scalar(select(Action))
+    assert (action.district_state, action.district, action.congress, action.lookup_source) == (
+        "NY",
+        20,
+        119,
+        "zip-crosswalk",
+    )
+    assert all(letter.congress == 119 for letter in db.session.scalars(select(Letter)))
+
+
+def test_same_payload_again_returns_the_same_letters(client, db, guan_heng):
+    first = client.post(URL, json=GOOD)
+    again = client.post(URL, json={**GOOD, "email": "ANA@example.org ", "message": "different words"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert [letter["id"] for letter in again.json["letters"]] == [letter["id"] for letter in first.json["letters"]]
+    assert counts(db) == (1, 3, 3)
+
+
+def test_idempotency_key_is_honoured(client, db, guan_heng):
+    first = client.post(URL, json=GOOD, headers={"Idempotency-Key": "abc-123"})
+    again = client.post(URL, json={**GOOD, "email": "someone-else@example.org"}, headers={"Idempotency-Key": "abc-123"})
+    assert again.status_code == 200
+    assert [letter["id"] for letter in again.json["letters"]] == [letter["id"] for letter in first.json["letters"]]
+    assert counts(db) == (1, 3, 3)
+    bad = client.post(URL, json=GOOD, headers={"Idempotency-Key": "has spaces"})
+    assert bad.status_code == 400 and bad.json["error"]["code"] == "invalid_idempotency_key"
+
+
+def test_thank_you_variant_for_offices_that_spoke(client, db, guan_heng, make_user):
+    from datetime import date
+
+    from advocacy.congress.lookup import lookup_representatives
+    from advocacy.statements.models import Statement
+
+    senator = next(o for o in lookup_representatives("12207").offices if o.chamber == "senate")
+    user = make_user("org@example.org", "organizer")
+    db.session.add(
+        Statement(
+            campaign_id=guan_heng.id,
+            bioguide_id=senator.bioguide_id,
+            date=date(2026, 11, 1),
+            kind="press_release",
+            stance="supports",
+            source_url="https://example.org/s",
+            quote_or_summary="Free him",
+            recorded_by_id=user.id,
+        )
+    )
+    db.session.commit()
+    letters = client.post(URL, json=GOOD).json["letters"]
+    by_id = {letter["office"]["bioguide_id"]: letter for letter in letters}
+    assert "thank" in by_id[senator.bioguide_id]["body"].lower()
+    others = [letter for b, letter in by_id.items() if b != senator.bioguide_id]
+    assert all("thank you for speaking" not in letter["body"].lower() for letter in others)
+    stored = db.session.scalar(select(Letter).where(Letter.bioguide_id == senator.bioguide_id))
+    assert stored.stance_at_send == "supports"
+
+
+def test_split_zip_without_a_placeable_address_is_refused(client, db, guan_heng):
+    response = client.post(URL, json={**GOOD, "zip": "91711", "state": "CA", "city": "Claremont"})
+    assert response.status_code == 422
+    error = response.json["error"]
+    assert error["code"] == "address_needed"
+    assert len(error["candidates"]) == 6
+    assert {c["state"] for c in error["candidates"]} == {"CA"}
+    assert counts(db) == (0, 0, 0)
+
+
+def test_split_zip_placed_by_the_geocoder(client, db, guan_heng, no_network):
+    import json
+
+    from tests.data import CENSUS_DIR
+
+    recorded = json.loads((CENSUS_DIR / "census-onelineaddress-2525-buckelew-falls-church-va-cd116.json").read_text())
+    # The recording is from the 116th Congress; rename its layer as today's service names it.
+    geos = recorded["result"]["addressMatches"][0]["geographies"]
+    layer = geos.pop("116th Congressional Districts")
+    layer[0]["CD119"] = layer[0].pop("CD116")
+    geos["119th Congressional Districts"] = layer
+    no_network.get("https://geocoding.geo.census.gov/geocoder/geographies/onelineaddress", json=recorded)
+    # 22042 is split between VA-8 and VA-11; the street address settles it.
+    payload = {**GOOD, "zip": "22042", "state": "VA", "city": "Falls Church", "address": "2525 Buckelew Dr"}
+    response = client.post(URL, json=payload)
+    assert response.status_code == 201, response.json
+    house = [letter for letter in response.json["letters"] if letter["office"]["chamber"] == "house"]
+    assert [(h["office"]["state"], h["office"]["district"]) for h in house] == [("VA", 8)]
+    assert db.session.scalar(select(Action)).lookup_source == "census-geocoder"
+
+
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({**GOOD, "email": "nope"}, "email"),
+        ({**GOOD, "zip": "123"}, "zip"),
+        ({**GOOD, "state": "TX"}, "zip"),  # 12207 is in New York
+        ({**GOOD, "first_name": ""}, "first_name"),
+        ({**GOOD, "message": "x" * 5001}, "message"),
+        ({**GOOD, "first_name": 7}, "first_name"),
+        ({**GOOD, "consent": "yes"}, "consent"),
+        ({**GOOD, "surprise": "field"}, "surprise"),
+    ],
+)
+def test_bad_input_is_refused_and_nothing_stored(client, db, guan_heng, payload, field):
+    response = client.post(URL, json=payload)
+    assert response.status_code == 400
+    assert field in response.json["error"]["fields"]
+    assert counts(db) == (0, 0, 0)
+
+
+def test_non_json_is_refused(client, guan_heng):
+    response = client.post(URL, data=GOOD)
+    assert response.status_code == 415
+    assert response.json["error"]["code"] == "unsupported_media_type"
+    assert client.post(URL, data="[1,2]", content_type="application/json").status_code == 400
+
+
+def test_unknown_draft_and_closed_campaigns(client, db, guan_heng):
+    assert client.post("/api/v1/campaigns/nope/actions", json=GOOD).status_code == 404
+    guan_heng.status = "draft"
+    db.session.commit()
+    assert client.post(URL, json=GOOD).status_code == 404
+    guan_heng.status = "closed"
+    db.session.commit()
+    response = client.post(URL, json=GOOD)
+    assert response.status_code == 409
+    assert response.json["error"]["code"] == "campaign_closed"
+    assert counts(db) == (0, 0, 0)
+
+
+def test_rate_limited_per_email(client, guan_heng):
+    statuses = [client.post(URL, json={**GOOD, "zip": "1234"}).status_code for _ in range(6)]
+    assert statuses[:5] == [400] * 5
+    assert statuses[5] == 429
+    response = client.post(URL, json=GOOD)
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    assert response.json["error"]["code"] == "rate_limited"
+    # someone else at the same address is not blocked by that email's limit
+    assert client.post(URL, json={**GOOD, "email": "other@example.org"}).status_code == 201
+
+
+def test_dc_has_no_senators(client, guan_heng):
+    response = client.post(URL, json={**GOOD, "zip": "20001", "state": "DC", "city": "Washington"})
+    assert response.status_code == 201
+    offices = [letter["office"] for letter in response.json["letters"]]
+    assert [(o["title"], o["state"], o["district"]) for o in offices] == [("Delegate", "DC", 0)]
+
+
+def test_unicode_and_markup_are_kept_as_text(client, db, guan_heng):
+    payload = {
+        **GOOD,
+        "first_name": "周锋锁",
+        "last_name": "<script>alert(1)</script>",
+        "message": "{{ 7*7 }} {% raw %}",
+    }
+    response = client.post(URL, json=payload)
+    assert response.status_code == 201
+    body = response.json["letters"][0]["body"]
+    assert "周锋锁 <script>alert(1)</script>" in body
+    assert "{{ 7*7 }} {% raw %}" in body and "49" not in body
