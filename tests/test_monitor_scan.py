@@ -6,9 +6,8 @@ from sqlalchemy import select, update
 from advocacy.statements.models import FeedState, MonitoredFeed, StatementCandidate
 from tests.factories import make_campaign, make_statement
 from tests.fakes.feeds import ATOM_NEWS, BROKEN_FEED, RSS_PRESS_RELEASES, serve_feeds
-from tests.statements_support import real_congress  # noqa: F401
 
-pytestmark = pytest.mark.usefixtures("real_congress")
+pytestmark = pytest.mark.usefixtures("congress_data")
 
 GILLIBRAND, PELOSI, NADLER, NORTON, GOLDMAN = "G000555", "P000197", "N000002", "N000147", "G000599"
 RSS_ITEM = "https://www.example.senate.gov/newsroom/press-releases/senator-example-urges-dhs-guan-heng"

@@ -11,9 +11,8 @@ from sqlalchemy import event
 from advocacy.extensions import db as _db
 from advocacy.statements.services import StatementInput, record_statement
 from tests.factories import make_campaign
-from tests.statements_support import real_congress  # noqa: F401
 
-pytestmark = pytest.mark.usefixtures("real_congress")
+pytestmark = pytest.mark.usefixtures("congress_data")
 
 PAGE = "/c/guan-heng/scoreboard"
 API = "/api/v1/campaigns/guan-heng/scoreboard"

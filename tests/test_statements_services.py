@@ -16,9 +16,8 @@ from advocacy.statements.services import (
     update_statement,
 )
 from tests.factories import make_campaign
-from tests.statements_support import real_congress  # noqa: F401
 
-pytestmark = pytest.mark.usefixtures("real_congress")
+pytestmark = pytest.mark.usefixtures("congress_data")
 
 GILLIBRAND, SCHUMER, NADLER = "G000555", "S000148", "N000002"
 

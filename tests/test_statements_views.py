@@ -10,9 +10,8 @@ from advocacy.statements.models import MonitoredFeed, Statement, StatementCandid
 from advocacy.statements.services import StatementInput, record_statement
 from tests.conftest import csrf_token_from
 from tests.factories import make_campaign
-from tests.statements_support import real_congress  # noqa: F401
 
-pytestmark = pytest.mark.usefixtures("real_congress")
+pytestmark = pytest.mark.usefixtures("congress_data")
 
 BASE = "/organizer/campaigns/guan-heng/statements"
 GILLIBRAND, NADLER, PELOSI, HAGEMAN, NORTON = "G000555", "N000002", "P000197", "H001096", "N000147"

@@ -38,21 +38,22 @@ def scan_command(slug: str | None, quiet: bool) -> None:
         campaigns = [c for c in campaigns if keywords_of(c)]
         for name in without:
             click.echo(f"Skipping {name}: it has no keywords or aliases to look for.")
+        if not campaigns and slug:
+            raise click.ClickException(f"campaign {slug!r} has no keywords or aliases to look for")
         if not campaigns:
-            if slug:
-                raise click.ClickException(f"campaign {slug!r} has no keywords or aliases to look for")
             click.echo("No live campaign with keywords to scan for.")
-            return
+        else:
 
-        def progress(done: int, total: int) -> None:
-            if not quiet and (done == total or done % 25 == 0):
-                click.echo(f"  {done}/{total} feeds read", err=True)
+            def progress(done: int, total: int) -> None:
+                if not quiet and (done == total or done % 25 == 0):
+                    click.echo(f"  {done}/{total} feeds read", err=True)
 
-        summary = scan(campaigns, progress=progress)
-        for line in summary.lines():
-            click.echo(line)
-        if summary.feeds and summary.failed == summary.feeds:
-            raise click.ClickException(f"every one of the {summary.feeds} feeds failed; is the network down?")
+            summary = scan(campaigns, progress=progress)
+            for line in summary.lines():
+                click.echo(line)
+            if summary.feeds and summary.failed == summary.feeds:
+                raise click.ClickException(f"every one of the {summary.feeds} feeds failed; is the network down?")
+        # Statements recorded since the last run may have queued follow-up emails: send them now.
         if mail_enabled():
             click.echo(str(send_pending_followups()))
     except SQLAlchemyError as exc:
