@@ -10,7 +10,7 @@ from advocacy.delivery.cwc_client import CwcClient, known_offices
 from advocacy.delivery.models import Delivery, Status
 from advocacy.delivery.services import deliveries_for_letters, mark_handoff_sent
 from advocacy.letters.models import Letter
-from tests.fakes.submissions import CUSTOM, HOUSE, SENATE, delivery_config, make_campaign, make_senator, submit
+from tests.fakes.submissions import CUSTOM, HOUSE, SENATE, delivery_config, make_campaign, submit
 
 
 @pytest.fixture
@@ -25,9 +25,8 @@ def fresh_caches():
     forget_senate_classes()
 
 
-def test_house_and_senate_letters_go_by_cwc_with_data_driven_office_codes(app, db):
-    make_senator("G000555", "NY", senate_class=1)
-    make_senator("S000148", "NY", senate_class=3)
+def test_house_and_senate_letters_go_by_cwc_with_data_driven_office_codes(app, db, congress_data):
+    # Real members: Gillibrand holds a class 1 seat, Schumer a class 3 one.
     campaign = make_campaign()
     schumer = dict(SENATE, office_key="S000148", bioguide_id="S000148", office_name="Charles E. Schumer")
     at_large = dict(HOUSE, office_key="B001325", bioguide_id="B001325", state="AK", district=0)
@@ -45,7 +44,8 @@ def test_an_organizer_override_wins(app, db):
 
 
 def test_a_senator_without_a_known_class_is_not_sent_by_cwc(app, db):
-    (delivery,) = submit(make_campaign(), [SENATE])  # no members row: the class is unknown
+    unknown = dict(SENATE, office_key="Z999999", bioguide_id="Z999999")  # no members row: the class is unknown
+    (delivery,) = submit(make_campaign(), [unknown])
     assert delivery.channel == "contact_form"
     assert delivery.status == "handoff"
     assert delivery.cwc_office is None

@@ -14,7 +14,7 @@ from advocacy.delivery.channels import forget_senate_classes
 from advocacy.delivery.dispatch import dispatch_after_commit
 from advocacy.delivery.models import Delivery, DeliveryAttempt
 from advocacy.extensions import db as _db
-from tests.fakes.submissions import CUSTOM, HOUSE, SENATE, delivery_config, make_campaign, make_senator, submit
+from tests.fakes.submissions import CUSTOM, HOUSE, SENATE, delivery_config, make_campaign, submit
 
 
 @pytest.fixture
@@ -39,8 +39,7 @@ def work(runner) -> str:
     return result.output
 
 
-def test_a_cwc_letter_reaches_the_office_with_every_part_in_place(app, db, runner, fake_cwc):
-    make_senator()
+def test_a_cwc_letter_reaches_the_office_with_every_part_in_place(app, db, runner, fake_cwc, congress_data):
     campaign = make_campaign(cwc_topic="Immigration")
     house, senate = submit(campaign, [HOUSE, SENATE], personal_message="My own words.")
     assert "Processed 2 deliveries: 2 sent." in work(runner)
@@ -124,8 +123,7 @@ def test_an_office_cwc_does_not_serve_falls_back_to_email_then_to_its_form(app, 
     assert fake_cwc.message_posts() == []
 
 
-def test_a_senate_code_is_corrected_from_the_offices_list(app, db, runner, fake_cwc):
-    make_senator(senate_class=1)
+def test_a_senate_code_is_corrected_from_the_offices_list(app, db, runner, fake_cwc, congress_data):
     fake_cwc.offices = {"SNY01"}  # this CWC numbers seats by class, not class - 1
     (delivery,) = submit(make_campaign(), [SENATE])
     assert delivery.cwc_office == "SNY00"

@@ -3,11 +3,9 @@ one transaction (create_delivery adds each delivery; the caller commits)."""
 
 from __future__ import annotations
 
-from datetime import date
 from itertools import count
 
 from advocacy.campaigns.models import Campaign
-from advocacy.congress.models import Member
 from advocacy.delivery.models import Delivery
 from advocacy.delivery.outbox import create_delivery
 from advocacy.extensions import db
@@ -53,24 +51,6 @@ def make_campaign(slug: str = "guan-heng", **kw) -> Campaign:
     db.session.add(campaign)
     db.session.commit()
     return campaign
-
-
-def make_senator(bioguide_id: str = "G000555", state: str = "NY", senate_class: int = 1) -> Member:
-    member = Member(
-        bioguide_id=bioguide_id,
-        first_name="Kirsten",
-        last_name="Gillibrand",
-        chamber="senate",
-        state=state,
-        district=None,
-        senate_class=senate_class,
-        party="Democrat",
-        term_start=date(2025, 1, 3),
-        term_end=date(2031, 1, 3),
-    )
-    db.session.add(member)
-    db.session.commit()
-    return member
 
 
 def make_action(campaign: Campaign, **kw) -> Action:
