@@ -11,6 +11,7 @@ from advocacy.statements.services import (
     StatementInput,
     has_spoken,
     record_statement,
+    spoken_count,
     stance_for,
     stances_for,
     update_statement,
@@ -157,3 +158,12 @@ def test_an_invalid_edit_changes_nothing(app, db):
     db.session.rollback()
     assert db.session.scalars(select(StatementRevision)).all() == []
     assert db.session.get(Statement, statement.id).source_url.startswith("https://")
+
+
+def test_spoken_count_matches_the_scoreboard(app):
+    campaign = make_campaign()
+    record_statement(campaign.id, said(GILLIBRAND), None)
+    record_statement(campaign.id, said(NADLER, stance="neutral"), None)
+    record_statement(campaign.id, said("N000147"), None)  # Eleanor Holmes Norton, DC's delegate
+    assert spoken_count(campaign.id) == 1
+    assert spoken_count(campaign.id, include_delegates=True) == 2

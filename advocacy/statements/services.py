@@ -189,6 +189,23 @@ def has_spoken(campaign_id: int, bioguide_id: str) -> bool:
     return stance_for(campaign_id, bioguide_id) == Stance.SUPPORTS.value
 
 
+def spoken_count(campaign_id: int, include_delegates: bool = False) -> int:
+    """How many sitting offices support the campaign now: the "N of 535 offices have spoken" figure
+    (delegates are counted apart, as on the scoreboard, unless asked for)."""
+    from advocacy.congress.offices import roster
+    from advocacy.congress.states import NO_SENATORS
+
+    offices = roster().offices
+    count = 0
+    for bioguide_id, stance in stances_for(campaign_id).items():
+        office = offices.get(bioguide_id)
+        if stance != Stance.SUPPORTS.value or office is None:
+            continue
+        if include_delegates or office.state not in NO_SENATORS or office.chamber == "senate":
+            count += 1
+    return count
+
+
 def forget_stances(campaign_id: int) -> None:
     cache = _request_cache()
     if cache is not None:
