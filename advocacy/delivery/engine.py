@@ -157,6 +157,12 @@ def process(claim: Claim) -> Result:
             return _finish(claim, Status.DEAD, "rejected", exc.reason, started)
         except TransientError as exc:
             return _fail(claim, exc.reason, started)
+        except SQLAlchemyError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug while preparing must not leave the claim dangling
+            log.exception("delivery %s: unexpected error while preparing", claim.delivery_id)
+            _rollback()
+            return _fail(claim, f"unexpected error ({type(exc).__name__})", started)
         db.session.commit()  # end the read: no connection or lock is held while we send
     except SQLAlchemyError as exc:
         _rollback()

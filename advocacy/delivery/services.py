@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import selectinload
 
 from advocacy.db import utcnow
 from advocacy.delivery.models import UNDELIVERED, Delivery, Status
@@ -65,8 +66,6 @@ def retry_all_failed() -> list[str]:
 
 
 def _fresh_attempts():
-    from sqlalchemy import case
-
     return case((Delivery.status == Status.DEAD.value, 0), else_=Delivery.attempts)
 
 
@@ -157,6 +156,7 @@ def problem_deliveries(campaign_id: int | None = None, limit: int = 100) -> list
     """Failed and dead deliveries with their reasons, most recent first."""
     stmt = _campaign_filter(
         select(Delivery)
+        .options(selectinload(Delivery.letter))
         .where(Delivery.status.in_((Status.FAILED.value, Status.DEAD.value)))
         .order_by(Delivery.updated_at.desc())
         .limit(limit),
