@@ -77,6 +77,9 @@ def _output(out: str):
         fd, partial = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent or ".")
     except OSError as exc:
         raise click.ClickException(f"cannot write to {out}: {exc.strerror}") from None
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(partial, 0o666 & ~umask)  # mkstemp makes it private; the result gets the usual permissions
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
@@ -103,7 +106,7 @@ def export_command(slug: str, kind: str, fmt: str, out: str, **options) -> None:
         with _output(out) as handle:
             if fmt == "csv":
                 for chunk in csv_chunks(export, progress):
-                    handle.write(chunk.encode("utf-8"))
+                    handle.write(chunk)
             else:
                 write_xlsx(export, handle, progress)
         audit.set_row_count(event_id, export.count)

@@ -1,33 +1,41 @@
 """The three exports (contacts, offices, statements) as header + row iterators, and their CSV/XLSX writers.
 
-The contact report can hold a million letters: it is one joined query read through a server-side
-cursor in batches, each row a plain tuple formatted by one small function, written by csv.writer
-into a small buffer. Memory does not grow with the number of rows.
+The contact report can hold a million letters. It is one joined query whose columns the database
+already formats (UTC times, district labels, defused cells), so a row is a plain tuple of text.
+On PostgreSQL its CSV comes straight from `COPY (query) TO STDOUT`, relayed in blocks; elsewhere,
+and for XLSX, rows are read through a server-side cursor in batches and written by csv.writer into a
+small buffer. Either way memory does not grow with the number of rows.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import xlsxwriter
-from sqlalchemy import case, false, func, literal, select
+from sqlalchemy import case, func, select, true
 
 from advocacy.campaigns.models import Campaign
 from advocacy.extensions import db
 from advocacy.letters.models import Action
 from advocacy.reports.filters import ReportFilters
-from advocacy.reports.sql import deliveries, district_label, letter_conditions, letters
+from advocacy.reports.sql import (
+    FORMULA_STARTS,
+    deliveries,
+    district_label,
+    district_text,
+    letter_conditions,
+    letters,
+    neutralized,
+    utc_text,
+)
 from advocacy.reports.stances import latest_statements, statements_log_query
 
 KINDS = ("contacts", "offices", "statements")
 FORMATS = ("csv", "xlsx")
 BATCH = 1000
 XLSX_MAX_ROWS = 1_048_576  # Excel's limit per sheet, header included
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 actions = Action.__table__
 
@@ -38,7 +46,7 @@ class ExportError(ValueError):
 
 def neutralize(value: str) -> str:
     """Defuse spreadsheet formula injection: a cell that could start a formula gets a leading quote."""
-    if value and value.startswith(_FORMULA_STARTS):
+    if value and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
@@ -49,11 +57,16 @@ def _ts(value: datetime | None) -> str:
 
 @dataclass
 class Export:
-    """One export ready to run: its header and a lazy iterator of rows (tuples of str/int)."""
+    """One export ready to run: its header and a lazy iterator of rows (tuples of str/int/None).
+
+    `query`, when set, is the Core select behind `rows` with every column already formatted:
+    on PostgreSQL the CSV writer hands it to COPY instead of reading the rows.
+    """
 
     kind: str
     headers: list[str]
     rows: Iterable[tuple]
+    query: object | None = None
     count: int = 0
 
     def __iter__(self) -> Iterator[tuple]:
@@ -111,27 +124,26 @@ CONTACT_HEADERS = [
 
 
 def contacts_query(campaign_id: int, filters: ReportFilters):
-    # The email leaves the database only for constituents who consented.
-    email = case((actions.c.consent == false(), literal("")), else_=actions.c.email)
+    """One row per letter, every column formatted in SQL as the report shows it."""
     return (
         select(
-            letters.c.created_at,
-            actions.c.first_name,
-            actions.c.last_name,
-            actions.c.address,
-            actions.c.city,
-            actions.c.state,
-            actions.c.zip,
-            email,
-            actions.c.district_state,
-            actions.c.district,
+            utc_text(letters.c.created_at),
+            neutralized(actions.c.first_name),
+            neutralized(actions.c.last_name),
+            neutralized(actions.c.address),
+            neutralized(actions.c.city),
+            func.nullif(actions.c.state, ""),
+            neutralized(actions.c.zip),
+            # The email leaves the database only for constituents who consented.
+            case((actions.c.consent == true(), neutralized(actions.c.email)), else_=None),
+            district_text(actions.c.district_state, actions.c.district),
             letters.c.congress,
-            letters.c.office_name,
+            neutralized(letters.c.office_name),
             letters.c.office_key,
             letters.c.chamber,
             deliveries.c.channel,
             deliveries.c.status,
-            deliveries.c.sent_at,
+            utc_text(deliveries.c.sent_at),
             letters.c.id,
         )
         .select_from(
@@ -144,33 +156,9 @@ def contacts_query(campaign_id: int, filters: ReportFilters):
     )
 
 
-def _contact_row(r: tuple, n: Callable[[str], str] = neutralize) -> tuple:
-    (created, first, last, address, city, state, zip_, email, dstate, district, congress) = r[:11]
-    (office, office_key, chamber, channel, status, sent, letter_id) = r[11:]
-    return (
-        _ts(created),
-        n(first),
-        n(last),
-        n(address),
-        n(city),
-        state,
-        n(zip_),
-        n(email or ""),
-        district_label(dstate, district),
-        congress,
-        n(office),
-        office_key,
-        chamber,
-        channel or "",
-        status or "",
-        _ts(sent),
-        letter_id,
-    )
-
-
 def contacts_export(campaign: Campaign, filters: ReportFilters) -> Export:
-    rows = map(_contact_row, stream_rows(contacts_query(campaign.id, filters)))
-    return Export("contacts", list(CONTACT_HEADERS), rows)
+    query = contacts_query(campaign.id, filters)
+    return Export("contacts", list(CONTACT_HEADERS), stream_rows(query), query=query)
 
 
 # --- offices: one row per office -------------------------------------------------------------------
@@ -350,24 +338,83 @@ def statements_export(campaign: Campaign, filters: ReportFilters) -> Export:
 CHUNK = 64 * 1024
 
 
-def csv_chunks(export: Export, progress: Callable[[int], None] | None = None) -> Iterator[str]:
-    """The export as CSV text in chunks of about 64 KB (UTF-8 BOM first, so spreadsheets read accents)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write("\ufeff")
-    writer.writerow(export.headers)
-    every = 50_000
-    for row in export:
-        writer.writerow(row)
-        if buffer.tell() >= CHUNK:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-        if progress is not None and export.count % every == 0:
-            progress(export.count)
-    yield buffer.getvalue()
+PROGRESS_EVERY = 50_000
+
+
+def csv_chunks(
+    export: Export, progress: Callable[[int], None] | None = None, use_copy: bool | None = None
+) -> Iterator[bytes]:
+    """The export as UTF-8 CSV in blocks of about 64 KB, with a BOM first so spreadsheets read accents.
+
+    On PostgreSQL an export with a formatted `query` comes from COPY (unless `use_copy` is False).
+    """
+    head = _Lines()
+    csv.writer(head, lineterminator="\r\n").writerow(export.headers)
+    yield "\ufeff".encode() + head.take()
+    if use_copy is None:
+        use_copy = export.query is not None and db.session.get_bind().dialect.name == "postgresql"
+    body = _copy_csv(export, progress) if use_copy else _python_csv(export, progress)
+    yield from body
     if progress is not None:
         progress(export.count)
+
+
+class _Lines:
+    """A write target for csv.writer that ends rows with LF, like PostgreSQL's COPY.
+
+    The writer runs with CRLF as its terminator so that it quotes any field holding a CR (with LF
+    alone it would not, and a lone CR would end the row for some readers); each call to write() is
+    one whole row, whose CRLF becomes LF here.
+    """
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.size = 0
+
+    def write(self, line: str) -> None:
+        self.parts.append(line[:-2] + "\n")
+        self.size += len(line)
+
+    def take(self) -> bytes:
+        data = "".join(self.parts).encode("utf-8")
+        self.parts.clear()
+        self.size = 0
+        return data
+
+
+def _python_csv(export: Export, progress: Callable[[int], None] | None) -> Iterator[bytes]:
+    lines = _Lines()
+    writer = csv.writer(lines, lineterminator="\r\n")
+    for row in export:
+        writer.writerow(row)
+        if lines.size >= CHUNK:
+            yield lines.take()
+        if progress is not None and export.count % PROGRESS_EVERY == 0:
+            progress(export.count)
+    yield lines.take()
+
+
+def _copy_csv(export: Export, progress: Callable[[int], None] | None) -> Iterator[bytes]:
+    """PostgreSQL formats the CSV itself (`COPY ... TO STDOUT`); we relay its blocks as they come."""
+    connection = db.session.connection()
+    compiled = export.query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        pending, lines, reported = bytearray(), 0, 0
+        with cursor.copy(f"COPY ({compiled.string}) TO STDOUT WITH (FORMAT csv)", compiled.params) as copy:
+            for block in copy:
+                pending += block
+                if len(pending) >= CHUNK:
+                    lines += pending.count(b"\n")  # for progress only: a quoted field may hold a newline
+                    yield bytes(pending)
+                    pending.clear()
+                    if progress is not None and lines - reported >= PROGRESS_EVERY:
+                        progress(lines)
+                        reported = lines
+        yield bytes(pending)
+        export.count = cursor.rowcount
+    finally:
+        cursor.close()
 
 
 def write_xlsx(export: Export, target, progress: Callable[[int], None] | None = None) -> int:
@@ -376,6 +423,8 @@ def write_xlsx(export: Export, target, progress: Callable[[int], None] | None = 
     Strings go through write_string, never write(): nothing a constituent typed can become a formula.
     Past Excel's row limit the rows continue on a new sheet.
     """
+    import xlsxwriter  # only when writing a workbook: keeps it out of every web worker's memory
+
     workbook = xlsxwriter.Workbook(
         target,
         {
@@ -387,7 +436,6 @@ def write_xlsx(export: Export, target, progress: Callable[[int], None] | None = 
     )
     bold = workbook.add_format({"bold": True})
     sheet, row_index, sheets = None, XLSX_MAX_ROWS, 0
-    every = 50_000
 
     def new_sheet():
         nonlocal sheets
@@ -409,7 +457,7 @@ def write_xlsx(export: Export, target, progress: Callable[[int], None] | None = 
                 elif value is not None:
                     sheet.write_number(row_index, col, value)
             row_index += 1
-            if progress is not None and export.count % every == 0:
+            if progress is not None and export.count % PROGRESS_EVERY == 0:
                 progress(export.count)
         if sheet is None:
             new_sheet()

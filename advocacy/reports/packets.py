@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from fpdf import FPDF
 from sqlalchemy import select
 
 from advocacy.campaigns.models import Campaign
@@ -20,7 +19,6 @@ from advocacy.db import utcnow
 from advocacy.letters.models import Action
 from advocacy.reports.exports import office_totals, stream_rows
 from advocacy.reports.filters import ReportFilters
-from advocacy.reports.fonts import PacketFonts
 from advocacy.reports.sql import deliveries, district_label, letter_conditions, letters
 
 VOLUME = 2000
@@ -105,27 +103,6 @@ def _letters_query(campaign_id: int, office_key: str, filters: ReportFilters, vo
     )
 
 
-class _Packet(FPDF):
-    def __init__(self, footer_text: str):
-        super().__init__(format="letter")
-        self.footer_text = footer_text
-        self.set_margins(22, 20, 22)
-        self.set_auto_page_break(True, margin=20)
-        self.fonts_ = PacketFonts.install(self)
-
-    def footer(self):
-        self.set_y(-14)
-        self.set_font(self.fonts_.family, size=8)
-        self.set_text_color(90)
-        self.cell(0, 6, self.fonts_.prepare(f"{self.footer_text} · page {self.page_no()}"), align="C")
-        self.set_text_color(0)
-
-    def para(self, text: str, size: float = 11, bold: bool = False, gap: float = 2) -> None:
-        self.set_font(self.fonts_.family, "B" if bold else "", size)
-        self.multi_cell(0, size * 0.5, self.fonts_.prepare(text), align="L", new_x="LMARGIN", new_y="NEXT")
-        self.ln(gap)
-
-
 def _is_east_asian(text: str) -> bool:
     # Han, kana and Hangul: names written family name first, without a space (周锋锁, 김민수).
     return bool(text) and all(
@@ -151,7 +128,9 @@ def build_packet(
     if not 1 <= volume <= office.volumes:
         raise PacketError(f"This office's packet has {office.volumes} part(s).")
     today = today or utcnow().date()
-    pdf = _Packet(f"{campaign.title} · {office.label}")
+    from advocacy.reports.pdf import PacketDocument  # fpdf2 loads only when a packet is built
+
+    pdf = PacketDocument(f"{campaign.title} · {office.label}")
     pdf.set_title(f"{campaign.title}: letters to {office.label}")
     pdf.set_creator("advocacy")
     pdf.add_page()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ColumnElement, Date
+from sqlalchemy import ColumnElement, Date, String, case, cast, func, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -31,6 +31,46 @@ def _utc_day_default(element, compiler, **kw):
 @compiles(utc_day, "postgresql")
 def _utc_day_postgresql(element, compiler, **kw):
     return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC' AS DATE)"
+
+
+class utc_text(FunctionElement):
+    """A timestamp as `YYYY-MM-DD HH:MM:SS` in UTC, formatted by the database (NULL stays NULL)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(utc_text)
+def _utc_text_default(element, compiler, **kw):
+    # SQLite keeps UTC timestamps as ISO text; strftime drops the fraction of a second.
+    return f"strftime('%Y-%m-%d %H:%M:%S', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(utc_text, "postgresql")
+def _utc_text_postgresql(element, compiler, **kw):
+    return f"to_char(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralized(column) -> ColumnElement[str]:
+    """SQL twin of `exports.neutralize`: a leading quote on text a spreadsheet could run as a formula.
+    Empty text becomes NULL, so every CSV writer prints it the same way."""
+    text = case((func.substr(column, 1, 1).in_(FORMULA_STARTS), literal("'") + column), else_=column)
+    return func.nullif(text, "")
+
+
+def district_text(state, district) -> ColumnElement[str]:
+    """SQL twin of `district_label`: NY-12, AK-AL, NY, or NULL."""
+    number = cast(district, String)
+    return case(
+        (func.coalesce(state, "") == "", None),
+        (district.is_(None), state),
+        (district == 0, state + "-AL"),
+        (district < 10, state + "-0" + number),
+        else_=state + "-" + number,
+    )
 
 
 def as_date(value) -> date:
