@@ -299,3 +299,51 @@ def test_the_scoreboard_reads_statements_in_one_query(app, client, campaign):
     on_statements = [s for s in statements if "FROM statements" in s]
     assert len(on_statements) == 2, on_statements  # one per request
     assert len(statements) <= 8, statements  # campaign, statements, and the roster's version check at most
+
+
+def test_the_page_follows_new_and_edited_statements(client, campaign):
+    from advocacy.statements.services import update_statement
+
+    assert "<strong>2 of 535</strong>" in client.get(PAGE).get_data(as_text=True)
+    assert client.get(API).json["totals"]["spoken"] == 2
+    statement = record(campaign, SCHUMER, day=dt.date(2025, 9, 3))
+    assert "<strong>3 of 535</strong>" in client.get(PAGE).get_data(as_text=True)
+    assert client.get(API).json["totals"]["spoken"] == 3
+    update_statement(
+        statement, StatementInput(SCHUMER, dt.date(2025, 9, 3), "press_release", "neutral", statement.source_url), None
+    )
+    assert "<strong>2 of 535</strong>" in client.get(PAGE).get_data(as_text=True)
+    assert client.get(API).json["totals"]["neutral"] == 2
+
+
+def test_statement_text_is_escaped(client, app):
+    campaign = make_campaign()
+    record(campaign, GILLIBRAND, quote='<script>alert("x")</script> & <b>bold</b>')
+    html = client.get(PAGE).get_data(as_text=True)
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
+
+
+def test_a_long_timeline_shows_the_latest_hundred_with_a_link_to_all(client, app, db):
+    from advocacy.statements.models import Statement
+
+    campaign = make_campaign()
+    for i in range(105):
+        db.session.add(
+            Statement(
+                campaign_id=campaign.id,
+                bioguide_id=NADLER,
+                date=dt.date(2025, 1, 1) + dt.timedelta(days=i),
+                kind="social_post",
+                stance="supports",
+                source_url=f"https://x.example.org/nadler/{i}",
+            )
+        )
+    db.session.commit()
+    html = client.get(PAGE).get_data(as_text=True)
+    timeline = html.split('id="timeline-heading"')[1]
+    assert "The latest 100 of 105 statements." in timeline
+    assert timeline.count("<li>") == 100
+    assert "https://x.example.org/nadler/104" in timeline and 'https://x.example.org/nadler/4"' not in timeline
+    everything = client.get(PAGE + "?timeline=all").get_data(as_text=True).split('id="timeline-heading"')[1]
+    assert everything.count("<li>") == 105

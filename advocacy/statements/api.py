@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import Response, current_app
 
 from advocacy.api import APIError, bp
 from advocacy.api.openapi import PATHS, SCHEMAS, error_responses
 from advocacy.auth.access import public
-from advocacy.statements.scoreboard import build_scoreboard
+from advocacy.statements.scoreboard import current_scoreboard
 
 
 @bp.get("/campaigns/<slug>/scoreboard")
@@ -18,9 +18,11 @@ def campaign_scoreboard(slug: str):
     campaign = get_public_campaign(slug)
     if campaign is None:
         raise APIError(404, "not_found", "No public campaign has that slug.")
-    response = jsonify(build_scoreboard(campaign.id).to_json())
-    response.headers["Cache-Control"] = "public, max-age=60"
-    return response
+    board = current_scoreboard(campaign.id)
+    body = board.rendered.get("json")
+    if body is None:  # serialized once per version of the board
+        body = board.rendered["json"] = current_app.json.dumps(board.to_json(), separators=(",", ":"))
+    return Response(body, mimetype="application/json", headers={"Cache-Control": "public, max-age=60"})
 
 
 _TALLY = {

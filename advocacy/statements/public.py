@@ -1,18 +1,34 @@
-"""The public scoreboard page and the Atom feed of statements."""
+"""The public scoreboard page and the Atom feed of statements.
+
+The page lists all ~540 offices and every statement, so the parts that are the same for every visitor
+(the table rows, the timeline) are rendered once per version of the board and reused; only the order,
+the filters and the visitor's own members are worked out per request.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user
+from markupsafe import Markup
 
 from advocacy.auth.access import public
 from advocacy.statements.atom import statements_atom
 from advocacy.statements.models import Stance
-from advocacy.statements.scoreboard import GROUP_LABELS, TableQuery, build_scoreboard, filter_rows
+from advocacy.statements.scoreboard import (
+    GROUP_LABELS,
+    OfficeRow,
+    Scoreboard,
+    TableQuery,
+    current_scoreboard,
+    filter_rows,
+)
 from advocacy.statements.stategrid import STATE_NAMES, legend, render_state_grid
 
 bp = Blueprint("scoreboard", __name__)
 PUBLIC_CACHE = "public, max-age=60"
+TIMELINE_LIMIT = 100
 
 
 def public_campaign_or_404(slug: str):
@@ -36,38 +52,68 @@ def _your_members(zip_code: str):
         return None, str(exc)
 
 
+def _parts():
+    return current_app.jinja_env.get_template("scoreboard/_parts.html").module
+
+
+def _table_body(board: Scoreboard, rows: list[OfficeRow], mine: set[str]) -> Markup:
+    parts = _parts()
+    cached = board.rendered.get("rows")
+    if cached is None:
+        cached = board.rendered["rows"] = {r.office.bioguide_id: parts.office_row(r) for r in board.rows}
+    return Markup("").join(
+        parts.office_row(r, True) if r.office.bioguide_id in mine else cached[r.office.bioguide_id] for r in rows
+    )
+
+
+def _timeline(board: Scoreboard, everything: bool) -> Markup:
+    key = ("timeline", everything)
+    html = board.rendered.get(key)
+    if html is None:
+        months = board.timeline(None if everything else TIMELINE_LIMIT)
+        html = board.rendered[key] = _parts().timeline(months, board.names)
+    return html
+
+
 @bp.get("/c/<slug>/scoreboard")
 @public
 def show(slug: str):
     campaign = public_campaign_or_404(slug)
-    board = build_scoreboard(campaign.id)
+    board = current_scoreboard(campaign.id)
     query = TableQuery.from_args(request.args)
-    zip_code = query.zip
-    result, zip_error = _your_members(zip_code)
-    mine: list[str] = []
-    if result is not None:
-        mine = [o.bioguide_id for o in (*result.offices, *result.house_candidates)]
+    result, zip_error = _your_members(query.zip)
+    mine_ids = [o.bioguide_id for o in (*result.offices, *result.house_candidates)] if result else []
     rows_by_id = {row.office.bioguide_id: row for row in board.rows}
-    highlight_states = frozenset(result.states) if result is not None else frozenset()
+    highlight = frozenset(result.states) if result is not None else frozenset()
     if query.state:
-        highlight_states |= {query.state}
+        highlight |= {query.state}
+    everything = request.args.get("timeline") == "all"
 
-    def tile_link(state: str) -> str:
-        return url_for(".show", slug=slug, **query.args(state=state)) + "#offices"
+    def link(fragment: str = "offices", **changes) -> str:
+        """This page with the current filters, sort and ZIP, and `changes` applied (no url_for per link:
+        the page has a few hundred of them)."""
+        args = query.args(**changes)
+        return request.path + ("?" + urlencode(args) if args else "") + (f"#{fragment}" if fragment else "")
 
+    rows = filter_rows(board.rows, query)
     response = Response(
         render_template(
             "scoreboard/show.html",
             campaign=campaign,
             board=board,
-            rows=filter_rows(board.rows, query),
+            rows=rows,
+            table_body=_table_body(board, rows, set(mine_ids)),
+            timeline=_timeline(board, everything),
+            timeline_cut=not everything and len(board.statements) > TIMELINE_LIMIT,
+            timeline_limit=TIMELINE_LIMIT,
             query=query,
-            zip_code=zip_code,
+            link=link,
             zip_error=zip_error,
             lookup=result,
-            mine=set(mine),
-            my_rows=[rows_by_id[b] for b in mine if b in rows_by_id],
-            state_map=render_state_grid(board.state_counts(), link_for=tile_link, highlight=highlight_states),
+            my_rows=[rows_by_id[b] for b in mine_ids if b in rows_by_id],
+            state_map=render_state_grid(
+                board.state_counts(), link_for=lambda state: link(state=state), highlight=highlight
+            ),
             legend=legend(),
             groups=GROUP_LABELS,
             states=STATE_NAMES,
@@ -76,7 +122,7 @@ def show(slug: str):
     )
     # The same for every visitor unless a ZIP was typed or someone is signed in (the page then holds a
     # CSRF token for the logout button), so shared caches may keep it briefly.
-    if not zip_code and not current_user.is_authenticated:
+    if not query.zip and not current_user.is_authenticated:
         response.headers["Cache-Control"] = PUBLIC_CACHE
     return response
 

@@ -6,11 +6,13 @@ Built from one query (the campaign's statements, newest first) and the in-memory
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import func, select
 
-from advocacy.congress.offices import Office, current_offices
+from advocacy.congress.offices import Office, current_offices, roster
 from advocacy.congress.states import NO_SENATORS, district_label
 from advocacy.extensions import db
 from advocacy.statements.matching import fold_text
@@ -158,6 +160,8 @@ class Scoreboard:
     rows: list[OfficeRow]
     statements: list[StatementEntry]  # every statement in the campaign, newest first
     names: dict[str, str]  # bioguide id -> label, including members who have since left
+    # Pieces rendered from this board once and reused while it is current (HTML, JSON).
+    rendered: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.voting = Tally()
@@ -200,10 +204,10 @@ class Scoreboard:
     def to_json(self) -> dict:
         return {"totals": self.totals_json(), "offices": [row.to_json() for row in self.rows]}
 
-    def timeline(self) -> list[tuple[str, list[StatementEntry]]]:
-        """Statements grouped by month ("August 2025"), newest first."""
+    def timeline(self, limit: int | None = None) -> list[tuple[str, list[StatementEntry]]]:
+        """Statements grouped by month ("August 2025"), newest first; the latest `limit` of them."""
         months: dict[str, list[StatementEntry]] = {}
-        for entry in self.statements:
+        for entry in self.statements[:limit]:
             months.setdefault(f"{entry.date:%B %Y}", []).append(entry)
         return list(months.items())
 
@@ -235,6 +239,38 @@ def build_scoreboard(campaign_id: int) -> Scoreboard:
     names = {o.bioguide_id: office_label(o) for o in offices}
     names.update(_former_names(set(by_office) - set(names)))
     return Scoreboard(rows=rows, statements=entries, names=names)
+
+
+# --- One board per campaign per process, rebuilt only when its statements or the roster change ----
+
+_boards: dict[tuple[str, int], tuple[tuple, object, Scoreboard]] = {}
+_boards_lock = threading.Lock()
+MAX_BOARDS = 64
+
+
+def _stamp(campaign_id: int) -> tuple:
+    """Changes whenever a statement is added or edited (statements are never deleted one by one)."""
+    row = db.session.execute(
+        select(func.count(Statement.id), func.max(Statement.id), func.max(Statement.updated_at)).where(
+            Statement.campaign_id == campaign_id
+        )
+    ).one()
+    return tuple(row)
+
+
+def current_scoreboard(campaign_id: int) -> Scoreboard:
+    """The campaign's board, from this process's cache when nothing has changed (one small query)."""
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], campaign_id)
+    stamp, seats = _stamp(campaign_id), roster()
+    cached = _boards.get(key)
+    if cached is not None and cached[0] == stamp and cached[1] is seats:
+        return cached[2]
+    board = build_scoreboard(campaign_id)
+    with _boards_lock:
+        _boards[key] = (stamp, seats, board)
+        while len(_boards) > MAX_BOARDS:
+            _boards.pop(next(iter(_boards)))
+    return board
 
 
 # --- The office table: filters and sorting through query parameters ---------------------------
