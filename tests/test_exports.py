@@ -298,3 +298,15 @@ def test_copy_and_python_writers_agree(app, db):
     rows = csv_rows(data)
     quoted = next(row for row in rows if row[1].startswith("Quote"))
     assert quoted[1:5] == ['Quote "Q" Comma, Jr.', "Line\nBreak", "'=1+2", "Carriage\rReturn"]
+
+
+def test_exports_page_counts_and_carries_the_filters(staff_client, db):
+    make_sample_campaign()
+    html = staff_client.get(URL, query_string={"state": "NY", "status": "sent"}).get_data(as_text=True)
+    assert "<strong>2</strong> letter(s) match these filters" in html
+    assert "/exports/contacts.csv?state=NY&amp;status=sent" in html
+    assert "/packets/G000555.pdf?state=NY&amp;status=sent" in html
+    assert "/packets.zip?state=NY&amp;status=sent" in html
+    assert "Lopez" not in html  # offices and counts only
+    bad = staff_client.get(URL, query_string={"from": "tomorrow"})
+    assert bad.status_code == 400 and "The start date must be a date" in bad.get_data(as_text=True)

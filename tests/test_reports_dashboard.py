@@ -107,6 +107,7 @@ def test_unknown_campaign_is_404(staff_client, db):
 def test_chart_geometry():
     chart = bar_chart("Letters per day", [("a", 0), ("b", 5), ("c", 10)])
     assert [t.value for t in chart.ticks] == [0, 5, 10]
+    assert [t.value for t in bar_chart("odd", [("a", 4), ("b", 5)]).ticks] == [0, 5]
     assert chart.bars[2].height == 2 * chart.bars[1].height
     assert chart.bars[0].height == 0
     assert chart.bars[2].y + chart.bars[2].height == chart.baseline

@@ -74,7 +74,9 @@ def bar_chart(title: str, points: list[tuple[str, int]], max_labels: int = 8) ->
                 value,
             )
         )
-    ticks = [Tick(round(TOP + plot_height * (1 - f), 2), round(top * f)) for f in (0, 0.5, 1)]
+    # Counts are whole numbers: a middle line only where it falls on one.
+    values = (0, top // 2, top) if top % 2 == 0 else (0, top)
+    ticks = [Tick(round(TOP + plot_height * (1 - v / top), 2), v) for v in values]
     every = max(1, -(-len(points) // max_labels))
     x_labels = [(round(b.x + b.width / 2, 2), b.label) for i, b in enumerate(bars) if i % every == 0]
     return BarChart(title=title, bars=bars, ticks=ticks, x_labels=x_labels)
