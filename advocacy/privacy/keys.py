@@ -1,15 +1,23 @@
-"""The email key: how a constituent is recognised across submissions without keeping a readable address."""
+"""Recognising a constituent by email: the same key the letter flow stores, never a readable address.
+
+`email_key` is the letters package's own (sha256 of the stripped, lowercased email); an address an
+admin types is first normalized the way the letter flow normalizes what a constituent types.
+"""
 
 from __future__ import annotations
 
-import hashlib
+from email_validator import EmailNotValidError, validate_email
+
+from advocacy.letters.validation import email_key
+
+__all__ = ["email_key", "normalize_email"]
 
 
 def normalize_email(email: str) -> str:
-    """Trim and lowercase; the form the key is computed from."""
-    return email.strip().lower()
-
-
-def email_key(email: str) -> str:
-    """sha256 hex digest of the normalized email (the value of `Action.email_key` and `Letter.email_key`)."""
-    return hashlib.sha256(normalize_email(email).encode("utf-8")).hexdigest()
+    """The stored form of an address (as the letter flow writes it), lowercased."""
+    email = email.strip()
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError:
+        pass
+    return email.lower()
