@@ -15,6 +15,7 @@ from advocacy.campaigns.models import Campaign, LetterTemplate
 from advocacy.campaigns.rendering import render_letter
 from advocacy.campaigns.samples import SAMPLE_CONSTITUENTS, SAMPLE_CUSTOM_TARGET, SAMPLE_OFFICES
 from advocacy.config import PROJECT_ROOT
+from tests.statements_support import real_congress  # noqa: F401
 
 CAMPAIGNS_DIR = PROJECT_ROOT / "campaigns"
 SHIPPED = sorted(p.parent.name for p in CAMPAIGNS_DIR.glob("*/campaign.yaml"))
@@ -282,3 +283,18 @@ def test_a_loaded_campaign_keeps_template_uniqueness(runner, db, tmp_path):
     assert load(runner, folder).output.strip() == "ana-example: updated (letters)"
     [letter] = db.session.scalars(select(LetterTemplate)).all()
     assert letter.stance == "not_spoken"
+
+
+@pytest.mark.usefixtures("real_congress")
+def test_named_members_and_committees_must_exist_once_congress_is_loaded(runner, db, tmp_path):
+    text = MINIMAL.format(slug="ana-example").replace(
+        "letters:", "targets:\n  members: [G000555, Z999999]\n  committees: [SSJU]\nletters:"
+    )
+    result = load(runner, write_campaign(tmp_path, yaml_text=text))
+    assert result.exit_code != 0
+    assert "campaign.yaml:11: targets.members: not a sitting member: Z999999" in result.output
+    result = load(
+        runner, write_campaign(tmp_path, yaml_text=text.replace("Z999999", "S000148").replace("SSJU", "ZZZZ"))
+    )
+    assert "campaign.yaml:12: targets.committees: no such committee: ZZZZ" in result.output
+    assert load(runner, write_campaign(tmp_path, yaml_text=text.replace("Z999999", "S000148"))).exit_code == 0

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from advocacy.campaigns import models as m
 from advocacy.campaigns.rendering import TemplateProblem, clean_template_source, validate_template
@@ -26,6 +23,7 @@ from advocacy.campaigns.validation import (
     clean_terms,
     coverage_problems,
 )
+from advocacy.campaigns.yamllines import CONTENT, CampaignFileError, YamlReader, display_path, field_name, parse_yaml
 
 CAMPAIGN_FILE = "campaign.yaml"
 MAX_FILE_BYTES = 200_000
@@ -37,16 +35,6 @@ DETAINEE_KEYS = {"name", "photo_url"}
 TARGET_KEYS = {"delegation", "members", "committees", "custom"}
 CUSTOM_KEYS = {"name", "title", "email", "salutation"}
 LETTER_KEYS = {"name", "chamber", "stance", "priority", "subject", "body", "body_file"}
-
-
-class CampaignFileError(ValueError):
-    def __init__(self, path: Path | str, line: int | None, field_name: str, message: str):
-        super().__init__(message)
-        self.path, self.line, self.field, self.message = str(path), line, field_name, message
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 
 @dataclass
@@ -98,13 +86,6 @@ class CampaignSpec:
     source: str = ""
 
 
-def display_path(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def find_campaign_files(path: Path) -> list[Path]:
     """PATH may be a campaign.yaml, a campaign folder, or a folder of campaign folders."""
     if path.is_file():
@@ -119,144 +100,7 @@ def find_campaign_files(path: Path) -> list[Path]:
     return found
 
 
-def _field_name(path: tuple) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-class _Reader:
-    """Typed access to the parsed YAML, with the line of every key and list item for error messages."""
-
-    def __init__(self, path: str, data: Any, lines: dict[tuple, int]):
-        self.path, self.data, self.lines = path, data, lines
-
-    def line(self, path: tuple) -> int | None:
-        while path not in self.lines and path:
-            path = path[:-1]
-        return self.lines.get(path)
-
-    def error(self, path: tuple, message: str) -> CampaignFileError:
-        return CampaignFileError(self.path, self.line(path), _field_name(path) or "(file)", message)
-
-    def get(self, path: tuple) -> Any:
-        value = self.data
-        for part in path:
-            if isinstance(value, dict):
-                value = value.get(part)
-            elif isinstance(value, list) and isinstance(part, int) and part < len(value):
-                value = value[part]
-            else:
-                return None
-        return value
-
-    def mapping(self, path: tuple, keys: set[str], required: bool = True) -> dict:
-        value = self.get(path)
-        if value is None and not required:
-            return {}
-        if not isinstance(value, dict):
-            raise self.error(path, "must be a mapping of fields" if value is not None else "is required")
-        for key in value:
-            if key not in keys:
-                raise self.error((*path, key), f"unknown field; expected one of {', '.join(sorted(keys))}")
-        return value
-
-    def text(self, path: tuple, max_len: int, required: bool = True, default: str = "") -> str:
-        value = self.get(path)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                raise self.error(path, "is required")
-            return default
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise self.error(path, "must be text")
-        value = str(value).strip()
-        if len(value) > max_len:
-            raise self.error(path, f"is {len(value):,} characters long; the limit is {max_len:,}")
-        return value
-
-    def choice(self, path: tuple, choices: tuple[str, ...], default: str | None = None) -> str:
-        value = self.get(path)
-        if value is None and default is not None:
-            return default
-        if value not in choices:
-            raise self.error(path, f"must be one of {', '.join(choices)}")
-        return value
-
-    def boolean(self, path: tuple, default: bool) -> bool:
-        value = self.get(path)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            raise self.error(path, "must be true or false")
-        return value
-
-    def integer(self, path: tuple, default: int, low: int, high: int) -> int:
-        value = self.get(path)
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise self.error(path, f"must be a whole number from {low} to {high}")
-        return value
-
-    def string_list(self, path: tuple) -> list[str]:
-        value = self.get(path)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            raise self.error(path, "must be a list")
-        for i, item in enumerate(value):
-            if isinstance(item, bool) or not isinstance(item, (str, int)):
-                raise self.error((*path, i), "must be text")
-        return [str(item) for item in value]
-
-
-CONTENT = "<content>"
-
-
-def _record_lines(node: yaml.Node, path: tuple, lines: dict[tuple, int], source: str) -> None:
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.ScalarNode):
-        # The line a scalar's text starts on: a block scalar (| or >) starts below its indicator.
-        lines[(*path, CONTENT)] = node.start_mark.line + 1 + (1 if node.style in ("|", ">") else 0)
-    if isinstance(node, yaml.MappingNode):
-        seen: set = set()
-        for key_node, value_node in node.value:
-            key = key_node.value
-            if key in seen:
-                raise CampaignFileError(
-                    source, key_node.start_mark.line + 1, _field_name((*path, key)), "appears twice"
-                )
-            seen.add(key)
-            lines[(*path, key)] = key_node.start_mark.line + 1
-            _record_lines(value_node, (*path, key), lines, source)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _record_lines(item, (*path, i), lines, source)
-
-
-def parse_yaml(text: str, source: str) -> tuple[Any, dict[tuple, int]]:
-    """The document and the line of every field: composing keeps the node marks that loading loses."""
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            raise CampaignFileError(source, 1, "", "the file is empty")
-        lines: dict[tuple, int] = {}
-        _record_lines(node, (), lines, source)
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = " ".join(filter(None, [exc.context, exc.problem]))
-        raise CampaignFileError(source, mark.line + 1 if mark else None, "", f"not valid YAML: {problem}") from None
-    except yaml.YAMLError as exc:
-        raise CampaignFileError(source, None, "", f"not valid YAML: {exc}") from None
-    finally:
-        loader.dispose()
-    return data, lines
-
-
-def _read_text(path: Path, reader: _Reader, field_path: tuple) -> str:
+def _read_text(path: Path, reader: YamlReader, field_path: tuple) -> str:
     try:
         raw = path.read_bytes()
     except OSError:
@@ -269,7 +113,7 @@ def _read_text(path: Path, reader: _Reader, field_path: tuple) -> str:
         raise reader.error(field_path, f"{display_path(path)} is not UTF-8 (byte {exc.start})") from None
 
 
-def _sibling(folder: Path, name: str, reader: _Reader, field_path: tuple) -> Path:
+def _sibling(folder: Path, name: str, reader: YamlReader, field_path: tuple) -> Path:
     """A file named in campaign.yaml: must stay inside the campaign's folder."""
     relative = Path(name)
     if relative.is_absolute() or ".." in relative.parts:
@@ -294,7 +138,7 @@ def read_campaign_file(path: Path, check_references: bool = False) -> CampaignSp
     except UnicodeDecodeError as exc:
         raise CampaignFileError(source, None, "", f"not UTF-8 (byte {exc.start})") from None
     data, lines = parse_yaml(text, source)
-    r = _Reader(source, data, lines)
+    r = YamlReader(source, data, lines)
     r.mapping((), TOP_KEYS)
     folder = path.parent
 
@@ -353,7 +197,7 @@ def read_campaign_file(path: Path, check_references: bool = False) -> CampaignSp
     return spec
 
 
-def _read_targets(r: _Reader, spec: CampaignSpec, check_references: bool) -> None:
+def _read_targets(r: YamlReader, spec: CampaignSpec, check_references: bool) -> None:
     r.mapping(("targets",), TARGET_KEYS, required=False)
     spec.include_delegation = r.boolean(("targets", "delegation"), True)
     members, problem = clean_ids(r.string_list(("targets", "members")), BIOGUIDE_RE, "bioguide id (e.g. G000555)")
@@ -398,7 +242,7 @@ def _read_targets(r: _Reader, spec: CampaignSpec, check_references: bool) -> Non
         raise r.error(("targets",), "there is nobody to write to: set delegation: true or name targets")
 
 
-def _read_letters(r: _Reader, spec: CampaignSpec, folder: Path) -> None:
+def _read_letters(r: YamlReader, spec: CampaignSpec, folder: Path) -> None:
     letters = r.get(("letters",))
     if not isinstance(letters, list) or not letters:
         raise r.error(("letters",), "needs at least one letter")
@@ -436,12 +280,12 @@ def _read_letters(r: _Reader, spec: CampaignSpec, folder: Path) -> None:
         spec.letters.append(letter)
 
 
-def _check_letter(r: _Reader, path: tuple, letter: LetterSpec, spec: CampaignSpec) -> None:
+def _check_letter(r: YamlReader, path: tuple, letter: LetterSpec, spec: CampaignSpec) -> None:
     try:
         validate_template(letter.subject, letter.body, letter.chamber, letter.stance, campaign=spec)
     except TemplateProblem as exc:
         if exc.part == "subject":
             raise r.error((*path, "subject"), exc.message) from None
         line = None if exc.line is None else letter.body_first_line + exc.line - 1
-        field_name = _field_name((*path, "body_file" if letter.body_path != r.path else "body"))
-        raise CampaignFileError(letter.body_path, line, field_name, exc.message) from None
+        where = field_name((*path, "body_file" if letter.body_path != r.path else "body"))
+        raise CampaignFileError(letter.body_path, line, where, exc.message) from None

@@ -115,8 +115,9 @@ def edit(campaign_id: int):
         else:
             _fill(campaign, form)
             if problems := _commit_keeping_live(campaign):
-                flash("Not saved: a live campaign needs " + "; ".join(problems) + ".", "error")
-                return redirect(url_for(".edit", campaign_id=campaign_id))
+                # Nothing was saved; the form keeps what the organizer typed.
+                flash("Not saved: this campaign is live, and " + "; ".join(problems) + ".", "error")
+                return render_template("organizer/campaigns/form.html", form=form, campaign=campaign), 400
             flash("Campaign saved.", "info")
             return redirect(url_for(".show", campaign_id=campaign.id))
     status = 400 if form.errors else 200
