@@ -11,8 +11,12 @@ def parse(markup) -> ET.Element:
     return ET.fromstring(str(markup))
 
 
+def state_of(element) -> str:
+    return element.find(f"{SVG}text/{SVG}tspan").text
+
+
 def tiles(root):
-    return {a.find(f"{SVG}text").text: a for a in root.iter(f"{SVG}a")}
+    return {state_of(a): a for a in root.iter(f"{SVG}a")}
 
 
 def test_layout_covers_every_state_dc_and_territories_once():
@@ -35,13 +39,15 @@ def test_every_place_is_a_linked_tile_coloured_by_share():
     assert fill["TX"] == SCALE[2][1]
     assert fill["OH"] == SCALE[3][1]
     assert found["NY"].get("href") == "?state=NY&x=<y>#offices"  # parsed back from escaped markup
-    assert found["CA"].get("aria-label") == "California: 27 of 54 offices have spoken"
-    assert found["CA"].find(f"{SVG}title").text == "California: 27 of 54 offices have spoken"
+    # The link's name starts with what the tile shows (accessible name contains the visible text).
+    assert found["CA"].get("aria-label") == "CA 27/54, California: 27 of 54 offices have spoken"
+    assert "".join(found["CA"].find(f"{SVG}text").itertext()) == "CA 27/54"
 
 
 def test_no_style_attributes_or_elements_anywhere():
-    markup = str(render_state_grid({s: StateCount(2, 1) for s in TILES}, highlight=frozenset({"NY"})))
+    markup = str(render_state_grid({s: StateCount(2, 1) for s in TILES}, link_for=str, highlight=frozenset({"NY"})))
     root = parse(markup)
+    assert root.get("role") == "group"
     assert root.find(f".//{SVG}style") is None
     assert all("style" not in el.attrib for el in root.iter())
     assert "<script" not in markup
@@ -49,7 +55,9 @@ def test_no_style_attributes_or_elements_anywhere():
 
 def test_highlight_and_unlinked_tiles():
     root = parse(render_state_grid({"NY": StateCount(29, 3), "VT": StateCount(3, 0)}, highlight=frozenset({"NY"})))
-    groups = {g.find(f"{SVG}text").text: g for g in root.iter(f"{SVG}g")}
+    groups = {state_of(g): g for g in root.iter(f"{SVG}g")}
+    assert root.get("role") == "img"  # no links: one picture; with links it is a group
+    assert groups["NY"].find(f"{SVG}title").text == "New York: 3 of 29 offices have spoken"
     assert set(groups) == {"NY", "VT"}
     assert groups["NY"].find(f"{SVG}rect").get("stroke-width") == "4"
     assert groups["VT"].find(f"{SVG}rect").get("stroke-width") == "1"

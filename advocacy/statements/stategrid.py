@@ -83,8 +83,10 @@ def render_state_grid(
     """The map as an <svg> element. `link_for(state)` gives each tile's link (e.g. filter the table)."""
     step = TILE + GAP
     width, height = COLUMNS * step - GAP, ROWS * step - GAP
+    # A picture with links inside is a group to assistive technology (an "img" hides its links).
+    role = "group" if link_for is not None else "img"
     parts = [
-        f'<svg class="state-grid" viewBox="0 0 {width} {height}" role="img" aria-labelledby="state-grid-title"'
+        f'<svg class="state-grid" viewBox="0 0 {width} {height}" role="{role}" aria-labelledby="state-grid-title"'
         ' xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif">',
         f'<title id="state-grid-title">{escape(title)}</title>',
     ]
@@ -100,18 +102,18 @@ def render_state_grid(
             f' stroke="{HIGHLIGHT}" stroke-width="4"' if state in highlight else ' stroke="#ffffff" stroke-width="1"'
         )
         tile = (
-            f"<title>{escape(label)}</title>"
             f'<rect x="{x}" y="{y}" width="{TILE}" height="{TILE}" rx="3" fill="{fill}"{stroke}/>'
-            f'<text x="{x + TILE / 2:g}" y="{y + 17}" text-anchor="middle" font-size="13" font-weight="700"'
-            f' fill="{ink}">{escape(state)}</text>'
-            f'<text x="{x + TILE / 2:g}" y="{y + 32}" text-anchor="middle" font-size="10" fill="{ink}">'
-            f"{count.spoken}/{count.offices}</text>"
+            f'<text text-anchor="middle" fill="{ink}">'
+            f'<tspan x="{x + TILE / 2:g}" y="{y + 17}" font-size="13" font-weight="700">{escape(state)}</tspan>'
+            f'<tspan x="{x + TILE / 2:g}" y="{y + 32}" font-size="10"> {count.spoken}/{count.offices}</tspan></text>'
         )
         if link_for is not None:
-            href = escape(link_for(state))
-            parts.append(f'<a href="{href}" aria-label="{escape(label)}">{tile}</a>')
+            # A link's accessible name must contain its visible text ("NY", "2/28"), so it is named
+            # "NY 2/28" plus the words; the tooltip (<title>) would add to that text, so links have none.
+            named = f"{state} {count.spoken}/{count.offices}, {label}"
+            parts.append(f'<a href="{escape(link_for(state))}" aria-label="{escape(named)}">{tile}</a>')
         else:
-            parts.append(f'<g role="img" aria-label="{escape(label)}">{tile}</g>')
+            parts.append(f'<g role="img" aria-label="{escape(label)}"><title>{escape(label)}</title>{tile}</g>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every value placed above went through escape()
 
