@@ -149,7 +149,7 @@ def test_letter_variants_are_validated_when_saved(organizer_client, db):
     response = organizer_client.post(new, data=letter_form(body=body))
     assert response.status_code == 400
     text = page(response)
-    assert "Line 4: Constituent.frist_name is not a placeholder; did you mean constituent.first_name?" in text
+    assert "Line 4: constituent.frist_name is not a placeholder; did you mean constituent.first_name?" in text
     assert "Line 4 reads:" in text and "{{ constituent.frist_name }}" in text
 
     response = organizer_client.post(new, data=letter_form(subject="Free {{ campaign.title"))

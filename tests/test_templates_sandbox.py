@@ -215,7 +215,9 @@ def test_subject_is_always_one_line_and_bounded():
     w = writer(first_name="Ana\r\nBcc: victim@example.org", last_name="L" * 100)
     subject, _ = render_letter(
         SAMPLE_CAMPAIGN,
-        variant(subject="From {{ constituent.first_name }} {{ constituent.last_name }} {{ constituent.last_name * 2 }}"),
+        variant(
+            subject="From {{ constituent.first_name }} {{ constituent.last_name }} {{ constituent.last_name * 2 }}"
+        ),
         w,
         SENATOR,
         None,

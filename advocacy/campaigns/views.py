@@ -183,7 +183,7 @@ def _check_template(form: LetterForm, campaign: Campaign) -> tuple[int, str] | N
     except TemplateProblem as exc:
         field = form.subject if exc.part == "subject" else form.body
         where = f"Line {exc.line}: " if exc.line and exc.part == "body" else ""
-        field.errors = [*field.errors, where + exc.message[0].upper() + exc.message[1:]]
+        field.errors = [*field.errors, where + exc.message]
         lines = form.body.data.split("\n")
         if exc.line and exc.part == "body" and 0 < exc.line <= len(lines):
             return (exc.line, lines[exc.line - 1])
