@@ -24,7 +24,7 @@ def feed_server():
 
 def test_fetches_rss_with_validators_and_a_clear_user_agent(feed_server):
     url = feed_server.add("/rss", RSS_PRESS_RELEASES, etag='"v1"', last_modified="Tue, 12 Aug 2025 18:30:00 GMT")
-    result = fetch_feed(url, timeout=SHORT)
+    result = fetch_feed(url, timeout=SHORT, allow_private=True)
     assert result.outcome == "ok", result.error
     assert result.validators == Validators('"v1"', "Tue, 12 Aug 2025 18:30:00 GMT")
     seen = feed_server.requests_to("/rss")[0]
@@ -45,8 +45,8 @@ def test_fetches_rss_with_validators_and_a_clear_user_agent(feed_server):
 
 def test_conditional_get_gets_304(feed_server):
     url = feed_server.add("/rss", RSS_PRESS_RELEASES, etag='"v1"', last_modified="Tue, 12 Aug 2025 18:30:00 GMT")
-    first = fetch_feed(url, timeout=SHORT)
-    second = fetch_feed(url, first.validators, timeout=SHORT)
+    first = fetch_feed(url, timeout=SHORT, allow_private=True)
+    second = fetch_feed(url, first.validators, timeout=SHORT, allow_private=True)
     assert second.outcome == "not_modified"
     assert second.content == b""
     sent = feed_server.requests_to("/rss")[1].headers
@@ -54,21 +54,21 @@ def test_conditional_get_gets_304(feed_server):
     assert sent["If-Modified-Since"] == "Tue, 12 Aug 2025 18:30:00 GMT"
     # A changed feed answers 200 again.
     feed_server.add("/rss", RSS_PRESS_RELEASES, etag='"v2"')
-    assert fetch_feed(url, first.validators, timeout=SHORT).outcome == "ok"
+    assert fetch_feed(url, first.validators, timeout=SHORT, allow_private=True).outcome == "ok"
 
 
 def test_last_modified_alone_gets_304(feed_server):
     url = feed_server.add(
         "/atom", ATOM_NEWS, content_type="application/atom+xml", last_modified="Wed, 13 Aug 2025 16:00:00 GMT"
     )
-    first = fetch_feed(url, timeout=SHORT)
+    first = fetch_feed(url, timeout=SHORT, allow_private=True)
     assert first.validators == Validators(None, "Wed, 13 Aug 2025 16:00:00 GMT")
-    assert fetch_feed(url, first.validators, timeout=SHORT).outcome == "not_modified"
+    assert fetch_feed(url, first.validators, timeout=SHORT, allow_private=True).outcome == "not_modified"
 
 
 def test_atom_relative_links_are_resolved(feed_server):
     url = feed_server.add("/atom", ATOM_NEWS, content_type="application/atom+xml")
-    result = fetch_feed(url, timeout=SHORT)
+    result = fetch_feed(url, timeout=SHORT, allow_private=True)
     items = parse_feed(result.content, result.content_type, result.final_url)
     # Relative links resolve against the feed's own address (the document URI).
     assert items[0].url == feed_server.url("/news/documentsingle.aspx?DocumentID=4242")
@@ -79,7 +79,7 @@ def test_atom_relative_links_are_resolved(feed_server):
 
 def test_broken_feed_is_an_error_not_a_crash(feed_server):
     url = feed_server.add("/broken", BROKEN_FEED, content_type="text/html")
-    result = fetch_feed(url, timeout=SHORT)
+    result = fetch_feed(url, timeout=SHORT, allow_private=True)
     assert result.outcome == "ok"
     with pytest.raises(FeedError, match="not an RSS or Atom feed"):
         parse_feed(result.content, result.content_type, url)
@@ -88,25 +88,25 @@ def test_broken_feed_is_an_error_not_a_crash(feed_server):
 @pytest.mark.parametrize("status", [404, 500])
 def test_http_errors_fail(feed_server, status):
     url = feed_server.add("/gone", "nope", status=status, content_type="text/plain")
-    result = fetch_feed(url, timeout=SHORT)
+    result = fetch_feed(url, timeout=SHORT, allow_private=True)
     assert (result.outcome, result.error) == ("failed", f"HTTP {status}")
 
 
 def test_slow_feed_times_out(feed_server):
     url = feed_server.add("/slow", hang=True)
-    result = fetch_feed(url, timeout=SHORT)
+    result = fetch_feed(url, timeout=SHORT, allow_private=True)
     assert (result.outcome, result.error) == ("failed", "timed out")
 
 
 def test_unreachable_and_non_http(feed_server):
     assert fetch_feed("file:///etc/passwd").error == "not an http(s) URL"
     closed = feed_server.url("/x").replace(str(feed_server.httpd.server_address[1]), "1")
-    assert fetch_feed(closed, timeout=SHORT).error == "could not connect"
+    assert fetch_feed(closed, timeout=SHORT, allow_private=True).error == "could not connect"
 
 
 def test_oversized_feed_is_refused(feed_server):
     url = feed_server.add("/big", b"<rss>" + b" " * 300_000 + b"</rss>")
-    result = fetch_feed(url, timeout=SHORT, max_bytes=100_000)
+    result = fetch_feed(url, timeout=SHORT, max_bytes=100_000, allow_private=True)
     assert result.outcome == "failed" and "larger than" in result.error
 
 
@@ -116,6 +116,28 @@ def test_fetch_all_keeps_order_and_isolates_failures(feed_server):
         feed_server.add("/slow", hang=True),
         feed_server.add("/b", ATOM_NEWS, content_type="application/atom+xml"),
     ]
-    results = fetch_all([(u, None) for u in urls], timeout=SHORT, workers=2)
+    results = fetch_all([(u, None) for u in urls], timeout=SHORT, workers=2, allow_private=True)
     assert [r.url for r in results] == urls
     assert [r.outcome for r in results] == ["ok", "failed", "ok"]
+
+
+def test_private_and_local_addresses_are_refused_unless_allowed(feed_server):
+    url = feed_server.add("/rss", RSS_PRESS_RELEASES)
+    refused = fetch_feed(url, timeout=SHORT)
+    assert (refused.outcome, refused.error) == ("failed", "refused: a private or local network address")
+    assert feed_server.requests_to("/rss") == []
+    for address in ("http://10.0.0.8/feed", "http://169.254.169.254/latest/meta-data/", "http://[::1]/feed"):
+        assert fetch_feed(address, timeout=SHORT).error == "refused: a private or local network address"
+
+
+def test_redirects_are_followed_hop_by_hop(feed_server):
+    feed_server.add("/rss", RSS_PRESS_RELEASES)
+    moved = feed_server.add("/old-feed", location="/rss")
+    result = fetch_feed(moved, timeout=SHORT, allow_private=True)
+    assert result.outcome == "ok" and result.final_url == feed_server.url("/rss")
+    loop = feed_server.add("/loop", location="/loop")
+    assert fetch_feed(loop, timeout=SHORT, allow_private=True).error == "too many redirects"
+    assert len(feed_server.requests_to("/loop")) == 6
+    # Every hop is checked again: a redirect cannot lead somewhere the first URL could not go.
+    elsewhere = feed_server.add("/to-file", location="file:///etc/passwd", status=302)
+    assert fetch_feed(elsewhere, timeout=SHORT, allow_private=True).error == "not an http(s) URL"

@@ -16,7 +16,7 @@ ZH_ITEM = "https://www.example.senate.gov/newsroom/press-releases/zh-statement"
 
 @pytest.fixture
 def app_config():
-    return {"STATEMENTS_FEED_TIMEOUT": 0.5}
+    return {"STATEMENTS_FEED_TIMEOUT": 0.5, "STATEMENTS_FEED_ALLOW_PRIVATE": True}
 
 
 @pytest.fixture
@@ -197,3 +197,12 @@ def test_campaigns_without_keywords_are_skipped(runner, member_feeds):
     ]
     named = scan(runner, "--campaign", "guan-heng")
     assert named.exit_code == 1 and "has no keywords" in named.output
+
+
+def test_feeds_on_our_own_network_are_refused_by_default(app, runner, db, feed_server, member_feeds):
+    app.config["STATEMENTS_FEED_ALLOW_PRIVATE"] = False
+    make_campaign(keywords=["Guan Heng"])
+    member_feeds({GILLIBRAND: feed_server.add("/rss", RSS_PRESS_RELEASES)})
+    result = scan(runner)
+    assert f"  failed: {feed_server.url('/rss')} (refused: a private or local network address)" in result.output
+    assert feed_server.requests_to("/rss") == []

@@ -88,6 +88,7 @@ def test_first_supportive_statement_mails_consenting_writers_once(runner, db, sm
     assert "Read it: https://www.gillibrand.senate.gov/news/guan-heng" in body
     assert "https://act.example.org/c/guan-heng/scoreboard" in body
     assert message["Message-ID"] == f"<followup-{row.id}@advocacy.example.org>"
+    assert message["Auto-Submitted"] == "auto-generated"
 
     # Running again sends nothing more.
     assert (

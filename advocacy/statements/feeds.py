@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import calendar
 import io
+import ipaddress
+import socket
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -23,6 +25,7 @@ from advocacy.statements.matching import html_to_text
 DEFAULT_TIMEOUT = 15.0  # seconds, for connecting and between bytes; the whole download gets twice that
 DEFAULT_WORKERS = 8
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+MAX_REDIRECTS = 5
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
 USER_AGENT = http.USER_AGENT.replace(")", "; statement monitor)", 1)
 
@@ -76,48 +79,81 @@ def is_http_url(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
+def blocked_address(url: str) -> str | None:
+    """Why the monitor must not fetch this URL (an address inside our own network), or None.
+
+    Organizers add feeds by URL, so without this a feed could point the monitor at internal services.
+    """
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return None  # unresolvable: the request itself will fail with "could not connect"
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if not address.is_global or address.is_multicast:
+            return "a private or local network address"
+    return None
+
+
 def fetch_feed(
     url: str,
     validators: Validators | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    allow_private: bool = False,
 ) -> FetchResult:
-    """Download one feed; never raises for network trouble, which comes back as outcome "failed"."""
-    if not is_http_url(url):
-        return FetchResult(url, "failed", error="not an http(s) URL")
-    headers = {"Accept": ACCEPT, "User-Agent": USER_AGENT, **(validators or Validators()).headers()}
+    """Download one feed; never raises for network trouble, which comes back as outcome "failed".
+    Redirects are followed by hand (at most MAX_REDIRECTS) so that every hop passes the address check."""
+    validators = validators or Validators()
+    headers = {"Accept": ACCEPT, "User-Agent": USER_AGENT, **validators.headers()}
     deadline = time.monotonic() + 2 * timeout
+    current = url
     try:
-        with http.session().get(url, headers=headers, timeout=(timeout, timeout), stream=True) as response:
-            if response.status_code == 304:
-                return FetchResult(url, "not_modified", final_url=response.url, validators=validators or Validators())
-            if response.status_code != 200:
-                return FetchResult(url, "failed", error=f"HTTP {response.status_code}")
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_content(chunk_size=65536):
-                size += len(chunk)
-                if size > max_bytes:
-                    return FetchResult(url, "failed", error=f"larger than {max_bytes // (1024 * 1024)} MB")
-                if time.monotonic() > deadline:
-                    return FetchResult(url, "failed", error="timed out")
-                chunks.append(chunk)
-            return FetchResult(
-                url,
-                "ok",
-                content=b"".join(chunks),
-                content_type=response.headers.get("Content-Type", ""),
-                final_url=response.url,
-                validators=Validators(response.headers.get("ETag"), response.headers.get("Last-Modified")),
-            )
+        for _hop in range(MAX_REDIRECTS + 1):
+            if not is_http_url(current):
+                return FetchResult(url, "failed", error="not an http(s) URL")
+            reason = None if allow_private else blocked_address(current)
+            if reason:
+                return FetchResult(url, "failed", error=f"refused: {reason}")
+            with http.session().get(
+                current, headers=headers, timeout=(timeout, timeout), stream=True, allow_redirects=False
+            ) as response:
+                if response.is_redirect:
+                    current = urljoin(current, response.headers.get("Location", ""))
+                    continue
+                return _result(url, response, validators, max_bytes, deadline)
+        return FetchResult(url, "failed", error="too many redirects")
     except requests.Timeout:
         return FetchResult(url, "failed", error="timed out")
-    except requests.TooManyRedirects:
-        return FetchResult(url, "failed", error="too many redirects")
     except requests.ConnectionError:
         return FetchResult(url, "failed", error="could not connect")
     except requests.RequestException as exc:
         return FetchResult(url, "failed", error=f"request failed ({type(exc).__name__})")
+
+
+def _result(url: str, response, validators: Validators, max_bytes: int, deadline: float) -> FetchResult:
+    if response.status_code == 304:
+        return FetchResult(url, "not_modified", final_url=response.url, validators=validators)
+    if response.status_code != 200:
+        return FetchResult(url, "failed", error=f"HTTP {response.status_code}")
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_content(chunk_size=65536):
+        size += len(chunk)
+        if size > max_bytes:
+            return FetchResult(url, "failed", error=f"larger than {max_bytes // (1024 * 1024)} MB")
+        if time.monotonic() > deadline:
+            return FetchResult(url, "failed", error="timed out")
+        chunks.append(chunk)
+    return FetchResult(
+        url,
+        "ok",
+        content=b"".join(chunks),
+        content_type=response.headers.get("Content-Type", ""),
+        final_url=response.url,
+        validators=Validators(response.headers.get("ETag"), response.headers.get("Last-Modified")),
+    )
 
 
 def fetch_all(
@@ -126,6 +162,7 @@ def fetch_all(
     workers: int = DEFAULT_WORKERS,
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Callable[[int, int], None] | None = None,
+    allow_private: bool = False,
 ) -> list[FetchResult]:
     """Fetch many feeds, at most `workers` at a time; results in the order given.
     `progress(done, total)` is called as each one finishes."""
@@ -133,7 +170,7 @@ def fetch_all(
     if not targets:
         return []
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(targets))), thread_name_prefix="feeds") as pool:
-        futures = [pool.submit(fetch_feed, url, v, timeout, max_bytes) for url, v in targets]
+        futures = [pool.submit(fetch_feed, url, v, timeout, max_bytes, allow_private) for url, v in targets]
         if progress is not None:
             for done, _future in enumerate(as_completed(futures), start=1):
                 progress(done, len(futures))

@@ -187,7 +187,9 @@ def send_pending_followups(limit: int = 1000) -> FollowupSummary:
         # The same Message-ID on every attempt, so a retried send is recognizably the same message.
         message_id = f"<followup-{row.id}@{sender_domain(current_app.config['ADVOCACY_SETTINGS'])}>"
         try:
-            send_email(action.email, subject, body, headers={"Message-ID": message_id})
+            send_email(
+                action.email, subject, body, headers={"Message-ID": message_id, "Auto-Submitted": "auto-generated"}
+            )
         except DeliveryError as exc:
             row.status = FollowupStatus.FAILED.value
             row.last_error = exc.reason

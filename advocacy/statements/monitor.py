@@ -156,6 +156,8 @@ def scan(
     timeout = timeout or float(config.get("STATEMENTS_FEED_TIMEOUT", feedlib.DEFAULT_TIMEOUT))
     workers = workers or int(config.get("STATEMENTS_FEED_WORKERS", feedlib.DEFAULT_WORKERS))
     max_bytes = int(config.get("STATEMENTS_FEED_MAX_BYTES", feedlib.DEFAULT_MAX_BYTES))
+    # Tests serve feeds from 127.0.0.1; nothing else should read feeds from our own network.
+    allow_private = bool(config.get("STATEMENTS_FEED_ALLOW_PRIVATE", False))
 
     summary = ScanSummary(campaigns=[c.slug for c in campaigns])
     matchers = {c.id: KeywordMatcher(keywords_of(c)) for c in campaigns}
@@ -181,7 +183,9 @@ def scan(
         return Validators(state.etag, state.last_modified)
 
     targets = [(s.url, validators_for(s)) for s in sources]
-    results = feedlib.fetch_all(targets, timeout=timeout, workers=workers, max_bytes=max_bytes, progress=progress)
+    results = feedlib.fetch_all(
+        targets, timeout=timeout, workers=workers, max_bytes=max_bytes, progress=progress, allow_private=allow_private
+    )
 
     for source, result in zip(sources, results, strict=True):
         state = states[source.url]

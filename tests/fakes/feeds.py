@@ -22,6 +22,7 @@ class Route:
     etag: str | None = None
     last_modified: str | None = None
     hang: bool = False
+    location: str | None = None  # answer with a redirect here (status 301 unless given)
 
 
 @dataclass
@@ -87,6 +88,12 @@ class FeedServer:
                     return self._send(404, b"not found", "text/plain")
                 if route.hang:
                     server.release.wait()
+                    return None
+                if route.location:
+                    self.send_response(route.status if route.status != 200 else 301)
+                    self.send_header("Location", route.location)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
                     return None
                 if self._not_modified(route):
                     return self._send(304, b"", None, route)
