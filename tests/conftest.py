@@ -48,6 +48,7 @@ def make_app(database_url: str, **overrides):
         "PASSWORD_HASH": CHEAP_HASH,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "CAMPAIGN_COUNTS_TTL": 0,
     }
     config.update(overrides)
     app = create_app(config)
@@ -90,40 +91,11 @@ def app(database_url, app_config):
 KEEP_TABLES: set[str] = set()
 
 
-# --- congress (advocacy/congress): real members, offices, committees and ZIP districts, loaded once ---------
+# --- congress (advocacy/congress): the real members and ZIP districts, loaded once per backend (see the module) ---
 from advocacy.congress.models import CONGRESS_TABLES  # noqa: E402
+from tests.congress_support import congress_data, congress_files, congress_tables  # noqa: E402, F401
 
-KEEP_TABLES.update(CONGRESS_TABLES)
-
-
-@pytest.fixture(scope="session")
-def congress_files():
-    """The real data files, read and checked once per test session (both backends load the same rows)."""
-    from advocacy.congress.sources import districts_source, legislators_source
-    from advocacy.congress.sync import read_districts, read_legislators
-    from tests.data import SHARED_DATA, require_shared_data
-
-    require_shared_data()
-    legislators, districts = legislators_source(None, str(SHARED_DATA)), districts_source(None, str(SHARED_DATA))
-    return (read_legislators(legislators), legislators.description), (read_districts(districts), districts.description)
-
-
-@pytest.fixture(scope="session")
-def congress_data(database_url, congress_files):
-    """The real congress-legislators files and zccd.csv from ../shared/data, synced once per backend database
-    (skipped with the reason when the data is absent). Take it beside `app` to get real members and ZIPs.
-    Read-only: the congress tables are kept between tests, so a test that syncs must use its own database."""
-    from advocacy.congress.sync import apply_districts, apply_legislators
-
-    (legislators, legislators_from), (districts, districts_from) = congress_files
-    app = make_app(database_url)
-    with app.app_context():
-        reports = {
-            "legislators": apply_legislators(legislators, legislators_from),
-            "districts": apply_districts(districts, districts_from),
-        }
-        _db.engine.dispose()
-    return reports
+KEEP_TABLES.update(CONGRESS_TABLES)  # managed by congress_tables: real rows or empty, never left over
 
 
 @pytest.fixture

@@ -203,3 +203,29 @@ def test_unicode_and_markup_are_kept_as_text(client, db, guan_heng):
     body = response.json["letters"][0]["body"]
     assert "周锋锁 <script>alert(1)</script>" in body
     assert "{{ 7*7 }} {% raw %}" in body and "49" not in body
+
+
+def test_a_template_failing_at_send_time_stores_nothing(client, db, guan_heng):
+    for variant in guan_heng.letters:
+        variant.body = "{{ office.salutation }} {{ constituent.no_such_field }}"
+    db.session.commit()
+    response = client.post(URL, json=GOOD)
+    assert response.status_code == 503
+    assert response.json["error"]["code"] == "campaign_unavailable"
+    assert "no_such_field" not in response.get_data(as_text=True)
+    assert counts(db) == (0, 0, 0)
+
+
+def test_statement_text_leaves_out_the_personal_words(client, db, guan_heng):
+    client.post(URL, json={**GOOD, "message": "My neighbour was detained too."})
+    letter = db.session.scalars(select(Letter)).first()
+    assert "My neighbour was detained too." in letter.body
+    assert "My neighbour was detained too." not in letter.statement_text
+    assert letter.personal_message == "My neighbour was detained too."
+    assert letter.statement_text.startswith(letter.body.split("\n")[0])
+
+
+def test_campaign_counts_follow_the_letters(client, guan_heng):
+    client.post(URL, json=GOOD)
+    data = client.get("/api/v1/campaigns/guan-heng").json
+    assert data["counts"]["letters_sent"] == 3

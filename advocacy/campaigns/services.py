@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 
 from advocacy.campaigns.models import Campaign, CustomTarget, Status
 from advocacy.campaigns.validation import coverage_problems
@@ -101,14 +102,30 @@ class CampaignCounts:
         return {"letters_sent": self.letters_sent, "offices_spoken": self.offices_spoken}
 
 
-def campaign_counts(campaign: Campaign) -> CampaignCounts:
-    """Public counts for a campaign.
+COUNTS_TTL_SECONDS = 10.0
+_counts_cache: dict[tuple[str, int], tuple[float, CampaignCounts]] = {}
 
-    Placeholder until letters and statements are wired in: returns real zeros. The letter flow should
-    count letters (one per office per constituent) and the statements package offices whose latest
-    stance is "supports"; both belong here so the page and the API agree.
+
+def campaign_counts(campaign: Campaign) -> CampaignCounts:
+    """Public counts: letters written (one per office per constituent) and offices that support the campaign.
+
+    Cached in the process for COUNTS_TTL_SECONDS: a viral campaign page must not count a million rows per view.
     """
-    return CampaignCounts()
+    from flask import current_app
+
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], campaign.id)
+    now = time.monotonic()
+    ttl = current_app.config.get("CAMPAIGN_COUNTS_TTL", COUNTS_TTL_SECONDS)
+    cached = _counts_cache.get(key)
+    if cached is not None and now - cached[0] < ttl:
+        return cached[1]
+    from advocacy.letters.models import Letter
+    from advocacy.statements.services import spoken_count
+
+    letters = db.session.scalar(select(func.count()).select_from(Letter).where(Letter.campaign_id == campaign.id))
+    counts = CampaignCounts(letters_sent=letters or 0, offices_spoken=spoken_count(campaign.id))
+    _counts_cache[key] = (now, counts)
+    return counts
 
 
 def get_campaign_by_slug(slug: str) -> Campaign | None:

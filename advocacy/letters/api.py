@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from flask import jsonify, request
@@ -9,6 +10,7 @@ from flask import jsonify, request
 from advocacy.api import APIError, bp, error_response
 from advocacy.api.openapi import PATHS, SCHEMAS, error_responses
 from advocacy.auth.access import public
+from advocacy.campaigns.rendering import TemplateProblem
 from advocacy.campaigns.services import get_campaign_by_slug
 from advocacy.congress.lookup import LookupFailed
 from advocacy.extensions import csrf, limiter
@@ -23,6 +25,10 @@ from advocacy.letters.services import (
 )
 from advocacy.letters.validation import InvalidInput, email_key, validate_constituent
 
+log = logging.getLogger(__name__)
+UNAVAILABLE = (
+    "This campaign's letter cannot be prepared right now. The organizers have been told; please try again later."
+)
 FIELDS = ("first_name", "last_name", "email", "address", "city", "state", "zip", "phone", "message", "consent")
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
@@ -94,6 +100,9 @@ def create_action(slug: str):
         ) from None
     except NoOffices as exc:
         raise APIError(422, "no_offices", str(exc)) from None
+    except TemplateProblem as exc:
+        log.error("letter template failed at send time campaign=%s: %s", slug, exc)
+        raise APIError(503, "campaign_unavailable", UNAVAILABLE) from None
     deliveries = deliveries_for(submission.letters)
     body = {"letters": [letter_json(letter, deliveries.get(letter.id)) for letter in submission.letters]}
     return jsonify(body), (201 if submission.created else 200)
@@ -165,7 +174,7 @@ PATHS["/campaigns/{slug}/actions"] = {
                 "description": "Already written: the same letters",
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionResponse"}}},
             },
-            **error_responses(400, 404, 409, 415, 422, 429),
+            **error_responses(400, 404, 409, 415, 422, 429, 503),
         },
     }
 }

@@ -79,6 +79,8 @@ class Letter(db.Model):
     template_variant: Mapped[str] = mapped_column(String(100), default="")
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # The letter without the constituent's own words: CWC's OrganizationStatement.
+    statement_text: Mapped[str] = mapped_column(Text, default="")
     # The constituent's own words for this office (CWC ConstituentMessage); emptied by purge.
     personal_message: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -153,6 +153,9 @@ def submit_action(
         if not letters:
             raise
         return Submission(letters[0].action, letters, created=False, lookup=lookup)
+    except BaseException:
+        db.session.rollback()  # e.g. a template that fails at send time: nothing half-written stays
+        raise
     log.info("action accepted campaign=%s letters=%d", campaign.slug, len(new_letters))
     dispatch_after_commit([d.id for d in deliveries])
     by_key = {letter.office_key: letter for letter in new_letters} | written
@@ -199,6 +202,11 @@ def _write(
         writer = dataclasses.replace(constituent, message=message) if message != constituent.message else constituent
         stance = stances.get(target.bioguide_id) if target.bioguide_id else None
         subject, body = render_letter(campaign, campaign.letters, writer, target, stance)
+        statement = body
+        if message:
+            _, statement = render_letter(
+                campaign, campaign.letters, dataclasses.replace(constituent, message=""), target, stance
+            )
         letter = Letter(
             action=action,
             campaign_id=campaign.id,
@@ -216,6 +224,7 @@ def _write(
             stance_at_send=stance,
             subject=subject,
             body=body,
+            statement_text=statement,
             personal_message=message,
             created_at=now,
         )

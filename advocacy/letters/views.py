@@ -13,12 +13,14 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from advocacy.auth.access import public
+from advocacy.campaigns.rendering import TemplateProblem
 from advocacy.campaigns.services import campaign_counts, get_public_campaign, public_campaigns
 from advocacy.congress.lookup import LookupFailed
 from advocacy.congress.offices import district_offices, office_for
 from advocacy.congress.states import district_label
 from advocacy.delivery.services import mark_handoff_sent
 from advocacy.extensions import db, limiter
+from advocacy.letters.api import UNAVAILABLE
 from advocacy.letters.limits import submission_retry_after
 from advocacy.letters.models import Action
 from advocacy.letters.services import (
@@ -133,7 +135,11 @@ def review(slug: str):
         return _page(campaign, values, {exc.field: str(exc)}, 400)
     except AddressNeeded as exc:
         return _page(campaign, values, {"address": str(exc)}, 422, split=exc.lookup)
-    letters = preview_letters(campaign, constituent, lookup)
+    try:
+        letters = preview_letters(campaign, constituent, lookup)
+    except TemplateProblem as exc:
+        log.error("letter template failed at review campaign=%s: %s", slug, exc)
+        return _page(campaign, values, {"form": UNAVAILABLE}, 503)
     if not letters:
         return _page(campaign, values, {"form": "There is no one to write to for this address right now."}, 422)
     return render_template(
@@ -188,6 +194,9 @@ def send(slug: str):
         return _page(campaign, values, {"address": str(exc)}, 422, split=exc.lookup)
     except NoOffices as exc:
         return _page(campaign, values, {"form": str(exc)}, 422)
+    except TemplateProblem as exc:
+        log.error("letter template failed at send campaign=%s: %s", slug, exc)
+        return _page(campaign, values, {"form": UNAVAILABLE}, 503)
     sent = [a for a in session.get(SESSION_ACTIONS, []) if a != submission.action.id][-9:]
     session[SESSION_ACTIONS] = sent + [submission.action.id]
     return redirect(url_for(".thanks", slug=slug, action_id=submission.action.id), code=303)
