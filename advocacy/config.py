@@ -41,6 +41,17 @@ def _url(name: str, raw: str, schemes: tuple[str, ...]) -> str:
     return raw
 
 
+def _rate(name: str, raw: str) -> str:
+    from limits import parse_many
+
+    try:
+        if parse_many(raw):
+            return raw
+    except ValueError:
+        pass
+    raise ConfigError(f"ADVOCACY_{name} must look like '30 per minute;300 per hour', not {raw!r}")
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str = "development"
@@ -63,6 +74,9 @@ class Settings:
     site_url: str = ""
     log_level: str = "INFO"
     proxy_count: int = 0
+    # Per client IP (and campaign, for letters); "N per minute;M per hour" in the `limits` notation.
+    submit_rate_limit: str = "30 per minute;300 per hour"
+    lookup_rate_limit: str = "600 per minute"
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property
@@ -133,6 +147,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError(f"ADVOCACY_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {s.log_level!r}")
     if not 0 <= s.proxy_count <= 5:
         raise ConfigError(f"ADVOCACY_PROXY_COUNT must be between 0 and 5, not {s.proxy_count}")
+    for name in ("submit_rate_limit", "lookup_rate_limit"):
+        _rate(name.upper(), getattr(s, name))
     if s.data_dir and not s.data_dir.strip():
         raise ConfigError("ADVOCACY_DATA_DIR must be a folder path")
 
@@ -176,4 +192,6 @@ def flask_config(settings: Settings) -> dict[str, object]:
         # argon2id; OWASP's second recommended profile (19 MiB would be the minimum).
         "PASSWORD_HASH": {"time_cost": 3, "memory_cost": 65536, "parallelism": 2},
         "FORM_MIN_FILL_SECONDS": 0 if testing else 3,
+        "ACTION_RATE_LIMIT_IP": settings.submit_rate_limit,
+        "LOOKUP_RATE_LIMIT": settings.lookup_rate_limit,
     }

@@ -31,6 +31,8 @@ def test_defaults_are_development_on_sqlite():
         ({"ADVOCACY_GEOCODER_URL": "ftp://geo"}, "ADVOCACY_GEOCODER_URL"),
         ({"ADVOCACY_CWC_URL": "https://cwc.example"}, "ADVOCACY_CWC_API_KEY"),
         ({"ADVOCACY_PROXY_COUNT": "-1"}, "ADVOCACY_PROXY_COUNT"),
+        ({"ADVOCACY_SUBMIT_RATE_LIMIT": "lots"}, "ADVOCACY_SUBMIT_RATE_LIMIT"),
+        ({"ADVOCACY_LOOKUP_RATE_LIMIT": "5 per fortnight"}, "ADVOCACY_LOOKUP_RATE_LIMIT"),
     ],
 )
 def test_bad_settings_name_the_variable(environ, variable):
