@@ -1,0 +1,2 @@
+-- GET one fixed path (wrk's own URL), reporting through report.lua.
+dofile(os.getenv("BENCH_DIR") .. "/report.lua")

@@ -1,0 +1,211 @@
+"""Benchmark the whole stack on one machine: PostgreSQL, Redis, gunicorn, and wrk from a separate process.
+
+    .venv/bin/python bench/run.py [--workers 4] [--duration 15] [--connections 32] [--only submit,lookup]
+
+It creates a fresh PostgreSQL database, loads the real congress data and the demo campaign, starts gunicorn,
+and measures (a) a plain endpoint of the same app, the ceiling; (b) letter submissions through the JSON API
+(distinct constituents across real ZIPs, rate limits on with Redis storage, lookup, rendering and outbox);
+(c) ZIP lookups; (d) the scoreboard page; (e) the campaign page. It prints a table and writes JSON to
+bench/results/. Needs: PostgreSQL (ADVOCACY_BENCH_PG, default postgres@127.0.0.1:5432), Redis
+(ADVOCACY_BENCH_REDIS, default 127.0.0.1:6379/15), wrk (apt-get install wrk), and the data files
+(ADVOCACY_DATA_DIR, default ../shared/data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results"
+VENV_BIN = Path(sys.executable).parent
+PG_ADMIN = os.environ.get("ADVOCACY_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+REDIS = os.environ.get("ADVOCACY_BENCH_REDIS", "redis://127.0.0.1:6379/15")
+DB_NAME = "advocacy_bench"
+SCENARIOS = ("plain", "submit", "lookup", "scoreboard", "campaign")
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def data_dir() -> Path:
+    path = Path(os.environ.get("ADVOCACY_DATA_DIR", ROOT.parent / "shared" / "data")).resolve()
+    if not (path / "zip-districts" / "zccd.csv").exists() and not (path / "zccd.csv").exists():
+        sys.exit(f"bench: no data in {path}; set ADVOCACY_DATA_DIR")
+    return path
+
+
+def database_url() -> str:
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + DB_NAME
+
+
+def app_env(port: int) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        ADVOCACY_ENV="production",
+        ADVOCACY_SECRET_KEY="bench-secret-key-" + "x" * 40,
+        ADVOCACY_DATABASE_URL=database_url(),
+        ADVOCACY_REDIS_URL=REDIS,
+        ADVOCACY_DATA_DIR=str(data_dir()),
+        ADVOCACY_LOG_LEVEL="WARNING",
+        # Rate limits stay on (every request hits Redis); only the ceiling is raised for one client IP.
+        ADVOCACY_SUBMIT_RATE_LIMIT="10000000 per minute",
+        ADVOCACY_LOOKUP_RATE_LIMIT="10000000 per minute",
+        ADVOCACY_SITE_URL=f"http://127.0.0.1:{port}",
+    )
+    return env
+
+
+def flask(env: dict, *args: str) -> None:
+    subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def setup_database(env: dict) -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                     {"n": DB_NAME})
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}"'))
+        conn.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
+    admin.dispose()
+    started = time.monotonic()
+    flask(env, "db", "upgrade")
+    flask(env, "legislators", "sync")
+    flask(env, "districts", "sync")
+    flask(env, "campaigns", "load", str(ROOT / "campaigns"))
+    log(f"database {DB_NAME} ready in {time.monotonic() - started:.1f} s")
+    import redis
+
+    redis.Redis.from_url(REDIS).flushdb()
+
+
+def zip_file() -> Path:
+    """Real ZIPs with one district, each with its state: `zip state` per line."""
+    source = data_dir() / "zip-districts" / "zccd.csv"
+    if not source.exists():
+        source = data_dir() / "zccd.csv"
+    districts: dict[str, set] = defaultdict(set)
+    with source.open(newline="") as f:
+        for row in csv.DictReader(f):
+            districts[row["zcta"]].add((row["state_abbr"], int(row["cd"])))
+    vacant = {("CA", 14), ("FL", 20), ("GA", 13), ("TX", 23)}
+    lines = [f"{z} {next(iter(d))[0]}" for z, d in sorted(districts.items())
+             if len(d) == 1 and not (d & vacant)]
+    path = RESULTS / "zips.txt"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def start_gunicorn(env: dict, port: int, workers: int, threads: int) -> subprocess.Popen:
+    cmd = [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+           "--log-level", "warning", "--access-logfile", "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null"]
+    if threads > 1:
+        cmd += ["--threads", str(threads)]
+    cmd.append("wsgi:app")
+    process = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
+                if r.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    sys.exit("bench: gunicorn did not become ready")
+
+
+def wrk(url: str, script: str, duration: int, connections: int, threads: int, extra_env: dict) -> dict:
+    env = dict(os.environ, BENCH_DIR=str(BENCH), **extra_env)
+    cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--timeout", "10s",
+           "-s", str(BENCH / script), url]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in out.splitlines() if line.startswith("BENCH_JSON "))
+    return json.loads(line[len("BENCH_JSON "):])
+
+
+def warm(base: str, paths: list[str]) -> None:
+    for path in paths:
+        for _ in range(20):
+            try:
+                urllib.request.urlopen(base + path, timeout=10).read()
+            except OSError:
+                pass
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread when > 1)")
+    parser.add_argument("--duration", type=int, default=15, help="seconds per scenario")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--only", default=",".join(SCENARIOS), help="comma-separated scenarios")
+    parser.add_argument("--skip-setup", action="store_true", help="reuse the database from the last run")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("bench: wrk not found (apt-get install wrk)")
+    RESULTS.mkdir(exist_ok=True)
+    env = app_env(args.port)
+    if not args.skip_setup:
+        setup_database(env)
+    zips = zip_file()
+    base = f"http://127.0.0.1:{args.port}"
+    server = start_gunicorn(env, args.port, args.workers, args.threads)
+    run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    scenarios = {
+        "plain": ("/healthz", "get.lua", {}),
+        "submit": ("/", "submit.lua", {"BENCH_ZIPS": str(zips), "BENCH_SUBMIT_PATH":
+                                       "/api/v1/campaigns/guan-heng/actions", "BENCH_RUN_ID": run_id}),
+        "lookup": ("/", "lookup.lua", {"BENCH_ZIPS": str(zips)}),
+        "scoreboard": ("/c/guan-heng/scoreboard", "get.lua", {}),
+        "campaign": ("/c/guan-heng", "get.lua", {}),
+    }
+    chosen = [s for s in args.only.split(",") if s]
+    results: dict[str, dict] = {}
+    try:
+        warm(base, ["/healthz", "/c/guan-heng", "/c/guan-heng/scoreboard", "/api/v1/representatives?zip=12207"])
+        for name in ["plain"] + [s for s in chosen if s != "plain"]:
+            path, script, extra = scenarios[name]
+            log(f"{name}: {args.duration} s, {args.connections} connections")
+            results[name] = wrk(base + path, script, args.duration, args.connections, args.wrk_threads, extra)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    ceiling = results["plain"]["rps"]
+    print(f"\n{'scenario':<12} {'req/s':>9} {'vs plain':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for name, r in results.items():
+        r["ratio_to_plain"] = round(r["rps"] / ceiling, 3) if ceiling else None
+        print(f"{name:<12} {r['rps']:>9.0f} {r['ratio_to_plain']:>9.2f} {r['p50_ms']:>8.2f} {r['p95_ms']:>8.2f} "
+              f"{r['p99_ms']:>8.2f} {r['errors']:>7}")
+    report = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "settings": vars(args),
+        "results": results,
+    }
+    out = RESULTS / f"bench-{run_id}.json"
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nwritten to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
