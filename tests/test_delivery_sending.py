@@ -257,3 +257,28 @@ def test_inline_is_off_in_testing_and_production_and_on_in_development(app):
             environ["ADVOCACY_REDIS_URL"] = redis
         app.config["ADVOCACY_SETTINGS"] = load_settings(environ)
         assert inline_enabled() is expected, env
+
+
+def test_validate_first_checks_each_message_before_sending_it(app, db, fake_cwc):
+    app.config["DELIVERY_CWC_VALIDATE_FIRST"] = True
+    (delivery,) = submit(make_campaign())
+    assert engine.deliver_now(delivery.id).outcome == "sent"
+    assert [v["delivery_id"] for v in fake_cwc.validated] == [delivery.cwc_delivery_id]
+    assert list(fake_cwc.accepted) == [delivery.cwc_delivery_id]
+
+
+def test_cwc_check_fetches_the_offices_and_validates_a_sample(app, runner, fake_cwc):
+    fake_cwc.offices = {"HNY12", "SNY00"}
+    result = runner.invoke(args=["deliveries", "cwc-check", "--office", "hny12"])
+    assert result.exit_code == 0, result.output
+    assert "CWC accepts 2 offices." in result.output
+    assert "CWC validated a sample message to HNY12." in result.output
+    assert fake_cwc.accepted == {}  # validation only
+
+    result = runner.invoke(args=["deliveries", "cwc-check", "--office", "HNY13"])
+    assert result.exit_code == 1
+    assert "not an active office" in result.output
+
+    app.config["CWC_AGENT_CONTACT_PHONE"] = "call us"
+    result = runner.invoke(args=["deliveries", "cwc-check", "--office", "HNY12"])
+    assert result.exit_code == 1 and "DeliveryAgentContactPhone" in result.output

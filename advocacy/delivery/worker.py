@@ -102,7 +102,9 @@ def run_rq_worker(*, burst: bool) -> bool:
     name = "delivery-" + engine.worker_name().replace(":", "-")
     worker = SimpleWorker([delivery_queue(connection)], connection=connection, name=name)
     worker.work(burst=burst, with_scheduler=True, logging_level=_log_level())
-    return burst or bool(getattr(worker, "_stop_requested", False))
+    # Asked to stop (SIGTERM/SIGINT) while idle or busy; anything else means Redis went away.
+    asked = getattr(worker, "_shutdown_requested_date", None) is not None or getattr(worker, "_stop_requested", False)
+    return burst or bool(asked)
 
 
 def run_queue_worker(*, burst: bool) -> None:
