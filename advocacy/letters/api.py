@@ -11,7 +11,6 @@ from advocacy.api import APIError, bp, error_response
 from advocacy.api.openapi import PATHS, SCHEMAS, error_responses
 from advocacy.auth.access import public
 from advocacy.campaigns.rendering import TemplateProblem
-from advocacy.campaigns.services import get_campaign_by_slug
 from advocacy.congress.lookup import LookupFailed
 from advocacy.extensions import csrf, limiter
 from advocacy.letters.limits import submission_retry_after
@@ -19,10 +18,10 @@ from advocacy.letters.services import (
     AddressNeeded,
     CampaignNotOpen,
     NoOffices,
-    deliveries_for,
     letter_json,
     submit_action,
 )
+from advocacy.letters.snapshots import campaign_snapshot
 from advocacy.letters.validation import InvalidInput, email_key, validate_constituent
 
 log = logging.getLogger(__name__)
@@ -68,7 +67,7 @@ def _idempotency_key() -> str | None:
 @csrf.exempt  # a JSON API without cookies or sessions: nothing for a forged request to ride on
 @limiter.exempt  # throttled below on IP + campaign and on the email, with the same storage
 def create_action(slug: str):
-    campaign = get_campaign_by_slug(slug)
+    campaign = campaign_snapshot(slug)
     if campaign is None or campaign.status == "draft":
         raise APIError(404, "not_found", "No such campaign.")
     data = _payload()
@@ -103,7 +102,7 @@ def create_action(slug: str):
     except TemplateProblem as exc:
         log.error("letter template failed at send time campaign=%s: %s", slug, exc)
         raise APIError(503, "campaign_unavailable", UNAVAILABLE) from None
-    deliveries = deliveries_for(submission.letters)
+    deliveries = submission.deliveries
     body = {"letters": [letter_json(letter, deliveries.get(letter.id)) for letter in submission.letters]}
     return jsonify(body), (201 if submission.created else 200)
 

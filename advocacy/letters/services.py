@@ -24,7 +24,7 @@ from advocacy.delivery.dispatch import dispatch_after_commit
 from advocacy.delivery.models import Delivery
 from advocacy.delivery.outbox import create_delivery
 from advocacy.extensions import db
-from advocacy.letters.models import Action, Letter
+from advocacy.letters.models import Action, Letter, new_id
 from advocacy.letters.validation import Constituent, InvalidInput
 from advocacy.statements.services import stances_for
 
@@ -53,6 +53,7 @@ class Submission:
     letters: list[Letter]
     created: bool
     lookup: LookupResult | None = None
+    deliveries: dict[str, Delivery] = dataclasses.field(default_factory=dict)  # by letter id
 
 
 def congress_number(when: datetime | None = None) -> int:
@@ -62,6 +63,11 @@ def congress_number(when: datetime | None = None) -> int:
     if year % 2 == 1 and (when.month, when.day) < (1, 3):
         year -= 1
     return (year - 1789) // 2 + 1
+
+
+def _stances(campaign) -> dict:
+    cached = getattr(campaign, "stances", None)
+    return cached if cached is not None else stances_for(campaign.id)
 
 
 def check_open(campaign: Campaign) -> None:
@@ -95,17 +101,18 @@ def resolve_offices(constituent: Constituent, district: tuple[str, int] | None =
     raise AddressNeeded(located)
 
 
-def existing_submission(campaign: Campaign, *, email_key: str, idempotency_key: str | None) -> Submission | None:
+def existing_submission(campaign, *, email_key: str, idempotency_key: str | None) -> Submission | None:
     if idempotency_key:
         action = db.session.scalar(
             select(Action).where(Action.campaign_id == campaign.id, Action.idempotency_key == idempotency_key)
         )
         if action is not None:
-            return Submission(action, list(action.letters), created=False)
+            letters = list(action.letters)
+            return Submission(action, letters, created=False, deliveries=deliveries_for(letters))
     return None
 
 
-def _letters_already_written(campaign: Campaign, email_key: str, keys: list[str]) -> dict[str, Letter]:
+def _letters_already_written(campaign, email_key: str, keys: list[str]) -> dict[str, Letter]:
     rows = db.session.scalars(
         select(Letter).where(
             Letter.campaign_id == campaign.id, Letter.email_key == email_key, Letter.office_key.in_(keys)
@@ -115,14 +122,19 @@ def _letters_already_written(campaign: Campaign, email_key: str, keys: list[str]
 
 
 def submit_action(
-    campaign: Campaign,
+    campaign,
     constituent: Constituent,
     *,
     messages: dict[str, str] | None = None,
     idempotency_key: str | None = None,
     district: tuple[str, int] | None = None,
 ) -> Submission:
-    """Write the constituent's letters; raises CampaignNotOpen, InvalidInput, AddressNeeded or NoOffices."""
+    """Write the constituent's letters; raises CampaignNotOpen, InvalidInput, AddressNeeded or NoOffices.
+
+    `campaign` is a Campaign or a cached CampaignSnapshot. The letters are inserted optimistically: the
+    unique (campaign, email key, office) constraint, not a read beforehand, is what stops a second letter
+    to the same office, so a first submission costs no extra round trip.
+    """
     check_open(campaign)
     key = constituent.email_key
     earlier = existing_submission(campaign, email_key=key, idempotency_key=idempotency_key)
@@ -132,34 +144,49 @@ def submit_action(
     targets = campaign_targets(campaign, lookup)
     if not targets:
         raise NoOffices("There is no one to write to for this address right now (the seat may be vacant).")
-    written = _letters_already_written(campaign, key, [t.key for t in targets])
-    new_targets = [t for t in targets if t.key not in written]
-    if not new_targets:
-        letters = [written[t.key] for t in targets]
-        return Submission(letters[0].action, letters, created=False, lookup=lookup)
-    try:
-        action, new_letters, deliveries = _write(
-            campaign, constituent, lookup, new_targets, messages or {}, idempotency_key
-        )
-        db.session.commit()
-    except IntegrityError:
-        # The same constituent submitted twice at once; the other request won. Return its letters.
-        db.session.rollback()
-        earlier = existing_submission(campaign, email_key=key, idempotency_key=idempotency_key)
-        if earlier is not None:
-            return earlier
-        written = _letters_already_written(campaign, key, [t.key for t in targets])
-        letters = [written[t.key] for t in targets if t.key in written]
-        if not letters:
+    written: dict[str, Letter] = {}
+    new_targets = targets
+    for _attempt in range(3):
+        try:
+            action, new_letters, deliveries = _write(
+                campaign, constituent, lookup, new_targets, messages or {}, idempotency_key
+            )
+            _commit_keeping_objects()
+            break
+        except IntegrityError:
+            # Letters to some of these offices exist already (a repeat, or the same person at the same
+            # moment in another request): write only to the offices that have none.
+            db.session.rollback()
+            earlier = existing_submission(campaign, email_key=key, idempotency_key=idempotency_key)
+            if earlier is not None:
+                return earlier
+            written = _letters_already_written(campaign, key, [t.key for t in targets])
+            new_targets = [t for t in targets if t.key not in written]
+            if not new_targets:
+                letters = [written[t.key] for t in targets]
+                return Submission(letters[0].action, letters, False, lookup, deliveries_for(letters))
+        except BaseException:
+            db.session.rollback()  # e.g. a template that fails at send time: nothing half-written stays
             raise
-        return Submission(letters[0].action, letters, created=False, lookup=lookup)
-    except BaseException:
-        db.session.rollback()  # e.g. a template that fails at send time: nothing half-written stays
-        raise
+    else:
+        raise RuntimeError("could not write the letters after repeated conflicts")
     log.info("action accepted campaign=%s letters=%d", campaign.slug, len(new_letters))
     dispatch_after_commit([d.id for d in deliveries])
     by_key = {letter.office_key: letter for letter in new_letters} | written
-    return Submission(action, [by_key[t.key] for t in targets], created=True, lookup=lookup)
+    letters = [by_key[t.key] for t in targets]
+    found = deliveries_for(list(written.values())) if written else {}
+    found.update({d.letter_id: d for d in deliveries})
+    return Submission(action, letters, True, lookup, found)
+
+
+def _commit_keeping_objects() -> None:
+    """Commit without expiring the new rows: the response is built from them, with no reload per attribute."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def _write(
@@ -174,6 +201,7 @@ def _write(
     congress = congress_number(now)
     state, district = lookup.districts[0] if len(lookup.districts) == 1 else (constituent.state, None)
     action = Action(
+        id=new_id(),
         campaign_id=campaign.id,
         email_key=constituent.email_key,
         idempotency_key=idempotency_key,
@@ -194,7 +222,7 @@ def _write(
         created_at=now,
     )
     db.session.add(action)
-    stances = stances_for(campaign.id)
+    stances = _stances(campaign)
     letters: list[Letter] = []
     deliveries: list[Delivery] = []
     for target in targets:
@@ -208,6 +236,7 @@ def _write(
                 campaign, campaign.letters, dataclasses.replace(constituent, message=""), target, stance
             )
         letter = Letter(
+            id=new_id(),
             action=action,
             campaign_id=campaign.id,
             email_key=constituent.email_key,
@@ -238,7 +267,7 @@ def preview_letters(
     campaign: Campaign, constituent: Constituent, lookup: LookupResult
 ) -> list[tuple[Target, str, str]]:
     """(target, subject, body) for each office, rendered as they would be sent; nothing is stored."""
-    stances = stances_for(campaign.id)
+    stances = _stances(campaign)
     out = []
     for target in campaign_targets(campaign, lookup):
         stance = stances.get(target.bioguide_id) if target.bioguide_id else None

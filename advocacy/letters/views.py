@@ -33,6 +33,7 @@ from advocacy.letters.services import (
     resolve_offices,
     submit_action,
 )
+from advocacy.letters.snapshots import campaign_snapshot
 from advocacy.letters.states import STATE_NAMES
 from advocacy.letters.validation import STATES, InvalidInput, clean_text, validate_constituent
 
@@ -123,6 +124,7 @@ def review(slug: str):
     problem = _too_soon_or_bot(values)
     if problem:
         return _page(campaign, values, {"form": problem}, 400)
+    snapshot = campaign_snapshot(slug)
     try:
         check_open(campaign)
         constituent = validate_constituent(values)
@@ -136,7 +138,7 @@ def review(slug: str):
     except AddressNeeded as exc:
         return _page(campaign, values, {"address": str(exc)}, 422, split=exc.lookup)
     try:
-        letters = preview_letters(campaign, constituent, lookup)
+        letters = preview_letters(snapshot, constituent, lookup)
     except TemplateProblem as exc:
         log.error("letter template failed at review campaign=%s: %s", slug, exc)
         return _page(campaign, values, {"form": UNAVAILABLE}, 503)
@@ -183,7 +185,9 @@ def send(slug: str):
         if key.startswith("message-")
     }
     try:
-        submission = submit_action(campaign, constituent, messages=messages, district=_chosen_district(values))
+        submission = submit_action(
+            campaign_snapshot(slug), constituent, messages=messages, district=_chosen_district(values)
+        )
     except CampaignNotOpen as exc:
         return _page(campaign, values, {"form": str(exc)}, 409)
     except InvalidInput as exc:

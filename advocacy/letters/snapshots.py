@@ -1,0 +1,116 @@
+"""Read-mostly campaign data for the submission path, cached briefly in each process.
+
+A viral campaign takes hundreds of letters a second; reading the campaign, its letter variants and the
+offices' stances from the database for each one would cost more than everything else together. Each
+process keeps a frozen copy for `CAMPAIGN_CACHE_SECONDS` (default 5): an organizer's edit reaches every
+process within that time. Tests set it to 0.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from advocacy.campaigns.models import Campaign
+from advocacy.extensions import db
+
+DEFAULT_TTL = 5.0
+
+
+@dataclass(frozen=True)
+class VariantSnapshot:
+    id: int
+    name: str
+    chamber: str
+    stance: str
+    subject: str
+    body: str
+    priority: int
+
+
+@dataclass(frozen=True)
+class CustomTargetSnapshot:
+    id: int
+    name: str
+    title: str
+    email: str
+    salutation: str
+
+    @property
+    def key(self) -> str:
+        return f"custom:{self.id}"
+
+
+@dataclass(frozen=True)
+class CampaignSnapshot:
+    """What the letter flow reads of a campaign; duck-compatible with the Campaign model for rendering."""
+
+    id: int
+    slug: str
+    title: str
+    detainee_name: str
+    ask: str
+    status: str
+    cwc_topic: str
+    include_delegation: bool
+    target_members: tuple[str, ...]
+    target_committees: tuple[str, ...]
+    letters: tuple[VariantSnapshot, ...]
+    custom_targets: tuple[CustomTargetSnapshot, ...]
+    stances: dict  # bioguide id -> latest stance
+
+    @classmethod
+    def of(cls, campaign: Campaign, stances: dict) -> CampaignSnapshot:
+        return cls(
+            id=campaign.id,
+            slug=campaign.slug,
+            title=campaign.title,
+            detainee_name=campaign.detainee_name,
+            ask=campaign.ask,
+            status=campaign.status,
+            cwc_topic=campaign.cwc_topic,
+            include_delegation=campaign.include_delegation,
+            target_members=tuple(campaign.target_members or ()),
+            target_committees=tuple(campaign.target_committees or ()),
+            letters=tuple(
+                VariantSnapshot(v.id, v.name, v.chamber, v.stance, v.subject, v.body, v.priority or 0)
+                for v in campaign.letters
+            ),
+            custom_targets=tuple(
+                CustomTargetSnapshot(t.id, t.name, t.title or "", t.email, t.salutation or "")
+                for t in campaign.custom_targets
+            ),
+            stances=dict(stances),
+        )
+
+
+_cache: dict[tuple[str, str], tuple[float, CampaignSnapshot | None]] = {}
+_lock = threading.Lock()
+
+
+def campaign_snapshot(slug: str) -> CampaignSnapshot | None:
+    """The campaign (any status) with its variants, custom targets and stances; None if there is none."""
+    from advocacy.statements.services import stances_for
+
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], slug)
+    ttl = current_app.config.get("CAMPAIGN_CACHE_SECONDS", DEFAULT_TTL)
+    now = time.monotonic()
+    found = _cache.get(key)
+    if found is not None and now - found[0] < ttl:
+        return found[1]
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    snapshot = CampaignSnapshot.of(campaign, stances_for(campaign.id)) if campaign is not None else None
+    with _lock:
+        _cache[key] = (now, snapshot)
+    return snapshot
+
+
+def forget(slug: str | None = None) -> None:
+    """Drop cached campaigns (all, or one slug) in this process."""
+    with _lock:
+        for key in [k for k in _cache if slug is None or k[1] == slug]:
+            del _cache[key]
