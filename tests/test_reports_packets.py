@@ -145,3 +145,16 @@ def test_display_name_orders_east_asian_names_family_first(first, last, shown):
     from advocacy.reports.packets import display_name
 
     assert display_name(first, last) == shown
+
+
+@needs_dejavu
+@pytest.mark.parametrize("app_config", [{"PDF_FALLBACK_FONTS": ()}])
+def test_without_a_cjk_font_names_degrade_quietly(staff_client, db, caplog, app_config):
+    three_names()
+    response = staff_client.get("/staff/campaigns/guan-heng/packets/G000555.pdf")
+    assert response.status_code == 200
+    text = "\n".join(pdf_pages(response.data))
+    assert "Thị Minh Nguyễn" in text and "Siobhán O'Brien" in text
+    assert "???" in text and "周" not in text
+    # Nothing about the characters of anyone's name reaches the log.
+    assert "missing the following glyphs" not in caplog.text

@@ -63,14 +63,22 @@ class PacketFonts:
         return FAMILY if self.unicode else "Helvetica"
 
     def prepare(self, text: str) -> str:
-        """Return `text` ready to draw: load the fallback font if the main one lacks a character,
-        or, with no TTF at all, replace what the core font cannot encode."""
+        """Return `text` ready to draw: load the fallback font if the main one lacks a character, and
+        replace with `?` what no font here can show (fpdf2 would otherwise log the missing characters,
+        which are pieces of people's names)."""
         if not self.unicode:
             return text.encode("latin-1", "replace").decode("latin-1")
+        cmap = self.pdf.fonts[FAMILY].cmap
+        missing = {ch for ch in set(text) if ch > "\x7f" and not ch.isspace() and ord(ch) not in cmap}
+        if not missing:
+            return text
         if self._fallback_path and not self._fallback_loaded:
-            cmap = self.pdf.fonts[FAMILY].cmap
-            if any(ord(ch) not in cmap for ch in set(text) if ch > "\x7f" and not ch.isspace()):
-                self.pdf.add_font(FALLBACK_FAMILY, "", self._fallback_path)
-                self.pdf.set_fallback_fonts([FALLBACK_FAMILY], exact_match=False)
-                self._fallback_loaded = True
+            self.pdf.add_font(FALLBACK_FAMILY, "", self._fallback_path)
+            self.pdf.set_fallback_fonts([FALLBACK_FAMILY], exact_match=False)
+            self._fallback_loaded = True
+        if FALLBACK_FAMILY in self.pdf.fonts:
+            fallback = self.pdf.fonts[FALLBACK_FAMILY].cmap
+            missing = {ch for ch in missing if ord(ch) not in fallback}
+        if missing:
+            text = "".join("?" if ch in missing else ch for ch in text)
         return text
