@@ -172,6 +172,9 @@ def test_admin_finds_a_constituent_by_exact_email_and_erases_them(admin_client, 
     for event in events:
         assert "zhou" not in str(event.filters).lower()
     assert "zhou@example.org" not in caplog.text.lower()
+    audit_page = admin_client.get("/admin/audit").get_data(as_text=True)
+    assert "privacy.delete" in audit_page and "campaigns: guan-heng" in audit_page
+    assert "zhou" not in audit_page.lower()
 
 
 def test_erase_needs_confirmation(admin_client, db):
