@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-import feedparser
 import requests
 
 from advocacy import http
@@ -198,6 +197,8 @@ def parse_feed(content: bytes, content_type: str = "", base_url: str = "") -> li
     headers = {"content-type": content_type} if content_type else {}
     if base_url:
         headers["content-location"] = base_url
+    import feedparser  # imported here: only the monitor needs it, and it is large
+
     parsed = feedparser.parse(io.BytesIO(content), response_headers=headers)
     if not parsed.get("version") and not parsed.entries:
         reason = parsed.get("bozo_exception")
