@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -136,7 +137,9 @@ def test_a_cwc_timeout_before_cwc_took_the_letter_is_sent_on_retry(app, db, fake
 # --- A worker killed mid-send -------------------------------------------------------------------------------
 
 
-def worker_process(database_url: str, fake_cwc, extra_env: dict | None = None) -> subprocess.Popen:
+def worker_process(
+    database_url: str, fake_cwc, extra_env: dict | None = None, keep_redis: bool = False
+) -> subprocess.Popen:
     env = dict(os.environ)
     env.update(TEST_ENVIRON)
     env.update(delivery_config(cwc=fake_cwc)["ENVIRON"])
@@ -147,10 +150,23 @@ def worker_process(database_url: str, fake_cwc, extra_env: dict | None = None) -
             "ADVOCACY_TEST_CONFIG": json.dumps(dict(AGENT_CONFIG, DELIVERY_CWC_TIMEOUT=[5, 120])),
         }
     )
+    if not keep_redis:
+        env.pop("ADVOCACY_REDIS_URL", None)
     env.update(extra_env or {})
-    env.pop("ADVOCACY_REDIS_URL", None)
     command = [sys.executable, "-m", "flask", "--app", "tests.fakes.worker_app:create", "deliveries", "work"]
-    return subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # Its own process group, so a cleanup can also end any child it started (RQ's scheduler).
+    return subprocess.Popen(
+        command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+
+
+def end(process: subprocess.Popen) -> None:
+    """Whatever happened in the test, leave no worker (or worker's child) behind."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait(30)
 
 
 def test_a_worker_killed_mid_send_is_recovered_without_a_duplicate(app, db, runner, fake_cwc, database_url):
@@ -164,8 +180,7 @@ def test_a_worker_killed_mid_send_is_recovered_without_a_duplicate(app, db, runn
         process.kill()  # SIGKILL: no cleanup, no goodbye
         process.wait(30)
     finally:
-        if process.poll() is None:
-            process.kill()
+        end(process)
     fake_cwc.release.set()
     delivery = reload(delivery)
     assert delivery.status == "sending"  # the dead worker's claim
@@ -192,8 +207,7 @@ def test_a_worker_stopped_politely_finishes_or_gives_back_its_claims(app, db, fa
         fake_cwc.release.set()  # the in-flight request ends (503): the worker records it and exits
         assert process.wait(60) == 0
     finally:
-        if process.poll() is None:
-            process.kill()
+        end(process)
     statuses = {reload(d).status for d in deliveries}
     assert "sending" not in statuses  # nothing left claimed by a worker that is gone
 
@@ -289,6 +303,28 @@ class TestQueue:
         scheduled = ScheduledJobRegistry(queue=rq_queue)
         assert scheduled.get_job_ids() == [queue.job_id(delivery.id, 1)]
         scheduled.remove(queue.job_id(delivery.id, 1), delete_job=True)
+
+    def test_the_queue_worker_stops_cleanly_on_sigterm(self, app, db, fake_cwc, database_url, rq_queue):
+        import time
+
+        from rq import Worker
+
+        config = dict(AGENT_CONFIG, DELIVERY_QUEUE=rq_queue.name)
+        process = worker_process(
+            database_url,
+            fake_cwc,
+            {"ADVOCACY_REDIS_URL": redis_url(), "ADVOCACY_TEST_CONFIG": json.dumps(config)},
+            keep_redis=True,
+        )
+        try:
+            deadline = time.monotonic() + 60  # a bound on start-up, not a measurement
+            while not Worker.all(queue=rq_queue) and process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert Worker.all(queue=rq_queue), "the worker never started listening"
+            process.terminate()
+            assert process.wait(60) == 0
+        finally:
+            end(process)
 
 
 # --- PostgreSQL connections dropped ----------------------------------------------------------------------------

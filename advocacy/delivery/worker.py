@@ -89,22 +89,31 @@ class Poller:
         return self.processed
 
 
-def run_rq_worker(*, burst: bool) -> bool:
+def run_rq_worker(*, burst: bool, stop: threading.Event | None = None) -> bool:
     """An RQ worker on the delivery queue, in this process (SimpleWorker: no fork, so the app context
     and its connection pool stay valid). The scheduler brings failed deliveries back at their
     `next_attempt_at`. Returns True when it stopped because it was asked to (or ran out of work in
-    burst mode); raises RedisError/OSError when Redis is unreachable."""
+    burst mode); raises RedisError/OSError when Redis is unreachable.
+
+    `stop` is set by our own signal handlers, which are in charge until RQ installs its own: a signal
+    that lands in between still stops the worker."""
     from rq import SimpleWorker
 
     from advocacy.delivery.queue import delivery_queue, redis_connection
 
+    class DeliveryWorker(SimpleWorker):
+        def _install_signal_handlers(self):
+            super()._install_signal_handlers()
+            if stop is not None and stop.is_set():
+                self._stop_requested = True  # checked at the top of RQ's work loop
+
     connection = redis_connection()
     name = "delivery-" + engine.worker_name().replace(":", "-")
-    worker = SimpleWorker([delivery_queue(connection)], connection=connection, name=name)
+    worker = DeliveryWorker([delivery_queue(connection)], connection=connection, name=name)
     worker.work(burst=burst, with_scheduler=True, logging_level=_log_level())
     # Asked to stop (SIGTERM/SIGINT) while idle or busy; anything else means Redis went away.
     asked = getattr(worker, "_shutdown_requested_date", None) is not None or getattr(worker, "_stop_requested", False)
-    return burst or bool(asked)
+    return burst or bool(asked) or bool(stop is not None and stop.is_set())
 
 
 def run_queue_worker(*, burst: bool) -> None:
@@ -116,7 +125,7 @@ def run_queue_worker(*, burst: bool) -> None:
     with stop_on_signals(stop):
         while not stop.is_set():
             try:
-                if run_rq_worker(burst=burst):
+                if run_rq_worker(burst=burst, stop=stop):
                     return
                 log.warning("delivery worker: the queue worker stopped unexpectedly; polling the database meanwhile")
             except (RedisError, OSError) as exc:
