@@ -378,3 +378,29 @@ def test_small_helpers():
     assert house_title("GU") == "Delegate" and house_title("NY") == "Representative"
     assert territory_for_zip("96951") == "MP" and territory_for_zip("96920") == "GU"
     assert territory_for_zip("96940") is None and territory_for_zip("10004") is None
+
+
+def test_only_web_addresses_become_links():
+    from types import SimpleNamespace
+
+    from advocacy.congress.offices import office_from_member
+
+    row = SimpleNamespace(
+        bioguide_id="X000001",
+        first_name="Ana",
+        last_name="Example",
+        official_full=None,
+        chamber="house",
+        state="NY",
+        district=1,
+        party="Democrat",
+        phone=None,
+        address=None,
+        contact_form="javascript:alert(1)",
+        url="https://example.house.gov",
+        rss_url="ftp://example.house.gov/feed",
+        social={},
+    )
+    office = office_from_member(row)
+    assert office.contact_form is None and office.rss_url is None
+    assert office.contact_url == office.website == "https://example.house.gov"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, request
 
 from advocacy.api import APIError, bp, error_response
 from advocacy.api.openapi import PATHS, SCHEMAS, error_responses
 from advocacy.auth.access import public
-from advocacy.congress.lookup import LookupFailed, lookup_representatives, zip_lookup_body
+from advocacy.congress.lookup import LookupFailed, lookup_representatives, result_body
 from advocacy.congress.throttle import retry_after
 from advocacy.extensions import limiter
 
@@ -30,14 +30,14 @@ def representatives():
     zip_code = request.args.get("zip", "")
     address = request.args.get("address") or None
     try:
-        if address is None:
-            # The same for everyone who asks about this ZIP, and it holds nothing personal: cacheable.
-            response = Response(zip_lookup_body(zip_code), mimetype="application/json")
-            response.headers["Cache-Control"] = "public, max-age=300"
-            return response
-        return jsonify(lookup_representatives(zip_code, address).to_json())
+        result = lookup_representatives(zip_code, address)
     except LookupFailed as exc:
         raise APIError(exc.status, exc.code, str(exc), {exc.field: str(exc)}) from None
+    response = Response(result_body(result), mimetype="application/json")
+    if result.query["address"] is None:
+        # The same for everyone who asks about this ZIP, and it holds nothing personal.
+        response.headers["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 OFFICE_SCHEMA = {

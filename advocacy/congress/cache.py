@@ -66,14 +66,12 @@ class DataCache:
         self.checked_at = float("-inf")
         self.lock = threading.Lock()
         self.roster: Any = None  # advocacy.congress.offices.Roster, built on first use
-        self.zips = LRUCache(maxsize=65536)  # zip5 -> tuple of (state, district)
-        self.answers = LRUCache(maxsize=65536)  # zip5 -> JSON-ready ZIP-only lookup answer
+        self.zips = LRUCache(maxsize=65536)  # zip5 -> tuple of (state, district); 33,774 ZIPs today
 
     def reset(self, versions: tuple[int, int] | None) -> None:
         self.versions = versions
         self.roster = None
         self.zips.clear()
-        self.answers.clear()
 
 
 _caches: dict[str, DataCache] = {}
@@ -111,5 +109,12 @@ def invalidate() -> None:
     """Forget everything cached for the app's database (called after a sync commits a change)."""
     data = _caches.get(_key())
     if data is not None:
+        data.reset(None)
+        data.checked_at = float("-inf")
+
+
+def forget_all() -> None:
+    """Forget everything cached for every database (for tests, which write congress rows directly)."""
+    for data in list(_caches.values()):
         data.reset(None)
         data.checked_at = float("-inf")

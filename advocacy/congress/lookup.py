@@ -11,8 +11,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from advocacy.congress import cache
-from advocacy.congress.cache import MISSING
 from advocacy.congress.offices import Office, roster, with_nearest_office
 from advocacy.congress.providers import GeocoderUnavailable, crosswalk, geocoder
 
@@ -105,43 +103,49 @@ def lookup_representatives(zip_code: str, address: str | None = None) -> LookupR
         if match is not None:
             query = {"zip": zip5, "address": street}
             return _result(query, "census-geocoder", [(match.state, match.district)], match.location)
-    return _copy(_zip_result(zip5), street)
+    return _zip_result(zip5, street)
 
 
-def _zip_result(zip5: str) -> LookupResult:
-    answers = cache.current().answers
-    found = answers.get(("result", zip5))
-    if found is MISSING:
-        districts = crosswalk.districts_for(zip5)
-        if not districts:
-            raise UnknownZip(f"We have no congressional district for ZIP code {zip5}.")
-        found = _result({"zip": zip5, "address": None}, crosswalk.name, list(districts), None)
-        answers.put(("result", zip5), found)
-    return found
+def _zip_result(zip5: str, street: str | None = None) -> LookupResult:
+    districts = crosswalk.districts_for(zip5)
+    if not districts:
+        raise UnknownZip(f"We have no congressional district for ZIP code {zip5}.")
+    return _result({"zip": zip5, "address": street}, crosswalk.name, list(districts), None)
 
 
-def _copy(result: LookupResult, street: str | None) -> LookupResult:
-    """A caller may change its result; the cached one must stay as it was."""
-    return LookupResult(
-        query={"zip": result.query["zip"], "address": street},
-        source=result.source,
-        split=result.split,
-        districts=list(result.districts),
-        offices=list(result.offices),
-        house_candidates=list(result.house_candidates),
-        vacancies=list(result.vacancies),
+def _dumps(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def result_body(result: LookupResult) -> bytes:
+    """`result.to_json()` as JSON bytes. Offices straight from the roster reuse their serialized form, so a
+    ZIP lookup costs a few dictionary reads and one join, with no per-ZIP answer kept in memory."""
+    seats = roster()
+
+    def office(o: Office) -> bytes:
+        if seats.offices.get(o.bioguide_id) is o:
+            return seats.office_json[o.bioguide_id]
+        return _dumps(o.to_json())  # e.g. with its nearest district office
+
+    return b"".join(
+        (
+            b'{"query":',
+            _dumps(result.query),
+            b',"source":',
+            _dumps(result.source),
+            b',"split":',
+            b"true" if result.split else b"false",
+            b',"districts":',
+            _dumps([{"state": s, "district": d} for s, d in result.districts]),
+            b',"offices":[',
+            b",".join(office(o) for o in result.offices),
+            b'],"house_candidates":[',
+            b",".join(office(o) for o in result.house_candidates),
+            b'],"vacancies":',
+            _dumps([{"state": s, "district": d} for s, d in result.vacancies]),
+            b"}",
+        )
     )
-
-
-def zip_lookup_body(zip_code: str) -> bytes:
-    """`lookup_representatives(zip_code).to_json()` serialized, cached per ZIP: the API's fast path."""
-    zip5 = normalize_zip(zip_code)
-    answers = cache.current().answers
-    found = answers.get(("json", zip5))
-    if found is MISSING:
-        found = json.dumps(_zip_result(zip5).to_json(), ensure_ascii=False, separators=(",", ":")).encode()
-        answers.put(("json", zip5), found)
-    return found
 
 
 def _result(

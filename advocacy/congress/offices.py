@@ -6,6 +6,7 @@ contact route. The roster is built with two queries and rebuilt only when a sync
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -81,8 +82,14 @@ def salutation_name(last: str, official_full: str | None) -> str:
     return last
 
 
+def _web(url: str | None) -> str | None:
+    """Only http(s) addresses become links: a `javascript:` URL in the data must never reach a page."""
+    return url if url and url.lower().startswith(("https://", "http://")) else None
+
+
 def office_from_member(m) -> Office:
     """Build an Office from a Member row (or any object with the same attributes)."""
+    contact_form, website = _web(m.contact_form), _web(m.url)
     first = _PARENTHESES.sub("", m.first_name).strip() or m.first_name  # "James (Jim)" -> "James"
     title = "Senator" if m.chamber == "senate" else house_title(m.state)
     return Office(
@@ -98,12 +105,12 @@ def office_from_member(m) -> Office:
         party=m.party,
         phone=m.phone,
         address=m.address,
-        contact_url=m.contact_form or m.url,
-        contact_form=m.contact_form,
-        website=m.url,
+        contact_url=contact_form or website,
+        contact_form=contact_form,
+        website=website,
         photo_url=PHOTO_URL.format(bioguide=m.bioguide_id),
         social=dict(m.social or {}),
-        rss_url=m.rss_url,
+        rss_url=_web(m.rss_url),
     )
 
 
@@ -115,6 +122,7 @@ class Roster:
     senators: dict[str, tuple[Office, ...]]  # by state, senior senator first
     house: dict[tuple[str, int], Office]  # by (state, district)
     district_offices: dict[str, tuple[dict, ...]]  # by bioguide id, in file order
+    office_json: dict[str, bytes]  # each office serialized once, for the lookup API's answers
 
 
 def build_roster() -> Roster:
@@ -143,6 +151,9 @@ def build_roster() -> Roster:
         senators={k: tuple(v) for k, v in senators.items()},
         house=house,
         district_offices={k: tuple(v) for k, v in district_offices.items()},
+        office_json={
+            k: json.dumps(o.to_json(), ensure_ascii=False, separators=(",", ":")).encode() for k, o in offices.items()
+        },
     )
 
 
