@@ -5,10 +5,14 @@ In CI (CI=true) a missing browser fails the run; elsewhere these tests skip with
 
 from __future__ import annotations
 
+import copy
+import json
 import os
 import shutil
 import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from werkzeug.serving import make_server
@@ -59,12 +63,17 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def live_app(tmp_path_factory):
-    """The app with a fresh SQLite database, served on 127.0.0.1 in a background thread."""
+def live_app(tmp_path_factory, fake_geocoder):
+    """The app with a fresh SQLite database, served on 127.0.0.1 in a background thread.
+
+    It geocodes through `fake_geocoder` (never the internet) and holds the real congress data and the
+    Guan Heng campaign when ../shared/data is present (see `load_reference_data`)."""
     path = tmp_path_factory.mktemp("browser") / "browser.db"
-    app = make_app(f"sqlite:///{path}", WTF_CSRF_ENABLED=True, FORM_MIN_FILL_SECONDS=0)
+    environ = {"ADVOCACY_GEOCODER_URL": fake_geocoder.url}  # e2e: no request leaves the machine
+    app = make_app(f"sqlite:///{path}", WTF_CSRF_ENABLED=True, FORM_MIN_FILL_SECONDS=0, ENVIRON=environ)
     with app.app_context():
         db.create_all()
+        app.has_reference_data = load_reference_data()  # e2e: congress data + Guan Heng, once
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -113,3 +122,173 @@ def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
         for v in result["violations"]
         if v["impact"] in impacts
     ]
+
+
+# --- e2e (issue 9): a local fake of the Census geocoder, the real congress data and the Guan Heng campaign ---
+
+
+class FakeCensusGeocoder:
+    """The Census geocoder's `geographies/onelineaddress` on 127.0.0.1, so the live app never reaches the internet.
+
+    It answers with a real recorded Census response (../shared/data/census-geocoder, Falls Church VA, 116th
+    Congress layer) moved to the district of a street registered with `place()`: the district layer renamed
+    "119th Congressional Districts" (field CD119), the state and the point changed. Any other address gets the
+    answer Census gives for an address it cannot find: no `addressMatches`. It logs nothing (addresses are
+    personal data) and keeps only a count of the requests.
+    """
+
+    RECORDING = "census-onelineaddress-2525-buckelew-falls-church-va-cd116.json"
+
+    def __init__(self):
+        from tests.data import CENSUS_DIR
+
+        path = CENSUS_DIR / self.RECORDING
+        self.recording = json.loads(path.read_text()) if path.is_file() else None
+        self.places: dict[str, tuple[str, int, float, float]] = {}
+        self.requests = 0
+        self.server: ThreadingHTTPServer | None = None
+
+    @staticmethod
+    def _key(text: str) -> str:
+        return " ".join(text.upper().replace(",", " ").split())
+
+    def place(self, street: str, state: str, district: int, lat: float, lon: float) -> None:
+        """Addresses that start with `street` are in (state, district), at (lat, lon)."""
+        self.places[self._key(street)] = (state, district, lat, lon)
+
+    def answer(self, one_line: str) -> dict:
+        key = self._key(one_line)
+        found = next((v for street, v in self.places.items() if key.startswith(street)), None)
+        if found is None or self.recording is None:
+            return {"result": {"input": {"address": {"address": one_line}}, "addressMatches": []}}
+        from advocacy.congress.states import STATE_FIPS
+
+        state, district, lat, lon = found
+        fips = STATE_FIPS[state]
+        body = copy.deepcopy(self.recording)
+        body["result"]["input"]["address"] = {"address": one_line}
+        match = body["result"]["addressMatches"][0]
+        body["result"]["addressMatches"] = [match]
+        match["matchedAddress"] = one_line.upper()
+        match["coordinates"] = {"x": lon, "y": lat}
+        geographies = match["geographies"]
+        layer_name = next(name for name in geographies if name.endswith("Congressional Districts"))
+        [feature] = geographies.pop(layer_name)
+        for field in [k for k in feature if k.startswith("CD") and k[2:].isdigit()]:
+            del feature[field]
+        feature.update(CD119=f"{district:02d}", CDSESSN="119", STATE=fips, GEOID=f"{fips}{district:02d}")
+        feature.update(BASENAME=str(district), NAME=f"Congressional District {district}")
+        states = geographies["States"][0]
+        states.update(STUSAB=state, STATE=fips, GEOID=fips, BASENAME=state, NAME=state)
+        match["geographies"] = {"States": [states], "119th Congressional Districts": [feature]}
+        return body
+
+    def start(self) -> str:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - the http.server API
+                fake.requests += 1
+                query = parse_qs(urlsplit(self.path).query)
+                body = json.dumps(fake.answer(query.get("address", [""])[0])).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format, *args):  # noqa: A002 - never print addresses
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self.url
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.server_port}/geocoder/geographies/onelineaddress"
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+
+
+# 10025 (Manhattan) spans NY-12 and NY-13: this street is in NY-12; any other street is unknown to the geocoder.
+SPLIT_ZIP = "10025"
+NY12_STREET = "200 W 95th St"
+
+
+@pytest.fixture(scope="session")
+def fake_geocoder():
+    fake = FakeCensusGeocoder()
+    fake.place(NY12_STREET, "NY", 12, 40.79368, -73.97049)
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+def load_reference_data() -> bool:
+    """The real congress data from ../shared/data and the Guan Heng campaign; False when the data is absent."""
+    from tests.data import LEGISLATORS_DIR, ZCCD_CSV
+
+    if not (LEGISLATORS_DIR / "legislators-current.yaml").is_file() or not ZCCD_CSV.is_file():
+        return False
+    from advocacy.campaigns.loading import load_campaigns
+    from advocacy.congress.sources import districts_source, legislators_source
+    from advocacy.congress.sync import sync_districts, sync_legislators
+    from tests.letters_support import GUAN_HENG
+
+    sync_legislators(legislators_source(str(LEGISLATORS_DIR)))
+    sync_districts(districts_source(str(ZCCD_CSV)))
+    load_campaigns(GUAN_HENG)
+    return True
+
+
+@pytest.fixture(scope="session")
+def live_site(live_app):
+    """The live app with the real congress data and Guan Heng (skipped, or failed in CI, without the data)."""
+    if not live_app.has_reference_data:
+        _missing("real data not found in ../shared/data (set ADVOCACY_SHARED_DATA)")
+    return live_app
+
+
+@pytest.fixture(scope="session")
+def accounts(live_app):
+    """One account per role on the live app: {role: (email, password)}."""
+    from advocacy.auth.services import create_user
+
+    made = {role: (f"e2e-{role}@example.org", f"e2e {role} password, long enough") for role in ROLES}
+    with live_app.app_context():
+        for role, (email, password) in made.items():
+            create_user(email, password, role)
+    return made
+
+
+ROLES = ("staff", "organizer", "admin")
+
+
+def log_in(page, base_url: str, email: str, password: str) -> None:
+    page.goto(base_url + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/dashboard")
+
+
+@pytest.fixture(scope="session")
+def signed_in(browser, live_app, accounts):
+    """A factory: the storage state (session cookie) of a browser signed in with the given role, made once per role
+    (the login throttle allows 5 logins a minute per account)."""
+    states: dict[str, dict] = {}
+
+    def state(role: str) -> dict:
+        if role not in states:
+            context = browser.new_context()
+            log_in(context.new_page(), live_app.base_url, *accounts[role])
+            states[role] = context.storage_state()
+            context.close()
+        return states[role]
+
+    return state
