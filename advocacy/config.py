@@ -70,6 +70,14 @@ class Settings:
     cwc_url: str = ""
     cwc_api_key: str = ""
     cwc_delivery_agent: str = ""
+    # Who we are to CWC: the acknowledgement address and a contact; required with ADVOCACY_CWC_URL.
+    cwc_agent_ack_email: str = ""
+    cwc_agent_contact_name: str = ""
+    cwc_agent_contact_email: str = ""
+    cwc_agent_contact_phone: str = ""
+    cwc_organization: str = ""
+    cwc_organization_about: str = ""
+    metrics_token: str = ""
     data_dir: str = ""
     site_url: str = ""
     log_level: str = "INFO"
@@ -135,8 +143,13 @@ def _validate(s: Settings) -> None:
         _url("CWC_URL", s.cwc_url, ("http", "https"))
         if not s.cwc_api_key:
             raise ConfigError("ADVOCACY_CWC_API_KEY is required when ADVOCACY_CWC_URL is set")
-        if not s.cwc_delivery_agent:
-            raise ConfigError("ADVOCACY_CWC_DELIVERY_AGENT is required when ADVOCACY_CWC_URL is set")
+        for name in ("cwc_delivery_agent", "cwc_agent_ack_email", "cwc_agent_contact_name",
+                     "cwc_agent_contact_email", "cwc_agent_contact_phone", "cwc_organization"):
+            if not getattr(s, name):
+                raise ConfigError(f"ADVOCACY_{name.upper()} is required when ADVOCACY_CWC_URL is set")
+        for name in ("cwc_agent_ack_email", "cwc_agent_contact_email"):
+            if "@" not in getattr(s, name):
+                raise ConfigError(f"ADVOCACY_{name.upper()} must be an email address")
     if not 0 < s.mail_port < 65536:
         raise ConfigError(f"ADVOCACY_MAIL_PORT must be a port number, not {s.mail_port}")
     if s.mail_use_tls and s.mail_use_ssl:
@@ -193,5 +206,12 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "PASSWORD_HASH": {"time_cost": 3, "memory_cost": 65536, "parallelism": 2},
         "FORM_MIN_FILL_SECONDS": 0 if testing else 3,
         "ACTION_RATE_LIMIT_IP": settings.submit_rate_limit,
+        "CWC_AGENT_ACK_EMAIL": settings.cwc_agent_ack_email,
+        "CWC_AGENT_CONTACT_NAME": settings.cwc_agent_contact_name,
+        "CWC_AGENT_CONTACT_EMAIL": settings.cwc_agent_contact_email,
+        "CWC_AGENT_CONTACT_PHONE": settings.cwc_agent_contact_phone,
+        "CWC_ORGANIZATION": settings.cwc_organization,
+        "CWC_ORGANIZATION_ABOUT": settings.cwc_organization_about,
+        "DELIVERY_METRICS_TOKEN": settings.metrics_token,
         "LOOKUP_RATE_LIMIT": settings.lookup_rate_limit,
     }

@@ -229,3 +229,14 @@ def test_campaign_counts_follow_the_letters(client, guan_heng):
     client.post(URL, json=GOOD)
     data = client.get("/api/v1/campaigns/guan-heng").json
     assert data["counts"]["letters_sent"] == 3
+
+
+def test_cwc_message_carries_the_personal_words_once(client, db, guan_heng):
+    from advocacy.delivery.channels import build_cwc_message
+
+    client.post(URL, json={**GOOD, "message": "My neighbour was detained too."})
+    letter = db.session.scalars(select(Letter).where(Letter.chamber == "house")).one()
+    message = build_cwc_message(letter.delivery, letter, "HNY20")
+    assert message.constituent_message == "My neighbour was detained too."
+    assert "My neighbour was detained too." not in message.organization_statement
+    assert message.organization_statement.startswith("Dear Representative")

@@ -165,7 +165,8 @@ def build_cwc_message(delivery: Delivery, letter, office: str) -> cwc.Message:
         ),
         subject=letter.subject,
         topics=((campaign.cwc_topic if campaign else "") or "Immigration",),
-        organization_statement=letter.body,
+        # The campaign's letter without the writer's own words, which go in ConstituentMessage.
+        organization_statement=getattr(letter, "statement_text", "") or letter.body,
         constituent_message=letter.personal_message or "",
     )
 

@@ -127,6 +127,12 @@ def delivery_config(cwc=None, smtp=None, environ: dict | None = None, **config) 
                 "ADVOCACY_CWC_URL": cwc.url,
                 "ADVOCACY_CWC_API_KEY": cwc.api_key,
                 "ADVOCACY_CWC_DELIVERY_AGENT": "Advocacy Toolkit Tests",
+                # the agent's identity, required with a CWC URL (the same values as AGENT_CONFIG)
+                "ADVOCACY_CWC_AGENT_ACK_EMAIL": AGENT_CONFIG["CWC_AGENT_ACK_EMAIL"],
+                "ADVOCACY_CWC_AGENT_CONTACT_NAME": AGENT_CONFIG["CWC_AGENT_CONTACT_NAME"],
+                "ADVOCACY_CWC_AGENT_CONTACT_EMAIL": AGENT_CONFIG["CWC_AGENT_CONTACT_EMAIL"],
+                "ADVOCACY_CWC_AGENT_CONTACT_PHONE": AGENT_CONFIG["CWC_AGENT_CONTACT_PHONE"],
+                "ADVOCACY_CWC_ORGANIZATION": AGENT_CONFIG["CWC_ORGANIZATION"],
             }
         )
     if smtp is not None:
