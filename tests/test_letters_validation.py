@@ -97,3 +97,11 @@ def test_email_key_ignores_case_and_space():
 )
 def test_consent(value, expected):
     assert validate_constituent({**GOOD, "consent": value}).consent is expected
+
+
+def test_prefix_is_optional_and_checked():
+    assert validate_constituent(GOOD).prefix == ""
+    assert validate_constituent({**GOOD, "prefix": "Dr."}).prefix == "Dr."
+    with pytest.raises(InvalidInput) as info:
+        validate_constituent({**GOOD, "prefix": "Lord"})
+    assert "prefix" in info.value.fields

@@ -28,7 +28,19 @@ log = logging.getLogger(__name__)
 UNAVAILABLE = (
     "This campaign's letter cannot be prepared right now. The organizers have been told; please try again later."
 )
-FIELDS = ("first_name", "last_name", "email", "address", "city", "state", "zip", "phone", "message", "consent")
+FIELDS = (
+    "prefix",
+    "first_name",
+    "last_name",
+    "email",
+    "address",
+    "city",
+    "state",
+    "zip",
+    "phone",
+    "message",
+    "consent",
+)
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
@@ -129,6 +141,7 @@ SCHEMAS["ActionRequest"] = {
     "required": ["first_name", "last_name", "email", "address", "city", "state", "zip"],
     "additionalProperties": False,
     "properties": {
+        "prefix": {"enum": ["", "Mr.", "Mrs.", "Ms.", "Mx.", "Dr.", "Rev."]},
         "first_name": {"type": "string", "maxLength": 100},
         "last_name": {"type": "string", "maxLength": 100},
         "email": {"type": "string", "format": "email", "maxLength": 254},

@@ -26,6 +26,7 @@ class Action(db.Model):
     # sha256 of the normalized email: the idempotency key across submissions; nulled by purge.
     email_key: Mapped[str | None] = mapped_column(String(64))
     idempotency_key: Mapped[str | None] = mapped_column(String(64))
+    prefix: Mapped[str] = mapped_column(String(10), default="")
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     email: Mapped[str] = mapped_column(String(254))
@@ -44,7 +45,9 @@ class Action(db.Model):
     purged_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
-    letters: Mapped[list[Letter]] = relationship(back_populates="action", order_by="Letter.created_at")
+    letters: Mapped[list[Letter]] = relationship(
+        back_populates="action", order_by="(Letter.created_at, Letter.position)"
+    )
 
     __table_args__ = (
         Index("ix_actions_campaign_id_email_key", "campaign_id", "email_key"),
@@ -79,6 +82,8 @@ class Letter(db.Model):
     template_variant: Mapped[str] = mapped_column(String(100), default="")
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # Order among the letters of one submission (delegation first: senators, then the House office).
+    position: Mapped[int] = mapped_column(default=0)
     # The letter without the constituent's own words: CWC's OrganizationStatement.
     statement_text: Mapped[str] = mapped_column(Text, default="")
     # The constituent's own words for this office (CWC ConstituentMessage); emptied by purge.

@@ -205,6 +205,7 @@ def _write(
         campaign_id=campaign.id,
         email_key=constituent.email_key,
         idempotency_key=idempotency_key,
+        prefix=constituent.prefix,
         first_name=constituent.first_name,
         last_name=constituent.last_name,
         email=constituent.email,
@@ -225,7 +226,7 @@ def _write(
     stances = _stances(campaign)
     letters: list[Letter] = []
     deliveries: list[Delivery] = []
-    for target in targets:
+    for position, target in enumerate(targets):
         message = messages.get(target.key, constituent.message)
         writer = dataclasses.replace(constituent, message=message) if message != constituent.message else constituent
         stance = stances.get(target.bioguide_id) if target.bioguide_id else None
@@ -237,6 +238,7 @@ def _write(
             )
         letter = Letter(
             id=new_id(),
+            position=position,
             action=action,
             campaign_id=campaign.id,
             email_key=constituent.email_key,

@@ -17,6 +17,8 @@ STATES = frozenset(
 ZIP_RE = re.compile(r"^(\d{5})(?:-?(\d{4}))?$")
 PHONE_RE = re.compile(r"^[0-9+().\- ]{7,25}$")
 MAX_MESSAGE = 5000
+# Honorifics offices' systems (CWC) accept; optional, since not everyone uses one.
+PREFIXES = ("Mr.", "Mrs.", "Ms.", "Mx.", "Dr.", "Rev.")
 LIMITS = {"first_name": 100, "last_name": 100, "address": 200, "city": 100, "phone": 25}
 # Control characters (C0/C1 and the Unicode "format" class, e.g. bidi overrides) are dropped;
 # newlines and tabs survive only in the free-text message.
@@ -35,6 +37,7 @@ class Constituent:
     phone: str = ""
     message: str = ""
     consent: bool = False
+    prefix: str = ""
 
     @property
     def full_name(self) -> str:
@@ -136,6 +139,11 @@ def validate_constituent(data: Mapping[str, object]) -> Constituent:
     if len(message) > MAX_MESSAGE:
         errors["message"] = f"Your message must be at most {MAX_MESSAGE:,} characters (it has {len(message):,})."
     values["message"] = message
+
+    prefix = clean_text(data.get("prefix"))
+    if prefix and prefix not in PREFIXES:
+        errors["prefix"] = f"Choose one of {', '.join(PREFIXES)}, or leave it empty."
+    values["prefix"] = prefix
 
     if errors:
         raise InvalidInput(errors)

@@ -35,12 +35,24 @@ from advocacy.letters.services import (
 )
 from advocacy.letters.snapshots import campaign_snapshot
 from advocacy.letters.states import STATE_NAMES
-from advocacy.letters.validation import STATES, InvalidInput, clean_text, validate_constituent
+from advocacy.letters.validation import PREFIXES, STATES, InvalidInput, clean_text, validate_constituent
 
 bp = Blueprint("letters", __name__)
 log = logging.getLogger(__name__)
 SESSION_ACTIONS = "sent_actions"
-FORM_FIELDS = ("first_name", "last_name", "email", "address", "city", "state", "zip", "phone", "message", "consent")
+FORM_FIELDS = (
+    "prefix",
+    "first_name",
+    "last_name",
+    "email",
+    "address",
+    "city",
+    "state",
+    "zip",
+    "phone",
+    "message",
+    "consent",
+)
 
 
 def _stamp() -> str:
@@ -78,6 +90,7 @@ def _page(campaign, values=None, errors=None, status=200, split=None):
         errors=errors or {},
         split=split,
         states=STATE_NAMES,
+        prefixes=PREFIXES,
         stamp=_stamp(),
         label=district_label,
     ), status
@@ -228,7 +241,7 @@ def thanks(slug: str, action_id: str):
         db.session.scalars(
             select(Letter)
             .where(Letter.campaign_id == campaign.id, Letter.email_key == action.email_key)
-            .order_by(Letter.created_at)
+            .order_by(Letter.created_at, Letter.position)
         )
     )
     deliveries = deliveries_for(letters)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 18:58:33.132538
+Create Date: 2026-11-26 19:15:04.232255
 
 """
 from alembic import op
@@ -147,6 +147,7 @@ def upgrade():
     sa.Column('campaign_id', sa.Integer(), nullable=False),
     sa.Column('email_key', sa.String(length=64), nullable=True),
     sa.Column('idempotency_key', sa.String(length=64), nullable=True),
+    sa.Column('prefix', sa.String(length=10), nullable=False),
     sa.Column('first_name', sa.String(length=100), nullable=False),
     sa.Column('last_name', sa.String(length=100), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -356,6 +357,7 @@ def upgrade():
     sa.Column('template_variant', sa.String(length=100), nullable=False),
     sa.Column('subject', sa.String(length=300), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('statement_text', sa.Text(), nullable=False),
     sa.Column('personal_message', sa.Text(), nullable=False),
     sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
