@@ -240,3 +240,10 @@ def test_cwc_message_carries_the_personal_words_once(client, db, guan_heng):
     assert message.constituent_message == "My neighbour was detained too."
     assert "My neighbour was detained too." not in message.organization_statement
     assert message.organization_statement.startswith("Dear Representative")
+
+
+def test_each_letter_records_its_variant(client, db, guan_heng):
+    client.post(URL, json=GOOD)
+    variants = {letter.chamber: letter.template_variant for letter in db.session.scalars(select(Letter))}
+    names = {v.chamber: v.name for v in guan_heng.letters if v.stance == "not_spoken"}
+    assert variants == {"senate": names["senate"], "house": names["house"]}

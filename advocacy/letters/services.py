@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from advocacy.campaigns.models import Campaign, Status
-from advocacy.campaigns.rendering import render_letter
+from advocacy.campaigns.rendering import TemplateProblem, choose_variant, render_letter
 from advocacy.campaigns.services import Target, campaign_targets
 from advocacy.congress.lookup import LookupResult, lookup_representatives
 from advocacy.delivery.dispatch import dispatch_after_commit
@@ -230,11 +230,14 @@ def _write(
         message = messages.get(target.key, constituent.message)
         writer = dataclasses.replace(constituent, message=message) if message != constituent.message else constituent
         stance = stances.get(target.bioguide_id) if target.bioguide_id else None
-        subject, body = render_letter(campaign, campaign.letters, writer, target, stance)
+        variant = choose_variant(campaign.letters, target.chamber, stance)
+        if variant is None:
+            raise TemplateProblem("the campaign has no letter variant for this office", None, "variant")
+        subject, body = render_letter(campaign, variant, writer, target, stance)
         statement = body
         if message:
             _, statement = render_letter(
-                campaign, campaign.letters, dataclasses.replace(constituent, message=""), target, stance
+                campaign, variant, dataclasses.replace(constituent, message=""), target, stance
             )
         letter = Letter(
             id=new_id(),
@@ -253,6 +256,7 @@ def _write(
             party=target.party or "",
             congress=congress,
             stance_at_send=stance,
+            template_variant=variant.name[:100],
             subject=subject,
             body=body,
             statement_text=statement,
