@@ -49,7 +49,7 @@ def chromium_path() -> str:
     return ""
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # per module: a second module may start Playwright itself (test_scoreboard_a11y)
 def browser():
     path = chromium_path()
     try:
@@ -278,17 +278,29 @@ def log_in(page, base_url: str, email: str, password: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def signed_in(browser, live_app, accounts):
-    """A factory: the storage state (session cookie) of a browser signed in with the given role, made once per role
-    (the login throttle allows 5 logins a minute per account)."""
+def signed_in(live_app, accounts):
+    """A factory: the browser storage state (the session cookie) of an account of the given role, signed in once
+    per role through the real login form over HTTP (the login throttle allows 5 logins a minute per account)."""
+    import requests
+
+    from tests.conftest import csrf_token_from
+
     states: dict[str, dict] = {}
 
     def state(role: str) -> dict:
         if role not in states:
-            context = browser.new_context()
-            log_in(context.new_page(), live_app.base_url, *accounts[role])
-            states[role] = context.storage_state()
-            context.close()
+            email, password = accounts[role]
+            http = requests.Session()
+            token = csrf_token_from(http.get(live_app.base_url + "/login", timeout=30).text)
+            form = {"email": email, "password": password, "csrf_token": token}
+            response = http.post(live_app.base_url + "/login", data=form, allow_redirects=False, timeout=30)
+            assert response.status_code == 302, response.text
+            cookies = [
+                {"name": c.name, "value": c.value, "domain": "127.0.0.1", "path": c.path or "/", "expires": -1,
+                 "httpOnly": True, "secure": False, "sameSite": "Lax"}
+                for c in http.cookies
+            ]  # fmt: skip
+            states[role] = {"cookies": cookies, "origins": []}
         return states[role]
 
     return state
