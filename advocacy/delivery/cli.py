@@ -48,6 +48,9 @@ def retry_command(retry_now: bool, stuck_after: float | None) -> None:
     except SQLAlchemyError as exc:
         raise click.ClickException(f"database unavailable ({type(exc).__name__})") from None
     click.echo(f"Recovered {len(recovered)} stuck deliveries; {len(made_due)} failed made due now; {len(due)} due.")
+    from advocacy.delivery.worker import send_side_mail
+
+    send_side_mail()
     if not due:
         return
     if not settings().redis_url:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from advocacy.delivery import engine
 from advocacy.delivery.options import option
+from advocacy.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,19 @@ def stop_on_signals(stop: threading.Event):
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def send_side_mail() -> None:
+    """Mail that rides along with deliveries: constituents' receipts and statement follow-ups. Never raises."""
+    from advocacy.letters.receipts import send_pending_receipts
+    from advocacy.statements.followups import send_pending_followups
+
+    for job in (send_pending_receipts, send_pending_followups):
+        try:
+            job()
+        except Exception:  # noqa: BLE001 - side mail must not stop letters from going out
+            log.exception("delivery worker: %s failed", job.__name__)
+            db.session.rollback()
 
 
 class Poller:
@@ -82,6 +96,7 @@ class Poller:
                 self.processed += 1
                 self.outcomes[result.outcome] = self.outcomes.get(result.outcome, 0) + 1
             if not claims:
+                send_side_mail()
                 if self.burst:
                     break
                 self.stop.wait(self.poll_interval)

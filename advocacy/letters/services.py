@@ -25,6 +25,7 @@ from advocacy.delivery.models import Delivery
 from advocacy.delivery.outbox import create_delivery
 from advocacy.extensions import db
 from advocacy.letters.models import Action, Letter, new_id
+from advocacy.letters.receipts import dispatch_receipt
 from advocacy.letters.validation import Constituent, InvalidInput
 from advocacy.statements.services import stances_for
 
@@ -54,6 +55,12 @@ class Submission:
     created: bool
     lookup: LookupResult | None = None
     deliveries: dict[str, Delivery] = dataclasses.field(default_factory=dict)  # by letter id
+
+
+def _mail_enabled() -> bool:
+    from flask import current_app
+
+    return current_app.config["ADVOCACY_SETTINGS"].mail_enabled
 
 
 def congress_number(when: datetime | None = None) -> int:
@@ -172,6 +179,7 @@ def submit_action(
         raise RuntimeError("could not write the letters after repeated conflicts")
     log.info("action accepted campaign=%s letters=%d", campaign.slug, len(new_letters))
     dispatch_after_commit([d.id for d in deliveries])
+    dispatch_receipt(action.id)
     by_key = {letter.office_key: letter for letter in new_letters} | written
     letters = [by_key[t.key] for t in targets]
     found = deliveries_for(list(written.values())) if written else {}
@@ -220,6 +228,7 @@ def _write(
         district=district,
         congress=congress,
         lookup_source=lookup.source,
+        receipt_status="pending" if _mail_enabled() else "none",
         created_at=now,
     )
     db.session.add(action)

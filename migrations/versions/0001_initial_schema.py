@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 19:15:04.232255
+Create Date: 2026-11-26 19:18:04.212050
 
 """
 from alembic import op
@@ -162,6 +162,9 @@ def upgrade():
     sa.Column('district', sa.Integer(), nullable=True),
     sa.Column('congress', sa.Integer(), nullable=False),
     sa.Column('lookup_source', sa.String(length=20), nullable=False),
+    sa.Column('receipt_status', sa.String(length=10), nullable=False),
+    sa.Column('receipt_attempts', sa.Integer(), nullable=False),
+    sa.Column('receipt_claimed_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('purged_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_actions_campaign_id_campaigns'), ondelete='CASCADE'),
@@ -172,6 +175,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_actions_campaign_id'), ['campaign_id'], unique=False)
         batch_op.create_index('ix_actions_campaign_id_email_key', ['campaign_id', 'email_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_actions_created_at'), ['created_at'], unique=False)
+        batch_op.create_index('ix_actions_receipt_status', ['receipt_status'], unique=False)
 
     op.create_table('audit_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -524,6 +528,7 @@ def downgrade():
 
     op.drop_table('audit_events')
     with op.batch_alter_table('actions', schema=None) as batch_op:
+        batch_op.drop_index('ix_actions_receipt_status')
         batch_op.drop_index(batch_op.f('ix_actions_created_at'))
         batch_op.drop_index('ix_actions_campaign_id_email_key')
         batch_op.drop_index(batch_op.f('ix_actions_campaign_id'))
