@@ -16,8 +16,9 @@ Two ways to measure:
 
   `server_app()` is the normal app with the lookup rate limit raised so one benchmarking IP is not throttled.
 
-Every ZIP in the crosswalk is asked in random order (after one warm-up pass, so the figure is the steady
-state of a long-running worker; the first, cold pass is reported too).
+In process, every ZIP in the crosswalk is asked in random order after one warm-up pass, so the figure is the
+steady state of a long-running worker (the first, cold pass is reported too). Over HTTP, a random sample of
+ZIPs (`--sample`) is warmed on each connection first, since each keep-alive connection stays on one worker.
 """
 
 from __future__ import annotations
@@ -89,7 +90,9 @@ def _start_response(status, headers, exc_info=None):
     _start_response.status = status
 
 
-def _wsgi_worker(database_url: str, zips: list[str], seconds: float, path: str, seed: int, queue, warm: bool) -> None:
+def _wsgi_worker(
+    database_url: str, zips: list[str], seconds: float, path: str, seed: int, queue, warm: bool, barrier
+) -> None:
     from werkzeug.test import EnvironBuilder
 
     app = _app(database_url)
@@ -114,19 +117,21 @@ def _wsgi_worker(database_url: str, zips: list[str], seconds: float, path: str, 
         for zip5 in order:
             call(zip5)
         cold = len(order) / (time.perf_counter() - cold_started)
-    done, started = 0, time.perf_counter()
+    barrier.wait()  # every worker starts timing together, after all the warm-ups
+    done, started, cpu_started = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - started < seconds:
         for zip5 in order[done % len(order) : done % len(order) + 500]:
             call(zip5)
             done += 1
-    queue.put((done / (time.perf_counter() - started), cold))
+    # Per CPU second too: on a busy machine the wall-clock rate also measures everyone else's work.
+    queue.put((done / (time.perf_counter() - started), cold, done / (time.process_time() - cpu_started)))
 
 
 def run_in_process(database_url: str, zips: list[str], seconds: float, processes: int, path: str, warm: bool):
     context = multiprocessing.get_context("fork")
-    queue = context.Queue()
+    queue, barrier = context.Queue(), context.Barrier(processes)
     workers = [
-        context.Process(target=_wsgi_worker, args=(database_url, zips, seconds, path, n, queue, warm))
+        context.Process(target=_wsgi_worker, args=(database_url, zips, seconds, path, n, queue, warm, barrier))
         for n in range(processes)
     ]
     for w in workers:
@@ -134,17 +139,22 @@ def run_in_process(database_url: str, zips: list[str], seconds: float, processes
     results = [queue.get() for _ in workers]
     for w in workers:
         w.join()
-    return sum(r[0] for r in results), sum(r[1] for r in results)
+    return sum(r[0] for r in results), sum(r[1] for r in results), sum(r[2] for r in results)
 
 
 # --- over HTTP --------------------------------------------------------------------------------------------
 
 
-def _http_worker(url: str, zips: list[str], seconds: float, path: str, seed: int, queue) -> None:
+def _http_worker(url: str, zips: list[str], seconds: float, path: str, seed: int, queue, warm: bool, barrier) -> None:
     parts = urlsplit(url)
     order = zips[:]
     random.Random(seed).shuffle(order)
     connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=10)
+    if warm:  # one pass over the sample on this keep-alive connection warms the worker that serves it
+        for zip5 in order:
+            connection.request("GET", f"{path}?zip={zip5}")
+            connection.getresponse().read()
+    barrier.wait()  # every connection starts timing together, after all the warm-ups
     done, started = 0, time.perf_counter()
     while time.perf_counter() - started < seconds:
         connection.request("GET", f"{path}?zip={order[done % len(order)]}")
@@ -159,11 +169,12 @@ def _http_worker(url: str, zips: list[str], seconds: float, path: str, seed: int
     queue.put(done / (time.perf_counter() - started))
 
 
-def run_over_http(url: str, zips: list[str], seconds: float, connections: int, path: str) -> float:
+def run_over_http(url: str, zips: list[str], seconds: float, connections: int, path: str, warm: bool) -> float:
     context = multiprocessing.get_context("fork")
-    queue = context.Queue()
+    queue, barrier = context.Queue(), context.Barrier(connections)
     workers = [
-        context.Process(target=_http_worker, args=(url, zips, seconds, path, n, queue)) for n in range(connections)
+        context.Process(target=_http_worker, args=(url, zips, seconds, path, n, queue, warm, barrier))
+        for n in range(connections)
     ]
     for w in workers:
         w.start()
@@ -181,6 +192,7 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="in-process workers")
     parser.add_argument("--url", help="measure a running server instead, e.g. http://127.0.0.1:8000")
     parser.add_argument("--connections", type=int, default=8, help="client processes with --url")
+    parser.add_argument("--sample", type=int, default=2000, help="ZIPs asked with --url (each connection warms them)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -191,18 +203,25 @@ def main() -> None:
         zips = all_zips(database_url)
         print(f"{len(zips):,} ZIP codes, {args.seconds:g} s per measurement", file=sys.stderr)
         if args.url:
-            lookups = run_over_http(args.url, zips, args.seconds, args.connections, "/api/v1/representatives")
-            plain = run_over_http(args.url, zips, args.seconds, args.connections, "/healthz")
-            where = f"{args.url}, {args.connections} keep-alive connections"
+            sample = random.Random(0).sample(zips, min(args.sample, len(zips)))
+            api = "/api/v1/representatives"
+            lookups = run_over_http(args.url, sample, args.seconds, args.connections, api, warm=True)
+            plain = run_over_http(args.url, sample, args.seconds, args.connections, "/healthz", warm=False)
+            where = f"{args.url}, {args.connections} keep-alive connections, {len(sample):,} ZIPs after a warm-up pass"
             cold = None
         else:
-            lookups, cold = run_in_process(
+            lookups, cold, lookups_cpu = run_in_process(
                 database_url, zips, args.seconds, args.processes, "/api/v1/representatives", warm=True
             )
-            plain, _ = run_in_process(database_url, zips, args.seconds, args.processes, "/healthz", warm=False)
+            plain, _, plain_cpu = run_in_process(
+                database_url, zips, args.seconds, args.processes, "/healthz", warm=False
+            )
             where = f"in process (WSGI, no HTTP parsing), {args.processes} worker processes"
     print(f"ZIP lookups: {lookups:,.0f}/s   plain /healthz: {plain:,.0f}/s   ({where})")
     if cold is not None:
+        print(
+            f"per CPU second of the workers (one core each): ZIP lookups {lookups_cpu:,.0f}/s, /healthz {plain_cpu:,.0f}/s"
+        )
         print(f"first pass over every ZIP, caches cold: {cold:,.0f}/s")
 
 

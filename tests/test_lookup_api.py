@@ -234,3 +234,10 @@ def test_page_is_rate_limited(client):
     assert client.get("/lookup?zip=10004").status_code == 200
     assert client.get("/lookup?zip=10004").status_code == 200
     assert client.get("/lookup?zip=10004").status_code == 429
+
+
+def test_page_says_when_the_address_could_not_be_placed(client, census):
+    census.get(DEFAULT_GEOCODER_URL, json={"result": {"addressMatches": []}})
+    html = client.post("/lookup", data={"zip": "91711", "address": "1 Nowhere Lane"}).get_data(as_text=True)
+    assert "We could not place that street address" in html
+    assert 'value="1 Nowhere Lane"' in html
