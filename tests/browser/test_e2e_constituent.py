@@ -115,6 +115,9 @@ def tab_to(page, locator, limit: int = 80) -> None:
     handle = locator.element_handle()
     for _ in range(limit):
         if page.evaluate("el => el === document.activeElement", handle):
+            # and a sighted keyboard user can see where the focus is
+            outline = page.evaluate("el => getComputedStyle(el).outlineStyle", handle)
+            assert outline not in ("", "none"), f"{locator} has the focus but no visible focus indicator"
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"{locator} cannot be reached with the Tab key")
