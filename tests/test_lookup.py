@@ -181,7 +181,9 @@ def test_zip_plus_four_is_accepted(app, zip_code):
     assert result.districts == [("NY", 10)]
 
 
-@pytest.mark.parametrize("bad", ["", "1234", "123456", "abcde", "10004-12", "10004_1234", "１０００４", None, 10004])
+@pytest.mark.parametrize(
+    "bad", ["", "1234", "123456", "abcde", "10004-12", "10004_1234", "１０００４", "10004\n", None, 10004]
+)
 def test_malformed_zip_is_refused(app, bad):
     with pytest.raises(InvalidZip) as info:
         lookup_representatives(bad)

@@ -109,7 +109,7 @@ PATHS["/representatives"] = {
                 "name": "zip",
                 "in": "query",
                 "required": True,
-                "schema": {"type": "string", "pattern": "^[0-9]{5}(-?[0-9]{4})?$"},
+                "schema": {"type": "string", "pattern": "^[ \t]*[0-9]{5}([- ]?[0-9]{4})?[ \t]*$"},
                 "examples": {"zip": {"value": "10027"}, "zip4": {"value": "10027-6902"}},
             },
             {"name": "address", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 200}},

@@ -15,7 +15,7 @@ from advocacy.congress.offices import Office, roster, with_nearest_office
 from advocacy.congress.providers import GeocoderUnavailable, crosswalk, geocoder
 
 MAX_ADDRESS_LENGTH = 200
-_ZIP = re.compile(r"^([0-9]{5})(?:[- ]?([0-9]{4}))?$")
+_ZIP = re.compile(r"\A[ \t]*([0-9]{5})(?:[- ]?([0-9]{4}))?[ \t]*\Z")  # ASCII only
 
 
 class LookupFailed(ValueError):
@@ -42,7 +42,7 @@ class UnknownZip(LookupFailed):
 
 def normalize_zip(value: object) -> str:
     """ "12345", "12345-6789" or "123456789" → "12345"."""
-    match = _ZIP.match(value.strip()) if isinstance(value, str) else None
+    match = _ZIP.match(value) if isinstance(value, str) else None
     if not match:
         raise InvalidZip("Enter a 5-digit ZIP code, like 12345 or 12345-6789.")
     return match.group(1)
