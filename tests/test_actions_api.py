@@ -247,3 +247,34 @@ def test_each_letter_records_its_variant(client, db, guan_heng):
     variants = {letter.chamber: letter.template_variant for letter in db.session.scalars(select(Letter))}
     names = {v.chamber: v.name for v in guan_heng.letters if v.stance == "not_spoken"}
     assert variants == {"senate": names["senate"], "house": names["house"]}
+
+
+class TestRedisLimits:
+    """The same limits counted in Redis, shared by every worker (one pipelined round trip)."""
+
+    @pytest.fixture
+    def app_config(self):
+        import os
+
+        import redis
+
+        # database 14 of the test Redis: these tests empty it, so nothing else may live there
+        base = os.environ.get("ADVOCACY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+        url = base.rsplit("/", 1)[0] + "/14"
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
+        except redis.RedisError as exc:
+            if os.environ.get("ADVOCACY_REQUIRE_REDIS"):
+                pytest.fail(f"Redis at {url} does not answer: {exc}")
+            pytest.skip(f"Redis at {url} does not answer: {exc}")
+        return {"ENVIRON": {"ADVOCACY_REDIS_URL": url}, "RATELIMIT_STORAGE_URI": url, "DELIVERY_INLINE": False}
+
+    def test_per_email_limit_in_redis(self, client, guan_heng):
+        statuses = [client.post(URL, json={**GOOD, "zip": "1234"}).status_code for _ in range(6)]
+        assert statuses == [400] * 5 + [429]
+        assert client.post(URL, json={**GOOD, "email": "other@example.org"}).status_code == 201
+
+    def test_per_ip_limit_in_redis(self, app, client, guan_heng):
+        app.config["ACTION_RATE_LIMIT_IP"] = "3 per minute"
+        statuses = [client.post(URL, json={**GOOD, "email": f"w{i}@example.org"}).status_code for i in range(4)]
+        assert statuses == [201, 201, 201, 429]

@@ -1,26 +1,86 @@
-"""Throttles on the keys that get abused: IP + campaign, and the constituent's email per campaign."""
+"""Throttles on the keys that get abused: IP + campaign, and the constituent's email per campaign.
+
+With Redis (ADVOCACY_REDIS_URL) every window of both keys is counted in one pipelined round trip, so the
+limits hold across workers and hosts at the cost of a single network call per submission. Without Redis
+the counts live in Flask-Limiter's storage for this process.
+"""
 
 from __future__ import annotations
 
+import logging
+import math
+import time
+from functools import lru_cache
+
 from flask import current_app
+from limits import RateLimitItem, parse_many
+from redis import Redis
+from redis.exceptions import RedisError
 
 from advocacy.congress.throttle import retry_after_for
 from advocacy.extensions import client_ip
 
+log = logging.getLogger(__name__)
 DEFAULT_IP_LIMIT = "30 per minute;300 per hour"
 DEFAULT_EMAIL_LIMIT = "5 per minute;20 per day"
+
+
+@lru_cache(maxsize=32)
+def _items(spec: str) -> tuple[RateLimitItem, ...]:
+    return tuple(parse_many(spec))
+
+
+def _redis() -> Redis:
+    ext = current_app.extensions
+    conn = ext.get("letters_rate_redis")
+    if conn is None:
+        url = current_app.config["ADVOCACY_SETTINGS"].redis_url
+        conn = ext["letters_rate_redis"] = Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+    return conn
+
+
+def _redis_retry_after(checks: list[tuple[str, str, str]]) -> int | None:
+    """Fixed windows, all counted in one pipeline; the longest wait among exceeded windows, or None."""
+    now = time.time()
+    windows = []
+    pipe = _redis().pipeline(transaction=False)
+    for scope, key, spec in checks:
+        for item in _items(spec):
+            expiry = item.get_expiry()
+            start = int(now // expiry) * expiry
+            name = f"advocacy:rl:{scope}:{key}:{item.amount}/{expiry}:{start}"
+            pipe.incr(name)
+            pipe.expire(name, expiry + 1)
+            windows.append((item.amount, start + expiry))
+    try:
+        results = pipe.execute()
+    except (RedisError, OSError) as exc:
+        log.warning("rate limit storage unavailable (%s); submission not throttled", type(exc).__name__)
+        return None
+    waits = [
+        math.ceil(ends - now) for (amount, ends), count in zip(windows, results[::2], strict=True) if count > amount
+    ]
+    return max(1, max(waits)) if waits else None
 
 
 def submission_retry_after(campaign_slug: str, email_key: str | None) -> int | None:
     """Seconds to wait before this client (or this email) may submit again, or None."""
     config = current_app.config
-    wait = retry_after_for(
-        "action-ip", f"{client_ip()}:{campaign_slug}", config.get("ACTION_RATE_LIMIT_IP", DEFAULT_IP_LIMIT)
-    )
-    if wait is None and email_key:
-        wait = retry_after_for(
-            "action-email",
-            f"{email_key[:32]}:{campaign_slug}",
-            config.get("ACTION_RATE_LIMIT_EMAIL", DEFAULT_EMAIL_LIMIT),
+    if not config.get("RATELIMIT_ENABLED", True):
+        return None
+    checks = [("action-ip", f"{client_ip()}:{campaign_slug}", config.get("ACTION_RATE_LIMIT_IP", DEFAULT_IP_LIMIT))]
+    if email_key:
+        checks.append(
+            (
+                "action-email",
+                f"{email_key[:32]}:{campaign_slug}",
+                config.get("ACTION_RATE_LIMIT_EMAIL", DEFAULT_EMAIL_LIMIT),
+            )
         )
-    return wait
+    if config["ADVOCACY_SETTINGS"].redis_url and config.get("RATELIMIT_STORAGE_URI", "").startswith("redis"):
+        return _redis_retry_after(checks)
+    for scope, key, spec in checks:
+        wait = retry_after_for(scope, key, spec)
+        if wait is not None:
+            return wait
+    return None
