@@ -67,11 +67,14 @@ class DataCache:
         self.lock = threading.Lock()
         self.roster: Any = None  # advocacy.congress.offices.Roster, built on first use
         self.zips = LRUCache(maxsize=65536)  # zip5 -> tuple of (state, district); 33,774 ZIPs today
+        # The whole crosswalk, read in one query on first use: every lookup after that is a dict access.
+        self.zip_table: dict[str, tuple[tuple[str, int], ...]] | None = None
 
     def reset(self, versions: tuple[int, int] | None) -> None:
         self.versions = versions
         self.roster = None
         self.zips.clear()
+        self.zip_table = None
 
 
 _caches: dict[str, DataCache] = {}

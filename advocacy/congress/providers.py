@@ -195,18 +195,31 @@ class ZipCrosswalk:
     def districts_for(self, zip5: str) -> tuple[tuple[str, int], ...]:
         """Every (state, district) the ZIP touches, sorted; () for a ZIP we do not know."""
         data = cache.current()
-        found = data.zips.get(zip5)
-        if found is MISSING:
-            rows = db.session.execute(
-                select(ZipDistrict.state, ZipDistrict.district)
-                .where(ZipDistrict.zcta == zip5)
-                .order_by(ZipDistrict.state, ZipDistrict.district)
-            ).all()
-            found = tuple((state, district) for state, district in rows)
-            if not found and (place := territory_for_zip(zip5)):
-                found = ((place, 0),)  # GU, VI, AS, MP: one at-large seat each, not in the crosswalk
-            data.zips.put(zip5, found)
+        table = data.zip_table
+        if table is None:
+            table = self._load_all(data)
+        found = table.get(zip5)
+        if found is None:
+            place = territory_for_zip(zip5)
+            found = ((place, 0),) if place else ()  # GU, VI, AS, MP: one at-large seat each, not in the crosswalk
         return found
+
+    @staticmethod
+    def _load_all(data) -> dict[str, tuple[tuple[str, int], ...]]:
+        """The crosswalk (42,033 rows, a few MB) in one ordered scan, kept until the next sync."""
+        with data.lock:
+            if data.zip_table is not None:
+                return data.zip_table
+            table: dict[str, list[tuple[str, int]]] = {}
+            rows = db.session.execute(
+                select(ZipDistrict.zcta, ZipDistrict.state, ZipDistrict.district).order_by(
+                    ZipDistrict.zcta, ZipDistrict.state, ZipDistrict.district
+                )
+            )
+            for zcta, state, district in rows:
+                table.setdefault(zcta, []).append((state, district))
+            data.zip_table = {z: tuple(d) for z, d in table.items()}
+            return data.zip_table
 
 
 crosswalk = ZipCrosswalk()
