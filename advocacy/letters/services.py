@@ -178,7 +178,8 @@ def submit_action(
     else:
         raise RuntimeError("could not write the letters after repeated conflicts")
     log.info("action accepted campaign=%s letters=%d", campaign.slug, len(new_letters))
-    dispatch_after_commit([d.id for d in deliveries])
+    # Handoffs wait for the constituent ("I sent it"); only deliveries we send ourselves are queued.
+    dispatch_after_commit([d.id for d in deliveries if d.status == "pending"])
     dispatch_receipt(action.id)
     by_key = {letter.office_key: letter for letter in new_letters} | written
     letters = [by_key[t.key] for t in targets]
