@@ -26,8 +26,8 @@ def cwc_office_for(letter) -> str | None:
     return cwc.pick_office_code(candidates, known)
 
 
-def create_delivery(letter, *, target_email: str | None) -> Delivery:
-    """Add the delivery for `letter` to the session (no commit: it joins the submission's transaction).
+def delivery_values(letter, *, target_email: str | None) -> dict:
+    """The column values of the delivery for `letter` (any object with the letter's office fields and id).
 
     Channel, best first: "cwc" when CWC is configured and the office has a CWC code; "email" when
     `target_email` is given (a custom target, or an office address the organizer configured);
@@ -43,17 +43,24 @@ def create_delivery(letter, *, target_email: str | None) -> Delivery:
         channel, status = Channel.EMAIL, Status.PENDING
     else:
         channel, status = Channel.CONTACT_FORM, Status.HANDOFF
-    delivery = Delivery(
-        id=new_id(),
-        letter=letter,
-        channel=channel.value,
-        status=status.value,
-        cwc_office=office,
-        recipient_email=(target_email or None),
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-        updated_at=now,
-    )
+    return {
+        "id": new_id(),
+        "letter_id": letter.id,
+        "channel": channel.value,
+        "status": status.value,
+        "cwc_office": office,
+        "recipient_email": target_email or None,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def create_delivery(letter, *, target_email: str | None) -> Delivery:
+    """Add the delivery for `letter` to the session (no commit: it joins the submission's transaction)."""
+    values = delivery_values(letter, target_email=target_email)
+    values.pop("letter_id")
+    delivery = Delivery(letter=letter, **values)
     db.session.add(delivery)
     return delivery
