@@ -20,34 +20,45 @@ pytestmark = pytest.mark.browser
 _writers = itertools.count(1)
 
 
-@pytest.fixture
-def checked_page(browser, request):
-    """A factory of pages (signed in with a role, or anonymous) that axe-core may be injected into; each page
-    is screenshotted into test-artifacts/ when the test fails."""
+@pytest.fixture(scope="module")
+def role_pages(browser, live_site, signed_in):
+    """One page per role (None: anonymous) for the whole module, where axe-core may be injected: reusing it
+    keeps each check to a fraction of a second."""
     from tests.browser.conftest import AXE, _missing
 
     if not AXE.exists():
         _missing("axe-core not installed (npm ci installs it from package.json)")
-    contexts = []
+    pages = {}
 
-    def make(storage_state: dict | None = None):
-        context = browser.new_context(
-            bypass_csp=True, storage_state=storage_state, viewport={"width": 1024, "height": 900}
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        return page
+    def get(role: str | None = None):
+        if role not in pages:
+            state = signed_in(role) if role else None
+            context = browser.new_context(bypass_csp=True, storage_state=state, viewport={"width": 1024, "height": 900})
+            pages[role] = context.new_page()
+            pages[role].set_default_timeout(10_000)
+        return pages[role]
 
-    yield make
+    yield get
+    for page in pages.values():
+        page.context.close()
+
+
+@pytest.fixture
+def checked_page(role_pages, request):
+    """The page of a role (anonymous by default), screenshotted into test-artifacts/ when the test fails."""
+    used = []
+
+    def get(role: str | None = None):
+        used.append(role_pages(role))
+        return used[-1]
+
+    yield get
     failed = getattr(request.node, "rep_call", None)
-    for n, context in enumerate(contexts):
-        if failed is not None and failed.failed:
-            ARTIFACTS.mkdir(exist_ok=True)
-            safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.nodeid)[-140:]
-            for page in context.pages:
-                page.screenshot(path=str(ARTIFACTS / f"{safe}-{n}.png"), full_page=True)
-        context.close()
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.nodeid)[-140:]
+        for n, page in enumerate(dict.fromkeys(used)):
+            page.screenshot(path=str(ARTIFACTS / f"{safe}-{n}.png"), full_page=True)
 
 
 def assert_accessible(page) -> None:
@@ -188,16 +199,16 @@ ADMIN_PAGES = ["/admin/users", "/admin/audit", "/admin/privacy"]
     + [("staff", p) for p in STAFF_PAGES]
     + [("admin", p) for p in ADMIN_PAGES],
 )
-def test_signed_in_pages(live_site, signed_in, checked_page, ids, role, path):
-    page = checked_page(signed_in(role))
+def test_signed_in_pages(live_site, checked_page, ids, role, path):
+    page = checked_page(role)
     response = page.goto(live_site.base_url + path.format(**ids))
     assert response.status in (200, 400), (path, response.status)
     assert "/login" not in page.url
     assert_accessible(page)
 
 
-def test_letter_form_showing_a_template_error(live_site, signed_in, checked_page, ids):
-    page = checked_page(signed_in("organizer"))
+def test_letter_form_showing_a_template_error(live_site, checked_page, ids):
+    page = checked_page("organizer")
     page.goto(live_site.base_url + "/organizer/campaigns/{campaign}/letters/{letter}".format(**ids))
     page.get_by_label("Letter").fill("Dear {{ office.salutaton }},\n")
     page.get_by_role("button", name="Save letter").click()
@@ -205,8 +216,8 @@ def test_letter_form_showing_a_template_error(live_site, signed_in, checked_page
     assert_accessible(page)
 
 
-def test_admin_privacy_lookup_result(live_site, signed_in, checked_page, ids):
-    page = checked_page(signed_in("admin"))
+def test_admin_privacy_lookup_result(live_site, checked_page, ids):
+    page = checked_page("admin")
     page.goto(live_site.base_url + "/admin/privacy")
     page.get_by_label("Email", exact=False).first.fill("listfiller@example.org")
     page.get_by_role("button", name="Find").first.click()
