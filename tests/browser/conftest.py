@@ -304,3 +304,24 @@ def signed_in(live_app, accounts):
         return states[role]
 
     return state
+
+
+# Keyboard alone: Tab (and Shift+Tab), Enter and Space; never a click.
+
+
+def tab_to(page, locator, limit: int = 80) -> None:
+    """Press Tab until `locator` has the focus, as a keyboard user would; fails if it is never reached."""
+    handle = locator.element_handle()
+    for _ in range(limit):
+        if page.evaluate("el => el === document.activeElement", handle):
+            # and a sighted keyboard user can see where the focus is
+            outline = page.evaluate("el => getComputedStyle(el).outlineStyle", handle)
+            assert outline not in ("", "none"), f"{locator} has the focus but no visible focus indicator"
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{locator} cannot be reached with the Tab key")
+
+
+def type_into(page, locator, text: str) -> None:
+    tab_to(page, locator)
+    page.keyboard.type(text)

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.conftest import NY12_STREET, SPLIT_ZIP
+from tests.browser.conftest import NY12_STREET, SPLIT_ZIP, tab_to, type_into
 
 pytestmark = pytest.mark.browser
 
@@ -108,24 +108,6 @@ def test_split_zip_and_street_address_to_letters_sent_with_the_mouse(live_site, 
 
 
 # --- keyboard alone: Tab, Shift+Tab, Enter and Space; never a click ---
-
-
-def tab_to(page, locator, limit: int = 80) -> None:
-    """Press Tab until `locator` has the focus, as a keyboard user would; fails if it is never reached."""
-    handle = locator.element_handle()
-    for _ in range(limit):
-        if page.evaluate("el => el === document.activeElement", handle):
-            # and a sighted keyboard user can see where the focus is
-            outline = page.evaluate("el => getComputedStyle(el).outlineStyle", handle)
-            assert outline not in ("", "none"), f"{locator} has the focus but no visible focus indicator"
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"{locator} cannot be reached with the Tab key")
-
-
-def type_into(page, locator, text: str) -> None:
-    tab_to(page, locator)
-    page.keyboard.type(text)
 
 
 def test_the_whole_letter_flow_works_by_keyboard_alone(live_site, page):
