@@ -35,7 +35,8 @@ def set_security_headers(response: Response) -> Response:
     if current_app.config["ENV_NAME"] != "development":
         headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
     # A view that knows its answer is public may set its own Cache-Control.
-    if request.endpoint not in CACHEABLE_ENDPOINTS and "Cache-Control" not in headers:
+    if request.endpoint not in CACHEABLE_ENDPOINTS and "public" not in headers.get("Cache-Control", ""):
+        # Includes files from send_file, which says no-cache: exports and packets hold personal data.
         headers["Cache-Control"] = "no-store"
     return response
 

@@ -7,19 +7,8 @@ from pathlib import Path
 import pytest
 import responses
 
-from tests.conftest import KEEP_TABLES, make_app
-from tests.data import LEGISLATORS_DIR, ZCCD_CSV, require_shared_data
-
 ROOT = Path(__file__).resolve().parent.parent
 GUAN_HENG = ROOT / "campaigns" / "guan-heng"
-CONGRESS_TABLES = {
-    "members",
-    "district_offices",
-    "committees",
-    "committee_memberships",
-    "zip_districts",
-    "congress_datasets",
-}
 
 GOOD = {
     "first_name": "Ana",
@@ -33,21 +22,10 @@ GOOD = {
 }
 
 
-@pytest.fixture(scope="session")
-def real_congress(database_url):
-    """Sync ../shared/data into this backend's test database once; later tests only read it."""
-    require_shared_data()
-    from advocacy.congress.sources import districts_source, legislators_source
-    from advocacy.congress.sync import sync_districts, sync_legislators
-    from advocacy.extensions import db
-
-    app = make_app(database_url)
-    with app.app_context():
-        sync_legislators(legislators_source(str(LEGISLATORS_DIR)))
-        sync_districts(districts_source(str(ZCCD_CSV)))
-        KEEP_TABLES.update(t for t in db.metadata.tables if t in CONGRESS_TABLES or t.startswith("congress_"))
-        db.engine.dispose()
-    return database_url
+@pytest.fixture
+def real_congress(congress_data):
+    """The real members and ZIP crosswalk from ../shared/data, loaded once per backend (see congress_support)."""
+    return congress_data
 
 
 @pytest.fixture

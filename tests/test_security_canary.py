@@ -228,7 +228,6 @@ def test_personal_data_typed_anywhere_never_reaches_the_logs(site, captured, mak
     assert found == [], "\n".join(found)
 
 
-@pytest.mark.xfail(strict=True, reason="reported: the address is a query parameter of GET /api/v1/representatives")
 def test_request_log_lines_never_hold_an_address(site, captured):
     """The representatives API takes the street address in its URL, so the request log (werkzeug's here,
     gunicorn's access log in production) writes it down."""
@@ -240,7 +239,6 @@ def test_request_log_lines_never_hold_an_address(site, captured):
     assert leaks(request_lines) == []
 
 
-@pytest.mark.xfail(strict=True, reason="reported: at DEBUG, urllib3 logs each geocoder URL, address included")
 def test_outbound_request_urls_never_reach_the_log(site, captured):
     """At ADVOCACY_LOG_LEVEL=DEBUG the app's handler also writes urllib3's DEBUG lines, and urllib3 logs every
     URL it fetches: the Census geocoder's holds the street address."""
@@ -249,11 +247,6 @@ def test_outbound_request_urls_never_reach_the_log(site, captured):
     assert leaks([line for line in app_log_lines(captured) if line.startswith("urllib3")]) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reported: erasing leaves letters.statement_text (the letter without the "
-    "writer's own words, for CWC) with the writer's name and city",
-)
 def test_erased_personal_data_is_gone_from_every_table(site, make_user, db):
     """After an admin erases a constituent's submissions, no table holds any of what they typed."""
     write_letters(site)

@@ -93,10 +93,9 @@ DOWNLOADS = [
     "/staff/campaigns/guan-heng/packets/G000555.pdf",
     "/staff/campaigns/guan-heng/packets.zip",
 ]
-# Reported to the lead, not ours to fix: answers made by send_file carry "Cache-Control: no-cache" (a browser may
-# store them, then revalidate), where security.py would have set no-store; these files hold personal data.
-# `test_personal_data_downloads_are_never_stored` fails (strict xfail) once that is fixed: then empty this.
-KNOWN_NOT_NO_STORE = {
+# Answers made by send_file say "Cache-Control: no-cache"; security.py turns that into no-store, since these
+# files hold personal data. Checked by test_personal_data_downloads_are_never_stored.
+SEND_FILE_DOWNLOADS = {
     "/staff/campaigns/guan-heng/exports/contacts.xlsx",
     "/staff/campaigns/guan-heng/exports/statements.xlsx",
     "/staff/campaigns/guan-heng/packets.zip",
@@ -112,7 +111,7 @@ def sweep(app, client, known: dict) -> dict[str, list[str]]:
     for path in paths + DOWNLOADS:
         response = client.get(path, buffered=True)  # streamed exports run to their end here
         problems = check_response(app, path, response)
-        if path in KNOWN_NOT_NO_STORE and response.status_code == 200:
+        if path in SEND_FILE_DOWNLOADS and response.status_code == 200:
             problems = [p for p in problems if p != SEND_FILE_CACHE]
         if problems:
             found[f"{path} ({response.status_code})"] = problems
@@ -152,9 +151,8 @@ def test_every_get_route_as_admin(app, admin_client, known):
     assert {p: admin_client.get(p, buffered=True).status_code for p in DOWNLOADS} == dict.fromkeys(DOWNLOADS, 200)
 
 
-@pytest.mark.xfail(strict=True, reason="send_file answers say no-cache, not no-store (reported)")
 def test_personal_data_downloads_are_never_stored(app, known, staff_client):
-    for path in sorted(KNOWN_NOT_NO_STORE):
+    for path in sorted(SEND_FILE_DOWNLOADS):
         response = staff_client.get(path, buffered=True)
         assert response.status_code == 200, path
         assert response.headers["Cache-Control"] == "no-store", (path, response.headers["Cache-Control"])

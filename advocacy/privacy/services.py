@@ -47,7 +47,7 @@ def _anonymize(condition: ColumnElement[bool]) -> PurgeResult:
     letters = db.session.execute(
         update(Letter)
         .where(Letter.action_id.in_(targets))
-        .values(body=PURGED_BODY, personal_message="", email_key=None)
+        .values(body=PURGED_BODY, statement_text=PURGED_BODY, personal_message="", email_key=None)
         .execution_options(synchronize_session=False)
     ).rowcount
     actions = db.session.execute(
