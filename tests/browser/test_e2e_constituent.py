@@ -68,7 +68,10 @@ def test_split_zip_and_street_address_to_letters_sent_with_the_mouse(live_site, 
     to = recipients(page)
     assert len(to) == 3 and [n for n in SENATORS if any(n in t for t in to)] == list(SENATORS), to
     assert "Nadler" in to[2] and "Espaillat" not in " ".join(to)
-    expect(page.locator(".letter").first).to_contain_text("Guan Heng")
+    first_letter = page.locator(".letter").first
+    expect(first_letter).to_contain_text("Dear Senator Schumer")
+    expect(first_letter).to_contain_text("Mouseana Okonkwo-Lin\nNew York, NY 10025")
+    expect(first_letter).to_contain_text("I live on the Upper West Side")  # their own words, in every letter
     expect(page.locator("section.card").nth(2)).to_contain_text("NY-12")
     page.get_by_label(re.compile("Your own words for Representative")).fill("Please speak up, Mr. Nadler.")
     page.get_by_role("button", name="Send 3 letters").click()
