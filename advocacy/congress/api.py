@@ -88,7 +88,7 @@ REPRESENTATIVES_SCHEMA = {
         "house_candidates": {
             "type": "array",
             "items": {"$ref": "#/components/schemas/Office"},
-            "description": "when split: every possible House office (then `offices` holds none)",
+            "description": "when split: every possible House office (then `offices` holds only the senators)",
         },
         "vacancies": {"type": "array", "items": {"$ref": "#/components/schemas/District"}},
     },
