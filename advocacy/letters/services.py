@@ -28,7 +28,6 @@ from advocacy.extensions import db
 from advocacy.letters.models import Action, Letter, new_id
 from advocacy.letters.receipts import dispatch_receipt
 from advocacy.letters.validation import Constituent, InvalidInput
-from advocacy.statements.services import stances_for
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +73,9 @@ def congress_number(when: datetime | None = None) -> int:
 
 
 def _stances(campaign) -> dict:
-    cached = getattr(campaign, "stances", None)
-    return cached if cached is not None else stances_for(campaign.id)
+    from advocacy.letters.snapshots import cached_stances
+
+    return cached_stances(campaign.id)
 
 
 def check_open(campaign: Campaign) -> None:

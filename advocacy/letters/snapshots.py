@@ -1,7 +1,7 @@
 """Read-mostly campaign data for the submission path, cached briefly in each process.
 
 A viral campaign takes hundreds of letters a second; reading the campaign, its letter variants and the
-offices' stances from the database for each one would cost more than everything else together. Each
+offices' stances (cached apart, read only when a letter is rendered) from the database for each one would cost more than everything else together. Each
 process keeps a frozen copy for `CAMPAIGN_CACHE_SECONDS` (default 5): an organizer's edit reaches every
 process within that time. Tests set it to 0.
 """
@@ -56,15 +56,17 @@ class CampaignSnapshot:
     ask: str
     status: str
     cwc_topic: str
+    photo_url: str
+    story_html: str
+    share_text: str
     include_delegation: bool
     target_members: tuple[str, ...]
     target_committees: tuple[str, ...]
     letters: tuple[VariantSnapshot, ...]
     custom_targets: tuple[CustomTargetSnapshot, ...]
-    stances: dict  # bioguide id -> latest stance
 
     @classmethod
-    def of(cls, campaign: Campaign, stances: dict) -> CampaignSnapshot:
+    def of(cls, campaign: Campaign) -> CampaignSnapshot:
         return cls(
             id=campaign.id,
             slug=campaign.slug,
@@ -73,6 +75,9 @@ class CampaignSnapshot:
             ask=campaign.ask,
             status=campaign.status,
             cwc_topic=campaign.cwc_topic,
+            photo_url=campaign.photo_url or "",
+            story_html=campaign.story_html or "",
+            share_text=campaign.share_text or "",
             include_delegation=campaign.include_delegation,
             target_members=tuple(campaign.target_members or ()),
             target_committees=tuple(campaign.target_committees or ()),
@@ -84,7 +89,6 @@ class CampaignSnapshot:
                 CustomTargetSnapshot(t.id, t.name, t.title or "", t.email, t.salutation or "")
                 for t in campaign.custom_targets
             ),
-            stances=dict(stances),
         )
 
 
@@ -94,8 +98,6 @@ _lock = threading.Lock()
 
 def campaign_snapshot(slug: str) -> CampaignSnapshot | None:
     """The campaign (any status) with its variants, custom targets and stances; None if there is none."""
-    from advocacy.statements.services import stances_for
-
     key = (current_app.config["SQLALCHEMY_DATABASE_URI"], slug)
     ttl = current_app.config.get("CAMPAIGN_CACHE_SECONDS", DEFAULT_TTL)
     now = time.monotonic()
@@ -103,10 +105,29 @@ def campaign_snapshot(slug: str) -> CampaignSnapshot | None:
     if found is not None and now - found[0] < ttl:
         return found[1]
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
-    snapshot = CampaignSnapshot.of(campaign, stances_for(campaign.id)) if campaign is not None else None
+    snapshot = CampaignSnapshot.of(campaign) if campaign is not None else None
     with _lock:
         _cache[key] = (now, snapshot)
     return snapshot
+
+
+_stances: dict[tuple[str, int], tuple[float, dict]] = {}
+
+
+def cached_stances(campaign_id: int) -> dict:
+    """Each office's latest stance in the campaign (bioguide id -> stance), read at most once per TTL."""
+    from advocacy.statements.services import stances_for
+
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], campaign_id)
+    ttl = current_app.config.get("CAMPAIGN_CACHE_SECONDS", DEFAULT_TTL)
+    now = time.monotonic()
+    found = _stances.get(key)
+    if found is not None and now - found[0] < ttl:
+        return found[1]
+    stances = dict(stances_for(campaign_id))
+    with _lock:
+        _stances[key] = (now, stances)
+    return stances
 
 
 def forget(slug: str | None = None) -> None:

@@ -14,7 +14,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from advocacy.auth.access import public
 from advocacy.campaigns.rendering import TemplateProblem
-from advocacy.campaigns.services import campaign_counts, get_public_campaign, public_campaigns
+from advocacy.campaigns.services import campaign_counts, public_campaigns
 from advocacy.congress.lookup import LookupFailed
 from advocacy.congress.offices import district_offices, office_for
 from advocacy.congress.states import district_label
@@ -97,8 +97,9 @@ def _page(campaign, values=None, errors=None, status=200, split=None):
 
 
 def _campaign_or_404(slug: str):
-    campaign = get_public_campaign(slug)
-    if campaign is None:
+    """The live or closed campaign (never a draft), from the per-process snapshot: no query per page view."""
+    campaign = campaign_snapshot(slug)
+    if campaign is None or campaign.status not in ("live", "closed"):
         abort(404)
     return campaign
 
@@ -137,7 +138,7 @@ def review(slug: str):
     problem = _too_soon_or_bot(values)
     if problem:
         return _page(campaign, values, {"form": problem}, 400)
-    snapshot = campaign_snapshot(slug)
+    snapshot = campaign
     try:
         check_open(campaign)
         constituent = validate_constituent(values)
@@ -198,9 +199,7 @@ def send(slug: str):
         if key.startswith("message-")
     }
     try:
-        submission = submit_action(
-            campaign_snapshot(slug), constituent, messages=messages, district=_chosen_district(values)
-        )
+        submission = submit_action(campaign, constituent, messages=messages, district=_chosen_district(values))
     except CampaignNotOpen as exc:
         return _page(campaign, values, {"form": str(exc)}, 409)
     except InvalidInput as exc:

@@ -78,8 +78,17 @@ def _timeline(board: Scoreboard, everything: bool) -> Markup:
 @bp.get("/c/<slug>/scoreboard")
 @public
 def show(slug: str):
-    campaign = public_campaign_or_404(slug)
+    from advocacy.letters.snapshots import campaign_snapshot
+
+    campaign = campaign_snapshot(slug)  # cached per process for a few seconds: no query for the campaign
+    if campaign is None or campaign.status not in ("live", "closed"):
+        abort(404)
     board = current_scoreboard(campaign.id)
+    # The plain page (no filters, no ZIP, nobody signed in) is the same for every visitor until the
+    # statements change: render it once per scoreboard version and process.
+    plain = not request.args and not current_user.is_authenticated
+    if plain and (page := board.rendered.get(("page", campaign.title))) is not None:
+        return Response(page, headers={"Cache-Control": PUBLIC_CACHE})
     query = TableQuery.from_args(request.args)
     result, zip_error = _your_members(query.zip)
     mine_ids = [o.bioguide_id for o in (*result.offices, *result.house_candidates)] if result else []
@@ -124,6 +133,8 @@ def show(slug: str):
     # CSRF token for the logout button), so shared caches may keep it briefly.
     if not query.zip and not current_user.is_authenticated:
         response.headers["Cache-Control"] = PUBLIC_CACHE
+    if plain:
+        board.rendered[("page", campaign.title)] = response.get_data()
     return response
 
 
