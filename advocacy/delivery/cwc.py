@@ -7,45 +7,12 @@ import xml.etree.ElementTree as ET  # noqa: S405 - we only build XML here, never
 from dataclasses import dataclass
 from datetime import date
 
+from advocacy.campaigns.models import LOC_TOPICS as _LOC_TOPICS
+
 CWC_VERSION = "2.0"
 
-# The Library of Congress policy areas, the vocabulary of <LibraryOfCongressTopic>.
-LOC_TOPICS = frozenset(
-    {
-        "Agriculture and Food",
-        "Animals",
-        "Armed Forces and National Security",
-        "Arts, Culture, Religion",
-        "Civil Rights and Liberties, Minority Issues",
-        "Commerce",
-        "Congress",
-        "Crime and Law Enforcement",
-        "Economics and Public Finance",
-        "Education",
-        "Emergency Management",
-        "Energy",
-        "Environmental Protection",
-        "Families",
-        "Finance and Financial Sector",
-        "Foreign Trade and International Finance",
-        "Government Operations and Politics",
-        "Health",
-        "Housing and Community Development",
-        "Immigration",
-        "International Affairs",
-        "Labor and Employment",
-        "Law",
-        "Native Americans",
-        "Public Lands and Natural Resources",
-        "Science, Technology, Communications",
-        "Social Sciences and History",
-        "Social Welfare",
-        "Sports and Recreation",
-        "Taxation",
-        "Transportation and Public Works",
-        "Water Resources Development",
-    }
-)
+# The Library of Congress policy areas, the vocabulary of <LibraryOfCongressTopic> (one list, with campaigns).
+LOC_TOPICS = frozenset(_LOC_TOPICS)
 
 STATES = frozenset(
     "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH "

@@ -20,7 +20,7 @@ from advocacy.congress.offices import district_offices, office_for
 from advocacy.congress.states import district_label
 from advocacy.delivery.services import mark_handoff_sent
 from advocacy.extensions import db, limiter
-from advocacy.letters.api import UNAVAILABLE
+from advocacy.letters.api import FIELDS, UNAVAILABLE
 from advocacy.letters.limits import submission_retry_after
 from advocacy.letters.models import Action
 from advocacy.letters.services import (
@@ -40,19 +40,7 @@ from advocacy.letters.validation import PREFIXES, STATES, InvalidInput, clean_te
 bp = Blueprint("letters", __name__)
 log = logging.getLogger(__name__)
 SESSION_ACTIONS = "sent_actions"
-FORM_FIELDS = (
-    "prefix",
-    "first_name",
-    "last_name",
-    "email",
-    "address",
-    "city",
-    "state",
-    "zip",
-    "phone",
-    "message",
-    "consent",
-)
+FORM_FIELDS = FIELDS  # the same fields as the JSON API
 
 
 def _stamp() -> str:
@@ -94,6 +82,25 @@ def _page(campaign, values=None, errors=None, status=200, split=None):
         stamp=_stamp(),
         label=district_label,
     ), status
+
+
+FLOW_PROBLEMS = (CampaignNotOpen, InvalidInput, LookupFailed, AddressNeeded, NoOffices, TemplateProblem)
+
+
+def _problem_page(campaign, values: dict, exc: Exception):
+    """The campaign page again, with what was typed and a message where the problem is."""
+    if isinstance(exc, CampaignNotOpen):
+        return _page(campaign, values, {"form": str(exc)}, 409)
+    if isinstance(exc, InvalidInput):
+        return _page(campaign, values, exc.fields, 400)
+    if isinstance(exc, LookupFailed):
+        return _page(campaign, values, {exc.field: str(exc)}, 400)
+    if isinstance(exc, AddressNeeded):
+        return _page(campaign, values, {"address": str(exc)}, 422, split=exc.lookup)
+    if isinstance(exc, NoOffices):
+        return _page(campaign, values, {"form": str(exc)}, 422)
+    log.error("letter template failed campaign=%s: %s", campaign.slug, exc)  # a bug for organizers, not the writer
+    return _page(campaign, values, {"form": UNAVAILABLE}, 503)
 
 
 def _campaign_or_404(slug: str):
@@ -138,24 +145,13 @@ def review(slug: str):
     problem = _too_soon_or_bot(values)
     if problem:
         return _page(campaign, values, {"form": problem}, 400)
-    snapshot = campaign
     try:
         check_open(campaign)
         constituent = validate_constituent(values)
         lookup = resolve_offices(constituent, _chosen_district(values))
-    except CampaignNotOpen as exc:
-        return _page(campaign, values, {"form": str(exc)}, 409)
-    except InvalidInput as exc:
-        return _page(campaign, values, exc.fields, 400)
-    except LookupFailed as exc:
-        return _page(campaign, values, {exc.field: str(exc)}, 400)
-    except AddressNeeded as exc:
-        return _page(campaign, values, {"address": str(exc)}, 422, split=exc.lookup)
-    try:
-        letters = preview_letters(snapshot, constituent, lookup)
-    except TemplateProblem as exc:
-        log.error("letter template failed at review campaign=%s: %s", slug, exc)
-        return _page(campaign, values, {"form": UNAVAILABLE}, 503)
+        letters = preview_letters(campaign, constituent, lookup)
+    except FLOW_PROBLEMS as exc:
+        return _problem_page(campaign, values, exc)
     if not letters:
         return _page(campaign, values, {"form": "There is no one to write to for this address right now."}, 422)
     return render_template(
@@ -200,19 +196,8 @@ def send(slug: str):
     }
     try:
         submission = submit_action(campaign, constituent, messages=messages, district=_chosen_district(values))
-    except CampaignNotOpen as exc:
-        return _page(campaign, values, {"form": str(exc)}, 409)
-    except InvalidInput as exc:
-        return _page(campaign, values, exc.fields, 400)
-    except LookupFailed as exc:
-        return _page(campaign, values, {exc.field: str(exc)}, 400)
-    except AddressNeeded as exc:
-        return _page(campaign, values, {"address": str(exc)}, 422, split=exc.lookup)
-    except NoOffices as exc:
-        return _page(campaign, values, {"form": str(exc)}, 422)
-    except TemplateProblem as exc:
-        log.error("letter template failed at send campaign=%s: %s", slug, exc)
-        return _page(campaign, values, {"form": UNAVAILABLE}, 503)
+    except FLOW_PROBLEMS as exc:
+        return _problem_page(campaign, values, exc)
     sent = [a for a in session.get(SESSION_ACTIONS, []) if a != submission.action.id][-9:]
     session[SESSION_ACTIONS] = sent + [submission.action.id]
     return redirect(url_for(".thanks", slug=slug, action_id=submission.action.id), code=303)
