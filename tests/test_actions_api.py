@@ -216,30 +216,10 @@ def test_a_template_failing_at_send_time_stores_nothing(client, db, guan_heng):
     assert counts(db) == (0, 0, 0)
 
 
-def test_statement_text_leaves_out_the_personal_words(client, db, guan_heng):
-    client.post(URL, json={**GOOD, "message": "My neighbour was detained too."})
-    letter = db.session.scalars(select(Letter)).first()
-    assert "My neighbour was detained too." in letter.body
-    assert "My neighbour was detained too." not in letter.statement_text
-    assert letter.personal_message == "My neighbour was detained too."
-    assert letter.statement_text.startswith(letter.body.split("\n")[0])
-
-
 def test_campaign_counts_follow_the_letters(client, guan_heng):
     client.post(URL, json=GOOD)
     data = client.get("/api/v1/campaigns/guan-heng").json
     assert data["counts"]["letters_sent"] == 3
-
-
-def test_cwc_message_carries_the_personal_words_once(client, db, guan_heng):
-    from advocacy.delivery.channels import build_cwc_message
-
-    client.post(URL, json={**GOOD, "message": "My neighbour was detained too."})
-    letter = db.session.scalars(select(Letter).where(Letter.chamber == "house")).one()
-    message = build_cwc_message(letter.delivery, letter, "HNY20")
-    assert message.constituent_message == "My neighbour was detained too."
-    assert "My neighbour was detained too." not in message.organization_statement
-    assert message.organization_statement.startswith("Dear Representative")
 
 
 def test_each_letter_records_its_variant(client, db, guan_heng):
@@ -278,3 +258,46 @@ class TestRedisLimits:
         app.config["ACTION_RATE_LIMIT_IP"] = "3 per minute"
         statuses = [client.post(URL, json={**GOOD, "email": f"w{i}@example.org"}).status_code for i in range(4)]
         assert statuses == [201, 201, 201, 429]
+
+
+class TestWithCWC:
+    """With CWC configured, each letter also keeps its text without the writer's own words."""
+
+    @pytest.fixture
+    def app_config(self):
+        from tests.fakes.submissions import AGENT_CONFIG
+
+        environ = {
+            "ADVOCACY_CWC_URL": "http://127.0.0.1:9",
+            "ADVOCACY_CWC_API_KEY": "test-key",
+            "ADVOCACY_CWC_DELIVERY_AGENT": "Tests",
+            "ADVOCACY_CWC_AGENT_ACK_EMAIL": AGENT_CONFIG["CWC_AGENT_ACK_EMAIL"],
+            "ADVOCACY_CWC_AGENT_CONTACT_NAME": AGENT_CONFIG["CWC_AGENT_CONTACT_NAME"],
+            "ADVOCACY_CWC_AGENT_CONTACT_EMAIL": AGENT_CONFIG["CWC_AGENT_CONTACT_EMAIL"],
+            "ADVOCACY_CWC_AGENT_CONTACT_PHONE": AGENT_CONFIG["CWC_AGENT_CONTACT_PHONE"],
+            "ADVOCACY_CWC_ORGANIZATION": AGENT_CONFIG["CWC_ORGANIZATION"],
+        }
+        return {"ENVIRON": environ, "DELIVERY_INLINE": False}
+
+    def test_statement_text_leaves_out_the_personal_words(self, client, db, guan_heng):
+        client.post(URL, json={**GOOD, "message": "My neighbour was detained too."})
+        letter = db.session.scalars(select(Letter)).first()
+        assert "My neighbour was detained too." in letter.body
+        assert "My neighbour was detained too." not in letter.statement_text
+        assert letter.personal_message == "My neighbour was detained too."
+        assert letter.statement_text.startswith(letter.body.split("\n")[0])
+
+    def test_cwc_message_carries_the_personal_words_once(self, client, db, guan_heng):
+        from advocacy.delivery.channels import build_cwc_message
+
+        client.post(URL, json={**GOOD, "message": "My neighbour was detained too."})
+        letter = db.session.scalars(select(Letter).where(Letter.chamber == "house")).one()
+        message = build_cwc_message(letter.delivery, letter, "HNY20")
+        assert message.constituent_message == "My neighbour was detained too."
+        assert "My neighbour was detained too." not in message.organization_statement
+        assert message.organization_statement.startswith("Dear Representative")
+
+
+def test_without_cwc_the_letter_is_rendered_once(client, db, guan_heng):
+    client.post(URL, json={**GOOD, "message": "My neighbour was detained too."})
+    assert {letter.statement_text for letter in db.session.scalars(select(Letter))} == {""}

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from sqlalchemy import insert, select
+from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from advocacy.campaigns.models import Campaign, Status
+from advocacy.campaigns.placeholders import campaign_fields, constituent_fields
 from advocacy.campaigns.rendering import TemplateProblem, choose_variant, render_letter
 from advocacy.campaigns.services import Target, campaign_targets
 from advocacy.congress.lookup import LookupResult, lookup_representatives
@@ -58,8 +60,6 @@ class Submission:
 
 
 def _mail_enabled() -> bool:
-    from flask import current_app
-
     return current_app.config["ADVOCACY_SETTINGS"].mail_enabled
 
 
@@ -237,19 +237,27 @@ def _write(
     stances = _stances(campaign)
     letters: list[dict] = []
     deliveries: list[dict] = []
+    # Placeholder values are cleaned once per submission, not once per letter.
+    campaign_values = campaign_fields(campaign)
+    writers: dict[str, object] = {}
+    # The letter without the writer's own words is only needed for CWC's OrganizationStatement.
+    need_statement = current_app.config["ADVOCACY_SETTINGS"].cwc_enabled
     for position, target in enumerate(targets):
         message = messages.get(target.key, constituent.message)
-        writer = dataclasses.replace(constituent, message=message) if message != constituent.message else constituent
+        if message not in writers:
+            writers[message] = constituent_fields(dataclasses.replace(constituent, message=message))
         stance = stances.get(target.bioguide_id) if target.bioguide_id else None
         variant = choose_variant(campaign.letters, target.chamber, stance)
         if variant is None:
             raise TemplateProblem("the campaign has no letter variant for this office", None, "variant")
-        subject, body = render_letter(campaign, variant, writer, target, stance)
-        statement = body
-        if message:
-            _, statement = render_letter(
-                campaign, variant, dataclasses.replace(constituent, message=""), target, stance
-            )
+        subject, body = render_letter(campaign_values, variant, writers[message], target, stance)
+        statement = ""
+        if need_statement:
+            statement = body
+            if message:
+                if "" not in writers:
+                    writers[""] = constituent_fields(dataclasses.replace(constituent, message=""))
+                _, statement = render_letter(campaign_values, variant, writers[""], target, stance)
         letter = {
             "id": new_id(),
             "position": position,
@@ -276,9 +284,10 @@ def _write(
         }
         letters.append(letter)
         deliveries.append(delivery_values(SimpleNamespace(**letter), target_email=target.email))
-    db.session.execute(insert(Action), [action])
-    db.session.execute(insert(Letter), letters)
-    db.session.execute(insert(Delivery), deliveries)
+    # Core inserts on the tables: no ORM bookkeeping, one statement each (executemany for the letters).
+    db.session.execute(Action.__table__.insert(), [action])
+    db.session.execute(Letter.__table__.insert(), letters)
+    db.session.execute(Delivery.__table__.insert(), deliveries)
     return (
         SimpleNamespace(**action),
         [SimpleNamespace(**row) for row in letters],
