@@ -1,6 +1,6 @@
 """Throttles on the keys that get abused: IP + campaign, and the constituent's email per campaign.
 
-With Redis (ADVOCACY_REDIS_URL) every window of both keys is counted in one pipelined round trip, so the
+With Redis (ADVOCACY_REDIS_URL) every window of both keys is counted in one round trip (a small Lua script), so the
 limits hold across workers and hosts at the cost of a single network call per submission. Without Redis
 the counts live in Flask-Limiter's storage for this process.
 """
@@ -39,27 +39,43 @@ def _redis() -> Redis:
     return conn
 
 
+# Counts every window in one server-side call: INCR each key, and give a new key its expiry.
+_COUNT_WINDOWS = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  local n = redis.call('INCR', key)
+  if n == 1 then redis.call('EXPIRE', key, ARGV[i]) end
+  counts[i] = n
+end
+return counts
+"""
+
+
+def _counter():
+    ext = current_app.extensions
+    script = ext.get("letters_rate_script")
+    if script is None:
+        script = ext["letters_rate_script"] = _redis().register_script(_COUNT_WINDOWS)
+    return script
+
+
 def _redis_retry_after(checks: list[tuple[str, str, str]]) -> int | None:
-    """Fixed windows, all counted in one pipeline; the longest wait among exceeded windows, or None."""
+    """Fixed windows, all counted in one Redis call; the longest wait among exceeded windows, or None."""
     now = time.time()
-    windows = []
-    pipe = _redis().pipeline(transaction=False)
+    keys, expiries, windows = [], [], []
     for scope, key, spec in checks:
         for item in _items(spec):
             expiry = item.get_expiry()
             start = int(now // expiry) * expiry
-            name = f"advocacy:rl:{scope}:{key}:{item.amount}/{expiry}:{start}"
-            pipe.incr(name)
-            pipe.expire(name, expiry + 1)
+            keys.append(f"advocacy:rl:{scope}:{key}:{item.amount}/{expiry}:{start}")
+            expiries.append(expiry + 1)
             windows.append((item.amount, start + expiry))
     try:
-        results = pipe.execute()
+        counts = _counter()(keys=keys, args=expiries)
     except (RedisError, OSError) as exc:
         log.warning("rate limit storage unavailable (%s); submission not throttled", type(exc).__name__)
         return None
-    waits = [
-        math.ceil(ends - now) for (amount, ends), count in zip(windows, results[::2], strict=True) if count > amount
-    ]
+    waits = [math.ceil(ends - now) for (amount, ends), count in zip(windows, counts, strict=True) if count > amount]
     return max(1, max(waits)) if waits else None
 
 
