@@ -143,8 +143,14 @@ def _validate(s: Settings) -> None:
         _url("CWC_URL", s.cwc_url, ("http", "https"))
         if not s.cwc_api_key:
             raise ConfigError("ADVOCACY_CWC_API_KEY is required when ADVOCACY_CWC_URL is set")
-        for name in ("cwc_delivery_agent", "cwc_agent_ack_email", "cwc_agent_contact_name",
-                     "cwc_agent_contact_email", "cwc_agent_contact_phone", "cwc_organization"):
+        for name in (
+            "cwc_delivery_agent",
+            "cwc_agent_ack_email",
+            "cwc_agent_contact_name",
+            "cwc_agent_contact_email",
+            "cwc_agent_contact_phone",
+            "cwc_organization",
+        ):
             if not getattr(s, name):
                 raise ConfigError(f"ADVOCACY_{name.upper()} is required when ADVOCACY_CWC_URL is set")
         for name in ("cwc_agent_ack_email", "cwc_agent_contact_email"):

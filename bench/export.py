@@ -79,8 +79,20 @@ def generate(letters: int) -> None:
 def export(env: dict, fmt: str) -> dict:
     out = bench.RESULTS / f"export.{fmt}"
     out.unlink(missing_ok=True)
-    cmd = [str(bench.VENV_BIN / "flask"), "--app", "wsgi", "reports", "export", "guan-heng", "--kind", "contacts",
-           "--format", fmt, "--out", str(out)]
+    cmd = [
+        str(bench.VENV_BIN / "flask"),
+        "--app",
+        "wsgi",
+        "reports",
+        "export",
+        "guan-heng",
+        "--kind",
+        "contacts",
+        "--format",
+        fmt,
+        "--out",
+        str(out),
+    ]
     started = time.monotonic()
     process = subprocess.Popen(cmd, cwd=bench.ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -92,8 +104,13 @@ def export(env: dict, fmt: str) -> dict:
     if fmt == "csv":
         with out.open("rb") as f:
             rows = sum(1 for _ in f) - 1
-    return {"format": fmt, "seconds": round(seconds, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
-            "bytes": out.stat().st_size, "rows": rows}
+    return {
+        "format": fmt,
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "bytes": out.stat().st_size,
+        "rows": rows,
+    }
 
 
 def main() -> None:

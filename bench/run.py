@@ -71,8 +71,9 @@ def app_env(port: int) -> dict[str, str]:
 
 
 def flask(env: dict, *args: str) -> None:
-    subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(VENV_BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+    )
 
 
 def setup_database(env: dict) -> None:
@@ -80,8 +81,7 @@ def setup_database(env: dict) -> None:
 
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                     {"n": DB_NAME})
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": DB_NAME})
         conn.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}"'))
         conn.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
     admin.dispose()
@@ -106,16 +106,24 @@ def zip_file() -> Path:
         for row in csv.DictReader(f):
             districts[row["zcta"]].add((row["state_abbr"], int(row["cd"])))
     vacant = {("CA", 14), ("FL", 20), ("GA", 13), ("TX", 23)}
-    lines = [f"{z} {next(iter(d))[0]}" for z, d in sorted(districts.items())
-             if len(d) == 1 and not (d & vacant)]
+    lines = [f"{z} {next(iter(d))[0]}" for z, d in sorted(districts.items()) if len(d) == 1 and not (d & vacant)]
     path = RESULTS / "zips.txt"
     path.write_text("\n".join(lines) + "\n")
     return path
 
 
 def start_gunicorn(env: dict, port: int, workers: int, threads: int) -> subprocess.Popen:
-    cmd = [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-           "--log-level", "warning", "--access-logfile", "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null"]
+    cmd = [
+        str(VENV_BIN / "gunicorn"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--access-logfile",
+        "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
+    ]
     if threads > 1:
         cmd += ["--threads", str(threads)]
     cmd.append("wsgi:app")
@@ -134,11 +142,23 @@ def start_gunicorn(env: dict, port: int, workers: int, threads: int) -> subproce
 
 def wrk(url: str, script: str, duration: int, connections: int, threads: int, extra_env: dict) -> dict:
     env = dict(os.environ, BENCH_DIR=str(BENCH), **extra_env)
-    cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--timeout", "10s",
-           "-s", str(BENCH / script), url]
+    cmd = [
+        "wrk",
+        "-t",
+        str(threads),
+        "-c",
+        str(connections),
+        "-d",
+        f"{duration}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(BENCH / script),
+        url,
+    ]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
     line = next(line for line in out.splitlines() if line.startswith("BENCH_JSON "))
-    return json.loads(line[len("BENCH_JSON "):])
+    return json.loads(line[len("BENCH_JSON ") :])
 
 
 def warm(base: str, paths: list[str]) -> None:
@@ -173,8 +193,15 @@ def main() -> None:
     run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     scenarios = {
         "plain": ("/healthz", "get.lua", {}),
-        "submit": ("/", "submit.lua", {"BENCH_ZIPS": str(zips), "BENCH_SUBMIT_PATH":
-                                       "/api/v1/campaigns/guan-heng/actions", "BENCH_RUN_ID": run_id}),
+        "submit": (
+            "/",
+            "submit.lua",
+            {
+                "BENCH_ZIPS": str(zips),
+                "BENCH_SUBMIT_PATH": "/api/v1/campaigns/guan-heng/actions",
+                "BENCH_RUN_ID": run_id,
+            },
+        ),
         "lookup": ("/", "lookup.lua", {"BENCH_ZIPS": str(zips)}),
         "scoreboard": ("/c/guan-heng/scoreboard", "get.lua", {}),
         "campaign": ("/c/guan-heng", "get.lua", {}),
@@ -194,8 +221,10 @@ def main() -> None:
     print(f"\n{'scenario':<12} {'req/s':>9} {'vs plain':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for name, r in results.items():
         r["ratio_to_plain"] = round(r["rps"] / ceiling, 3) if ceiling else None
-        print(f"{name:<12} {r['rps']:>9.0f} {r['ratio_to_plain']:>9.2f} {r['p50_ms']:>8.2f} {r['p95_ms']:>8.2f} "
-              f"{r['p99_ms']:>8.2f} {r['errors']:>7}")
+        print(
+            f"{name:<12} {r['rps']:>9.0f} {r['ratio_to_plain']:>9.2f} {r['p50_ms']:>8.2f} {r['p95_ms']:>8.2f} "
+            f"{r['p99_ms']:>8.2f} {r['errors']:>7}"
+        )
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},

@@ -30,8 +30,14 @@ def test_defaults_are_development_on_sqlite():
         ({"ADVOCACY_MAIL_USE_TLS": "maybe"}, "ADVOCACY_MAIL_USE_TLS"),
         ({"ADVOCACY_GEOCODER_URL": "ftp://geo"}, "ADVOCACY_GEOCODER_URL"),
         ({"ADVOCACY_CWC_URL": "https://cwc.example"}, "ADVOCACY_CWC_API_KEY"),
-        ({"ADVOCACY_CWC_URL": "https://cwc.example", "ADVOCACY_CWC_API_KEY": "k", "ADVOCACY_CWC_DELIVERY_AGENT": "A"},
-         "ADVOCACY_CWC_AGENT_ACK_EMAIL"),
+        (
+            {
+                "ADVOCACY_CWC_URL": "https://cwc.example",
+                "ADVOCACY_CWC_API_KEY": "k",
+                "ADVOCACY_CWC_DELIVERY_AGENT": "A",
+            },
+            "ADVOCACY_CWC_AGENT_ACK_EMAIL",
+        ),
         ({"ADVOCACY_PROXY_COUNT": "-1"}, "ADVOCACY_PROXY_COUNT"),
         ({"ADVOCACY_SUBMIT_RATE_LIMIT": "lots"}, "ADVOCACY_SUBMIT_RATE_LIMIT"),
         ({"ADVOCACY_LOOKUP_RATE_LIMIT": "5 per fortnight"}, "ADVOCACY_LOOKUP_RATE_LIMIT"),
