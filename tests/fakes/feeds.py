@@ -31,13 +31,20 @@ class SeenRequest:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+class QuietHTTPServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A client that times out or drops a kept-alive connection is expected here; socketserver's default
+        # prints a traceback to stderr, which would land in the output of the command under test.
+        pass
+
+
 class FeedServer:
     def __init__(self):
         self.routes: dict[str, Route] = {}
         self.requests: list[SeenRequest] = []
         self.release = threading.Event()
         self._lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self.httpd = QuietHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="feed-server", daemon=True
