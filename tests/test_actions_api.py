@@ -301,3 +301,16 @@ class TestWithCWC:
 def test_without_cwc_the_letter_is_rendered_once(client, db, guan_heng):
     client.post(URL, json={**GOOD, "message": "My neighbour was detained too."})
     assert {letter.statement_text for letter in db.session.scalars(select(Letter))} == {""}
+
+
+def test_a_letter_written_before_cwc_was_on_still_sends_the_words_once(client, db, guan_heng):
+    from advocacy.delivery.channels import build_cwc_message
+
+    client.post(URL, json={**GOOD, "message": "My neighbour was detained too."})
+    letter = db.session.scalars(select(Letter).where(Letter.chamber == "house")).one()
+    assert letter.statement_text == ""
+    message = build_cwc_message(letter.delivery, letter, "HNY20")
+    assert message.constituent_message == "My neighbour was detained too."
+    assert "My neighbour was detained too." not in message.organization_statement
+    assert message.organization_statement.startswith("Dear Representative")
+    assert "Sincerely," in message.organization_statement

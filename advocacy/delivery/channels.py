@@ -166,9 +166,20 @@ def build_cwc_message(delivery: Delivery, letter, office: str) -> cwc.Message:
         subject=letter.subject,
         topics=((campaign.cwc_topic if campaign else "") or "Immigration",),
         # The campaign's letter without the writer's own words, which go in ConstituentMessage.
-        organization_statement=getattr(letter, "statement_text", "") or letter.body,
+        organization_statement=organization_statement(letter),
         constituent_message=letter.personal_message or "",
     )
+
+
+def organization_statement(letter) -> str:
+    """The letter without the writer's own words: kept at submission when CWC is on; for a letter written
+    while it was off, the body with the words (which the template placed verbatim) taken out."""
+    if getattr(letter, "statement_text", ""):
+        return letter.statement_text
+    words = letter.personal_message or ""
+    if not words:
+        return letter.body
+    return letter.body.replace("\n\n" + words, "").replace(words, "")
 
 
 def _probe_message() -> cwc.Message:
