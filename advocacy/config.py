@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -78,6 +80,9 @@ class Settings:
     cwc_organization: str = ""
     cwc_organization_about: str = ""
     metrics_token: str = ""
+    # Key of the pseudonyms (keyed hashes) of emails; defaults to one derived from the secret key. Set it
+    # apart so the secret key can be rotated without forgetting who already wrote.
+    pseudonym_key: str = ""
     data_dir: str = ""
     site_url: str = ""
     log_level: str = "INFO"
@@ -212,6 +217,11 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "PASSWORD_HASH": {"time_cost": 3, "memory_cost": 65536, "parallelism": 2},
         "FORM_MIN_FILL_SECONDS": 0 if testing else 3,
         "ACTION_RATE_LIMIT_IP": settings.submit_rate_limit,
+        "PSEUDONYM_KEY": (
+            settings.pseudonym_key.encode()
+            if settings.pseudonym_key
+            else hmac.new(secret.encode(), b"advocacy pseudonym key", hashlib.sha256).digest()
+        ),
         "CWC_AGENT_ACK_EMAIL": settings.cwc_agent_ack_email,
         "CWC_AGENT_CONTACT_NAME": settings.cwc_agent_contact_name,
         "CWC_AGENT_CONTACT_EMAIL": settings.cwc_agent_contact_email,

@@ -87,7 +87,7 @@ def test_normalize_zip(raw, expected):
     assert normalize_zip(raw) == expected
 
 
-def test_email_key_ignores_case_and_space():
+def test_email_key_ignores_case_and_space(app):
     assert email_key(" Ana@Example.org ") == email_key("ana@example.org")
     assert len(email_key("a@example.org")) == 64
 

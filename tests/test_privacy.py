@@ -194,10 +194,13 @@ def test_lookup_is_post_only_and_validated(admin_client, db):
     assert db.session.scalars(select(AuditEvent)).all() == []
 
 
-def test_email_key_is_sha256_of_the_normalized_email():
+def test_email_key_is_a_keyed_hash_of_the_normalized_email(app):
     import hashlib
+    import hmac
 
-    assert email_key(" Ana@Example.ORG\n") == hashlib.sha256(b"ana@example.org").hexdigest()
+    key = app.config["PSEUDONYM_KEY"]
+    assert email_key(" Ana@Example.ORG\n") == hmac.new(key, b"ana@example.org", hashlib.sha256).hexdigest()
+    assert email_key("ana@example.org") != hashlib.sha256(b"ana@example.org").hexdigest()  # not a plain hash
 
 
 @pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
@@ -25,8 +23,10 @@ def normalize_email(raw: str) -> str:
 
 
 def email_key(raw: str) -> str:
-    """A stable, non-reversible key for throttling and logs (never the email itself)."""
-    return hashlib.sha256(raw.strip().lower().encode()).hexdigest()[:16]
+    """A stable, keyed, non-reversible key for throttling and logs (never the email itself)."""
+    from advocacy.letters.validation import pseudonym
+
+    return pseudonym("account:" + raw.strip().lower())[:16]
 
 
 def find_user(email: str) -> User | None:

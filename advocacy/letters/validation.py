@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -61,9 +62,18 @@ class InvalidInput(ValueError):
         self.fields = fields
 
 
+def pseudonym(value: str) -> str:
+    """HMAC-SHA256 of `value` under the app's pseudonym key: stable for this deployment, and, unlike a plain
+    hash, no use to someone who holds a list of addresses but not the key."""
+    from flask import current_app
+
+    key = current_app.config["PSEUDONYM_KEY"]
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
 def email_key(email: str) -> str:
-    """The idempotency and lookup key for a constituent: sha256 of the normalized, lowercased email."""
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    """The idempotency and lookup key for a constituent: a keyed hash of the trimmed, lowercased email."""
+    return pseudonym(email.strip().lower())
 
 
 def clean_text(value: object, *, multiline: bool = False) -> str:
