@@ -219,3 +219,17 @@ def test_privacy_forms_need_the_csrf_token(client, make_user, db, app_config):
     assert found.status_code == 200 and "Lopez" in found.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Action, ana.id).purged_at is None
+
+
+def test_purge_removes_follow_up_records(runner, db):
+    from advocacy.statements.models import FollowupSent
+
+    campaign = make_sample_campaign()
+    purged = db.session.scalars(select(Action).where(Action.campaign_id == campaign.id)).first()
+    db.session.add(
+        FollowupSent(campaign_id=campaign.id, email_key=purged.email_key, bioguide_id="G000555", action_id=purged.id)
+    )
+    db.session.commit()
+    assert runner.invoke(args=["privacy", "purge", "guan-heng", "--before", "2030-01-01"]).exit_code == 0
+    db.session.expire_all()
+    assert db.session.scalars(select(FollowupSent)).all() == []

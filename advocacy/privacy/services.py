@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 
 from advocacy.campaigns.models import Campaign
 from advocacy.db import utcnow
@@ -50,6 +50,13 @@ def _anonymize(condition: ColumnElement[bool]) -> PurgeResult:
         .values(body=PURGED_BODY, statement_text=PURGED_BODY, personal_message="", email_key=None)
         .execution_options(synchronize_session=False)
     ).rowcount
+    # Follow-up records hold the same email key: they go too (the people purged get no more mail anyway).
+    from advocacy.statements.models import FollowupSent
+
+    keys = select(Action.email_key).where(condition, Action.purged_at.is_(None), Action.email_key.is_not(None))
+    db.session.execute(
+        delete(FollowupSent).where(FollowupSent.email_key.in_(keys)).execution_options(synchronize_session=False)
+    )
     actions = db.session.execute(
         update(Action)
         .where(condition, Action.purged_at.is_(None))
