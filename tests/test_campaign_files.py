@@ -15,7 +15,6 @@ from advocacy.campaigns.models import Campaign, LetterTemplate
 from advocacy.campaigns.rendering import render_letter
 from advocacy.campaigns.samples import SAMPLE_CONSTITUENTS, SAMPLE_CUSTOM_TARGET, SAMPLE_OFFICES
 from advocacy.config import PROJECT_ROOT
-from tests.statements_support import real_congress  # noqa: F401
 
 CAMPAIGNS_DIR = PROJECT_ROOT / "campaigns"
 SHIPPED = sorted(p.parent.name for p in CAMPAIGNS_DIR.glob("*/campaign.yaml"))

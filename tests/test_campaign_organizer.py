@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 
 from advocacy.campaigns.models import Campaign, CustomTarget, LetterTemplate
-from tests.statements_support import real_congress  # noqa: F401
 
 BASE = "/organizer/campaigns"
 GOOD_BODY = (

@@ -12,7 +12,6 @@ from advocacy.campaigns import services
 from advocacy.campaigns.models import Campaign, CustomTarget, LetterTemplate
 from advocacy.campaigns.rendering import render_letter
 from advocacy.congress.offices import Office
-from tests.statements_support import real_congress  # noqa: F401
 
 URGE = "{{ office.salutation }},\n\nPlease speak up for {{ campaign.detainee_name }}.\n\n{{ constituent.full_name }}"
 

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=32)
-def _items(spec: str) -> tuple[RateLimitItem, ...]:
+def rate_items(spec: str) -> tuple[RateLimitItem, ...]:
     return tuple(parse_many(spec))
 
 
@@ -36,7 +36,7 @@ def retry_after_for(scope: str, key: str, spec: str) -> int | None:
         return None
     try:
         strategy = limiter.limiter
-        for item in _items(spec):
+        for item in rate_items(spec):
             if not strategy.hit(item, scope, key):
                 reset = strategy.get_window_stats(item, scope, key).reset_time
                 return max(1, math.ceil(reset - time.time()))

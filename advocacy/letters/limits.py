@@ -10,24 +10,17 @@ from __future__ import annotations
 import logging
 import math
 import time
-from functools import lru_cache
 
 from flask import current_app
-from limits import RateLimitItem, parse_many
 from redis import Redis
 from redis.exceptions import RedisError
 
-from advocacy.congress.throttle import retry_after_for
+from advocacy.congress.throttle import rate_items, retry_after_for
 from advocacy.extensions import client_ip
 
 log = logging.getLogger(__name__)
 DEFAULT_IP_LIMIT = "30 per minute;300 per hour"
 DEFAULT_EMAIL_LIMIT = "5 per minute;20 per day"
-
-
-@lru_cache(maxsize=32)
-def _items(spec: str) -> tuple[RateLimitItem, ...]:
-    return tuple(parse_many(spec))
 
 
 def _redis() -> Redis:
@@ -64,7 +57,7 @@ def _redis_retry_after(checks: list[tuple[str, str, str]]) -> int | None:
     now = time.time()
     keys, expiries, windows = [], [], []
     for scope, key, spec in checks:
-        for item in _items(spec):
+        for item in rate_items(spec):
             expiry = item.get_expiry()
             start = int(now // expiry) * expiry
             keys.append(f"advocacy:rl:{scope}:{key}:{item.amount}/{expiry}:{start}")

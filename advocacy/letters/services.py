@@ -28,7 +28,7 @@ from advocacy.delivery.models import Delivery
 from advocacy.delivery.outbox import delivery_values
 from advocacy.extensions import db
 from advocacy.letters.models import Action, Letter, new_id
-from advocacy.letters.receipts import dispatch_receipt
+from advocacy.letters.receipts import dispatch_receipt, mail_enabled
 from advocacy.letters.validation import Constituent, InvalidInput
 
 log = logging.getLogger(__name__)
@@ -57,10 +57,6 @@ class Submission:
     created: bool
     lookup: LookupResult | None = None
     deliveries: dict[str, Delivery] = dataclasses.field(default_factory=dict)  # by letter id
-
-
-def _mail_enabled() -> bool:
-    return current_app.config["ADVOCACY_SETTINGS"].mail_enabled
 
 
 def congress_number(when: datetime | None = None) -> int:
@@ -109,7 +105,7 @@ def resolve_offices(constituent: Constituent, district: tuple[str, int] | None =
     raise AddressNeeded(located)
 
 
-def existing_submission(campaign, *, email_key: str, idempotency_key: str | None) -> Submission | None:
+def existing_submission(campaign, idempotency_key: str | None) -> Submission | None:
     if idempotency_key:
         action = db.session.scalar(
             select(Action).where(Action.campaign_id == campaign.id, Action.idempotency_key == idempotency_key)
@@ -145,7 +141,7 @@ def submit_action(
     """
     check_open(campaign)
     key = constituent.email_key
-    earlier = existing_submission(campaign, email_key=key, idempotency_key=idempotency_key)
+    earlier = existing_submission(campaign, idempotency_key)
     if earlier is not None:
         return earlier
     lookup = resolve_offices(constituent, district)
@@ -159,13 +155,13 @@ def submit_action(
             action, new_letters, deliveries = _write(
                 campaign, constituent, lookup, new_targets, messages or {}, idempotency_key
             )
-            _commit_keeping_objects()
+            db.session.commit()
             break
         except IntegrityError:
             # Letters to some of these offices exist already (a repeat, or the same person at the same
             # moment in another request): write only to the offices that have none.
             db.session.rollback()
-            earlier = existing_submission(campaign, email_key=key, idempotency_key=idempotency_key)
+            earlier = existing_submission(campaign, idempotency_key)
             if earlier is not None:
                 return earlier
             written = _letters_already_written(campaign, key, [t.key for t in targets])
@@ -187,10 +183,6 @@ def submit_action(
     found = deliveries_for(list(written.values())) if written else {}
     found.update({d.letter_id: d for d in deliveries})
     return Submission(action, letters, True, lookup, found)
-
-
-def _commit_keeping_objects() -> None:
-    db.session.commit()
 
 
 def _write(
@@ -228,7 +220,7 @@ def _write(
         "district": district,
         "congress": congress,
         "lookup_source": lookup.source,
-        "receipt_status": "pending" if _mail_enabled() else "none",
+        "receipt_status": "pending" if mail_enabled() else "none",
         "receipt_attempts": 0,
         "receipt_claimed_at": None,
         "purged_at": None,

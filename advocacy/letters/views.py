@@ -11,6 +11,7 @@ import time
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
 
 from advocacy.auth.access import public
 from advocacy.campaigns.rendering import TemplateProblem
@@ -22,7 +23,7 @@ from advocacy.delivery.services import mark_handoff_sent
 from advocacy.extensions import db, limiter
 from advocacy.letters.api import FIELDS, UNAVAILABLE
 from advocacy.letters.limits import submission_retry_after
-from advocacy.letters.models import Action
+from advocacy.letters.models import Action, Letter
 from advocacy.letters.services import (
     AddressNeeded,
     CampaignNotOpen,
@@ -217,10 +218,6 @@ def _own_action(slug: str, action_id: str) -> tuple:
 @public
 def thanks(slug: str, action_id: str):
     campaign, action = _own_action(slug, action_id)
-    from sqlalchemy import select
-
-    from advocacy.letters.models import Letter
-
     letters = list(
         db.session.scalars(
             select(Letter)
