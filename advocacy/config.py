@@ -209,9 +209,6 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": 60 * 60 * 4,
         "RATELIMIT_STORAGE_URI": settings.redis_url or "memory://",
-        "RATELIMIT_HEADERS_ENABLED": True,
-        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
-        "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_ENABLED": True,
         # argon2id; OWASP's second recommended profile (19 MiB would be the minimum).
         "PASSWORD_HASH": {"time_cost": 3, "memory_cost": 65536, "parallelism": 2},

@@ -44,9 +44,11 @@ def _render(status: int, message: str | None = None):
 
 def handle_http_exception(exc: HTTPException):
     response = _render(exc.code or 500)
-    if exc.code == 405 and exc.valid_methods:
-        body, status = response if isinstance(response, tuple) else (response, 405)
-        return body, status, {"Allow": ", ".join(exc.valid_methods)}
+    # Keep what the exception says in headers (Allow on a 405, Retry-After on a 429), not its HTML body's type.
+    headers = {name: value for name, value in exc.get_headers() if name.lower() != "content-type"}
+    if headers:
+        body, status = response
+        return body, status, headers
     return response
 
 

@@ -9,7 +9,6 @@ from advocacy.api.openapi import PATHS, SCHEMAS, error_responses
 from advocacy.auth.access import public
 from advocacy.congress.lookup import LookupFailed, lookup_representatives, result_body
 from advocacy.congress.throttle import retry_after
-from advocacy.extensions import limiter
 
 DEFAULT_RATE_LIMIT = "600 per minute"  # per IP; app.config["LOOKUP_RATE_LIMIT"] overrides it
 
@@ -20,7 +19,6 @@ def rate_limit() -> str:
 
 @bp.get("/representatives")
 @public
-@limiter.exempt  # checked below with the same storage, at a fraction of the cost (see throttle.py)
 def representatives():
     wait = retry_after("lookup-api", rate_limit())
     if wait is not None:

@@ -14,7 +14,7 @@ from advocacy.auth.models import Role
 from advocacy.delivery import dispatch, services
 from advocacy.delivery.models import Channel, Status
 from advocacy.delivery.options import option
-from advocacy.extensions import db, limiter
+from advocacy.extensions import db
 
 bp = Blueprint("delivery", __name__)
 
@@ -107,7 +107,6 @@ def _metrics_allowed() -> bool:
 
 @bp.get("/metrics/deliveries")
 @public  # checked below: a bearer token (DELIVERY_METRICS_TOKEN) or a signed-in staff session
-@limiter.exempt
 def metrics():
     if not _metrics_allowed():
         response = jsonify(error={"code": "unauthorized", "message": "A metrics token or a staff login is required."})

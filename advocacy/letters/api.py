@@ -12,7 +12,7 @@ from advocacy.api.openapi import PATHS, SCHEMAS, error_responses
 from advocacy.auth.access import public
 from advocacy.campaigns.rendering import TemplateProblem
 from advocacy.congress.lookup import LookupFailed
-from advocacy.extensions import csrf, limiter
+from advocacy.extensions import csrf
 from advocacy.letters.limits import submission_retry_after
 from advocacy.letters.services import (
     AddressNeeded,
@@ -77,7 +77,6 @@ def _idempotency_key() -> str | None:
 @bp.post("/campaigns/<slug>/actions")
 @public
 @csrf.exempt  # a JSON API without cookies or sessions: nothing for a forged request to ride on
-@limiter.exempt  # throttled below on IP + campaign and on the email, with the same storage
 def create_action(slug: str):
     campaign = campaign_snapshot(slug)
     if campaign is None or campaign.status == "draft":

@@ -2,7 +2,7 @@
 
 With Redis (ADVOCACY_REDIS_URL) every window of both keys is counted in one round trip (a small Lua script), so the
 limits hold across workers and hosts at the cost of a single network call per submission. Without Redis
-the counts live in Flask-Limiter's storage for this process.
+the counts live in the rate limiter's storage (advocacy/ratelimit.py), in this process's memory.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from advocacy.auth.access import public
-from advocacy.extensions import db, limiter
+from advocacy.extensions import db
 
 bp = Blueprint("main", __name__)
 
@@ -19,14 +19,12 @@ def dashboard():
 
 @bp.get("/healthz")
 @public
-@limiter.exempt
 def healthz():
     return jsonify(status="ok")
 
 
 @bp.get("/readyz")
 @public
-@limiter.exempt
 def readyz():
     try:
         db.session.execute(text("SELECT 1"))

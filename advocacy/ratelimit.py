@@ -1,0 +1,158 @@
+"""Rate limits for the few views that have them, counted with the `limits` library directly.
+
+Flask-Limiter ran its before_request, after_request and teardown hooks on every request, about a quarter of the
+CPU of a cheap one, although only four views carry a limit. Here nothing runs on a request unless its view is
+decorated with `limiter.limit` or calls `limiter.retry_after`, and the storage is only created on first use.
+
+Counts are fixed windows (Flask-Limiter's default) in RATELIMIT_STORAGE_URI: Redis when ADVOCACY_REDIS_URL is
+set, so a limit holds across workers and hosts, else this process's memory. When the storage fails, counting
+goes on in this process's memory and the storage is tried again RETRY_STORAGE_AFTER seconds later; a limit
+never turns a request into an error. Keys may hold an IP address or an account's hash: they are never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from typing import ParamSpec, TypeVar
+
+from flask import Flask, current_app, request
+from limits import RateLimitItem, parse_many
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+from werkzeug.exceptions import TooManyRequests
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+RETRY_STORAGE_AFTER = 30.0  # seconds counted in memory after the storage failed, before trying it again
+# A Redis that is down or stuck costs one request at most a second, then the memory fallback takes over.
+REDIS_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1, "retry": Retry(NoBackoff(), 0)}
+
+
+@lru_cache(maxsize=64)
+def rate_items(spec: str) -> tuple[RateLimitItem, ...]:
+    """The windows of a spec such as "5 per minute;30 per hour"."""
+    return tuple(parse_many(spec))
+
+
+def client_ip() -> str:
+    # Behind a proxy, ProxyFix (enabled by ADVOCACY_PROXY_COUNT via wsgi) sets remote_addr.
+    return request.remote_addr or "unknown"
+
+
+class _Counters:
+    """One app's counters: its storage, made on first use, and the memory that stands in while it is down."""
+
+    def __init__(self) -> None:
+        self.storage: FixedWindowRateLimiter | None = None
+        self.fallback: FixedWindowRateLimiter | None = None
+        self.storage_down_until = 0.0
+        self.lock = threading.Lock()
+
+    def _storage(self) -> FixedWindowRateLimiter:
+        if self.storage is None:
+            with self.lock:
+                if self.storage is None:
+                    uri = current_app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
+                    options = dict(REDIS_OPTIONS, key_prefix="advocacy:limits") if uri.startswith("redis") else {}
+                    self.storage = FixedWindowRateLimiter(storage_from_string(uri, wrap_exceptions=True, **options))
+        return self.storage
+
+    def _fallback(self) -> FixedWindowRateLimiter:
+        if self.fallback is None:
+            with self.lock:
+                if self.fallback is None:
+                    self.fallback = FixedWindowRateLimiter(MemoryStorage(wrap_exceptions=True))
+        return self.fallback
+
+    def hit(self, item: RateLimitItem, scope: str, key: str) -> float | None:
+        """Counts one hit; None while within `item`, else the time its window ends."""
+        if time.monotonic() >= self.storage_down_until:
+            try:
+                return _hit(self._storage(), item, scope, key)
+            except StorageError as exc:
+                self.storage_down_until = time.monotonic() + RETRY_STORAGE_AFTER
+                log.warning(
+                    "rate limit storage unavailable (%s); counting in this process for %d s",
+                    type(exc.storage_error).__name__,
+                    RETRY_STORAGE_AFTER,
+                )
+        try:
+            return _hit(self._fallback(), item, scope, key)
+        except StorageError as exc:  # answer rather than fail
+            log.warning("rate limit memory storage failed (%s); not throttled", type(exc.storage_error).__name__)
+            return None
+
+    def reset(self) -> None:
+        for strategy in (self._storage(), self.fallback):
+            if strategy is not None:
+                try:
+                    strategy.storage.reset()
+                except StorageError as exc:
+                    log.warning("rate limit storage not reset (%s)", type(exc.storage_error).__name__)
+
+
+def _hit(strategy: FixedWindowRateLimiter, item: RateLimitItem, scope: str, key: str) -> float | None:
+    if strategy.hit(item, scope, key):
+        return None
+    return strategy.get_window_stats(item, scope, key).reset_time
+
+
+class RateLimiter:
+    """`limit` decorates a view; `retry_after` serves views that throttle on keys of their own."""
+
+    def init_app(self, app: Flask) -> None:
+        app.extensions["ratelimit"] = _Counters()  # no hooks, no I/O: the storage is made on first use
+
+    def retry_after(self, scope: str, key: str, spec: str) -> int | None:
+        """Counts a hit in every window of `spec` up to the first one exceeded, and returns the seconds until
+        that one ends; None while `key` is within all of them, or when RATELIMIT_ENABLED is false."""
+        if not current_app.config.get("RATELIMIT_ENABLED", True):
+            return None
+        counters: _Counters = current_app.extensions["ratelimit"]
+        for item in rate_items(spec):
+            ends = counters.hit(item, scope, key)
+            if ends is not None:
+                return max(1, math.ceil(ends - time.time()))
+        return None
+
+    def limit(
+        self,
+        spec: str | Callable[[], str],
+        *,
+        key_func: Callable[[], str] | None = None,
+        methods: list[str] | None = None,
+        scope: str | None = None,
+    ) -> Callable[[Callable[P, R]], Callable[P, R]]:
+        """Answers 429 with Retry-After once the key (default: the client's IP) is over `spec` (a string, or
+        a function returning one, read on each request) on this view; only `methods` count when given."""
+        counted = frozenset(method.upper() for method in methods) if methods else None
+        key_of = key_func or client_ip
+
+        def decorator(view: Callable[P, R]) -> Callable[P, R]:
+            name = scope or f"{view.__module__}.{view.__qualname__}"
+
+            @wraps(view)
+            def limited(*args: P.args, **kwargs: P.kwargs) -> R:
+                if counted is None or request.method in counted:
+                    wait = self.retry_after(name, key_of(), spec() if callable(spec) else spec)
+                    if wait is not None:
+                        raise TooManyRequests(retry_after=wait)
+                return view(*args, **kwargs)
+
+            return limited
+
+        return decorator
+
+    def reset(self) -> None:
+        """Forgets every count of the current app (tests)."""
+        current_app.extensions["ratelimit"].reset()

@@ -1,0 +1,129 @@
+"""The rate limiter (advocacy/ratelimit.py): decorated views, its storages, and the requests it leaves alone."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import pytest
+import redis
+
+from advocacy.auth.access import public
+from advocacy.extensions import limiter
+from tests.conftest import make_app
+
+WRONG = "wrong password!"
+
+
+def login(client, email: str):
+    return client.post("/login", data={"email": email, "password": WRONG})
+
+
+@pytest.fixture
+def api_client(app):
+    """A client of the app with a limited view under /api/ (JSON errors), added before its first request."""
+
+    @limiter.limit("2 per minute", scope="test-api")
+    def limited():
+        return {"ok": True}
+
+    app.add_url_rule("/api/v1/test-limited", "test_limited", public(limited))
+    return app.test_client()
+
+
+def test_over_the_limit_answers_json_429_with_retry_after_under_api(api_client):
+    assert [api_client.get("/api/v1/test-limited").status_code for _ in range(2)] == [200, 200]
+    response = api_client.get("/api/v1/test-limited")
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+    assert response.json["error"]["code"] == "rate_limited"
+
+
+@pytest.mark.parametrize("app_config", [{"LOOKUP_PAGE_RATE_LIMIT": "2 per minute"}])
+def test_over_the_limit_answers_the_html_page_with_retry_after(client):
+    assert [client.get("/lookup").status_code for _ in range(2)] == [200, 200]
+    response = client.get("/lookup")
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+    assert response.mimetype == "text/html"
+    assert "Slow down a little" in response.get_data(as_text=True)
+
+
+def test_only_the_listed_methods_count(client):
+    # /login counts POSTs only (20 a minute per IP): GETs pass and leave the count alone
+    assert {client.get("/login").status_code for _ in range(25)} == {200}
+    assert login(client, "someone@example.org").status_code == 401
+
+
+def test_stacked_limits_both_count(client):
+    # per account (5 a minute) ...
+    codes = [login(client, "ana@example.org").status_code for _ in range(6)]
+    assert codes == [401] * 5 + [429]
+    # ... and per IP (20 a minute), which counted those six too
+    assert [login(client, f"user{i}@example.org").status_code for i in range(14)] == [401] * 14
+    assert login(client, "last@example.org").status_code == 429
+
+
+def test_retry_after_waits_for_the_first_window_exceeded(app):
+    assert [limiter.retry_after("test", "key", "5 per minute;2 per hour") for _ in range(2)] == [None, None]
+    assert 60 < limiter.retry_after("test", "key", "5 per minute;2 per hour") <= 3600
+    assert limiter.retry_after("test", "other key", "5 per minute;2 per hour") is None
+    assert limiter.retry_after("other scope", "key", "5 per minute;2 per hour") is None
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": False, "LOOKUP_PAGE_RATE_LIMIT": "1 per minute"}])
+def test_disabled(app, client):
+    assert {client.get("/lookup").status_code for _ in range(3)} == {200}
+    assert {limiter.retry_after("test", "key", "1 per minute") for _ in range(3)} == {None}
+
+
+def test_a_request_without_a_limit_touches_no_storage(database_url):
+    app = make_app(database_url)
+    client = app.test_client()
+    counters = app.extensions["ratelimit"]
+    assert client.get("/healthz").status_code == 200
+    assert counters.storage is None and counters.fallback is None
+    assert client.get("/lookup").status_code == 200
+    assert counters.storage is not None
+
+
+@pytest.fixture
+def redis_url():
+    # database 13 of the test Redis: these tests empty it, so nothing else may live there
+    base = os.environ.get("ADVOCACY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    url = base.rsplit("/", 1)[0] + "/13"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
+    except redis.RedisError as exc:
+        if os.environ.get("ADVOCACY_REQUIRE_REDIS"):
+            pytest.fail(f"Redis at {url} does not answer: {exc}")
+        pytest.skip(f"Redis at {url} does not answer: {exc}")
+    return url
+
+
+def test_counts_in_redis_are_shared_by_every_worker(database_url, redis_url):
+    config = {"RATELIMIT_STORAGE_URI": redis_url, "LOOKUP_PAGE_RATE_LIMIT": "2 per minute"}
+    one, two = make_app(database_url, **config), make_app(database_url, **config)
+    assert [one.test_client().get("/lookup").status_code for _ in range(2)] == [200, 200]
+    response = two.test_client().get("/lookup")  # another worker: the same count
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+    keys = redis.Redis.from_url(redis_url).keys("*")
+    assert keys and all(key.startswith(b"advocacy:limits:") for key in keys)
+    with one.app_context():
+        limiter.reset()
+    assert redis.Redis.from_url(redis_url).keys("*") == []
+    assert two.test_client().get("/lookup").status_code == 200
+
+
+def test_with_redis_down_requests_are_counted_in_memory(database_url, caplog):
+    app = make_app(database_url, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0", LOOKUP_PAGE_RATE_LIMIT="2 per minute")
+    client = app.test_client()
+    caplog.set_level(logging.WARNING, logger="advocacy.ratelimit")
+    assert [client.get("/lookup").status_code for _ in range(2)] == [200, 200]
+    response = client.get("/lookup")
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    assert login(client, "ana@example.org").status_code == 401  # its key holds the account's hash
+    warnings = [record.getMessage() for record in caplog.records if record.name == "advocacy.ratelimit"]
+    assert len(warnings) == 1 and "rate limit storage unavailable" in warnings[0]  # once, then memory
+    assert not any(secret in warnings[0] for secret in ("127.0.0.1", "lookup", "login"))
