@@ -68,7 +68,7 @@ def register_config(app: Flask, overrides: Mapping[str, object] | None) -> None:
 def register_extensions(app: Flask) -> None:
     import importlib
 
-    from advocacy import logs, security
+    from advocacy import logs, security, sessions
     from advocacy.auth.access import require_login
     from advocacy.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -89,6 +89,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
     app.before_request(require_login)
     security.init_app(app)
+    sessions.init_app(app)
     logs.init_app(app, app.config["ADVOCACY_SETTINGS"].log_level)
 
 

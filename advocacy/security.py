@@ -21,19 +21,23 @@ CSP = "; ".join(
 # Pages that are the same for everyone may be cached by the browser for a short while;
 # everything else may carry personal data or a CSRF token and is never stored.
 CACHEABLE_ENDPOINTS = frozenset({"static", "main.healthz"})
+# No view sets these, so they are added as one block rather than each replacing a possible earlier value.
+FIXED_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Cross-Origin-Resource-Policy", "same-origin"),
+    ("Permissions-Policy", "geolocation=(), camera=(), microphone=(), payment=()"),
+)
+HSTS = (("Strict-Transport-Security", "max-age=63072000; includeSubDomains"),)
 
 
 def set_security_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["X-Frame-Options"] = "DENY"
-    headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-    headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    headers["Permissions-Policy"] = "geolocation=(), camera=(), microphone=(), payment=()"
-    if current_app.config["ENV_NAME"] != "development":
-        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    if "Content-Security-Policy" not in headers:
+        headers.add("Content-Security-Policy", CSP)
+    headers.extend(FIXED_HEADERS if current_app.config["ENV_NAME"] == "development" else FIXED_HEADERS + HSTS)
     # A view that knows its answer is public may set its own Cache-Control.
     if request.endpoint not in CACHEABLE_ENDPOINTS and "public" not in headers.get("Cache-Control", ""):
         # Includes files from send_file, which says no-cache: exports and packets hold personal data.
