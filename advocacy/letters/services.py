@@ -29,6 +29,7 @@ from advocacy.delivery.outbox import delivery_values
 from advocacy.extensions import db
 from advocacy.letters.models import Action, Letter, new_id
 from advocacy.letters.receipts import dispatch_receipt, mail_enabled
+from advocacy.letters.store import insert_submission
 from advocacy.letters.validation import Constituent, InvalidInput
 
 log = logging.getLogger(__name__)
@@ -155,7 +156,6 @@ def submit_action(
             action, new_letters, deliveries = _write(
                 campaign, constituent, lookup, new_targets, messages or {}, idempotency_key
             )
-            db.session.commit()
             break
         except IntegrityError:
             # Letters to some of these offices exist already (a repeat, or the same person at the same
@@ -193,7 +193,7 @@ def _write(
     messages: dict[str, str],
     idempotency_key: str | None,
 ) -> tuple[SimpleNamespace, list[SimpleNamespace], list[SimpleNamespace]]:
-    """Insert the action, its letters and their deliveries (three statements, no ORM bookkeeping per row).
+    """Insert and commit the action, its letters and their deliveries (see store.py: no ORM bookkeeping).
 
     Returns plain records of what was written, for the response: nothing is read back.
     """
@@ -276,10 +276,7 @@ def _write(
         }
         letters.append(letter)
         deliveries.append(delivery_values(SimpleNamespace(**letter), target_email=target.email))
-    # Core inserts on the tables: no ORM bookkeeping, one statement each (executemany for the letters).
-    db.session.execute(Action.__table__.insert(), [action])
-    db.session.execute(Letter.__table__.insert(), letters)
-    db.session.execute(Delivery.__table__.insert(), deliveries)
+    insert_submission(action, letters, deliveries)
     return (
         SimpleNamespace(**action),
         [SimpleNamespace(**row) for row in letters],

@@ -1,0 +1,131 @@
+"""advocacy.letters.store: a submission's rows go in whole, exactly as given, or not at all (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import DataError, IntegrityError
+
+from advocacy.delivery.models import Delivery
+from advocacy.letters.models import Action, Letter, new_id
+from advocacy.letters.store import TABLES, insert_submission
+from tests.factories import make_campaign
+
+WHEN = datetime(2026, 11, 26, 21, 4, 5, 123456, tzinfo=UTC)
+
+
+def rows(campaign_id: int, email_key: str = "k" * 64, offices=("S000148", "G000555")):
+    action = {
+        "id": new_id(),
+        "campaign_id": campaign_id,
+        "email_key": email_key,
+        "idempotency_key": None,
+        "prefix": "Mx.",
+        "first_name": "周锋锁",
+        "last_name": "O'Brien \"Quote\" \\ back",
+        "email": "ana@example.org",
+        "phone": "",
+        "address": "1 Main St",
+        "city": "Albany",
+        "state": "NY",
+        "zip": "12207-1234",
+        "message": "Line one\nline two {{ 7*7 }} 😀",
+        "consent": True,
+        "district_state": "NY",
+        "district": None,
+        "congress": 119,
+        "lookup_source": "zip-crosswalk",
+        "receipt_status": "none",
+        "receipt_attempts": 0,
+        "receipt_claimed_at": None,
+        "purged_at": None,
+        "created_at": WHEN,
+    }
+    letters, deliveries = [], []
+    for position, office in enumerate(offices):
+        letter = {
+            "id": new_id(),
+            "position": position,
+            "action_id": action["id"],
+            "campaign_id": campaign_id,
+            "email_key": email_key,
+            "office_key": office,
+            "bioguide_id": office,
+            "custom_target_id": None,
+            "office_name": "Charles E. Schumer",
+            "office_title": "Senator",
+            "chamber": "senate",
+            "state": "NY",
+            "district": None,
+            "party": "Democrat",
+            "congress": 119,
+            "stance_at_send": None,
+            "template_variant": "default",
+            "subject": "Free Guan Heng",
+            "body": "Dear Senator,\n\n周锋锁 writes.",
+            "statement_text": "",
+            "personal_message": "",
+            "created_at": WHEN,
+        }
+        letters.append(letter)
+        deliveries.append(
+            {
+                "id": new_id(),
+                "letter_id": letter["id"],
+                "channel": "contact_form",
+                "status": "handoff",
+                "cwc_office": None,
+                "recipient_email": None,
+                "attempts": 0,
+                "next_attempt_at": WHEN,
+                "created_at": WHEN,
+                "updated_at": WHEN,
+            }
+        )
+    return action, letters, deliveries
+
+
+def counts(db):
+    return tuple(db.session.scalar(select(func.count()).select_from(m)) for m in (Action, Letter, Delivery))
+
+
+def stored(db, model, row_id):
+    table = model.__table__
+    return dict(db.session.execute(select(table).where(table.c.id == row_id)).mappings().one())
+
+
+def test_every_value_is_stored_as_given(app, db):
+    campaign = make_campaign()
+    action, letters, deliveries = rows(campaign.id)
+    insert_submission(action, letters, deliveries)
+    db.session.expire_all()
+    assert stored(db, Action, action["id"]) == action
+    for letter, delivery in zip(letters, deliveries, strict=True):
+        assert stored(db, Letter, letter["id"]) == letter
+        expected = {c.name: delivery.get(c.name) for c in TABLES[2].columns}
+        assert stored(db, Delivery, delivery["id"]) == expected
+    assert counts(db) == (1, 2, 2)
+
+
+def test_a_second_letter_to_the_same_office_writes_nothing(app, db):
+    campaign = make_campaign()
+    insert_submission(*rows(campaign.id, offices=("S000148",)))
+    # The same person again, to one office already written to and one new: the whole submission is refused.
+    with pytest.raises(IntegrityError):
+        insert_submission(*rows(campaign.id, offices=("G000555", "S000148")))
+    db.session.rollback()
+    assert counts(db) == (1, 1, 1)
+
+
+def test_a_value_too_long_for_its_column_is_refused_not_cut(app, db):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite does not enforce VARCHAR lengths; the validation in front of it does")
+    campaign = make_campaign()
+    action, letters, deliveries = rows(campaign.id)
+    letters[1]["office_title"] = "x" * 41
+    with pytest.raises(DataError):
+        insert_submission(action, letters, deliveries)
+    db.session.rollback()
+    assert counts(db) == (0, 0, 0)
