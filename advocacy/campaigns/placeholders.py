@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import Any, ClassVar
 
 # C0/C1 controls (newline and tab handled per field), zero-width space, BOM, bidi embeddings,
@@ -183,14 +184,44 @@ def district_text(chamber: str, district: object) -> str:
 
 def office_fields(source: Any, stance: object = None) -> OfficeFields:
     """From a congress `Office`, a campaign `Target` or a custom target (name, title, salutation)."""
-    name = clean_line(_get(source, "name"), MAX_NAME_CHARS * 2)
-    title = clean_line(_get(source, "title"), MAX_NAME_CHARS * 2)
-    last = clean_line(_get(source, "last_name"), MAX_NAME_CHARS) or (name.split(" ")[-1] if name else "")
-    chamber = clean_line(_get(source, "chamber"), 10)
-    salutation = clean_line(_get(source, "salutation"), MAX_NAME_CHARS * 2)
+    values = (
+        _get(source, "name"),
+        _get(source, "title"),
+        _get(source, "last_name"),
+        _get(source, "chamber"),
+        _get(source, "salutation"),
+        _get(source, "state"),
+        _get(source, "district", None),
+        _get(source, "party"),
+        stance,
+    )
+    try:
+        return _office_fields(*values)
+    except TypeError:  # a value that cannot be a cache key (e.g. a list in a custom target): not cached
+        return _office_fields.__wrapped__(*values)
+
+
+# The same few hundred offices, cleaned once per process rather than once per letter.
+@lru_cache(maxsize=2048)
+def _office_fields(
+    name: object,
+    title: object,
+    last_name: object,
+    chamber: object,
+    salutation: object,
+    state: object,
+    district: object,
+    party: object,
+    stance: object,
+) -> OfficeFields:
+    name = clean_line(name, MAX_NAME_CHARS * 2)
+    title = clean_line(title, MAX_NAME_CHARS * 2)
+    last = clean_line(last_name, MAX_NAME_CHARS) or (name.split(" ")[-1] if name else "")
+    chamber = clean_line(chamber, 10)
+    salutation = clean_line(salutation, MAX_NAME_CHARS * 2)
     if not salutation:
         salutation = f"Dear {title} {last}" if chamber else f"Dear {name or title}"
-    state = clean_line(_get(source, "state"), 2).upper()
+    state = clean_line(state, 2).upper()
     letter_stance = normalize_stance(stance)
     return OfficeFields(
         title=title,
@@ -200,8 +231,8 @@ def office_fields(source: Any, stance: object = None) -> OfficeFields:
         chamber=chamber,
         state=state,
         state_name=STATE_NAMES.get(state, state),
-        district=district_text(chamber, _get(source, "district", None)),
-        party=clean_line(_get(source, "party"), 40),
+        district=district_text(chamber, district),
+        party=clean_line(party, 40),
         stance=letter_stance,
         has_spoken=letter_stance == "spoken",
     )

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from functools import cached_property
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -48,7 +49,7 @@ class Constituent:
     def zip5(self) -> str:
         return self.zip[:5]
 
-    @property
+    @cached_property  # asked for several times per submission; an HMAC each time otherwise
     def email_key(self) -> str:
         return email_key(self.email)
 
