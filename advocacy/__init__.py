@@ -75,11 +75,13 @@ def register_extensions(app: Flask) -> None:
     for module in MODEL_MODULES:
         importlib.import_module(module)
     db.init_app(app)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        from advocacy.dbsetup import configure_sqlite
+    from advocacy.dbsetup import configure_postgres, configure_sqlite
 
-        with app.app_context():
+    with app.app_context():  # makes the engine object; no connection is opened here
+        if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+        elif db.engine.dialect.name == "postgresql":
+            configure_postgres(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

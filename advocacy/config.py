@@ -186,7 +186,8 @@ def flask_config(settings: Settings) -> dict[str, object]:
     testing = settings.env == "testing"
     secret = settings.secret_key or "dev-only-insecure-secret-key-change-me"
     database_url = settings.database_url or default_database_url()
-    engine_options: dict[str, object] = {"pool_pre_ping": True}
+    # No pool_pre_ping: on PostgreSQL, dbsetup.configure_postgres pings only a connection that may be dead.
+    engine_options: dict[str, object] = {}
     if database_url.startswith("postgresql"):
         engine_options.update(pool_size=10, max_overflow=20, pool_recycle=1800)
     return {
