@@ -49,6 +49,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
+    from advocacy.wsgibody import WholeBody
+
+    app.wsgi_app = WholeBody(app.wsgi_app)
     proxies = app.config["ADVOCACY_SETTINGS"].proxy_count
     if proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
