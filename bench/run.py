@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import json
 import os
 import platform
+import resource
 import shutil
 import signal
 import subprocess
@@ -112,22 +114,33 @@ def zip_file() -> Path:
     return path
 
 
-def start_gunicorn(env: dict, port: int, workers: int, threads: int) -> subprocess.Popen:
+def server_command(server: str, port: int, workers: int, threads: int) -> list[str]:
+    """The server as deployed: scripts/serve (granian), or gunicorn with gunicorn.conf.py for comparison."""
+    if server == "granian":
+        cmd = [str(ROOT / "scripts" / "serve"), "--port", str(port), "--workers", str(workers)]
+        if threads > 0:
+            cmd += ["--blocking-threads", str(threads)]
+        return cmd
     cmd = [
         str(VENV_BIN / "gunicorn"),
+        "--config",
+        str(ROOT / "gunicorn.conf.py"),
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
         str(workers),
         "--log-level",
         "warning",
-        "--access-logfile",
-        "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
     ]
     if threads > 1:
         cmd += ["--threads", str(threads)]
-    cmd.append("wsgi:app")
-    process = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
+    return cmd + ["wsgi:app"]
+
+
+def start_server(env: dict, port: int, server: str, workers: int, threads: int) -> subprocess.Popen:
+    cmd = server_command(server, port, workers, threads)
+    # The access log is written as in production, to a pipe nobody reads but /dev/null.
+    process = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -137,7 +150,7 @@ def start_gunicorn(env: dict, port: int, workers: int, threads: int) -> subproce
         except OSError:
             time.sleep(0.3)
     process.kill()
-    sys.exit("bench: gunicorn did not become ready")
+    sys.exit(f"bench: {server} did not become ready")
 
 
 def wrk(url: str, script: str, duration: int, connections: int, threads: int, extra_env: dict) -> dict:
@@ -161,6 +174,43 @@ def wrk(url: str, script: str, duration: int, connections: int, threads: int, ex
     return json.loads(line[len("BENCH_JSON ") :])
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(server_pgid: int) -> dict[str, float]:
+    """CPU time used so far by the web server's processes, PostgreSQL and Redis, read from /proc."""
+    totals = {"app": 0.0, "postgres": 0.0, "redis": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        used = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+        if int(fields[2]) == server_pgid:
+            totals["app"] += used
+        elif comm == "postgres":
+            totals["postgres"] += used
+        elif comm.startswith("redis-server"):
+            totals["redis"] += used
+    return totals
+
+
+def measured(server_pgid: int, run) -> dict:
+    """Run one wrk scenario and add the CPU milliseconds each part spent per request."""
+    before, children = cpu_seconds(server_pgid), resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = run()
+    after, children_after = cpu_seconds(server_pgid), resource.getrusage(resource.RUSAGE_CHILDREN)
+    spent = {part: after[part] - before[part] for part in after}
+    spent["wrk"] = (children_after.ru_utime + children_after.ru_stime) - (children.ru_utime + children.ru_stime)
+    requests = max(1, result["requests"])
+    result["cpu_ms_per_request"] = {part: round(1000 * used / requests, 3) for part, used in spent.items()}
+    return result
+
+
 def warm(base: str, paths: list[str]) -> None:
     for path in paths:
         for _ in range(20):
@@ -172,8 +222,11 @@ def warm(base: str, paths: list[str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread when > 1)")
+    parser.add_argument("--server", choices=("granian", "gunicorn"), default="granian", help="granian is scripts/serve")
+    parser.add_argument("--workers", type=int, default=4, help="server worker processes")
+    parser.add_argument(
+        "--threads", type=int, default=0, help="granian blocking threads per worker; gunicorn gthread when > 1"
+    )
     parser.add_argument("--duration", type=int, default=15, help="seconds per scenario")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=2)
@@ -189,7 +242,7 @@ def main() -> None:
         setup_database(env)
     zips = zip_file()
     base = f"http://127.0.0.1:{args.port}"
-    server = start_gunicorn(env, args.port, args.workers, args.threads)
+    server = start_server(env, args.port, args.server, args.workers, args.threads)
     run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     scenarios = {
         "plain": ("/healthz", "get.lua", {}),
@@ -213,17 +266,25 @@ def main() -> None:
         for name in ["plain"] + [s for s in chosen if s != "plain"]:
             path, script, extra = scenarios[name]
             log(f"{name}: {args.duration} s, {args.connections} connections")
-            results[name] = wrk(base + path, script, args.duration, args.connections, args.wrk_threads, extra)
+            results[name] = measured(
+                server.pid,
+                functools.partial(wrk, base + path, script, args.duration, args.connections, args.wrk_threads, extra),
+            )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     ceiling = results["plain"]["rps"]
-    print(f"\n{'scenario':<12} {'req/s':>9} {'vs plain':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    print(
+        f"\n{'scenario':<12} {'req/s':>9} {'vs plain':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
+        f"   CPU ms per request: {'app':>6} {'pg':>6} {'redis':>6} {'wrk':>6}"
+    )
     for name, r in results.items():
+        cpu = r["cpu_ms_per_request"]
         r["ratio_to_plain"] = round(r["rps"] / ceiling, 3) if ceiling else None
         print(
             f"{name:<12} {r['rps']:>9.0f} {r['ratio_to_plain']:>9.2f} {r['p50_ms']:>8.2f} {r['p95_ms']:>8.2f} "
-            f"{r['p99_ms']:>8.2f} {r['errors']:>7}"
+            f"{r['p99_ms']:>8.2f} {r['errors']:>7}                      "
+            + " ".join(f"{cpu[part]:>6.3f}" for part in ("app", "postgres", "redis", "wrk"))
         )
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),

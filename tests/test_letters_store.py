@@ -24,7 +24,7 @@ def rows(campaign_id: int, email_key: str = "k" * 64, offices=("S000148", "G0005
         "idempotency_key": None,
         "prefix": "Mx.",
         "first_name": "周锋锁",
-        "last_name": "O'Brien \"Quote\" \\ back",
+        "last_name": 'O\'Brien "Quote" \\ back',
         "email": "ana@example.org",
         "phone": "",
         "address": "1 Main St",
