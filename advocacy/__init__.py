@@ -49,9 +49,10 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
+    from advocacy.congress.fastpath import LookupFastPath
     from advocacy.wsgibody import WholeBody
 
-    app.wsgi_app = WholeBody(app.wsgi_app)
+    app.wsgi_app = LookupFastPath(app, WholeBody(app.wsgi_app))
     proxies = app.config["ADVOCACY_SETTINGS"].proxy_count
     if proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -17,6 +17,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache, wraps
 from typing import ParamSpec, TypeVar
 
@@ -49,6 +50,24 @@ def client_ip() -> str:
     return request.remote_addr or "unknown"
 
 
+# Leased counting (high limits only): a process takes permits for a key from the storage in blocks, doubling
+# from 1 while the key keeps asking, up to 1/LEASE_SHARE of the limit and MAX_LEASE, and grants them from
+# memory for at most LEASE_SECONDS. A client asking now and then costs one storage call per request, as
+# before; one asking hundreds of times a minute costs one call per block. Unused permits of a block still
+# count, so with P processes a client may be refused up to P blocks early (2% of the limit each).
+LEASE_SECONDS = 1.0
+LEASE_SHARE = 50
+MAX_LEASE = 64
+MAX_LEASES = 10_000
+
+
+@dataclass
+class _Lease:
+    left: int  # permits this process may still grant without asking the storage
+    block: int  # the size of the last block taken; 0 when it was refused
+    until: float  # time.monotonic() after which the lease is void
+
+
 class _Counters:
     """One app's counters: its storage, made on first use, and the memory that stands in while it is down."""
 
@@ -57,6 +76,7 @@ class _Counters:
         self.fallback: FixedWindowRateLimiter | None = None
         self.storage_down_until = 0.0
         self.lock = threading.Lock()
+        self.leases: dict[str, _Lease] = {}
 
     def _storage(self) -> FixedWindowRateLimiter:
         if self.storage is None:
@@ -76,9 +96,43 @@ class _Counters:
 
     def hit(self, item: RateLimitItem, scope: str, key: str) -> float | None:
         """Counts one hit; None while within `item`, else the time its window ends."""
+        return self._counted(lambda strategy: _hit(strategy, item, scope, key))
+
+    def leased_hit(self, item: RateLimitItem, scope: str, key: str) -> float | None:
+        """As `hit`, but taking permits from the storage in blocks (see `RateLimiter.retry_after`)."""
+        name = item.key_for(scope, key)
+        cap = max(1, min(MAX_LEASE, item.amount // LEASE_SHARE))
+        now = time.monotonic()
+        with self.lock:
+            lease = self.leases.get(name)
+            if lease is not None and lease.until > now:
+                if lease.left > 0:
+                    lease.left -= 1
+                    return None
+                block = min(cap, max(1, lease.block * 2))  # after a refusal (block 0), one at a time
+            else:
+                block = 1
+            if len(self.leases) > MAX_LEASES:
+                self.leases = {k: v for k, v in self.leases.items() if v.until > now}
+
+        def take(strategy: FixedWindowRateLimiter) -> float | None:
+            count = strategy.storage.incr(name, item.get_expiry(), amount=block)
+            granted = min(block, item.amount - (count - block))  # what of this block is within the limit
+            with self.lock:
+                self.leases[name] = _Lease(
+                    left=max(0, granted - 1), block=block if granted >= 1 else 0, until=now + LEASE_SECONDS
+                )
+            if granted >= 1:
+                return None
+            return strategy.get_window_stats(item, scope, key).reset_time
+
+        return self._counted(take)
+
+    def _counted(self, count: Callable[[FixedWindowRateLimiter], float | None]) -> float | None:
+        """`count` in the storage, or in memory while the storage is down; None if both fail."""
         if time.monotonic() >= self.storage_down_until:
             try:
-                return _hit(self._storage(), item, scope, key)
+                return count(self._storage())
             except StorageError as exc:
                 self.storage_down_until = time.monotonic() + RETRY_STORAGE_AFTER
                 log.warning(
@@ -87,12 +141,14 @@ class _Counters:
                     RETRY_STORAGE_AFTER,
                 )
         try:
-            return _hit(self._fallback(), item, scope, key)
+            return count(self._fallback())
         except StorageError as exc:  # answer rather than fail
             log.warning("rate limit memory storage failed (%s); not throttled", type(exc.storage_error).__name__)
             return None
 
     def reset(self) -> None:
+        with self.lock:
+            self.leases.clear()
         for strategy in (self._storage(), self.fallback):
             if strategy is not None:
                 try:
@@ -113,14 +169,18 @@ class RateLimiter:
     def init_app(self, app: Flask) -> None:
         app.extensions["ratelimit"] = _Counters()  # no hooks, no I/O: the storage is made on first use
 
-    def retry_after(self, scope: str, key: str, spec: str) -> int | None:
+    def retry_after(self, scope: str, key: str, spec: str, *, leased: bool = False) -> int | None:
         """Counts a hit in every window of `spec` up to the first one exceeded, and returns the seconds until
-        that one ends; None while `key` is within all of them, or when RATELIMIT_ENABLED is false."""
+        that one ends; None while `key` is within all of them, or when RATELIMIT_ENABLED is false.
+
+        `leased` takes permits in blocks (see LEASE_SECONDS above): for high limits on cheap requests, where
+        a storage call per request would cost more than the request."""
         if not current_app.config.get("RATELIMIT_ENABLED", True):
             return None
         counters: _Counters = current_app.extensions["ratelimit"]
+        hit = counters.leased_hit if leased else counters.hit
         for item in rate_items(spec):
-            ends = counters.hit(item, scope, key)
+            ends = hit(item, scope, key)
             if ends is not None:
                 return max(1, math.ceil(ends - time.time()))
         return None

@@ -127,3 +127,44 @@ def test_with_redis_down_requests_are_counted_in_memory(database_url, caplog):
     warnings = [record.getMessage() for record in caplog.records if record.name == "advocacy.ratelimit"]
     assert len(warnings) == 1 and "rate limit storage unavailable" in warnings[0]  # once, then memory
     assert not any(secret in warnings[0] for secret in ("127.0.0.1", "lookup", "login"))
+
+
+# --- Leased counting (ZIP lookups) ------------------------------------------------------------------------------
+
+
+def redis_count(url: str) -> int:
+    client = redis.Redis.from_url(url)
+    return sum(int(client.get(key)) for key in client.keys("advocacy:limits*"))
+
+
+def test_leased_counting_refuses_past_the_limit_and_counts_at_most_a_block_ahead(database_url, redis_url):
+    app = make_app(database_url, RATELIMIT_STORAGE_URI=redis_url)
+    with app.test_request_context():
+        limiter.reset()
+        waits = [limiter.retry_after("lease-test", "198.51.100.1", "100 per minute", leased=True) for _ in range(130)]
+        # The first 100 pass and the rest are refused, as without leases (one process: no early refusals).
+        assert waits[:100] == [None] * 100
+        assert all(w is not None and 0 < w <= 60 for w in waits[100:])
+        # Redis saw blocks, not one call per request: it counted ahead by at most one block (2% of 100).
+        counted = redis_count(redis_url)
+        assert 100 <= counted <= 130 + 2
+
+
+def test_leased_counting_is_exact_for_someone_who_asks_now_and_then(database_url, redis_url):
+    app = make_app(database_url, RATELIMIT_STORAGE_URI=redis_url)
+    with app.test_request_context():
+        limiter.reset()
+        assert limiter.retry_after("lease-test", "198.51.100.2", "600 per minute", leased=True) is None
+        assert redis_count(redis_url) == 1
+
+
+def test_leased_counts_are_shared_across_processes(database_url, redis_url):
+    """Two apps stand for two worker processes: together they never let more than the limit through."""
+    apps = [make_app(database_url, RATELIMIT_STORAGE_URI=redis_url) for _ in range(2)]
+    with apps[0].test_request_context():
+        limiter.reset()
+    passed = 0
+    for n in range(300):
+        with apps[n % 2].test_request_context():
+            passed += limiter.retry_after("lease-test", "198.51.100.3", "200 per minute", leased=True) is None
+    assert 200 - 2 * 4 <= passed <= 200  # at most one unused block (200/50 = 4) per process is lost

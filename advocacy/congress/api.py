@@ -8,9 +8,10 @@ from advocacy.api import APIError, bp, error_response
 from advocacy.api.openapi import PATHS, SCHEMAS, error_responses
 from advocacy.auth.access import public
 from advocacy.congress.lookup import LookupFailed, lookup_representatives, result_body
-from advocacy.congress.throttle import retry_after
+from advocacy.extensions import client_ip, limiter
 
 DEFAULT_RATE_LIMIT = "600 per minute"  # per IP; app.config["LOOKUP_RATE_LIMIT"] overrides it
+SCOPE = "lookup-api"
 
 
 def rate_limit() -> str:
@@ -20,7 +21,8 @@ def rate_limit() -> str:
 @bp.get("/representatives")
 @public
 def representatives():
-    wait = retry_after("lookup-api", rate_limit())
+    # Leased: a ZIP lookup is cheaper than a storage call per request (see advocacy/ratelimit.py).
+    wait = limiter.retry_after(SCOPE, client_ip(), rate_limit(), leased=True)
     if wait is not None:
         response, status = error_response(429, "rate_limited", "Too many lookups. Please wait a moment.")
         response.headers["Retry-After"] = str(wait)

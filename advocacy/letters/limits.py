@@ -15,8 +15,8 @@ from flask import current_app
 from redis import Redis
 from redis.exceptions import RedisError
 
-from advocacy.congress.throttle import rate_items, retry_after_for
-from advocacy.extensions import client_ip
+from advocacy.extensions import client_ip, limiter
+from advocacy.ratelimit import rate_items
 
 log = logging.getLogger(__name__)
 DEFAULT_IP_LIMIT = "30 per minute;300 per hour"
@@ -89,7 +89,7 @@ def submission_retry_after(campaign_slug: str, email_key: str | None) -> int | N
     if config["ADVOCACY_SETTINGS"].redis_url and config.get("RATELIMIT_STORAGE_URI", "").startswith("redis"):
         return _redis_retry_after(checks)
     for scope, key, spec in checks:
-        wait = retry_after_for(scope, key, spec)
+        wait = limiter.retry_after(scope, key, spec)
         if wait is not None:
             return wait
     return None

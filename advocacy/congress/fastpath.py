@@ -1,0 +1,71 @@
+"""The most asked public question, answered without the Flask request cycle: `GET /api/v1/representatives?zip=…`.
+
+A ZIP-only lookup is public, the same for everyone, and answered from memory (the roster and the crosswalk,
+see cache.py); Flask's routing, hooks, session and response object cost more than the answer itself. This
+WSGI layer answers exactly that request (GET, the query `zip=` and five digits, no cookie or credentials)
+with the view's own functions and the rate limit the view applies, and the headers of the view's own
+first answer of that kind in this process, so headers set by the app (security, caching) come from the app.
+Anything else, a refusal included (bad or unknown ZIP, over the rate limit), goes to the view, which gives
+its usual answer. Tests compare both paths byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from flask import Flask
+
+from advocacy.congress.api import SCOPE, rate_limit
+from advocacy.congress.lookup import LookupFailed, lookup_representatives, result_body
+from advocacy.extensions import limiter
+
+PATH = "/api/v1/representatives"
+_ZIP_ONLY = re.compile(r"zip=([0-9]{5})")
+_PRIVATE = ("HTTP_COOKIE", "HTTP_AUTHORIZATION")
+
+
+class LookupFastPath:
+    def __init__(self, app: Flask, wsgi_app: Callable) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+        # The view's headers before and after its Content-Length, kept in its order.
+        self.headers: tuple[list[tuple[str, str]], list[tuple[str, str]]] | None = None
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        match = None
+        if environ.get("PATH_INFO") == PATH and environ.get("REQUEST_METHOD") == "GET":
+            match = _ZIP_ONLY.fullmatch(environ.get("QUERY_STRING", ""))
+        if match is None or any(name in environ for name in _PRIVATE):
+            return self.wsgi_app(environ, start_response)
+        if self.headers is None:
+            return self._learn(environ, start_response)
+        body = self._answer(match.group(1), environ.get("REMOTE_ADDR") or "unknown")
+        if body is None:
+            return self.wsgi_app(environ, start_response)
+        before, after = self.headers
+        start_response("200 OK", [*before, ("Content-Length", str(len(body))), *after])
+        return [body]
+
+    def _answer(self, zip5: str, client: str) -> bytes | None:
+        with self.app.app_context():
+            if limiter.retry_after(SCOPE, client, rate_limit(), leased=True) is not None:
+                return None  # the view counts this one too and answers 429
+            try:
+                return result_body(lookup_representatives(zip5))
+            except LookupFailed:
+                return None
+
+    def _learn(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        """Pass the request to the view and keep its headers if they are those of a public 200 answer (asked
+        without a cookie, like every request this path answers; Vary: Cookie stays, as the view sends it)."""
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info=None):
+            names = {name.lower() for name, _ in headers}
+            public = any(name.lower() == "cache-control" and "public" in value for name, value in headers)
+            if status.startswith("200 ") and public and "set-cookie" not in names and "content-length" in names:
+                at = next(i for i, (name, _) in enumerate(headers) if name.lower() == "content-length")
+                self.headers = (list(headers[:at]), list(headers[at + 1 :]))
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start)
