@@ -350,3 +350,26 @@ def test_a_long_timeline_shows_the_latest_hundred_with_a_link_to_all(client, app
     assert "https://x.example.org/nadler/104" in timeline and 'https://x.example.org/nadler/4"' not in timeline
     everything = client.get(PAGE + "?timeline=all").get_data(as_text=True).split('id="timeline-heading"')[1]
     assert everything.count("<li>") == 105
+
+
+def test_with_a_cache_window_the_board_is_read_once_and_follows_this_process_writes(app, client, campaign):
+    from tests.factories import make_statement
+
+    app.config.update(CAMPAIGN_CACHE_SECONDS=3600, CONGRESS_CACHE_SECONDS=3600)
+    assert "<strong>2 of 535</strong>" in client.get(PAGE).get_data(as_text=True)
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(_db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(PAGE).status_code == 200
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", count)
+    assert [s for s in statements if "FROM statements" in s] == []  # within the window: no query
+    # A statement written by another process shows within the window; this process's own writes at once.
+    make_statement(campaign, SCHUMER, day=dt.date(2025, 9, 3))
+    assert "<strong>2 of 535</strong>" in client.get(PAGE).get_data(as_text=True)
+    record(campaign, ESPAILLAT, day=dt.date(2025, 9, 4))
+    assert "<strong>4 of 535</strong>" in client.get(PAGE).get_data(as_text=True)

@@ -207,9 +207,13 @@ def spoken_count(campaign_id: int, include_delegates: bool = False) -> int:
 
 
 def forget_stances(campaign_id: int) -> None:
+    """After a statement is written: this request and this process's scoreboard see it at once."""
+    from advocacy.statements.scoreboard import forget_stamp
+
     cache = _request_cache()
     if cache is not None:
         cache.pop(campaign_id, None)
+    forget_stamp(campaign_id)
 
 
 # --- Reading statements ----------------------------------------------------------------------
