@@ -355,6 +355,7 @@ def test_a_long_timeline_shows_the_latest_hundred_with_a_link_to_all(client, app
 def test_with_a_cache_window_the_board_is_read_once_and_follows_this_process_writes(app, client, campaign):
     from tests.factories import make_statement
 
+    assert "<strong>2 of 535</strong>" in client.get(PAGE).get_data(as_text=True)  # roster and board fresh
     app.config.update(CAMPAIGN_CACHE_SECONDS=3600, CONGRESS_CACHE_SECONDS=3600)
     assert "<strong>2 of 535</strong>" in client.get(PAGE).get_data(as_text=True)
     statements: list[str] = []
