@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -12,6 +14,8 @@ from sqlalchemy import case, func, select
 from advocacy.campaigns.models import Campaign, CustomTarget, Status
 from advocacy.campaigns.validation import coverage_problems
 from advocacy.extensions import db
+
+log = logging.getLogger(__name__)
 
 
 class CampaignStateError(ValueError):
@@ -104,28 +108,55 @@ class CampaignCounts:
 
 COUNTS_TTL_SECONDS = 10.0
 _counts_cache: dict[tuple[str, int], tuple[float, CampaignCounts]] = {}
+_counts_refreshing: set[tuple[str, int]] = set()
+_counts_lock = threading.Lock()
 
 
 def campaign_counts(campaign: Campaign) -> CampaignCounts:
     """Public counts: letters written (one per office per constituent) and offices that support the campaign.
 
-    Cached in the process for COUNTS_TTL_SECONDS: a viral campaign page must not count a million rows per view.
+    A viral campaign page must not count a million rows per view, nor make a visitor wait for the count: the
+    counts are kept in the process, and once they are older than CAMPAIGN_COUNTS_TTL (default 10 s) the page
+    shows them as they are while one background thread per process counts again (about a second for a
+    million letters). Only the first view in a process counts inline; so does every view when the TTL is 0.
     """
     from flask import current_app
 
     key = (current_app.config["SQLALCHEMY_DATABASE_URI"], campaign.id)
-    now = time.monotonic()
     ttl = current_app.config.get("CAMPAIGN_COUNTS_TTL", COUNTS_TTL_SECONDS)
     cached = _counts_cache.get(key)
-    if cached is not None and now - cached[0] < ttl:
-        return cached[1]
+    if cached is None or ttl <= 0:
+        return _count(key, campaign.id)
+    if time.monotonic() - cached[0] >= ttl:
+        with _counts_lock:
+            start = key not in _counts_refreshing
+            _counts_refreshing.add(key)
+        if start:
+            app = current_app._get_current_object()
+            threading.Thread(target=_recount, args=(app, key, campaign.id), daemon=True).start()
+    return cached[1]
+
+
+def _count(key: tuple[str, int], campaign_id: int) -> CampaignCounts:
     from advocacy.letters.models import Letter
     from advocacy.statements.services import spoken_count
 
-    letters = db.session.scalar(select(func.count()).select_from(Letter).where(Letter.campaign_id == campaign.id))
-    counts = CampaignCounts(letters_sent=letters or 0, offices_spoken=spoken_count(campaign.id))
-    _counts_cache[key] = (now, counts)
+    started = time.monotonic()
+    letters = db.session.scalar(select(func.count()).select_from(Letter).where(Letter.campaign_id == campaign_id))
+    counts = CampaignCounts(letters_sent=letters or 0, offices_spoken=spoken_count(campaign_id))
+    _counts_cache[key] = (started, counts)
     return counts
+
+
+def _recount(app, key: tuple[str, int], campaign_id: int) -> None:
+    try:
+        with app.app_context():
+            _count(key, campaign_id)
+    except Exception:  # noqa: BLE001 - the page keeps the last counts; the next view tries again
+        log.exception("campaign counts not refreshed campaign_id=%s", campaign_id)
+    finally:
+        with _counts_lock:
+            _counts_refreshing.discard(key)
 
 
 def get_campaign_by_slug(slug: str) -> Campaign | None:
