@@ -1,12 +1,14 @@
-"""Benchmark the whole stack on one machine: PostgreSQL, Redis, gunicorn, and wrk from a separate process.
+"""Benchmark the whole stack on one machine: PostgreSQL, Redis, the web server, and wrk from a separate process.
 
-    .venv/bin/python bench/run.py [--workers 4] [--duration 15] [--connections 32] [--only submit,lookup]
+    .venv/bin/python bench/run.py [--server granian|gunicorn] [--workers 4] [--threads 2] [--duration 15]
+                                  [--connections 32] [--only submit,lookup] [--skip-setup]
 
-It creates a fresh PostgreSQL database, loads the real congress data and the demo campaign, starts gunicorn,
-and measures (a) a plain endpoint of the same app, the ceiling; (b) letter submissions through the JSON API
+It creates a fresh PostgreSQL database, loads the real congress data and the demo campaign, starts the server
+as deployed (scripts/serve, granian; or gunicorn with gunicorn.conf.py), and measures (a) a plain endpoint of the same app, the ceiling; (b) letter submissions through the JSON API
 (distinct constituents across real ZIPs, rate limits on with Redis storage, lookup, rendering and outbox);
 (c) ZIP lookups; (d) the scoreboard page; (e) the campaign page. It prints a table and writes JSON to
-bench/results/. Needs: PostgreSQL (ADVOCACY_BENCH_PG, default postgres@127.0.0.1:5432), Redis
+bench/results/, with the CPU milliseconds per request that the server, PostgreSQL, Redis and wrk each
+spent (from /proc), which vary less than throughput on a shared machine. Needs: PostgreSQL (ADVOCACY_BENCH_PG, default postgres@127.0.0.1:5432), Redis
 (ADVOCACY_BENCH_REDIS, default 127.0.0.1:6379/15), wrk (apt-get install wrk), and the data files
 (ADVOCACY_DATA_DIR, default ../shared/data).
 """
@@ -225,7 +227,10 @@ def main() -> None:
     parser.add_argument("--server", choices=("granian", "gunicorn"), default="granian", help="granian is scripts/serve")
     parser.add_argument("--workers", type=int, default=4, help="server worker processes")
     parser.add_argument(
-        "--threads", type=int, default=0, help="granian blocking threads per worker; gunicorn gthread when > 1"
+        "--threads",
+        type=int,
+        default=0,
+        help="granian blocking threads per worker (0: scripts/serve's default, 2); gunicorn gthread when > 1",
     )
     parser.add_argument("--duration", type=int, default=15, help="seconds per scenario")
     parser.add_argument("--connections", type=int, default=32)
