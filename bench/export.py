@@ -23,12 +23,13 @@ import run as bench  # noqa: E402 - the sibling benchmark module
 
 GENERATE = """
 WITH c AS (SELECT id FROM campaigns WHERE slug = 'guan-heng')
-INSERT INTO actions (id, campaign_id, email_key, first_name, last_name, email, phone, address, city, state, zip,
-                     message, consent, district_state, district, congress, lookup_source, created_at)
-SELECT md5('a' || g)::uuid::text, c.id, md5('e' || g) || md5('f' || g), 'First' || g, 'Last' || g,
+INSERT INTO actions (id, campaign_id, email_key, prefix, first_name, last_name, email, phone, address, city, state,
+                     zip, message, consent, district_state, district, congress, lookup_source, receipt_status,
+                     receipt_attempts, created_at)
+SELECT md5('a' || g)::uuid::text, c.id, md5('e' || g) || md5('f' || g), '', 'First' || g, 'Last' || g,
        'writer' || g || '@example.org', '', g || ' Main St', 'Springfield', 'NY', '12207',
        CASE WHEN g % 10 = 0 THEN '=HYPERLINK("x")' ELSE 'Please help.' END, g % 2 = 0, 'NY', 20, 119,
-       'zip-crosswalk', now() - (g % 90) * interval '1 day'
+       'zip-crosswalk', 'none', 0, now() - (g % 90) * interval '1 day'
 FROM generate_series(1, :actions) g, c;
 """
 GENERATE_LETTERS = """
@@ -39,12 +40,12 @@ WITH m AS (SELECT bioguide_id, row_number() OVER (ORDER BY bioguide_id) - 1 AS n
 mc AS (SELECT count(*) AS total FROM m)
 INSERT INTO letters (id, action_id, campaign_id, email_key, office_key, bioguide_id, office_name, office_title,
                      chamber, state, district, party, congress, template_variant, subject, body, statement_text,
-                     personal_message, created_at)
+                     personal_message, position, created_at)
 SELECT md5('l' || a.id || k)::uuid::text, a.id, a.campaign_id, a.email_key, m.bioguide_id, m.bioguide_id,
        m.full_name, CASE WHEN m.chamber = 'senate' THEN 'Senator' ELSE 'Representative' END, m.chamber, m.state,
        m.district, m.party, 119, 'urge', 'Please speak up for Guan Heng',
        repeat('I am writing as your constituent. ', 30), repeat('I am writing as your constituent. ', 30),
-       a.message, a.created_at
+       a.message, k, a.created_at
 FROM (SELECT id, campaign_id, email_key, message, created_at, row_number() OVER () AS r FROM actions) a
 CROSS JOIN generate_series(0, 2) k
 CROSS JOIN mc

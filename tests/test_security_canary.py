@@ -244,7 +244,7 @@ def test_personal_data_typed_anywhere_never_reaches_the_logs(site, unmasked, mak
 
 def test_request_log_lines_never_hold_an_address(site, captured):
     """The representatives API takes the street address in its URL, so the request log (werkzeug's here,
-    gunicorn's access log in production) writes it down."""
+    the production server's access log) writes it down."""
     response = requests.get(
         site + "/api/v1/representatives", params={"zip": WRITER["zip"], "address": WRITER["address"]}, timeout=30
     )
