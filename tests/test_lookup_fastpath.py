@@ -93,3 +93,25 @@ def test_the_rate_limit_holds_on_the_fast_path(app):
     assert 0 < int(headers["Retry-After"]) <= 60 and b"rate_limited" in answers[3][2]
     other = call(app.wsgi_app, environ("zip=12207", REMOTE_ADDR="198.51.100.21"))
     assert other[0] == "200 OK"
+
+
+def test_when_the_answer_fails_the_view_answers_with_the_apps_error(app, db, through_flask):
+    from sqlalchemy import text
+
+    from advocacy.congress import cache
+
+    call(app.wsgi_app, environ("zip=12207"))
+    app.config["CONGRESS_CACHE_SECONDS"] = 0
+    db.session.execute(text("ALTER TABLE congress_datasets RENAME TO congress_datasets_away"))
+    db.session.commit()
+    try:
+        cache.forget_all()
+        before = len(through_flask)
+        status, headers, body = call(app.wsgi_app, environ("zip=12207"))
+        assert len(through_flask) == before + 1  # the fast path stepped aside
+        assert status.startswith("5") and b'"error"' in body and b"Traceback" not in body
+    finally:
+        db.session.rollback()
+        db.session.execute(text("ALTER TABLE congress_datasets_away RENAME TO congress_datasets"))
+        db.session.commit()
+        cache.forget_all()

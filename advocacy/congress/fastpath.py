@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from flask import Flask
 
 from advocacy.congress.api import SCOPE, rate_limit
-from advocacy.congress.lookup import LookupFailed, lookup_representatives, result_body
+from advocacy.congress.lookup import lookup_representatives, result_body
 from advocacy.extensions import limiter
 
 PATH = "/api/v1/representatives"
@@ -48,13 +48,15 @@ class LookupFastPath:
         return [body]
 
     def _answer(self, zip5: str, client: str) -> bytes | None:
-        with self.app.app_context():
-            if limiter.retry_after(SCOPE, client, rate_limit(), leased=True) is not None:
-                return None  # the view counts this one too and answers 429
-            try:
+        """The answer's body, or None for the view to answer (a refusal, or anything going wrong: the view then
+        fails the same way and the app's error handling answers and logs it)."""
+        try:
+            with self.app.app_context():
+                if limiter.retry_after(SCOPE, client, rate_limit(), leased=True) is not None:
+                    return None  # the view counts this one too and answers 429
                 return result_body(lookup_representatives(zip5))
-            except LookupFailed:
-                return None
+        except Exception:  # noqa: BLE001 - see above
+            return None
 
     def _learn(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         """Pass the request to the view and keep its headers if they are those of a public 200 answer (asked
