@@ -8,3 +8,12 @@ function done(summary, latency, requests)
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
     latency.max / 1000, errors, summary.errors.status))
 end
+
+-- BENCH_PACE_MS: each connection waits this long after an answer before asking again, to measure latency at a
+-- load below saturation (about connections / (pace + latency) requests per second).
+local pace = tonumber(os.getenv("BENCH_PACE_MS") or "0")
+if pace > 0 then
+  function delay()
+    return pace
+  end
+end

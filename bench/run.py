@@ -235,6 +235,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=15, help="seconds per scenario")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument(
+        "--pace-ms", type=int, default=0, help="each connection waits this long between requests (below saturation)"
+    )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--only", default=",".join(SCENARIOS), help="comma-separated scenarios")
     parser.add_argument("--skip-setup", action="store_true", help="reuse the database from the last run")
@@ -265,6 +268,9 @@ def main() -> None:
         "campaign": ("/c/guan-heng", "get.lua", {}),
     }
     chosen = [s for s in args.only.split(",") if s]
+    if args.pace_ms:
+        for _, _, extra in scenarios.values():
+            extra["BENCH_PACE_MS"] = str(args.pace_ms)
     results: dict[str, dict] = {}
     try:
         warm(base, ["/healthz", "/c/guan-heng", "/c/guan-heng/scoreboard", "/api/v1/representatives?zip=12207"])
