@@ -76,3 +76,23 @@ def test_a_sized_body_is_joined_and_its_iterator_closed():
 
     body, seen = call(WholeBody(demo.wsgi_app), "/page")
     assert body == [b"<p>hello</p>"] and closed == [True]
+
+
+def test_a_large_sized_body_such_as_a_sent_file_is_not_read_into_memory(tmp_path):
+    from advocacy.wsgibody import JOIN_LIMIT
+
+    big = tmp_path / "export.xlsx"
+    big.write_bytes(b"x" * (JOIN_LIMIT + 1))
+    demo = Flask(__name__)
+
+    @demo.get("/file")
+    def file():
+        from flask import send_file
+
+        return send_file(big)
+
+    body, seen = call(WholeBody(demo.wsgi_app), "/file")
+    assert int(seen["headers"]["Content-Length"]) == JOIN_LIMIT + 1
+    assert not isinstance(body, list)  # handed on as the file's iterator
+    assert sum(len(chunk) for chunk in body) == JOIN_LIMIT + 1
+    body.close()
