@@ -129,3 +129,21 @@ def test_a_value_too_long_for_its_column_is_refused_not_cut(app, db):
         insert_submission(action, letters, deliveries)
     db.session.rollback()
     assert counts(db) == (0, 0, 0)
+
+
+def test_a_column_a_row_lacks_gets_the_models_default_as_with_the_orm(app, db):
+    campaign = make_campaign()
+    action, letters, deliveries = rows(campaign.id, offices=("S000148",))
+    for name in ("prefix", "phone", "receipt_attempts", "receipt_status"):
+        del action[name]
+    for name in ("position", "statement_text", "personal_message"):
+        del letters[0][name]
+    del deliveries[0]["attempts"]
+    insert_submission(action, letters, deliveries)
+    db.session.expire_all()
+    stored_action = stored(db, Action, action["id"])
+    assert (stored_action["prefix"], stored_action["phone"], stored_action["receipt_attempts"]) == ("", "", 0)
+    assert stored_action["receipt_status"] == "none"
+    letter = stored(db, Letter, letters[0]["id"])
+    assert (letter["position"], letter["statement_text"], letter["personal_message"]) == (0, "", "")
+    assert stored(db, Delivery, deliveries[0]["id"])["attempts"] == 0

@@ -4,7 +4,8 @@ On PostgreSQL the three inserts are one statement (data-modifying CTEs; each tab
 read back as rows of the table's own type), run on its own in autocommit: one round trip that is its own
 transaction, where the ORM session would need BEGIN, three inserts and COMMIT. The statement's text never
 changes, whatever the number of letters, so psycopg prepares it once per connection. Every value is checked
-by the column's own type (a too-long value is refused, not cut); a key a row lacks is stored as NULL.
+by the column's own type (a too-long value is refused, not cut); a column a row lacks gets the model's
+Python-side default, else NULL, as with the ORM.
 Foreign keys and the unique constraints are checked at the end of the statement as usual; a violation
 writes nothing and raises IntegrityError.
 
@@ -42,17 +43,32 @@ def _json(rows: object) -> str:
     return json.dumps(rows, default=_json_value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _with_defaults(table: Table, row: dict) -> dict:
+    """The row with the model's Python-side defaults for columns it lacks, as the ORM's insert would fill
+    them (the JSON route would store NULL)."""
+    missing = [c for c in table.columns if c.name not in row and c.default is not None]
+    if not missing:
+        return row
+    row = dict(row)
+    for column in missing:
+        default = column.default
+        row[column.name] = default.arg(None) if default.is_callable else default.arg
+    return row
+
+
 def insert_submission(action: dict, letters: list[dict], deliveries: list[dict]) -> None:
     """Write and commit the rows (column name → value). Raises IntegrityError, having written nothing, when
     a unique constraint (one letter per office per person, one action per idempotency key) says no."""
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql(
-                POSTGRES_STATEMENT,
-                {"action": _json(action), "letters": _json(letters), "deliveries": _json(deliveries)},
-            )
-        return
     actions_table, letters_table, deliveries_table = TABLES
+    if db.engine.dialect.name == "postgresql":
+        parameters = {
+            "action": _json(_with_defaults(actions_table, action)),
+            "letters": _json([_with_defaults(letters_table, row) for row in letters]),
+            "deliveries": _json([_with_defaults(deliveries_table, row) for row in deliveries]),
+        }
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(POSTGRES_STATEMENT, parameters)
+        return
     db.session.execute(actions_table.insert(), [action])
     db.session.execute(letters_table.insert(), letters)
     db.session.execute(deliveries_table.insert(), deliveries)
