@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import Table
 
@@ -43,10 +44,15 @@ def _json(rows: object) -> str:
     return json.dumps(rows, default=_json_value, ensure_ascii=False, separators=(",", ":"))
 
 
+@cache
+def _defaulted(table: Table) -> tuple:
+    return tuple(c for c in table.columns if c.default is not None)
+
+
 def _with_defaults(table: Table, row: dict) -> dict:
     """The row with the model's Python-side defaults for columns it lacks, as the ORM's insert would fill
     them (the JSON route would store NULL)."""
-    missing = [c for c in table.columns if c.name not in row and c.default is not None]
+    missing = [c for c in _defaulted(table) if c.name not in row]
     if not missing:
         return row
     row = dict(row)
