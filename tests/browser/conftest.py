@@ -49,7 +49,7 @@ def chromium_path() -> str:
     return ""
 
 
-@pytest.fixture(scope="module")  # per module: a second module may start Playwright itself (test_scoreboard_a11y)
+@pytest.fixture(scope="module")  # per module: Playwright started and stopped with each test module
 def browser():
     path = chromium_path()
     try:

@@ -8,7 +8,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from advocacy.extensions import db
-from tests.browser.conftest import AXE, CHROMIUM_ARGS, _missing, axe_violations, chromium_path
+from tests.browser.conftest import AXE, _missing, axe_violations
 from tests.conftest import PASSWORD, make_app
 
 pytestmark = pytest.mark.browser
@@ -17,18 +17,11 @@ ORGANIZER_PAGES = ["/", "/new?q=new+york", "/1/edit", "/feeds", "/review", "/rev
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    path = chromium_path()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("playwright is not installed (pip install -r requirements-dev.txt)")
+def chromium(browser):
+    """The shared headless Chromium (conftest), once axe-core is there to inject."""
     if not AXE.exists():
         _missing("axe-core not installed (npm ci installs it from package.json)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    return browser
 
 
 @pytest.fixture(scope="module")
