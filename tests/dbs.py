@@ -69,3 +69,19 @@ def fresh_database(backend: str, tmp_dir: Path):
             )
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+def empty_redis_database(number: int) -> str:
+    """The URL of database `number` of the test Redis, emptied first (so nothing else may live there); skips
+    when Redis does not answer, or fails when ADVOCACY_REQUIRE_REDIS is set."""
+    import redis
+
+    base = os.environ.get("ADVOCACY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    url = base.rsplit("/", 1)[0] + f"/{number}"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
+    except redis.RedisError as exc:
+        if os.environ.get("ADVOCACY_REQUIRE_REDIS"):
+            pytest.fail(f"Redis at {url} does not answer: {exc}")
+        pytest.skip(f"Redis at {url} does not answer: {exc}")
+    return url

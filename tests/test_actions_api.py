@@ -234,19 +234,9 @@ class TestRedisLimits:
 
     @pytest.fixture
     def app_config(self):
-        import os
+        from tests.dbs import empty_redis_database
 
-        import redis
-
-        # database 14 of the test Redis: these tests empty it, so nothing else may live there
-        base = os.environ.get("ADVOCACY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-        url = base.rsplit("/", 1)[0] + "/14"
-        try:
-            redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
-        except redis.RedisError as exc:
-            if os.environ.get("ADVOCACY_REQUIRE_REDIS"):
-                pytest.fail(f"Redis at {url} does not answer: {exc}")
-            pytest.skip(f"Redis at {url} does not answer: {exc}")
+        url = empty_redis_database(14)
         return {"ENVIRON": {"ADVOCACY_REDIS_URL": url}, "RATELIMIT_STORAGE_URI": url, "DELIVERY_INLINE": False}
 
     def test_per_email_limit_in_redis(self, client, guan_heng):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 
 import pytest
 import redis
@@ -11,6 +10,7 @@ import redis
 from advocacy.auth.access import public
 from advocacy.extensions import limiter
 from tests.conftest import make_app
+from tests.dbs import empty_redis_database
 
 WRONG = "wrong password!"
 
@@ -89,16 +89,7 @@ def test_a_request_without_a_limit_touches_no_storage(database_url):
 
 @pytest.fixture
 def redis_url():
-    # database 13 of the test Redis: these tests empty it, so nothing else may live there
-    base = os.environ.get("ADVOCACY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-    url = base.rsplit("/", 1)[0] + "/13"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
-    except redis.RedisError as exc:
-        if os.environ.get("ADVOCACY_REQUIRE_REDIS"):
-            pytest.fail(f"Redis at {url} does not answer: {exc}")
-        pytest.skip(f"Redis at {url} does not answer: {exc}")
-    return url
+    return empty_redis_database(13)  # test_actions_api empties 14
 
 
 def test_counts_in_redis_are_shared_by_every_worker(database_url, redis_url):
