@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import select
@@ -19,6 +21,7 @@ from advocacy.campaigns.models import Campaign
 from advocacy.extensions import db
 
 DEFAULT_TTL = 5.0
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -96,19 +99,28 @@ _cache: dict[tuple[str, str], tuple[float, CampaignSnapshot | None]] = {}
 _lock = threading.Lock()
 
 
-def campaign_snapshot(slug: str) -> CampaignSnapshot | None:
-    """The campaign (any status) with its variants, custom targets and stances; None if there is none."""
-    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], slug)
+def read_through(store: dict, name: Hashable, load: Callable[[], T]) -> T:
+    """`load()`, kept in `store` under (database, name) for CAMPAIGN_CACHE_SECONDS in this process."""
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], name)
     ttl = current_app.config.get("CAMPAIGN_CACHE_SECONDS", DEFAULT_TTL)
     now = time.monotonic()
-    found = _cache.get(key)
+    found = store.get(key)
     if found is not None and now - found[0] < ttl:
         return found[1]
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
-    snapshot = CampaignSnapshot.of(campaign) if campaign is not None else None
+    value = load()
     with _lock:
-        _cache[key] = (now, snapshot)
-    return snapshot
+        store[key] = (now, value)
+    return value
+
+
+def campaign_snapshot(slug: str) -> CampaignSnapshot | None:
+    """The campaign (any status) with its variants, custom targets and stances; None if there is none."""
+
+    def load() -> CampaignSnapshot | None:
+        campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+        return CampaignSnapshot.of(campaign) if campaign is not None else None
+
+    return read_through(_cache, slug, load)
 
 
 _stances: dict[tuple[str, int], tuple[float, dict]] = {}
@@ -118,16 +130,7 @@ def cached_stances(campaign_id: int) -> dict:
     """Each office's latest stance in the campaign (bioguide id -> stance), read at most once per TTL."""
     from advocacy.statements.services import stances_for
 
-    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], campaign_id)
-    ttl = current_app.config.get("CAMPAIGN_CACHE_SECONDS", DEFAULT_TTL)
-    now = time.monotonic()
-    found = _stances.get(key)
-    if found is not None and now - found[0] < ttl:
-        return found[1]
-    stances = dict(stances_for(campaign_id))
-    with _lock:
-        _stances[key] = (now, stances)
-    return stances
+    return read_through(_stances, campaign_id, lambda: dict(stances_for(campaign_id)))
 
 
 def forget(slug: str | None = None) -> None:

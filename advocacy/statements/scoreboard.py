@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -16,6 +15,7 @@ from sqlalchemy import func, select
 from advocacy.congress.offices import Office, current_offices, roster
 from advocacy.congress.states import NO_SENATORS, district_label
 from advocacy.extensions import db
+from advocacy.letters.snapshots import read_through
 from advocacy.statements.matching import fold_text
 from advocacy.statements.models import KIND_LABELS, Stance, Statement
 from advocacy.statements.services import latest_order
@@ -248,7 +248,6 @@ _boards: dict[tuple[str, int], tuple[tuple, object, Scoreboard]] = {}
 _boards_lock = threading.Lock()
 MAX_BOARDS = 64
 _stamps: dict[tuple[str, int], tuple[float, tuple]] = {}  # (database, campaign) -> (read at, stamp)
-DEFAULT_STAMP_SECONDS = 5.0
 
 
 def forget_stamp(campaign_id: int) -> None:
@@ -266,24 +265,13 @@ def _stamp(campaign_id: int) -> tuple:
     return tuple(row)
 
 
-def _checked_stamp(key: tuple, campaign_id: int) -> tuple:
-    """The board's stamp, read at most once per CAMPAIGN_CACHE_SECONDS (default 5) in this process, like the
-    campaign itself (letters/snapshots.py): a new statement reaches every process within that time."""
-    ttl = current_app.config.get("CAMPAIGN_CACHE_SECONDS", DEFAULT_STAMP_SECONDS)
-    now = time.monotonic()
-    found = _stamps.get(key)
-    if found is not None and now - found[0] < ttl:
-        return found[1]
-    stamp = _stamp(campaign_id)
-    _stamps[key] = (now, stamp)
-    return stamp
-
-
 def current_scoreboard(campaign_id: int) -> Scoreboard:
     """The campaign's board, from this process's cache when nothing has changed (one small query at most every
     few seconds)."""
     key = (current_app.config["SQLALCHEMY_DATABASE_URI"], campaign_id)
-    stamp, seats = _checked_stamp(key, campaign_id), roster()
+    # Read at most once per CAMPAIGN_CACHE_SECONDS, like the campaign itself: a new statement reaches every
+    # process within that time (and this process at once, see forget_stamp).
+    stamp, seats = read_through(_stamps, campaign_id, lambda: _stamp(campaign_id)), roster()
     cached = _boards.get(key)
     if cached is not None and cached[0] == stamp and cached[1] is seats:
         return cached[2]
