@@ -6,7 +6,9 @@
 It creates a fresh PostgreSQL database, loads the real congress data and the demo campaign, starts the server
 as deployed (scripts/serve, granian; or gunicorn with gunicorn.conf.py), and measures (a) a plain endpoint of the same app, the ceiling; (b) letter submissions through the JSON API
 (distinct constituents across real ZIPs, rate limits on with Redis storage, lookup, rendering and outbox);
-(c) ZIP lookups; (d) the scoreboard page; (e) the campaign page. It prints a table and writes JSON to
+(c) ZIP lookups; (d) the scoreboard page; (e) the campaign page; and (f) "floor": the submission load against
+bench/floor.py, a bare WSGI app doing only a submission's irreducible work (parse, one Redis call, the same
+one-statement write, a JSON answer), so (b) can be read against what the machine gives at best. It prints a table and writes JSON to
 bench/results/, with the CPU milliseconds per request that the server, PostgreSQL, Redis and wrk each
 spent (from /proc), which vary less than throughput on a shared machine. Needs: PostgreSQL (ADVOCACY_BENCH_PG, default postgres@127.0.0.1:5432), Redis
 (ADVOCACY_BENCH_REDIS, default 127.0.0.1:6379/15), wrk (apt-get install wrk), and the data files
@@ -39,7 +41,7 @@ VENV_BIN = Path(sys.executable).parent
 PG_ADMIN = os.environ.get("ADVOCACY_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("ADVOCACY_BENCH_REDIS", "redis://127.0.0.1:6379/15")
 DB_NAME = "advocacy_bench"
-SCENARIOS = ("plain", "submit", "lookup", "scoreboard", "campaign")
+SCENARIOS = ("plain", "submit", "lookup", "scoreboard", "campaign", "floor")
 
 
 def log(message: str) -> None:
@@ -143,16 +145,20 @@ def start_server(env: dict, port: int, server: str, workers: int, threads: int) 
     cmd = server_command(server, port, workers, threads)
     # The access log is written as in production, to a pipe nobody reads but /dev/null.
     process = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL)
+    return wait_ready(process, f"http://127.0.0.1:{port}/readyz", server)
+
+
+def wait_ready(process: subprocess.Popen, url: str, name: str) -> subprocess.Popen:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
+            with urllib.request.urlopen(url, timeout=2) as r:
                 if r.status == 200:
                     return process
         except OSError:
             time.sleep(0.3)
     process.kill()
-    sys.exit(f"bench: {server} did not become ready")
+    sys.exit(f"bench: {name} did not become ready")
 
 
 def wrk(url: str, script: str, duration: int, connections: int, threads: int, extra_env: dict) -> dict:
@@ -211,6 +217,24 @@ def measured(server_pgid: int, run) -> dict:
     requests = max(1, result["requests"])
     result["cpu_ms_per_request"] = {part: round(1000 * used / requests, 3) for part, used in spent.items()}
     return result
+
+
+def run_floor(env: dict, args: argparse.Namespace, submit_env: dict) -> dict:
+    """The submission scenario against bench/floor.py (only the irreducible work), served by granian like the app."""
+    port = args.port + 1
+    threads = args.threads or 2
+    cmd = [str(VENV_BIN / "granian"), "--interface", "wsgi", "--no-ws", "--log-level", "warning", "--host"]
+    cmd += ["127.0.0.1", "--port", str(port), "--workers", str(args.workers), "--blocking-threads", str(threads)]
+    process = subprocess.Popen([*cmd, "bench.floor:app"], cwd=ROOT, env=env, start_new_session=True)
+    try:
+        wait_ready(process, f"http://127.0.0.1:{port}/", "the floor server")
+        log(f"floor: {args.duration} s, {args.connections} connections")
+        url = f"http://127.0.0.1:{port}/"
+        run = functools.partial(wrk, url, "submit.lua", args.duration, args.connections, args.wrk_threads, submit_env)
+        return measured(process.pid, run)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
 
 
 def warm(base: str, paths: list[str]) -> None:
@@ -274,7 +298,7 @@ def main() -> None:
     results: dict[str, dict] = {}
     try:
         warm(base, ["/healthz", "/c/guan-heng", "/c/guan-heng/scoreboard", "/api/v1/representatives?zip=12207"])
-        for name in ["plain"] + [s for s in chosen if s != "plain"]:
+        for name in ["plain"] + [s for s in chosen if s not in ("plain", "floor")]:
             path, script, extra = scenarios[name]
             log(f"{name}: {args.duration} s, {args.connections} connections")
             results[name] = measured(
@@ -284,6 +308,8 @@ def main() -> None:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+    if "floor" in chosen:
+        results["floor"] = run_floor(env, args, scenarios["submit"][2])
     ceiling = results["plain"]["rps"]
     print(
         f"\n{'scenario':<12} {'req/s':>9} {'vs plain':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
