@@ -1,18 +1,19 @@
 """Benchmark the whole stack on one machine: PostgreSQL, Redis, the web server, and wrk from a separate process.
 
     .venv/bin/python bench/run.py [--server granian|gunicorn] [--workers 4] [--threads 2] [--duration 15]
-                                  [--connections 32] [--only submit,lookup] [--skip-setup]
+                                  [--connections 32] [--only submit,lookup] [--skip-setup] [--pace-ms 0]
 
 It creates a fresh PostgreSQL database, loads the real congress data and the demo campaign, starts the server
-as deployed (scripts/serve, granian; or gunicorn with gunicorn.conf.py), and measures (a) a plain endpoint of the same app, the ceiling; (b) letter submissions through the JSON API
-(distinct constituents across real ZIPs, rate limits on with Redis storage, lookup, rendering and outbox);
-(c) ZIP lookups; (d) the scoreboard page; (e) the campaign page; and (f) "floor": the submission load against
-bench/floor.py, a bare WSGI app doing only a submission's irreducible work (parse, one Redis call, the same
-one-statement write, a JSON answer), so (b) can be read against what the machine gives at best. It prints a table and writes JSON to
-bench/results/, with the CPU milliseconds per request that the server, PostgreSQL, Redis and wrk each
-spent (from /proc), which vary less than throughput on a shared machine. Needs: PostgreSQL (ADVOCACY_BENCH_PG, default postgres@127.0.0.1:5432), Redis
-(ADVOCACY_BENCH_REDIS, default 127.0.0.1:6379/15), wrk (apt-get install wrk), and the data files
-(ADVOCACY_DATA_DIR, default ../shared/data).
+as deployed (scripts/serve, granian; or gunicorn with gunicorn.conf.py), and measures (a) a plain endpoint of
+the same app, the ceiling; (b) letter submissions through the JSON API (distinct constituents across real ZIPs,
+rate limits on with Redis storage, lookup, rendering and outbox); (c) ZIP lookups; (d) the scoreboard page;
+(e) the campaign page; and (f) "floor": the submission load against bench/floor.py (always on granian), a bare
+WSGI app doing only a submission's irreducible work (parse, one Redis call, the same one-statement write, a JSON
+answer), so (b) can be read against what the machine gives at best. It prints a table and writes JSON to
+bench/results/, with the CPU milliseconds per request that the server, PostgreSQL, Redis and wrk each spent
+(from /proc), which vary less than throughput on a shared machine. Needs: PostgreSQL (ADVOCACY_BENCH_PG,
+default postgres@127.0.0.1:5432), Redis (ADVOCACY_BENCH_REDIS, default 127.0.0.1:6379/15), wrk (apt-get
+install wrk), and the data files (ADVOCACY_DATA_DIR, default ../shared/data).
 """
 
 from __future__ import annotations
