@@ -6,10 +6,9 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
-from sqlalchemy import event
-
 from advocacy.reports.charts import bar_chart, nice_max
 from advocacy.reports.dashboard import build_dashboard, by_week
+from tests.dbs import recorded_statements
 from tests.factories import T0, make_action, make_campaign, make_letter, make_sample_campaign
 
 
@@ -39,16 +38,8 @@ def test_dashboard_runs_a_fixed_number_of_queries(app, db):
     campaign = make_sample_campaign()
 
     def count_queries():
-        statements = []
-
-        def record(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with recorded_statements(db.engine) as statements:
             build_dashboard(campaign)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
         return len(statements)
 
     before = count_queries()

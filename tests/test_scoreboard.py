@@ -6,10 +6,10 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from sqlalchemy import event
 
 from advocacy.extensions import db as _db
 from advocacy.statements.services import StatementInput, record_statement
+from tests.dbs import recorded_statements
 from tests.factories import make_campaign
 
 pytestmark = pytest.mark.usefixtures("congress_data")
@@ -288,17 +288,9 @@ def test_the_scoreboard_reads_statements_in_one_query(app, client, campaign):
     # inside the counted window, so push it out of the way (what is counted is the statements' queries).
     app.config["CONGRESS_CACHE_SECONDS"] = 3600
     client.get(PAGE)  # warm the in-memory roster of offices
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(_db.engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements(_db.engine) as statements:
         assert client.get(PAGE).status_code == 200
         assert client.get(API).status_code == 200
-    finally:
-        event.remove(_db.engine, "before_cursor_execute", count)
     on_statements = [s for s in statements if "FROM statements" in s]
     assert len(on_statements) == 2, on_statements  # one per request
     assert len(statements) <= 8, statements  # campaign, statements, and the roster's version check at most
@@ -358,16 +350,8 @@ def test_with_a_cache_window_the_board_is_read_once_and_follows_this_process_wri
     assert "<strong>2 of 535</strong>" in client.get(PAGE).get_data(as_text=True)  # roster and board fresh
     app.config.update(CAMPAIGN_CACHE_SECONDS=3600, CONGRESS_CACHE_SECONDS=3600)
     assert "<strong>2 of 535</strong>" in client.get(PAGE).get_data(as_text=True)
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(_db.engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements(_db.engine) as statements:
         assert client.get(PAGE).status_code == 200
-    finally:
-        event.remove(_db.engine, "before_cursor_execute", count)
     assert [s for s in statements if "FROM statements" in s] == []  # within the window: no query
     # A statement written by another process shows within the window; this process's own writes at once.
     make_statement(campaign, SCHUMER, day=dt.date(2025, 9, 3))
