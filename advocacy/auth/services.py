@@ -9,6 +9,7 @@ from advocacy.auth.models import Role, User
 from advocacy.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from advocacy.db import utcnow
 from advocacy.extensions import db
+from advocacy.letters.validation import clean_identifier, pseudonym
 
 
 class AccountError(ValueError):
@@ -23,10 +24,9 @@ def normalize_email(raw: str) -> str:
 
 
 def email_key(raw: str) -> str:
-    """A stable, keyed, non-reversible key for throttling and logs (never the email itself)."""
-    from advocacy.letters.validation import pseudonym
-
-    return pseudonym("account:" + raw.strip().lower())[:16]
+    """A stable, keyed, non-reversible key for throttling and logs (never the email itself); invisible
+    characters and case do not make a second key."""
+    return pseudonym("account:" + clean_identifier(raw))[:16]
 
 
 def find_user(email: str) -> User | None:
