@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 20:12:53.762844
+Create Date: 2026-11-29 20:16:53.458079
 
 """
 from alembic import op
@@ -279,6 +279,18 @@ def upgrade():
     with op.batch_alter_table('letter_templates', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_letter_templates_campaign_id'), ['campaign_id'], unique=False)
 
+    op.create_table('login_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_login_sessions_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_sessions')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_login_sessions_token_hash'))
+    )
+    with op.batch_alter_table('login_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_sessions_user_id'), ['user_id'], unique=False)
+
     op.create_table('monitored_feeds',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=False),
@@ -295,6 +307,20 @@ def upgrade():
     )
     with op.batch_alter_table('monitored_feeds', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_monitored_feeds_campaign_id'), ['campaign_id'], unique=False)
+
+    op.create_table('password_resets',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_password_resets_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_password_resets')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_password_resets_token_hash'))
+    )
+    with op.batch_alter_table('password_resets', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_password_resets_user_id'), ['user_id'], unique=False)
 
     op.create_table('statements',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -501,10 +527,18 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_statements_bioguide_id'))
 
     op.drop_table('statements')
+    with op.batch_alter_table('password_resets', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_password_resets_user_id'))
+
+    op.drop_table('password_resets')
     with op.batch_alter_table('monitored_feeds', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_monitored_feeds_campaign_id'))
 
     op.drop_table('monitored_feeds')
+    with op.batch_alter_table('login_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_sessions_user_id'))
+
+    op.drop_table('login_sessions')
     with op.batch_alter_table('letter_templates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_letter_templates_campaign_id'))
 
