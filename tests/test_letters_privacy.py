@@ -111,10 +111,13 @@ def test_invisible_characters_do_not_get_past_the_per_email_limit(client, db, gu
 # --- the HTML flow --------------------------------------------------------------------------------------------
 
 
-def _send(client, form: dict):
+def _started(client) -> str:
     page = client.get("/c/guan-heng").get_data(as_text=True)
-    started = re.search(r'name="started" value="([^"]+)"', page).group(1)
-    return client.post("/c/guan-heng/send", data={**form, "consent": "y", "started": started})
+    return re.search(r'name="started" value="([^"]+)"', page).group(1)
+
+
+def _send(client, form: dict):
+    return client.post("/c/guan-heng/send", data={**form, "consent": "y", "started": _started(client)})
 
 
 def test_the_confirmation_page_shows_only_what_this_browser_sent(app, db, guan_heng):
@@ -141,3 +144,17 @@ def test_sending_the_same_form_twice_shows_the_same_letters(app, db, guan_heng):
     assert first == second
     assert count(db, Letter) == 3
     assert browser.get(second).get_data(as_text=True).count("I sent it") == 3
+
+
+def test_the_form_and_the_api_agree_on_what_a_repeat_is(app, client, db, guan_heng):
+    app.config["FORM_MIN_FILL_SECONDS"] = 0
+    browser = app.test_client()
+    review = browser.post("/c/guan-heng/write", data={**VICTIM, "consent": "y", "started": _started(browser)}).get_data(
+        as_text=True
+    )
+    boxes = {f"message-{key}": VICTIM["message"] for key in re.findall(r'name="message-([^"]+)"', review)}
+    assert len(boxes) == 3
+    assert _send(browser, {**VICTIM, **boxes}).status_code == 303
+    again = client.post(URL, json=VICTIM)
+    assert again.status_code == 200
+    assert count(db, Letter) == 3

@@ -77,7 +77,8 @@ class Constituent:
             self.state,
             self.zip,
             self.message,
-            sorted((messages or {}).items()),
+            # Per-office words that are the message itself (the HTML flow's untouched boxes) add nothing.
+            sorted((key, text) for key, text in (messages or {}).items() if text != self.message),
         ]
         return pseudonym("writer:" + json.dumps(fields, ensure_ascii=False, separators=(",", ":")))
 
