@@ -162,16 +162,13 @@ RESET_LIFETIME = timedelta(hours=1)
 
 def issue_password_reset(email: str) -> tuple[User, str] | None:
     """A one-time reset token for the active account with this email (commits), or None when there is no
-    such account. Only the token's hash is stored; earlier unused tokens of the account stop working."""
+    such account. Only the token's hash is stored; the account's earlier links are deleted (they stop
+    working, and the table holds at most one row per account)."""
     user = find_user(email)
     if user is None or not user.active:
         return None
     now = utcnow()
-    db.session.execute(
-        update(PasswordReset)
-        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
-        .values(used_at=now)
-    )
+    db.session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id))
     token = secrets.token_urlsafe(32)
     db.session.add(
         PasswordReset(user_id=user.id, token_hash=token_hash(token), created_at=now, expires_at=now + RESET_LIFETIME)

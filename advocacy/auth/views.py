@@ -33,20 +33,18 @@ from advocacy.auth.forms import (
     PasswordChangeForm,
     ResetPasswordForm,
 )
+from advocacy.auth.mail import send_reset_link_later
 from advocacy.auth.services import (
     AccountError,
     authenticate,
     change_password,
     email_key,
     end_session,
-    issue_password_reset,
     reset_link_is_valid,
     reset_password,
     session_user,
     start_session,
 )
-from advocacy.delivery.errors import PermanentError, TransientError
-from advocacy.delivery.mailer import send_email
 from advocacy.extensions import client_ip, limiter, login_manager
 
 bp = Blueprint("auth", __name__)
@@ -208,34 +206,13 @@ def password():
 @limiter.limit("5 per minute;20 per hour", methods=["POST"], key_func=lambda: "reset-ip:" + client_ip())
 def forgot_password():
     """Ask for a reset link. The answer, and its timing, are the same whether or not the account exists:
-    the email is sent after the response has gone (call_on_close)."""
+    the account is looked up and the email sent on a background thread (auth.mail)."""
     form = ForgotPasswordForm()
     if not form.validate_on_submit():
         return render_template("auth/forgot.html", form=form, sent=False)
-    account = email_key(form.email.data)
-    response = current_app.make_response(render_template("auth/forgot.html", form=form, sent=True))
-    if limiter.retry_after("reset-account", account, "3 per hour") is not None:
-        log.info("password reset not sent (throttled) account=%s", account)
-        return response
-    issued = issue_password_reset(form.email.data)
-    if issued is None:
-        log.info("password reset asked for no account account=%s", account)
-        return response
-    user, token = issued
-    link = url_for("auth.reset", token=token, _external=True)
-    text = render_template("auth/reset_email.txt", link=link)
-    app = current_app._get_current_object()
-
-    def send_after_response() -> None:
-        with app.app_context():
-            try:
-                send_email(user.email, "Choose a new password", text)
-            except (TransientError, PermanentError) as exc:
-                log.warning("password reset email not sent user_id=%s: %s", user.id, exc.reason)
-
-    response.call_on_close(send_after_response)
-    log.info("password reset issued user_id=%s", user.id)
-    return response
+    if limiter.retry_after("reset-account", email_key(form.email.data), "3 per hour") is None:
+        send_reset_link_later(form.email.data, url_for("auth.reset", _external=True))
+    return render_template("auth/forgot.html", form=form, sent=True)
 
 
 @bp.route("/login/reset", methods=["GET", "POST"])
