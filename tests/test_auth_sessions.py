@@ -249,3 +249,9 @@ def test_a_new_link_voids_the_older_one(app, make_user, smtp_server):
     data = {"new": NEW_PASSWORD, "confirm": NEW_PASSWORD}
     assert browser.post("/login/reset", data={"token": first, **data}).status_code == 400
     assert browser.post("/login/reset", data={"token": second, **data}).status_code == 302
+
+
+def test_every_page_for_staff_links_to_the_password_change(app, make_user):
+    make_user("staff@example.org", "staff")
+    browser = logged_in(app, "staff@example.org")
+    assert 'href="/account/password"' in browser.get(CONTACTS).get_data(as_text=True)
