@@ -64,6 +64,7 @@ def app(environ, start_response):
         "id": action_id,
         "campaign_id": campaign,
         "email_key": email_key,
+        "writer_key": email_key,
         "prefix": "",
         **{name: data.get(name, "") for name in ("first_name", "last_name", "email", "address", "city", "state")},
         "zip": data["zip"],
@@ -87,6 +88,7 @@ def app(environ, start_response):
                 "action_id": action_id,
                 "campaign_id": campaign,
                 "email_key": email_key,
+                "writer_key": email_key,  # the unique (campaign, writer, office) index, as the app's letters
                 "office_key": f"floor-{position}",
                 "office_name": f"Office {position}",
                 "office_title": title,

@@ -105,3 +105,53 @@ def test_prefix_is_optional_and_checked():
     with pytest.raises(InvalidInput) as info:
         validate_constituent({**GOOD, "prefix": "Lord"})
     assert "prefix" in info.value.fields
+
+
+INVISIBLE_VARIANTS = [
+    "ana\u200b@example.org",  # zero-width space
+    "a\u200cna@example.org",  # zero-width non-joiner
+    "an\u200da@example.org",  # zero-width joiner
+    "ana\u2060@example.org",  # word joiner
+    "\ufeffana@example.org",  # byte-order mark
+    "a\u00adna@example.org",  # soft hyphen
+    "ana@exa\u200emple.org",  # left-to-right mark
+    "ana\u202e@example.org",  # right-to-left override
+    "ana\u2063@example.org",  # invisible separator
+    "a\u180ena@example.org",  # Mongolian vowel separator
+    "ana\U000e0041@example.org",  # tag character
+    "ＡＮＡ@example.org",  # full-width letters
+]
+
+
+def test_invisible_characters_do_not_make_a_second_email_key(app):
+    keys = {email_key(variant) for variant in INVISIBLE_VARIANTS}
+    assert keys == {email_key("ana@example.org")}
+
+
+def test_invisible_characters_are_stripped_from_the_stored_email():
+    for variant in INVISIBLE_VARIANTS[:-1]:
+        assert validate_constituent({**GOOD, "email": variant}).email == "ana@example.org"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I stand with him \U0001f469\u200d\U0001f469\u200d\U0001f467",  # family emoji: a ZWJ sequence
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian "I want" with its ZWNJ
+        "\u0915\u094d\u200d\u0937",  # Devanagari half-form with ZWJ
+        "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f",  # Scotland flag: tag sequence
+        "\u0627\u0644\u062d\u0631\u064a\u0629 \u200fFreedom\u200e",  # Arabic with RLM and LRM
+    ],
+)
+def test_what_people_type_survives_as_typed(text):
+    c = validate_constituent({**GOOD, "first_name": text[:100], "message": text})
+    assert c.message == text
+    assert c.first_name == text[:100]
+
+
+def test_dangerous_characters_are_removed_from_text():
+    c = validate_constituent(
+        {**GOOD, "first_name": "An\u2066a\u2069\ud800", "message": "evil \u202eexe.txt\u202c\x00\x1b[31m\ufeff end"}
+    )
+    assert c.first_name == "Ana"
+    assert c.message == "evil exe.txt[31m end"

@@ -32,3 +32,19 @@ class NewUserForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
     role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
     password = PasswordField("Password", validators=[DataRequired(), Length(min=12, max=1024)])
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)])
+    new = PasswordField("New password (at least 12 characters)", validators=[DataRequired(), Length(max=1024)])
+    confirm = PasswordField("New password again", validators=[DataRequired(), Length(max=1024)])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    token = StringField(validators=[DataRequired(), Length(max=128)])
+    new = PasswordField("New password (at least 12 characters)", validators=[DataRequired(), Length(max=1024)])
+    confirm = PasswordField("New password again", validators=[DataRequired(), Length(max=1024)])

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from advocacy.db import utcnow
@@ -61,3 +62,35 @@ class User(db.Model):
 
     def end_sessions(self) -> None:
         self.session_token = new_session_token()
+
+
+def token_hash(token: str) -> str:
+    """What the database keeps of a session or reset token: its SHA-256 (the token has 192+ random bits, so a
+    plain hash is enough, and a leaked backup holds nothing that opens a session or resets a password)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class LoginSession(db.Model):
+    """One logged-in browser. Its token sits in the signed session cookie; a request whose token has no row
+    here is logged out, so logout, a password change or a reset ends a session on the server, not only in
+    the browser that asked."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PasswordReset(db.Model):
+    """A password-reset link: one use, expiring; only the token's hash is kept."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+import secrets
+from datetime import timedelta
 
-from advocacy.auth.models import Role, User
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import delete, func, select, update
+
+from advocacy.auth.models import LoginSession, PasswordReset, Role, User, token_hash
 from advocacy.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from advocacy.db import utcnow
 from advocacy.extensions import db
+from advocacy.letters.validation import clean_identifier, pseudonym
 
 
 class AccountError(ValueError):
@@ -23,10 +28,9 @@ def normalize_email(raw: str) -> str:
 
 
 def email_key(raw: str) -> str:
-    """A stable, keyed, non-reversible key for throttling and logs (never the email itself)."""
-    from advocacy.letters.validation import pseudonym
-
-    return pseudonym("account:" + raw.strip().lower())[:16]
+    """A stable, keyed, non-reversible key for throttling and logs (never the email itself); invisible
+    characters and case do not make a second key."""
+    return pseudonym("account:" + clean_identifier(raw))[:16]
 
 
 def find_user(email: str) -> User | None:
@@ -76,3 +80,140 @@ def set_active(user: User, active: bool) -> None:
     if not active:
         user.end_sessions()
     db.session.commit()
+
+
+# --- sessions on the server (LoginSession) ---------------------------------------------------------------
+
+
+def _session_lifetime() -> timedelta:
+    return current_app.permanent_session_lifetime
+
+
+def start_session(user: User) -> str:
+    """A new server-side session for `user` (commits); returns the token the session cookie carries.
+    The user's sessions that have outlived PERMANENT_SESSION_LIFETIME are cleared on the way."""
+    now = utcnow()
+    db.session.execute(
+        delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.created_at < now - _session_lifetime())
+    )
+    token = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(user_id=user.id, token_hash=token_hash(token), created_at=now))
+    db.session.commit()
+    return token
+
+
+def session_user(user_id: int, user_token: str, session_token: str | None) -> User | None:
+    """The user a request's session stands for, or None: the account must be active, its session
+    generation (User.session_token) unchanged, and the session's own record present and not too old."""
+    if not session_token:
+        return None
+    row = db.session.execute(
+        select(User, LoginSession.created_at)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(User.id == user_id, LoginSession.token_hash == token_hash(session_token))
+    ).one_or_none()
+    if row is None:
+        return None
+    user, started = row
+    if not user.active or not secrets.compare_digest(user.session_token, user_token):
+        return None
+    if started < utcnow() - _session_lifetime():
+        return None
+    return user
+
+
+def end_session(session_token: str | None) -> None:
+    """Logout: this session's record goes, so its cookie opens nothing any more, wherever it was copied."""
+    if session_token:
+        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == token_hash(session_token)))
+        db.session.commit()
+
+
+def end_other_sessions(user: User, keep: str | None) -> None:
+    """Every session of `user` except the one whose token is `keep` (None: all of them). No commit."""
+    condition = LoginSession.user_id == user.id
+    if keep:
+        condition = condition & (LoginSession.token_hash != token_hash(keep))
+    db.session.execute(delete(LoginSession).where(condition))
+
+
+def change_password(user: User, current: str, new: str, confirm: str, *, keep_session: str | None) -> None:
+    """Set a new password after checking the current one; every other session of the user ends."""
+    if not verify_password(user.password_hash, current):
+        raise AccountError("Your current password is not right.")
+    _set_password(user, new, confirm)
+    end_other_sessions(user, keep_session)
+    db.session.commit()
+
+
+def _set_password(user: User, new: str, confirm: str) -> None:
+    if new != confirm:
+        raise AccountError("The two new passwords are not the same.")
+    problem = password_problem(new)
+    if problem:
+        raise AccountError(problem)
+    user.password_hash = hash_password(new)
+
+
+# --- password reset by email -----------------------------------------------------------------------------
+
+RESET_LIFETIME = timedelta(hours=1)
+
+
+def issue_password_reset(email: str) -> tuple[User, str] | None:
+    """A one-time reset token for the active account with this email (commits), or None when there is no
+    such account. Only the token's hash is stored; the account's earlier links are deleted (they stop
+    working, and the table holds at most one row per account)."""
+    user = find_user(email)
+    if user is None or not user.active:
+        return None
+    now = utcnow()
+    db.session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id))
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        PasswordReset(user_id=user.id, token_hash=token_hash(token), created_at=now, expires_at=now + RESET_LIFETIME)
+    )
+    db.session.commit()
+    return user, token
+
+
+def _valid_reset(token: str | None) -> PasswordReset | None:
+    if not token or len(token) > 128:
+        return None
+    reset = db.session.scalar(select(PasswordReset).where(PasswordReset.token_hash == token_hash(token)))
+    if reset is None or reset.used_at is not None or reset.expires_at <= utcnow():
+        return None
+    return reset
+
+
+def reset_link_is_valid(token: str | None) -> bool:
+    return _valid_reset(token) is not None
+
+
+def reset_password(token: str | None, new: str, confirm: str) -> User:
+    """Use a reset token once: set the password and end every session of the account. Raises AccountError
+    for a token that is unknown, used or expired, or a password that will not do (the token stays usable)."""
+    reset = _valid_reset(token)
+    if reset is None:
+        raise AccountError(RESET_LINK_INVALID)
+    user = db.session.get(User, reset.user_id)
+    if user is None or not user.active:
+        raise AccountError(RESET_LINK_INVALID)
+    _set_password(user, new, confirm)
+    # One use: the row is claimed by a conditional update, so two requests racing with one token cannot both win.
+    claimed = db.session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise AccountError(RESET_LINK_INVALID)
+    end_other_sessions(user, None)
+    user.end_sessions()
+    db.session.commit()
+    return user
+
+
+RESET_LINK_INVALID = "This reset link is not valid any more (it works once, for one hour). Ask for a new one."

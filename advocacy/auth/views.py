@@ -1,34 +1,72 @@
-"""Login and logout pages."""
+"""Login, logout, password change and password reset pages.
+
+A login is a server-side session (LoginSession): the signed cookie carries its token, and logout, a password
+change or a reset deletes the record, so a copy of the cookie opens nothing afterwards. Failed logins are
+throttled per IP and per account; a browser that has logged in to the account before (its signed device
+cookie) is not held back by the per-account limit, so strangers' failures cannot lock the owner out.
+"""
 
 from __future__ import annotations
 
 import logging
+import secrets
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from advocacy.auth.access import public
-from advocacy.auth.forms import LoginForm, LogoutForm
-from advocacy.auth.services import authenticate, email_key
-from advocacy.extensions import db, limiter, login_manager
+from advocacy.auth.access import public, role_required
+from advocacy.auth.forms import (
+    ForgotPasswordForm,
+    LoginForm,
+    LogoutForm,
+    PasswordChangeForm,
+    ResetPasswordForm,
+)
+from advocacy.auth.mail import send_reset_link_later
+from advocacy.auth.services import (
+    AccountError,
+    authenticate,
+    change_password,
+    email_key,
+    end_session,
+    reset_link_is_valid,
+    reset_password,
+    session_user,
+    start_session,
+)
+from advocacy.extensions import client_ip, limiter, login_manager
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
 GENERIC_LOGIN_ERROR = "That email and password do not match an active account."
+SESSION_KEY = "login_token"  # the session key holding this browser's LoginSession token
+ACCOUNT_LIMIT = "5 per minute;30 per hour"  # failed or not, per account, from browsers it does not know
+DEVICE_LIMIT = "10 per minute;60 per hour"  # per known browser (its device cookie), instead
+DEVICE_COOKIE = "advocacy_device"
+DEVICE_MAX_AGE = 180 * 24 * 3600
+FORGOT_ANSWER = (
+    "If an active account uses that address, we have emailed it a link to choose a new password. "
+    "The link works once, for one hour."
+)
 
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    from advocacy.auth.models import User
-
     ident, _, token = user_id.partition(":")
     if not ident.isdigit() or not token:
         return None
-    user = db.session.get(User, int(ident))
-    if user is None or not user.active or user.session_token != token:
-        return None
-    return user
+    return session_user(int(ident), token, session.get(SESSION_KEY))
 
 
 @login_manager.unauthorized_handler
@@ -53,18 +91,63 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _login_account_key() -> str:
-    return "login-account:" + email_key(request.form.get("email", ""))
+def _devices() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="login-device")
+
+
+def _known_device(account: str) -> str | None:
+    """This browser's device id when its device cookie says it logged in to `account` before, else None."""
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw:
+        return None
+    try:
+        value = _devices().loads(raw, max_age=DEVICE_MAX_AGE)
+    except BadSignature:
+        return None
+    if not isinstance(value, dict) or value.get("a") != account or not isinstance(value.get("d"), str):
+        return None
+    return value["d"]
+
+
+def _remember_device(response, account: str) -> None:
+    value = _devices().dumps({"a": account, "d": secrets.token_urlsafe(12)})
+    response.set_cookie(
+        DEVICE_COOKIE,
+        value,
+        max_age=DEVICE_MAX_AGE,
+        path=url_for("auth.login"),
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _login_retry_after(account: str) -> int | None:
+    """Per-account throttle; a browser that logged in to this account before counts on its own key instead."""
+    device = _known_device(account)
+    if device is not None:
+        return limiter.retry_after("login-device", f"{account}:{device}", DEVICE_LIMIT)
+    return limiter.retry_after("login-account", account, ACCOUNT_LIMIT)
+
+
+def _too_many(wait: int):
+    flash(f"Too many attempts. Please wait {wait} seconds and try again.", "error")
+    form = LoginForm()
+    return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit("20 per minute", methods=["POST"], key_func=lambda: "login-ip:" + (request.remote_addr or ""))
-@limiter.limit("5 per minute;30 per hour", methods=["POST"], key_func=_login_account_key)
+@limiter.limit("20 per minute", methods=["POST"], key_func=lambda: "login-ip:" + client_ip())
 def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
+    if request.method == "POST":
+        account = email_key(request.form.get("email", ""))
+        wait = _login_retry_after(account)
+        if wait is not None:
+            return _too_many(wait)
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
@@ -72,9 +155,12 @@ def login():
             flash(GENERIC_LOGIN_ERROR, "error")
             return render_template("auth/login.html", form=form), 401
         session.clear()  # a fresh session: nothing from before the login carries over
+        session[SESSION_KEY] = start_session(user)
         login_user(user)
         log.info("login ok user_id=%s", user.id)
-        return redirect(safe_next(form.next.data) or url_for("main.dashboard"))
+        response = redirect(safe_next(form.next.data) or url_for("main.dashboard"))
+        _remember_device(response, email_key(form.email.data))
+        return response
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("main.dashboard"))
     return render_template("auth/login.html", form=form)
@@ -85,7 +171,66 @@ def login():
 def logout():
     form = LogoutForm()
     if form.validate_on_submit():
+        end_session(session.get(SESSION_KEY))
         logout_user()
         session.clear()
         flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@role_required("staff")  # every role
+def password():
+    """Change one's own password; every other session of the account ends."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            change_password(
+                current_user,
+                form.current.data,
+                form.new.data,
+                form.confirm.data,
+                keep_session=session.get(SESSION_KEY),
+            )
+        except AccountError as exc:
+            flash(str(exc), "error")
+            return render_template("auth/password.html", form=form), 400
+        log.info("password changed user_id=%s", current_user.id)
+        flash("Your password is changed. You are logged out everywhere else.", "info")
+        return redirect(url_for("main.dashboard"))
+    return render_template("auth/password.html", form=form)
+
+
+@bp.route("/login/forgot", methods=["GET", "POST"])
+@public
+@limiter.limit("5 per minute;20 per hour", methods=["POST"], key_func=lambda: "reset-ip:" + client_ip())
+def forgot_password():
+    """Ask for a reset link. The answer, and its timing, are the same whether or not the account exists:
+    the account is looked up and the email sent on a background thread (auth.mail)."""
+    form = ForgotPasswordForm()
+    if not form.validate_on_submit():
+        return render_template("auth/forgot.html", form=form, sent=False)
+    if limiter.retry_after("reset-account", email_key(form.email.data), "3 per hour") is None:
+        send_reset_link_later(form.email.data, url_for("auth.reset", _external=True))
+    return render_template("auth/forgot.html", form=form, sent=True)
+
+
+@bp.route("/login/reset", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per minute", methods=["POST"], key_func=lambda: "reset-ip:" + client_ip())
+def reset():
+    """The emailed link (`?token=`; the access log writes no query string) and the form it opens."""
+    form = ResetPasswordForm()
+    if request.method == "GET":
+        form.token.data = request.args.get("token", "")[:128]
+        return render_template("auth/reset.html", form=form, valid=reset_link_is_valid(form.token.data))
+    if not form.validate_on_submit():
+        return render_template("auth/reset.html", form=form, valid=True), 400
+    try:
+        user = reset_password(form.token.data, form.new.data, form.confirm.data)
+    except AccountError as exc:
+        flash(str(exc), "error")
+        return render_template("auth/reset.html", form=form, valid=reset_link_is_valid(form.token.data)), 400
+    log.info("password reset used user_id=%s", user.id)
+    flash("Your password is changed and every session of your account has ended. Please log in.", "info")
     return redirect(url_for("auth.login"))

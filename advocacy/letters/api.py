@@ -1,4 +1,9 @@
-"""`POST /api/v1/campaigns/<slug>/actions`: a constituent's letters, idempotent by campaign, email and office."""
+"""`POST /api/v1/campaigns/<slug>/actions`: a constituent's letters, idempotent by campaign, writer and office.
+
+The writer is the email together with what was typed (services.submit_action): the same payload again is
+answered 200 with the same letters; anything else, even with an email that has written before, writes and
+answers letters of its own (201), so the answer never tells a stranger whether an email has written.
+"""
 
 from __future__ import annotations
 
@@ -161,8 +166,12 @@ SCHEMAS["ActionResponse"] = {
 PATHS["/campaigns/{slug}/actions"] = {
     "post": {
         "summary": "Send a constituent's letters to their offices",
-        "description": "Idempotent by campaign, email and office: the same payload again returns 200 with the "
-        "same letters. An Idempotency-Key header is honoured.",
+        "description": "Idempotent by campaign, writer and office: the same payload again (the same email and "
+        "the same names, address, phone and message, compared without case or spacing) returns 200 with the same "
+        "letters. A payload that differs is another writer and gets letters of its own (201), even with an email "
+        "that has written before: an answer never carries letters the request did not describe. An "
+        "Idempotency-Key header is honoured for the same payload only; the same key with another payload is "
+        "another submission.",
         "parameters": [
             {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
             {

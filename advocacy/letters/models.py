@@ -23,8 +23,11 @@ class Action(db.Model):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
-    # sha256 of the normalized email: the idempotency key across submissions; nulled by purge.
+    # HMAC of the normalized email (validation.email_key): rate limits, privacy requests; nulled by purge.
     email_key: Mapped[str | None] = mapped_column(String(64))
+    # Who wrote what (validation.writer_key): the same person sending the same words again; nulled by purge.
+    writer_key: Mapped[str | None] = mapped_column(String(64))
+    # The client's Idempotency-Key scoped to the writer (services.scoped_idempotency_key), never the raw header.
     idempotency_key: Mapped[str | None] = mapped_column(String(64))
     prefix: Mapped[str] = mapped_column(String(10), default="")
     first_name: Mapped[str] = mapped_column(String(100))
@@ -73,6 +76,7 @@ class Letter(db.Model):
     action_id: Mapped[str] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     email_key: Mapped[str | None] = mapped_column(String(64))
+    writer_key: Mapped[str | None] = mapped_column(String(64))
     office_key: Mapped[str] = mapped_column(String(40))
     bioguide_id: Mapped[str | None] = mapped_column(String(10), index=True)
     custom_target_id: Mapped[int | None]
@@ -98,8 +102,11 @@ class Letter(db.Model):
     action: Mapped[Action] = relationship(back_populates="letters")
 
     __table_args__ = (
-        # Never a second letter from the same constituent to the same office in one campaign.
-        UniqueConstraint("campaign_id", "email_key", "office_key"),
+        # Never a second letter from the same writer (same email and same words) to the same office in one
+        # campaign. Keyed by the writer, not the email alone, so that someone who types another person's email
+        # writes letters of their own and is never answered with that person's (SECURITY.md).
+        UniqueConstraint("campaign_id", "writer_key", "office_key"),
+        Index("ix_letters_campaign_id_email_key", "campaign_id", "email_key"),
         Index("ix_letters_campaign_id_created_at", "campaign_id", "created_at"),
         Index("ix_letters_campaign_id_office_key", "campaign_id", "office_key"),
     )

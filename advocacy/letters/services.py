@@ -2,8 +2,8 @@
 
 The whole submission is one transaction: the action, its letters and their deliveries commit together or
 not at all, so nothing accepted is ever lost. A constituent never writes twice to the same office in one
-campaign: letters are unique by (campaign, email key, office), and a repeated submission returns the
-letters already written.
+campaign: letters are unique by (campaign, writer, office), where the writer is the email together with
+what was typed (see submit_action), and a repeated submission returns the letters already written.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from advocacy.extensions import db
 from advocacy.letters.models import Action, Letter, new_id
 from advocacy.letters.receipts import dispatch_receipt, mail_enabled
 from advocacy.letters.store import insert_submission
-from advocacy.letters.validation import Constituent, InvalidInput
+from advocacy.letters.validation import Constituent, InvalidInput, pseudonym
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,16 @@ def resolve_offices(constituent: Constituent, district: tuple[str, int] | None =
     raise AddressNeeded(located)
 
 
+def scoped_idempotency_key(header: str | None, writer_key: str) -> str | None:
+    """The client's Idempotency-Key bound to the writer: the same key sent by anyone else (another email, or
+    other words) is another key, so it can never replay somebody else's submission."""
+    if not header:
+        return None
+    return pseudonym(f"idempotency:{writer_key}:{header}")
+
+
 def existing_submission(campaign, idempotency_key: str | None) -> Submission | None:
+    """The submission stored under this (scoped) idempotency key, if any."""
     if idempotency_key:
         action = db.session.scalar(
             select(Action).where(Action.campaign_id == campaign.id, Action.idempotency_key == idempotency_key)
@@ -117,10 +126,10 @@ def existing_submission(campaign, idempotency_key: str | None) -> Submission | N
     return None
 
 
-def _letters_already_written(campaign, email_key: str, keys: list[str]) -> dict[str, Letter]:
+def _letters_already_written(campaign, writer_key: str, keys: list[str]) -> dict[str, Letter]:
     rows = db.session.scalars(
         select(Letter).where(
-            Letter.campaign_id == campaign.id, Letter.email_key == email_key, Letter.office_key.in_(keys)
+            Letter.campaign_id == campaign.id, Letter.writer_key == writer_key, Letter.office_key.in_(keys)
         )
     )
     return {letter.office_key: letter for letter in rows}
@@ -136,13 +145,20 @@ def submit_action(
 ) -> Submission:
     """Write the constituent's letters; raises CampaignNotOpen, InvalidInput, AddressNeeded or NoOffices.
 
+    A repeat is the same writer (`Constituent.writer_key`: the same email and the same words, names and
+    address) sending again: it writes nothing new to an office it already wrote to and is answered with its
+    own letters (`created=False` when nothing new was written). Anything else is a new writer, even with an
+    email that has written before, and gets letters of its own: an answer never carries letters that the
+    request did not itself describe, and whether an email has written before changes nothing in it.
+
     `campaign` is a Campaign or a cached CampaignSnapshot. The letters are inserted optimistically: the
-    unique (campaign, email key, office) constraint, not a read beforehand, is what stops a second letter
+    unique (campaign, writer, office) constraint, not a read beforehand, is what stops a second letter
     to the same office, so a first submission costs no extra round trip.
     """
     check_open(campaign)
-    key = constituent.email_key
-    earlier = existing_submission(campaign, idempotency_key)
+    writer = constituent.writer_key(messages)
+    scoped_key = scoped_idempotency_key(idempotency_key, writer)
+    earlier = existing_submission(campaign, scoped_key)
     if earlier is not None:
         return earlier
     lookup = resolve_offices(constituent, district)
@@ -154,17 +170,17 @@ def submit_action(
     for _attempt in range(3):
         try:
             action, new_letters, deliveries = _write(
-                campaign, constituent, lookup, new_targets, messages or {}, idempotency_key
+                campaign, constituent, writer, lookup, new_targets, messages or {}, scoped_key
             )
             break
         except IntegrityError:
-            # Letters to some of these offices exist already (a repeat, or the same person at the same
-            # moment in another request): write only to the offices that have none.
+            # This writer has letters to some of these offices already (a repeat, or the same submission at
+            # the same moment in another request): write only to the offices that have none.
             db.session.rollback()
-            earlier = existing_submission(campaign, idempotency_key)
+            earlier = existing_submission(campaign, scoped_key)
             if earlier is not None:
                 return earlier
-            written = _letters_already_written(campaign, key, [t.key for t in targets])
+            written = _letters_already_written(campaign, writer, [t.key for t in targets])
             new_targets = [t for t in targets if t.key not in written]
             if not new_targets:
                 letters = [written[t.key] for t in targets]
@@ -188,6 +204,7 @@ def submit_action(
 def _write(
     campaign,
     constituent: Constituent,
+    writer_key: str,
     lookup: LookupResult,
     targets: list[Target],
     messages: dict[str, str],
@@ -204,6 +221,7 @@ def _write(
         "id": new_id(),
         "campaign_id": campaign.id,
         "email_key": constituent.email_key,
+        "writer_key": writer_key,
         "idempotency_key": idempotency_key,
         "prefix": constituent.prefix,
         "first_name": constituent.first_name,
@@ -256,6 +274,7 @@ def _write(
             "action_id": action["id"],
             "campaign_id": campaign.id,
             "email_key": constituent.email_key,
+            "writer_key": writer_key,
             "office_key": target.key,
             "bioguide_id": target.bioguide_id,
             "custom_target_id": target.custom_target_id,

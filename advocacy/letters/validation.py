@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -22,9 +23,18 @@ MAX_MESSAGE = 5000
 # Honorifics offices' systems (CWC) accept; optional, since not everyone uses one.
 PREFIXES = ("Mr.", "Mrs.", "Ms.", "Mx.", "Dr.", "Rev.")
 LIMITS = {"first_name": 100, "last_name": 100, "address": 200, "city": 100, "phone": 25}
-# Control characters (C0/C1 and the Unicode "format" class, e.g. bidi overrides) are dropped;
-# newlines and tabs survive only in the free-text message.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+# Dropped from what people type: C0/C1 controls (newlines and tabs survive only in the free-text message), the
+# bidi embeddings, overrides and isolates (they reorder the text around them: "Trojan source" spoofing), the
+# byte-order mark, lone surrogates (not text; the database refuses them) and the two noncharacters. Kept, because
+# writing needs them: ZWJ (emoji sequences, Indic conjuncts), ZWNJ (Persian), ZWSP (Thai, Khmer line breaks),
+# LRM/RLM (they steer only neutral characters), variation selectors and emoji tag sequences.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff\ud800-\udfff]")
+_SEPARATORS = re.compile(r"[\u2028\u2029]")  # Unicode line/paragraph separators: plain newlines
+# Identifiers (emails) keep nothing invisible: every format (Cf), control, separator, private-use and surrogate
+# character, plus the default-ignorable letters and marks that render as nothing (Hangul fillers, Khmer
+# inherent vowels, Mongolian and standard variation selectors, the combining grapheme joiner, tags).
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Cs", "Co", "Zs", "Zl", "Zp"})
+_IGNORABLE = re.compile(r"[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0000-\U000e0fff]")
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,25 @@ class Constituent:
     def email_key(self) -> str:
         return email_key(self.email)
 
+    def writer_key(self, messages: Mapping[str, str] | None = None) -> str:
+        """Who wrote what: a keyed hash of the email and everything the person typed (names, address, phone,
+        their words, per office when they wrote per office), compared without case, spacing or invisible
+        characters. Two submissions share it only when the second repeats the first; consent is not part of
+        it. It decides what a repeat is: see services.submit_action."""
+        fields = [
+            clean_identifier(self.email),
+            *(
+                " ".join(visible_words(value).split()).casefold()
+                for value in (self.prefix, self.first_name, self.last_name, self.address, self.city, self.phone)
+            ),
+            self.state,
+            self.zip,
+            self.message,
+            # Per-office words that are the message itself (the HTML flow's untouched boxes) add nothing.
+            sorted((key, text) for key, text in (messages or {}).items() if text != self.message),
+        ]
+        return pseudonym("writer:" + json.dumps(fields, ensure_ascii=False, separators=(",", ":")))
+
     def as_dict(self) -> dict:
         return asdict(self)
 
@@ -72,18 +101,42 @@ def pseudonym(value: str) -> str:
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
+def visible(value: object) -> str:
+    """`value` without any invisible character or whitespace (see _INVISIBLE_CATEGORIES and _IGNORABLE)."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    if not text.isascii():
+        text = _IGNORABLE.sub("", text)
+        text = "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE_CATEGORIES)
+    return "".join(text.split())
+
+
+def visible_words(value: str) -> str:
+    """`value` without invisible characters, its spaces kept (for comparing names and addresses)."""
+    return " ".join(visible(word) for word in value.split())
+
+
+def clean_identifier(value: object) -> str:
+    """An identifier (an email) as a key sees it: invisible characters removed, NFKC, lowercased, so
+    "ana\\u200b@example.org" or a full-width "ａｎａ@example.org" is the same address as "ana@example.org"."""
+    return visible(unicodedata.normalize("NFKC", visible(value))).lower()
+
+
 def email_key(email: str) -> str:
-    """The idempotency and lookup key for a constituent: a keyed hash of the trimmed, lowercased email."""
-    return pseudonym(email.strip().lower())
+    """The key for a constituent's address (rate limits, letters, privacy requests, follow-ups): a keyed hash
+    of `clean_identifier(email)`, so no invisible character or change of case makes a second key."""
+    return pseudonym(clean_identifier(email))
 
 
 def clean_text(value: object, *, multiline: bool = False) -> str:
+    """Text as the person typed it (NFC), less the characters in _CONTROL; one line unless `multiline`."""
     if value is None:
         return ""
     if not isinstance(value, str):
         value = str(value)
-    text = unicodedata.normalize("NFC", value)
-    text = _CONTROL.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", _CONTROL.sub("", value))
+    text = _SEPARATORS.sub("\n", text).replace("\r\n", "\n").replace("\r", "\n")
     if not multiline:
         text = " ".join(text.split())
     return text.strip()
@@ -120,7 +173,7 @@ def validate_constituent(data: Mapping[str, object]) -> Constituent:
             errors[name] = f"{label} must be at most {LIMITS[name]} characters."
         values[name] = value
 
-    email_raw = clean_text(data.get("email"))
+    email_raw = unicodedata.normalize("NFC", visible(data.get("email")))
     if not email_raw:
         errors["email"] = "Email is required."
     elif len(email_raw) > 254:

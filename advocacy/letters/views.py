@@ -1,7 +1,8 @@
 """The constituent's flow, without JavaScript: campaign page → review letters → send → confirmation.
 
 Personal data travels only in POST bodies and the signed session, never in a URL. The confirmation page is
-shown only to the browser that sent the letters (its session holds the action id).
+shown only to the browser that sent the letters (its session holds the action ids), and shows only the letters
+that browser sent, never every letter an email wrote.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from advocacy.letters.validation import PREFIXES, STATES, InvalidInput, clean_te
 bp = Blueprint("letters", __name__)
 log = logging.getLogger(__name__)
 SESSION_ACTIONS = "sent_actions"
+SESSION_ACTIONS_KEPT = 10  # the session cookie stays small; older confirmations are no longer shown
 FORM_FIELDS = FIELDS  # the same fields as the JSON API
 
 
@@ -199,8 +201,11 @@ def send(slug: str):
         submission = submit_action(campaign, constituent, messages=messages, district=_chosen_district(values))
     except FLOW_PROBLEMS as exc:
         return _problem_page(campaign, values, exc)
-    sent = [a for a in session.get(SESSION_ACTIONS, []) if a != submission.action.id][-9:]
-    session[SESSION_ACTIONS] = sent + [submission.action.id]
+    # This browser may see the letters it sent: the submission's action and, for a repeat that added offices,
+    # the earlier action whose letters it returned (the same writer, so the same words).
+    mine = list(dict.fromkeys([submission.action.id, *(letter.action_id for letter in submission.letters)]))
+    sent = [a for a in session.get(SESSION_ACTIONS, []) if a not in mine]
+    session[SESSION_ACTIONS] = (sent + mine)[-SESSION_ACTIONS_KEPT:]
     return redirect(url_for(".thanks", slug=slug, action_id=submission.action.id), code=303)
 
 
@@ -214,17 +219,30 @@ def _own_action(slug: str, action_id: str) -> tuple:
     return campaign, action
 
 
+def _letters_sent_here(campaign, action: Action) -> list[Letter]:
+    """The letters this browser sent with this action: those of the actions in its session that share the
+    action's writer (a repeat that added offices). Never every letter of an email: someone who typed another
+    person's email sees their own letters only."""
+    if action.writer_key is None:  # purged: the session no longer leads to anyone's letters
+        return []
+    return list(
+        db.session.scalars(
+            select(Letter)
+            .where(
+                Letter.campaign_id == campaign.id,
+                Letter.writer_key == action.writer_key,
+                Letter.action_id.in_(session.get(SESSION_ACTIONS, [])),
+            )
+            .order_by(Letter.created_at, Letter.position)
+        )
+    )
+
+
 @bp.get("/c/<slug>/thanks/<action_id>")
 @public
 def thanks(slug: str, action_id: str):
     campaign, action = _own_action(slug, action_id)
-    letters = list(
-        db.session.scalars(
-            select(Letter)
-            .where(Letter.campaign_id == campaign.id, Letter.email_key == action.email_key)
-            .order_by(Letter.created_at, Letter.position)
-        )
-    )
+    letters = _letters_sent_here(campaign, action)
     deliveries = deliveries_for(letters)
     rows = []
     for letter in letters:
@@ -243,8 +261,9 @@ def thanks(slug: str, action_id: str):
 @public
 def handoff_sent(slug: str, action_id: str, delivery_id: str):
     campaign, action = _own_action(slug, action_id)
-    letters = {letter.id for letter in action.letters}
-    deliveries = deliveries_for(action.letters)
+    sent_here = _letters_sent_here(campaign, action)
+    letters = {letter.id for letter in sent_here}
+    deliveries = deliveries_for(sent_here)
     delivery = next((d for d in deliveries.values() if d.id == delivery_id), None)
     if delivery is None or delivery.letter_id not in letters:
         abort(404)

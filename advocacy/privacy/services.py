@@ -47,7 +47,7 @@ def _anonymize(condition: ColumnElement[bool]) -> PurgeResult:
     letters = db.session.execute(
         update(Letter)
         .where(Letter.action_id.in_(targets))
-        .values(body=PURGED_BODY, statement_text=PURGED_BODY, personal_message="", email_key=None)
+        .values(body=PURGED_BODY, statement_text=PURGED_BODY, personal_message="", email_key=None, writer_key=None)
         .execution_options(synchronize_session=False)
     ).rowcount
     # Follow-up records hold the same email key: they go too (the people purged get no more mail anyway).
@@ -65,6 +65,7 @@ def _anonymize(condition: ColumnElement[bool]) -> PurgeResult:
             last_name="",
             email="",
             email_key=None,
+            writer_key=None,
             idempotency_key=None,
             phone="",
             address="",

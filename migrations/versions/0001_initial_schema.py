@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 19:18:04.212050
+Create Date: 2026-11-29 20:16:53.458079
 
 """
 from alembic import op
@@ -146,6 +146,7 @@ def upgrade():
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=False),
     sa.Column('email_key', sa.String(length=64), nullable=True),
+    sa.Column('writer_key', sa.String(length=64), nullable=True),
     sa.Column('idempotency_key', sa.String(length=64), nullable=True),
     sa.Column('prefix', sa.String(length=10), nullable=False),
     sa.Column('first_name', sa.String(length=100), nullable=False),
@@ -278,6 +279,18 @@ def upgrade():
     with op.batch_alter_table('letter_templates', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_letter_templates_campaign_id'), ['campaign_id'], unique=False)
 
+    op.create_table('login_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_login_sessions_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_sessions')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_login_sessions_token_hash'))
+    )
+    with op.batch_alter_table('login_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_sessions_user_id'), ['user_id'], unique=False)
+
     op.create_table('monitored_feeds',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=False),
@@ -294,6 +307,20 @@ def upgrade():
     )
     with op.batch_alter_table('monitored_feeds', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_monitored_feeds_campaign_id'), ['campaign_id'], unique=False)
+
+    op.create_table('password_resets',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_password_resets_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_password_resets')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_password_resets_token_hash'))
+    )
+    with op.batch_alter_table('password_resets', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_password_resets_user_id'), ['user_id'], unique=False)
 
     op.create_table('statements',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -347,6 +374,7 @@ def upgrade():
     sa.Column('action_id', sa.String(length=36), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=False),
     sa.Column('email_key', sa.String(length=64), nullable=True),
+    sa.Column('writer_key', sa.String(length=64), nullable=True),
     sa.Column('office_key', sa.String(length=40), nullable=False),
     sa.Column('bioguide_id', sa.String(length=10), nullable=True),
     sa.Column('custom_target_id', sa.Integer(), nullable=True),
@@ -368,12 +396,13 @@ def upgrade():
     sa.ForeignKeyConstraint(['action_id'], ['actions.id'], name=op.f('fk_letters_action_id_actions'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_letters_campaign_id_campaigns'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_letters')),
-    sa.UniqueConstraint('campaign_id', 'email_key', 'office_key', name=op.f('uq_letters_campaign_id_email_key_office_key'))
+    sa.UniqueConstraint('campaign_id', 'writer_key', 'office_key', name=op.f('uq_letters_campaign_id_writer_key_office_key'))
     )
     with op.batch_alter_table('letters', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_letters_action_id'), ['action_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_letters_bioguide_id'), ['bioguide_id'], unique=False)
         batch_op.create_index('ix_letters_campaign_id_created_at', ['campaign_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_letters_campaign_id_email_key', ['campaign_id', 'email_key'], unique=False)
         batch_op.create_index('ix_letters_campaign_id_office_key', ['campaign_id', 'office_key'], unique=False)
 
     op.create_table('statement_candidates',
@@ -482,6 +511,7 @@ def downgrade():
     op.drop_table('statement_candidates')
     with op.batch_alter_table('letters', schema=None) as batch_op:
         batch_op.drop_index('ix_letters_campaign_id_office_key')
+        batch_op.drop_index('ix_letters_campaign_id_email_key')
         batch_op.drop_index('ix_letters_campaign_id_created_at')
         batch_op.drop_index(batch_op.f('ix_letters_bioguide_id'))
         batch_op.drop_index(batch_op.f('ix_letters_action_id'))
@@ -497,10 +527,18 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_statements_bioguide_id'))
 
     op.drop_table('statements')
+    with op.batch_alter_table('password_resets', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_password_resets_user_id'))
+
+    op.drop_table('password_resets')
     with op.batch_alter_table('monitored_feeds', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_monitored_feeds_campaign_id'))
 
     op.drop_table('monitored_feeds')
+    with op.batch_alter_table('login_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_sessions_user_id'))
+
+    op.drop_table('login_sessions')
     with op.batch_alter_table('letter_templates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_letter_templates_campaign_id'))
 

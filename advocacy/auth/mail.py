@@ -1,0 +1,70 @@
+"""Account emails (password-reset links), prepared and sent on a background thread after the answer.
+
+The page that asks for a link must answer alike, and as fast, whether or not the account exists: looking the
+account up, writing the token and talking to the SMTP server all happen here, off the request. One thread
+per app process, started on first use (nothing at import or in create_app); jobs run in order.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from flask import Flask, current_app, render_template
+
+from advocacy.auth.services import email_key, issue_password_reset
+from advocacy.delivery.errors import PermanentError, TransientError
+from advocacy.delivery.mailer import send_email
+
+log = logging.getLogger(__name__)
+EXTENSION = "advocacy.auth.mail"
+_lock = threading.Lock()
+
+
+def _executor(app: Flask) -> ThreadPoolExecutor:
+    executor = app.extensions.get(EXTENSION)
+    if executor is None:
+        with _lock:
+            executor = app.extensions.get(EXTENSION)
+            if executor is None:
+                executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="account-mail")
+                app.extensions[EXTENSION] = executor
+    return executor
+
+
+def _in_background(job: Callable[[], None]) -> Future:
+    app = current_app._get_current_object()
+
+    def run() -> None:
+        with app.app_context():
+            job()
+
+    return _executor(app).submit(run)
+
+
+def send_reset_link_later(email: str, reset_url: str) -> Future:
+    """Issue a reset token for the account with this email, if there is an active one, and mail it the link
+    (`reset_url?token=…`). Never raises; logs only the account's keyed hash or the user id."""
+
+    def job() -> None:
+        issued = issue_password_reset(email)
+        if issued is None:
+            log.info("password reset asked for no active account account=%s", email_key(email))
+            return
+        user, token = issued
+        text = render_template("auth/reset_email.txt", link=f"{reset_url}?token={token}")
+        try:
+            send_email(user.email, "Choose a new password", text)
+        except (TransientError, PermanentError) as exc:
+            log.warning("password reset email not sent user_id=%s: %s", user.id, exc.reason)
+            return
+        log.info("password reset link sent user_id=%s", user.id)
+
+    return _in_background(job)
+
+
+def wait_for_account_mail(app: Flask) -> None:
+    """Block until every account email queued so far is done (tests, and a clean shutdown)."""
+    _executor(app).submit(lambda: None).result()
