@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -24,7 +25,8 @@ def load_command(path: Path, dry_run: bool) -> None:
     from advocacy.campaigns.loading import load_campaigns
 
     try:
-        results = load_campaigns(path, dry_run=dry_run)
+        production = current_app.config["ADVOCACY_SETTINGS"].production
+        results = load_campaigns(path, dry_run=dry_run, production=production)
     except CampaignFileError as exc:
         raise click.ClickException(str(exc)) from None
     except SQLAlchemyError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from advocacy.db import utcnow
@@ -93,13 +93,16 @@ class Letter(db.Model):
     statement_text: Mapped[str] = mapped_column(Text, default="")
     # The constituent's own words for this office (CWC ConstituentMessage); emptied by purge.
     personal_message: Mapped[str] = mapped_column(Text, default="")
+    # "campaign": the campaign's own letter; "thanks": a thank-you after a won campaign (counted apart).
+    purpose: Mapped[str] = mapped_column(String(10), default="campaign")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     action: Mapped[Action] = relationship(back_populates="letters")
 
     __table_args__ = (
-        # Never a second letter from the same constituent to the same office in one campaign.
-        UniqueConstraint("campaign_id", "email_key", "office_key"),
+        # Never a second letter from the same constituent to the same office in one campaign (and purpose).
+        UniqueConstraint("campaign_id", "email_key", "office_key", "purpose"),
+        CheckConstraint("purpose IN ('campaign', 'thanks')", name="purpose"),
         Index("ix_letters_campaign_id_created_at", "campaign_id", "created_at"),
         Index("ix_letters_campaign_id_office_key", "campaign_id", "office_key"),
     )
