@@ -118,11 +118,41 @@ MAX_TIMELINE_EVENT = 500
 MAX_SOURCE = 300
 
 
+class OutcomeFields:
+    """What a campaign's outcome means; shared by the model and the letter flow's cached snapshot."""
+
+    status: str
+    outcome: str | None
+    thanks_open: bool
+
+    @property
+    def outcome_result(self) -> str | None:
+        """ "won", "lost" or "ended" for a campaign closed with an outcome; None otherwise."""
+        return OUTCOME_RESULTS.get(self.outcome or "")
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_LABELS.get(self.outcome or "", "")
+
+    @property
+    def accepts_thanks(self) -> bool:
+        """Closed, won, and still taking thank-you letters to the offices that acted."""
+        return self.status == Status.CLOSED.value and self.outcome_result == "won" and bool(self.thanks_open)
+
+    @property
+    def letter_purpose(self) -> str | None:
+        """The letters the campaign takes now: "campaign" while live, "thanks" while its thank-you action is
+        open, else None (a draft, or closed)."""
+        if self.status == Status.LIVE.value:
+            return "campaign"
+        return "thanks" if self.accepts_thanks else None
+
+
 def _json_list():
     return mapped_column(MutableList.as_mutable(JSON()), default=list)
 
 
-class Campaign(db.Model):
+class Campaign(OutcomeFields, db.Model):
     __tablename__ = "campaigns"
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'live', 'closed')", name="status"),
