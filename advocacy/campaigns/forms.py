@@ -179,7 +179,7 @@ class OutcomeForm(FlaskForm):
 
     outcome = SelectField(
         "Outcome",
-        choices=[(o.value, f"{o.label} ({o.result})") for o in m.Outcome],
+        choices=[SelectChoice(o.value, f"{o.label} ({o.result})") for o in m.Outcome],
         validators=[required("how the campaign ended")],
     )
     outcome_date = DateField("Date", validators=[DataRequired(message="Enter the date, e.g. 2026-02-03.")])
