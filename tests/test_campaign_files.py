@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from advocacy.campaigns.files import CampaignFileError, read_campaign_file
 from advocacy.campaigns.models import Campaign, LetterTemplate
 from advocacy.campaigns.rendering import render_letter
+from advocacy.campaigns.samples import SAMPLE_CONSTITUENTS, SAMPLE_OFFICES
 from advocacy.campaigns.services import CampaignStateError, publish
-from advocacy.campaigns.samples import SAMPLE_CONSTITUENTS, SAMPLE_CUSTOM_TARGET, SAMPLE_OFFICES
 from advocacy.config import PROJECT_ROOT
 from advocacy.statements.models import Statement
 from tests.conftest import make_app
