@@ -43,7 +43,9 @@ def work(runner) -> str:
     return result.output
 
 
-def test_a_submission_reaches_each_office_through_cwc_exactly_once(client, db, live_campaign, network, runner, fake_cwc):
+def test_a_submission_reaches_each_office_through_cwc_exactly_once(
+    client, db, live_campaign, network, runner, fake_cwc
+):
     response = client.post(URL, json=GOOD)
     assert response.status_code == 201, response.json
     letters = response.json["letters"]

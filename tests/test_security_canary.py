@@ -265,7 +265,10 @@ def test_erased_personal_data_is_gone_from_every_table(site, make_user, db):
     """After an admin erases a constituent's submissions, no table holds any of what they typed."""
     write_letters(site)
     api_writer = {**WRITER, "email": "canary.api.zqxj@example.org", "consent": True}
-    assert requests.post(site + "/api/v1/campaigns/sample-campaign/actions", json=api_writer, timeout=30).status_code == 201
+    assert (
+        requests.post(site + "/api/v1/campaigns/sample-campaign/actions", json=api_writer, timeout=30).status_code
+        == 201
+    )
     make_user("privacy-admin@example.org", role="admin")
     admin = requests.Session()
     assert log_in(admin, site, "privacy-admin@example.org", PASSWORD).status_code == 302
