@@ -151,3 +151,13 @@ def test_the_sample_banner_is_on_every_page_of_the_sample(client, db, live_campa
         assert response.status_code in (200, 400), name
         assert banner in response.get_data(as_text=True), name
     assert client.get("/api/v1/campaigns/sample-campaign").json["sample"]
+
+
+def test_staff_exports_tell_thank_you_letters_apart(client, db, guan_heng, staff_client):
+    from tests.factories import csv_rows
+
+    assert client.post(API, json=SCHAUMBURG).status_code == 201
+    rows = csv_rows(staff_client.get("/staff/campaigns/guan-heng/exports/contacts.csv", buffered=True).data)
+    purpose = rows[0].index("Purpose")
+    assert [row[purpose] for row in rows[1:]] == ["thanks"]
+    assert rows[1][rows[0].index("Office ID")] == KRISHNAMOORTHI
