@@ -29,9 +29,11 @@ def stale_days() -> int:
 
 
 def is_stale(campaign: Campaign, now: dt.datetime, days: int) -> bool:
-    """Live, and its story and timeline untouched for `days` days or more."""
+    """Live, about a real person (not a sample), and its story and timeline untouched for `days` days or more."""
     touched = campaign.content_updated_at
-    return campaign.status == Status.LIVE.value and touched is not None and now - touched >= dt.timedelta(days=days)
+    if campaign.status != Status.LIVE.value or campaign.sample or touched is None:
+        return False
+    return now - touched >= dt.timedelta(days=days)
 
 
 def stale_campaigns(now: dt.datetime, days: int) -> list[Campaign]:
@@ -39,7 +41,11 @@ def stale_campaigns(now: dt.datetime, days: int) -> list[Campaign]:
     return list(
         db.session.scalars(
             select(Campaign)
-            .where(Campaign.status == Status.LIVE.value, Campaign.content_updated_at <= cutoff)
+            .where(
+                Campaign.status == Status.LIVE.value,
+                Campaign.sample.is_(False),
+                Campaign.content_updated_at <= cutoff,
+            )
             .order_by(Campaign.content_updated_at, Campaign.id)
         )
     )
