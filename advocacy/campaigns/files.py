@@ -26,8 +26,11 @@ from advocacy.campaigns.validation import (
     clean_ids,
     clean_terms,
     coverage_problems,
+    unknown_members,
 )
 from advocacy.campaigns.yamllines import CONTENT, CampaignFileError, YamlReader, display_path, field_name, parse_yaml
+from advocacy.statements.models import MAX_QUOTE, Kind
+from advocacy.statements.models import Stance as StatementStance
 
 CAMPAIGN_FILE = "campaign.yaml"
 MAX_FILE_BYTES = 200_000
@@ -383,8 +386,6 @@ def _read_timeline(r: YamlReader, spec: CampaignSpec) -> None:
 
 
 def _read_statements(r: YamlReader, spec: CampaignSpec, check_references: bool) -> None:
-    from advocacy.statements.models import MAX_QUOTE, Kind, Stance
-
     items = r.get(("statements",))
     if items is None:
         return
@@ -397,8 +398,6 @@ def _read_statements(r: YamlReader, spec: CampaignSpec, check_references: bool) 
         if problem:
             raise r.error((*path, "bioguide_id"), problem)
         if check_references:
-            from advocacy.campaigns.validation import unknown_members
-
             if unknown_members(ids):
                 raise r.error((*path, "bioguide_id"), f"not a sitting member: {ids[0]}")
         source_url = r.text((*path, "source_url"), m.MAX_URL)
@@ -409,7 +408,7 @@ def _read_statements(r: YamlReader, spec: CampaignSpec, check_references: bool) 
                 bioguide_id=ids[0],
                 date=_read_date(r, (*path, "date")),
                 kind=r.choice((*path, "kind"), tuple(k.value for k in Kind)),
-                stance=r.choice((*path, "stance"), tuple(s.value for s in Stance)),
+                stance=r.choice((*path, "stance"), tuple(s.value for s in StatementStance)),
                 source_url=source_url,
                 quote_or_summary=r.text((*path, "quote_or_summary"), MAX_QUOTE, required=False),
             )

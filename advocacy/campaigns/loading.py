@@ -11,6 +11,8 @@ from advocacy.campaigns.files import CampaignFileError, CampaignSpec, find_campa
 from advocacy.campaigns.models import Campaign, CustomTarget, LetterTemplate, Status
 from advocacy.campaigns.outcome_emails import queue_outcome_emails
 from advocacy.extensions import db
+from advocacy.statements.models import Statement
+from advocacy.statements.services import StatementError, StatementInput, record_statement
 
 SAMPLE_IN_PRODUCTION = "a sample campaign cannot be live in production (ADVOCACY_ENV=production); set status: draft"
 
@@ -121,9 +123,6 @@ def _sync_custom_targets(campaign: Campaign, spec: CampaignSpec) -> bool:
 def _add_statements(campaign: Campaign, spec: CampaignSpec) -> bool:
     """Record the file's statements that are not recorded yet (same office, date and source). Statements
     recorded on the organizer pages are kept: the file adds, it never deletes."""
-    from advocacy.statements.models import Statement
-    from advocacy.statements.services import StatementError, StatementInput, record_statement
-
     added = False
     for i, item in enumerate(spec.statements):
         known = db.session.scalar(

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import case, func, select
 
 from advocacy.campaigns.models import Campaign, CustomTarget, Status
@@ -125,7 +126,6 @@ def campaign_counts(campaign: Campaign) -> CampaignCounts:
     shows them as they are while one background thread per process counts again (about a second for a
     million letters). Only the first view in a process counts inline; so does every view when the TTL is 0.
     """
-    from flask import current_app
 
     key = (current_app.config["SQLALCHEMY_DATABASE_URI"], campaign.id)
     ttl = current_app.config.get("CAMPAIGN_COUNTS_TTL", COUNTS_TTL_SECONDS)
@@ -324,8 +324,6 @@ def publish_problems(campaign: Campaign) -> list[str]:
 
 
 def publish(campaign: Campaign) -> None:
-    from flask import current_app
-
     if campaign.status == Status.LIVE.value:
         raise CampaignStateError("The campaign is already live.")
     if campaign.outcome:

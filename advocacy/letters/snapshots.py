@@ -12,7 +12,7 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from flask import current_app
@@ -73,7 +73,7 @@ class CampaignSnapshot(OutcomeFields):
     outcome_date: dt.date | None = None
     outcome_message: str = ""
     thanks_open: bool = False
-    timeline: tuple[dict, ...] = ()
+    timeline: tuple[dict, ...] = field(default=(), hash=False)  # dicts do not hash
 
     @classmethod
     def of(cls, campaign: Campaign) -> CampaignSnapshot:
