@@ -224,6 +224,25 @@ BAD_FILES = [
     ("letters:\n", "targets:\n  members: [G00055]\nletters:\n", LETTER, ":11: targets.members: 'G00055' is not a bioguide id"),
     ("letters:\n", "targets:\n  custom:\n    - name: X\n      email: not-an-email\nletters:\n", LETTER,
      ":13: targets.custom[0].email: "),
+    ("letters:\n", "outcome:\n  kind: released\n  date: 2026-02-03\n  message: Free.\nletters:\n", LETTER,
+     ":11: outcome.kind: only a closed campaign has an outcome (set status: closed)"),
+    ("status: draft\n", "status: closed\noutcome: {kind: deported, date: 2026-02-03, message: Gone., thanks: true}\n",
+     LETTER, ":4: outcome.thanks: only a won campaign (released or relief_granted) can keep the thank-you action open"),
+    ("status: draft\n", "status: closed\noutcome: {kind: freed, date: 2026-02-03, message: Free.}\n", LETTER,
+     ":4: outcome.kind: must be one of released, relief_granted, deported, denied, ended"),
+    ("status: draft\n", "status: closed\noutcome: {kind: released, date: soon, message: Free.}\n", LETTER,
+     ":4: outcome.date: must be a date such as 2026-01-28"),
+    ("letters:\n", "timeline:\n  - {date: 2026-13, event: X, source: Y}\nletters:\n", LETTER,
+     ":11: timeline[0].date: must be a year, a month or a day"),
+    ("letters:\n", "timeline:\n  - {date: 2026, event: X, source: Y, source_url: ftp://x.org/}\nletters:\n", LETTER,
+     ":11: timeline[0].source_url: must be an http:// or https:// address"),
+    ("letters:\n", "timeline:\n  - {date: 2026, event: X}\nletters:\n", LETTER, ":11: timeline[0].source: is required"),
+    ("letters:\n", "timeline:\n  - {date: 2026-02, event: X, source: Y}\n  - {date: 2025, event: X, source: Y}\n"
+     "letters:\n", LETTER, ":10: timeline: list the events in date order, oldest first"),
+    ("letters:\n", "statements:\n  - {bioguide_id: K39, date: 2025-12-12, kind: letter_to_dhs_ice, stance: supports,"
+     " source_url: https://x.gov/}\nletters:\n", LETTER, ":11: statements[0].bioguide_id: 'K39' is not a bioguide id"),
+    ("letters:\n", "statements:\n  - {bioguide_id: K000391, date: 2025-12-12, kind: tweet, stance: supports,"
+     " source_url: https://x.gov/}\nletters:\n", LETTER, ":11: statements[0].kind: must be one of press_release"),
 ]  # fmt: skip
 
 
@@ -239,6 +258,22 @@ def test_bad_files_fail_with_file_line_and_field_and_change_nothing(runner, db, 
     assert lines[0].startswith("Error: ") and "campaign.yaml" in lines[0]
     assert expected in lines[0], lines[0]
     assert campaign_count(db) == 0
+
+
+def test_statements_in_a_file_are_checked_against_the_roster(runner, db, congress_data, tmp_path):
+    statement = (
+        "statements:\n  - {bioguide_id: Z999999, date: 2025-12-12, kind: letter_to_dhs_ice, stance: supports,"
+        " source_url: https://x.gov/}\nletters:\n"
+    )
+    folder = write_campaign(tmp_path, yaml_text=MINIMAL.format(slug="ana-example").replace("letters:\n", statement))
+    result = load(runner, folder)
+    assert result.exit_code != 0
+    assert ":11: statements[0].bioguide_id: not a sitting member: Z999999" in result.output
+    assert campaign_count(db) == 0
+    (folder / "campaign.yaml").write_text((folder / "campaign.yaml").read_text().replace("Z999999", "K000391"))
+    assert load(runner, folder).exit_code == 0
+    assert load(runner, folder).output.strip() == "ana-example: unchanged"  # recorded once, not twice
+    assert db.session.scalar(select(func.count()).select_from(Statement)) == 1
 
 
 def test_template_errors_in_body_files_name_that_file_and_line(runner, db, tmp_path):
