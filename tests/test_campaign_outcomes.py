@@ -161,3 +161,6 @@ def test_staff_exports_tell_thank_you_letters_apart(client, db, guan_heng, staff
     purpose = rows[0].index("Purpose")
     assert [row[purpose] for row in rows[1:]] == ["thanks"]
     assert rows[1][rows[0].index("Office ID")] == KRISHNAMOORTHI
+    dashboard = staff_client.get("/staff/campaigns/guan-heng").get_data(as_text=True)
+    assert re.search(r'class="count">0</span><br>letters<', dashboard)  # the campaign's own letters
+    assert re.search(r'class="count">1</span><br>thank-you letters<', dashboard)
