@@ -94,7 +94,7 @@ class Letter(db.Model):
     # The constituent's own words for this office (CWC ConstituentMessage); emptied by purge.
     personal_message: Mapped[str] = mapped_column(Text, default="")
     # "campaign": the campaign's own letter; "thanks": a thank-you after a won campaign (counted apart).
-    purpose: Mapped[str] = mapped_column(String(10), default="campaign")
+    purpose: Mapped[str] = mapped_column(String(10), default="campaign", server_default="campaign")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     action: Mapped[Action] = relationship(back_populates="letters")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 20:10:29.179122
+Create Date: 2026-11-29 20:31:01.001903
 
 """
 from alembic import op
@@ -375,7 +375,7 @@ def upgrade():
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('statement_text', sa.Text(), nullable=False),
     sa.Column('personal_message', sa.Text(), nullable=False),
-    sa.Column('purpose', sa.String(length=10), nullable=False),
+    sa.Column('purpose', sa.String(length=10), server_default='campaign', nullable=False),
     sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("purpose IN ('campaign', 'thanks')", name=op.f('ck_letters_purpose')),
     sa.ForeignKeyConstraint(['action_id'], ['actions.id'], name=op.f('fk_letters_action_id_actions'), ondelete='CASCADE'),
