@@ -90,6 +90,8 @@ class Settings:
     # Per client IP (and campaign, for letters); "N per minute;M per hour" in the `limits` notation.
     submit_rate_limit: str = "30 per minute;300 per hour"
     lookup_rate_limit: str = "600 per minute"
+    # A live campaign whose story and timeline are untouched this many days is flagged to its organizers.
+    stale_campaign_days: int = 30
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property
@@ -173,6 +175,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError(f"ADVOCACY_PROXY_COUNT must be between 0 and 5, not {s.proxy_count}")
     for name in ("submit_rate_limit", "lookup_rate_limit"):
         _rate(name.upper(), getattr(s, name))
+    if not 1 <= s.stale_campaign_days <= 365:
+        raise ConfigError(f"ADVOCACY_STALE_CAMPAIGN_DAYS must be between 1 and 365, not {s.stale_campaign_days}")
     if s.data_dir and not s.data_dir.strip():
         raise ConfigError("ADVOCACY_DATA_DIR must be a folder path")
 

@@ -284,7 +284,8 @@ def main() -> None:
             "submit.lua",
             {
                 "BENCH_ZIPS": str(zips),
-                "BENCH_SUBMIT_PATH": "/api/v1/campaigns/guan-heng/actions",
+                # Guan Heng's campaign is closed (won): submissions go to the live sample campaign.
+                "BENCH_SUBMIT_PATH": "/api/v1/campaigns/sample-campaign/actions",
                 "BENCH_RUN_ID": run_id,
             },
         ),
@@ -298,7 +299,16 @@ def main() -> None:
             extra["BENCH_PACE_MS"] = str(args.pace_ms)
     results: dict[str, dict] = {}
     try:
-        warm(base, ["/healthz", "/c/guan-heng", "/c/guan-heng/scoreboard", "/api/v1/representatives?zip=12207"])
+        warm(
+            base,
+            [
+                "/healthz",
+                "/c/guan-heng",
+                "/c/guan-heng/scoreboard",
+                "/api/v1/campaigns/sample-campaign",
+                "/api/v1/representatives?zip=12207",
+            ],
+        )
         for name in ["plain"] + [s for s in chosen if s not in ("plain", "floor")]:
             path, script, extra = scenarios[name]
             log(f"{name}: {args.duration} s, {args.connections} connections")

@@ -1,4 +1,5 @@
-"""Shared set-up for letter tests: the real congress data (loaded once per backend) and the Guan Heng campaign."""
+"""Shared set-up for letter tests: the real congress data (loaded once per backend), the shipped sample
+campaign (live: the letter flow's test bed) and the Guan Heng campaign (closed, won, thank-you action open)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import responses
 
 ROOT = Path(__file__).resolve().parent.parent
 GUAN_HENG = ROOT / "campaigns" / "guan-heng"
+SAMPLE = ROOT / "campaigns" / "sample-campaign"
 
 GOOD = {
     "first_name": "Ana",
@@ -42,3 +44,13 @@ def guan_heng(app, real_congress, no_network):
 
     load_campaigns(GUAN_HENG)
     return get_campaign_by_slug("guan-heng")
+
+
+@pytest.fixture
+def live_campaign(app, real_congress, no_network):
+    """The shipped sample campaign: live, with a letter for every office."""
+    from advocacy.campaigns.loading import load_campaigns
+    from advocacy.campaigns.services import get_campaign_by_slug
+
+    load_campaigns(SAMPLE)
+    return get_campaign_by_slug("sample-campaign")

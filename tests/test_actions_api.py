@@ -9,14 +9,14 @@ from advocacy.delivery.models import Delivery
 from advocacy.letters.models import Action, Letter
 from tests.letters_support import GOOD
 
-URL = "/api/v1/campaigns/guan-heng/actions"
+URL = "/api/v1/campaigns/sample-campaign/actions"
 
 
 def counts(db):
     return tuple(db.session.scalar(select(func.count()).select_from(m)) for m in (Action, Letter, Delivery))
 
 
-def test_letters_to_the_delegation(client, db, guan_heng):
+def test_letters_to_the_delegation(client, db, live_campaign):
     response = client.post(URL, json=GOOD)
     assert response.status_code == 201, response.json
     letters = response.json["letters"]
@@ -40,7 +40,7 @@ def test_letters_to_the_delegation(client, db, guan_heng):
         }
         assert letter["body"].startswith(office["salutation"])
         assert "Ana Pérez" in letter["body"]
-        assert "Guan Heng" in letter["subject"]
+        assert "Sample Q. Person" in letter["subject"]
         assert letter["delivery"] == {"channel": "contact_form", "status": "handoff"}
     assert counts(db) == (1, 3, 3)
     action = db.session.scalar(select(Action))
@@ -53,7 +53,7 @@ def test_letters_to_the_delegation(client, db, guan_heng):
     assert all(letter.congress == 119 for letter in db.session.scalars(select(Letter)))
 
 
-def test_same_payload_again_returns_the_same_letters(client, db, guan_heng):
+def test_same_payload_again_returns_the_same_letters(client, db, live_campaign):
     # What a repeat is, and what someone else typing the same email gets: tests/test_letters_privacy.py.
     first = client.post(URL, json=GOOD)
     again = client.post(URL, json={**GOOD, "email": "ANA@example.org "})
@@ -62,7 +62,7 @@ def test_same_payload_again_returns_the_same_letters(client, db, guan_heng):
     assert counts(db) == (1, 3, 3)
 
 
-def test_idempotency_key_is_honoured(client, db, guan_heng):
+def test_idempotency_key_is_honoured(client, db, live_campaign):
     first = client.post(URL, json=GOOD, headers={"Idempotency-Key": "abc-123"})
     again = client.post(URL, json=GOOD, headers={"Idempotency-Key": "abc-123"})
     assert again.status_code == 200
@@ -72,7 +72,7 @@ def test_idempotency_key_is_honoured(client, db, guan_heng):
     assert bad.status_code == 400 and bad.json["error"]["code"] == "invalid_idempotency_key"
 
 
-def test_thank_you_variant_for_offices_that_spoke(client, db, guan_heng, make_user):
+def test_thank_you_variant_for_offices_that_spoke(client, db, live_campaign, make_user):
     from datetime import date
 
     from advocacy.congress.lookup import lookup_representatives
@@ -82,7 +82,7 @@ def test_thank_you_variant_for_offices_that_spoke(client, db, guan_heng, make_us
     user = make_user("org@example.org", "organizer")
     db.session.add(
         Statement(
-            campaign_id=guan_heng.id,
+            campaign_id=live_campaign.id,
             bioguide_id=senator.bioguide_id,
             date=date(2026, 11, 1),
             kind="press_release",
@@ -102,7 +102,7 @@ def test_thank_you_variant_for_offices_that_spoke(client, db, guan_heng, make_us
     assert stored.stance_at_send == "supports"
 
 
-def test_split_zip_without_a_placeable_address_is_refused(client, db, guan_heng):
+def test_split_zip_without_a_placeable_address_is_refused(client, db, live_campaign):
     response = client.post(URL, json={**GOOD, "zip": "91711", "state": "CA", "city": "Claremont"})
     assert response.status_code == 422
     error = response.json["error"]
@@ -112,7 +112,7 @@ def test_split_zip_without_a_placeable_address_is_refused(client, db, guan_heng)
     assert counts(db) == (0, 0, 0)
 
 
-def test_split_zip_placed_by_the_geocoder(client, db, guan_heng, no_network):
+def test_split_zip_placed_by_the_geocoder(client, db, live_campaign, no_network):
     import json
 
     from tests.data import CENSUS_DIR
@@ -146,26 +146,26 @@ def test_split_zip_placed_by_the_geocoder(client, db, guan_heng, no_network):
         ({**GOOD, "surprise": "field"}, "surprise"),
     ],
 )
-def test_bad_input_is_refused_and_nothing_stored(client, db, guan_heng, payload, field):
+def test_bad_input_is_refused_and_nothing_stored(client, db, live_campaign, payload, field):
     response = client.post(URL, json=payload)
     assert response.status_code == 400
     assert field in response.json["error"]["fields"]
     assert counts(db) == (0, 0, 0)
 
 
-def test_non_json_is_refused(client, guan_heng):
+def test_non_json_is_refused(client, live_campaign):
     response = client.post(URL, data=GOOD)
     assert response.status_code == 415
     assert response.json["error"]["code"] == "unsupported_media_type"
     assert client.post(URL, data="[1,2]", content_type="application/json").status_code == 400
 
 
-def test_unknown_draft_and_closed_campaigns(client, db, guan_heng):
+def test_unknown_draft_and_closed_campaigns(client, db, live_campaign):
     assert client.post("/api/v1/campaigns/nope/actions", json=GOOD).status_code == 404
-    guan_heng.status = "draft"
+    live_campaign.status = "draft"
     db.session.commit()
     assert client.post(URL, json=GOOD).status_code == 404
-    guan_heng.status = "closed"
+    live_campaign.status = "closed"
     db.session.commit()
     response = client.post(URL, json=GOOD)
     assert response.status_code == 409
@@ -173,7 +173,7 @@ def test_unknown_draft_and_closed_campaigns(client, db, guan_heng):
     assert counts(db) == (0, 0, 0)
 
 
-def test_rate_limited_per_email(client, guan_heng):
+def test_rate_limited_per_email(client, live_campaign):
     statuses = [client.post(URL, json={**GOOD, "zip": "1234"}).status_code for _ in range(6)]
     assert statuses[:5] == [400] * 5
     assert statuses[5] == 429
@@ -185,14 +185,14 @@ def test_rate_limited_per_email(client, guan_heng):
     assert client.post(URL, json={**GOOD, "email": "other@example.org"}).status_code == 201
 
 
-def test_dc_has_no_senators(client, guan_heng):
+def test_dc_has_no_senators(client, live_campaign):
     response = client.post(URL, json={**GOOD, "zip": "20001", "state": "DC", "city": "Washington"})
     assert response.status_code == 201
     offices = [letter["office"] for letter in response.json["letters"]]
     assert [(o["title"], o["state"], o["district"]) for o in offices] == [("Delegate", "DC", 0)]
 
 
-def test_unicode_and_markup_are_kept_as_text(client, db, guan_heng):
+def test_unicode_and_markup_are_kept_as_text(client, db, live_campaign):
     payload = {
         **GOOD,
         "first_name": "周锋锁",
@@ -206,8 +206,8 @@ def test_unicode_and_markup_are_kept_as_text(client, db, guan_heng):
     assert "{{ 7*7 }} {% raw %}" in body and "49" not in body
 
 
-def test_a_template_failing_at_send_time_stores_nothing(client, db, guan_heng):
-    for variant in guan_heng.letters:
+def test_a_template_failing_at_send_time_stores_nothing(client, db, live_campaign):
+    for variant in live_campaign.letters:
         variant.body = "{{ office.salutation }} {{ constituent.no_such_field }}"
     db.session.commit()
     response = client.post(URL, json=GOOD)
@@ -217,16 +217,16 @@ def test_a_template_failing_at_send_time_stores_nothing(client, db, guan_heng):
     assert counts(db) == (0, 0, 0)
 
 
-def test_campaign_counts_follow_the_letters(client, guan_heng):
+def test_campaign_counts_follow_the_letters(client, live_campaign):
     client.post(URL, json=GOOD)
-    data = client.get("/api/v1/campaigns/guan-heng").json
+    data = client.get("/api/v1/campaigns/sample-campaign").json
     assert data["counts"]["letters_sent"] == 3
 
 
-def test_each_letter_records_its_variant(client, db, guan_heng):
+def test_each_letter_records_its_variant(client, db, live_campaign):
     client.post(URL, json=GOOD)
     variants = {letter.chamber: letter.template_variant for letter in db.session.scalars(select(Letter))}
-    names = {v.chamber: v.name for v in guan_heng.letters if v.stance == "not_spoken"}
+    names = {v.chamber: v.name for v in live_campaign.letters if v.stance == "not_spoken"}
     assert variants == {"senate": names["senate"], "house": names["house"]}
 
 
@@ -240,12 +240,12 @@ class TestRedisLimits:
         url = empty_redis_database(14)
         return {"ENVIRON": {"ADVOCACY_REDIS_URL": url}, "RATELIMIT_STORAGE_URI": url, "DELIVERY_INLINE": False}
 
-    def test_per_email_limit_in_redis(self, client, guan_heng):
+    def test_per_email_limit_in_redis(self, client, live_campaign):
         statuses = [client.post(URL, json={**GOOD, "zip": "1234"}).status_code for _ in range(6)]
         assert statuses == [400] * 5 + [429]
         assert client.post(URL, json={**GOOD, "email": "other@example.org"}).status_code == 201
 
-    def test_per_ip_limit_in_redis(self, app, client, guan_heng):
+    def test_per_ip_limit_in_redis(self, app, client, live_campaign):
         app.config["ACTION_RATE_LIMIT_IP"] = "3 per minute"
         statuses = [client.post(URL, json={**GOOD, "email": f"w{i}@example.org"}).status_code for i in range(4)]
         assert statuses == [201, 201, 201, 429]
@@ -270,7 +270,7 @@ class TestWithCWC:
         }
         return {"ENVIRON": environ, "DELIVERY_INLINE": False}
 
-    def test_statement_text_leaves_out_the_personal_words(self, client, db, guan_heng):
+    def test_statement_text_leaves_out_the_personal_words(self, client, db, live_campaign):
         client.post(URL, json={**GOOD, "message": "My neighbour was detained too."})
         letter = db.session.scalars(select(Letter)).first()
         assert "My neighbour was detained too." in letter.body
@@ -278,7 +278,7 @@ class TestWithCWC:
         assert letter.personal_message == "My neighbour was detained too."
         assert letter.statement_text.startswith(letter.body.split("\n")[0])
 
-    def test_cwc_message_carries_the_personal_words_once(self, client, db, guan_heng):
+    def test_cwc_message_carries_the_personal_words_once(self, client, db, live_campaign):
         from advocacy.delivery.channels import build_cwc_message
 
         client.post(URL, json={**GOOD, "message": "My neighbour was detained too."})
@@ -289,12 +289,12 @@ class TestWithCWC:
         assert message.organization_statement.startswith("Dear Representative")
 
 
-def test_without_cwc_the_letter_is_rendered_once(client, db, guan_heng):
+def test_without_cwc_the_letter_is_rendered_once(client, db, live_campaign):
     client.post(URL, json={**GOOD, "message": "My neighbour was detained too."})
     assert {letter.statement_text for letter in db.session.scalars(select(Letter))} == {""}
 
 
-def test_a_letter_written_before_cwc_was_on_still_sends_the_words_once(client, db, guan_heng):
+def test_a_letter_written_before_cwc_was_on_still_sends_the_words_once(client, db, live_campaign):
     from advocacy.delivery.channels import build_cwc_message
 
     client.post(URL, json={**GOOD, "message": "My neighbour was detained too."})

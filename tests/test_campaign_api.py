@@ -44,7 +44,7 @@ def test_one_campaign(client, db):
     assert data["title"] == "Free free-ana" and data["status"] == "live"
     assert data["detainee"] == {"name": "Ana Example", "photo_url": "https://example.org/ana.jpg"}
     assert data["story_html"] == "<p>Ana is &lt;b&gt;held&lt;/b&gt;.</p>"
-    assert data["counts"] == {"letters_sent": 0, "offices_spoken": 0}
+    assert data["counts"] == {"letters_sent": 0, "offices_spoken": 0, "thanks_sent": 0}
     assert data["targets"] == {
         "delegation": True,
         "members": [],

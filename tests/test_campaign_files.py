@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,11 @@ from sqlalchemy import func, select
 from advocacy.campaigns.files import CampaignFileError, read_campaign_file
 from advocacy.campaigns.models import Campaign, LetterTemplate
 from advocacy.campaigns.rendering import render_letter
-from advocacy.campaigns.samples import SAMPLE_CONSTITUENTS, SAMPLE_CUSTOM_TARGET, SAMPLE_OFFICES
+from advocacy.campaigns.samples import SAMPLE_CONSTITUENTS, SAMPLE_OFFICES
+from advocacy.campaigns.services import CampaignStateError, publish
 from advocacy.config import PROJECT_ROOT
+from advocacy.statements.models import Statement
+from tests.conftest import make_app
 
 CAMPAIGNS_DIR = PROJECT_ROOT / "campaigns"
 SHIPPED = sorted(p.parent.name for p in CAMPAIGNS_DIR.glob("*/campaign.yaml"))
@@ -56,7 +60,7 @@ def campaign_count(db) -> int:
 
 
 @pytest.mark.parametrize("slug", SHIPPED)
-def test_every_shipped_campaign_loads_and_reloads_unchanged(runner, db, slug):
+def test_every_shipped_campaign_loads_and_reloads_unchanged(runner, db, congress_data, slug):
     result = load(runner, CAMPAIGNS_DIR / slug)
     assert result.exit_code == 0, result.output
     assert result.output.strip() == f"{slug}: created"
@@ -66,42 +70,76 @@ def test_every_shipped_campaign_loads_and_reloads_unchanged(runner, db, slug):
     assert again.exit_code == 0 and again.output.strip() == f"{slug}: unchanged"
 
 
-def test_the_whole_campaigns_folder_loads(runner, db):
+def test_the_whole_campaigns_folder_loads(runner, db, congress_data):
     result = load(runner, CAMPAIGNS_DIR)
     assert result.exit_code == 0, result.output
     assert sorted(line.split(":")[0] for line in result.output.splitlines()) == SHIPPED
     assert campaign_count(db) == len(SHIPPED)
 
 
-def test_guan_heng_campaign_content(runner, db):
+def test_guan_heng_campaign_tells_the_public_record(runner, db, congress_data):
+    """Closed and won (granted asylum 2026-01-28, released 2026-02-03), with its timeline and Rep.
+    Krishnamoorthi's letter of 2025-12-12; nothing says he is still detained or asks for bond."""
     assert load(runner, CAMPAIGNS_DIR / "guan-heng" / "campaign.yaml").exit_code == 0
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "guan-heng"))
-    assert campaign.status == "live" and campaign.detainee_name == "Guan Heng"
+    assert campaign.status == "closed" and campaign.detainee_name == "Guan Heng" and not campaign.sample
+    assert (campaign.outcome, campaign.outcome_result, campaign.outcome_date) == ("released", "won", date(2026, 2, 3))
+    assert campaign.accepts_thanks and "granted Guan Heng asylum on 28 January 2026" in campaign.outcome_message
     assert {"Guan Heng", "关恒", "Heng Guan"} <= set(campaign.keywords + campaign.aliases)
     assert campaign.include_delegation and campaign.custom_targets == []
     assert campaign.cwc_topic == "Immigration"
-    assert "<script" not in campaign.story_html and "<li>" in campaign.story_html
-    cases = {(letter.chamber, letter.stance) for letter in campaign.letters}
-    assert {("senate", "not_spoken"), ("house", "not_spoken"), ("any", "spoken")} <= cases
+    assert "<script" not in campaign.story_html
+    dates = [event["date"] for event in campaign.timeline]
+    assert {"2025-08", "2025-12-12", "2025-12-19", "2026-01-28", "2026-02-03"} <= set(dates)
+    assert all(event["source"] for event in campaign.timeline)
+    statement = db.session.scalars(select(Statement).where(Statement.campaign_id == campaign.id)).one()
+    assert (statement.bioguide_id, statement.date, statement.kind, statement.stance) == (
+        "K000391",
+        date(2025, 12, 12),
+        "letter_to_dhs_ice",
+        "supports",
+    )
+    assert statement.source_url == "https://democrats-selectcommitteeontheccp.house.gov/"
+    assert [(letter.chamber, letter.stance) for letter in campaign.letters] == [("any", "spoken")]
 
-    writer = SAMPLE_CONSTITUENTS[0]
-    senator, representative, delegate = SAMPLE_OFFICES[:3]
-    subject, urge = render_letter(campaign, campaign.letters, writer, senator, "not_spoken")
-    assert urge.startswith("Dear Senator Ortega,") and "one of New York's senators" in urge
-    for phrase in (
-        "release on bond",
-        "fair hearing of his asylum case",
-        "Homeland Security",
-        "Immigration and Customs",
-    ):
-        assert phrase in urge
-    assert "我支持关恒" in urge and urge.rstrip().endswith("Flushing, NY 11354")
-    _, house = render_letter(campaign, campaign.letters, writer, delegate, "not_spoken")
-    assert house.startswith("Dear Delegate Pineda,") and "As my Delegate" in house
-    thanks_subject, thanks = render_letter(campaign, campaign.letters, SAMPLE_CONSTITUENTS[1], representative, "spoken")
-    assert thanks_subject.startswith("Thank you") and thanks.startswith("Dear Representative Whitfield,\n\nThank you")
-    _, official = render_letter(campaign, campaign.letters, writer, SAMPLE_CUSTOM_TARGET, None)
-    assert official.startswith("Dear Director Reyes,") and "release him on bond" in official
+    folder_text = " ".join(p.read_text() for p in (CAMPAIGNS_DIR / "guan-heng").iterdir())
+    for stale in ("still detained", "remains in detention", "on bond", "behind bars"):
+        assert stale not in folder_text
+    _, thanks = render_letter(campaign, campaign.letters, SAMPLE_CONSTITUENTS[1], SAMPLE_OFFICES[1], "spoken")
+    assert thanks.startswith("Dear Representative Whitfield,")
+    assert "granted him asylum" in thanks and "released from ICE detention" in thanks
+
+
+def test_the_sample_campaign_is_plainly_a_sample(runner, db):
+    assert load(runner, CAMPAIGNS_DIR / "sample-campaign").exit_code == 0
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "sample-campaign"))
+    assert campaign.sample and campaign.status == "live" and campaign.outcome is None
+    assert campaign.detainee_name == "Sample Q. Person" and "not a real person" in campaign.story_html
+
+
+def test_a_sample_is_refused_live_in_production_and_nothing_is_written(app, db, tmp_path):
+    env = {"ADVOCACY_ENV": "production", "ADVOCACY_SECRET_KEY": "p" * 40}
+    production = make_app(app.config["SQLALCHEMY_DATABASE_URI"], ENVIRON=env)
+    with production.app_context():  # the command runs in the current app context: this one
+        result = production.test_cli_runner().invoke(args=["campaigns", "load", str(CAMPAIGNS_DIR / "sample-campaign")])
+    assert result.exit_code != 0
+    assert result.output.strip().splitlines() == [
+        "Error: campaigns/sample-campaign/campaign.yaml: status: a sample campaign cannot be live in production "
+        "(ADVOCACY_ENV=production); set status: draft"
+    ]
+    assert campaign_count(db) == 0
+    # As a draft it loads (organizers may look at it), and still cannot be published there.
+    folder = shutil.copytree(CAMPAIGNS_DIR / "sample-campaign", tmp_path / "sample-campaign")
+    text = (folder / "campaign.yaml").read_text().replace("status: live", "status: draft")
+    (folder / "campaign.yaml").write_text(text)
+    with production.app_context():
+        assert production.test_cli_runner().invoke(args=["campaigns", "load", str(folder)]).exit_code == 0
+        campaign = db.session.scalar(select(Campaign))
+        with pytest.raises(CampaignStateError, match="cannot go live in production"):
+            publish(campaign)
+        db.session.remove()
+        production.extensions["sqlalchemy"].engine.dispose()
+    assert campaign_count(db) == 1
 
 
 def test_load_accepts_a_folder_of_folders_a_folder_or_the_yaml(runner, db, tmp_path):
@@ -114,22 +152,24 @@ def test_load_accepts_a_folder_of_folders_a_folder_or_the_yaml(runner, db, tmp_p
 
 
 def test_changes_are_applied_and_reported(runner, db, tmp_path):
-    folder = shutil.copytree(CAMPAIGNS_DIR / "guan-heng", tmp_path / "guan-heng")
+    folder = shutil.copytree(CAMPAIGNS_DIR / "sample-campaign", tmp_path / "sample-campaign")
     assert load(runner, folder).exit_code == 0
     text = (folder / "campaign.yaml").read_text()
-    text = text.replace("title: Free Guan Heng", "title: Free Guan Heng now")
-    # drop the officials' letter (the last one) and change a body
-    text = text[: text.index("  - name: To DHS and ICE officials")]
+    text = text.replace('title: "Sample campaign: Free Sample Q. Person"', 'title: "Sample campaign: Free them now"')
+    # drop the senators' letter (the House one then falls back to... nothing: give it chamber any) and change a body
+    start = text.index("  - name: Urge senators to speak up")
+    text = text[:start] + text[text.index("  - name: Urge House members") :]
+    text = text.replace("    chamber: house\n", "    chamber: any\n")
     (folder / "campaign.yaml").write_text(text)
     (folder / "letter-thanks.txt").write_text(LETTER.replace("Please help.", "Thank you."))
     result = load(runner, folder)
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "guan-heng: updated (title, letters)"
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "guan-heng"))
-    assert campaign.title == "Free Guan Heng now"
-    assert len(campaign.letters) == 3
+    assert result.output.strip() == "sample-campaign: updated (title, letters)"
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "sample-campaign"))
+    assert campaign.title == "Sample campaign: Free them now"
+    assert len(campaign.letters) == 2
     assert "Thank you." in next(t.body for t in campaign.letters if t.stance == "spoken")
-    assert load(runner, folder).output.strip() == "guan-heng: unchanged"
+    assert load(runner, folder).output.strip() == "sample-campaign: unchanged"
 
 
 def test_custom_targets_load_and_sync(runner, db, tmp_path):
@@ -184,6 +224,25 @@ BAD_FILES = [
     ("letters:\n", "targets:\n  members: [G00055]\nletters:\n", LETTER, ":11: targets.members: 'G00055' is not a bioguide id"),
     ("letters:\n", "targets:\n  custom:\n    - name: X\n      email: not-an-email\nletters:\n", LETTER,
      ":13: targets.custom[0].email: "),
+    ("letters:\n", "outcome:\n  kind: released\n  date: 2026-02-03\n  message: Free.\nletters:\n", LETTER,
+     ":11: outcome.kind: only a closed campaign has an outcome (set status: closed)"),
+    ("status: draft\n", "status: closed\noutcome: {kind: deported, date: 2026-02-03, message: Gone., thanks: true}\n",
+     LETTER, ":4: outcome.thanks: only a won campaign (released or relief_granted) can keep the thank-you action open"),
+    ("status: draft\n", "status: closed\noutcome: {kind: freed, date: 2026-02-03, message: Free.}\n", LETTER,
+     ":4: outcome.kind: must be one of released, relief_granted, deported, denied, ended"),
+    ("status: draft\n", "status: closed\noutcome: {kind: released, date: soon, message: Free.}\n", LETTER,
+     ":4: outcome.date: must be a date such as 2026-01-28"),
+    ("letters:\n", "timeline:\n  - {date: 2026-13, event: X, source: Y}\nletters:\n", LETTER,
+     ":11: timeline[0].date: must be a year, a month or a day"),
+    ("letters:\n", "timeline:\n  - {date: 2026, event: X, source: Y, source_url: ftp://x.org/}\nletters:\n", LETTER,
+     ":11: timeline[0].source_url: must be an http:// or https:// address"),
+    ("letters:\n", "timeline:\n  - {date: 2026, event: X}\nletters:\n", LETTER, ":11: timeline[0].source: is required"),
+    ("letters:\n", "timeline:\n  - {date: 2026-02, event: X, source: Y}\n  - {date: 2025, event: X, source: Y}\n"
+     "letters:\n", LETTER, ":10: timeline: list the events in date order, oldest first"),
+    ("letters:\n", "statements:\n  - {bioguide_id: K39, date: 2025-12-12, kind: letter_to_dhs_ice, stance: supports,"
+     " source_url: https://x.gov/}\nletters:\n", LETTER, ":11: statements[0].bioguide_id: 'K39' is not a bioguide id"),
+    ("letters:\n", "statements:\n  - {bioguide_id: K000391, date: 2025-12-12, kind: tweet, stance: supports,"
+     " source_url: https://x.gov/}\nletters:\n", LETTER, ":11: statements[0].kind: must be one of press_release"),
 ]  # fmt: skip
 
 
@@ -199,6 +258,22 @@ def test_bad_files_fail_with_file_line_and_field_and_change_nothing(runner, db, 
     assert lines[0].startswith("Error: ") and "campaign.yaml" in lines[0]
     assert expected in lines[0], lines[0]
     assert campaign_count(db) == 0
+
+
+def test_statements_in_a_file_are_checked_against_the_roster(runner, db, congress_data, tmp_path):
+    statement = (
+        "statements:\n  - {bioguide_id: Z999999, date: 2025-12-12, kind: letter_to_dhs_ice, stance: supports,"
+        " source_url: https://x.gov/}\nletters:\n"
+    )
+    folder = write_campaign(tmp_path, yaml_text=MINIMAL.format(slug="ana-example").replace("letters:\n", statement))
+    result = load(runner, folder)
+    assert result.exit_code != 0
+    assert ":11: statements[0].bioguide_id: not a sitting member: Z999999" in result.output
+    assert campaign_count(db) == 0
+    (folder / "campaign.yaml").write_text((folder / "campaign.yaml").read_text().replace("Z999999", "K000391"))
+    assert load(runner, folder).exit_code == 0
+    assert load(runner, folder).output.strip() == "ana-example: unchanged"  # recorded once, not twice
+    assert db.session.scalar(select(func.count()).select_from(Statement)) == 1
 
 
 def test_template_errors_in_body_files_name_that_file_and_line(runner, db, tmp_path):

@@ -222,7 +222,7 @@ def test_public_json_has_public_fields_only(db):
     assert data["slug"] == "free-ana" and data["status"] == "live" and data["accepting_letters"] is True
     assert data["detainee"] == {"name": "Ana Example", "photo_url": None}
     assert data["story_html"] == "<p>Ana is <strong>held</strong>.</p>"
-    assert data["counts"] == {"letters_sent": 0, "offices_spoken": 0}
+    assert data["counts"] == {"letters_sent": 0, "offices_spoken": 0, "thanks_sent": 0}
     assert data["targets"]["custom"] == [{"name": "Jo Reyes", "title": "Director"}]
     assert "jo@example.org" not in str(data)
     assert data["url"] == "/c/free-ana"

@@ -1,4 +1,4 @@
-"""From a constituent's submission (the real API, the real Guan Heng campaign and congress data) to the
+"""From a constituent's submission (the real API, the shipped sample campaign and congress data) to the
 office, through CWC: each letter arrives once, and a submission succeeds even when Redis is down."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from tests.fakes.smtp import free_port
 from tests.fakes.submissions import delivery_config
 from tests.letters_support import GOOD
 
-URL = "/api/v1/campaigns/guan-heng/actions"
+URL = "/api/v1/campaigns/sample-campaign/actions"
 
 
 @pytest.fixture
@@ -43,7 +43,9 @@ def work(runner) -> str:
     return result.output
 
 
-def test_a_submission_reaches_each_office_through_cwc_exactly_once(client, db, guan_heng, network, runner, fake_cwc):
+def test_a_submission_reaches_each_office_through_cwc_exactly_once(
+    client, db, live_campaign, network, runner, fake_cwc
+):
     response = client.post(URL, json=GOOD)
     assert response.status_code == 201, response.json
     letters = response.json["letters"]
@@ -55,10 +57,10 @@ def test_a_submission_reaches_each_office_through_cwc_exactly_once(client, db, g
     offices = sorted(fields["member_office"] for fields in fake_cwc.accepted.values())
     assert offices == ["HNY20", "SNY00", "SNY02"]  # Albany: NY-20, Gillibrand (class 1), Schumer (class 3)
     for fields in fake_cwc.accepted.values():
-        assert fields["campaign_id"] == "guan-heng"
+        assert fields["campaign_id"] == "sample-campaign"
         assert fields["topics"] == ["Immigration"]
         assert fields["email"] == "ana@example.org"
-        assert "Guan Heng" in fields["subject"]
+        assert "Sample Q. Person" in fields["subject"]
 
     again = client.post(URL, json=GOOD)  # the same constituent again: no second letter, no second delivery
     assert again.status_code == 200
@@ -73,7 +75,7 @@ class TestRedisDown:
         return delivery_config(cwc=fake_cwc, smtp=smtp_server, environ={"ADVOCACY_REDIS_URL": closed})
 
     def test_the_submission_succeeds_and_the_letters_go_out_later(
-        self, client, db, guan_heng, network, runner, fake_cwc
+        self, client, db, live_campaign, network, runner, fake_cwc
     ):
         response = client.post(URL, json=GOOD)
         assert response.status_code == 201, response.json

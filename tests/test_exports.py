@@ -54,6 +54,7 @@ def expected_contacts(db, campaign, where=lambda letter, action, delivery: True)
                 delivery.status if delivery else "",
                 delivery.sent_at.strftime("%Y-%m-%d %H:%M:%S") if delivery and delivery.sent_at else "",
                 letter.id,
+                letter.purpose,
             ]
         )
     return out

@@ -14,29 +14,29 @@ from tests.letters_support import GOOD
 FORM = {**GOOD, "consent": "y"}
 
 
-def started(client, slug="guan-heng") -> str:
+def started(client, slug="sample-campaign") -> str:
     page = client.get(f"/c/{slug}").get_data(as_text=True)
     return re.search(r'name="started" value="([^"]+)"', page).group(1)
 
 
 def write(client, **fields):
-    return client.post("/c/guan-heng/write", data={**FORM, "started": started(client), **fields})
+    return client.post("/c/sample-campaign/write", data={**FORM, "started": started(client), **fields})
 
 
 def send(client, **fields):
-    return client.post("/c/guan-heng/send", data={**FORM, "started": started(client), **fields})
+    return client.post("/c/sample-campaign/send", data={**FORM, "started": started(client), **fields})
 
 
-def test_home_lists_live_campaigns(client, guan_heng):
+def test_home_lists_live_campaigns(client, live_campaign):
     body = client.get("/").get_data(as_text=True)
-    assert "Free Guan Heng" in body and "/c/guan-heng" in body
+    assert "Sample campaign: Free Sample Q. Person" in body and "/c/sample-campaign" in body
 
 
-def test_campaign_page(client, guan_heng):
-    response = client.get("/c/guan-heng")
+def test_campaign_page(client, live_campaign):
+    response = client.get("/c/sample-campaign")
     assert response.status_code == 200
     body = response.get_data(as_text=True)
-    assert "Guan Heng" in body and "Xinjiang" in body
+    assert "Sample Q. Person" in body and "Sample campaign: not a real person" in body
     assert 'name="consent"' in body and "checked" not in body.split('name="consent"')[1].split(">")[0]
     for name in ("first_name", "last_name", "email", "address", "city", "state", "zip", "phone", "message"):
         assert f'name="{name}"' in body
@@ -44,13 +44,13 @@ def test_campaign_page(client, guan_heng):
     assert "0 letters sent" in body.replace("</span>", "")
 
 
-def test_draft_campaign_is_hidden(client, db, guan_heng):
-    guan_heng.status = "draft"
+def test_draft_campaign_is_hidden(client, db, live_campaign):
+    live_campaign.status = "draft"
     db.session.commit()
-    assert client.get("/c/guan-heng").status_code == 404
+    assert client.get("/c/sample-campaign").status_code == 404
 
 
-def test_review_shows_every_letter_and_stores_nothing(client, db, guan_heng):
+def test_review_shows_every_letter_and_stores_nothing(client, db, live_campaign):
     response = write(client, message="My own words")
     assert response.status_code == 200
     body = response.get_data(as_text=True)
@@ -61,14 +61,14 @@ def test_review_shows_every_letter_and_stores_nothing(client, db, guan_heng):
     assert response.headers["Cache-Control"] == "no-store"
 
 
-def test_send_then_confirmation(client, db, guan_heng):
+def test_send_then_confirmation(client, db, live_campaign):
     review = write(client).get_data(as_text=True)
     keys = re.findall(r'name="message-([^"]+)"', review)
     assert len(keys) == 3
     messages = {f"message-{keys[0]}": "Only for the first office"}
     response = send(client, **messages)
     assert response.status_code == 303
-    assert "/c/guan-heng/thanks/" in response.headers["Location"]
+    assert "/c/sample-campaign/thanks/" in response.headers["Location"]
     assert "ana" not in response.headers["Location"].lower()
     letters = {letter.office_key: letter for letter in db.session.scalars(select(Letter))}
     assert len(letters) == 3
@@ -83,29 +83,29 @@ def test_send_then_confirmation(client, db, guan_heng):
     assert "js/copy.js" in html
 
 
-def test_confirmation_is_private_to_the_sender(client, app, guan_heng):
+def test_confirmation_is_private_to_the_sender(client, app, live_campaign):
     location = send(client).headers["Location"]
     stranger = app.test_client()
     assert stranger.get(location).status_code == 404
 
 
-def test_i_sent_it(client, db, guan_heng):
+def test_i_sent_it(client, db, live_campaign):
     location = send(client).headers["Location"]
     html = client.get(location).get_data(as_text=True)
-    action = re.search(r'action="(/c/guan-heng/thanks/[^"]+/sent/[^"]+)"', html).group(1)
+    action = re.search(r'action="(/c/sample-campaign/thanks/[^"]+/sent/[^"]+)"', html).group(1)
     assert client.post(action).status_code == 303
     statuses = sorted(d.status for d in db.session.scalars(select(Delivery)))
     assert statuses == ["handoff", "handoff", "handoff_sent"]
     assert client.get(location).get_data(as_text=True).count("I sent it") == 2
 
 
-def test_sending_twice_writes_once(client, db, guan_heng):
+def test_sending_twice_writes_once(client, db, live_campaign):
     send(client)
     send(client)
     assert db.session.scalar(select(func.count()).select_from(Letter)) == 3
 
 
-def test_errors_keep_what_was_typed(client, db, guan_heng):
+def test_errors_keep_what_was_typed(client, db, live_campaign):
     response = write(client, email="broken", city="Albañy")
     assert response.status_code == 400
     body = response.get_data(as_text=True)
@@ -113,7 +113,7 @@ def test_errors_keep_what_was_typed(client, db, guan_heng):
     assert 'value="Albañy"' in body and 'value="Pérez"' in body
 
 
-def test_split_zip_asks_for_the_address_and_offers_the_districts(client, db, guan_heng):
+def test_split_zip_asks_for_the_address_and_offers_the_districts(client, db, live_campaign):
     response = write(client, zip="10025", address="Somewhere")
     assert response.status_code == 422
     body = response.get_data(as_text=True)
@@ -127,7 +127,7 @@ def test_split_zip_asks_for_the_address_and_offers_the_districts(client, db, gua
     assert write(client, zip="10025", address="Somewhere", district="NY-20").status_code == 422
 
 
-def test_honeypot_and_minimum_fill_time(client, app, db, guan_heng):
+def test_honeypot_and_minimum_fill_time(client, app, db, live_campaign):
     assert write(client, website="http://spam").status_code == 400
     app.config["FORM_MIN_FILL_SECONDS"] = 60
     response = write(client)
@@ -136,18 +136,18 @@ def test_honeypot_and_minimum_fill_time(client, app, db, guan_heng):
     assert db.session.scalar(select(func.count()).select_from(Action)) == 0
 
 
-def test_closed_campaign_refuses_letters(client, db, guan_heng):
+def test_closed_campaign_refuses_letters(client, db, live_campaign):
     stamp = started(client)
-    guan_heng.status = "closed"
+    live_campaign.status = "closed"
     db.session.commit()
-    page = client.get("/c/guan-heng").get_data(as_text=True)
+    page = client.get("/c/sample-campaign").get_data(as_text=True)
     assert "no longer taking letters" in page
-    assert 'action="/c/guan-heng/write"' not in page
-    assert client.post("/c/guan-heng/send", data={**FORM, "started": stamp}).status_code == 409
+    assert 'action="/c/sample-campaign/write"' not in page
+    assert client.post("/c/sample-campaign/send", data={**FORM, "started": stamp}).status_code == 409
 
 
 @pytest.mark.parametrize("field", ["first_name", "last_name", "city", "address", "message"])
-def test_markup_typed_anywhere_is_escaped_on_every_page(client, db, guan_heng, field):
+def test_markup_typed_anywhere_is_escaped_on_every_page(client, db, live_campaign, field):
     evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     values = {field: evil}
     review = write(client, **values).get_data(as_text=True)
@@ -165,7 +165,7 @@ def test_markup_typed_anywhere_is_escaped_on_every_page(client, db, guan_heng, f
 
 
 @pytest.mark.parametrize("first, last", [("周", "锋锁"), ("Nguyễn", "Văn An"), ("Seán", "O'Brien"), ("Asat", "Asat")])
-def test_unicode_names_on_every_page(client, db, guan_heng, first, last):
+def test_unicode_names_on_every_page(client, db, live_campaign, first, last):
     review = write(client, first_name=first, last_name=last).get_data(as_text=True)
     escaped_last = last.replace("'", "&#39;")
     assert f"{first} {escaped_last}" in review

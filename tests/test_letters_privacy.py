@@ -12,7 +12,7 @@ from advocacy.letters.models import Action, Letter
 from tests.letters_support import GOOD
 from tests.test_letters_validation import INVISIBLE_VARIANTS
 
-URL = "/api/v1/campaigns/guan-heng/actions"
+URL = "/api/v1/campaigns/sample-campaign/actions"
 VICTIM = {**GOOD, "phone": "518-555-0143", "message": "My cousin is held in a camp; please help."}
 # Someone else who knows the victim's email: another name, another street and ZIP in the same state.
 STRANGER = {
@@ -30,7 +30,7 @@ def count(db, model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def test_a_stranger_with_someone_elses_email_is_answered_with_their_own_letters_only(client, db, guan_heng):
+def test_a_stranger_with_someone_elses_email_is_answered_with_their_own_letters_only(client, db, live_campaign):
     victim = client.post(URL, json=VICTIM)
     assert victim.status_code == 201
     stranger = client.post(URL, json=STRANGER)
@@ -48,7 +48,7 @@ def test_a_stranger_with_someone_elses_email_is_answered_with_their_own_letters_
         assert "Ana Pérez" in body and "cousin" in body and "Eve" not in body
 
 
-def test_whether_an_email_has_written_does_not_change_the_answer(client, guan_heng):
+def test_whether_an_email_has_written_does_not_change_the_answer(client, live_campaign):
     client.post(URL, json=VICTIM)
     used = client.post(URL, json=STRANGER)
     fresh = client.post(URL, json={**STRANGER, "email": "never-wrote@example.org"})
@@ -63,7 +63,7 @@ def test_whether_an_email_has_written_does_not_change_the_answer(client, guan_he
     assert face(used) == face(fresh)
 
 
-def test_the_same_payload_again_returns_the_same_letters(client, db, guan_heng):
+def test_the_same_payload_again_returns_the_same_letters(client, db, live_campaign):
     first = client.post(URL, json=VICTIM)
     # The same person typing it again: case, spacing and invisible characters do not make a new writer.
     again = client.post(URL, json={**VICTIM, "email": " ANA@example.org", "first_name": "  ana ", "consent": False})
@@ -72,7 +72,7 @@ def test_the_same_payload_again_returns_the_same_letters(client, db, guan_heng):
     assert (count(db, Action), count(db, Letter)) == (1, 3)
 
 
-def test_other_words_from_the_same_email_are_letters_of_their_own(client, db, guan_heng):
+def test_other_words_from_the_same_email_are_letters_of_their_own(client, db, live_campaign):
     first = client.post(URL, json=VICTIM)
     other = client.post(URL, json={**VICTIM, "message": "different words"})
     assert (first.status_code, other.status_code) == (201, 201)
@@ -81,7 +81,7 @@ def test_other_words_from_the_same_email_are_letters_of_their_own(client, db, gu
     assert (count(db, Action), count(db, Letter)) == (2, 6)
 
 
-def test_an_idempotency_key_cannot_be_replayed_by_anyone_else(client, db, guan_heng):
+def test_an_idempotency_key_cannot_be_replayed_by_anyone_else(client, db, live_campaign):
     first = client.post(URL, json=VICTIM, headers={"Idempotency-Key": "abc-123"})
     other = {**STRANGER, "email": "someone-else@example.org", "state": "CA", "zip": "94544", "city": "Hayward"}
     replay = client.post(URL, json=other, headers={"Idempotency-Key": "abc-123"})
@@ -97,7 +97,7 @@ def test_an_idempotency_key_cannot_be_replayed_by_anyone_else(client, db, guan_h
     assert "abc-123" not in {action.idempotency_key for action in db.session.scalars(select(Action))}
 
 
-def test_invisible_characters_do_not_get_past_the_per_email_limit(client, db, guan_heng):
+def test_invisible_characters_do_not_get_past_the_per_email_limit(client, db, live_campaign):
     statuses = [
         client.post(URL, json={**GOOD, "email": variant, "message": f"attempt {i}"}).status_code
         for i, variant in enumerate(INVISIBLE_VARIANTS)
@@ -112,15 +112,15 @@ def test_invisible_characters_do_not_get_past_the_per_email_limit(client, db, gu
 
 
 def _started(client) -> str:
-    page = client.get("/c/guan-heng").get_data(as_text=True)
+    page = client.get("/c/sample-campaign").get_data(as_text=True)
     return re.search(r'name="started" value="([^"]+)"', page).group(1)
 
 
 def _send(client, form: dict):
-    return client.post("/c/guan-heng/send", data={**form, "consent": "y", "started": _started(client)})
+    return client.post("/c/sample-campaign/send", data={**form, "consent": "y", "started": _started(client)})
 
 
-def test_the_confirmation_page_shows_only_what_this_browser_sent(app, db, guan_heng):
+def test_the_confirmation_page_shows_only_what_this_browser_sent(app, db, live_campaign):
     app.config["FORM_MIN_FILL_SECONDS"] = 0
     victim_browser, stranger_browser = app.test_client(), app.test_client()
     assert _send(victim_browser, VICTIM).status_code == 303
@@ -136,7 +136,7 @@ def test_the_confirmation_page_shows_only_what_this_browser_sent(app, db, guan_h
     assert page.count("I sent it") == 3  # the stranger's own three letters (two senators, NY-10)
 
 
-def test_sending_the_same_form_twice_shows_the_same_letters(app, db, guan_heng):
+def test_sending_the_same_form_twice_shows_the_same_letters(app, db, live_campaign):
     app.config["FORM_MIN_FILL_SECONDS"] = 0
     browser = app.test_client()
     first = _send(browser, VICTIM).headers["Location"]
@@ -146,12 +146,12 @@ def test_sending_the_same_form_twice_shows_the_same_letters(app, db, guan_heng):
     assert browser.get(second).get_data(as_text=True).count("I sent it") == 3
 
 
-def test_the_form_and_the_api_agree_on_what_a_repeat_is(app, client, db, guan_heng):
+def test_the_form_and_the_api_agree_on_what_a_repeat_is(app, client, db, live_campaign):
     app.config["FORM_MIN_FILL_SECONDS"] = 0
     browser = app.test_client()
-    review = browser.post("/c/guan-heng/write", data={**VICTIM, "consent": "y", "started": _started(browser)}).get_data(
-        as_text=True
-    )
+    review = browser.post(
+        "/c/sample-campaign/write", data={**VICTIM, "consent": "y", "started": _started(browser)}
+    ).get_data(as_text=True)
     boxes = {f"message-{key}": VICTIM["message"] for key in re.findall(r'name="message-([^"]+)"', review)}
     assert len(boxes) == 3
     assert _send(browser, {**VICTIM, **boxes}).status_code == 303

@@ -69,6 +69,7 @@ def rows(campaign_id: int, email_key: str = "k" * 64, offices=("S000148", "G0005
             "body": "Dear Senator,\n\n周锋锁 writes.",
             "statement_text": "",
             "personal_message": "",
+            "purpose": "campaign",
             "created_at": WHEN,
         }
         letters.append(letter)
@@ -138,7 +139,7 @@ def test_a_column_a_row_lacks_gets_the_models_default_as_with_the_orm(app, db):
     action, letters, deliveries = rows(campaign.id, offices=("S000148",))
     for name in ("prefix", "phone", "receipt_attempts", "receipt_status"):
         del action[name]
-    for name in ("position", "statement_text", "personal_message"):
+    for name in ("position", "statement_text", "personal_message", "purpose"):
         del letters[0][name]
     del deliveries[0]["attempts"]
     insert_submission(action, letters, deliveries)
@@ -148,4 +149,5 @@ def test_a_column_a_row_lacks_gets_the_models_default_as_with_the_orm(app, db):
     assert stored_action["receipt_status"] == "none"
     letter = stored(db, Letter, letters[0]["id"])
     assert (letter["position"], letter["statement_text"], letter["personal_message"]) == (0, "", "")
+    assert letter["purpose"] == "campaign"
     assert stored(db, Delivery, deliveries[0]["id"])["attempts"] == 0

@@ -9,7 +9,7 @@ from advocacy.letters.models import Action
 from advocacy.letters.receipts import send_pending_receipts
 from tests.letters_support import GOOD
 
-URL = "/api/v1/campaigns/guan-heng/actions"
+URL = "/api/v1/campaigns/sample-campaign/actions"
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def app_config(smtp_server):
     return {"ENVIRON": smtp_server.environ(), "DELIVERY_INLINE": False}
 
 
-def test_receipt_is_owed_then_sent_once(client, db, guan_heng, smtp_server):
+def test_receipt_is_owed_then_sent_once(client, db, live_campaign, smtp_server):
     assert client.post(URL, json=GOOD).status_code == 201
     action = db.session.scalar(select(Action))
     assert action.receipt_status == "pending"
@@ -26,7 +26,7 @@ def test_receipt_is_owed_then_sent_once(client, db, guan_heng, smtp_server):
     assert send_pending_receipts() == {}
     [message] = smtp_server.messages
     assert message["To"] == "ana@example.org"
-    assert message["Subject"] == "Your letters for Free Guan Heng"
+    assert message["Subject"] == "Your letters for Sample campaign: Free Sample Q. Person"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert "Dear Ana," in text and "Senator" in text and "Representative" in text
@@ -37,7 +37,7 @@ def test_receipt_is_owed_then_sent_once(client, db, guan_heng, smtp_server):
     assert db.session.scalar(select(Action)).receipt_status == "sent"
 
 
-def test_the_worker_sends_receipts(client, db, guan_heng, smtp_server):
+def test_the_worker_sends_receipts(client, db, live_campaign, smtp_server):
     from advocacy.delivery.worker import Poller
 
     client.post(URL, json=GOOD)
@@ -45,7 +45,7 @@ def test_the_worker_sends_receipts(client, db, guan_heng, smtp_server):
     assert len(smtp_server.messages) == 1
 
 
-def test_smtp_down_keeps_the_receipt_owed(client, db, guan_heng, smtp_server):
+def test_smtp_down_keeps_the_receipt_owed(client, db, live_campaign, smtp_server):
     client.post(URL, json=GOOD)
     smtp_server.stop()
     assert send_pending_receipts() == {"retry": 1}
@@ -57,7 +57,7 @@ def test_smtp_down_keeps_the_receipt_owed(client, db, guan_heng, smtp_server):
     assert len(smtp_server.messages) == 1
 
 
-def test_markup_in_names_is_escaped_in_the_html_receipt(client, db, guan_heng, smtp_server):
+def test_markup_in_names_is_escaped_in_the_html_receipt(client, db, live_campaign, smtp_server):
     client.post(URL, json={**GOOD, "first_name": "<b>Ana</b>"})
     send_pending_receipts()
     html = smtp_server.messages[0].get_body(("html",)).get_content()
@@ -69,7 +69,7 @@ class TestInline:
     def app_config(self, smtp_server):
         return {"ENVIRON": smtp_server.environ(), "DELIVERY_INLINE": True}
 
-    def test_sent_right_after_the_commit_in_development(self, client, db, guan_heng, smtp_server):
+    def test_sent_right_after_the_commit_in_development(self, client, db, live_campaign, smtp_server):
         client.post(URL, json=GOOD)
         assert len(smtp_server.messages) == 1
         assert db.session.scalar(select(Action)).receipt_status == "sent"
@@ -80,7 +80,7 @@ class TestNoMail:
     def app_config(self):
         return {}
 
-    def test_no_receipt_without_mail(self, client, db, guan_heng):
+    def test_no_receipt_without_mail(self, client, db, live_campaign):
         client.post(URL, json=GOOD)
         assert db.session.scalar(select(Action)).receipt_status == "none"
         assert send_pending_receipts() == {}

@@ -62,7 +62,7 @@ def app_config(geocoder, smtp_server):
 
 
 @pytest.fixture
-def site(app, guan_heng, no_network, geocoder):
+def site(app, live_campaign, no_network, geocoder):
     """The app served on 127.0.0.1; `requests` reaches it, the fake geocoder and nothing else."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -129,27 +129,27 @@ def log_in(http: requests.Session, base: str, email: str, password: str) -> requ
 def write_letters(base: str) -> requests.Session:
     """The constituent's whole flow in the HTML pages: the form, review, send, confirmation, "I sent it"."""
     http = requests.Session()
-    page = http.get(base + "/c/guan-heng", timeout=30).text
+    page = http.get(base + "/c/sample-campaign", timeout=30).text
     form = {**WRITER, "consent": "y", "started": field(page, "started")}
-    review = http.post(base + "/c/guan-heng/write", data=form, timeout=30)
+    review = http.post(base + "/c/sample-campaign/write", data=form, timeout=30)
     assert review.status_code == 200 and "Review your letters" in review.text, review.status_code
     assert "Nadler" in review.text  # the fake geocoder placed the street in NY-12
     messages = {key: WRITER["message"] for key in re.findall(r'name="(message-[^"]+)"', review.text)}
-    thanks = http.post(base + "/c/guan-heng/send", data={**form, **messages}, timeout=30)
+    thanks = http.post(base + "/c/sample-campaign/send", data={**form, **messages}, timeout=30)
     assert thanks.status_code == 200 and "Thank you, Canaryfirst" in thanks.text, thanks.status_code
-    sent = re.findall(r'action="(/c/guan-heng/thanks/[^"]+/sent/[^"]+)"', thanks.text)
+    sent = re.findall(r'action="(/c/sample-campaign/thanks/[^"]+/sent/[^"]+)"', thanks.text)
     assert sent
     assert http.post(base + sent[0], timeout=30).status_code == 200
     # The split-ZIP chooser: a street the geocoder cannot place, then a district chosen by hand.
     lost = {**form, "address": "78 Canary Lane Unknown", "email": "canary.two.zqxj@example.org"}
-    chooser = http.post(base + "/c/guan-heng/write", data=lost, timeout=30)
+    chooser = http.post(base + "/c/sample-campaign/write", data=lost, timeout=30)
     assert chooser.status_code == 422 and 'name="district"' in chooser.text
-    chosen = http.post(base + "/c/guan-heng/write", data={**lost, "district": "NY-13"}, timeout=30)
+    chosen = http.post(base + "/c/sample-campaign/write", data={**lost, "district": "NY-13"}, timeout=30)
     assert chosen.status_code == 200 and "Espaillat" in chosen.text
     return http
 
 
-def test_personal_data_typed_anywhere_never_reaches_the_logs(site, unmasked, make_user, smtp_server, guan_heng):
+def test_personal_data_typed_anywhere_never_reaches_the_logs(site, unmasked, make_user, smtp_server, live_campaign):
     base = site
     make_user("canary-organizer@example.org", role="organizer")
     make_user("canary-admin@example.org", role="admin")
@@ -159,7 +159,7 @@ def test_personal_data_typed_anywhere_never_reaches_the_logs(site, unmasked, mak
     organizer = requests.Session()
     assert log_in(organizer, base, "canary-organizer@example.org", PASSWORD).status_code == 302
     target = {"name": "Officer Zqxj", "title": "Canary Director", "email": "official.zqxj@example.gov"}
-    response = organizer.post(f"{base}/organizer/campaigns/{guan_heng.id}/targets/custom", data=target, timeout=30)
+    response = organizer.post(f"{base}/organizer/campaigns/{live_campaign.id}/targets/custom", data=target, timeout=30)
     assert response.status_code == 200, response.status_code  # followed the redirect
     campaign = {
         "slug": "free-cq",
@@ -194,7 +194,7 @@ def test_personal_data_typed_anywhere_never_reaches_the_logs(site, unmasked, mak
         "source_url": "https://example.gov/statement",
         "quote_or_summary": "Canary quote: free Zqxj.",
     }
-    assert organizer.post(base + "/organizer/campaigns/guan-heng/statements/new", data=statement, timeout=30).ok
+    assert organizer.post(base + "/organizer/campaigns/sample-campaign/statements/new", data=statement, timeout=30).ok
 
     # Constituents: the HTML flow, the lookup page and the JSON API.
     write_letters(base)
@@ -202,10 +202,10 @@ def test_personal_data_typed_anywhere_never_reaches_the_logs(site, unmasked, mak
     lookup = http.post(base + "/lookup", data={"zip": WRITER["zip"], "address": WRITER["address"]}, timeout=30)
     assert lookup.status_code == 200 and "Nadler" in lookup.text
     api_writer = {k: v for k, v in WRITER.items()} | {"email": "canary.api.zqxj@example.org", "consent": True}
-    response = http.post(base + "/api/v1/campaigns/guan-heng/actions", json=api_writer, timeout=30)
+    response = http.post(base + "/api/v1/campaigns/sample-campaign/actions", json=api_writer, timeout=30)
     assert response.status_code == 201, response.text
     bad = {**api_writer, "email": "canary-not-an-email-zqxj", "zip": "zqxj"}
-    assert http.post(base + "/api/v1/campaigns/guan-heng/actions", json=bad, timeout=30).status_code == 400
+    assert http.post(base + "/api/v1/campaigns/sample-campaign/actions", json=bad, timeout=30).status_code == 400
 
     # Staff accounts: a refused login with a canary email and password, a new account made by an admin, its login.
     assert log_in(http, base, STAFF_EMAIL, STAFF_PASSWORD).status_code == 401  # refused: no such account
@@ -218,11 +218,11 @@ def test_personal_data_typed_anywhere_never_reaches_the_logs(site, unmasked, mak
     assert log_in(requests.Session(), base, STAFF_EMAIL, "canary-wrong-zqxj").status_code == 401
 
     # Staff read the personal data back: the contact list and the exports hold it; the logs must not.
-    contacts = staff.get(base + "/staff/campaigns/guan-heng/contacts", timeout=30)
+    contacts = staff.get(base + "/staff/campaigns/sample-campaign/contacts", timeout=30)
     assert "Canaryfirst" in contacts.text
-    export = staff.get(base + "/staff/campaigns/guan-heng/exports/contacts.csv", timeout=30)
+    export = staff.get(base + "/staff/campaigns/sample-campaign/exports/contacts.csv", timeout=30)
     assert "Canaryfirst" in export.text and "canary.zqxj@example.org" in export.text
-    assert staff.get(base + "/staff/campaigns/guan-heng/packets.zip", timeout=30).ok
+    assert staff.get(base + "/staff/campaigns/sample-campaign/packets.zip", timeout=30).ok
 
     # The admin's data request: find the constituent by email, then erase.
     found = admin.post(base + "/admin/privacy/lookup", data={"email": WRITER["email"]}, timeout=30)
@@ -236,7 +236,7 @@ def test_personal_data_typed_anywhere_never_reaches_the_logs(site, unmasked, mak
 
     # urllib3's own DEBUG lines are left to test_outbound_request_urls_never_reach_the_log below.
     lines = app_log_lines(unmasked, urllib3=False)
-    assert any(line.startswith("werkzeug") and "POST /c/guan-heng/send" in line for line in lines)
+    assert any(line.startswith("werkzeug") and "POST /c/sample-campaign/send" in line for line in lines)
     assert any("login refused" in line for line in lines)
     found = leaks(lines)
     assert found == [], "\n".join(found)
@@ -265,7 +265,10 @@ def test_erased_personal_data_is_gone_from_every_table(site, make_user, db):
     """After an admin erases a constituent's submissions, no table holds any of what they typed."""
     write_letters(site)
     api_writer = {**WRITER, "email": "canary.api.zqxj@example.org", "consent": True}
-    assert requests.post(site + "/api/v1/campaigns/guan-heng/actions", json=api_writer, timeout=30).status_code == 201
+    assert (
+        requests.post(site + "/api/v1/campaigns/sample-campaign/actions", json=api_writer, timeout=30).status_code
+        == 201
+    )
     make_user("privacy-admin@example.org", role="admin")
     admin = requests.Session()
     assert log_in(admin, site, "privacy-admin@example.org", PASSWORD).status_code == 302

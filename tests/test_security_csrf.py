@@ -101,7 +101,7 @@ def test_a_token_from_another_session_is_refused(app, admin, make_user):
     assert is_csrf_refusal(response)
 
 
-def test_the_exempt_api_accepts_nothing_a_cross_site_form_can_send(app, client, guan_heng):
+def test_the_exempt_api_accepts_nothing_a_cross_site_form_can_send(app, client, live_campaign):
     """A form on another site can POST urlencoded, multipart or text/plain, never application/json."""
     from tests.letters_support import GOOD
 
@@ -111,9 +111,9 @@ def test_the_exempt_api_accepts_nothing_a_cross_site_form_can_send(app, client, 
         {"data": form, "content_type": "multipart/form-data"},
         {"data": "first_name=Ana", "content_type": "text/plain"},
     ):
-        response = client.post("/api/v1/campaigns/guan-heng/actions", **kwargs)
+        response = client.post("/api/v1/campaigns/sample-campaign/actions", **kwargs)
         assert response.status_code == 415, kwargs
-    assert client.post("/api/v1/campaigns/guan-heng/actions", json=GOOD).status_code == 201
+    assert client.post("/api/v1/campaigns/sample-campaign/actions", json=GOOD).status_code == 201
     # the same letters again (idempotent), and no session cookie is set for anyone to ride on
-    response = client.post("/api/v1/campaigns/guan-heng/actions", json=GOOD)
+    response = client.post("/api/v1/campaigns/sample-campaign/actions", json=GOOD)
     assert response.status_code == 200 and "Set-Cookie" not in response.headers

@@ -1,5 +1,5 @@
 """Security headers and cookie flags on every answer the app gives: every GET route, built once with arguments that
-match nothing (the error pages) and once with real ones (the Guan Heng campaign and its letters), as an anonymous
+match nothing (the error pages) and once with real ones (the shipped sample campaign and its letters), as an anonymous
 visitor and as an admin, on a production configuration (HSTS and Secure cookies are on only there).
 """
 
@@ -87,18 +87,18 @@ def cache_problems(app, path: str, response) -> list[str]:
 
 # Downloads of every kind and format, beside the paths the rules build.
 DOWNLOADS = [
-    "/staff/campaigns/guan-heng/exports/contacts.xlsx",
-    "/staff/campaigns/guan-heng/exports/offices.csv",
-    "/staff/campaigns/guan-heng/exports/statements.xlsx",
-    "/staff/campaigns/guan-heng/packets/G000555.pdf",
-    "/staff/campaigns/guan-heng/packets.zip",
+    "/staff/campaigns/sample-campaign/exports/contacts.xlsx",
+    "/staff/campaigns/sample-campaign/exports/offices.csv",
+    "/staff/campaigns/sample-campaign/exports/statements.xlsx",
+    "/staff/campaigns/sample-campaign/packets/G000555.pdf",
+    "/staff/campaigns/sample-campaign/packets.zip",
 ]
 # Answers made by send_file say "Cache-Control: no-cache"; security.py turns that into no-store, since these
 # files hold personal data. Checked by the sweep and by test_personal_data_downloads_are_never_stored.
 SEND_FILE_DOWNLOADS = {
-    "/staff/campaigns/guan-heng/exports/contacts.xlsx",
-    "/staff/campaigns/guan-heng/exports/statements.xlsx",
-    "/staff/campaigns/guan-heng/packets.zip",
+    "/staff/campaigns/sample-campaign/exports/contacts.xlsx",
+    "/staff/campaigns/sample-campaign/exports/statements.xlsx",
+    "/staff/campaigns/sample-campaign/packets.zip",
 }
 
 
@@ -115,21 +115,21 @@ def sweep(app, client, known: dict) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def known(app, guan_heng, admin_client):
-    """Real arguments for the routes: the Guan Heng campaign, a letter variant, a statement and sent letters."""
+def known(app, live_campaign, admin_client):
+    """Real arguments for the routes: the sample campaign, a letter variant, a statement and sent letters."""
     from advocacy.statements.services import StatementInput, record_statement
     from tests.letters_support import GOOD
 
-    admin_client.post("/api/v1/campaigns/guan-heng/actions", json=GOOD)
+    admin_client.post("/api/v1/campaigns/sample-campaign/actions", json=GOOD)
     statement = record_statement(
-        guan_heng.id,
+        live_campaign.id,
         StatementInput("G000555", dt.date(2025, 8, 12), "press_release", "supports", "https://x.gov/s"),
         None,
     )
     return {
-        "slug": "guan-heng",
-        "campaign_id": guan_heng.id,
-        "letter_id": guan_heng.letters[0].id,
+        "slug": "sample-campaign",
+        "campaign_id": live_campaign.id,
+        "letter_id": live_campaign.letters[0].id,
         "statement_id": statement.id,
         "kind": "contacts",
         "fmt": "csv",
@@ -161,7 +161,7 @@ def test_error_answers_carry_the_headers(app, client):
         ("POST", "/healthz"),  # 405
         ("GET", "/api/v1/representatives"),  # 400
         ("GET", "/api/v1/representatives?zip=00000"),  # 404 (no congress data loaded)
-        ("POST", "/api/v1/campaigns/guan-heng/actions"),  # 404
+        ("POST", "/api/v1/campaigns/sample-campaign/actions"),  # 404
         ("GET", "/c/no-such/scoreboard"),
         ("GET", "/admin/users"),  # 302 to the login page
     ]:

@@ -1,7 +1,7 @@
 """The JSON API against its own OpenAPI document, fuzzed by schemathesis in-process (WSGI): no 5xx, and every
 answer (status, content type, headers, body) is one the document describes.
 
-Runs on the real congress data with the Guan Heng campaign; no request leaves the machine (`no_network`: the
+Runs on the real congress data with the shipped sample campaign; no request leaves the machine (`no_network`: the
 geocoder fails like a service that is down, so addresses fall back to the ZIP). Bounded: a few examples per
 operation and mode, derandomized, so a run takes seconds and a failure reproduces.
 
@@ -51,7 +51,7 @@ def app_config():
 
 
 @pytest.fixture
-def api_schema(app, guan_heng):
+def api_schema(app, live_campaign):
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 
 
@@ -77,7 +77,7 @@ def test_invalid_requests_are_refused_as_documented(api_schema, path, method):
 @pytest.mark.parametrize(("path", "method"), [op for op in OPERATIONS if "{slug}" in op[0]])
 def test_requests_about_a_real_campaign_get_documented_answers(api_schema, path, method):
     """Random slugs only meet the 404; these examples reach the campaign, its letters and its scoreboard."""
-    fuzz(api_schema[path][method].as_strategy(GenerationMode.POSITIVE, path_parameters={"slug": "guan-heng"}))
+    fuzz(api_schema[path][method].as_strategy(GenerationMode.POSITIVE, path_parameters={"slug": "sample-campaign"}))
 
 
 def test_letters_written_through_the_api_match_the_document(api_schema):
@@ -109,7 +109,7 @@ def test_letters_written_through_the_api_match_the_document(api_schema):
         if phone is not None:
             body["phone"] = phone
         case = operation.Case(
-            path_parameters={"slug": "guan-heng"},
+            path_parameters={"slug": "sample-campaign"},
             body=body,
             headers={"Idempotency-Key": key} if key else {},
             media_type="application/json",

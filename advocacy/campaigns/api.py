@@ -66,13 +66,62 @@ SCHEMAS["Campaign"] = {
         "counts": {
             "type": "object",
             "properties": {
-                "letters_sent": {"type": "integer", "minimum": 0},
+                "letters_sent": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "The campaign's own letters (thank-you letters are in thanks_sent).",
+                },
                 "offices_spoken": {"type": "integer", "minimum": 0},
+                "thanks_sent": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "Thank-you letters to offices that acted, sent after the campaign was won.",
+                },
             },
+        },
+        "sample": {"type": "boolean", "description": "A sample for trying the site: not a real person."},
+        "outcome": {
+            "oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/CampaignOutcome"}],
+            "description": "How the campaign ended; null while it is live or closed without an outcome.",
+        },
+        "accepting_thanks": {
+            "type": "boolean",
+            "description": "True when the campaign was won and takes thank-you letters to the offices that acted.",
+        },
+        "timeline": {
+            "type": "array",
+            "description": "Public events, oldest first, each with its source.",
+            "items": {"$ref": "#/components/schemas/TimelineEvent"},
         },
         "url": {"type": "string", "description": "Path of the public campaign page."},
         "created_at": {"type": ["string", "null"], "format": "date-time"},
         "updated_at": {"type": ["string", "null"], "format": "date-time"},
+    },
+}
+
+SCHEMAS["CampaignOutcome"] = {
+    "type": "object",
+    "required": ["kind", "result", "label", "date", "message"],
+    "properties": {
+        "kind": {"type": "string", "enum": ["released", "relief_granted", "deported", "denied", "ended"]},
+        "result": {"type": "string", "enum": ["won", "lost", "ended"]},
+        "label": {"type": "string"},
+        "date": {"type": ["string", "null"], "format": "date"},
+        "message": {"type": "string", "description": "A short public message from the organizers."},
+    },
+}
+SCHEMAS["TimelineEvent"] = {
+    "type": "object",
+    "required": ["date", "event", "source", "source_url"],
+    "properties": {
+        "date": {
+            "type": "string",
+            "pattern": "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$",
+            "description": "As precise as the public record: a year, a month or a day.",
+        },
+        "event": {"type": "string"},
+        "source": {"type": "string", "description": "Where it was reported."},
+        "source_url": {"type": ["string", "null"], "format": "uri"},
     },
 }
 

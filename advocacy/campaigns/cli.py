@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -24,10 +25,37 @@ def load_command(path: Path, dry_run: bool) -> None:
     from advocacy.campaigns.loading import load_campaigns
 
     try:
-        results = load_campaigns(path, dry_run=dry_run)
+        production = current_app.config["ADVOCACY_SETTINGS"].production
+        results = load_campaigns(path, dry_run=dry_run, production=production)
     except CampaignFileError as exc:
         raise click.ClickException(str(exc)) from None
     except SQLAlchemyError as exc:
         raise click.ClickException(f"database error, nothing was changed: {type(exc).__name__}") from None
     for result in results:
         click.echo(("(dry run) " if dry_run else "") + result.describe())
+
+
+@campaigns_cli.command("outcome-emails")
+def outcome_emails_command() -> None:
+    """Send the queued outcome emails (writers who asked to be kept informed); for cron. Needs mail settings."""
+    from advocacy.campaigns.outcome_emails import mail_enabled, send_pending_outcome_emails
+
+    if not mail_enabled():
+        raise click.ClickException("mail is not configured (ADVOCACY_MAIL_SERVER); no outcome emails were sent")
+    summary = send_pending_outcome_emails()
+    click.echo(str(summary))
+    if summary.failed:
+        raise SystemExit(1)
+
+
+@campaigns_cli.command("check-stale")
+def check_stale_command() -> None:
+    """Flag live campaigns whose story and timeline are older than ADVOCACY_STALE_CAMPAIGN_DAYS and email the
+    organizers (once per period); for cron, e.g. daily. Without mail settings it only reports."""
+    from advocacy.campaigns.stale import check_stale
+    from advocacy.db import utcnow
+
+    summary = check_stale(utcnow())
+    click.echo(str(summary))
+    if summary.failed:
+        raise SystemExit(1)

@@ -7,6 +7,7 @@ Every error names the file, the line and the field, e.g.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,20 +18,29 @@ from advocacy.campaigns.validation import (
     THOMAS_RE,
     check_cwc_topic,
     check_email,
+    check_outcome,
     check_photo_url,
     check_slug,
+    check_source_url,
+    check_timeline_date,
     clean_ids,
     clean_terms,
     coverage_problems,
+    unknown_members,
 )
 from advocacy.campaigns.yamllines import CONTENT, CampaignFileError, YamlReader, display_path, field_name, parse_yaml
+from advocacy.statements.models import MAX_QUOTE, Kind
+from advocacy.statements.models import Stance as StatementStance
 
 CAMPAIGN_FILE = "campaign.yaml"
 MAX_FILE_BYTES = 200_000
 TOP_KEYS = {
     "slug", "title", "detainee", "story", "story_file", "ask", "status", "keywords", "aliases", "cwc_topic",
-    "share_text", "targets", "letters",
+    "share_text", "targets", "letters", "sample", "outcome", "timeline", "statements",
 }  # fmt: skip
+OUTCOME_KEYS = {"kind", "date", "message", "thanks"}
+TIMELINE_KEYS = {"date", "event", "source", "source_url"}
+STATEMENT_KEYS = {"bioguide_id", "date", "kind", "stance", "source_url", "quote_or_summary"}
 DETAINEE_KEYS = {"name", "photo_url"}
 TARGET_KEYS = {"delegation", "members", "committees", "custom"}
 CUSTOM_KEYS = {"name", "title", "email", "salutation"}
@@ -66,6 +76,18 @@ class CustomTargetSpec:
 
 
 @dataclass
+class StatementSpec:
+    """A public statement by an office, recorded with the campaign (the scoreboard and thank-you letters read it)."""
+
+    bioguide_id: str
+    date: dt.date
+    kind: str
+    stance: str
+    source_url: str
+    quote_or_summary: str = ""
+
+
+@dataclass
 class CampaignSpec:
     slug: str
     title: str
@@ -83,6 +105,13 @@ class CampaignSpec:
     target_committees: list[str] = field(default_factory=list)
     custom_targets: list[CustomTargetSpec] = field(default_factory=list)
     letters: list[LetterSpec] = field(default_factory=list)
+    sample: bool = False
+    outcome: str | None = None
+    outcome_date: dt.date | None = None
+    outcome_message: str = ""
+    thanks_open: bool = False
+    timeline: list[dict] = field(default_factory=list)
+    statements: list[StatementSpec] = field(default_factory=list)
     source: str = ""
 
 
@@ -186,10 +215,14 @@ def read_campaign_file(path: Path, check_references: bool = False) -> CampaignSp
         aliases=aliases,
         cwc_topic=cwc_topic,
         share_text=r.text(("share_text",), m.MAX_SHARE_TEXT, required=False),
+        sample=r.boolean(("sample",), False),
         source=source,
     )
     _read_targets(r, spec, check_references)
     _read_letters(r, spec, folder)
+    _read_outcome(r, spec)
+    _read_timeline(r, spec)
+    _read_statements(r, spec, check_references)
     if spec.status == m.Status.LIVE.value:
         problems = coverage_problems(spec.letters, bool(spec.custom_targets))
         if problems:
@@ -289,3 +322,94 @@ def _check_letter(r: YamlReader, path: tuple, letter: LetterSpec, spec: Campaign
         line = None if exc.line is None else letter.body_first_line + exc.line - 1
         where = field_name((*path, "body_file" if letter.body_path != r.path else "body"))
         raise CampaignFileError(letter.body_path, line, where, exc.message) from None
+
+
+def _read_date(r: YamlReader, path: tuple) -> dt.date:
+    value = r.get(path)
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    if not isinstance(value, dt.date):
+        raise r.error(path, "must be a date such as 2026-01-28" if value is not None else "is required")
+    return value
+
+
+def _read_outcome(r: YamlReader, spec: CampaignSpec) -> None:
+    if r.get(("outcome",)) is None:
+        if problem := check_outcome(spec.status, None, False):
+            raise r.error(("outcome",), problem)
+        return
+    r.mapping(("outcome",), OUTCOME_KEYS)
+    kind = r.choice(("outcome", "kind"), tuple(o.value for o in m.Outcome))
+    thanks = r.boolean(("outcome", "thanks"), False)
+    if problem := check_outcome(spec.status, kind, thanks):
+        raise r.error(("outcome", "thanks" if spec.status == "closed" else "kind"), problem)
+    spec.outcome, spec.thanks_open = kind, thanks
+    spec.outcome_date = _read_date(r, ("outcome", "date"))
+    spec.outcome_message = r.text(("outcome", "message"), m.MAX_OUTCOME_MESSAGE)
+    if thanks and not any(letter.stance in ("spoken", "any") for letter in spec.letters):
+        raise r.error(("outcome", "thanks"), "the thank-you action needs a letter with stance spoken (or any)")
+
+
+def _read_timeline(r: YamlReader, spec: CampaignSpec) -> None:
+    events = r.get(("timeline",))
+    if events is None:
+        return
+    if not isinstance(events, list):
+        raise r.error(("timeline",), "must be a list")
+    if len(events) > m.MAX_TIMELINE:
+        raise r.error(("timeline",), f"at most {m.MAX_TIMELINE} events")
+    for i in range(len(events)):
+        path = ("timeline", i)
+        r.mapping(path, TIMELINE_KEYS)
+        raw_date = r.get((*path, "date"))
+        when = raw_date.isoformat() if isinstance(raw_date, dt.date) else r.text((*path, "date"), 10)
+        if problem := check_timeline_date(when):
+            raise r.error((*path, "date"), problem)
+        source_url = r.text((*path, "source_url"), m.MAX_URL, required=False)
+        if source_url and (problem := check_source_url(source_url)):
+            raise r.error((*path, "source_url"), problem)
+        spec.timeline.append(
+            {
+                "date": when,
+                "event": r.text((*path, "event"), m.MAX_TIMELINE_EVENT),
+                "source": r.text((*path, "source"), m.MAX_SOURCE),
+                "source_url": source_url,
+            }
+        )
+    if [e["date"] for e in spec.timeline] != sorted(e["date"] for e in spec.timeline):
+        raise r.error(("timeline",), "list the events in date order, oldest first")
+
+
+def _read_statements(r: YamlReader, spec: CampaignSpec, check_references: bool) -> None:
+    items = r.get(("statements",))
+    if items is None:
+        return
+    if not isinstance(items, list):
+        raise r.error(("statements",), "must be a list")
+    for i in range(len(items)):
+        path = ("statements", i)
+        r.mapping(path, STATEMENT_KEYS)
+        ids, problem = clean_ids([r.text((*path, "bioguide_id"), 10)], BIOGUIDE_RE, "bioguide id (e.g. K000391)")
+        if problem:
+            raise r.error((*path, "bioguide_id"), problem)
+        if check_references:
+            if unknown_members(ids):
+                raise r.error((*path, "bioguide_id"), f"not a sitting member: {ids[0]}")
+        source_url = r.text((*path, "source_url"), m.MAX_URL)
+        if problem := check_source_url(source_url):
+            raise r.error((*path, "source_url"), problem)
+        spec.statements.append(
+            StatementSpec(
+                bioguide_id=ids[0],
+                date=_read_date(r, (*path, "date")),
+                kind=r.choice((*path, "kind"), tuple(k.value for k in Kind)),
+                stance=r.choice((*path, "stance"), tuple(s.value for s in StatementStance)),
+                source_url=source_url,
+                quote_or_summary=r.text((*path, "quote_or_summary"), MAX_QUOTE, required=False),
+            )
+        )

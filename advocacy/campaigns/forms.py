@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, TextAreaField, URLField
+from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
@@ -172,6 +172,23 @@ class CustomTargetForm(FlaskForm):
         if problem:
             raise ValidationError(problem)
         field.data = normalized
+
+
+class OutcomeForm(FlaskForm):
+    """Close a campaign with how it ended (or correct that): the outcome, its date and a short public message."""
+
+    outcome = SelectField(
+        "Outcome",
+        choices=[SelectChoice(o.value, f"{o.label} ({o.result})") for o in m.Outcome],
+        validators=[required("how the campaign ended")],
+    )
+    outcome_date = DateField("Date", validators=[DataRequired(message="Enter the date, e.g. 2026-02-03.")])
+    outcome_message = TextAreaField(
+        "Public message",
+        filters=[strip, normalize_newlines],
+        validators=[required("a short public message"), at_most(m.MAX_OUTCOME_MESSAGE)],
+    )
+    thanks_open = BooleanField("Keep one action open: writers thank their own members whose office acted")
 
 
 class ConfirmForm(FlaskForm):

@@ -8,12 +8,18 @@ from pathlib import Path
 from sqlalchemy import select
 
 from advocacy.campaigns.files import CampaignFileError, CampaignSpec, find_campaign_files, read_campaign_file
-from advocacy.campaigns.models import Campaign, CustomTarget, LetterTemplate
+from advocacy.campaigns.models import Campaign, CustomTarget, LetterTemplate, Status
+from advocacy.campaigns.outcome_emails import queue_outcome_emails
 from advocacy.extensions import db
+from advocacy.statements.models import Statement
+from advocacy.statements.services import StatementError, StatementInput, record_statement
+
+SAMPLE_IN_PRODUCTION = "a sample campaign cannot be live in production (ADVOCACY_ENV=production); set status: draft"
 
 CAMPAIGN_FIELDS = (
     "title", "detainee_name", "photo_url", "story_markdown", "ask", "status", "keywords", "aliases", "cwc_topic",
-    "share_text", "include_delegation", "target_members", "target_committees",
+    "share_text", "include_delegation", "target_members", "target_committees", "sample", "outcome", "outcome_date",
+    "outcome_message", "thanks_open", "timeline",
 )  # fmt: skip
 LETTER_FIELDS = ("name", "subject", "body", "priority")
 CUSTOM_FIELDS = ("name", "title", "salutation")
@@ -31,12 +37,16 @@ class LoadResult:
         return f"{self.slug}: {self.outcome}"
 
 
-def read_specs(path: Path) -> list[CampaignSpec]:
-    """Every campaign under PATH, validated; raises CampaignFileError on the first problem."""
+def read_specs(path: Path, production: bool = False) -> list[CampaignSpec]:
+    """Every campaign under PATH, validated; raises CampaignFileError on the first problem.
+
+    In production a sample campaign may be loaded, but never live."""
     specs: list[CampaignSpec] = []
     seen: dict[str, str] = {}
     for file in find_campaign_files(path):
         spec = read_campaign_file(file, check_references=True)
+        if production and spec.sample and spec.status == Status.LIVE.value:
+            raise CampaignFileError(spec.source, None, "status", SAMPLE_IN_PRODUCTION)
         if spec.slug in seen:
             raise CampaignFileError(spec.source, None, "slug", f"{spec.slug!r} is also used by {seen[spec.slug]}")
         seen[spec.slug] = spec.source
@@ -51,6 +61,7 @@ def apply_spec(spec: CampaignSpec) -> LoadResult:
     if created:
         campaign = Campaign(slug=spec.slug)
         db.session.add(campaign)
+    newly_decided = spec.outcome is not None and campaign.outcome is None
     changes = [name for name in CAMPAIGN_FIELDS if getattr(campaign, name) != getattr(spec, name)]
     for name in changes:
         setattr(
@@ -60,6 +71,12 @@ def apply_spec(spec: CampaignSpec) -> LoadResult:
         changes.append("letters")
     if _sync_custom_targets(campaign, spec):
         changes.append("custom targets")
+    if spec.statements or newly_decided:
+        db.session.flush()  # the campaign's id, for its statements and outcome emails
+    if _add_statements(campaign, spec):
+        changes.append("statements")
+    if newly_decided:
+        queue_outcome_emails(campaign.id)
     if created:
         return LoadResult(spec.slug, "created")
     return LoadResult(spec.slug, "updated" if changes else "unchanged", tuple(changes))
@@ -103,9 +120,36 @@ def _sync_custom_targets(campaign: Campaign, spec: CampaignSpec) -> bool:
     return changed
 
 
-def load_campaigns(path: Path, dry_run: bool = False) -> list[LoadResult]:
+def _add_statements(campaign: Campaign, spec: CampaignSpec) -> bool:
+    """Record the file's statements that are not recorded yet (same office, date and source). Statements
+    recorded on the organizer pages are kept: the file adds, it never deletes."""
+    added = False
+    for i, item in enumerate(spec.statements):
+        known = db.session.scalar(
+            select(Statement.id).where(
+                Statement.campaign_id == campaign.id,
+                Statement.bioguide_id == item.bioguide_id,
+                Statement.date == item.date,
+                Statement.source_url == item.source_url,
+            )
+        )
+        if known is not None:
+            continue
+        data = StatementInput(
+            item.bioguide_id, item.date, item.kind, item.stance, item.source_url, item.quote_or_summary
+        )
+        try:
+            record_statement(campaign.id, data, user_id=None, commit=False)
+        except StatementError as exc:
+            hint = " (load the members first: flask legislators sync)" if "bioguide_id" in exc.fields else ""
+            raise CampaignFileError(spec.source, None, f"statements[{i}]", f"{exc}{hint}") from None
+        added = True
+    return added
+
+
+def load_campaigns(path: Path, dry_run: bool = False, production: bool = False) -> list[LoadResult]:
     """Read every campaign under PATH, then write them all in one transaction (or none, on any error)."""
-    specs = read_specs(path)
+    specs = read_specs(path, production)
     try:
         results = [apply_spec(spec) for spec in specs]
         db.session.flush()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.ext.mutable import MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -17,6 +17,34 @@ class Status(StrEnum):
     DRAFT = "draft"
     LIVE = "live"
     CLOSED = "closed"
+
+
+class Outcome(StrEnum):
+    """How a closed campaign ended: won (released, relief granted), lost (deported, denied), or ended otherwise."""
+
+    RELEASED = "released"
+    RELIEF_GRANTED = "relief_granted"
+    DEPORTED = "deported"
+    DENIED = "denied"
+    ENDED = "ended"
+
+    @property
+    def result(self) -> str:
+        return OUTCOME_RESULTS[self.value]
+
+    @property
+    def label(self) -> str:
+        return OUTCOME_LABELS[self.value]
+
+
+OUTCOME_RESULTS = {"released": "won", "relief_granted": "won", "deported": "lost", "denied": "lost", "ended": "ended"}
+OUTCOME_LABELS = {
+    "released": "Released",
+    "relief_granted": "Relief granted",
+    "deported": "Deported",
+    "denied": "Relief denied",
+    "ended": "Campaign ended",
+}
 
 
 class Chamber(StrEnum):
@@ -84,15 +112,58 @@ MAX_TARGET_IDS = 100
 MAX_SUBJECT_SOURCE = 500
 MAX_VARIANT_NAME = 100
 MAX_EMAIL = 254
+MAX_OUTCOME_MESSAGE = 1_000
+MAX_TIMELINE = 100
+MAX_TIMELINE_EVENT = 500
+MAX_SOURCE = 300
+
+
+class OutcomeFields:
+    """What a campaign's outcome means; shared by the model and the letter flow's cached snapshot."""
+
+    status: str
+    outcome: str | None
+    thanks_open: bool
+
+    @property
+    def outcome_result(self) -> str | None:
+        """ "won", "lost" or "ended" for a campaign closed with an outcome; None otherwise."""
+        return OUTCOME_RESULTS.get(self.outcome or "")
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_LABELS.get(self.outcome or "", "")
+
+    @property
+    def accepts_thanks(self) -> bool:
+        """Closed, won, and still taking thank-you letters to the offices that acted."""
+        return self.status == Status.CLOSED.value and self.outcome_result == "won" and bool(self.thanks_open)
+
+    @property
+    def letter_purpose(self) -> str | None:
+        """The letters the campaign takes now: "campaign" while live, "thanks" while its thank-you action is
+        open, else None (a draft, or closed)."""
+        if self.status == Status.LIVE.value:
+            return "campaign"
+        return "thanks" if self.accepts_thanks else None
 
 
 def _json_list():
     return mapped_column(MutableList.as_mutable(JSON()), default=list)
 
 
-class Campaign(db.Model):
+class Campaign(OutcomeFields, db.Model):
     __tablename__ = "campaigns"
-    __table_args__ = (CheckConstraint("status IN ('draft', 'live', 'closed')", name="status"),)
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'live', 'closed')", name="status"),
+        CheckConstraint(
+            "outcome IS NULL OR outcome IN ('released', 'relief_granted', 'deported', 'denied', 'ended')",
+            name="outcome",
+        ),
+        # An outcome belongs to a closed campaign; only a won campaign keeps its thank-you action open.
+        CheckConstraint("outcome IS NULL OR status = 'closed'", name="outcome_closed"),
+        CheckConstraint("NOT thanks_open OR outcome IN ('released', 'relief_granted')", name="thanks_won"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(MAX_SLUG), unique=True)
@@ -111,6 +182,19 @@ class Campaign(db.Model):
     target_committees: Mapped[list[str]] = _json_list()  # thomas ids (committees or subcommittees)
     cwc_topic: Mapped[str] = mapped_column(String(100), default="Immigration")
     share_text: Mapped[str] = mapped_column(String(MAX_SHARE_TEXT), default="")
+    # A sample for trying the site ("Sample campaign: not a real person" on every page); never live in production.
+    sample: Mapped[bool] = mapped_column(default=False)
+    # How it ended (see Outcome), when, and a short public message; set when the campaign is closed.
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    outcome_date: Mapped[date | None] = mapped_column(Date)
+    outcome_message: Mapped[str] = mapped_column(Text, default="")
+    # A closed-won campaign may keep one action open: thanking each writer's own members who acted.
+    thanks_open: Mapped[bool] = mapped_column(default=False)
+    # Public events, each {"date": "2026-01-28" (or "2026-01", "2026"), "event", "source", "source_url"}.
+    timeline: Mapped[list[dict]] = _json_list()
+    # When the story or timeline last changed, and when organizers were last told it has gone stale.
+    content_updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    stale_notified_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -133,7 +217,35 @@ class Campaign(db.Model):
 
         value = value or ""
         self.story_html = render_story(value)
+        if value != (self.story_markdown or ""):
+            self._touch_content()
         return value
+
+    @validates("timeline")
+    def _timeline_changed(self, key: str, value: list | None) -> list:
+        value = list(value or [])
+        if value != list(self.timeline or []):
+            self._touch_content()
+        return value
+
+    def _touch_content(self) -> None:
+        """The story or timeline changed: the stale-campaign clock starts again."""
+        self.content_updated_at = utcnow()
+        self.stale_notified_at = None
+
+    @property
+    def outcome_result(self) -> str | None:
+        """ "won", "lost" or "ended" for a campaign closed with an outcome; None otherwise."""
+        return OUTCOME_RESULTS.get(self.outcome or "")
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_LABELS.get(self.outcome or "", "")
+
+    @property
+    def accepts_thanks(self) -> bool:
+        """Closed, won, and still taking thank-you letters to the offices that acted."""
+        return self.status == Status.CLOSED.value and self.outcome_result == "won" and bool(self.thanks_open)
 
     @property
     def is_live(self) -> bool:
@@ -188,3 +300,33 @@ class LetterTemplate(db.Model):
 
     def __repr__(self) -> str:
         return f"<LetterTemplate {self.name!r} {self.chamber}/{self.stance}>"
+
+
+class OutcomeEmailStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # the constituent's details were purged, or consent withdrawn, before we could write
+
+
+class OutcomeEmail(db.Model):
+    """The one email telling a consenting constituent how a campaign they wrote for ended; never a second one."""
+
+    __tablename__ = "outcome_emails"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "email_key"),
+        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed', 'skipped')", name="status"),
+        Index("ix_outcome_emails_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    email_key: Mapped[str] = mapped_column(String(64))
+    action_id: Mapped[str | None] = mapped_column(ForeignKey("actions.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(10), default=OutcomeEmailStatus.PENDING.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_attempt_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]

@@ -9,10 +9,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import case, func, select
 
 from advocacy.campaigns.models import Campaign, CustomTarget, Status
-from advocacy.campaigns.validation import coverage_problems
+from advocacy.campaigns.validation import check_outcome, coverage_problems
 from advocacy.extensions import db
 
 log = logging.getLogger(__name__)
@@ -99,11 +100,16 @@ class Target:
 
 @dataclass(frozen=True)
 class CampaignCounts:
-    letters_sent: int = 0
+    letters_sent: int = 0  # the campaign's own letters; thank-you letters are counted apart
     offices_spoken: int = 0
+    thanks_sent: int = 0
 
     def to_json(self) -> dict:
-        return {"letters_sent": self.letters_sent, "offices_spoken": self.offices_spoken}
+        return {
+            "letters_sent": self.letters_sent,
+            "offices_spoken": self.offices_spoken,
+            "thanks_sent": self.thanks_sent,
+        }
 
 
 COUNTS_TTL_SECONDS = 10.0
@@ -120,7 +126,6 @@ def campaign_counts(campaign: Campaign) -> CampaignCounts:
     shows them as they are while one background thread per process counts again (about a second for a
     million letters). Only the first view in a process counts inline; so does every view when the TTL is 0.
     """
-    from flask import current_app
 
     key = (current_app.config["SQLALCHEMY_DATABASE_URI"], campaign.id)
     ttl = current_app.config.get("CAMPAIGN_COUNTS_TTL", COUNTS_TTL_SECONDS)
@@ -142,8 +147,16 @@ def _count(key: tuple[str, int], campaign_id: int) -> CampaignCounts:
     from advocacy.statements.services import spoken_count
 
     started = time.monotonic()
-    letters = db.session.scalar(select(func.count()).select_from(Letter).where(Letter.campaign_id == campaign_id))
-    counts = CampaignCounts(letters_sent=letters or 0, offices_spoken=spoken_count(campaign_id))
+    by_purpose = dict(
+        db.session.execute(
+            select(Letter.purpose, func.count()).where(Letter.campaign_id == campaign_id).group_by(Letter.purpose)
+        ).all()
+    )
+    counts = CampaignCounts(
+        letters_sent=by_purpose.get("campaign", 0),
+        offices_spoken=spoken_count(campaign_id),
+        thanks_sent=by_purpose.get("thanks", 0),
+    )
     _counts_cache[key] = (started, counts)
     return counts
 
@@ -208,10 +221,38 @@ def public_campaign_json(campaign: Campaign, counts: CampaignCounts | None = Non
             "custom": [{"name": t.name, "title": t.title} for t in campaign.custom_targets],
         },
         "counts": counts.to_json(),
+        "sample": bool(campaign.sample),
+        "outcome": outcome_json(campaign),
+        "accepting_thanks": campaign.accepts_thanks,
+        "timeline": timeline_json(campaign),
         "url": f"/c/{campaign.slug}",
         "created_at": campaign.created_at.isoformat() if campaign.created_at else None,
         "updated_at": campaign.updated_at.isoformat() if campaign.updated_at else None,
     }
+
+
+def outcome_json(campaign: Campaign) -> dict | None:
+    if not campaign.outcome:
+        return None
+    return {
+        "kind": campaign.outcome,
+        "result": campaign.outcome_result,
+        "label": campaign.outcome_label,
+        "date": campaign.outcome_date.isoformat() if campaign.outcome_date else None,
+        "message": campaign.outcome_message or "",
+    }
+
+
+def timeline_json(campaign: Campaign) -> list[dict]:
+    return [
+        {
+            "date": event.get("date", ""),
+            "event": event.get("event", ""),
+            "source": event.get("source", ""),
+            "source_url": event.get("source_url") or None,
+        }
+        for event in campaign.timeline or []
+    ]
 
 
 def committee_member_ids(thomas_ids: Iterable[str]) -> list[str]:
@@ -259,6 +300,12 @@ def campaign_targets(campaign: Campaign, lookup_result: Any) -> list[Target]:
     return targets
 
 
+def thanks_targets(targets: list[Target], stances: dict[str, str]) -> list[Target]:
+    """The thank-you action's recipients: the writer's own members whose office acted (supports the campaign
+    now). Named members, committees and custom targets are not thanked from a writer's letter."""
+    return [t for t in targets if t.is_constituent_office and stances.get(t.key) == "supports"]
+
+
 def publish_problems(campaign: Campaign) -> list[str]:
     """Why the campaign cannot go live yet (empty when it can)."""
     problems = []
@@ -279,6 +326,10 @@ def publish_problems(campaign: Campaign) -> list[str]:
 def publish(campaign: Campaign) -> None:
     if campaign.status == Status.LIVE.value:
         raise CampaignStateError("The campaign is already live.")
+    if campaign.outcome:
+        raise CampaignStateError("This campaign ended with an outcome; it stays closed as the public record.")
+    if campaign.sample and current_app.config["ADVOCACY_SETTINGS"].production:
+        raise CampaignStateError("A sample campaign cannot go live in production.")
     problems = publish_problems(campaign)
     if problems:
         raise CampaignStateError("Cannot publish: " + "; ".join(problems) + ".")
@@ -289,6 +340,20 @@ def close(campaign: Campaign) -> None:
     if campaign.status != Status.LIVE.value:
         raise CampaignStateError("Only a live campaign can be closed.")
     campaign.status = Status.CLOSED.value
+
+
+def set_outcome(campaign: Campaign, outcome: str, when, message: str, thanks_open: bool) -> bool:
+    """Close the campaign (if live) with its outcome, or correct the outcome of a closed one. Returns True
+    when the campaign had no outcome before: its writers are then owed the outcome email."""
+    if campaign.status == Status.DRAFT.value:
+        raise CampaignStateError("A draft has no outcome: delete it instead.")
+    if problem := check_outcome(Status.CLOSED.value, outcome, thanks_open):
+        raise CampaignStateError(f"Outcome not saved: {problem}.")
+    newly_decided = campaign.outcome is None
+    campaign.status = Status.CLOSED.value
+    campaign.outcome, campaign.outcome_date = outcome, when
+    campaign.outcome_message, campaign.thanks_open = message.strip(), thanks_open
+    return newly_decided
 
 
 def delete_draft(campaign: Campaign) -> None:

@@ -8,12 +8,22 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 
-from advocacy.campaigns.models import LOC_TOPICS, MAX_KEYWORD, MAX_KEYWORDS, MAX_TARGET_IDS, MAX_URL, SLUG_PATTERN
+from advocacy.campaigns.models import (
+    LOC_TOPICS,
+    MAX_KEYWORD,
+    MAX_KEYWORDS,
+    MAX_TARGET_IDS,
+    MAX_URL,
+    OUTCOME_RESULTS,
+    SLUG_PATTERN,
+)
 
 SLUG_RE = re.compile(SLUG_PATTERN)
 BIOGUIDE_RE = re.compile(r"^[A-Z][0-9]{6}$")
 # Committees are four letters (SSJU, HSHM); subcommittees add two digits (SSJU01).
 THOMAS_RE = re.compile(r"^[A-Z]{4}([0-9]{2})?$")
+# A timeline date is as precise as the public record: a year, a month or a day.
+TIMELINE_DATE_RE = re.compile(r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")
 
 # Every office a letter can go to falls in one of these cases; a live campaign needs a variant for each.
 OFFICE_CASES = (
@@ -41,6 +51,35 @@ def check_photo_url(value: str) -> str | None:
         return "must be an https:// address"
     if any(c.isspace() for c in value):
         return "must not contain spaces"
+    return None
+
+
+def check_source_url(value: str) -> str | None:
+    """A public source: an http(s) address with a host, no spaces."""
+    parts = urlsplit(value or "")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an http:// or https:// address"
+    if len(value) > MAX_URL or any(c.isspace() for c in value):
+        return f"must be one address of at most {MAX_URL} characters, without spaces"
+    return None
+
+
+def check_timeline_date(value: str) -> str | None:
+    if not TIMELINE_DATE_RE.match(value or ""):
+        return "must be a year, a month or a day: 2026, 2026-01 or 2026-01-28"
+    return None
+
+
+def check_outcome(status: str, outcome: str | None, thanks_open: bool) -> str | None:
+    """An outcome belongs to a closed campaign; only a won one keeps the thank-you action open."""
+    if outcome is None:
+        return "the thank-you action needs an outcome that was won" if thanks_open else None
+    if outcome not in OUTCOME_RESULTS:
+        return f"must be one of {', '.join(OUTCOME_RESULTS)}"
+    if status != "closed":
+        return "only a closed campaign has an outcome (set status: closed)"
+    if thanks_open and OUTCOME_RESULTS[outcome] != "won":
+        return "only a won campaign (released or relief_granted) can keep the thank-you action open"
     return None
 
 

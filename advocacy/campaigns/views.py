@@ -7,12 +7,14 @@ from sqlalchemy import select
 
 from advocacy.auth.access import role_required
 from advocacy.auth.models import Role
-from advocacy.campaigns import services
-from advocacy.campaigns.forms import CampaignForm, ConfirmForm, CustomTargetForm, LetterForm, TargetsForm
+from advocacy.campaigns import services, stale
+from advocacy.campaigns.forms import CampaignForm, ConfirmForm, CustomTargetForm, LetterForm, OutcomeForm, TargetsForm
 from advocacy.campaigns.models import Campaign, CustomTarget, LetterTemplate, Status
+from advocacy.campaigns.outcome_emails import queue_outcome_emails
 from advocacy.campaigns.placeholders import PLACEHOLDERS
 from advocacy.campaigns.preview import coverage, preview_offices, preview_variant
 from advocacy.campaigns.rendering import TemplateProblem, clean_template_source, validate_template
+from advocacy.db import utcnow
 from advocacy.extensions import db
 
 bp = Blueprint("campaigns", __name__, url_prefix="/organizer/campaigns")
@@ -53,7 +55,10 @@ def _slug_taken(slug: str, campaign_id: int | None) -> bool:
 @role_required(ORGANIZER)
 def index():
     campaigns = db.session.scalars(select(Campaign).order_by(Campaign.status != "live", Campaign.title)).all()
-    return render_template("organizer/campaigns/index.html", campaigns=campaigns)
+    days = stale.stale_days()
+    now = utcnow()
+    stale_ids = {c.id for c in campaigns if stale.is_stale(c, now, days)}
+    return render_template("organizer/campaigns/index.html", campaigns=campaigns, stale_ids=stale_ids, stale_days=days)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -86,17 +91,53 @@ def _fill(campaign: Campaign, form: CampaignForm) -> None:
     campaign.cwc_topic = form.cwc_topic.data
 
 
-@bp.get("/<int:campaign_id>")
-@role_required(ORGANIZER)
-def show(campaign_id: int):
-    campaign = _campaign_or_404(campaign_id)
+def _outcome_form(campaign: Campaign) -> OutcomeForm:
+    form = OutcomeForm(formdata=None, obj=campaign)
+    form.thanks_open.data = bool(campaign.thanks_open) if campaign.outcome else False
+    return form
+
+
+def _show_page(campaign: Campaign, outcome_form: OutcomeForm | None = None, status: int = 200):
     return render_template(
         "organizer/campaigns/show.html",
         campaign=campaign,
         confirm=ConfirmForm(),
+        outcome_form=outcome_form or _outcome_form(campaign),
         problems=services.publish_problems(campaign),
         counts=services.campaign_counts(campaign),
-    )
+        stale=stale.is_stale(campaign, utcnow(), stale.stale_days()),
+    ), status
+
+
+@bp.get("/<int:campaign_id>")
+@role_required(ORGANIZER)
+def show(campaign_id: int):
+    return _show_page(_campaign_or_404(campaign_id))
+
+
+@bp.post("/<int:campaign_id>/outcome")
+@role_required(ORGANIZER)
+def outcome(campaign_id: int):
+    """Close with an outcome (or correct it). The first outcome queues the writers' outcome emails, in the
+    same transaction."""
+    campaign = _campaign_or_404(campaign_id)
+    form = OutcomeForm()
+    if not form.validate_on_submit():
+        return _show_page(campaign, form, 400)
+    try:
+        newly_decided = services.set_outcome(
+            campaign, form.outcome.data, form.outcome_date.data, form.outcome_message.data, form.thanks_open.data
+        )
+        db.session.flush()
+        if newly_decided:
+            queue_outcome_emails(campaign.id)
+    except services.CampaignStateError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".show", campaign_id=campaign_id))
+    db.session.commit()
+    flash(f"Outcome saved: {campaign.outcome_label}. The campaign is closed.", "info")
+    return redirect(url_for(".show", campaign_id=campaign_id))
 
 
 @bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from advocacy.db import utcnow
@@ -97,15 +97,18 @@ class Letter(db.Model):
     statement_text: Mapped[str] = mapped_column(Text, default="")
     # The constituent's own words for this office (CWC ConstituentMessage); emptied by purge.
     personal_message: Mapped[str] = mapped_column(Text, default="")
+    # "campaign": the campaign's own letter; "thanks": a thank-you after a won campaign (counted apart).
+    purpose: Mapped[str] = mapped_column(String(10), default="campaign", server_default="campaign")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     action: Mapped[Action] = relationship(back_populates="letters")
 
     __table_args__ = (
         # Never a second letter from the same writer (same email and same words) to the same office in one
-        # campaign. Keyed by the writer, not the email alone, so that someone who types another person's email
-        # writes letters of their own and is never answered with that person's (SECURITY.md).
-        UniqueConstraint("campaign_id", "writer_key", "office_key"),
+        # campaign and purpose. Keyed by the writer, not the email alone, so that someone who types another
+        # person's email writes letters of their own and is never answered with that person's (SECURITY.md).
+        UniqueConstraint("campaign_id", "writer_key", "office_key", "purpose"),
+        CheckConstraint("purpose IN ('campaign', 'thanks')", name="purpose"),
         Index("ix_letters_campaign_id_email_key", "campaign_id", "email_key"),
         Index("ix_letters_campaign_id_created_at", "campaign_id", "created_at"),
         Index("ix_letters_campaign_id_office_key", "campaign_id", "office_key"),

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from advocacy.campaigns.models import Campaign, Status
 from advocacy.campaigns.placeholders import campaign_fields, constituent_fields
 from advocacy.campaigns.rendering import TemplateProblem, choose_variant, render_letter
-from advocacy.campaigns.services import Target, campaign_targets
+from advocacy.campaigns.services import Target, campaign_targets, thanks_targets
 from advocacy.congress.lookup import LookupResult, lookup_representatives
 from advocacy.delivery.dispatch import dispatch_after_commit
 from advocacy.delivery.models import Delivery
@@ -75,11 +75,28 @@ def _stances(campaign) -> dict:
     return cached_stances(campaign.id)
 
 
-def check_open(campaign: Campaign) -> None:
+def check_open(campaign: Campaign) -> str:
+    """The purpose of the letters the campaign takes now ("campaign", or "thanks" once won), else raise."""
     if campaign.status == Status.DRAFT.value:
         raise CampaignNotOpen("This campaign has not started yet, so it is not taking letters.")
-    if campaign.status != Status.LIVE.value:
+    purpose = campaign.letter_purpose
+    if purpose is None:
         raise CampaignNotOpen("This campaign has closed and is no longer taking letters. Thank you for caring.")
+    return purpose
+
+
+def _targets(campaign, lookup: LookupResult, purpose: str, stances: dict) -> list[Target]:
+    """Who the letters go to: the campaign's targets, or for a thank-you only the writer's members who acted."""
+    targets = campaign_targets(campaign, lookup)
+    if purpose != "thanks":
+        return targets
+    thanked = thanks_targets(targets, stances)
+    if not thanked:
+        raise NoOffices(
+            f"None of your members of Congress has spoken up for {campaign.detainee_name}, so there is no office "
+            "to thank. Nothing was sent."
+        )
+    return thanked
 
 
 def resolve_offices(constituent: Constituent, district: tuple[str, int] | None = None) -> LookupResult:
@@ -126,10 +143,13 @@ def existing_submission(campaign, idempotency_key: str | None) -> Submission | N
     return None
 
 
-def _letters_already_written(campaign, writer_key: str, keys: list[str]) -> dict[str, Letter]:
+def _letters_already_written(campaign, writer_key: str, keys: list[str], purpose: str) -> dict[str, Letter]:
     rows = db.session.scalars(
         select(Letter).where(
-            Letter.campaign_id == campaign.id, Letter.writer_key == writer_key, Letter.office_key.in_(keys)
+            Letter.campaign_id == campaign.id,
+            Letter.writer_key == writer_key,
+            Letter.office_key.in_(keys),
+            Letter.purpose == purpose,
         )
     )
     return {letter.office_key: letter for letter in rows}
@@ -155,14 +175,14 @@ def submit_action(
     unique (campaign, writer, office) constraint, not a read beforehand, is what stops a second letter
     to the same office, so a first submission costs no extra round trip.
     """
-    check_open(campaign)
+    purpose = check_open(campaign)
     writer = constituent.writer_key(messages)
     scoped_key = scoped_idempotency_key(idempotency_key, writer)
     earlier = existing_submission(campaign, scoped_key)
     if earlier is not None:
         return earlier
     lookup = resolve_offices(constituent, district)
-    targets = campaign_targets(campaign, lookup)
+    targets = _targets(campaign, lookup, purpose, _stances(campaign))
     if not targets:
         raise NoOffices("There is no one to write to for this address right now (the seat may be vacant).")
     written: dict[str, Letter] = {}
@@ -170,7 +190,7 @@ def submit_action(
     for _attempt in range(3):
         try:
             action, new_letters, deliveries = _write(
-                campaign, constituent, writer, lookup, new_targets, messages or {}, scoped_key
+                campaign, constituent, writer, lookup, new_targets, messages or {}, scoped_key, purpose
             )
             break
         except IntegrityError:
@@ -180,7 +200,7 @@ def submit_action(
             earlier = existing_submission(campaign, scoped_key)
             if earlier is not None:
                 return earlier
-            written = _letters_already_written(campaign, writer, [t.key for t in targets])
+            written = _letters_already_written(campaign, writer, [t.key for t in targets], purpose)
             new_targets = [t for t in targets if t.key not in written]
             if not new_targets:
                 letters = [written[t.key] for t in targets]
@@ -209,6 +229,7 @@ def _write(
     targets: list[Target],
     messages: dict[str, str],
     idempotency_key: str | None,
+    purpose: str = "campaign",
 ) -> tuple[SimpleNamespace, list[SimpleNamespace], list[SimpleNamespace]]:
     """Insert and commit the action, its letters and their deliveries (see store.py: no ORM bookkeeping).
 
@@ -291,6 +312,7 @@ def _write(
             "body": body,
             "statement_text": statement,
             "personal_message": message,
+            "purpose": purpose,
             "created_at": now,
         }
         letters.append(letter)
@@ -309,7 +331,7 @@ def preview_letters(
     """(target, subject, body) for each office, rendered as they would be sent; nothing is stored."""
     stances = _stances(campaign)
     out = []
-    for target in campaign_targets(campaign, lookup):
+    for target in _targets(campaign, lookup, check_open(campaign), stances):
         stance = stances.get(target.bioguide_id) if target.bioguide_id else None
         subject, body = render_letter(campaign, campaign.letters, constituent, target, stance)
         out.append((target, subject, body))

@@ -8,16 +8,17 @@ process within that time. Tests set it to 0.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import select
 
-from advocacy.campaigns.models import Campaign
+from advocacy.campaigns.models import Campaign, OutcomeFields
 from advocacy.extensions import db
 
 DEFAULT_TTL = 5.0
@@ -49,7 +50,7 @@ class CustomTargetSnapshot:
 
 
 @dataclass(frozen=True)
-class CampaignSnapshot:
+class CampaignSnapshot(OutcomeFields):
     """What the letter flow reads of a campaign; duck-compatible with the Campaign model for rendering."""
 
     id: int
@@ -67,6 +68,12 @@ class CampaignSnapshot:
     target_committees: tuple[str, ...]
     letters: tuple[VariantSnapshot, ...]
     custom_targets: tuple[CustomTargetSnapshot, ...]
+    sample: bool = False
+    outcome: str | None = None
+    outcome_date: dt.date | None = None
+    outcome_message: str = ""
+    thanks_open: bool = False
+    timeline: tuple[dict, ...] = field(default=(), hash=False)  # dicts do not hash
 
     @classmethod
     def of(cls, campaign: Campaign) -> CampaignSnapshot:
@@ -92,6 +99,12 @@ class CampaignSnapshot:
                 CustomTargetSnapshot(t.id, t.name, t.title or "", t.email, t.salutation or "")
                 for t in campaign.custom_targets
             ),
+            sample=bool(campaign.sample),
+            outcome=campaign.outcome,
+            outcome_date=campaign.outcome_date,
+            outcome_message=campaign.outcome_message or "",
+            thanks_open=bool(campaign.thanks_open),
+            timeline=tuple(dict(event) for event in campaign.timeline or ()),
         )
 
 

@@ -31,6 +31,7 @@ class Dashboard:
     by_chamber: list[tuple[str, int]] = field(default_factory=list)
     top_offices: list[tuple[str, str, str, int]] = field(default_factory=list)
     by_status: list[tuple[str, int]] = field(default_factory=list)
+    thanks: int = 0  # thank-you letters after a won campaign; not in `letters`
 
     @property
     def delivered(self) -> int:
@@ -75,8 +76,13 @@ def by_week(per_day: list[tuple[date, int]]) -> list[tuple[str, int]]:
 def build_dashboard(campaign: Campaign) -> Dashboard:
     cid = campaign.id
     totals = db.session.execute(
-        select(func.count(), func.count(letters.c.office_key.distinct())).where(letters.c.campaign_id == cid)
+        select(func.count(), func.count(letters.c.office_key.distinct())).where(
+            letters.c.campaign_id == cid, letters.c.purpose == "campaign"
+        )
     ).one()
+    thanks = db.session.scalar(
+        select(func.count()).select_from(letters).where(letters.c.campaign_id == cid, letters.c.purpose == "thanks")
+    )
     constituents = db.session.scalar(select(func.count()).select_from(actions).where(actions.c.campaign_id == cid))
     top = db.session.execute(
         select(letters.c.office_key, func.max(letters.c.office_name), func.max(letters.c.state), func.count())
@@ -103,6 +109,7 @@ def build_dashboard(campaign: Campaign) -> Dashboard:
         by_chamber=_grouped(letters.c.chamber, cid),
         top_offices=[tuple(r) for r in top],
         by_status=[tuple(r) for r in status],
+        thanks=thanks or 0,
     )
 
 

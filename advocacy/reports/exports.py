@@ -120,6 +120,7 @@ CONTACT_HEADERS = [
     "Delivery status",
     "Sent (UTC)",
     "Letter ID",
+    "Purpose",  # campaign: the campaign's letter; thanks: a thank-you to an office that acted, after a win
 ]
 
 
@@ -145,6 +146,7 @@ def contacts_query(campaign_id: int, filters: ReportFilters):
             deliveries.c.status,
             utc_text(deliveries.c.sent_at),
             letters.c.id,
+            letters.c.purpose,
         )
         .select_from(
             letters.join(actions, actions.c.id == letters.c.action_id).outerjoin(

@@ -1,4 +1,5 @@
-"""An Atom feed of a campaign's statements, newest recorded first, for reporters and feed readers."""
+"""An Atom feed of a campaign's statements, newest recorded first, for reporters and feed readers; a campaign
+closed with an outcome puts the outcome first."""
 
 from __future__ import annotations
 
@@ -49,6 +50,8 @@ def statements_atom(campaign) -> bytes:
     _sub(feed, "id", f"tag:{authority},2025:campaign:{campaign.slug}:statements")
     _sub(feed, "title", f"{campaign.title}: statements by members of Congress")
     updated = max((s.updated_at for s in statements), default=campaign.updated_at or campaign.created_at)
+    if campaign.outcome:
+        updated = max(updated, campaign.updated_at or updated)
     _sub(feed, "updated", updated.isoformat())
     _sub(feed, "link", rel="alternate", type="text/html", href=page)
     _sub(
@@ -60,6 +63,8 @@ def statements_atom(campaign) -> bytes:
     )
     author = _sub(feed, "author")
     _sub(author, "name", campaign.title)
+    if campaign.outcome:
+        _outcome_entry(feed, campaign, authority, base + url_for("letters.campaign_page", slug=campaign.slug))
     for s in statements:
         office = office_for(s.bioguide_id, include_former=True)
         who = office_label(office) if office else s.bioguide_id
@@ -73,3 +78,19 @@ def statements_atom(campaign) -> bytes:
         summary = s.quote_or_summary or f"{who} made a statement ({s.stance})."
         _sub(entry, "summary", summary, type="text")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+def _outcome_entry(feed: ET.Element, campaign, authority: str, page: str) -> None:
+    """How the campaign ended. Its id stays the same if the outcome is corrected; `updated` says when."""
+    when = campaign.outcome_date
+    entry = _sub(feed, "entry")
+    _sub(entry, "id", f"tag:{authority},2025:campaign:{campaign.slug}:outcome")
+    title = f"{campaign.detainee_name}: {campaign.outcome_label}" + (f" ({when.isoformat()})" if when else "")
+    _sub(entry, "title", title)
+    _sub(entry, "link", rel="alternate", type="text/html", href=page)
+    stamp = (campaign.updated_at or campaign.created_at).isoformat()
+    _sub(entry, "published", stamp)
+    _sub(entry, "updated", stamp)
+    _sub(
+        entry, "summary", campaign.outcome_message or f"The campaign is closed: {campaign.outcome_label}.", type="text"
+    )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 20:16:53.458079
+Create Date: 2026-11-29 20:45:08.226392
 
 """
 from alembic import op
@@ -37,8 +37,19 @@ def upgrade():
     sa.Column('target_committees', sa.JSON(), nullable=False),
     sa.Column('cwc_topic', sa.String(length=100), nullable=False),
     sa.Column('share_text', sa.String(length=280), nullable=False),
+    sa.Column('sample', sa.Boolean(), nullable=False),
+    sa.Column('outcome', sa.String(length=20), nullable=True),
+    sa.Column('outcome_date', sa.Date(), nullable=True),
+    sa.Column('outcome_message', sa.Text(), nullable=False),
+    sa.Column('thanks_open', sa.Boolean(), nullable=False),
+    sa.Column('timeline', sa.JSON(), nullable=False),
+    sa.Column('content_updated_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('stale_notified_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("NOT thanks_open OR outcome IN ('released', 'relief_granted')", name=op.f('ck_campaigns_thanks_won')),
+    sa.CheckConstraint("outcome IS NULL OR outcome IN ('released', 'relief_granted', 'deported', 'denied', 'ended')", name=op.f('ck_campaigns_outcome')),
+    sa.CheckConstraint("outcome IS NULL OR status = 'closed'", name=op.f('ck_campaigns_outcome_closed')),
     sa.CheckConstraint("status IN ('draft', 'live', 'closed')", name=op.f('ck_campaigns_status')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_campaigns')),
     sa.UniqueConstraint('slug', name=op.f('uq_campaigns_slug'))
@@ -392,11 +403,13 @@ def upgrade():
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('statement_text', sa.Text(), nullable=False),
     sa.Column('personal_message', sa.Text(), nullable=False),
+    sa.Column('purpose', sa.String(length=10), server_default='campaign', nullable=False),
     sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("purpose IN ('campaign', 'thanks')", name=op.f('ck_letters_purpose')),
     sa.ForeignKeyConstraint(['action_id'], ['actions.id'], name=op.f('fk_letters_action_id_actions'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_letters_campaign_id_campaigns'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_letters')),
-    sa.UniqueConstraint('campaign_id', 'writer_key', 'office_key', name=op.f('uq_letters_campaign_id_writer_key_office_key'))
+    sa.UniqueConstraint('campaign_id', 'writer_key', 'office_key', 'purpose', name=op.f('uq_letters_campaign_id_writer_key_office_key_purpose'))
     )
     with op.batch_alter_table('letters', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_letters_action_id'), ['action_id'], unique=False)
@@ -404,6 +417,26 @@ def upgrade():
         batch_op.create_index('ix_letters_campaign_id_created_at', ['campaign_id', 'created_at'], unique=False)
         batch_op.create_index('ix_letters_campaign_id_email_key', ['campaign_id', 'email_key'], unique=False)
         batch_op.create_index('ix_letters_campaign_id_office_key', ['campaign_id', 'office_key'], unique=False)
+
+    op.create_table('outcome_emails',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('email_key', sa.String(length=64), nullable=False),
+    sa.Column('action_id', sa.String(length=36), nullable=True),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.String(length=300), nullable=False),
+    sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_attempt_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed', 'skipped')", name=op.f('ck_outcome_emails_status')),
+    sa.ForeignKeyConstraint(['action_id'], ['actions.id'], name=op.f('fk_outcome_emails_action_id_actions'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_outcome_emails_campaign_id_campaigns'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outcome_emails')),
+    sa.UniqueConstraint('campaign_id', 'email_key', name=op.f('uq_outcome_emails_campaign_id_email_key'))
+    )
+    with op.batch_alter_table('outcome_emails', schema=None) as batch_op:
+        batch_op.create_index('ix_outcome_emails_status', ['status'], unique=False)
 
     op.create_table('statement_candidates',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -509,6 +542,10 @@ def downgrade():
         batch_op.drop_index('ix_statement_candidates_campaign_id_status')
 
     op.drop_table('statement_candidates')
+    with op.batch_alter_table('outcome_emails', schema=None) as batch_op:
+        batch_op.drop_index('ix_outcome_emails_status')
+
+    op.drop_table('outcome_emails')
     with op.batch_alter_table('letters', schema=None) as batch_op:
         batch_op.drop_index('ix_letters_campaign_id_office_key')
         batch_op.drop_index('ix_letters_campaign_id_email_key')

@@ -230,7 +230,8 @@ def fake_geocoder():
 
 
 def load_reference_data() -> bool:
-    """The real congress data from ../shared/data and the Guan Heng campaign; False when the data is absent."""
+    """The real congress data from ../shared/data and the shipped campaigns (the live sample, Guan Heng's closed
+    one); False when the data is absent."""
     from tests.data import LEGISLATORS_DIR, ZCCD_CSV
 
     if not (LEGISLATORS_DIR / "legislators-current.yaml").is_file() or not ZCCD_CSV.is_file():
@@ -238,17 +239,19 @@ def load_reference_data() -> bool:
     from advocacy.campaigns.loading import load_campaigns
     from advocacy.congress.sources import districts_source, legislators_source
     from advocacy.congress.sync import sync_districts, sync_legislators
-    from tests.letters_support import GUAN_HENG
+    from tests.letters_support import GUAN_HENG, SAMPLE
 
     sync_legislators(legislators_source(str(LEGISLATORS_DIR)))
     sync_districts(districts_source(str(ZCCD_CSV)))
     load_campaigns(GUAN_HENG)
+    load_campaigns(SAMPLE)
     return True
 
 
 @pytest.fixture(scope="session")
 def live_site(live_app):
-    """The live app with the real congress data and Guan Heng (skipped, or failed in CI, without the data)."""
+    """The live app with the real congress data and the shipped campaigns (skipped, or failed in CI, without
+    the data)."""
     if not live_app.has_reference_data:
         _missing("real data not found in ../shared/data (set ADVOCACY_SHARED_DATA)")
     return live_app

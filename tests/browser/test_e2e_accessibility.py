@@ -85,8 +85,9 @@ def fill_letter_form(page, street: str) -> None:
     "path",
     [
         "/",
-        "/c/guan-heng",
-        "/c/guan-heng/scoreboard",
+        "/c/sample-campaign",
+        "/c/sample-campaign/scoreboard",
+        "/c/guan-heng",  # closed and won: the outcome, the timeline, the thank-you form
         "/lookup",
         "/login",
         "/no-such-page",
@@ -100,7 +101,7 @@ def test_public_pages(live_site, checked_page, path):
 
 def test_letter_form_with_errors_and_the_district_choice(live_site, checked_page):
     page = checked_page()
-    page.goto(live_site.base_url + "/c/guan-heng")
+    page.goto(live_site.base_url + "/c/sample-campaign")
     page.get_by_role("button", name="Review my letters").click()  # everything missing
     assert page.get_by_role("alert").is_visible()
     assert_accessible(page)
@@ -111,7 +112,7 @@ def test_letter_form_with_errors_and_the_district_choice(live_site, checked_page
 
 def test_review_and_thanks_pages(live_site, checked_page):
     page = checked_page()
-    page.goto(live_site.base_url + "/c/guan-heng")
+    page.goto(live_site.base_url + "/c/sample-campaign")
     fill_letter_form(page, NY12_STREET)
     page.get_by_role("heading", name="Review your letters").wait_for()
     assert_accessible(page)
@@ -139,13 +140,13 @@ def test_lookup_result_after_a_street_address(live_site, checked_page):
 
 @pytest.fixture(scope="module")
 def ids(live_site):
-    """Ids of the Guan Heng campaign and its first letter; one statement and one letter so lists are not empty."""
+    """Ids of the sample campaign and its first letter; one statement and one letter so lists are not empty."""
     from advocacy.campaigns.models import Campaign
     from advocacy.extensions import db
     from advocacy.statements.services import StatementInput, record_statement
 
     response = requests.post(
-        live_site.base_url + "/api/v1/campaigns/guan-heng/actions",
+        live_site.base_url + "/api/v1/campaigns/sample-campaign/actions",
         json={
             "first_name": "Listfiller",
             "last_name": "Axe",
@@ -159,7 +160,7 @@ def ids(live_site):
     )
     assert response.status_code in (200, 201), response.text
     with live_site.app_context():
-        campaign = db.session.scalars(select(Campaign).where(Campaign.slug == "guan-heng")).one()
+        campaign = db.session.scalars(select(Campaign).where(Campaign.slug == "sample-campaign")).one()
         statement = record_statement(
             campaign.id,
             StatementInput("P000197", dt.date(2025, 8, 12), "press_release", "supports", "https://example.gov/s"),
@@ -178,17 +179,17 @@ ORGANIZER_PAGES = [
     "/organizer/campaigns/{campaign}/targets",
     "/organizer/campaigns/{campaign}/letters/{letter}",
     "/organizer/campaigns/{campaign}/preview",
-    "/organizer/campaigns/guan-heng/statements/",
-    "/organizer/campaigns/guan-heng/statements/new?q=nadler",
-    "/organizer/campaigns/guan-heng/statements/{statement}/edit",
+    "/organizer/campaigns/sample-campaign/statements/",
+    "/organizer/campaigns/sample-campaign/statements/new?q=nadler",
+    "/organizer/campaigns/sample-campaign/statements/{statement}/edit",
     "/organizer/deliveries",
 ]
 STAFF_PAGES = [
     "/staff/campaigns",
-    "/staff/campaigns/guan-heng",
-    "/staff/campaigns/guan-heng/exports",
-    "/staff/campaigns/guan-heng/exports?from=2020-13-01",  # a filter error
-    "/staff/campaigns/guan-heng/contacts",
+    "/staff/campaigns/sample-campaign",
+    "/staff/campaigns/sample-campaign/exports",
+    "/staff/campaigns/sample-campaign/exports?from=2020-13-01",  # a filter error
+    "/staff/campaigns/sample-campaign/contacts",
 ]
 ADMIN_PAGES = ["/admin/users", "/admin/audit", "/admin/privacy"]
 

@@ -57,8 +57,8 @@ def delivery_of(app, first_name: str, source: str):
 def test_split_zip_and_street_address_to_letters_sent_with_the_mouse(live_site, page):
     base = live_site.base_url
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
-    page.goto(base + "/c/guan-heng")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Free Guan Heng")
+    page.goto(base + "/c/sample-campaign")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sample campaign: Free Sample Q. Person")
 
     fill_campaign_form(page, first="Mouseana", email="mouseana@example.org", street=NY12_STREET)
     page.get_by_role("button", name="Review my letters").click()
@@ -78,7 +78,7 @@ def test_split_zip_and_street_address_to_letters_sent_with_the_mouse(live_site, 
 
     # The confirmation: office by office, each to finish on the office's own form.
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you, Mouseana")
-    assert re.search(r"/c/guan-heng/thanks/[0-9a-f-]{36}$", page.url)
+    assert re.search(r"/c/sample-campaign/thanks/[0-9a-f-]{36}$", page.url)
     cards = page.locator("section.card")
     expect(cards).to_have_count(3)
     nadler = cards.filter(has_text="Nadler")
@@ -95,7 +95,7 @@ def test_split_zip_and_street_address_to_letters_sent_with_the_mouse(live_site, 
     expect(nadler.get_by_role("status")).to_have_text("Copied. Paste it into the office's form.")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == nadler.get_by_role("textbox").input_value()
-    assert "Please speak up, Mr. Nadler." in copied and "Guan Heng" in copied
+    assert "Please speak up, Mr. Nadler." in copied and "Sample Q. Person" in copied
 
     nadler.get_by_role("button", name="I sent it").click()
     expect(cards.filter(has_text="Nadler")).to_contain_text(
@@ -116,7 +116,7 @@ def test_split_zip_and_street_address_to_letters_sent_with_the_mouse(live_site, 
 def test_the_whole_letter_flow_works_by_keyboard_alone(live_site, page):
     base = live_site.base_url
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
-    page.goto(base + "/c/guan-heng")
+    page.goto(base + "/c/sample-campaign")
 
     # The skip link is the first stop and moves the focus to the content.
     page.keyboard.press("Tab")

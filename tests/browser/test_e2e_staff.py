@@ -18,9 +18,9 @@ pytestmark = pytest.mark.browser
 
 
 def write_letters(page, base: str, first: str, zip_code: str, city: str, state: str) -> None:
-    """Letters sent the way a partner site would: POST /api/v1/campaigns/guan-heng/actions, over HTTP."""
+    """Letters sent the way a partner site would: POST /api/v1/campaigns/sample-campaign/actions, over HTTP."""
     response = page.request.post(
-        base + "/api/v1/campaigns/guan-heng/actions",
+        base + "/api/v1/campaigns/sample-campaign/actions",
         data={
             "first_name": first,
             "last_name": "Exportson",
@@ -42,7 +42,7 @@ def test_staff_download_the_filtered_contact_report(live_site, page, accounts):
 
     log_in(page, base, *accounts["staff"])
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
-    page.get_by_role("row").filter(has_text="Free Guan Heng").get_by_role("link", name="Exports").click()
+    page.get_by_role("row").filter(has_text="Free Sample Q. Person").get_by_role("link", name="Exports").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Exports")
     page.get_by_label("State").fill("NY")
     page.get_by_label("Chamber").select_option("house")
@@ -53,7 +53,7 @@ def test_staff_download_the_filtered_contact_report(live_site, page, accounts):
     with page.expect_download() as info:
         downloads.get_by_role("link", name="CSV").click()
     download = info.value
-    assert re.fullmatch(r"guan-heng-contacts-\d{4}-\d{2}-\d{2}\.csv", download.suggested_filename)
+    assert re.fullmatch(r"sample-campaign-contacts-\d{4}-\d{2}-\d{2}\.csv", download.suggested_filename)
     with open(download.path(), encoding="utf-8-sig", newline="") as saved:
         rows = list(csv.DictReader(io.StringIO(saved.read())))
     albany = [r for r in rows if r["First name"] == "Albanyexport"]

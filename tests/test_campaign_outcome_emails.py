@@ -1,0 +1,118 @@
+"""The outcome email: when an organizer closes a campaign with its outcome, each writer who asked to be kept
+informed gets one email (a real SMTP server), once, whatever happens afterwards."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from advocacy.campaigns.models import Campaign, OutcomeEmail
+from advocacy.campaigns.outcome_emails import send_pending_outcome_emails
+from tests.factories import REPRESENTATIVE, SENATOR, make_action, make_campaign, make_letter
+
+OUTCOME = {
+    "outcome": "released",
+    "outcome_date": "2026-02-03",
+    "outcome_message": "He was released on 3 February. Thank you for writing.",
+    "thanks_open": "y",
+}
+
+
+@pytest.fixture
+def app_config(smtp_server):
+    return {"ENVIRON": {**smtp_server.environ(), "ADVOCACY_SITE_URL": "https://act.example.org"}}
+
+
+@pytest.fixture
+def campaign(app):
+    """Ana and Cy asked to be kept informed (Cy wrote twice); Bo did not; Dee did but was purged since; Eve
+    only sent a thank-you letter after the outcome."""
+    campaign = make_campaign(slug="free-ana", title="Free Ana", detainee_name="Ana Example")
+    ana = make_action(campaign, "Ana", "Lopez", "ana@example.org")
+    bo = make_action(campaign, "Bo", "Chen", "bo@example.org", consent=False)
+    cy = make_action(campaign, "Cy", "Ortiz", "cy@example.org")
+    cy_again = make_action(campaign, "Cy", "Ortiz", "cy@example.org")
+    dee = make_action(campaign, "Dee", "Park", "dee@example.org", purged_at=dt.datetime(2025, 9, 1, tzinfo=dt.UTC))
+    eve = make_action(campaign, "Eve", "Ng", "eve@example.org")
+    for action in (ana, bo, cy, dee):
+        make_letter(action, SENATOR)
+    make_letter(cy_again, REPRESENTATIVE)
+    make_letter(eve, REPRESENTATIVE, purpose="thanks")
+    return campaign
+
+
+def close(client, campaign, **changes):
+    return client.post(f"/organizer/campaigns/{campaign.id}/outcome", data={**OUTCOME, **changes})
+
+
+def test_closing_with_an_outcome_emails_each_consenting_writer_once(
+    organizer_client, runner, db, smtp_server, campaign
+):
+    response = close(organizer_client, campaign)
+    assert response.status_code == 302
+    stored = db.session.get(Campaign, campaign.id)
+    assert (stored.status, stored.outcome, stored.outcome_date) == ("closed", "released", dt.date(2026, 2, 3))
+    assert stored.accepts_thanks
+    assert len(db.session.scalars(select(OutcomeEmail)).all()) == 2  # queued with the outcome, nothing sent yet
+    assert smtp_server.messages == []
+
+    result = runner.invoke(args=["campaigns", "outcome-emails"])
+    assert result.exit_code == 0 and result.output.strip() == "outcome emails: 2 sent, 0 failed, 0 skipped"
+    assert sorted(to for _, [to] in smtp_server.recorder.envelopes) == ["ana@example.org", "cy@example.org"]
+    message = smtp_server.messages[0]
+    assert message["Subject"] == "Good news: Ana Example: released"
+    body = message.get_content()
+    assert "Released (February 3, 2026)." in body and "He was released on 3 February." in body
+    assert "https://act.example.org/c/free-ana" in body and "thank the offices that acted" in body
+
+    # Correcting the outcome, or sending again, writes to nobody a second time.
+    assert close(organizer_client, campaign, outcome_message="Released on 3 February 2026.").status_code == 302
+    assert db.session.get(Campaign, campaign.id).outcome_message == "Released on 3 February 2026."
+    assert send_pending_outcome_emails().sent == 0
+    assert len(smtp_server.messages) == 2
+
+
+def test_a_bad_outcome_changes_nothing_and_says_why(organizer_client, db, smtp_server, campaign):
+    response = close(organizer_client, campaign, outcome="deported")  # a lost campaign thanks nobody
+    assert response.status_code == 302
+    page = organizer_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "only a won campaign (released or relief_granted) can keep the thank-you action open" in page
+    missing = close(organizer_client, campaign, outcome_message="", outcome_date="soon")
+    assert missing.status_code == 400
+    html = missing.get_data(as_text=True)
+    assert "Enter a short public message." in html and "Enter the date, e.g. 2026-02-03." in html
+    stored = db.session.get(Campaign, campaign.id)
+    assert (stored.status, stored.outcome) == ("live", None)
+    assert db.session.scalars(select(OutcomeEmail)).all() == []
+
+
+def test_a_closed_campaign_cannot_be_reopened_once_it_has_an_outcome(organizer_client, db, campaign):
+    close(organizer_client, campaign)
+    response = organizer_client.post(f"/organizer/campaigns/{campaign.id}/publish", follow_redirects=True)
+    assert "it stays closed as the public record" in response.get_data(as_text=True)
+    assert db.session.get(Campaign, campaign.id).status == "closed"
+
+
+def test_a_writer_purged_after_queuing_is_skipped(organizer_client, db, smtp_server, campaign):
+    close(organizer_client, campaign)
+    ana = db.session.scalars(select(OutcomeEmail)).first()
+    from advocacy.letters.models import Action
+
+    db.session.get(Action, ana.action_id).purged_at = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    db.session.commit()
+    summary = send_pending_outcome_emails()
+    assert (summary.sent, summary.skipped) == (1, 1)
+    assert len(smtp_server.messages) == 1
+
+
+def test_no_mail_settings_no_outcome_emails(app, db, runner):
+    from advocacy.campaigns.outcome_emails import queue_outcome_emails
+
+    app.config["ADVOCACY_SETTINGS"] = app.config["ADVOCACY_SETTINGS"].__class__(env="testing")
+    campaign = make_campaign(slug="free-bo")
+    make_letter(make_action(campaign), SENATOR)
+    assert queue_outcome_emails(campaign.id) == 0
+    result = runner.invoke(args=["campaigns", "outcome-emails"])
+    assert result.exit_code != 0 and "mail is not configured" in result.output
