@@ -239,8 +239,9 @@ def fetch_all(
 
 
 def _published(entry) -> datetime | None:
+    # dict.get: feedparser's own get maps a missing "updated" to "published", with a deprecation warning.
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
+        value = dict.get(entry, key)
         if value:
             try:
                 return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
@@ -248,7 +249,7 @@ def _published(entry) -> datetime | None:
                 continue
     # What feedparser could not read: House Drupal's "Monday, April 15, 2013 - 2:23pm" and the like.
     for key in ("published", "updated", "created", "date", "dc_date", "pubdate"):
-        value = entry.get(key)
+        value = dict.get(entry, key)
         if isinstance(value, str):
             parsed = parse_date(value)
             if parsed is not None:
