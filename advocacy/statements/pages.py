@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 from advocacy.statements.dates import parse_date
+from advocacy.statements.matching import is_cjk
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
 # Plain links that usually lead to a site's feed: /rss.xml, /rss, /feed, atom.xml, Joomla's ?format=feed, ...
@@ -36,7 +37,7 @@ DATE_META = (
 )
 _SKIPPED = {"script", "style", "noscript", "template", "svg"}
 _SPACE = re.compile(r"\s+")
-MIN_HEADLINE = 12  # characters: shorter link texts are navigation ("Home", "Next ›", "Read more")
+MIN_HEADLINE = 12  # columns: shorter link texts are navigation ("Home", "Next ›", "Read more")
 
 
 @dataclass(frozen=True)
@@ -160,13 +161,18 @@ def headline_links(page: PageInfo, page_url: str) -> list[PageLink]:
     for link in page.links:
         url = link.url.split("#", 1)[0]
         host = (urlsplit(url).hostname or "").removeprefix("www.")
-        if url == own or len(link.text) < MIN_HEADLINE or not (host == site or host.endswith("." + site)):
+        if url == own or _width(link.text) < MIN_HEADLINE or not (host == site or host.endswith("." + site)):
             continue
         if url in page.feedish_links:
             continue
         if url not in best or len(link.text) > len(best[url].text):
             best[url] = PageLink(url, link.text[:500])
     return list(best.values())
+
+
+def _width(text: str) -> int:
+    """Length in columns: a Chinese headline of six characters says as much as a Latin one of twelve."""
+    return sum(2 if is_cjk(char) else 1 for char in text)
 
 
 def feed_links(page: PageInfo) -> list[str]:
