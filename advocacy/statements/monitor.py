@@ -32,7 +32,7 @@ from advocacy.statements.models import (
     Statement,
     StatementCandidate,
 )
-from advocacy.statements.pages import PageInfo, feed_links, headline_links, looks_like_html, read_page
+from advocacy.statements.pages import PageInfo, charset_of, headline_links, looks_like_html, read_page
 
 MAX_SNIPPET = 600
 MAX_BODY = 20_000  # characters of a linked page's text kept for matching
@@ -351,7 +351,7 @@ class _Scan:
             else:
                 state.kind = SourceKind.FEED.value
                 return items
-        page = read_page(result.content, base, _charset(result.content_type))
+        page = read_page(result.content, base, charset_of(result.content_type))
         links = headline_links(page, base)
         previous = set(state.page_links or [])
         state.kind = SourceKind.PAGE.value
@@ -378,7 +378,7 @@ class _Scan:
         )
         if result.outcome != "ok" or not looks_like_html(result.content, result.content_type):
             return None
-        return read_page(result.content, result.final_url or url, _charset(result.content_type))
+        return read_page(result.content, result.final_url or url, charset_of(result.content_type))
 
     def queue(self, source: FeedSource, state: FeedState, items: list[FeedItem]) -> tuple[int, int, int]:
         """Queue each campaign's new matches (newest first, at most `max_new_per_feed`); (matches, new, held back)."""
@@ -428,78 +428,3 @@ class _Scan:
             if page is not None and page.published is not None:
                 dates[url] = page.published
         return dates
-
-
-def _charset(content_type: str) -> str:
-    for part in content_type.split(";")[1:]:
-        key, _, value = part.partition("=")
-        if key.strip().lower() == "charset":
-            return value.strip().strip('"')
-    return ""
-
-
-# --- What an address is, when an organizer adds it ---------------------------------------------------------
-
-MAX_FEED_PROBES = 3  # feed links of a page tried when it is added
-
-
-@dataclass
-class Recognition:
-    """What an address turned out to be: a feed, a web page (with the feed it links to, if any), or neither."""
-
-    kind: str  # "feed" | "page" | "unreachable" | "unreadable"
-    items: int = 0
-    dated: int = 0
-    title: str = ""
-    feed_url: str = ""  # for a page: a feed it links to that really reads as one
-    feed_items: int = 0
-    reason: str = ""  # for unreachable and unreadable, in plain words
-
-
-def refused_address(url: str) -> str | None:
-    """Why an address may not be watched (inside our own network), in plain words; None when it may.
-    The same guard that runs before every fetch, run when the address is added."""
-    if current_app.config.get("STATEMENTS_FEED_ALLOW_PRIVATE"):
-        return None
-    if feedlib.blocked_address(url):
-        return "This address is on a private or local network. The monitor only reads public web sites."
-    return None
-
-
-def recognize(url: str) -> Recognition:
-    """Fetch an address once, under the scan's guards, and say what it is."""
-    limits = Limits.from_config(current_app.config)
-    timeout = min(limits.timeout, 10.0)
-
-    def fetch(address: str) -> feedlib.FetchResult:
-        return feedlib.fetch_feed(
-            address, timeout=timeout, max_bytes=limits.max_bytes, allow_private=limits.allow_private
-        )
-
-    result = fetch(url)
-    if result.outcome != "ok":
-        return Recognition("unreachable", reason=plain_reason(result.error, timeout))
-    base = result.final_url or url
-    try:
-        items = feedlib.parse_feed(result.content, result.content_type, base)
-    except feedlib.NotAFeed:
-        pass
-    except FeedError as exc:
-        return Recognition("unreadable", reason=str(exc))
-    else:
-        return Recognition("feed", items=len(items), dated=sum(1 for i in items if i.published))
-    page = read_page(result.content, base, _charset(result.content_type))
-    recognition = Recognition("page", items=len(headline_links(page, base)), title=page.title[:200])
-    for candidate in feed_links(page)[:MAX_FEED_PROBES]:
-        if candidate == base:
-            continue
-        probe = fetch(candidate)
-        if probe.outcome != "ok":
-            continue
-        try:
-            feed_items = feedlib.parse_feed(probe.content, probe.content_type, probe.final_url or candidate)
-        except FeedError:
-            continue
-        recognition.feed_url, recognition.feed_items = normalize_url(candidate), len(feed_items)
-        break
-    return recognition

@@ -182,3 +182,12 @@ def feed_links(page: PageInfo) -> list[str]:
         if url not in seen:
             seen.append(url)
     return seen
+
+
+def charset_of(content_type: str) -> str:
+    """The charset a Content-Type header names, or "" (then the page is read as UTF-8)."""
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip('"')
+    return ""

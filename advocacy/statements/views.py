@@ -12,6 +12,7 @@ from advocacy.auth.access import role_required
 from advocacy.auth.models import Role
 from advocacy.congress.offices import current_offices, office_for
 from advocacy.extensions import db
+from advocacy.statements.discovery import Recognition, recognize, refused_address
 from advocacy.statements.feeds import normalize_url
 from advocacy.statements.forms import EmptyForm, FeedForm, StatementForm, office_matches
 from advocacy.statements.models import (
@@ -24,7 +25,6 @@ from advocacy.statements.models import (
     Statement,
     StatementCandidate,
 )
-from advocacy.statements.monitor import Recognition, recognize, refused_address
 from advocacy.statements.scoreboard import group_of, office_label
 from advocacy.statements.services import (
     StatementError,
