@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+import requests
 
 from advocacy.statements.feeds import (
     FeedError,
@@ -10,6 +11,7 @@ from advocacy.statements.feeds import (
     blocked_address,
     fetch_all,
     fetch_feed,
+    guarded_session,
     parse_feed,
 )
 from tests.fakes.feeds import ATOM_NEWS, BROKEN_FEED, RSS_PRESS_RELEASES, serve_feeds
@@ -173,3 +175,12 @@ def test_addresses_inside_our_network_are_refused_in_every_spelling(address):
 )
 def test_public_addresses_pass_the_check(address):
     assert blocked_address(address) is None
+
+
+def test_the_address_a_connection_reaches_is_checked_as_well_as_the_name(feed_server):
+    """DNS may answer differently when the request connects than when the name was checked: the monitor's
+    session refuses the connection itself, before a byte is sent."""
+    url = feed_server.add("/rss", RSS_PRESS_RELEASES)
+    with pytest.raises(requests.ConnectionError, match="a private or local network address"):
+        guarded_session().get(url, timeout=SHORT)
+    assert feed_server.requests_to("/rss") == []

@@ -10,6 +10,7 @@ import io
 import ipaddress
 import re
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -18,6 +19,9 @@ from datetime import UTC, datetime
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from advocacy import http
 from advocacy.statements.dates import parse_date
@@ -157,6 +161,76 @@ def blocked_address(url: str) -> str | None:
     return None
 
 
+class _RefusedPeer(OSError):
+    """The connection reached an address inside our network (the name resolved differently at connect time)."""
+
+
+class _PeerGuard:
+    """Checks the address a connection actually reached, whatever the name resolved to a moment before:
+    the check before a request cannot be fooled by DNS that answers differently the second time."""
+
+    def _new_conn(self):
+        sock = super()._new_conn()
+        try:
+            peer = ipaddress.ip_address(str(sock.getpeername()[0]).split("%", 1)[0])
+        except (OSError, ValueError):
+            peer = None
+        if peer is None or address_refused(peer):
+            sock.close()
+            raise _RefusedPeer(PRIVATE_REASON)
+        return sock
+
+
+class _GuardedHTTPConnection(_PeerGuard, HTTPConnection):
+    pass
+
+
+class _GuardedHTTPSConnection(_PeerGuard, HTTPSConnection):
+    pass
+
+
+class _GuardedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _GuardedHTTPConnection
+
+
+class _GuardedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _GuardedHTTPSConnection
+
+
+class _GuardedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
+
+
+_local = threading.local()
+
+
+def guarded_session() -> requests.Session:
+    """The outbound session (advocacy.http's, with its timeout rule) whose connections refuse to reach an
+    address inside our network; one per thread, like http.session()."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = http.TimeoutSession()
+        session.headers["User-Agent"] = USER_AGENT
+        adapter = _GuardedAdapter(pool_connections=8, pool_maxsize=16, max_retries=0)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        _local.session = session
+    return session
+
+
+def _refused_peer(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    for _ in range(10):  # requests wraps urllib3's ProtocolError, which holds ours as its context
+        if seen is None:
+            return False
+        if isinstance(seen, _RefusedPeer) or any(isinstance(a, _RefusedPeer) for a in getattr(seen, "args", ())):
+            return True
+        seen = seen.__context__ or seen.__cause__
+    return False
+
+
 def fetch_feed(
     url: str,
     validators: Validators | None = None,
@@ -177,7 +251,8 @@ def fetch_feed(
             reason = None if allow_private else blocked_address(current)
             if reason:
                 return FetchResult(url, "failed", error=f"refused: {reason}")
-            with http.session().get(
+            session = http.session() if allow_private else guarded_session()
+            with session.get(
                 current, headers=headers, timeout=(timeout, timeout), stream=True, allow_redirects=False
             ) as response:
                 if response.is_redirect:
@@ -187,7 +262,9 @@ def fetch_feed(
         return FetchResult(url, "failed", error="too many redirects")
     except requests.Timeout:
         return FetchResult(url, "failed", error="timed out")
-    except requests.ConnectionError:
+    except requests.ConnectionError as exc:
+        if _refused_peer(exc):
+            return FetchResult(url, "failed", error=f"refused: {PRIVATE_REASON}")
         return FetchResult(url, "failed", error="could not connect")
     except requests.RequestException as exc:
         return FetchResult(url, "failed", error=f"request failed ({type(exc).__name__})")
