@@ -240,6 +240,7 @@ def add_feed(slug: str):
         return redirect(url_for(".feeds", slug=slug))
     kind = form.watch.data or ""
     if not kind:
+        db.session.commit()  # no transaction (nor pooled connection) held while the address is fetched
         found = recognize(url)
         if found.kind == "unreadable":
             form.url.errors = [*form.url.errors, f"The monitor cannot read this address: {found.reason}."]
