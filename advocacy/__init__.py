@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from flask import Flask
 
-from advocacy.config import PROJECT_ROOT, flask_config, load_settings
+from advocacy.config import PROJECT_ROOT, flask_config, load_settings, refuse_development_only
 
 # Feature packages; each may provide `bp` (a blueprint), `cli` (click groups) and `models`.
 BLUEPRINTS = (
@@ -67,6 +67,7 @@ def register_config(app: Flask, overrides: Mapping[str, object] | None) -> None:
     settings = overrides.pop("ADVOCACY_SETTINGS", None) or load_settings(environ)
     app.config.update(flask_config(settings))
     app.config.update(overrides)
+    refuse_development_only(settings, app.config)
 
 
 def register_extensions(app: Flask) -> None:

@@ -181,6 +181,20 @@ def _validate(s: Settings) -> None:
         raise ConfigError("ADVOCACY_DATA_DIR must be a folder path")
 
 
+# Flask config keys that tests and local development may set (through create_app's overrides) and
+# production must never run with. STATEMENTS_FEED_ALLOW_PRIVATE lets the statement monitor read feeds on
+# loopback and private addresses, which is how tests serve real feeds from 127.0.0.1; in production it
+# would let an organizer point the monitor at internal services.
+DEVELOPMENT_ONLY = ("STATEMENTS_FEED_ALLOW_PRIVATE",)
+
+
+def refuse_development_only(settings: Settings, config: Mapping[str, object]) -> None:
+    if settings.production:
+        for key in DEVELOPMENT_ONLY:
+            if config.get(key):
+                raise ConfigError(f"{key} is for development and tests only; production refuses to start with it")
+
+
 def default_database_url() -> str:
     return f"sqlite:///{PROJECT_ROOT / 'instance' / 'advocacy.db'}"
 

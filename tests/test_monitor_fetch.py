@@ -3,12 +3,15 @@
 from datetime import UTC, datetime
 
 import pytest
+import requests
 
 from advocacy.statements.feeds import (
     FeedError,
     Validators,
+    blocked_address,
     fetch_all,
     fetch_feed,
+    guarded_session,
     parse_feed,
 )
 from tests.fakes.feeds import ATOM_NEWS, BROKEN_FEED, RSS_PRESS_RELEASES, serve_feeds
@@ -141,3 +144,43 @@ def test_redirects_are_followed_hop_by_hop(feed_server):
     # Every hop is checked again: a redirect cannot lead somewhere the first URL could not go.
     elsewhere = feed_server.add("/to-file", location="file:///etc/passwd", status=302)
     assert fetch_feed(elsewhere, timeout=SHORT, allow_private=True).error == "not an http(s) URL"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "http://[::127.0.0.1]/feed",  # IPv4-compatible IPv6
+        "http://[::ffff:127.0.0.1]/feed",  # IPv4-mapped
+        "http://[::ffff:a00:8]/feed",  # IPv4-mapped, in hex: 10.0.0.8
+        "http://[2002:7f00:1::]/feed",  # 6to4 around 127.0.0.1
+        "http://[64:ff9b::a9fe:a9fe]/feed",  # NAT64 around 169.254.169.254
+        "http://[64:ff9b:1::1]/feed",  # local-use NAT64
+        "http://2130706433/feed",  # 127.0.0.1 as one decimal number
+        "http://0x7f.1/feed",  # hex parts
+        "http://0177.0.0.1/feed",  # octal
+        "http://127.1/feed",  # short form
+        "http://127.0.0.1./feed",  # a trailing dot
+        "http://localhost./feed",
+        "http://[fe80::1%25eth0]/feed",  # link-local with a zone
+        "http://0.0.0.0/feed",
+    ],
+)
+def test_addresses_inside_our_network_are_refused_in_every_spelling(address):
+    assert blocked_address(address) == "a private or local network address"
+    assert fetch_feed(address, timeout=SHORT).error == "refused: a private or local network address"
+
+
+@pytest.mark.parametrize(
+    "address", ["http://8.8.8.8/feed", "http://[2001:4860:4860::8888]/feed", "http://[64:ff9b::808:808]/"]
+)
+def test_public_addresses_pass_the_check(address):
+    assert blocked_address(address) is None
+
+
+def test_the_address_a_connection_reaches_is_checked_as_well_as_the_name(feed_server):
+    """DNS may answer differently when the request connects than when the name was checked: the monitor's
+    session refuses the connection itself, before a byte is sent."""
+    url = feed_server.add("/rss", RSS_PRESS_RELEASES)
+    with pytest.raises(requests.ConnectionError, match="a private or local network address"):
+        guarded_session().get(url, timeout=SHORT)
+    assert feed_server.requests_to("/rss") == []

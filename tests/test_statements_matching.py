@@ -76,3 +76,42 @@ def test_empty_matcher():
 def test_fold_and_html_to_text():
     assert fold_text("Gu\u00e1n H\u00c9NG") == "guan heng"
     assert html_to_text("<p>Free&nbsp;<b>Guan</b>\n Heng &amp; others</p>") == "Free Guan Heng & others"
+
+
+# --- Chinese by words, traditional and simplified, invisible characters (#25.3) ---------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "海关恒定汇率",  # customs (海关) + constant (恒定) exchange rate: 关恒 straddles two words
+        "相关恒星",  # related (相关) + star (恒星)
+        "海關恆定匯率",  # the same, in traditional characters
+    ],
+)
+def test_chinese_keywords_are_not_found_inside_other_words(text):
+    assert KeywordMatcher(KEYWORDS).search(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("關恆案的聲明", "關恆"),  # traditional finds the simplified keyword
+        ("支持关 恒的议员", "关 恒"),  # a space between the characters
+        ("国会议员呼吁释放关\u200b恒。", "关\u200b恒"),  # a zero-width space between them
+        ("关恒案", "关恒"),  # a name followed by 案 (case): still the name
+    ],
+)
+def test_chinese_keywords_match_across_scripts_spaces_and_invisible_characters(text, found):
+    match = KeywordMatcher(KEYWORDS).search(text)
+    assert match is not None and match.keyword == "关恒"
+    assert text[match.start : match.end] == found
+
+
+def test_a_traditional_keyword_finds_simplified_text():
+    assert KeywordMatcher(["關恆"]).search("关于关恒案的声明") is not None
+
+
+@pytest.mark.parametrize("text", ["Guan\u200bHeng", "Gu\u00adan Heng", "Guan\ufeff Heng", "GUAN\u200b HENG"])
+def test_invisible_characters_do_not_hide_a_latin_keyword(text):
+    assert KeywordMatcher(["Guan Heng"]).search(text) is not None

@@ -42,6 +42,13 @@ class SyncReport:
     tallies: dict[str, list[int]] = field(default_factory=dict)  # kind -> [added, changed, removed]
     skipped: list[str] = field(default_factory=list)
     version: int = 0
+    decoded_rss_urls: int = 0  # feed addresses whose HTML entities (&amp;) were decoded on reading
+
+    def notes(self) -> list[str]:
+        if not self.decoded_rss_urls:
+            return []
+        n = self.decoded_rss_urls
+        return [f"Decoded HTML entities (&amp; → &) in {n} member feed address{'es' if n != 1 else ''} (rss_url)."]
 
     @property
     def changed(self) -> bool:
@@ -56,7 +63,7 @@ class SyncReport:
     def lines(self, limit: int = 50) -> list[str]:
         present = ", ".join(f"{n:,} {kind}" for kind, n in self.counts.items())
         if not self.changed:
-            return [f"No changes: the database already matches {self.source} ({present})."]
+            return [f"No changes: the database already matches {self.source} ({present}).", *self.notes()]
         out = [f"Updated {self.dataset} from {self.source} (now {present}; data version {self.version})."]
         for kind, (added, changed, removed) in self.tallies.items():
             if added or changed or removed:
@@ -70,7 +77,7 @@ class SyncReport:
         if self.skipped:
             out.append(f"Skipped ({len(self.skipped)}):")
             out.extend(f"  {item}" for item in self.skipped[:limit])
-        return out
+        return out + self.notes()
 
 
 def member_label(row: dict) -> str:
@@ -145,7 +152,9 @@ def apply_legislators(data: LegislatorData, description: str, allow_shrink: bool
 
 def _apply_legislators(data: LegislatorData, description: str, allow_shrink: bool) -> SyncReport:
     dataset = _dataset_row("legislators")
-    report = SyncReport("legislators", description, skipped=list(data.skipped))
+    report = SyncReport(
+        "legislators", description, skipped=list(data.skipped), decoded_rss_urls=len(data.decoded_rss_urls)
+    )
     _sync_members(data, report, allow_shrink)
     _sync_rows(DistrictOffice, "district offices", data.offices, ("id",), report, _office_label)
     _sync_committees(data, report)

@@ -26,9 +26,12 @@ def _campaigns(slug: str | None) -> list:
 
 @statements_cli.command("scan")
 @click.option("--campaign", "slug", metavar="SLUG", help="Scan for this campaign only (any status).")
-@click.option("--quiet", is_flag=True, help="Print only the summary.")
+@click.option("--quiet", is_flag=True, help="Print only the totals and the feeds that failed.")
 def scan_command(slug: str | None, quiet: bool) -> None:
-    """Read members' press-release feeds and added feeds; queue items that mention a live campaign."""
+    """Read members' press-release feeds and added feeds and pages; queue items that mention a live campaign.
+
+    Prints the totals, then per feed: items read, how many carry a date, matches, new candidates, or why
+    it failed."""
     from advocacy.statements.followups import mail_enabled, send_pending_followups
     from advocacy.statements.monitor import keywords_of, scan
 
@@ -49,7 +52,7 @@ def scan_command(slug: str | None, quiet: bool) -> None:
                     click.echo(f"  {done}/{total} feeds read", err=True)
 
             summary = scan(campaigns, progress=progress)
-            for line in summary.lines():
+            for line in summary.lines(per_feed=not quiet):
                 click.echo(line)
             if summary.feeds and summary.failed == summary.feeds:
                 raise click.ClickException(f"every one of the {summary.feeds} feeds failed; is the network down?")

@@ -8,7 +8,9 @@ from __future__ import annotations
 import calendar
 import io
 import ipaddress
+import re
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -17,9 +19,14 @@ from datetime import UTC, datetime
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from advocacy import http
+from advocacy.statements.dates import parse_date
 from advocacy.statements.matching import html_to_text
+from advocacy.statements.pages import looks_like_html
 
 DEFAULT_TIMEOUT = 15.0  # seconds, for connecting and between bytes; the whole download gets twice that
 DEFAULT_WORKERS = 8
@@ -30,7 +37,11 @@ USER_AGENT = http.USER_AGENT.replace(")", "; statement monitor)", 1)
 
 
 class FeedError(Exception):
-    """A feed could not be read; the message is one short line."""
+    """A feed could not be read; the message is one short line an organizer understands."""
+
+
+class NotAFeed(FeedError):
+    """The address answered with a web page, not a feed: it can be watched as a page instead."""
 
 
 @dataclass(frozen=True)
@@ -78,21 +89,146 @@ def is_http_url(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
+PRIVATE_REASON = "a private or local network address"
+# Prefixes whose last 32 bits are an IPv4 address the packet ends up at (NAT64, RFC 6052 and RFC 8215).
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+# An IPv4 address written as one number or with octal or hex parts: "2130706433", "0x7f.1", "0177.0.0.1".
+_NUMERIC_HOST = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}")
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries (mapped, compatible, 6to4, Teredo, NAT64), if any."""
+    if address.ipv4_mapped:
+        return address.ipv4_mapped
+    if address.sixtofour:
+        return address.sixtofour
+    if address.teredo:
+        return address.teredo[1]
+    packed = address.packed
+    if packed[:12] == bytes(12) or any(address in net for net in _NAT64):  # ::a.b.c.d, 64:ff9b::a.b.c.d
+        return ipaddress.IPv4Address(packed[12:])
+    return None
+
+
+def address_refused(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether an address is not on the public internet, including IPv4 hidden inside IPv6."""
+    if not address.is_global or address.is_multicast:
+        return True
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = _embedded_ipv4(address)
+        if inner is not None and address_refused(inner):
+            return True
+        if any(address in net for net in _NAT64[1:]):  # local-use NAT64: a translator on our own network
+            return True
+    return False
+
+
+def _literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host names by itself, in any of the forms a resolver accepts, or None for a name."""
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        pass
+    if _NUMERIC_HOST.fullmatch(host):
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return ipaddress.IPv4Address(0)  # numeric but not an address: refuse it like 0.0.0.0
+    return None
+
+
 def blocked_address(url: str) -> str | None:
     """Why the monitor must not fetch this URL (an address inside our own network), or None.
 
-    Organizers add feeds by URL, so without this a feed could point the monitor at internal services.
+    Organizers add feeds by URL, so without this a feed could point the monitor at internal services. The
+    same check runs when a feed is added and before every request (each redirect hop included); IPv4
+    addresses hidden in IPv6 forms (`[::127.0.0.1]`, `[::ffff:10.0.0.1]`, 6to4, NAT64) and in decimal,
+    octal or hex spellings are unwrapped first, and a trailing dot changes nothing.
     """
-    host = urlsplit(url).hostname or ""
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    if not host:
+        return None
+    literal = _literal_address(host)
+    if literal is not None:
+        return PRIVATE_REASON if address_refused(literal) else None
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):
         return None  # unresolvable: the request itself will fail with "could not connect"
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if not address.is_global or address.is_multicast:
-            return "a private or local network address"
+        if address_refused(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])):
+            return PRIVATE_REASON
     return None
+
+
+class _RefusedPeer(OSError):
+    """The connection reached an address inside our network (the name resolved differently at connect time)."""
+
+
+class _PeerGuard:
+    """Checks the address a connection actually reached, whatever the name resolved to a moment before:
+    the check before a request cannot be fooled by DNS that answers differently the second time."""
+
+    def _new_conn(self):
+        sock = super()._new_conn()
+        try:
+            peer = ipaddress.ip_address(str(sock.getpeername()[0]).split("%", 1)[0])
+        except (OSError, ValueError):
+            peer = None
+        if peer is None or address_refused(peer):
+            sock.close()
+            raise _RefusedPeer(PRIVATE_REASON)
+        return sock
+
+
+class _GuardedHTTPConnection(_PeerGuard, HTTPConnection):
+    pass
+
+
+class _GuardedHTTPSConnection(_PeerGuard, HTTPSConnection):
+    pass
+
+
+class _GuardedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _GuardedHTTPConnection
+
+
+class _GuardedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _GuardedHTTPSConnection
+
+
+class _GuardedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
+
+
+_local = threading.local()
+
+
+def guarded_session() -> requests.Session:
+    """The outbound session (advocacy.http's, with its timeout rule) whose connections refuse to reach an
+    address inside our network; one per thread, like http.session()."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = http.TimeoutSession()
+        session.headers["User-Agent"] = USER_AGENT
+        adapter = _GuardedAdapter(pool_connections=8, pool_maxsize=16, max_retries=0)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        _local.session = session
+    return session
+
+
+def _refused_peer(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    for _ in range(10):  # requests wraps urllib3's ProtocolError, which holds ours as its context
+        if seen is None:
+            return False
+        if isinstance(seen, _RefusedPeer) or any(isinstance(a, _RefusedPeer) for a in getattr(seen, "args", ())):
+            return True
+        seen = seen.__context__ or seen.__cause__
+    return False
 
 
 def fetch_feed(
@@ -115,7 +251,8 @@ def fetch_feed(
             reason = None if allow_private else blocked_address(current)
             if reason:
                 return FetchResult(url, "failed", error=f"refused: {reason}")
-            with http.session().get(
+            session = http.session() if allow_private else guarded_session()
+            with session.get(
                 current, headers=headers, timeout=(timeout, timeout), stream=True, allow_redirects=False
             ) as response:
                 if response.is_redirect:
@@ -125,7 +262,9 @@ def fetch_feed(
         return FetchResult(url, "failed", error="too many redirects")
     except requests.Timeout:
         return FetchResult(url, "failed", error="timed out")
-    except requests.ConnectionError:
+    except requests.ConnectionError as exc:
+        if _refused_peer(exc):
+            return FetchResult(url, "failed", error=f"refused: {PRIVATE_REASON}")
         return FetchResult(url, "failed", error="could not connect")
     except requests.RequestException as exc:
         return FetchResult(url, "failed", error=f"request failed ({type(exc).__name__})")
@@ -177,13 +316,21 @@ def fetch_all(
 
 
 def _published(entry) -> datetime | None:
+    # dict.get: feedparser's own get maps a missing "updated" to "published", with a deprecation warning.
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
+        value = dict.get(entry, key)
         if value:
             try:
                 return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
             except (OverflowError, ValueError):
                 continue
+    # What feedparser could not read: House Drupal's "Monday, April 15, 2013 - 2:23pm" and the like.
+    for key in ("published", "updated", "created", "date", "dc_date", "pubdate"):
+        value = dict.get(entry, key)
+        if isinstance(value, str):
+            parsed = parse_date(value)
+            if parsed is not None:
+                return parsed
     return None
 
 
@@ -197,13 +344,15 @@ def parse_feed(content: bytes, content_type: str = "", base_url: str = "") -> li
     headers = {"content-type": content_type} if content_type else {}
     if base_url:
         headers["content-location"] = base_url
+    if looks_like_html(content, content_type):
+        raise NotAFeed("this address is a web page, not an RSS or Atom feed")
     import feedparser  # imported here: only the monitor needs it, and it is large
 
     parsed = feedparser.parse(io.BytesIO(content), response_headers=headers)
     if not parsed.get("version") and not parsed.entries:
-        reason = parsed.get("bozo_exception")
-        detail = f": {str(reason).splitlines()[0][:120]}" if reason else ""
-        raise FeedError("not an RSS or Atom feed" + detail)
+        if not content.strip():
+            raise FeedError("the address answered with an empty document")
+        raise FeedError("the address answered with something that is neither a feed nor a web page")
     items = []
     for entry in parsed.entries:
         link = normalize_url(urljoin(base_url, entry.get("link") or "")) if entry.get("link") else ""

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField, URLField
+from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
+from wtforms.validators import URL, AnyOf, DataRequired, InputRequired, Length, Optional
 
 from advocacy.congress.offices import Office
 from advocacy.statements.matching import fold_text
-from advocacy.statements.models import KIND_LABELS, MAX_QUOTE, MAX_URL, Stance
+from advocacy.statements.models import KIND_LABELS, MAX_QUOTE, MAX_URL, SourceKind, Stance
 from advocacy.statements.scoreboard import office_label
 from advocacy.statements.services import StatementInput
 from advocacy.statements.stategrid import STATE_NAMES
@@ -85,15 +85,17 @@ class StatementForm(FlaskForm):
 
 class FeedForm(FlaskForm):
     url = URLField(
-        "Feed URL",
+        "Feed or press page URL",
         validators=[
-            DataRequired(message="Give the feed's address."),
+            DataRequired(message="Give the address of the feed or page."),
             URL(require_tld=False, message="Give a full web address, starting with https://"),
             Length(max=MAX_URL),
         ],
     )
     label = StringField("Label (optional)", validators=[Optional(), Length(max=200)])
     bioguide_id = SelectField("Office this feed speaks for (optional)", validators=[Optional()])
+    # Set by the buttons offered when the address is a web page: read the feed it links to, or the page.
+    watch = HiddenField(validators=[Optional(), AnyOf(["", *(k.value for k in SourceKind)])])
 
     def set_offices(self, offices: list[Office]) -> None:
         self.bioguide_id.choices = [SelectChoice("", "None: a news site or other source"), *office_choices(offices)]

@@ -1,14 +1,20 @@
 """Find a campaign's keywords in text: case- and accent-insensitive, whole words, and in Chinese too.
 
-Latin-script keywords match whole words only ("Heng" is not found in "Hengshan"); a keyword end
-that is a CJK character matches as a substring, since Chinese and Japanese are written without
-spaces ("关恒" is found in "关恒案").
+Latin-script keywords match whole words only ("Heng" is not found in "Hengshan"). Chinese is written
+without spaces, so a keyword end that is a CJK character must fall on a word boundary found by a
+segmenter (jieba's dictionary, without guessing unknown words, so a name the dictionary does not know
+stays a run of single characters): "关恒" is found in "关恒案" and "支持关恒", not in "海关恒定汇率" (customs / constant) or "相关恒星" (related / star). Traditional and
+simplified characters are folded together (OpenCC's tables), so 關恆 finds 关恒; spaces between CJK
+characters ("关 恒") and invisible characters (zero-width space, joiners, soft hyphens) are ignored.
 """
 
 from __future__ import annotations
 
+import functools
 import html
+import logging
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,6 +28,10 @@ _BLOCK_TAG = re.compile(
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+# Invisible characters: dropped before matching. A zero-width space marks a word break, so it becomes a space.
+_INVISIBLE = dict.fromkeys("\u00ad\u034f\u061c\u180e\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff", "")
+_INVISIBLE["\u200b"] = " "
+_SEGMENT_WINDOW = 12  # characters of context on each side given to the segmenter
 
 
 def is_cjk(char: str) -> bool:
@@ -37,13 +47,53 @@ def is_cjk(char: str) -> bool:
     )
 
 
+@functools.cache
+def _opencc():
+    from opencc import OpenCC  # imported on first use: its tables are read when it starts
+
+    return OpenCC("t2s")
+
+
+@functools.cache
+def _simplified(char: str) -> str:
+    """A traditional character's simplified form (one character, or the character itself)."""
+    converted = _opencc().convert(char)
+    return converted if len(converted) == 1 else char
+
+
+@functools.cache
 def _fold_char(char: str) -> str:
-    """One character, folded: compatibility forms unified, accents dropped, case folded."""
+    """One character, folded: invisible ones dropped, compatibility forms unified, accents dropped, case
+    folded, traditional Chinese simplified."""
+    if char in _INVISIBLE:
+        return _INVISIBLE[char]
     if char in _DASHES:
         return "-"
     decomposed = unicodedata.normalize("NFKD", char)
-    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return kept.casefold()
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return "".join(_simplified(c) if is_cjk(c) else c for c in kept)
+
+
+_tokenizer_lock = threading.Lock()
+
+
+@functools.cache
+def _tokenizer():
+    """jieba's segmenter with its own dictionary (shipped in the package; nothing is downloaded)."""
+    import jieba  # imported on first use: its dictionary takes a second to load
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+def _word_boundaries(text: str) -> set[int]:
+    """Positions in `text` where the segmenter puts a word boundary. HMM off: unknown words are not guessed,
+    so only a real dictionary word (海关, 恒定, 相关) can swallow a keyword's edge."""
+    with _tokenizer_lock:
+        tokens = list(_tokenizer().tokenize(text, HMM=False))
+    return {start for _word, start, _end in tokens} | {end for _word, _start, end in tokens}
 
 
 def fold(text: str) -> tuple[str, list[int]]:
@@ -68,15 +118,47 @@ def html_to_text(markup: str) -> str:
     return _SPACE.sub(" ", html.unescape(without_tags)).strip()
 
 
+def _cjk_run(part: str) -> str:
+    """A keyword part with any spaces allowed between two CJK characters ("关 恒")."""
+    out = []
+    for i, char in enumerate(part):
+        if i and is_cjk(char) and is_cjk(part[i - 1]):
+            out.append(r"\s*")
+        out.append(re.escape(char))
+    return "".join(out)
+
+
 def _keyword_pattern(keyword: str) -> re.Pattern[str] | None:
     folded = _SPACE.sub(" ", fold_text(keyword)).strip()
     if not folded:
         return None
     # Words inside a keyword may be separated by any run of spaces or a hyphen: "Guan-Heng", "Guan  Heng".
-    body = r"[\s\-]+".join(re.escape(part) for part in folded.split(" "))
+    body = r"[\s\-]+".join(_cjk_run(part) for part in folded.split(" "))
     start = "" if is_cjk(folded[0]) else r"(?<!\w)"
     end = "" if is_cjk(folded[-1]) else r"(?!\w)"
     return re.compile(start + body + end)
+
+
+@dataclass(frozen=True)
+class _Keyword:
+    keyword: str  # as the organizer wrote it
+    pattern: re.Pattern[str]
+    cjk_start: bool  # its first character is CJK: the match must start on a word boundary
+    cjk_end: bool
+
+    def find(self, folded: str) -> re.Match[str] | None:
+        """The first match whose CJK ends fall on word boundaries."""
+        position = 0
+        while (found := self.pattern.search(folded, position)) is not None:
+            if not (self.cjk_start or self.cjk_end) or self._on_boundaries(folded, found.start(), found.end()):
+                return found
+            position = found.start() + 1
+        return None
+
+    def _on_boundaries(self, folded: str, start: int, end: int) -> bool:
+        left = max(0, start - _SEGMENT_WINDOW)
+        boundaries = _word_boundaries(folded[left : end + _SEGMENT_WINDOW])
+        return (not self.cjk_start or start - left in boundaries) and (not self.cjk_end or end - left in boundaries)
 
 
 @dataclass(frozen=True)
@@ -104,13 +186,14 @@ class KeywordMatcher:
 
     def __init__(self, keywords: Iterable[str]):
         seen: set[str] = set()
-        self.patterns: list[tuple[str, re.Pattern[str]]] = []
+        self.patterns: list[_Keyword] = []
         # Longer keywords first, so "Guan Heng" wins over "Guan" at the same place.
         for keyword in sorted({k.strip() for k in keywords if k and k.strip()}, key=len, reverse=True):
             pattern = _keyword_pattern(keyword)
             if pattern is not None and pattern.pattern not in seen:
                 seen.add(pattern.pattern)
-                self.patterns.append((keyword, pattern))
+                folded = _SPACE.sub(" ", fold_text(keyword)).strip()
+                self.patterns.append(_Keyword(keyword, pattern, is_cjk(folded[0]), is_cjk(folded[-1])))
 
     def __bool__(self) -> bool:
         return bool(self.patterns)
@@ -120,10 +203,10 @@ class KeywordMatcher:
             return None
         folded, origin = fold(text)
         best: tuple[int, int, str] | None = None
-        for keyword, pattern in self.patterns:
-            found = pattern.search(folded)
+        for entry in self.patterns:
+            found = entry.find(folded)
             if found and (best is None or found.start() < best[0]):
-                best = (found.start(), found.end(), keyword)
+                best = (found.start(), found.end(), entry.keyword)
         if best is None:
             return None
         start, end, keyword = best

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from advocacy.db import utcnow
@@ -110,16 +110,23 @@ class StatementRevision(db.Model):
     statement: Mapped[Statement] = relationship(back_populates="revisions")
 
 
+class SourceKind(StrEnum):
+    FEED = "feed"  # RSS or Atom: each item is a candidate
+    PAGE = "page"  # a press page without a feed: each headline link is a candidate
+
+
 class MonitoredFeed(db.Model):
-    """A feed an organizer asked the monitor to read for one campaign (members' own feeds need no row)."""
+    """A feed or press page an organizer asked the monitor to read for one campaign (members' own feeds
+    need no row)."""
 
     __tablename__ = "monitored_feeds"
-    __table_args__ = (UniqueConstraint("campaign_id", "url"),)
+    __table_args__ = (UniqueConstraint("campaign_id", "url"), CheckConstraint(_in("kind", SourceKind), name="kind"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
     url: Mapped[str] = mapped_column(String(MAX_URL))
     label: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(10), default=SourceKind.FEED.value, server_default="feed")
     # The office this feed speaks for, when the organizer knows it (e.g. a member's second site).
     bioguide_id: Mapped[str | None] = mapped_column(ForeignKey("members.bioguide_id"))
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -145,6 +152,11 @@ class FeedState(db.Model):
     last_checked_at: Mapped[dt.datetime | None]
     last_changed_at: Mapped[dt.datetime | None]
     items: Mapped[int] = mapped_column(Integer, default=0)
+    dated: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # items with a date
+    # What the address turned out to be at the last read ("feed" or "page"), and for a page the headline
+    # links it listed then, so that the next read knows which are new.
+    kind: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    page_links: Mapped[list] = mapped_column(JSON, default=list)
 
 
 class FeedRead(db.Model):

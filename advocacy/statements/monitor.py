@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import select
@@ -22,9 +23,24 @@ from advocacy.extensions import db
 from advocacy.statements import feeds as feedlib
 from advocacy.statements.feeds import FeedError, FeedItem, Validators, normalize_url
 from advocacy.statements.matching import SNIPPET_RADIUS, KeywordMatch, KeywordMatcher, fold_text
-from advocacy.statements.models import MAX_URL, FeedRead, FeedState, MonitoredFeed, Statement, StatementCandidate
+from advocacy.statements.models import (
+    MAX_URL,
+    FeedRead,
+    FeedState,
+    MonitoredFeed,
+    SourceKind,
+    Statement,
+    StatementCandidate,
+)
+from advocacy.statements.pages import PageInfo, charset_of, headline_links, looks_like_html, read_page
 
 MAX_SNIPPET = 600
+MAX_BODY = 20_000  # characters of a linked page's text kept for matching
+MAX_PAGE_LINKS = 500  # headline links remembered per watched page
+DEFAULT_MAX_NEW_PER_FEED = 50
+DEFAULT_DATE_LOOKUPS = 10
+DEFAULT_PAGE_FOLLOWS = 10
+_UNDATED = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -32,6 +48,41 @@ class FeedSource:
     url: str
     campaign_ids: set[int] = field(default_factory=set)
     bioguide_id: str | None = None  # the member the feed speaks for, if any
+    kind: str = SourceKind.FEED.value  # what the organizer added it as; a "feed" that is a web page is read as one
+
+
+@dataclass
+class FeedReport:
+    """What one address gave in one scan, for the summary and the organizer's feeds page."""
+
+    url: str
+    kind: str = SourceKind.FEED.value
+    outcome: str = ""  # ok | not_modified | failed
+    items: int = 0
+    dated: int = 0
+    matches: int = 0
+    new: int = 0
+    held_back: int = 0
+    reason: str = ""
+
+    def line(self) -> str:
+        if self.outcome == "failed":
+            return f"  failed: {self.url} ({self.reason})"
+        if self.outcome == "not_modified":
+            return f"  {self.url}: not changed since the last scan"
+        what = "feed" if self.kind == SourceKind.FEED else "web page without a feed"
+        noun = "item" if self.kind == SourceKind.FEED else "headline link"
+        text = (
+            f"  {self.url}: {what}, {_count(self.items, noun)}, {self.dated} dated, "
+            f"{_count(self.matches, 'match', 'matches')}, {self.new} new"
+        )
+        if self.held_back:
+            text += f"; {self.held_back} more matching left for the next scan (at most {self.new} queued per scan)"
+        return text
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
 @dataclass
@@ -44,15 +95,71 @@ class ScanSummary:
     items: int = 0
     new_candidates: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    reports: list[FeedReport] = field(default_factory=list)
 
-    def lines(self) -> list[str]:
+    def lines(self, per_feed: bool = True) -> list[str]:
+        """The totals, then one line per address (or, when not `per_feed`, only the failed ones)."""
         head = (
             f"Scanned {self.feeds} feed{'s' if self.feeds != 1 else ''} for {', '.join(self.campaigns) or 'no campaign'}: "
             f"{self.fetched} fetched, {self.not_modified} not modified, {self.failed} failed; "
             f"{self.items} item{'s' if self.items != 1 else ''} read; "
             f"{self.new_candidates} new candidate{'s' if self.new_candidates != 1 else ''} for review."
         )
-        return [head] + [f"  failed: {url} ({reason})" for url, reason in self.failures]
+        shown = self.reports if per_feed else [r for r in self.reports if r.outcome == "failed"]
+        return [head] + [r.line() for r in shown]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How far one scan may go, from the app's settings."""
+
+    timeout: float
+    workers: int
+    max_bytes: int
+    allow_private: bool
+    max_new_per_feed: int  # candidates queued per feed per campaign in one scan; the rest wait for the next
+    date_lookups: int  # undated matches per feed whose own page is read for a date, per scan
+    page_follows: int  # new links per watched page whose target is read for a keyword, per scan
+
+    @classmethod
+    def from_config(cls, config, timeout: float | None = None, workers: int | None = None) -> Limits:
+        return cls(
+            timeout=timeout or float(config.get("STATEMENTS_FEED_TIMEOUT", feedlib.DEFAULT_TIMEOUT)),
+            workers=workers or int(config.get("STATEMENTS_FEED_WORKERS", feedlib.DEFAULT_WORKERS)),
+            max_bytes=int(config.get("STATEMENTS_FEED_MAX_BYTES", feedlib.DEFAULT_MAX_BYTES)),
+            # Development and tests only (feeds served from 127.0.0.1); production refuses to start with it.
+            allow_private=bool(config.get("STATEMENTS_FEED_ALLOW_PRIVATE", False)),
+            max_new_per_feed=int(config.get("STATEMENTS_MAX_NEW_PER_FEED", DEFAULT_MAX_NEW_PER_FEED)),
+            date_lookups=int(config.get("STATEMENTS_DATE_LOOKUPS", DEFAULT_DATE_LOOKUPS)),
+            page_follows=int(config.get("STATEMENTS_PAGE_FOLLOWS", DEFAULT_PAGE_FOLLOWS)),
+        )
+
+
+def plain_reason(error: str, timeout: float) -> str:
+    """A fetch error in words an organizer understands."""
+    if error.startswith("HTTP "):
+        code = error[5:]
+        meaning = {
+            "404": "page not found: the feed may have moved",
+            "410": "gone: the feed was removed",
+            "403": "access refused",
+            "401": "a login is required",
+            "429": "too many requests: the site asks us to slow down",
+        }.get(code, "an error on the site's side" if code.startswith("5") else "an unexpected answer")
+        return f"the site answered {code} ({meaning})"
+    if error == "timed out":
+        return f"no answer within {timeout:g} seconds"
+    if error == "could not connect":
+        return "could not connect to the site (it may be down, or the address is wrong)"
+    if error.startswith("refused: "):
+        return "refused: the address is on a private or local network, which the monitor never reads"
+    if error.startswith("larger than"):
+        return f"the document is {error} (too large to read)"
+    if error == "too many redirects":
+        return "the address redirects too many times"
+    if error == "not an http(s) URL":
+        return "the address does not start with http:// or https://"
+    return error
 
 
 def keywords_of(campaign) -> list[str]:
@@ -78,7 +185,7 @@ def feed_sources(campaigns: list) -> list[FeedSource]:
         select(MonitoredFeed).where(MonitoredFeed.campaign_id.in_(ids)).order_by(MonitoredFeed.id)
     )
     for feed in added:
-        source = sources.setdefault(feed.url, FeedSource(feed.url, set(), feed.bioguide_id))
+        source = sources.setdefault(feed.url, FeedSource(feed.url, set(), feed.bioguide_id, feed.kind))
         source.campaign_ids.add(feed.campaign_id)
         source.bioguide_id = source.bioguide_id or feed.bioguide_id
     return list(sources.values())
@@ -152,13 +259,7 @@ def scan(
     progress: Callable[[int, int], None] | None = None,
 ) -> ScanSummary:
     """Fetch every feed the campaigns read, queue new matching items, and record each feed's outcome."""
-    config = current_app.config
-    timeout = timeout or float(config.get("STATEMENTS_FEED_TIMEOUT", feedlib.DEFAULT_TIMEOUT))
-    workers = workers or int(config.get("STATEMENTS_FEED_WORKERS", feedlib.DEFAULT_WORKERS))
-    max_bytes = int(config.get("STATEMENTS_FEED_MAX_BYTES", feedlib.DEFAULT_MAX_BYTES))
-    # Tests serve feeds from 127.0.0.1; nothing else should read feeds from our own network.
-    allow_private = bool(config.get("STATEMENTS_FEED_ALLOW_PRIVATE", False))
-
+    limits = Limits.from_config(current_app.config, timeout, workers)
     summary = ScanSummary(campaigns=[c.slug for c in campaigns])
     matchers = {c.id: KeywordMatcher(keywords_of(c)) for c in campaigns}
     hashes = {c.id: keywords_hash(keywords_of(c)) for c in campaigns}
@@ -184,44 +285,120 @@ def scan(
 
     targets = [(s.url, validators_for(s)) for s in sources]
     results = feedlib.fetch_all(
-        targets, timeout=timeout, workers=workers, max_bytes=max_bytes, progress=progress, allow_private=allow_private
+        targets,
+        timeout=limits.timeout,
+        workers=limits.workers,
+        max_bytes=limits.max_bytes,
+        progress=progress,
+        allow_private=limits.allow_private,
     )
-
+    scan_ctx = _Scan(limits, matchers, hashes, reads, known)
     for source, result in zip(sources, results, strict=True):
-        state = states[source.url]
-        state.last_checked_at = utcnow()
-        state.last_outcome = result.outcome
-        state.last_error = result.error[:300]
-        if result.outcome == "not_modified":
+        report = scan_ctx.record(source, states[source.url], result)
+        summary.reports.append(report)
+        if report.outcome == "not_modified":
             summary.not_modified += 1
-        elif result.outcome == "ok":
-            try:
-                items = feedlib.parse_feed(result.content, result.content_type, result.final_url or source.url)
-            except FeedError as exc:
-                state.last_outcome, state.last_error = "failed", str(exc)[:300]
-            else:
-                summary.fetched += 1
-                summary.items += len(items)
-                summary.new_candidates += _record_items(source, state, items, matchers, hashes, reads, known)
-                state.etag, state.last_modified = result.validators.etag, result.validators.last_modified
-                state.items = len(items)
-        if state.last_outcome == "failed":
+        elif report.outcome == "ok":
+            summary.fetched += 1
+            summary.items += report.items
+            summary.new_candidates += report.new
+        else:
             summary.failed += 1
-            summary.failures.append((source.url, state.last_error))
+            summary.failures.append((source.url, report.reason))
         db.session.commit()
     return summary
 
 
-def _record_items(source, state, items, matchers, hashes, reads, known) -> int:
-    state.version += 1
-    state.last_changed_at = utcnow()
-    new = 0
-    for cid in sorted(source.campaign_ids):
-        if matchers[cid]:
-            for item, keyword, snippet in match_items(items, matchers[cid]):
-                if item.url in known[cid] or len(item.url) > MAX_URL:
-                    continue
-                known[cid].add(item.url)
+@dataclass
+class _Scan:
+    limits: Limits
+    matchers: dict[int, KeywordMatcher]
+    hashes: dict[int, str]
+    reads: dict[tuple[int, int], FeedRead]
+    known: dict[int, set[str]]
+
+    def record(self, source: FeedSource, state: FeedState, result: feedlib.FetchResult) -> FeedReport:
+        report = FeedReport(source.url, kind=state.kind or source.kind, outcome=result.outcome)
+        state.last_checked_at = utcnow()
+        state.last_outcome = result.outcome
+        state.last_error = plain_reason(result.error, self.limits.timeout)[:300] if result.error else ""
+        if result.outcome == "ok":
+            base = result.final_url or source.url
+            try:
+                items = self.items_of(source, state, result, base)
+            except FeedError as exc:
+                state.last_outcome, state.last_error = "failed", str(exc)[:300]
+            else:
+                report.kind = state.kind
+                report.items, report.dated = len(items), sum(1 for i in items if i.published)
+                report.matches, report.new, report.held_back = self.queue(source, state, items)
+                if not report.held_back:  # held-back items must be read again: no 304 next time
+                    state.etag, state.last_modified = result.validators.etag, result.validators.last_modified
+                else:
+                    state.etag = state.last_modified = None
+                state.items, state.dated = report.items, report.dated
+        report.outcome, report.reason = state.last_outcome, state.last_error
+        return report
+
+    def items_of(self, source: FeedSource, state: FeedState, result: feedlib.FetchResult, base: str) -> list[FeedItem]:
+        """The feed's items; for a web page (added as one, or a "feed" address that answers with a page),
+        its headline links, with the target pages of new links read for a keyword and a date."""
+        if source.kind != SourceKind.PAGE:
+            try:
+                items = feedlib.parse_feed(result.content, result.content_type, base)
+            except feedlib.NotAFeed:
+                pass
+            else:
+                state.kind = SourceKind.FEED.value
+                return items
+        page = read_page(result.content, base, charset_of(result.content_type))
+        links = headline_links(page, base)
+        previous = set(state.page_links or [])
+        state.kind = SourceKind.PAGE.value
+        state.page_links = [link.url for link in links][:MAX_PAGE_LINKS]
+        items = [FeedItem(title=link.text, url=normalize_url(link.url), published=None, body="") for link in links]
+        if not previous:  # the first read: every link is old news, read only by its text
+            return items
+        follows = 0
+        for n, item in enumerate(items):
+            if follows >= self.limits.page_follows:
+                break
+            if item.url in previous or any(m.search(item.title) for m in self.matchers.values()):
+                continue
+            follows += 1
+            target = self.read_linked_page(item.url)
+            if target is not None:
+                items[n] = replace(item, published=target.published, body=target.text[:MAX_BODY])
+        return items
+
+    def read_linked_page(self, url: str) -> PageInfo | None:
+        """The page a feed item or a headline links to, under the same guards as a feed; None if unreadable."""
+        result = feedlib.fetch_feed(
+            url, timeout=self.limits.timeout, max_bytes=self.limits.max_bytes, allow_private=self.limits.allow_private
+        )
+        if result.outcome != "ok" or not looks_like_html(result.content, result.content_type):
+            return None
+        return read_page(result.content, result.final_url or url, charset_of(result.content_type))
+
+    def queue(self, source: FeedSource, state: FeedState, items: list[FeedItem]) -> tuple[int, int, int]:
+        """Queue each campaign's new matches (newest first, at most `max_new_per_feed`); (matches, new, held back)."""
+        state.version += 1
+        state.last_changed_at = utcnow()
+        matched = new = held_back = 0
+        per_campaign: dict[int, list[tuple[FeedItem, str, str]]] = {}
+        for cid in sorted(source.campaign_ids):
+            found = match_items(items, self.matchers[cid]) if self.matchers[cid] else []
+            matched = max(matched, len(found))
+            fresh = [f for f in found if f[0].url not in self.known[cid] and len(f[0].url) <= MAX_URL]
+            fresh.sort(key=lambda f: f[0].published or _UNDATED, reverse=True)
+            held_back = max(held_back, len(fresh) - self.limits.max_new_per_feed)
+            per_campaign[cid] = fresh[: self.limits.max_new_per_feed]
+        dates = self.dates_from_pages(
+            {f[0].url for chosen in per_campaign.values() for f in chosen if not f[0].published}
+        )
+        for cid, chosen in per_campaign.items():
+            for item, keyword, snippet in chosen:
+                self.known[cid].add(item.url)
                 new += _insert_candidate(
                     {
                         "campaign_id": cid,
@@ -229,16 +406,25 @@ def _record_items(source, state, items, matchers, hashes, reads, known) -> int:
                         "feed_url": source.url,
                         "title": item.title[:500],
                         "url": item.url,
-                        "published": item.published,
+                        "published": item.published or dates.get(item.url),
                         "snippet": snippet,
                         "matched_keyword": keyword[:100],
                         "status": "pending",
                         "created_at": utcnow(),
                     }
                 )
-        read = reads.get((cid, state.id))
-        if read is None:
-            read = reads[(cid, state.id)] = FeedRead(campaign_id=cid, feed_state_id=state.id)
-            db.session.add(read)
-        read.version, read.keywords_hash = state.version, hashes[cid]
-    return new
+            read = self.reads.get((cid, state.id))
+            if read is None:
+                read = self.reads[(cid, state.id)] = FeedRead(campaign_id=cid, feed_state_id=state.id)
+                db.session.add(read)
+            read.version, read.keywords_hash = state.version, self.hashes[cid]
+        return matched, new, max(0, held_back)
+
+    def dates_from_pages(self, urls: set[str]) -> dict[str, datetime]:
+        """Dates read from the pages of undated matches (a few per feed per scan, one at a time)."""
+        dates = {}
+        for url in sorted(urls)[: self.limits.date_lookups]:
+            page = self.read_linked_page(url)
+            if page is not None and page.published is not None:
+                dates[url] = page.published
+        return dates

@@ -12,6 +12,7 @@ from advocacy.auth.access import role_required
 from advocacy.auth.models import Role
 from advocacy.congress.offices import current_offices, office_for
 from advocacy.extensions import db
+from advocacy.statements.discovery import Recognition, recognize, refused_address
 from advocacy.statements.feeds import normalize_url
 from advocacy.statements.forms import EmptyForm, FeedForm, StatementForm, office_matches
 from advocacy.statements.models import (
@@ -19,6 +20,7 @@ from advocacy.statements.models import (
     CandidateStatus,
     FeedState,
     MonitoredFeed,
+    SourceKind,
     Stance,
     Statement,
     StatementCandidate,
@@ -183,7 +185,7 @@ def _editors(statement: Statement) -> dict[int, str]:
 # --- Monitored feeds ----------------------------------------------------------------------------
 
 
-def _feeds_page(campaign, form: FeedForm, status: int = 200):
+def _feeds_page(campaign, form: FeedForm, status: int = 200, offer=None):
     feeds = db.session.scalars(
         select(MonitoredFeed).where(MonitoredFeed.campaign_id == campaign.id).order_by(MonitoredFeed.created_at)
     ).all()
@@ -202,6 +204,7 @@ def _feeds_page(campaign, form: FeedForm, status: int = 200):
         remove_form=EmptyForm(),
         names=_office_names({f.bioguide_id for f in feeds if f.bioguide_id}),
         member_feeds=member_feeds,
+        offer=offer,
     ), status
 
 
@@ -217,30 +220,60 @@ def feeds(slug: str):
 @bp.post("/feeds")
 @role_required(Role.ORGANIZER)
 def add_feed(slug: str):
+    """Add a feed or a press page. The address is checked and read once now: a feed is added; a web page
+    that links to a feed offers that feed or the page itself; a page without a feed is watched as a page."""
     campaign = _campaign(slug)
     form = FeedForm()
     form.set_offices(current_offices())
     if not form.validate_on_submit():
         return _feeds_page(campaign, form, 400)
     url = normalize_url(form.url.data)
+    refused = refused_address(url)
+    if refused:
+        form.url.errors = [*form.url.errors, refused]
+        return _feeds_page(campaign, form, 400)
     exists = db.session.scalar(
         select(MonitoredFeed.id).where(MonitoredFeed.campaign_id == campaign.id, MonitoredFeed.url == url)
     )
     if exists:
-        flash("That feed is already monitored.", "info")
+        flash("That address is already monitored.", "info")
         return redirect(url_for(".feeds", slug=slug))
+    kind = form.watch.data or ""
+    if not kind:
+        db.session.commit()  # no transaction (nor pooled connection) held while the address is fetched
+        found = recognize(url)
+        if found.kind == "unreadable":
+            form.url.errors = [*form.url.errors, f"The monitor cannot read this address: {found.reason}."]
+            return _feeds_page(campaign, form, 400)
+        if found.kind == "page" and found.feed_url:
+            return _feeds_page(campaign, form, 200, offer=(url, found))
+        kind = SourceKind.PAGE.value if found.kind == "page" else SourceKind.FEED.value
+        flash(_added_message(found), "info")
+    else:
+        flash("Added. The next `statements scan` will read it.", "info")
     db.session.add(
         MonitoredFeed(
             campaign_id=campaign.id,
             url=url,
             label=(form.label.data or "").strip(),
+            kind=kind,
             bioguide_id=form.bioguide_id.data or None,
             added_by_id=current_user.id,
         )
     )
     db.session.commit()
-    flash("Feed added. The next `statements scan` will read it.", "info")
     return redirect(url_for(".feeds", slug=slug))
+
+
+def _added_message(found: Recognition) -> str:
+    if found.kind == "feed":
+        return f"Feed added: {found.items} items in it now, {found.dated} of them dated."
+    if found.kind == "page":
+        return (
+            "This address is a web page without a feed, so the monitor will watch the page itself: new headline "
+            f"links on it ({found.items} now) that mention the campaign's keywords go to the review queue."
+        )
+    return f"Added, but it could not be read just now ({found.reason}). The next scan will try again."
 
 
 @bp.post("/feeds/<int:feed_id>/remove")
@@ -278,7 +311,11 @@ def review(slug: str):
     candidates = db.session.scalars(
         select(StatementCandidate)
         .where(StatementCandidate.campaign_id == campaign.id, StatementCandidate.status == status)
-        .order_by(StatementCandidate.published.desc().nulls_last(), StatementCandidate.id.desc())
+        # An undated item sorts by when it was found, among dated ones, rather than sinking to the bottom.
+        .order_by(
+            func.coalesce(StatementCandidate.published, StatementCandidate.created_at).desc(),
+            StatementCandidate.id.desc(),
+        )
         .limit(500)
     ).all()
     return render_template(
@@ -301,7 +338,9 @@ def accept(slug: str, candidate_id: int):
     form = _statement_form(query)
     if request.method == "GET":
         form.bioguide_id.data = candidate.bioguide_id or ""
-        form.date.data = candidate.published.date() if candidate.published else dt.date.today()
+        # Never today by default: a 2013 release would be recorded as said today. Empty when no date was
+        # found, and required, so the organizer reads the source and gives it.
+        form.date.data = candidate.published.date() if candidate.published else None
         form.kind.data = "press_release"
         form.stance.data = Stance.SUPPORTS.value
         form.source_url.data = candidate.url

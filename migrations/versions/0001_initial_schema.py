@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 20:45:08.226392
+Create Date: 2026-11-29 20:46:00.548775
 
 """
 from alembic import op
@@ -96,6 +96,9 @@ def upgrade():
     sa.Column('last_checked_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_changed_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('items', sa.Integer(), nullable=False),
+    sa.Column('dated', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('kind', sa.String(length=10), server_default='', nullable=False),
+    sa.Column('page_links', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_feed_states')),
     sa.UniqueConstraint('url', name=op.f('uq_feed_states_url'))
     )
@@ -307,9 +310,11 @@ def upgrade():
     sa.Column('campaign_id', sa.Integer(), nullable=False),
     sa.Column('url', sa.String(length=2000), nullable=False),
     sa.Column('label', sa.String(length=200), nullable=False),
+    sa.Column('kind', sa.String(length=10), server_default='feed', nullable=False),
     sa.Column('bioguide_id', sa.String(length=10), nullable=True),
     sa.Column('added_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('feed', 'page')", name=op.f('ck_monitored_feeds_kind')),
     sa.ForeignKeyConstraint(['added_by_id'], ['users.id'], name=op.f('fk_monitored_feeds_added_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['bioguide_id'], ['members.bioguide_id'], name=op.f('fk_monitored_feeds_bioguide_id_members')),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_monitored_feeds_campaign_id_campaigns'), ondelete='CASCADE'),
