@@ -12,7 +12,13 @@ from advocacy.campaigns.forms import CampaignForm, ConfirmForm, CustomTargetForm
 from advocacy.campaigns.models import Campaign, CustomTarget, LetterTemplate, Status
 from advocacy.campaigns.placeholders import PLACEHOLDERS
 from advocacy.campaigns.preview import coverage, preview_offices, preview_variant
-from advocacy.campaigns.rendering import TemplateProblem, clean_template_source, validate_template
+from advocacy.campaigns.rendering import (
+    MAX_VALIDATION_CPU,
+    TemplateProblem,
+    clean_template_source,
+    shared_time_limit,
+    validate_template,
+)
 from advocacy.extensions import db
 
 bp = Blueprint("campaigns", __name__, url_prefix="/organizer/campaigns")
@@ -347,10 +353,12 @@ def delete_custom_target(campaign_id: int, target_id: int):
 def preview(campaign_id: int):
     campaign = _campaign_or_404(campaign_id)
     offices, real = preview_offices()
+    with shared_time_limit(MAX_VALIDATION_CPU):  # each render keeps its own budget; all of them this one
+        variants = [(variant, preview_variant(campaign, variant, offices)) for variant in campaign.letters]
     return render_template(
         "organizer/campaigns/preview.html",
         campaign=campaign,
         real_offices=real,
         coverage=coverage(campaign, offices),
-        variants=[(variant, preview_variant(campaign, variant, offices)) for variant in campaign.letters],
+        variants=variants,
     )
