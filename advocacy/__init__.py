@@ -72,7 +72,7 @@ def register_config(app: Flask, overrides: Mapping[str, object] | None) -> None:
 def register_extensions(app: Flask) -> None:
     import importlib
 
-    from advocacy import logs, security, sessions
+    from advocacy import inputs, logs, security, sessions
     from advocacy.auth.access import require_login
     from advocacy.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -93,6 +93,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
     login_manager.session_protection = "basic"
+    inputs.init_app(app)  # first before_request: malformed paths, forms and JSON never reach a view
     app.before_request(require_login)
     security.init_app(app)
     sessions.init_app(app)
