@@ -78,6 +78,12 @@ def register_extensions(app: Flask) -> None:
 
     for module in MODEL_MODULES:
         importlib.import_module(module)
+    # A database error's text (in tracebacks, in the log) names the statement but never its parameters: they
+    # hold constituents' names, addresses and words.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+        "hide_parameters": True,
+    }
     db.init_app(app)
     from advocacy.dbsetup import configure_postgres, configure_sqlite
 
