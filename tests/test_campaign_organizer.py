@@ -95,7 +95,7 @@ def test_every_field_is_validated_with_a_clear_message(organizer_client, db):
     for message in (
         "Use 2 to 63 lowercase letters, digits and hyphens",
         "Enter a title.",
-        "Must be an https:// address.",
+        "Must be an https:// address or a path on this site",
         "is longer than 100 characters",
         "Use at most 280 characters.",
         "Not a valid choice",
