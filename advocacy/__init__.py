@@ -93,13 +93,13 @@ def register_extensions(app: Flask) -> None:
         elif db.engine.dialect.name == "postgresql":
             configure_postgres(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    inputs.init_app(app)  # the first before_request: malformed paths, forms and JSON reach no check or view
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
     login_manager.session_protection = "basic"
-    inputs.init_app(app)  # first before_request: malformed paths, forms and JSON never reach a view
     app.before_request(require_login)
     security.init_app(app)
     sessions.init_app(app)

@@ -170,3 +170,13 @@ def test_an_unexpected_database_error_still_gets_the_error_page_not_an_empty_500
     response = client.get("/organizer/boom")
     assert response.status_code == 500
     assert "Something went wrong" in response.get_data(as_text=True)
+
+
+def test_malformed_input_is_refused_before_the_csrf_check_reads_or_logs_it(database_url, db, caplog):
+    from tests.conftest import make_app
+
+    client = make_app(database_url, WTF_CSRF_ENABLED=True).test_client()
+    with caplog.at_level(logging.INFO):
+        assert_html_error(client.post("/c/x%00%0aFORGED-LINE/send", data={"a": "b"}), (404,))
+        assert_html_error(client.post("/login", data={"email": "a\x00@example.org"}), (400,))
+    assert not [r for r in caplog.records if "csrf refused" in r.getMessage()]
