@@ -42,9 +42,7 @@ def test_made_up_slugs_neither_grow_memory_nor_push_real_campaigns_out(app, db):
 
 def test_every_registered_cache_is_bounded_and_expiring(app):
     caches = caching.registered()
-    assert {"campaign snapshots", "campaign slugs not found", "campaign stances", "compiled letter templates"} <= set(
-        caches
-    )
+    assert {"campaign snapshots", "campaign slugs not found", "campaign stances"} <= set(caches)
     for cache in caches.values():
         assert 0 < cache.maxsize <= 10_000 and 0 < cache.ttl <= 3600, cache.name
 

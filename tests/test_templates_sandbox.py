@@ -340,22 +340,33 @@ def test_string_methods_and_tests_pay_for_what_they_read_and_build(frozen_clock)
 
 
 def test_a_render_over_its_cpu_time_is_refused_with_a_clear_message(monkeypatch):
-    # Each reading of the injected clock advances it by 2 ms: 1,000 cheap turns exceed 50 ms.
-    monkeypatch.setattr(sandbox, "CLOCK", FrozenClock(step=0.002))
-    problem = refused("Hi\n{% for i in range(1000) %}{{ i }}{% endfor %}")
-    assert "takes too long to render" in problem.message and "50 ms" in problem.message
+    # The clock is read every 2,000 steps of work; each reading of the injected clock advances it by 30 ms, so
+    # a render reading it three times (about 6,000 steps: 1,000 turns writing two numbers each) exceeds 50 ms.
+    monkeypatch.setattr(sandbox, "CLOCK", FrozenClock(step=0.03))
+    body = "{% for i in range(1000) %}{{ i }} {{ i }}{% endfor %}"
+    problem = refused("Hi\n" + body)
+    assert "takes too long to render (more than 50 ms" in problem.message
     context = letter_context(SAMPLE_CAMPAIGN, writer(), SENATOR, None)
     with pytest.raises(TemplateProblem, match="too long"):
-        render_parts(GOOD_SUBJECT, "{% for i in range(1000) %}{{ i }}{% endfor %}", context)
+        render_parts(GOOD_SUBJECT, body, context)
+
+
+def test_a_short_letter_never_reads_the_clock(monkeypatch):
+    clock = FrozenClock(step=1.0)
+    monkeypatch.setattr(sandbox, "CLOCK", clock)
+    render_letter(SAMPLE_CAMPAIGN, variant(), writer(), SENATOR, None)
+    assert clock.now == 0.0
 
 
 def test_validation_shares_one_time_limit_across_all_its_sample_renders(monkeypatch):
-    # Each render alone stays within 50 ms, but the whole validation may not exceed 250 ms.
-    clock = FrozenClock(step=0.001)
+    # Each render alone is short, but each one starts by reading the clock (advancing 30 ms here), and the whole
+    # validation may not exceed 250 ms: it stops after a few renders instead of rendering every sample.
+    clock = FrozenClock(step=0.03)
     monkeypatch.setattr(sandbox, "CLOCK", clock)
-    problem = refused("Hi\n{% for i in range(160) %}{{ i }}{% endfor %}")
-    assert "takes too long" in problem.message
-    assert clock.now < 1.0  # it stopped at the shared limit instead of rendering every sample
+    problem = refused("Hi\n{% for i in range(10) %}{{ i }}{% endfor %}")
+    assert "takes too long to render for every sample writer and office" in problem.message
+    assert "250 ms" in problem.message
+    assert clock.now < 0.5
 
 
 def test_ordinary_letters_stay_far_inside_the_budget(frozen_clock):

@@ -24,6 +24,7 @@ import hashlib
 import re
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -39,7 +40,6 @@ from jinja2.tests import TESTS
 from jinja2.utils import missing
 from jinja2.visitor import NodeTransformer
 
-from advocacy.caching import bounded_cache
 from advocacy.campaigns.models import MAX_SUBJECT_SOURCE
 from advocacy.campaigns.placeholders import (
     FIELD_NAMES,
@@ -59,8 +59,9 @@ MAX_RENDER_WORK = 200_000
 MAX_RENDER_CPU = 0.05  # seconds of this thread's CPU for one render: a page or submission never waits longer
 MAX_VALIDATION_CPU = 0.25  # for all the sample renders of one save, load or preview together
 CLOCK: Callable[[], float] = time.thread_time  # the CPU clock the budget reads (tests inject their own)
-_CLOCK_EVERY = 16  # small steps read the clock every so many; a step over _BIG_STEP reads it at once
-_BIG_STEP = 256
+# The clock is read once every CLOCK_STEPS steps of work (a system call; an ordinary letter takes fewer steps
+# and never reads it): a render's CPU time counts from its first reading, at most CLOCK_STEPS steps in.
+CLOCK_STEPS = 2_000
 TEMPLATE_FILENAME = "<letter template>"
 NESTS_TOO_DEEPLY = "the template nests too deeply (brackets, tags or expressions inside each other); flatten it"
 
@@ -113,13 +114,14 @@ class _LimitExceeded(SecurityError):
 class _Budget:
     """What one render may still spend: loop turns, steps of work and CPU time (a deadline on CLOCK)."""
 
-    __slots__ = ("iterations", "work", "deadline", "ticks")
+    __slots__ = ("iterations", "work", "next_reading", "deadline", "shared")
 
-    def __init__(self, deadline: float) -> None:
+    def __init__(self, shared_deadline: float | None = None) -> None:
         self.iterations = MAX_LOOP_ITERATIONS
         self.work = MAX_RENDER_WORK
-        self.deadline = deadline
-        self.ticks = 0
+        self.next_reading = MAX_RENDER_WORK - CLOCK_STEPS  # read the clock when `work` falls below this
+        self.deadline: float | None = None  # set at the first reading
+        self.shared = shared_deadline  # the deadline shared by several renders (a validation), if any
 
     def charge(self, steps: int) -> None:
         self.work -= steps
@@ -128,12 +130,26 @@ class _Budget:
                 f"the template does too much work (more than {MAX_RENDER_WORK:,} steps of loops, filters and "
                 "operations for one letter); make its loops smaller or simpler"
             )
-        self.ticks += 1
-        if (steps > _BIG_STEP or self.ticks % _CLOCK_EVERY == 0) and CLOCK() > self.deadline:
+        if self.work < self.next_reading:
+            self.next_reading = self.work - CLOCK_STEPS
+            self.check_time()
+
+    def check_time(self) -> None:
+        now = CLOCK()
+        if self.deadline is None:
+            self.deadline = now + MAX_RENDER_CPU
+        if now > self.deadline:
             raise _LimitExceeded(_too_slow())
+        if self.shared is not None and now > self.shared:
+            raise _LimitExceeded(_too_slow(shared=True))
 
 
-def _too_slow() -> str:
+def _too_slow(shared: bool = False) -> str:
+    if shared:
+        return (
+            f"the template takes too long to render for every sample writer and office (more than "
+            f"{MAX_VALIDATION_CPU * 1000:.0f} ms of processor time together); make its loops smaller or simpler"
+        )
     return (
         f"the template takes too long to render (more than {MAX_RENDER_CPU * 1000:.0f} ms of processor time "
         "for one letter); make its loops smaller or simpler"
@@ -158,9 +174,7 @@ def shared_time_limit(seconds: float) -> Iterator[None]:
 
 
 def _new_budget() -> _Budget:
-    deadline = CLOCK() + MAX_RENDER_CPU
-    shared = _shared_deadline.get()
-    return _Budget(deadline if shared is None else min(deadline, shared))
+    return _Budget(_shared_deadline.get())
 
 
 def _size(value: Any) -> int:
@@ -410,7 +424,9 @@ def _is_number(value: Any) -> bool:
 
 _env_lock = threading.Lock()
 _env: LetterEnvironment | None = None
-_cache = bounded_cache("compiled letter templates", maxsize=MAX_CACHED_TEMPLATES, ttl=3600)
+# Compiled templates, keyed by the SHA-256 of their source: an entry can never be stale, so it needs no expiry,
+# only the bound. A plain dict read (no lock, no timer) because every letter rendered reads it twice.
+_cache: OrderedDict[str, Any] = OrderedDict()
 
 
 def _environment() -> LetterEnvironment:
@@ -446,7 +462,10 @@ def compile_template(source: str, part: str = "body"):
         # Parsing, guarding and compiling recurse once per level of nesting; Python also caps nested blocks.
         raise TemplateProblem(NESTS_TOO_DEEPLY, None, part) from None
     template = env.template_class.from_code(env, code, env.make_globals(None))
-    _cache[key] = template
+    with _env_lock:
+        _cache[key] = template
+        while len(_cache) > MAX_CACHED_TEMPLATES:
+            _cache.popitem(last=False)
     return template
 
 
@@ -471,8 +490,8 @@ def render_source(source: str, context: dict[str, Any], part: str, limit: int) -
     """Render one template source (subject or body); raise TemplateProblem with the line at fault."""
     template = compile_template(source, part)
     budget = _new_budget()
-    if CLOCK() > budget.deadline:  # a shared time limit already spent by earlier renders
-        raise TemplateProblem(_too_slow(), None, part)
+    if budget.shared is not None and CLOCK() > budget.shared:  # spent by the earlier renders of a validation
+        raise TemplateProblem(_too_slow(shared=True), None, part)
     token = _budget.set(budget)
     try:
         out: list[str] = []
