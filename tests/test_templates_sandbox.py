@@ -392,3 +392,11 @@ DEEP = [
 def test_deeply_nested_templates_are_refused_with_a_clear_message(body):
     problem = refused(body)
     assert problem.part == "body" and "nests too deeply" in problem.message
+
+
+def test_comparisons_and_slices_pay_for_what_they_read(frozen_clock):
+    big = "{% set big = (range(1000)|list) * 20 %}"
+    assert "too much work" in refused("Hi\n" + big + "{% for i in range(1000) %}{{ big == big }}{% endfor %}").message
+    assert (
+        "too much work" in refused("Hi\n" + big + "{% for i in range(1000) %}{{ big[1:]|length }}{% endfor %}").message
+    )

@@ -296,11 +296,11 @@ class _Guard(NodeTransformer):
         return node
 
     def visit_Compare(self, node: nodes.Compare) -> nodes.Node:
-        # `x in items` reads every item: the container pays for its size.
+        # `x in items` and `a == b` read every item: each side pays for its size (through the sandbox's call).
         node = self.generic_visit(node)
+        node.expr = _call("guard_compared", [node.expr], node.lineno)
         for operand in node.ops:
-            if operand.op in ("in", "notin"):
-                operand.expr = _call("guard_contains", [operand.expr], node.lineno)
+            operand.expr = _call("guard_compared", [operand.expr], node.lineno)
         return node
 
     def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
@@ -363,7 +363,9 @@ class LetterEnvironment(ImmutableSandboxedEnvironment):
     def getitem(self, obj: Any, argument: Any) -> Any:
         if isinstance(obj, Undefined):
             return obj._fail_with_undefined_error()
-        return super().getitem(obj, argument)
+        result = super().getitem(obj, argument)
+        _charge(1 + _size(result))  # a slice copies what it returns
+        return result
 
     def wrap_str_format(self, value: Any) -> None:
         # The sandbox would hand out a "safe" str.format; letters get no format at all (a format spec
@@ -403,9 +405,9 @@ class LetterEnvironment(ImmutableSandboxedEnvironment):
         budget.charge(1 + size)
         return iterable
 
-    def guard_contains(self, container: Any) -> Any:
-        _charge(1 + _size(container))
-        return container
+    def guard_compared(self, value: Any) -> Any:
+        """A side of a comparison: `call` (through which the template calls this) charges for its size."""
+        return value
 
     def guard_concat(self, *parts: Any) -> str:
         texts = [str(p) for p in parts]
