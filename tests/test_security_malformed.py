@@ -114,16 +114,16 @@ def test_a_surrogate_sent_through_the_letter_form_is_never_a_500(client, db):
 
 
 @contextlib.contextmanager
-def another_writer_first(engine, table: str, row: dict):
+def another_writer_first(engine, table, row: dict):
     """Just before this app's INSERT into `table`, another connection inserts and commits `row`: the race of two
     organizers saving at once, made deterministic."""
     state = {"done": False}
 
     def before(conn, cursor, statement, parameters, context, executemany):
-        if not state["done"] and statement.lstrip().upper().startswith(f"INSERT INTO {table.upper()}"):
+        if not state["done"] and statement.lstrip().upper().startswith(f"INSERT INTO {table.name.upper()}"):
             state["done"] = True
             with engine.connect() as other:
-                other.execute(insert(LetterTemplate.__table__).values(**row))
+                other.execute(insert(table).values(**row))
                 other.commit()
 
     event.listen(engine, "before_cursor_execute", before)
@@ -137,13 +137,33 @@ def test_two_organizers_saving_the_same_variant_at_once_get_a_409_form_message(o
     campaign = make_campaign(status="draft")
     row = {"campaign_id": campaign.id, "name": "Theirs", "chamber": "any", "stance": "any", "subject": "S", "body": "B"}
     form = {"name": "Mine", "chamber": "any", "stance": "any", "priority": "0", "subject": "Free Ana", "body": "Hi"}
-    with another_writer_first(db.engine, "letter_templates", row) as race:
+    with another_writer_first(db.engine, LetterTemplate.__table__, row) as race:
         response = organizer_client.post(f"/organizer/campaigns/{campaign.id}/letters/new", data=form)
     assert race["done"]
     assert response.status_code == 409, response.get_data(as_text=True)[:500]
     assert "was saved by someone else at the same time" in response.get_data(as_text=True)
     db.session.expire_all()
     assert [t.name for t in db.session.scalars(select(LetterTemplate))] == ["Theirs"]
+
+
+def test_two_organizers_creating_the_same_slug_at_once_get_a_409_form_message(organizer_client, db):
+    from advocacy.campaigns.models import Campaign
+
+    row = {"slug": "free-ana", "title": "Theirs", "detainee_name": "Ana", "ask": "a", "status": "draft"}
+    form = {
+        "slug": "free-ana",
+        "title": "Mine",
+        "detainee_name": "Ana Example",
+        "ask": "Help.",
+        "cwc_topic": "Immigration",
+    }
+    with another_writer_first(db.engine, Campaign.__table__, row) as race:
+        response = organizer_client.post("/organizer/campaigns/new", data=form)
+    assert race["done"]
+    assert response.status_code == 409, response.get_data(as_text=True)[:500]
+    assert "a campaign with this slug was saved by someone else at the same time" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert [c.title for c in db.session.scalars(select(Campaign))] == ["Theirs"]
 
 
 def test_an_unexpected_database_error_still_gets_the_error_page_not_an_empty_500(database_url, db, make_user):
