@@ -73,12 +73,18 @@ def register_config(app: Flask, overrides: Mapping[str, object] | None) -> None:
 def register_extensions(app: Flask) -> None:
     import importlib
 
-    from advocacy import logs, security, sessions
+    from advocacy import inputs, logs, security, sessions
     from advocacy.auth.access import require_login
     from advocacy.extensions import csrf, db, limiter, login_manager, migrate
 
     for module in MODEL_MODULES:
         importlib.import_module(module)
+    # A database error's text (in tracebacks, in the log) names the statement but never its parameters: they
+    # hold constituents' names, addresses and words.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+        "hide_parameters": True,
+    }
     db.init_app(app)
     from advocacy.dbsetup import configure_postgres, configure_sqlite
 
@@ -88,6 +94,7 @@ def register_extensions(app: Flask) -> None:
         elif db.engine.dialect.name == "postgresql":
             configure_postgres(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    inputs.init_app(app)  # the first before_request: malformed paths, forms and JSON reach no check or view
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

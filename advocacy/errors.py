@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from advocacy.api import error_response
+from advocacy.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ def _render(status: int, message: str | None = None):
 
 
 def handle_http_exception(exc: HTTPException):
-    response = _render(exc.code or 500)
+    response = _render(exc.code or 500, getattr(exc, "public_message", None))
     # Keep what the exception says in headers (Allow on a 405, Retry-After on a 429), not its HTML body's type.
     headers = {name: value for name, value in exc.get_headers() if name.lower() != "content-type"}
     if headers:
@@ -57,8 +58,18 @@ def handle_csrf_error(exc: CSRFError):
     return _render(400, "This form has expired or was not sent from this site. Please reload and try again.")
 
 
+def _rollback() -> None:
+    """End a failed transaction first: the error page itself reads the session (the signed-in user), and a
+    session left in a failed flush would raise PendingRollbackError there, answering an empty 500."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the page must still render; the original error is what gets logged
+        log.warning("rollback before the error page failed", exc_info=True)
+
+
 def handle_unexpected(exc: Exception):
-    # The traceback goes to the log (which carries no request bodies); the user sees nothing of it.
+    # The traceback goes to the log (which carries no request bodies or SQL parameters); the user sees nothing.
+    _rollback()
     if isinstance(exc, HTTPException):
         return handle_http_exception(exc)
     log.exception("unhandled error path=%s", request.path)

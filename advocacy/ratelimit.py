@@ -192,9 +192,11 @@ class RateLimiter:
         key_func: Callable[[], str] | None = None,
         methods: list[str] | None = None,
         scope: str | None = None,
+        leased: bool = False,
     ) -> Callable[[Callable[P, R]], Callable[P, R]]:
         """Answers 429 with Retry-After once the key (default: the client's IP) is over `spec` (a string, or
-        a function returning one, read on each request) on this view; only `methods` count when given."""
+        a function returning one, read on each request) on this view; only `methods` count when given.
+        `leased` as in `retry_after`: for high limits on cheap, busy pages."""
         counted = frozenset(method.upper() for method in methods) if methods else None
         key_of = key_func or client_ip
 
@@ -204,7 +206,7 @@ class RateLimiter:
             @wraps(view)
             def limited(*args: P.args, **kwargs: P.kwargs) -> R:
                 if counted is None or request.method in counted:
-                    wait = self.retry_after(name, key_of(), spec() if callable(spec) else spec)
+                    wait = self.retry_after(name, key_of(), spec() if callable(spec) else spec, leased=leased)
                     if wait is not None:
                         raise TooManyRequests(retry_after=wait)
                 return view(*args, **kwargs)

@@ -372,3 +372,15 @@ def test_named_members_and_committees_must_exist_once_congress_is_loaded(runner,
     )
     assert "campaign.yaml:12: targets.committees: no such committee: ZZZZ" in result.output
     assert load(runner, write_campaign(tmp_path, yaml_text=text.replace("Z999999", "S000148"))).exit_code == 0
+
+
+def test_templates_over_the_render_budget_are_refused_at_load(runner, db, tmp_path):
+    heavy = (
+        "{{ office.salutation }},\n{% for i in range(1000) %}{{ ((range(1000)|list)*20)|sort|length }}{% endfor %}\n"
+    )
+    result = load(runner, write_campaign(tmp_path, letter=heavy))
+    assert result.exit_code != 0
+    assert "letter.txt:2: letters[0].body_file: the template does too much work" in result.output
+    result = load(runner, write_campaign(tmp_path, letter="{% if true %}" * 300 + "x" + "{% endif %}" * 300))
+    assert result.exit_code != 0 and "the template nests too deeply" in result.output
+    assert campaign_count(db) == 0

@@ -95,7 +95,7 @@ def test_every_field_is_validated_with_a_clear_message(organizer_client, db):
     for message in (
         "Use 2 to 63 lowercase letters, digits and hyphens",
         "Enter a title.",
-        "Must be an https:// address.",
+        "Must be an https:// address or a path on this site",
         "is longer than 100 characters",
         "Use at most 280 characters.",
         "Not a valid choice",
@@ -300,3 +300,30 @@ def test_targets_must_exist_when_congress_is_loaded(organizer_client, db):
     assert response.status_code == 400
     assert "Not a sitting member: Z999999." in page(response) and "No such committee: ZZZZ." in page(response)
     assert organizer_client.post(url, data={"members": "G000555", "committees": "SSJU"}).status_code == 302
+
+
+HEAVY_BODY = "{{ office.salutation }},\n{% for i in range(20) %}{{ ((range(1000)|list)*20)|sort|length }}{% endfor %}"
+DEEP_BODY = "{% if true %}" * 300 + "x" + "{% endif %}" * 300
+
+
+def test_templates_over_the_render_budget_are_refused_at_save_with_a_clear_message(organizer_client, db):
+    campaign = create_campaign(organizer_client)
+    new = f"{BASE}/{campaign.id}/letters/new"
+    response = organizer_client.post(new, data=letter_form(body=HEAVY_BODY))
+    assert response.status_code == 400
+    assert "Line 2: the template does too much work" in page(response)
+    response = organizer_client.post(new, data=letter_form(body=DEEP_BODY))
+    assert response.status_code == 400 and "the template nests too deeply" in page(response)
+    assert db.session.scalars(select(LetterTemplate)).all() == []
+
+
+def test_preview_of_a_stored_template_over_the_budget_shows_the_problem(organizer_client, db):
+    campaign = create_campaign(organizer_client)
+    # Saved before the budget existed (written straight to the database).
+    db.session.add(
+        LetterTemplate(campaign_id=campaign.id, name="Old", chamber="any", stance="any", subject="Hi", body=HEAVY_BODY)
+    )
+    db.session.commit()
+    response = organizer_client.get(f"{BASE}/{campaign.id}/preview")
+    assert response.status_code == 200
+    assert "This letter cannot be rendered: body, line 2: the template does too much work" in page(response)

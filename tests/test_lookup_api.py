@@ -185,8 +185,9 @@ def test_page_shows_office_cards_for_a_zip_link(client):
     html = client.get("/lookup?zip=10004").get_data(as_text=True)
     for text in ("Senator Charles E. Schumer", "Representative Daniel S. Goldman", "202-224-6542"):
         assert text in html
-    assert "https://unitedstates.github.io/images/congress/225x275/G000599.jpg" in html
-    assert 'alt="Photo of Representative Daniel S. Goldman"' in html
+    # Initials, not a photo from another origin (issue 14): the page loads nothing from elsewhere.
+    assert "unitedstates.github.io" not in html
+    assert '<span class="office-monogram" aria-hidden="true">DG</span>' in html
     assert "Democrat" in html
 
 

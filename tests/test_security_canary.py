@@ -292,3 +292,63 @@ def test_the_canary_test_can_fail(unmasked):
     logging.getLogger("advocacy.test").warning("phone %s", WRITER["phone"])
     logging.getLogger("advocacy.test").warning("email %s", WRITER["email"])  # not masked here
     assert len(leaks(app_log_lines(unmasked))) == 3
+
+
+# Log forging and SQL parameters (issue 14, item 4).
+
+FORGED = "2026-01-01 00:00:00,000 ERROR advocacy FORGED-LINE"
+
+
+def formatted(caplog) -> list[str]:
+    """What a handler writes for the captured records, line by line (the app's own format)."""
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+    return [line for record in caplog.records for line in formatter.format(record).split("\n")]
+
+
+def test_no_log_line_can_be_forged_through_a_url_header_or_field(site, captured):
+    http = requests.Session()
+    http.get(site + "/c/guan-heng%0d%0a" + FORGED.replace(" ", "%20"), timeout=30)
+    http.get(site + "/c/guan-heng/scoreboard", params={"state": "\n" + FORGED}, timeout=30)
+    http.get(site + "/c/guan-heng", headers={"User-Agent": "x\x1b[2J\x1b[H" + FORGED}, timeout=30)
+    http.post(site + "/login", data={"email": "a@example.org\r\n" + FORGED, "password": "x\n" + FORGED}, timeout=30)
+    http.post(
+        site + "/api/v1/campaigns/guan-heng/actions",
+        json={**WRITER, "first_name": "\r\n" + FORGED, "consent": True},
+        headers={"Idempotency-Key": "k\x1b" + FORGED},
+        timeout=30,
+    )
+    for record in captured.records:
+        assert not re.search("[\r\n\x1b]", record.getMessage()), record.getMessage()
+    assert not [line for line in formatted(captured) if "FORGED-LINE" in line and line.startswith("2026-01-01")]
+
+
+def test_control_characters_in_a_record_are_escaped_and_tracebacks_indented(app, captured):
+    log = logging.getLogger("advocacy.test")
+    log.warning("slug=%s agent=%s", "x\r\n" + FORGED, "\x1b[31mred\u2028" + FORGED)
+    try:
+        raise ValueError("bad value\n" + FORGED)
+    except ValueError:
+        log.exception("failed for %s", "y\n" + FORGED)
+    lines = formatted(captured)
+    assert not [line for line in lines if line.startswith("2026-01-01")]
+    warning, error = (r.getMessage() for r in captured.records)
+    assert warning == "slug=x\\r\\n" + FORGED + " agent=\\x1b[31mred\\u2028" + FORGED
+    assert error == "failed for y\\n" + FORGED
+    traceback_lines = lines[lines.index(next(line for line in lines if "failed for" in line)) + 1 :]
+    assert traceback_lines and all(line.startswith("  | ") for line in traceback_lines)
+    assert any(line == "  | " + FORGED for line in traceback_lines)
+
+
+def test_database_errors_never_carry_sql_parameters(app, db, captured):
+    from advocacy.auth.models import User
+
+    db.session.add(User(email="canary.zqxj@example.org", password_hash="x", role="staff"))
+    db.session.commit()
+    db.session.add(User(email="canary.zqxj@example.org", password_hash="Canarysecret", role="staff"))
+    with pytest.raises(sa.exc.IntegrityError) as info:
+        db.session.commit()
+    db.session.rollback()
+    logging.getLogger("advocacy.test").error("commit failed", exc_info=info.value)
+    assert db.engine.hide_parameters
+    text = "\n".join(formatted(captured))
+    assert "SQL parameters hidden" in text and "Canarysecret" not in text

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from advocacy.campaigns import sandbox
 from advocacy.campaigns.placeholders import constituent_fields
 from advocacy.campaigns.rendering import (
     MAX_OUTPUT_CHARS,
@@ -297,3 +298,105 @@ def test_compiled_templates_are_cached_by_source():
     body = "{{ office.salutation }}, cached " + str(time.time())
     assert compile_template(body) is compile_template(body)
     assert compile_template(body) is not compile_template(body + " ")
+
+
+# The render budget (issue 14, item 3): work per turn counts, not only loop turns.
+
+HEAVY_TURN = "{{ ((range(1000)|list)*20)|sort|length }}"
+
+
+class FrozenClock:
+    """A CPU clock that moves only when told to: the work budget alone decides."""
+
+    def __init__(self, step: float = 0.0):
+        self.now, self.step = 0.0, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    clock = FrozenClock()
+    monkeypatch.setattr(sandbox, "CLOCK", clock)
+    return clock
+
+
+@pytest.mark.parametrize("turns", [20, 1000])
+def test_a_few_loop_turns_doing_heavy_work_each_are_refused_for_their_work(frozen_clock, turns):
+    problem = refused(f"{{{{ office.salutation }}}},\n{{% for i in range({turns}) %}}{HEAVY_TURN}{{% endfor %}}")
+    assert problem.line == 2 and "too much work" in problem.message and "200,000 steps" in problem.message
+
+
+def test_membership_tests_pay_for_the_container_they_search(frozen_clock):
+    body = "{% set big = (range(1000)|list) * 20 %}{% for i in range(1000) %}{% if i in big %}x{% endif %}{% endfor %}"
+    assert "too much work" in refused("Hi\n" + body).message
+
+
+def test_string_methods_and_tests_pay_for_what_they_read_and_build(frozen_clock):
+    body = "{% for i in range(1000) %}{{ (constituent.message ~ 'x' * 19000).split('x')|length }}{% endfor %}"
+    assert "too much work" in refused("Hi\n" + body).message
+
+
+def test_a_render_over_its_cpu_time_is_refused_with_a_clear_message(monkeypatch):
+    # The clock is read every 2,000 steps of work; each reading of the injected clock advances it by 30 ms, so
+    # a render reading it three times (about 6,000 steps: 1,000 turns writing two numbers each) exceeds 50 ms.
+    monkeypatch.setattr(sandbox, "CLOCK", FrozenClock(step=0.03))
+    body = "{% for i in range(1000) %}{{ i }} {{ i }}{% endfor %}"
+    problem = refused("Hi\n" + body)
+    assert "takes too long to render (more than 50 ms" in problem.message
+    context = letter_context(SAMPLE_CAMPAIGN, writer(), SENATOR, None)
+    with pytest.raises(TemplateProblem, match="too long"):
+        render_parts(GOOD_SUBJECT, body, context)
+
+
+def test_a_short_letter_never_reads_the_clock(monkeypatch):
+    clock = FrozenClock(step=1.0)
+    monkeypatch.setattr(sandbox, "CLOCK", clock)
+    render_letter(SAMPLE_CAMPAIGN, variant(), writer(), SENATOR, None)
+    assert clock.now == 0.0
+
+
+def test_validation_shares_one_time_limit_across_all_its_sample_renders(monkeypatch):
+    # Each render alone is short, but each one starts by reading the clock (advancing 30 ms here), and the whole
+    # validation may not exceed 250 ms: it stops after a few renders instead of rendering every sample.
+    clock = FrozenClock(step=0.03)
+    monkeypatch.setattr(sandbox, "CLOCK", clock)
+    problem = refused("Hi\n{% for i in range(10) %}{{ i }}{% endfor %}")
+    assert "takes too long to render for every sample writer and office" in problem.message
+    assert "250 ms" in problem.message
+    assert clock.now < 0.5
+
+
+def test_ordinary_letters_stay_far_inside_the_budget(frozen_clock):
+    body = (
+        "{{ office.salutation }},\n{% for w in constituent.message.split() %}{{ w|upper }} {% endfor %}\n"
+        "{{ constituent.message|wordcount }} {{ constituent.message|truncate(100) }}\n"
+        "{% for i in range(1000) %}{% if i is divisibleby 100 %}{{ i }}{% endif %}{% endfor %}"
+    )
+    validate_template(GOOD_SUBJECT, body)
+
+
+DEEP = [
+    "{% if true %}" * 300 + "x" + "{% endif %}" * 300,
+    "{% for i in range(1) %}" * 30 + "x" + "{% endfor %}" * 30,
+    "{{ " + "(" * 1000 + "1" + ")" * 1000 + " }}",
+    "{{ " + "[" * 300 + "1" + "]" * 300 + " }}",
+    "{{ " + "-" * 5000 + "1 }}",
+    "{{ 1" + " + 1" * 3000 + " }}",
+]
+
+
+@pytest.mark.parametrize("body", DEEP, ids=["ifs", "fors", "parentheses", "lists", "negations", "sums"])
+def test_deeply_nested_templates_are_refused_with_a_clear_message(body):
+    problem = refused(body)
+    assert problem.part == "body" and "nests too deeply" in problem.message
+
+
+def test_comparisons_and_slices_pay_for_what_they_read(frozen_clock):
+    big = "{% set big = (range(1000)|list) * 20 %}"
+    assert "too much work" in refused("Hi\n" + big + "{% for i in range(1000) %}{{ big == big }}{% endfor %}").message
+    assert (
+        "too much work" in refused("Hi\n" + big + "{% for i in range(1000) %}{{ big[1:]|length }}{% endfor %}").message
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField, URLField
+from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
@@ -64,9 +64,13 @@ class CampaignForm(FlaskForm):
     detainee_name = StringField(
         "Detained person's name", filters=[strip], validators=[required("the person's name"), at_most(m.MAX_NAME)]
     )
-    photo_url = URLField(
+    photo_url = StringField(
         "Photo URL",
-        description="Optional. An https:// address of a photo you have permission to use.",
+        description=(
+            "Optional. A photo you have permission to use, served by this site (a path such as "
+            "/static/campaigns/ana.jpg). Public pages show no photo from another site: it would learn who reads "
+            "the campaign. An https:// address is kept for the API only."
+        ),
         filters=[strip],
         validators=[Optional(), at_most(m.MAX_URL)],
     )

@@ -20,12 +20,16 @@ from advocacy.campaigns.sandbox import (  # noqa: F401 - re-exported: the render
     MAX_LOOP_ITERATIONS,
     MAX_OUTPUT_CHARS,
     MAX_RANGE,
+    MAX_RENDER_CPU,
+    MAX_RENDER_WORK,
     MAX_SUBJECT_CHARS,
     MAX_TEMPLATE_CHARS,
+    MAX_VALIDATION_CPU,
     TemplateProblem,
     clean_template_source,
     compile_template,
     render_source,
+    shared_time_limit,
 )
 
 
@@ -128,7 +132,8 @@ def validate_template(
 ) -> None:
     """Render against every sample writer and matching sample office, spoken and not; raise TemplateProblem.
 
-    Runs with StrictUndefined, so a misspelt placeholder is refused with its line.
+    Runs with StrictUndefined, so a misspelt placeholder is refused with its line. Each render keeps to the
+    sandbox's work budget, and all of them together to MAX_VALIDATION_CPU, so a save stays short.
     """
     from advocacy.campaigns.samples import (
         SAMPLE_CAMPAIGN,
@@ -148,13 +153,14 @@ def validate_template(
         offices.append(SAMPLE_CUSTOM_TARGET)
     stances = ("spoken", "not_spoken") if stance == "any" else (stance,)
     campaign = campaign if campaign is not None else SAMPLE_CAMPAIGN
-    for office in offices:
-        for office_stance in stances:
-            for constituent in SAMPLE_CONSTITUENTS:
-                subject_text, body_text = render_parts(
-                    subject, body, letter_context(campaign, constituent, office, office_stance)
-                )
-                if not subject_text:
-                    raise TemplateProblem("renders empty", None, "subject")
-                if not body_text:
-                    raise TemplateProblem("renders empty", None, "body")
+    with shared_time_limit(MAX_VALIDATION_CPU):
+        for office in offices:
+            for office_stance in stances:
+                for constituent in SAMPLE_CONSTITUENTS:
+                    subject_text, body_text = render_parts(
+                        subject, body, letter_context(campaign, constituent, office, office_stance)
+                    )
+                    if not subject_text:
+                        raise TemplateProblem("renders empty", None, "subject")
+                    if not body_text:
+                        raise TemplateProblem("renders empty", None, "body")

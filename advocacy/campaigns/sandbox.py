@@ -8,18 +8,25 @@ Organizers write templates; constituents supply values. The sandbox is Jinja2's
 - filters and tests: a short allowlist; globals: only `range`, limited to 1,000 numbers;
 - macros, blocks, includes, imports and recursive loops are refused when the template compiles;
 - every loop is charged against a per-render budget, `~`, `+`, `*`, `**` and `%` are checked before
-  they build a large value, and the output stops at 20,000 characters.
+  they build a large value, and the output stops at 20,000 characters;
+- a render has a budget in work: loops, calls, filters, tests, operators and `in` pay for the items they
+  touch (MAX_RENDER_WORK steps), and a render may use at most MAX_RENDER_CPU seconds of its thread's CPU
+  (validating a template against every sample shares MAX_VALIDATION_CPU). Small loops doing big work per
+  turn (sorting 20,000 items 1,000 times) are refused after a few turns, not after 30 seconds.
 No thread or timer is involved, so a render costs tens of microseconds.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from itertools import islice
 from typing import Any
@@ -46,7 +53,17 @@ MAX_RANGE = 1_000
 MAX_LOOP_ITERATIONS = 5_000
 MAX_INT = 2**63
 MAX_CACHED_TEMPLATES = 512
+# Work: each loop turn, call, filter, test and operator costs 1 step plus the size of what it reads and builds.
+# A letter with loops over its placeholders takes a few hundred steps; the limit is far above any real letter.
+MAX_RENDER_WORK = 200_000
+MAX_RENDER_CPU = 0.05  # seconds of this thread's CPU for one render: a page or submission never waits longer
+MAX_VALIDATION_CPU = 0.25  # for all the sample renders of one save, load or preview together
+CLOCK: Callable[[], float] = time.thread_time  # the CPU clock the budget reads (tests inject their own)
+# The clock is read once every CLOCK_STEPS steps of work (a system call; an ordinary letter takes fewer steps
+# and never reads it): a render's CPU time counts from its first reading, at most CLOCK_STEPS steps in.
+CLOCK_STEPS = 2_000
 TEMPLATE_FILENAME = "<letter template>"
+NESTS_TOO_DEEPLY = "the template nests too deeply (brackets, tags or expressions inside each other); flatten it"
 
 SAFE_STR_METHODS = frozenset(
     {
@@ -95,13 +112,101 @@ class _LimitExceeded(SecurityError):
 
 
 class _Budget:
-    __slots__ = ("iterations",)
+    """What one render may still spend: loop turns, steps of work and CPU time (a deadline on CLOCK)."""
 
-    def __init__(self) -> None:
+    __slots__ = ("iterations", "work", "next_reading", "deadline", "shared")
+
+    def __init__(self, shared_deadline: float | None = None) -> None:
         self.iterations = MAX_LOOP_ITERATIONS
+        self.work = MAX_RENDER_WORK
+        self.next_reading = MAX_RENDER_WORK - CLOCK_STEPS  # read the clock when `work` falls below this
+        self.deadline: float | None = None  # set at the first reading
+        self.shared = shared_deadline  # the deadline shared by several renders (a validation), if any
+
+    def charge(self, steps: int) -> None:
+        self.work -= steps
+        if self.work < 0:
+            raise _LimitExceeded(
+                f"the template does too much work (more than {MAX_RENDER_WORK:,} steps of loops, filters and "
+                "operations for one letter); make its loops smaller or simpler"
+            )
+        if self.work < self.next_reading:
+            self.next_reading = self.work - CLOCK_STEPS
+            self.check_time()
+
+    def check_time(self) -> None:
+        now = CLOCK()
+        if self.deadline is None:
+            self.deadline = now + MAX_RENDER_CPU
+        if now > self.deadline:
+            raise _LimitExceeded(_too_slow())
+        if self.shared is not None and now > self.shared:
+            raise _LimitExceeded(_too_slow(shared=True))
+
+
+def _too_slow(shared: bool = False) -> str:
+    if shared:
+        return (
+            f"the template takes too long to render for every sample writer and office (more than "
+            f"{MAX_VALIDATION_CPU * 1000:.0f} ms of processor time together); make its loops smaller or simpler"
+        )
+    return (
+        f"the template takes too long to render (more than {MAX_RENDER_CPU * 1000:.0f} ms of processor time "
+        "for one letter); make its loops smaller or simpler"
+    )
 
 
 _budget: ContextVar[_Budget] = ContextVar("letter_render_budget")
+# A deadline shared by several renders (validation renders a template for every sample writer and office).
+_shared_deadline: ContextVar[float | None] = ContextVar("letter_render_shared_deadline", default=None)
+
+
+@contextmanager
+def shared_time_limit(seconds: float) -> Iterator[None]:
+    """Renders inside this block together use at most `seconds` of this thread's CPU (each one its own share too)."""
+    deadline = CLOCK() + seconds
+    outer = _shared_deadline.get()
+    token = _shared_deadline.set(deadline if outer is None else min(outer, deadline))
+    try:
+        yield
+    finally:
+        _shared_deadline.reset(token)
+
+
+def _new_budget() -> _Budget:
+    return _Budget(_shared_deadline.get())
+
+
+def _size(value: Any) -> int:
+    """How many items a value holds, as the work of reading or building it."""
+    if isinstance(value, (str, list, tuple, dict, set, frozenset, range)):
+        return len(value)
+    return 1
+
+
+def _charge(steps: int) -> None:
+    budget = _budget.get(None)
+    if budget is not None:
+        budget.charge(steps)
+
+
+# Filters that call Python code on every item (a sort key, a comparison) cost this many steps per item.
+PER_ITEM_WEIGHT = {"sort": 10, "unique": 10, "max": 10, "min": 10}
+
+
+def _charged(func: Callable, weight: int = 1) -> Callable:
+    """A filter or test that pays, before it runs, for the value it reads, and after for the value it returns."""
+    takes_first = getattr(func, "jinja_pass_arg", None) is not None  # context, eval context or environment
+
+    @functools.wraps(func)  # keeps jinja_pass_arg, so Jinja still passes what the filter expects
+    def charged(*args: Any, **kwargs: Any) -> Any:
+        value = args[1] if takes_first and len(args) > 1 else (args[0] if args else None)
+        _charge(1 + weight * _size(value))
+        result = func(*args, **kwargs)
+        _charge(_size(result))
+        return result
+
+    return charged
 
 
 class _LetterUndefined(StrictUndefined):
@@ -190,6 +295,14 @@ class _Guard(NodeTransformer):
         node.iter = _call("guard_iter", [node.iter], node.lineno)
         return node
 
+    def visit_Compare(self, node: nodes.Compare) -> nodes.Node:
+        # `x in items` and `a == b` read every item: each side pays for its size (through the sandbox's call).
+        node = self.generic_visit(node)
+        node.expr = _call("guard_compared", [node.expr], node.lineno)
+        for operand in node.ops:
+            operand.expr = _call("guard_compared", [operand.expr], node.lineno)
+        return node
+
     def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
         node = self.generic_visit(node)
         return _call("guard_concat", list(node.nodes), node.lineno)
@@ -214,9 +327,16 @@ class LetterEnvironment(ImmutableSandboxedEnvironment):
         )
         self.globals.clear()
         self.globals["range"] = _limited_range
-        self.filters = {name: FILTERS[name] for name in SAFE_FILTERS}
-        self.filters.update(join=_join, replace=_replace, indent=_indent, wordwrap=_wordwrap)
-        self.tests = {name: TESTS[name] for name in SAFE_TESTS}
+        filters = {name: FILTERS[name] for name in SAFE_FILTERS}
+        filters.update(join=_join, replace=_replace, indent=_indent, wordwrap=_wordwrap)
+        self.filters = {name: _charged(f, PER_ITEM_WEIGHT.get(name, 1)) for name, f in filters.items()}
+        self.tests = {name: _charged(TESTS[name]) for name in SAFE_TESTS}
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's names
+        _charge(1 + _size(getattr(__obj, "__self__", None)) + sum(map(_size, args)))
+        result = super().call(__context, __obj, *args, **kwargs)
+        _charge(_size(result))
+        return result
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if not super().is_safe_attribute(obj, attr, value):
@@ -243,7 +363,9 @@ class LetterEnvironment(ImmutableSandboxedEnvironment):
     def getitem(self, obj: Any, argument: Any) -> Any:
         if isinstance(obj, Undefined):
             return obj._fail_with_undefined_error()
-        return super().getitem(obj, argument)
+        result = super().getitem(obj, argument)
+        _charge(1 + _size(result))  # a slice copies what it returns
+        return result
 
     def wrap_str_format(self, value: Any) -> None:
         # The sandbox would hand out a "safe" str.format; letters get no format at all (a format spec
@@ -263,9 +385,11 @@ class LetterEnvironment(ImmutableSandboxedEnvironment):
                 _check_text_size(len(seq) * max(times, 0))
         if operator == "+" and isinstance(left, sequences) and isinstance(right, sequences):
             _check_text_size(len(left) + len(right))
+        _charge(1 + _size(left) + _size(right))
         result = self.binop_table[operator](left, right)
         if isinstance(result, int) and abs(result) > MAX_INT:
             raise _LimitExceeded("that number is too large")
+        _charge(_size(result))
         return result
 
     def guard_iter(self, iterable: Any) -> Any:
@@ -278,11 +402,18 @@ class LetterEnvironment(ImmutableSandboxedEnvironment):
         budget.iterations -= size
         if budget.iterations < 0:
             raise _LimitExceeded(f"loops may run at most {MAX_LOOP_ITERATIONS:,} times in one letter")
+        budget.charge(1 + size)
         return iterable
+
+    def guard_compared(self, value: Any) -> Any:
+        """A side of a comparison: `call` (through which the template calls this) charges for its size."""
+        return value
 
     def guard_concat(self, *parts: Any) -> str:
         texts = [str(p) for p in parts]
-        _check_text_size(sum(map(len, texts)))
+        size = sum(map(len, texts))
+        _check_text_size(size)
+        _charge(1 + size)
         return "".join(texts)
 
 
@@ -295,6 +426,8 @@ def _is_number(value: Any) -> bool:
 
 _env_lock = threading.Lock()
 _env: LetterEnvironment | None = None
+# Compiled templates, keyed by the SHA-256 of their source: an entry can never be stale, so it needs no expiry,
+# only the bound. A plain dict read (no lock, no timer) because every letter rendered reads it twice.
 _cache: OrderedDict[str, Any] = OrderedDict()
 
 
@@ -327,6 +460,9 @@ def compile_template(source: str, part: str = "body"):
         raise
     except TemplateSyntaxError as exc:
         raise TemplateProblem(_syntax_message(exc), exc.lineno, part) from None
+    except (RecursionError, MemoryError, SyntaxError):
+        # Parsing, guarding and compiling recurse once per level of nesting; Python also caps nested blocks.
+        raise TemplateProblem(NESTS_TOO_DEEPLY, None, part) from None
     template = env.template_class.from_code(env, code, env.make_globals(None))
     with _env_lock:
         _cache[key] = template
@@ -355,7 +491,10 @@ def _line_of(exc: BaseException, template: Any) -> int | None:
 def render_source(source: str, context: dict[str, Any], part: str, limit: int) -> str:
     """Render one template source (subject or body); raise TemplateProblem with the line at fault."""
     template = compile_template(source, part)
-    token = _budget.set(_Budget())
+    budget = _new_budget()
+    if budget.shared is not None and CLOCK() > budget.shared:  # spent by the earlier renders of a validation
+        raise TemplateProblem(_too_slow(shared=True), None, part)
+    token = _budget.set(budget)
     try:
         out: list[str] = []
         size = 0
@@ -363,12 +502,13 @@ def render_source(source: str, context: dict[str, Any], part: str, limit: int) -
             size += len(chunk)
             if size > limit:
                 raise _LimitExceeded(f"the text is longer than {limit:,} characters")
+            budget.charge(1 + len(chunk))
             out.append(chunk)
         return "".join(out)
     except (UndefinedError, SecurityError) as exc:
         raise TemplateProblem(_clean_message(exc), _line_of(exc, template), part) from None
     except RecursionError as exc:
-        raise TemplateProblem("the template nests too deeply", _line_of(exc, template), part) from None
+        raise TemplateProblem(NESTS_TOO_DEEPLY, _line_of(exc, template), part) from None
     except Exception as exc:  # noqa: BLE001 - any failure inside organizer-written code is a template problem
         message = f"{type(exc).__name__}: {exc}"
         raise TemplateProblem(message, _line_of(exc, template), part) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from advocacy.auth.access import role_required
 from advocacy.auth.models import Role
@@ -13,7 +14,13 @@ from advocacy.campaigns.models import Campaign, CustomTarget, LetterTemplate, St
 from advocacy.campaigns.outcome_emails import queue_outcome_emails
 from advocacy.campaigns.placeholders import PLACEHOLDERS
 from advocacy.campaigns.preview import coverage, preview_offices, preview_variant
-from advocacy.campaigns.rendering import TemplateProblem, clean_template_source, validate_template
+from advocacy.campaigns.rendering import (
+    MAX_VALIDATION_CPU,
+    TemplateProblem,
+    clean_template_source,
+    shared_time_limit,
+    validate_template,
+)
 from advocacy.db import utcnow
 from advocacy.extensions import db
 
@@ -35,14 +42,31 @@ def _letter_or_404(campaign: Campaign, letter_id: int) -> LetterTemplate:
     return letter
 
 
+class SaveConflict(Exception):
+    """A save that broke a uniqueness rule its form checks had passed: another save won a race (409)."""
+
+
+RACE_MESSAGE = "Not saved: {what} was saved by someone else at the same time. Reload the page to see it."
+
+
+def _commit(*, flush_only: bool = False) -> None:
+    try:
+        db.session.flush() if flush_only else db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise SaveConflict from None
+
+
 def _commit_keeping_live(campaign: Campaign) -> list[str]:
-    """Commit, unless the change would leave a live campaign unable to serve every office."""
-    db.session.flush()
+    """Commit, unless the change would leave a live campaign unable to serve every office.
+
+    Raises SaveConflict (after rolling back) when a concurrent save took the same slug, variant or target."""
+    _commit(flush_only=True)
     problems = services.publish_problems(campaign) if campaign.status == Status.LIVE.value else []
     if problems:
         db.session.rollback()
         return problems
-    db.session.commit()
+    _commit()
     return []
 
 
@@ -72,7 +96,11 @@ def create():
             campaign = Campaign(status=Status.DRAFT.value)
             _fill(campaign, form)
             db.session.add(campaign)
-            db.session.commit()
+            try:
+                _commit()
+            except SaveConflict:
+                form.slug.errors.append(RACE_MESSAGE.format(what="a campaign with this slug"))
+                return render_template("organizer/campaigns/form.html", form=form, campaign=None), 409
             flash("Campaign created as a draft. Add its letters, then publish it.", "info")
             return redirect(url_for(".show", campaign_id=campaign.id))
     return render_template("organizer/campaigns/form.html", form=form, campaign=None), 400 if form.errors else 200
@@ -155,7 +183,12 @@ def edit(campaign_id: int):
             form.slug.errors.append("Another campaign already uses this slug.")
         else:
             _fill(campaign, form)
-            if problems := _commit_keeping_live(campaign):
+            try:
+                problems = _commit_keeping_live(campaign)
+            except SaveConflict:
+                form.slug.errors.append(RACE_MESSAGE.format(what="a campaign with this slug"))
+                return render_template("organizer/campaigns/form.html", form=form, campaign=campaign), 409
+            if problems:
                 # Nothing was saved; the form keeps what the organizer typed.
                 flash("Not saved: this campaign is live, and " + "; ".join(problems) + ".", "error")
                 return render_template("organizer/campaigns/form.html", form=form, campaign=campaign), 400
@@ -259,7 +292,12 @@ def _save_letter(campaign: Campaign, form: LetterForm, letter: LetterTemplate | 
     letter.name, letter.chamber, letter.stance = form.name.data, form.chamber.data, form.stance.data
     letter.priority = form.priority.data or 0
     letter.subject, letter.body = form.subject.data, form.body.data
-    if problems := _commit_keeping_live(campaign):
+    try:
+        problems = _commit_keeping_live(campaign)
+    except SaveConflict:
+        form.stance.errors = [RACE_MESSAGE.format(what="a letter for this chamber and stance")]
+        return _letter_page(campaign, form, None if letter.id is None else letter, 409)
+    if problems:
         form.stance.errors = ["Not saved: this campaign is live and would then have " + "; ".join(problems) + "."]
         return _letter_page(campaign, form, None if letter.id is None else letter, 400)
     flash(f"Letter “{letter.name}” saved.", "info")
@@ -359,7 +397,13 @@ def add_custom_target(campaign_id: int):
         salutation=custom_form.salutation.data or "",
     )
     campaign.custom_targets.append(target)
-    if problems := _commit_keeping_live(campaign):
+    try:
+        problems = _commit_keeping_live(campaign)
+    except SaveConflict:
+        custom_form.email.errors = [RACE_MESSAGE.format(what="a target with this email")]
+        form = TargetsForm(formdata=None, include_delegation=campaign.include_delegation)
+        return _targets_page(campaign, form, custom_form, 409)
+    if problems:
         flash("Not added: this live campaign would then have " + "; ".join(problems) + ".", "error")
     else:
         flash(f"{target.name} added.", "info")
@@ -388,10 +432,12 @@ def delete_custom_target(campaign_id: int, target_id: int):
 def preview(campaign_id: int):
     campaign = _campaign_or_404(campaign_id)
     offices, real = preview_offices()
+    with shared_time_limit(MAX_VALIDATION_CPU):  # each render keeps its own budget; all of them this one
+        variants = [(variant, preview_variant(campaign, variant, offices)) for variant in campaign.letters]
     return render_template(
         "organizer/campaigns/preview.html",
         campaign=campaign,
         real_offices=real,
         coverage=coverage(campaign, offices),
-        variants=[(variant, preview_variant(campaign, variant, offices)) for variant in campaign.letters],
+        variants=variants,
     )

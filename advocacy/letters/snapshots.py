@@ -3,7 +3,11 @@
 A viral campaign takes hundreds of letters a second; reading the campaign, its letter variants and the
 offices' stances (cached apart, read only when a letter is rendered) from the database for each one would cost more than everything else together. Each
 process keeps a frozen copy for `CAMPAIGN_CACHE_SECONDS` (default 5): an organizer's edit reaches every
-process within that time. Tests set it to 0.
+process within that time. Tests set it to 0, and then nothing is stored.
+
+The caches are bounded (`advocacy.caching`): at most MAX_CAMPAIGNS campaigns, and slugs that name no campaign
+in a cache of their own, so requests for made-up slugs neither grow memory nor push real campaigns out. Every
+entry also expires after MAX_TTL, whatever the setting.
 """
 
 from __future__ import annotations
@@ -11,17 +15,21 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, MutableMapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import select
 
+from advocacy.caching import BoundedCache, bounded_cache
 from advocacy.campaigns.models import Campaign, OutcomeFields
 from advocacy.extensions import db
 
 DEFAULT_TTL = 5.0
+MAX_TTL = 300.0  # no entry outlives this, even if CAMPAIGN_CACHE_SECONDS is set higher
+MAX_CAMPAIGNS = 256
+MAX_MISSES = 1024
 T = TypeVar("T")
 
 
@@ -108,21 +116,29 @@ class CampaignSnapshot(OutcomeFields):
         )
 
 
-_cache: dict[tuple[str, str], tuple[float, CampaignSnapshot | None]] = {}
+_cache = bounded_cache("campaign snapshots", maxsize=MAX_CAMPAIGNS, ttl=MAX_TTL)
+_misses = bounded_cache("campaign slugs not found", maxsize=MAX_MISSES, ttl=MAX_TTL)
 _lock = threading.Lock()
 
 
-def read_through(store: dict, name: Hashable, load: Callable[[], T]) -> T:
-    """`load()`, kept in `store` under (database, name) for CAMPAIGN_CACHE_SECONDS in this process."""
-    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], name)
+def read_through(
+    store: MutableMapping | BoundedCache, name: Hashable, load: Callable[[], T], misses: BoundedCache | None = None
+) -> T:
+    """`load()`, kept in `store` under (database, name) for CAMPAIGN_CACHE_SECONDS in this process.
+
+    A None answer goes to `misses` when given, so lookups of what does not exist cannot evict what does."""
     ttl = current_app.config.get("CAMPAIGN_CACHE_SECONDS", DEFAULT_TTL)
+    if ttl <= 0:
+        return load()
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], name)
     now = time.monotonic()
-    found = store.get(key)
-    if found is not None and now - found[0] < ttl:
-        return found[1]
+    for cache in (store,) if misses is None else (store, misses):
+        found = cache.get(key)
+        if found is not None and now - found[0] < ttl:
+            return found[1]
     value = load()
     with _lock:
-        store[key] = (now, value)
+        (misses if value is None and misses is not None else store)[key] = (now, value)
     return value
 
 
@@ -133,10 +149,10 @@ def campaign_snapshot(slug: str) -> CampaignSnapshot | None:
         campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
         return CampaignSnapshot.of(campaign) if campaign is not None else None
 
-    return read_through(_cache, slug, load)
+    return read_through(_cache, slug, load, misses=_misses)
 
 
-_stances: dict[tuple[str, int], tuple[float, dict]] = {}
+_stances = bounded_cache("campaign stances", maxsize=MAX_CAMPAIGNS, ttl=MAX_TTL)
 
 
 def cached_stances(campaign_id: int) -> dict:
@@ -148,6 +164,6 @@ def cached_stances(campaign_id: int) -> dict:
 
 def forget(slug: str | None = None) -> None:
     """Drop cached campaigns (all, or one slug) in this process."""
-    with _lock:
-        for key in [k for k in _cache if slug is None or k[1] == slug]:
-            del _cache[key]
+    for cache in (_cache, _misses):
+        for key in [k for k in cache.keys() if slug is None or k[1] == slug]:
+            cache.pop(key)

@@ -134,6 +134,7 @@ def home():
 
 @bp.get("/c/<slug>")
 @public
+@limiter.limit(lambda: current_app.config.get("CAMPAIGN_PAGE_RATE_LIMIT", "600 per minute"), leased=True)
 def campaign_page(slug: str):
     return _page(_campaign_or_404(slug))
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 20:46:00.548775
+Create Date: 2026-11-29 20:55:04.815291
 
 """
 from alembic import op

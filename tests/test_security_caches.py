@@ -1,0 +1,67 @@
+"""Caches bounded in size with expiring entries, and the campaign page rate-limited (issue 14, item 9).
+
+The campaign snapshot cache was keyed by the URL slug and never emptied: every made-up slug grew every worker's
+memory for good. Now slugs that name no campaign go to a bounded cache of their own (they cannot push real
+campaigns out), every cache made by `advocacy.caching` is bounded and expiring, and GET /c/<slug> has a limit.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from advocacy import caching
+from advocacy.letters import snapshots
+from tests.dbs import recorded_statements
+from tests.factories import make_campaign
+
+
+@pytest.fixture
+def app_config():
+    return {"CAMPAIGN_CACHE_SECONDS": 60, "CAMPAIGN_PAGE_RATE_LIMIT": "5 per minute"}
+
+
+@pytest.fixture(autouse=True)
+def empty_caches():
+    caching.clear_all()
+    yield
+    caching.clear_all()
+
+
+def test_made_up_slugs_neither_grow_memory_nor_push_real_campaigns_out(app, db):
+    make_campaign(slug="guan-heng")
+    assert snapshots.campaign_snapshot("guan-heng") is not None
+    for n in range(snapshots.MAX_MISSES + 500):
+        assert snapshots.campaign_snapshot(f"made-up-{n}") is None
+    assert len(snapshots._misses) == snapshots.MAX_MISSES
+    assert len(snapshots._cache) == 1
+    with recorded_statements(db.engine) as statements:
+        assert snapshots.campaign_snapshot("guan-heng").slug == "guan-heng"  # still cached: no query
+        assert snapshots.campaign_snapshot(f"made-up-{snapshots.MAX_MISSES + 499}") is None
+    assert statements == []
+
+
+def test_every_registered_cache_is_bounded_and_expiring(app):
+    caches = caching.registered()
+    assert {"campaign snapshots", "campaign slugs not found", "campaign stances"} <= set(caches)
+    for cache in caches.values():
+        assert 0 < cache.maxsize <= 10_000 and 0 < cache.ttl <= 3600, cache.name
+
+
+def test_entries_expire_and_the_oldest_go_first_when_full():
+    now = [0.0]
+    cache = caching.bounded_cache("test cache", maxsize=2, ttl=10, timer=lambda: now[0])
+    cache["a"], cache["b"] = 1, 2
+    assert cache.get("a") == 1  # "a" is now the most recently used
+    cache["c"] = 3
+    assert "b" not in cache and cache.get("a") == 1 and cache.get("c") == 3
+    now[0] = 10.5
+    assert cache.get("a") is None and len(cache) == 0
+    caching.clear_all()
+    assert len(cache) == 0
+
+
+def test_the_campaign_page_is_rate_limited_per_address(app, client, db):
+    make_campaign(slug="guan-heng")
+    statuses = [client.get(f"/c/made-up-{n}").status_code for n in range(7)]
+    assert statuses[:5] == [404] * 5 and statuses[5:] == [429, 429]
+    assert int(client.get("/c/guan-heng").headers["Retry-After"]) >= 1
