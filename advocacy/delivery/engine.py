@@ -75,14 +75,24 @@ def backoff(attempt: int) -> timedelta:
 
 
 def _claim(where, worker: str, now: datetime, limit: int | None) -> list[Claim]:
+    """Claim the rows `where` selects, oldest first, at most `limit` of them, in one statement.
+
+    The ids are chosen once, in a CTE that PostgreSQL must materialize, and the UPDATE joins them. The
+    older form, `UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`, leaves the planner free
+    to run the subquery again (a rescan, or a recheck of a row another worker just changed), and each run
+    skips different locked rows: one claim then took thousands of rows while the other workers sat idle.
+    """
     ids = select(Delivery.id).where(*where).order_by(Delivery.next_attempt_at)
     if limit is not None:
         ids = ids.limit(limit)
     if is_postgres():
         ids = ids.with_for_update(skip_locked=True)
+    picked = ids.cte("picked")
+    if is_postgres():
+        picked = picked.prefix_with("MATERIALIZED")
     stmt = (
         update(Delivery)
-        .where(Delivery.id.in_(ids), Delivery.status.in_(CLAIMABLE))
+        .where(Delivery.id == picked.c.id, Delivery.status.in_(CLAIMABLE))
         .values(
             status=Status.SENDING.value,
             claimed_by=worker,
