@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -16,7 +15,7 @@ from sqlalchemy.pool import NullPool
 
 from advocacy.config import PROJECT_ROOT
 from advocacy.db import utcnow
-from advocacy.delivery import engine, queue
+from advocacy.delivery import engine
 from advocacy.delivery.channels import forget_senate_classes
 from advocacy.delivery.dispatch import dispatch_after_commit
 from advocacy.delivery.models import Delivery, DeliveryAttempt
@@ -34,10 +33,8 @@ def app_config(fake_cwc, smtp_server):
 @pytest.fixture(autouse=True)
 def fresh_caches():
     forget_senate_classes()
-    queue.reset_breaker()
     yield
     forget_senate_classes()
-    queue.reset_breaker()
 
 
 def reload(delivery: Delivery) -> Delivery:
@@ -216,115 +213,39 @@ def test_a_worker_stopped_politely_finishes_or_gives_back_its_claims(app, db, fa
 
 
 class TestRedisDown:
+    """Redis plays no part in delivery: the outbox in the database is the queue."""
+
     @pytest.fixture
     def app_config(self, fake_cwc):
         closed = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
         return delivery_config(cwc=fake_cwc, environ={"ADVOCACY_REDIS_URL": closed})
 
-    def test_dispatch_never_fails_the_submission_and_retry_delivers(self, app, db, runner, fake_cwc):
+    def test_dispatch_never_fails_the_submission_and_the_worker_delivers(self, app, db, runner, fake_cwc):
         deliveries = submit(make_campaign(), [HOUSE])
         dispatch_after_commit([d.id for d in deliveries])  # must not raise
-        dispatch_after_commit([d.id for d in deliveries])  # and, with Redis marked down, not even wait
         assert reload(deliveries[0]).status == "pending"
-        output = cli(runner, "retry")
-        assert "Redis unavailable" in output and "delivering them from this process" in output
+        cli(runner, "work", "--burst")
         assert reload(deliveries[0]).status == "sent"
         assert list(fake_cwc.accepted) == [deliveries[0].cwc_delivery_id]
 
-    def test_the_worker_polls_the_database_while_redis_is_down(self, app, db, runner, fake_cwc):
-        deliveries = submit(make_campaign(), [HOUSE])
-        dispatch_after_commit([d.id for d in deliveries])
-        cli(runner, "work", "--burst")
-        assert reload(deliveries[0]).status == "sent"
+
+# --- deliveries retry (cron) -------------------------------------------------------------------------------
 
 
-def redis_url() -> str:
-    return os.environ.get("ADVOCACY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+def test_retry_says_what_is_due_and_never_claims_it_is_queued_elsewhere(app, db, runner, fake_cwc):
+    # Issue #15: after an outage `retry` printed "Queued 0 (1367 were already queued)" while the jobs sat in
+    # RQ's failed registry and the letters went nowhere. The outbox is the queue now: what is due is claimed.
+    deliveries = submit(make_campaign(), [HOUSE, dict(HOUSE, office_key="X2")])
+    output = cli(runner, "retry")
+    assert "2 due" in output and "Queued" not in output and "already queued" not in output
+    cli(runner, "work", "--burst")
+    assert {reload(d).status for d in deliveries} == {"sent"}
 
 
-class TestQueue:
-    """With Redis up: jobs are a nudge; the database decides what is sent."""
+def test_no_delivery_depends_on_a_job_key(app, db):
+    import importlib.util
 
-    @pytest.fixture
-    def app_config(self, fake_cwc):
-        from redis import Redis
-        from redis.exceptions import RedisError
-
-        try:
-            Redis.from_url(redis_url(), socket_connect_timeout=2).ping()
-        except RedisError as exc:
-            pytest.skip(f"Redis at {redis_url()} does not answer ({type(exc).__name__})")
-        name = f"test-deliveries-{uuid.uuid4().hex[:8]}"
-        return delivery_config(cwc=fake_cwc, environ={"ADVOCACY_REDIS_URL": redis_url()}, DELIVERY_QUEUE=name)
-
-    @pytest.fixture
-    def rq_queue(self, app):
-        q = queue.delivery_queue()
-        yield q
-        q.empty()
-        q.delete(delete_jobs=True)
-
-    def test_dispatch_enqueues_and_the_queue_worker_sends(self, app, db, runner, fake_cwc, rq_queue):
-        deliveries = submit(make_campaign(), [HOUSE, CUSTOM])  # the custom one is a handoff: a no-op job
-        dispatch_after_commit([d.id for d in deliveries])
-        assert rq_queue.count == 2
-        cli(runner, "work", "--burst")
-        assert rq_queue.count == 0
-        assert [reload(d).status for d in deliveries] == ["sent", "handoff"]
-        assert list(fake_cwc.accepted) == [deliveries[0].cwc_delivery_id]
-
-    def test_a_job_redis_lost_is_queued_again_by_retry(self, app, db, runner, fake_cwc, rq_queue):
-        (delivery,) = submit(make_campaign(), [HOUSE])
-        dispatch_after_commit([delivery.id])
-        assert "Queued 0 (1 were already queued)" in cli(runner, "retry")  # no second job for the same try
-        rq_queue.empty()  # Redis lost it
-        assert "Queued 1" in cli(runner, "retry")
-        cli(runner, "work", "--burst")
-        assert reload(delivery).status == "sent"
-        assert len(fake_cwc.message_posts()) == 1
-
-    def test_a_duplicate_job_sends_nothing_more(self, app, db, runner, fake_cwc, rq_queue):
-        (delivery,) = submit(make_campaign(), [HOUSE])
-        queue.enqueue_new([delivery.id])
-        rq_queue.enqueue_call(queue.deliver_job, args=(delivery.id,))  # a stray second job
-        cli(runner, "work", "--burst")
-        assert reload(delivery).status == "sent"
-        assert len(fake_cwc.message_posts()) == 1
-
-    def test_a_failure_is_scheduled_for_its_retry_time(self, app, db, runner, fake_cwc, rq_queue):
-        from rq.registry import ScheduledJobRegistry
-
-        fake_cwc.fail_next()
-        (delivery,) = submit(make_campaign(), [HOUSE])
-        dispatch_after_commit([delivery.id])
-        cli(runner, "work", "--burst")
-        delivery = reload(delivery)
-        assert delivery.status == "failed"
-        scheduled = ScheduledJobRegistry(queue=rq_queue)
-        assert scheduled.get_job_ids() == [queue.job_id(delivery.id, 1)]
-        scheduled.remove(queue.job_id(delivery.id, 1), delete_job=True)
-
-    def test_the_queue_worker_stops_cleanly_on_sigterm(self, app, db, fake_cwc, database_url, rq_queue):
-        import time
-
-        from rq import Worker
-
-        config = dict(AGENT_CONFIG, DELIVERY_QUEUE=rq_queue.name)
-        process = worker_process(
-            database_url,
-            fake_cwc,
-            {"ADVOCACY_REDIS_URL": redis_url(), "ADVOCACY_TEST_CONFIG": json.dumps(config)},
-            keep_redis=True,
-        )
-        try:
-            deadline = time.monotonic() + 60  # a bound on start-up, not a measurement
-            while not Worker.all(queue=rq_queue) and process.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.1)
-            assert Worker.all(queue=rq_queue), "the worker never started listening"
-            process.terminate()
-            assert process.wait(60) == 0
-        finally:
-            end(process)
+    assert importlib.util.find_spec("advocacy.delivery.queue") is None  # RQ's stranded-job path is gone
 
 
 # --- PostgreSQL connections dropped ----------------------------------------------------------------------------
@@ -353,7 +274,7 @@ def test_dropped_database_connections_lose_no_letter(app, db, runner, fake_cwc, 
         ids = [d.id for d in deliveries]
         drop_every_connection()  # a restart before the worker runs: every pooled connection is dead
         fake_cwc.on_message = drop_every_connection  # and again while each letter is at CWC
-        cli(runner, "work", "--burst")
+        cli(runner, "work", "--burst", "--concurrency", "1")  # one at a time: each drop lands mid-send
     finally:
         fake_cwc.on_message = None
         admin.dispose()

@@ -38,10 +38,10 @@ def test_receipt_is_owed_then_sent_once(client, db, guan_heng, smtp_server):
 
 
 def test_the_worker_sends_receipts(client, db, guan_heng, smtp_server):
-    from advocacy.delivery.worker import Poller
+    from advocacy.delivery.worker import Worker
 
     client.post(URL, json=GOOD)
-    Poller(burst=True).run()
+    Worker(burst=True).run()
     assert len(smtp_server.messages) == 1
 
 

@@ -15,6 +15,7 @@ import random
 import secrets
 import socket
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,10 +23,11 @@ from sqlalchemy import case, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from advocacy.db import utcnow
-from advocacy.delivery import channels
+from advocacy.delivery import channels, throttle
 from advocacy.delivery.errors import DeliveryError, NotAccepted, PermanentError, TransientError, scrub
 from advocacy.delivery.models import CLAIMABLE, Channel, Delivery, DeliveryAttempt, Status
 from advocacy.delivery.options import option
+from advocacy.delivery.throttle import ChannelGate
 from advocacy.extensions import db
 
 log = logging.getLogger(__name__)
@@ -150,8 +152,8 @@ def _still_ours(claim: Claim):
 # --- Sending --------------------------------------------------------------------------------------
 
 
-def process(claim: Claim) -> Result:
-    """Send a claimed delivery through its channel and record the outcome."""
+def process(claim: Claim, gates: Mapping[str, ChannelGate] | None = None) -> Result:
+    """Send a claimed delivery through its channel (within that channel's gate) and record the outcome."""
     started = utcnow()
     try:
         delivery = db.session.get(Delivery, claim.delivery_id, populate_existing=True)
@@ -180,7 +182,8 @@ def process(claim: Claim) -> Result:
         return _fail(claim, f"database unavailable ({type(exc).__name__})", started)
 
     try:
-        outcome = send.run()
+        with (gates or {}).get(send.channel, throttle.OPEN).passage():
+            outcome = send.run()
     except PermanentError as exc:
         return _finish(claim, Status.DEAD, "rejected", exc.reason, started)
     except DeliveryError as exc:
@@ -292,7 +295,7 @@ def _rollback() -> None:
 
 
 def deliver_now(delivery_id: str, worker: str | None = None) -> Result | None:
-    """Claim and send one delivery if it is due (a queue job, or inline after a submission)."""
+    """Claim and send one delivery if it is due (inline after a submission, in development)."""
     claim = claim_one(delivery_id, worker or worker_name())
     if claim is None:
         return None

@@ -17,8 +17,15 @@ DEFAULTS: dict[str, Any] = {
     # A delivery in `sending` longer than this belongs to a dead worker; must exceed every send timeout.
     "DELIVERY_SENDING_TIMEOUT": 600,
     "DELIVERY_POLL_INTERVAL": 2.0,
+    # Most rows one claim takes (a worker never claims more than it has free threads for).
     "DELIVERY_BATCH_SIZE": 20,
-    "DELIVERY_QUEUE": "deliveries",
+    # Sends in flight at once in one worker process (threads), and per channel: in flight and started
+    # per second (0: no limit beyond the worker's). From ADVOCACY_DELIVERY_* (config.py).
+    "DELIVERY_CONCURRENCY": 32,
+    "DELIVERY_CWC_MAX_IN_FLIGHT": 0,
+    "DELIVERY_CWC_PER_SECOND": 0,
+    "DELIVERY_SMTP_MAX_IN_FLIGHT": 8,
+    "DELIVERY_SMTP_PER_SECOND": 0,
     # (connect, read) seconds for CWC calls.
     "DELIVERY_CWC_TIMEOUT": (5.0, 30.0),
     # How long a fetched CWC /offices list is trusted.

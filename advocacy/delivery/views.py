@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from advocacy.auth.access import public, role_required
 from advocacy.auth.models import Role
-from advocacy.delivery import dispatch, services
+from advocacy.delivery import dispatch, services, wakeup
 from advocacy.delivery.models import Channel, Status
 from advocacy.delivery.options import option
 from advocacy.extensions import db
@@ -65,6 +65,7 @@ def retry(delivery_id: str):
         abort(400)
     if services.retry_delivery(delivery_id):
         dispatch.dispatch_after_commit([delivery_id])
+        wakeup.notify_workers()
         flash("The delivery will be tried again now.", "info")
     else:
         flash("That delivery cannot be retried (it was sent, is being sent, or was cancelled).", "error")
@@ -90,6 +91,8 @@ def retry_failed():
         abort(400)
     ids = services.retry_all_failed()
     dispatch.dispatch_after_commit(ids)
+    if ids:
+        wakeup.notify_workers()
     flash(f"{len(ids)} failed deliveries will be tried again now.", "info")
     return _back()
 

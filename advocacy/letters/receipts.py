@@ -1,8 +1,7 @@
 """The constituent's receipt: one email per submission, when mail is configured. Plain text and HTML, no tracking.
 
 A receipt is owed when the action commits (`receipt_status = "pending"`); it is sent after the commit like a
-delivery: by an RQ job when Redis is configured, right away in development, else by the polling worker or
-`deliveries retry`. A claim (an atomic UPDATE) makes sure two workers never send the same receipt.
+delivery: right away in development, else by the delivery workers or `deliveries retry`. A claim (an atomic UPDATE) makes sure two workers never send the same receipt.
 """
 
 from __future__ import annotations
@@ -10,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from flask import current_app, has_app_context, render_template
+from flask import current_app, render_template
 from sqlalchemy import select, update
 
 from advocacy.db import utcnow
@@ -135,33 +134,15 @@ def send_pending_receipts(limit: int = 200) -> dict[str, int]:
 
 
 def dispatch_receipt(action_id: str) -> None:
-    """After the submission commits: get the receipt going, never failing the submission."""
+    """After the submission commits: send the receipt now in development (DELIVERY_INLINE); elsewhere the
+    delivery workers send it. Never fails the submission."""
     if not mail_enabled():
         return
-    from advocacy.delivery.options import inline_enabled, settings
+    from advocacy.delivery.options import inline_enabled
 
     try:
-        if settings().redis_url:
-            from redis.exceptions import RedisError
-
-            from advocacy.delivery.queue import QueueUnavailable, delivery_queue
-
-            try:
-                delivery_queue().enqueue(receipt_job, action_id, job_id=f"receipt-{action_id}", result_ttl=0)
-            except (QueueUnavailable, RedisError, OSError):
-                log.warning("receipt %s not queued (Redis unavailable); it stays pending", action_id)
-        elif inline_enabled():
+        if inline_enabled():
             send_receipt(action_id)
     except Exception:  # noqa: BLE001 - the letters are accepted; the receipt stays owed and is sent later
         log.exception("receipt %s not dispatched; it stays pending", action_id)
         db.session.rollback()
-
-
-def receipt_job(action_id: str) -> str:
-    """The RQ job (runs inside `deliveries work`'s app context, or builds an app under plain `rq`)."""
-    if has_app_context():
-        return send_receipt(action_id)
-    from advocacy import create_app
-
-    with create_app().app_context():
-        return send_receipt(action_id)
