@@ -194,6 +194,45 @@ def test_a_worker_killed_mid_send_is_recovered_without_a_duplicate(app, db, runn
     assert outcomes(delivery) == ["abandoned", "duplicate"]
 
 
+def test_a_worker_killed_after_the_smtp_server_took_the_email_does_not_send_it_twice(
+    app, db, runner, fake_cwc, smtp_server, database_url
+):
+    # Email is at most once: SMTP cannot recognize a repeat, so an email whose fate is unknown (the server may
+    # have it; the worker died before it heard or recorded the answer) is marked `unknown`, never resent alone.
+    smtp_server.hold_next()  # the server keeps the message and holds its "250" until the worker is dead
+    (delivery,) = submit(make_campaign(), [CUSTOM], target_email="director@ice.example.gov")
+    process = worker_process(database_url, fake_cwc, smtp_server.environ())
+    try:
+        assert smtp_server.holding.wait(60), (
+            process.stderr.read1().decode() if process.poll() is not None else "no message"
+        )
+        process.kill()  # SIGKILL between the SMTP accept and the database write
+        process.wait(30)
+    finally:
+        end(process)
+        smtp_server.release_held()
+    assert len(smtp_server.messages) == 1
+    assert reload(delivery).status == "sending"
+
+    assert "Recovered 1 stuck" in cli(runner, "retry", "--stuck-after", "0")
+    delivery = reload(delivery)
+    assert delivery.status == "unknown"
+    assert "not resent" in delivery.last_error
+    assert "nothing due" in cli(runner, "work", "--burst")
+    assert len(smtp_server.messages) == 1  # the office got it once
+    assert outcomes(delivery) == ["unknown"]
+
+
+def test_a_worker_killed_before_handing_an_email_over_is_retried(app, db, runner, smtp_server):
+    (delivery,) = submit(make_campaign(), [CUSTOM], target_email="director@ice.example.gov")
+    (claim,) = engine.claim_due("a-worker-that-dies-now", 5)  # claimed, never handed to SMTP
+    assert "Recovered 1 stuck" in cli(runner, "retry", "--stuck-after", "0")
+    assert reload(delivery).status == "failed"
+    cli(runner, "work", "--burst")
+    assert reload(delivery).status == "sent"
+    assert len(smtp_server.messages) == 1
+
+
 def test_a_worker_stopped_politely_finishes_or_gives_back_its_claims(app, db, fake_cwc, database_url):
     deliveries = submit(make_campaign(), [HOUSE, SENATE | {"office_key": "X1", "bioguide_id": None}])
     process = worker_process(database_url, fake_cwc, {"ADVOCACY_LOG_LEVEL": "WARNING"})
@@ -272,6 +311,7 @@ def test_dropped_database_connections_lose_no_letter(app, db, runner, fake_cwc, 
         campaign = make_campaign()
         deliveries = [submit(campaign, [HOUSE])[0] for _ in range(3)]
         ids = [d.id for d in deliveries]
+        _db.session.commit()  # this test's session lets go of its connection (the worker has sessions of its own)
         drop_every_connection()  # a restart before the worker runs: every pooled connection is dead
         fake_cwc.on_message = drop_every_connection  # and again while each letter is at CWC
         cli(runner, "work", "--burst", "--concurrency", "1")  # one at a time: each drop lands mid-send

@@ -33,7 +33,17 @@ from advocacy.extensions import db
 log = logging.getLogger(__name__)
 
 RECORD_TRIES = 4
-RECOVERED_REASON = "worker stopped while sending; retried (the delivery id prevents a duplicate)"
+# What recovery says, per channel (see SECURITY.md, "Delivery guarantees per channel").
+RECOVERED_REASON = (
+    "worker stopped while sending; retried (CWC's DeliveryId makes a repeat a duplicate, not a second letter)"
+)
+RECOVERED_NOT_HANDED = "worker stopped before the email was handed to the SMTP server; retried"
+RECOVERED_UNKNOWN = (
+    "worker stopped during the SMTP send: the office may have the email; not resent (email is sent at most "
+    "once); check with the office, then retry or cancel"
+)
+# Channels that cannot recognize a repeat: a marker is committed before the hand-over (at most once).
+AT_MOST_ONCE = (Channel.EMAIL.value,)
 
 
 @dataclass(frozen=True)
@@ -100,6 +110,7 @@ def _claim(where, worker: str, now: datetime, limit: int | None) -> list[Claim]:
             claimed_by=worker,
             claimed_at=now,
             attempts=Delivery.attempts + 1,
+            handed_over_at=None,
             updated_at=now,
         )
         .returning(Delivery.id, Delivery.attempts)
@@ -176,6 +187,8 @@ def process(claim: Claim, gates: Mapping[str, ChannelGate] | None = None) -> Res
             _rollback()
             return _fail(claim, f"unexpected error ({type(exc).__name__})", started)
         db.session.commit()  # end the read: no connection or lock is held while we send
+        if send.channel in AT_MOST_ONCE and not _mark_handed_over(claim):
+            return Result(claim.delivery_id, "lost")
     except SQLAlchemyError as exc:
         _rollback()
         log.warning("delivery %s: database error before sending (%s)", claim.delivery_id, type(exc).__name__)
@@ -193,6 +206,24 @@ def process(claim: Claim, gates: Mapping[str, ChannelGate] | None = None) -> Res
         return _fail(claim, f"unexpected error ({type(exc).__name__})", started)
     log.info("delivery %s: %s via %s (attempt %d)", claim.delivery_id, outcome, send.channel, claim.attempt)
     return _finish(claim, Status.SENT, outcome, None, started, cwc_office=send.corrected_office)
+
+
+def _mark_handed_over(claim: Claim) -> bool:
+    """Commit that this attempt is about to hand its message over; False if the claim is no longer ours.
+    Raises SQLAlchemyError (then nothing was sent)."""
+    stmt = (
+        update(Delivery)
+        .where(*_still_ours(claim))
+        .values(handed_over_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    try:
+        held = db.session.execute(stmt).rowcount == 1
+        db.session.commit()
+    except SQLAlchemyError:
+        _rollback()
+        raise
+    return held
 
 
 def _holds(delivery: Delivery, claim: Claim) -> bool:
@@ -259,7 +290,12 @@ def _finish(
 
     recorded = _record(write)
     if recorded is None:
-        log.error("delivery %s: outcome %s could not be recorded; it will be recovered", claim.delivery_id, outcome)
+        log.error(
+            "delivery %s: outcome %s could not be recorded; recovery will retry it if it never left (CWC's "
+            "DeliveryId turns a repeat into a duplicate), or mark an email whose fate is unknown `unknown`",
+            claim.delivery_id,
+            outcome,
+        )
         return Result(claim.delivery_id, "unrecorded")
     if not recorded:
         log.warning(
@@ -308,34 +344,45 @@ def run_batch(worker: str, limit: int | None = None, now: datetime | None = None
 
 
 def recover_stuck(now: datetime | None = None, timeout: float | None = None) -> list[str]:
-    """Deliveries left in `sending` longer than the timeout (their worker died): due again now."""
+    """Deliveries left in `sending` longer than the timeout (their worker died): due again now, except an
+    email already handed to the SMTP server, which becomes `unknown` (email is sent at most once)."""
     now = now or utcnow()
     timeout = float(option("DELIVERY_SENDING_TIMEOUT") if timeout is None else timeout)
     cutoff = now - timedelta(seconds=timeout)
     max_attempts = int(option("DELIVERY_MAX_ATTEMPTS"))
+    unknown = Delivery.channel.in_(AT_MOST_ONCE) & Delivery.handed_over_at.is_not(None)
     stmt = (
         update(Delivery)
         .where(Delivery.status == Status.SENDING.value, Delivery.claimed_at <= cutoff)
         .values(
-            status=case((Delivery.attempts >= max_attempts, Status.DEAD.value), else_=Status.FAILED.value),
-            next_attempt_at=now,
-            last_error=RECOVERED_REASON,
+            status=case(
+                (unknown, Status.UNKNOWN.value),
+                (Delivery.attempts >= max_attempts, Status.DEAD.value),
+                else_=Status.FAILED.value,
+            ),
+            next_attempt_at=case((unknown, None), else_=now),
+            last_error=case(
+                (unknown, RECOVERED_UNKNOWN),
+                (Delivery.channel.in_(AT_MOST_ONCE), RECOVERED_NOT_HANDED),
+                else_=RECOVERED_REASON,
+            ),
             updated_at=now,
         )
-        .returning(Delivery.id, Delivery.attempts, Delivery.claimed_by, Delivery.claimed_at)
+        .returning(Delivery.id, Delivery.attempts, Delivery.claimed_by, Delivery.claimed_at, Delivery.status)
         .execution_options(synchronize_session=False)
     )
 
     def write():
         rows = db.session.execute(stmt).all()
         for row in rows:
+            is_unknown = row.status == Status.UNKNOWN.value
             db.session.add(
                 DeliveryAttempt(
                     delivery_id=row.id,
                     attempt=row.attempts,
                     worker=(row.claimed_by or "?")[:100],
-                    outcome="abandoned",
-                    detail=RECOVERED_REASON,
+                    outcome="unknown" if is_unknown else "abandoned",
+                    detail=RECOVERED_UNKNOWN if is_unknown else "worker stopped while sending; retried",
                     started_at=row.claimed_at or now,
                     finished_at=now,
                 )

@@ -30,6 +30,9 @@ class Status(StrEnum):
     HANDOFF = "handoff"  # the constituent finishes on the office's own contact form
     HANDOFF_SENT = "handoff_sent"  # ...and told us they did
     CANCELLED = "cancelled"
+    # The worker stopped during an SMTP send, after handing the message over: the office may have it. Email
+    # has no idempotency, so it is not resent on its own (at most once); an organizer checks and may retry.
+    UNKNOWN = "unknown"
 
 
 # A worker may claim these when due.
@@ -63,6 +66,9 @@ class Delivery(db.Model):
     # Why the last attempt failed; scrubbed of anything shaped like an email or phone number.
     last_error: Mapped[str | None] = mapped_column(String(500))
     claimed_at: Mapped[datetime | None]
+    # Committed just before a message goes to a channel that cannot recognize a repeat (SMTP): if the worker
+    # then dies, recovery marks the delivery `unknown` instead of sending it again.
+    handed_over_at: Mapped[datetime | None]
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,8 +12,9 @@ from advocacy.db import utcnow
 from advocacy.delivery.models import UNDELIVERED, Delivery, Status
 from advocacy.extensions import db
 
-RETRYABLE = (Status.FAILED.value, Status.DEAD.value, Status.PENDING.value)
-CANCELLABLE = (Status.PENDING.value, Status.FAILED.value, Status.DEAD.value, Status.HANDOFF.value)
+# `unknown` (an email that may have arrived) is retried only by an organizer's decision.
+RETRYABLE = (Status.FAILED.value, Status.DEAD.value, Status.PENDING.value, Status.UNKNOWN.value)
+CANCELLABLE = (Status.PENDING.value, Status.FAILED.value, Status.DEAD.value, Status.HANDOFF.value, Status.UNKNOWN.value)
 
 
 def mark_handoff_sent(delivery_id: str) -> Delivery | None:
@@ -66,7 +67,7 @@ def retry_all_failed() -> list[str]:
 
 
 def _fresh_attempts():
-    return case((Delivery.status == Status.DEAD.value, 0), else_=Delivery.attempts)
+    return case((Delivery.status.in_((Status.DEAD.value, Status.UNKNOWN.value)), 0), else_=Delivery.attempts)
 
 
 def cancel_delivery(delivery_id: str) -> bool:
@@ -153,11 +154,11 @@ def _aware(value):
 
 
 def problem_deliveries(campaign_id: int | None = None, limit: int = 100) -> list[Delivery]:
-    """Failed and dead deliveries with their reasons, most recent first."""
+    """Failed, dead and unknown deliveries with their reasons, most recent first."""
     stmt = _campaign_filter(
         select(Delivery)
         .options(selectinload(Delivery.letter))
-        .where(Delivery.status.in_((Status.FAILED.value, Status.DEAD.value)))
+        .where(Delivery.status.in_((Status.FAILED.value, Status.DEAD.value, Status.UNKNOWN.value)))
         .order_by(Delivery.updated_at.desc())
         .limit(limit),
         campaign_id,

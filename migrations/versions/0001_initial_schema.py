@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 19:18:04.212050
+Create Date: 2026-11-29 20:21:12.063870
 
 """
 from alembic import op
@@ -431,6 +431,7 @@ def upgrade():
     sa.Column('next_attempt_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.String(length=500), nullable=True),
     sa.Column('claimed_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('handed_over_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('claimed_by', sa.String(length=100), nullable=True),
     sa.Column('sent_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
