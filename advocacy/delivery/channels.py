@@ -153,7 +153,7 @@ def build_cwc_message(delivery: Delivery, letter, office: str) -> cwc.Message:
         campaign_id=campaign.slug if campaign else str(letter.campaign_id),
         member_office=office,
         constituent=cwc.Constituent(
-            prefix=getattr(action, "prefix", "") or option("CWC_DEFAULT_PREFIX"),
+            prefix=cwc.cwc_prefix(getattr(action, "prefix", ""), option("CWC_DEFAULT_PREFIX")),
             first_name=action.first_name,
             last_name=action.last_name,
             address1=action.address,
@@ -191,7 +191,7 @@ def _probe_message() -> cwc.Message:
         delivery_date=date.today(),
         campaign_id="probe",
         member_office="HNY12",
-        constituent=cwc.Constituent("Mx.", "A", "B", "1 Main St", "Town", "NY", "10001", "a@example.org"),
+        constituent=cwc.Constituent(cwc.DEFAULT_PREFIX, "A", "B", "1 Main St", "Town", "NY", "10001", "a@example.org"),
         subject="Probe",
         topics=("Immigration",),
         organization_statement="Probe",

@@ -91,7 +91,14 @@ def cwc_check_command(office: str) -> None:
         campaign_id="cwc-check",
         member_office=office.upper(),
         constituent=cwc.Constituent(
-            "Mx.", "Test", "Constituent", "1 Main St", "Town", office[1:3].upper(), "00000", "test@example.org"
+            cwc.DEFAULT_PREFIX,
+            "Test",
+            "Constituent",
+            "1 Main St",
+            "Town",
+            office[1:3].upper(),
+            "00000",
+            "test@example.org",
         ),
         subject="Settings check",
         topics=("Immigration",),

@@ -41,8 +41,9 @@ DEFAULTS: dict[str, Any] = {
     "CWC_AGENT_CONTACT_PHONE": "",
     "CWC_ORGANIZATION": "",
     "CWC_ORGANIZATION_ABOUT": "",
-    # CWC requires a Prefix; used when the constituent gave none.
-    "CWC_DEFAULT_PREFIX": "Mx.",
+    # CWC requires a Prefix from its own list (cwc.CWC_PREFIXES), which has no gender-neutral one; used when
+    # the constituent gave none or chose `Mx.`.
+    "CWC_DEFAULT_PREFIX": "Ms.",
     # Bearer token for /metrics/deliveries (empty: only signed-in staff may read it).
     "DELIVERY_METRICS_TOKEN": "",
 }
