@@ -63,10 +63,29 @@ def cwc_agent() -> cwc.Agent:
     )
 
 
-def _campaign(campaign_id: int):
+@dataclass(frozen=True)
+class _CampaignFacts:
+    slug: str
+    cwc_topic: str
+
+
+_campaign_facts: dict[tuple[str, int], tuple[float, _CampaignFacts | None]] = {}
+CAMPAIGN_FACTS_TTL = 60.0
+
+
+def _campaign(campaign_id: int) -> _CampaignFacts | None:
+    """The campaign's slug and CWC topic, remembered for a minute: every letter of a campaign asks for them."""
     from advocacy.campaigns.models import Campaign
 
-    return db.session.get(Campaign, campaign_id)
+    key = (str(db.engine.url), campaign_id)
+    now = time.monotonic()
+    hit = _campaign_facts.get(key)
+    if hit is not None and now - hit[0] < CAMPAIGN_FACTS_TTL:
+        return hit[1]
+    row = db.session.execute(select(Campaign.slug, Campaign.cwc_topic).where(Campaign.id == campaign_id)).first()
+    facts = _CampaignFacts(row.slug, row.cwc_topic or "") if row else None
+    _campaign_facts[key] = (now, facts)
+    return facts
 
 
 def senate_class(bioguide_id: str) -> int | None:
@@ -106,7 +125,9 @@ def _cached_senate_class(bioguide_id: str) -> int | None:
 
 
 def forget_senate_classes() -> None:
+    """Forget what this process remembers of the database (tests: each starts from empty tables)."""
     _senate_classes.clear()
+    _campaign_facts.clear()
 
 
 def _prepare_cwc(delivery: Delivery) -> Send:

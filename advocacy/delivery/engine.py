@@ -19,8 +19,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload
 
 from advocacy.db import utcnow
 from advocacy.delivery import channels, throttle
@@ -29,6 +30,7 @@ from advocacy.delivery.models import CLAIMABLE, Channel, Delivery, DeliveryAttem
 from advocacy.delivery.options import option
 from advocacy.delivery.throttle import ChannelGate
 from advocacy.extensions import db
+from advocacy.letters.models import Letter
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +169,13 @@ def process(claim: Claim, gates: Mapping[str, ChannelGate] | None = None) -> Res
     """Send a claimed delivery through its channel (within that channel's gate) and record the outcome."""
     started = utcnow()
     try:
-        delivery = db.session.get(Delivery, claim.delivery_id, populate_existing=True)
+        # The delivery with its letter and the letter's action in one query: what every channel reads.
+        delivery = db.session.scalar(
+            select(Delivery)
+            .options(joinedload(Delivery.letter).joinedload(Letter.action))
+            .where(Delivery.id == claim.delivery_id)
+            .execution_options(populate_existing=True)
+        )
         if delivery is None or not _holds(delivery, claim):
             _rollback()
             log.info("delivery %s: claim no longer held; skipped", claim.delivery_id)
@@ -285,7 +293,7 @@ def _finish(
     def write():
         if db.session.execute(stmt).rowcount != 1:
             return False
-        db.session.add(DeliveryAttempt(**attempt))  # a fresh object per try: a rollback expunges it
+        db.session.execute(insert(DeliveryAttempt), [attempt])
         return True
 
     recorded = _record(write)

@@ -87,6 +87,8 @@ class Worker:
         self.batch = max(1, int(option("DELIVERY_BATCH_SIZE")))
         # Claim again once this many threads are free (or all are): fewer, fuller claims under load.
         self.refill = max(1, min(self.batch, self.concurrency // 4))
+        # Look for sends a dead worker left behind at least twice per DELIVERY_SENDING_TIMEOUT.
+        self.recover_every = min(RECOVER_EVERY, float(option("DELIVERY_SENDING_TIMEOUT")) / 2)
         self.gates = throttle.gates_from_options(option)
         self.stop = threading.Event()
         self.wake = threading.Event()
@@ -129,7 +131,7 @@ class Worker:
                 self.wake.wait(self.poll_interval)  # a send finishing sets it
                 continue
             try:
-                if not self.burst and time.monotonic() - last_recovery > RECOVER_EVERY:
+                if not self.burst and time.monotonic() - last_recovery > self.recover_every:
                     engine.recover_stuck()
                     last_recovery = time.monotonic()
                 wanted = min(free, self.batch)
