@@ -243,7 +243,6 @@ def preload(app, letters: int, email_share: float) -> None:
                 "district": 13,
                 "congress": 119,
                 "lookup_source": "zip-crosswalk",
-                "receipt_status": "none",
                 "created_at": now,
             }
             rows, deliveries = [], []

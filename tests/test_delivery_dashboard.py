@@ -183,7 +183,13 @@ def test_the_metric_reports_the_oldest_undelivered_age(scene, client):
 
 def test_the_metric_is_zero_when_nothing_waits(app, db, client):
     data = client.get("/metrics/deliveries?format=json", headers={"Authorization": f"Bearer {TOKEN}"}).get_json()
-    assert data == {"oldest_undelivered_age_seconds": 0.0, "undelivered": 0, "by_status": {}, "by_channel": {}}
+    assert data == {
+        "oldest_undelivered_age_seconds": 0.0,
+        "undelivered": 0,
+        "by_status": {},
+        "by_channel": {},
+        "by_kind": {},
+    }
 
 
 def test_status_command_prints_the_numbers(scene, runner):

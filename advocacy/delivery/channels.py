@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from advocacy.delivery import cwc
+from advocacy.delivery import cwc, kinds
 from advocacy.delivery.cwc_client import CwcClient, known_offices
 from advocacy.delivery.errors import NotAccepted, PermanentError, TransientError
 from advocacy.delivery.mailer import build_message, send_message, sender_domain
-from advocacy.delivery.models import Channel, Delivery
+from advocacy.delivery.models import LETTER, Channel, Delivery
 from advocacy.delivery.options import option, settings
 from advocacy.extensions import db
 
@@ -33,6 +33,9 @@ class Send:
 
 
 def prepare(delivery: Delivery) -> Send:
+    """Raises kinds.Skip when a mail to a constituent has nothing to send any more."""
+    if delivery.kind != LETTER:
+        return _prepare_mail(delivery)
     if delivery.channel == Channel.CWC.value:
         return _prepare_cwc(delivery)
     if delivery.channel == Channel.EMAIL.value:
@@ -266,6 +269,30 @@ def _prepare_email(delivery: Delivery) -> Send:
         reply_to=letter.action.email,
         headers={"Message-ID": delivery_message_id(delivery), "X-Advocacy-Delivery": delivery.id},
         from_name=letter.action.full_name,
+    )
+
+    def run() -> str:
+        send_message(s, message)
+        return "sent"
+
+    return Send(Channel.EMAIL.value, run)
+
+
+def _prepare_mail(delivery: Delivery) -> Send:
+    """Mail to a constituent (a receipt, a follow-up...): rendered by its kind's renderer, sent like a letter."""
+    s = settings()
+    email = kinds.render(delivery)
+    headers = {"Message-ID": f"<{delivery.cwc_delivery_id}.{delivery.kind}@{sender_domain(s)}>"}
+    headers.update(email.headers)
+    headers["X-Advocacy-Delivery"] = delivery.id
+    message = build_message(
+        s,
+        to=email.to,
+        subject=email.subject,
+        text=email.text,
+        html=email.html,
+        reply_to=email.reply_to,
+        headers=headers,
     )
 
     def run() -> str:

@@ -38,7 +38,6 @@ def retry_command(retry_now: bool, stuck_after: float | None) -> None:
     """Recover deliveries stuck in `sending` (a killed worker), optionally make failed ones due now, and wake
     the workers. Run it from cron: the outbox is the queue, so nothing else needs re-queuing."""
     from advocacy.delivery.services import retry_all_failed
-    from advocacy.delivery.worker import send_side_mail
 
     try:
         recovered = engine.recover_stuck(timeout=stuck_after)
@@ -50,7 +49,6 @@ def retry_command(retry_now: bool, stuck_after: float | None) -> None:
     if due:
         wakeup.notify_workers()
         click.echo(f"{len(due)} due: the delivery workers (`deliveries work`) claim them from the outbox.")
-    send_side_mail()
 
 
 @deliveries_cli.command("status")

@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
 from advocacy.db import utcnow
-from advocacy.delivery import channels, throttle
+from advocacy.delivery import channels, kinds, throttle
 from advocacy.delivery.errors import DeliveryError, NotAccepted, PermanentError, TransientError, scrub
 from advocacy.delivery.models import CLAIMABLE, Channel, Delivery, DeliveryAttempt, Status
 from advocacy.delivery.options import option
@@ -172,7 +172,7 @@ def process(claim: Claim, gates: Mapping[str, ChannelGate] | None = None) -> Res
         # The delivery with its letter and the letter's action in one query: what every channel reads.
         delivery = db.session.scalar(
             select(Delivery)
-            .options(joinedload(Delivery.letter).joinedload(Letter.action))
+            .options(joinedload(Delivery.letter).joinedload(Letter.action), joinedload(Delivery.action))
             .where(Delivery.id == claim.delivery_id)
             .execution_options(populate_existing=True)
         )
@@ -184,6 +184,9 @@ def process(claim: Claim, gates: Mapping[str, ChannelGate] | None = None) -> Res
             send = channels.prepare(delivery)
         except NotAccepted as exc:
             return _reroute(claim, delivery, exc.reason, started)
+        except kinds.Skip as exc:
+            _rollback()
+            return _finish(claim, Status.CANCELLED, "skipped", str(exc), started)
         except PermanentError as exc:
             return _finish(claim, Status.DEAD, "rejected", exc.reason, started)
         except TransientError as exc:

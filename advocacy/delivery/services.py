@@ -99,6 +99,8 @@ class Stats:
     by_status: dict[str, int] = field(default_factory=dict)
     by_channel: dict[str, int] = field(default_factory=dict)
     by_channel_status: dict[tuple[str, str], int] = field(default_factory=dict)
+    # Everything that leaves is in the one outbox: letters, receipts, follow-ups... by kind and status.
+    by_kind_status: dict[tuple[str, str], int] = field(default_factory=dict)
     oldest_undelivered_at: datetime | None = None
     now: datetime = field(default_factory=utcnow)
 
@@ -129,10 +131,14 @@ def _campaign_filter(stmt, campaign_id: int | None):
 def delivery_stats(campaign_id: int | None = None) -> Stats:
     stats = Stats()
     stmt = _campaign_filter(
-        select(Delivery.channel, Delivery.status, func.count()).group_by(Delivery.channel, Delivery.status), campaign_id
+        select(Delivery.kind, Delivery.channel, Delivery.status, func.count()).group_by(
+            Delivery.kind, Delivery.channel, Delivery.status
+        ),
+        campaign_id,
     )
-    for channel, status, count in db.session.execute(stmt):
-        stats.by_channel_status[(channel, status)] = count
+    for kind, channel, status, count in db.session.execute(stmt):
+        stats.by_kind_status[(kind, status)] = stats.by_kind_status.get((kind, status), 0) + count
+        stats.by_channel_status[(channel, status)] = stats.by_channel_status.get((channel, status), 0) + count
         stats.by_status[status] = stats.by_status.get(status, 0) + count
         stats.by_channel[channel] = stats.by_channel.get(channel, 0) + count
     oldest = _campaign_filter(

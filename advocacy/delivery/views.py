@@ -123,6 +123,7 @@ def metrics():
             undelivered=stats.undelivered,
             by_status=stats.by_status,
             by_channel=stats.by_channel,
+            by_kind={f"{kind}:{status}": n for (kind, status), n in sorted(stats.by_kind_status.items())},
         )
     return Response(prometheus_text(stats), mimetype="text/plain; version=0.0.4")
 
@@ -137,4 +138,10 @@ def prometheus_text(stats: services.Stats) -> str:
     ]
     for (channel, status), count in sorted(stats.by_channel_status.items()):
         lines.append(f'advocacy_deliveries{{channel="{channel}",status="{status}"}} {count}')
+    lines += [
+        "# HELP advocacy_outbox Everything that leaves (letters, receipts, follow-ups...) by kind and status.",
+        "# TYPE advocacy_outbox gauge",
+    ]
+    for (kind, status), count in sorted(stats.by_kind_status.items()):
+        lines.append(f'advocacy_outbox{{kind="{kind}",status="{status}"}} {count}')
     return "\n".join(lines) + "\n"

@@ -19,7 +19,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from advocacy.delivery import engine, throttle, wakeup
 from advocacy.delivery.options import option
-from advocacy.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -47,19 +46,6 @@ def stop_on_signals(stop: threading.Event, wake: threading.Event | None = None):
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
-
-
-def send_side_mail() -> None:
-    """Mail that rides along with deliveries: constituents' receipts and statement follow-ups. Never raises."""
-    from advocacy.letters.receipts import send_pending_receipts
-    from advocacy.statements.followups import send_pending_followups
-
-    for job in (send_pending_receipts, send_pending_followups):
-        try:
-            job()
-        except Exception:  # noqa: BLE001 - side mail must not stop letters from going out
-            log.exception("delivery worker: %s failed", job.__name__)
-            db.session.rollback()
 
 
 class Worker:
@@ -153,7 +139,6 @@ class Worker:
             if self.in_flight:
                 self.wake.wait(self.poll_interval)
                 continue
-            send_side_mail()
             if self.burst:
                 return
             self.wake.wait(self.poll_interval)
