@@ -233,6 +233,18 @@ def test_a_worker_killed_before_handing_an_email_over_is_retried(app, db, runner
     assert len(smtp_server.messages) == 1
 
 
+def test_the_email_marker_is_written_only_once_the_server_took_sender_and_recipient(app, db, smtp_server):
+    # The at-most-once window is SMTP DATA alone: a refusal before it leaves no marker, so recovery would retry.
+    smtp_server.refuse("director@ice.example.gov", "451 4.3.0 Try again later")
+    (delivery,) = submit(make_campaign(), [CUSTOM], target_email="director@ice.example.gov")
+    assert [r.outcome for r in engine.run_batch("w")] == ["failed"]
+    assert reload(delivery).handed_over_at is None
+    smtp_server.recorder.refuse_recipients.clear()
+    assert [r.outcome for r in engine.run_batch("w", now=reload(delivery).next_attempt_at)] == ["sent"]
+    assert reload(delivery).handed_over_at is not None
+    assert len(smtp_server.messages) == 1
+
+
 def test_a_worker_stopped_politely_finishes_or_gives_back_its_claims(app, db, fake_cwc, database_url):
     deliveries = submit(make_campaign(), [HOUSE, SENATE | {"office_key": "X1", "bioguide_id": None}])
     process = worker_process(database_url, fake_cwc, {"ADVOCACY_LOG_LEVEL": "WARNING"})

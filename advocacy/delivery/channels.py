@@ -24,10 +24,12 @@ from advocacy.extensions import db
 
 @dataclass
 class Send:
-    """A prepared send. `run()` returns the outcome name ("sent" or "duplicate") or raises DeliveryError."""
+    """A prepared send. `run(before_handover)` returns the outcome name ("sent" or "duplicate") or raises
+    DeliveryError; a channel that cannot recognize a repeat (SMTP) calls `before_handover()` at the last moment
+    before anything leaves (just before SMTP DATA)."""
 
     channel: str
-    run: Callable[[], str]
+    run: Callable[[Callable[[], None] | None], str]
     # A better MemberOffice code found on the CWC offices list, to store with the outcome.
     corrected_office: str | None = None
 
@@ -159,7 +161,7 @@ def _prepare_cwc(delivery: Delivery) -> Send:
         raise PermanentError("letter cannot be sent through CWC: " + "; ".join(exc.problems)) from None
     validate_first = bool(option("DELIVERY_CWC_VALIDATE_FIRST"))
 
-    def run() -> str:
+    def run(before_handover=None) -> str:  # CWC recognizes a repeat by its DeliveryId: no marker needed
         if validate_first:
             client.validate(xml)
         return client.deliver(xml).value
@@ -271,8 +273,8 @@ def _prepare_email(delivery: Delivery) -> Send:
         from_name=letter.action.full_name,
     )
 
-    def run() -> str:
-        send_message(s, message)
+    def run(before_handover=None) -> str:
+        send_message(s, message, before_data=before_handover)
         return "sent"
 
     return Send(Channel.EMAIL.value, run)
@@ -295,8 +297,8 @@ def _prepare_mail(delivery: Delivery) -> Send:
         headers=headers,
     )
 
-    def run() -> str:
-        send_message(s, message)
+    def run(before_handover=None) -> str:
+        send_message(s, message, before_data=before_handover)
         return "sent"
 
     return Send(Channel.EMAIL.value, run)

@@ -25,7 +25,14 @@ from sqlalchemy.orm import joinedload
 
 from advocacy.db import utcnow
 from advocacy.delivery import channels, kinds, throttle
-from advocacy.delivery.errors import DeliveryError, NotAccepted, PermanentError, TransientError, scrub
+from advocacy.delivery.errors import (
+    DeliveryError,
+    HandOverAborted,
+    NotAccepted,
+    PermanentError,
+    TransientError,
+    scrub,
+)
 from advocacy.delivery.models import CLAIMABLE, Channel, Delivery, DeliveryAttempt, Status
 from advocacy.delivery.options import option
 from advocacy.delivery.throttle import ChannelGate
@@ -198,16 +205,20 @@ def process(claim: Claim, gates: Mapping[str, ChannelGate] | None = None) -> Res
             _rollback()
             return _fail(claim, f"unexpected error ({type(exc).__name__})", started)
         db.session.commit()  # end the read: no connection or lock is held while we send
-        if send.channel in AT_MOST_ONCE and not _mark_handed_over(claim):
-            return Result(claim.delivery_id, "lost")
     except SQLAlchemyError as exc:
         _rollback()
         log.warning("delivery %s: database error before sending (%s)", claim.delivery_id, type(exc).__name__)
         return _fail(claim, f"database unavailable ({type(exc).__name__})", started)
 
+    before_handover = (lambda: _mark_handed_over(claim)) if send.channel in AT_MOST_ONCE else None
     try:
         with (gates or {}).get(send.channel, throttle.OPEN).passage():
-            outcome = send.run()
+            outcome = send.run(before_handover)
+    except HandOverAborted as exc:
+        if exc.lost:
+            log.warning("delivery %s: claim was taken over before the hand-over; not sent", claim.delivery_id)
+            return Result(claim.delivery_id, "lost")
+        return _fail(claim, exc.reason, started)
     except PermanentError as exc:
         return _finish(claim, Status.DEAD, "rejected", exc.reason, started)
     except DeliveryError as exc:
@@ -219,9 +230,9 @@ def process(claim: Claim, gates: Mapping[str, ChannelGate] | None = None) -> Res
     return _finish(claim, Status.SENT, outcome, None, started, cwc_office=send.corrected_office)
 
 
-def _mark_handed_over(claim: Claim) -> bool:
-    """Commit that this attempt is about to hand its message over; False if the claim is no longer ours.
-    Raises SQLAlchemyError (then nothing was sent)."""
+def _mark_handed_over(claim: Claim) -> None:
+    """Commit that this attempt hands its message over now (called just before SMTP DATA). Raises HandOverAborted,
+    and then nothing is sent, when the claim is no longer ours or the marker cannot be written."""
     stmt = (
         update(Delivery)
         .where(*_still_ours(claim))
@@ -231,10 +242,11 @@ def _mark_handed_over(claim: Claim) -> bool:
     try:
         held = db.session.execute(stmt).rowcount == 1
         db.session.commit()
-    except SQLAlchemyError:
+    except SQLAlchemyError as exc:
         _rollback()
-        raise
-    return held
+        raise HandOverAborted(f"database unavailable before the hand-over ({type(exc).__name__}); not sent") from None
+    if not held:
+        raise HandOverAborted("claim taken over before the hand-over", lost=True)
 
 
 def _holds(delivery: Delivery, claim: Claim) -> bool:
