@@ -151,7 +151,7 @@ def worker_process(
         env.pop("ADVOCACY_REDIS_URL", None)
     env.update(extra_env or {})
     command = [sys.executable, "-m", "flask", "--app", "tests.fakes.worker_app:create", "deliveries", "work"]
-    # Its own process group, so a cleanup can also end any child it started (RQ's scheduler).
+    # Its own process group, so a cleanup also ends anything it started.
     return subprocess.Popen(
         command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
     )
