@@ -148,18 +148,6 @@ def claim_one(delivery_id: str, worker: str, now: datetime | None = None) -> Cla
     return claims[0] if claims else None
 
 
-def release(claims: list[Claim]) -> None:
-    """Give back claims we will not work on (a worker asked to stop), undoing their attempt."""
-    for claim in claims:
-        stmt = (
-            update(Delivery)
-            .where(*_still_ours(claim))
-            .values(status=Status.PENDING.value, attempts=Delivery.attempts - 1, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        _record(lambda stmt=stmt: db.session.execute(stmt))
-
-
 def _still_ours(claim: Claim):
     return (
         Delivery.id == claim.delivery_id,
