@@ -83,3 +83,43 @@ def test_with_redis_down_submission_limits_still_count_in_memory_and_log_once(re
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == 1, [r.getMessage() for r in warnings]
     assert "198.51.100.7" not in warnings[0].getMessage()
+
+
+# --- the campaign page from its cache --------------------------------------------------------------------------
+
+
+class TestCampaignPageFromItsCache:
+    @pytest.fixture
+    def app_config(self):
+        # The snapshot expires at once (so the next view asks the database); the counts are kept.
+        return {"CAMPAIGN_CACHE_SECONDS": 0.000001, "CAMPAIGN_COUNTS_TTL": 3600}
+
+    def test_a_cached_campaign_page_is_served_while_the_database_refuses_connections(
+        self, app, db, client, guan_heng, database_url
+    ):
+        if not database_url.startswith("postgresql"):
+            pytest.skip("PostgreSQL only: a database server that can refuse connections")
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        assert client.get("/c/guan-heng").status_code == 200  # cached in this process
+        name = make_url(database_url).database
+        admin = create_engine(make_url(database_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+        db.session.remove()
+        db.engine.dispose()
+        try:
+            with admin.connect() as conn:  # the outage: no connection to this database is possible
+                conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+                conn.execute(
+                    text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": name}
+                )
+            page = client.get("/c/guan-heng")
+            api = client.get("/api/v1/campaigns/guan-heng/scoreboard")
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+            admin.dispose()
+            db.engine.dispose()
+        assert page.status_code == 200, page.status_code
+        assert "Guan Heng" in page.get_data(as_text=True)
+        assert api.status_code == 503  # what is not cached says so, with Retry-After

@@ -8,6 +8,7 @@ process within that time. Tests set it to 0.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -16,10 +17,13 @@ from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from advocacy.campaigns.models import Campaign
 from advocacy.extensions import db
 
+log = logging.getLogger(__name__)
 DEFAULT_TTL = 5.0
 T = TypeVar("T")
 
@@ -100,14 +104,26 @@ _lock = threading.Lock()
 
 
 def read_through(store: dict, name: Hashable, load: Callable[[], T]) -> T:
-    """`load()`, kept in `store` under (database, name) for CAMPAIGN_CACHE_SECONDS in this process."""
+    """`load()`, kept in `store` under (database, name) for CAMPAIGN_CACHE_SECONDS in this process; while the
+    database is unreachable, the last value loaded, however old (a campaign page stays up during an outage)."""
     key = (current_app.config["SQLALCHEMY_DATABASE_URI"], name)
     ttl = current_app.config.get("CAMPAIGN_CACHE_SECONDS", DEFAULT_TTL)
     now = time.monotonic()
     found = store.get(key)
     if found is not None and now - found[0] < ttl:
         return found[1]
-    value = load()
+    try:
+        value = load()
+    except (OperationalError, InterfaceError, PoolTimeout):
+        if found is None:
+            raise
+        # The database is unreachable: the last copy this process read keeps public pages up meanwhile.
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            db.session.close()
+        log.debug("database unavailable; serving %s from this process's last copy", name)
+        return found[1]
     with _lock:
         store[key] = (now, value)
     return value
