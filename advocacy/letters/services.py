@@ -150,6 +150,7 @@ def submit_action(
     if not targets:
         raise NoOffices("There is no one to write to for this address right now (the seat may be vacant).")
     written: dict[str, Letter] = {}
+    found: dict[str, Delivery] = {}  # the deliveries of letters written before, read before our commit
     new_targets = targets
     for _attempt in range(3):
         try:
@@ -165,6 +166,7 @@ def submit_action(
             if earlier is not None:
                 return earlier
             written = _letters_already_written(campaign, key, [t.key for t in targets])
+            found = deliveries_for(list(written.values()))
             new_targets = [t for t in targets if t.key not in written]
             if not new_targets:
                 letters = [written[t.key] for t in targets]
@@ -179,7 +181,7 @@ def submit_action(
     dispatch_after_commit([d.id for d in deliveries if d.status == "pending"])
     by_key = {letter.office_key: letter for letter in new_letters} | written
     letters = [by_key[t.key] for t in targets]
-    found = deliveries_for(list(written.values())) if written else {}
+    # Nothing after the commit reads the database: a stored submission is never answered with an error.
     found.update({d.letter_id: d for d in deliveries if d.letter_id})
     return Submission(action, letters, True, lookup, found)
 
