@@ -28,6 +28,12 @@ MODEL_MODULES += ("advocacy.letters.models", "advocacy.delivery.models")  # lett
 BLUEPRINTS += ("advocacy.letters.views",)  # letters: the public campaign pages and the letter flow
 BLUEPRINTS += ("advocacy.delivery.views",)  # delivery: /organizer/deliveries, /metrics/deliveries
 # Modules that add routes to the API blueprint; imported before it is registered.
+# Modules that register outbox kinds (advocacy.delivery.kinds): what the delivery workers can render and send.
+OUTBOX_MODULES: tuple[str, ...] = ()
+OUTBOX_MODULES += ("advocacy.letters.receipts",)  # letters: the constituent's receipt
+OUTBOX_MODULES += ("advocacy.statements.followups",)  # statements: "an office you wrote to has spoken up"
+OUTBOX_MODULES += ("advocacy.campaigns.outcome_emails",)  # campaigns: "how the campaign ended"
+
 API_MODULES: tuple[str, ...] = ()
 API_MODULES += ("advocacy.statements.api",)  # statements: GET /api/v1/campaigns/<slug>/scoreboard
 API_MODULES += ("advocacy.campaigns.api",)  # campaigns: GET /api/v1/campaigns[/<slug>]
@@ -85,6 +91,8 @@ def register_extensions(app: Flask) -> None:
         **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
         "hide_parameters": True,
     }
+    for module in OUTBOX_MODULES:
+        importlib.import_module(module)
     db.init_app(app)
     from advocacy.dbsetup import configure_postgres, configure_sqlite
 

@@ -92,6 +92,13 @@ class Settings:
     lookup_rate_limit: str = "600 per minute"
     # A live campaign whose story and timeline are untouched this many days is flagged to its organizers.
     stale_campaign_days: int = 30
+    # Delivery workers: sends in flight at once per worker process; per channel, in flight and started per
+    # second (0: no limit of its own).
+    delivery_concurrency: int = 32
+    delivery_cwc_max_in_flight: int = 0
+    delivery_cwc_per_second: int = 0
+    delivery_smtp_max_in_flight: int = 8
+    delivery_smtp_per_second: int = 0
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property
@@ -177,6 +184,16 @@ def _validate(s: Settings) -> None:
         _rate(name.upper(), getattr(s, name))
     if not 1 <= s.stale_campaign_days <= 365:
         raise ConfigError(f"ADVOCACY_STALE_CAMPAIGN_DAYS must be between 1 and 365, not {s.stale_campaign_days}")
+    if not 1 <= s.delivery_concurrency <= 1000:
+        raise ConfigError(f"ADVOCACY_DELIVERY_CONCURRENCY must be between 1 and 1000, not {s.delivery_concurrency}")
+    for name in (
+        "delivery_cwc_max_in_flight",
+        "delivery_cwc_per_second",
+        "delivery_smtp_max_in_flight",
+        "delivery_smtp_per_second",
+    ):
+        if getattr(s, name) < 0:
+            raise ConfigError(f"ADVOCACY_{name.upper()} must be 0 (no limit) or more, not {getattr(s, name)}")
     if s.data_dir and not s.data_dir.strip():
         raise ConfigError("ADVOCACY_DATA_DIR must be a folder path")
 
@@ -245,5 +262,10 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "CWC_ORGANIZATION": settings.cwc_organization,
         "CWC_ORGANIZATION_ABOUT": settings.cwc_organization_about,
         "DELIVERY_METRICS_TOKEN": settings.metrics_token,
+        "DELIVERY_CONCURRENCY": settings.delivery_concurrency,
+        "DELIVERY_CWC_MAX_IN_FLIGHT": settings.delivery_cwc_max_in_flight,
+        "DELIVERY_CWC_PER_SECOND": settings.delivery_cwc_per_second,
+        "DELIVERY_SMTP_MAX_IN_FLIGHT": settings.delivery_smtp_max_in_flight,
+        "DELIVERY_SMTP_PER_SECOND": settings.delivery_smtp_per_second,
         "LOOKUP_RATE_LIMIT": settings.lookup_rate_limit,
     }

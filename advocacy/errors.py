@@ -6,12 +6,17 @@ import logging
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from advocacy.api import error_response
 from advocacy.extensions import db
 
 log = logging.getLogger(__name__)
+
+# Seconds a client is asked to wait while the database is unreachable (a restart takes about this long).
+DATABASE_RETRY_AFTER = 10
 
 CODES = {
     400: ("bad_request", "The request could not be understood."),
@@ -67,6 +72,26 @@ def _rollback() -> None:
         log.warning("rollback before the error page failed", exc_info=True)
 
 
+def handle_database_unavailable(exc: Exception):
+    """The database is down, restarting or out of connections: 503 with Retry-After, never a 500. A request
+    that wrote anything wrote it in a transaction that did not commit, so nothing of it was stored."""
+    if isinstance(exc, DBAPIError) and not isinstance(exc, OperationalError | InterfaceError):
+        if not exc.connection_invalidated:
+            return handle_unexpected(exc)
+    log.warning("database unavailable (%s) path=%s", type(getattr(exc, "orig", None) or exc).__name__, request.path)
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001, S110 - the connection is already gone; nothing more to undo
+        pass
+    response = _render(503)
+    headers = {"Retry-After": str(DATABASE_RETRY_AFTER)}
+    if isinstance(response, tuple):
+        body, status = response
+        return body, status, headers
+    response.headers.update(headers)
+    return response
+
+
 def handle_unexpected(exc: Exception):
     # The traceback goes to the log (which carries no request bodies or SQL parameters); the user sees nothing.
     _rollback()
@@ -81,3 +106,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(Exception, handle_unexpected)
+    for database_down in (OperationalError, InterfaceError, PoolTimeout, DBAPIError):
+        app.register_error_handler(database_down, handle_database_unavailable)

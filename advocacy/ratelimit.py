@@ -7,7 +7,7 @@ decorated with `limiter.limit` or calls `limiter.retry_after`, and the storage i
 Counts are fixed windows (Flask-Limiter's default) in RATELIMIT_STORAGE_URI: Redis when ADVOCACY_REDIS_URL is
 set, so a limit holds across workers and hosts, else this process's memory. When the storage fails, counting
 goes on in this process's memory and the storage is tried again RETRY_STORAGE_AFTER seconds later; a limit
-never turns a request into an error. Keys may hold an IP address or an account's hash: they are never logged.
+never turns a request into an error. An outage is logged once when it starts and once when it ends. Keys may hold an IP address or an account's hash: they are never logged.
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ class _Counters:
         self.storage: FixedWindowRateLimiter | None = None
         self.fallback: FixedWindowRateLimiter | None = None
         self.storage_down_until = 0.0
+        self.storage_down = False  # logged when it turns, not on every retry
         self.lock = threading.Lock()
         self.leases: dict[str, _Lease] = {}
 
@@ -132,14 +133,20 @@ class _Counters:
         """`count` in the storage, or in memory while the storage is down; None if both fail."""
         if time.monotonic() >= self.storage_down_until:
             try:
-                return count(self._storage())
+                result = count(self._storage())
             except StorageError as exc:
                 self.storage_down_until = time.monotonic() + RETRY_STORAGE_AFTER
-                log.warning(
-                    "rate limit storage unavailable (%s); counting in this process for %d s",
+                log.log(
+                    logging.DEBUG if self.storage_down else logging.WARNING,
+                    "rate limit storage unavailable (%s); counting in this process until it is back",
                     type(exc.storage_error).__name__,
-                    RETRY_STORAGE_AFTER,
                 )
+                self.storage_down = True
+            else:
+                if self.storage_down:
+                    self.storage_down = False
+                    log.warning("rate limit storage is back; limits are shared again")
+                return result
         try:
             return count(self._fallback())
         except StorageError as exc:  # answer rather than fail

@@ -24,12 +24,11 @@ import run as bench  # noqa: E402 - the sibling benchmark module
 GENERATE = """
 WITH c AS (SELECT id FROM campaigns WHERE slug = 'guan-heng')
 INSERT INTO actions (id, campaign_id, email_key, prefix, first_name, last_name, email, phone, address, city, state,
-                     zip, message, consent, district_state, district, congress, lookup_source, receipt_status,
-                     receipt_attempts, created_at)
+                     zip, message, consent, district_state, district, congress, lookup_source, created_at)
 SELECT md5('a' || g)::uuid::text, c.id, md5('e' || g) || md5('f' || g), '', 'First' || g, 'Last' || g,
        'writer' || g || '@example.org', '', g || ' Main St', 'Springfield', 'NY', '12207',
        CASE WHEN g % 10 = 0 THEN '=HYPERLINK("x")' ELSE 'Please help.' END, g % 2 = 0, 'NY', 20, 119,
-       'zip-crosswalk', 'none', 0, now() - (g % 90) * interval '1 day'
+       'zip-crosswalk', now() - (g % 90) * interval '1 day'
 FROM generate_series(1, :actions) g, c;
 """
 GENERATE_LETTERS = """

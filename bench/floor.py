@@ -75,8 +75,6 @@ def app(environ, start_response):
         "district": 1,
         "congress": 119,
         "lookup_source": "zip",
-        "receipt_status": "none",
-        "receipt_attempts": 0,
         "created_at": created,
     }
     letters, deliveries = [], []

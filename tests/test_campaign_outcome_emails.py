@@ -4,12 +4,14 @@ informed gets one email (a real SMTP server), once, whatever happens afterwards.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 from sqlalchemy import select
 
-from advocacy.campaigns.models import Campaign, OutcomeEmail
-from advocacy.campaigns.outcome_emails import send_pending_outcome_emails
+from advocacy.campaigns.models import Campaign
+from advocacy.delivery import engine
+from advocacy.delivery.models import Delivery
 from tests.factories import REPRESENTATIVE, SENATOR, make_action, make_campaign, make_letter
 
 OUTCOME = {
@@ -43,6 +45,16 @@ def campaign(app):
     return campaign
 
 
+def queued(db) -> list[Delivery]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(Delivery).where(Delivery.kind == "outcome").order_by(Delivery.created_at)))
+
+
+def send_pending() -> Counter:
+    """What the delivery worker does with the outcome emails that are due: their outcomes."""
+    return Counter(result.outcome for result in engine.run_batch("test-worker"))
+
+
 def close(client, campaign, **changes):
     return client.post(f"/organizer/campaigns/{campaign.id}/outcome", data={**OUTCOME, **changes})
 
@@ -55,11 +67,13 @@ def test_closing_with_an_outcome_emails_each_consenting_writer_once(
     stored = db.session.get(Campaign, campaign.id)
     assert (stored.status, stored.outcome, stored.outcome_date) == ("closed", "released", dt.date(2026, 2, 3))
     assert stored.accepts_thanks
-    assert len(db.session.scalars(select(OutcomeEmail)).all()) == 2  # queued with the outcome, nothing sent yet
+    assert len(queued(db)) == 2  # queued with the outcome in the outbox, nothing sent yet
     assert smtp_server.messages == []
-
     result = runner.invoke(args=["campaigns", "outcome-emails"])
-    assert result.exit_code == 0 and result.output.strip() == "outcome emails: 2 sent, 0 failed, 0 skipped"
+    assert result.exit_code == 0 and result.output.strip() == "outcome emails: 2 waiting for the delivery workers"
+
+    assert send_pending() == {"sent": 2}
+    assert [d.status for d in queued(db)] == ["sent", "sent"]
     assert sorted(to for _, [to] in smtp_server.recorder.envelopes) == ["ana@example.org", "cy@example.org"]
     message = smtp_server.messages[0]
     assert message["Subject"] == "Good news: Ana Example: released"
@@ -70,8 +84,8 @@ def test_closing_with_an_outcome_emails_each_consenting_writer_once(
     # Correcting the outcome, or sending again, writes to nobody a second time.
     assert close(organizer_client, campaign, outcome_message="Released on 3 February 2026.").status_code == 302
     assert db.session.get(Campaign, campaign.id).outcome_message == "Released on 3 February 2026."
-    assert send_pending_outcome_emails().sent == 0
-    assert len(smtp_server.messages) == 2
+    assert send_pending() == {}
+    assert len(queued(db)) == 2 and len(smtp_server.messages) == 2
 
 
 def test_a_bad_outcome_changes_nothing_and_says_why(organizer_client, db, smtp_server, campaign):
@@ -85,7 +99,7 @@ def test_a_bad_outcome_changes_nothing_and_says_why(organizer_client, db, smtp_s
     assert "Enter a short public message." in html and "Enter the date, e.g. 2026-02-03." in html
     stored = db.session.get(Campaign, campaign.id)
     assert (stored.status, stored.outcome) == ("live", None)
-    assert db.session.scalars(select(OutcomeEmail)).all() == []
+    assert queued(db) == []
 
 
 def test_a_closed_campaign_cannot_be_reopened_once_it_has_an_outcome(organizer_client, db, campaign):
@@ -97,13 +111,12 @@ def test_a_closed_campaign_cannot_be_reopened_once_it_has_an_outcome(organizer_c
 
 def test_a_writer_purged_after_queuing_is_skipped(organizer_client, db, smtp_server, campaign):
     close(organizer_client, campaign)
-    ana = db.session.scalars(select(OutcomeEmail)).first()
+    ana = queued(db)[0]
     from advocacy.letters.models import Action
 
     db.session.get(Action, ana.action_id).purged_at = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
     db.session.commit()
-    summary = send_pending_outcome_emails()
-    assert (summary.sent, summary.skipped) == (1, 1)
+    assert send_pending() == {"sent": 1, "skipped": 1}
     assert len(smtp_server.messages) == 1
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import xml.etree.ElementTree as ET
 from datetime import date
 
@@ -103,6 +104,39 @@ def test_optional_parts_are_left_out_not_sent_empty():
 def test_control_characters_are_dropped():
     xml = cwc.build_xml(message(subject="Please\x07 act\x00"), AGENT)
     assert ET.fromstring(xml).findtext("Message/Subject") == "Please act"
+
+
+# Facts from EFF's CWC builder (EFForg/congress_forms, lib/cwc/fixtures.rb): its 24 prefixes, its office codes.
+
+
+def test_prefixes_are_cwc_s_own_and_the_form_s_choices_map_onto_them():
+    assert len(cwc.CWC_PREFIXES) == 24 and "Mx." not in cwc.CWC_PREFIXES and "Rev." not in cwc.CWC_PREFIXES
+    assert cwc.cwc_prefix("Rev.", "Ms.") == "Reverend"
+    for kept in ("Mr.", "Mrs.", "Ms.", "Dr."):
+        assert cwc.cwc_prefix(kept, "Ms.") == kept
+    assert cwc.cwc_prefix("Mx.", "Ms.") == "Ms."  # CWC has no gender-neutral prefix: the configured default
+    assert cwc.cwc_prefix("", "Ms.") == "Ms."
+    assert cwc.DEFAULT_PREFIX in cwc.CWC_PREFIXES
+
+
+def test_a_prefix_cwc_does_not_know_is_refused_before_sending():
+    bad = message(constituent=dataclasses.replace(message().constituent, prefix="Mx."))
+    assert "Prefix must be one of CWC's prefixes" in cwc.check(bad, AGENT)
+
+
+def test_puerto_rico_s_resident_commissioner_is_hpr00_an_office_on_cwc_s_list():
+    assert cwc.house_office_code("PR", 0) == "HPR00"
+    doc = ET.fromstring(cwc.build_xml(message(member_office="HPR00"), AGENT))
+    assert doc.findtext("Recipient/MemberOffice") == "HPR00"
+
+
+@pytest.mark.parametrize("field", ["first_name", "city", "address1"])
+def test_a_lone_surrogate_never_reaches_the_xml(field):
+    constituent = dataclasses.replace(message().constituent, **{field: "Ana \ud800 López"})
+    xml = cwc.build_xml(message(constituent=constituent, constituent_message="Free him \udfff now"), AGENT)
+    assert b"&#55296;" not in xml and b"&#57343;" not in xml
+    doc = ET.fromstring(xml)  # well-formed
+    assert doc.findtext("Message/ConstituentMessage") == "Free him \ufffd now"
 
 
 @pytest.mark.parametrize(

@@ -78,11 +78,11 @@ def test_the_dashboard_shows_counts_age_and_failures_with_reasons(scene, organiz
     response = organizer_client.get("/organizer/deliveries")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    # Columns follow Status: pending, sending, sent, failed, dead, handoff, handoff_sent, cancelled.
+    # Columns follow Status: pending, sending, sent, failed, dead, handoff, handoff_sent, cancelled, unknown.
     assert [cell(html, "delivery-counts", "cwc", i) for i in range(5)] == ["1", "0", "1", "0", "1"]
     assert cell(html, "delivery-counts", "email", 3) == "1"
     assert cell(html, "delivery-counts", "contact form", 5) == "1"
-    assert cell(html, "delivery-counts", "Total", 8) == "5"
+    assert cell(html, "delivery-counts", "Total", 9) == "5"
     oldest = html.split('id="oldest-undelivered"', 1)[1].split("</p>", 1)[0]
     assert "5.0 hours old" in oldest
     failures = html.split('id="delivery-failures"', 1)[1].split("</table>", 1)[0]
@@ -94,7 +94,7 @@ def test_the_dashboard_shows_counts_age_and_failures_with_reasons(scene, organiz
 
 def test_the_dashboard_filters_by_campaign(scene, organizer_client):
     html = organizer_client.get(f"/organizer/deliveries?campaign={scene['other'].id}").get_data(as_text=True)
-    assert cell(html, "delivery-counts", "Total", 8) == "1"
+    assert cell(html, "delivery-counts", "Total", 9) == "1"
     assert "No failed deliveries." in html
     assert "none waiting" in html
 
@@ -183,7 +183,13 @@ def test_the_metric_reports_the_oldest_undelivered_age(scene, client):
 
 def test_the_metric_is_zero_when_nothing_waits(app, db, client):
     data = client.get("/metrics/deliveries?format=json", headers={"Authorization": f"Bearer {TOKEN}"}).get_json()
-    assert data == {"oldest_undelivered_age_seconds": 0.0, "undelivered": 0, "by_status": {}, "by_channel": {}}
+    assert data == {
+        "oldest_undelivered_age_seconds": 0.0,
+        "undelivered": 0,
+        "by_status": {},
+        "by_channel": {},
+        "by_kind": {},
+    }
 
 
 def test_status_command_prints_the_numbers(scene, runner):

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -16,7 +15,7 @@ from sqlalchemy.pool import NullPool
 
 from advocacy.config import PROJECT_ROOT
 from advocacy.db import utcnow
-from advocacy.delivery import engine, queue
+from advocacy.delivery import engine
 from advocacy.delivery.channels import forget_senate_classes
 from advocacy.delivery.dispatch import dispatch_after_commit
 from advocacy.delivery.models import Delivery, DeliveryAttempt
@@ -34,10 +33,8 @@ def app_config(fake_cwc, smtp_server):
 @pytest.fixture(autouse=True)
 def fresh_caches():
     forget_senate_classes()
-    queue.reset_breaker()
     yield
     forget_senate_classes()
-    queue.reset_breaker()
 
 
 def reload(delivery: Delivery) -> Delivery:
@@ -154,7 +151,7 @@ def worker_process(
         env.pop("ADVOCACY_REDIS_URL", None)
     env.update(extra_env or {})
     command = [sys.executable, "-m", "flask", "--app", "tests.fakes.worker_app:create", "deliveries", "work"]
-    # Its own process group, so a cleanup can also end any child it started (RQ's scheduler).
+    # Its own process group, so a cleanup also ends anything it started.
     return subprocess.Popen(
         command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
     )
@@ -197,6 +194,57 @@ def test_a_worker_killed_mid_send_is_recovered_without_a_duplicate(app, db, runn
     assert outcomes(delivery) == ["abandoned", "duplicate"]
 
 
+def test_a_worker_killed_after_the_smtp_server_took_the_email_does_not_send_it_twice(
+    app, db, runner, fake_cwc, smtp_server, database_url
+):
+    # Email is at most once: SMTP cannot recognize a repeat, so an email whose fate is unknown (the server may
+    # have it; the worker died before it heard or recorded the answer) is marked `unknown`, never resent alone.
+    smtp_server.hold_next()  # the server keeps the message and holds its "250" until the worker is dead
+    (delivery,) = submit(make_campaign(), [CUSTOM], target_email="director@ice.example.gov")
+    process = worker_process(database_url, fake_cwc, smtp_server.environ())
+    try:
+        assert smtp_server.holding.wait(60), (
+            process.stderr.read1().decode() if process.poll() is not None else "no message"
+        )
+        process.kill()  # SIGKILL between the SMTP accept and the database write
+        process.wait(30)
+    finally:
+        end(process)
+        smtp_server.release_held()
+    assert len(smtp_server.messages) == 1
+    assert reload(delivery).status == "sending"
+
+    assert "Recovered 1 stuck" in cli(runner, "retry", "--stuck-after", "0")
+    delivery = reload(delivery)
+    assert delivery.status == "unknown"
+    assert "not resent" in delivery.last_error
+    assert "nothing due" in cli(runner, "work", "--burst")
+    assert len(smtp_server.messages) == 1  # the office got it once
+    assert outcomes(delivery) == ["unknown"]
+
+
+def test_a_worker_killed_before_handing_an_email_over_is_retried(app, db, runner, smtp_server):
+    (delivery,) = submit(make_campaign(), [CUSTOM], target_email="director@ice.example.gov")
+    (claim,) = engine.claim_due("a-worker-that-dies-now", 5)  # claimed, never handed to SMTP
+    assert "Recovered 1 stuck" in cli(runner, "retry", "--stuck-after", "0")
+    assert reload(delivery).status == "failed"
+    cli(runner, "work", "--burst")
+    assert reload(delivery).status == "sent"
+    assert len(smtp_server.messages) == 1
+
+
+def test_the_email_marker_is_written_only_once_the_server_took_sender_and_recipient(app, db, smtp_server):
+    # The at-most-once window is SMTP DATA alone: a refusal before it leaves no marker, so recovery would retry.
+    smtp_server.refuse("director@ice.example.gov", "451 4.3.0 Try again later")
+    (delivery,) = submit(make_campaign(), [CUSTOM], target_email="director@ice.example.gov")
+    assert [r.outcome for r in engine.run_batch("w")] == ["failed"]
+    assert reload(delivery).handed_over_at is None
+    smtp_server.recorder.refuse_recipients.clear()
+    assert [r.outcome for r in engine.run_batch("w", now=reload(delivery).next_attempt_at)] == ["sent"]
+    assert reload(delivery).handed_over_at is not None
+    assert len(smtp_server.messages) == 1
+
+
 def test_a_worker_stopped_politely_finishes_or_gives_back_its_claims(app, db, fake_cwc, database_url):
     deliveries = submit(make_campaign(), [HOUSE, SENATE | {"office_key": "X1", "bioguide_id": None}])
     process = worker_process(database_url, fake_cwc, {"ADVOCACY_LOG_LEVEL": "WARNING"})
@@ -216,115 +264,39 @@ def test_a_worker_stopped_politely_finishes_or_gives_back_its_claims(app, db, fa
 
 
 class TestRedisDown:
+    """Redis plays no part in delivery: the outbox in the database is the queue."""
+
     @pytest.fixture
     def app_config(self, fake_cwc):
         closed = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
         return delivery_config(cwc=fake_cwc, environ={"ADVOCACY_REDIS_URL": closed})
 
-    def test_dispatch_never_fails_the_submission_and_retry_delivers(self, app, db, runner, fake_cwc):
+    def test_dispatch_never_fails_the_submission_and_the_worker_delivers(self, app, db, runner, fake_cwc):
         deliveries = submit(make_campaign(), [HOUSE])
         dispatch_after_commit([d.id for d in deliveries])  # must not raise
-        dispatch_after_commit([d.id for d in deliveries])  # and, with Redis marked down, not even wait
         assert reload(deliveries[0]).status == "pending"
-        output = cli(runner, "retry")
-        assert "Redis unavailable" in output and "delivering them from this process" in output
+        cli(runner, "work", "--burst")
         assert reload(deliveries[0]).status == "sent"
         assert list(fake_cwc.accepted) == [deliveries[0].cwc_delivery_id]
 
-    def test_the_worker_polls_the_database_while_redis_is_down(self, app, db, runner, fake_cwc):
-        deliveries = submit(make_campaign(), [HOUSE])
-        dispatch_after_commit([d.id for d in deliveries])
-        cli(runner, "work", "--burst")
-        assert reload(deliveries[0]).status == "sent"
+
+# --- deliveries retry (cron) -------------------------------------------------------------------------------
 
 
-def redis_url() -> str:
-    return os.environ.get("ADVOCACY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+def test_retry_says_what_is_due_and_never_claims_it_is_queued_elsewhere(app, db, runner, fake_cwc):
+    # Issue #15: after an outage `retry` printed "Queued 0 (1367 were already queued)" while the jobs sat in
+    # RQ's failed registry and the letters went nowhere. The outbox is the queue now: what is due is claimed.
+    deliveries = submit(make_campaign(), [HOUSE, dict(HOUSE, office_key="X2")])
+    output = cli(runner, "retry")
+    assert "2 due" in output and "Queued" not in output and "already queued" not in output
+    cli(runner, "work", "--burst")
+    assert {reload(d).status for d in deliveries} == {"sent"}
 
 
-class TestQueue:
-    """With Redis up: jobs are a nudge; the database decides what is sent."""
+def test_no_delivery_depends_on_a_job_key(app, db):
+    import importlib.util
 
-    @pytest.fixture
-    def app_config(self, fake_cwc):
-        from redis import Redis
-        from redis.exceptions import RedisError
-
-        try:
-            Redis.from_url(redis_url(), socket_connect_timeout=2).ping()
-        except RedisError as exc:
-            pytest.skip(f"Redis at {redis_url()} does not answer ({type(exc).__name__})")
-        name = f"test-deliveries-{uuid.uuid4().hex[:8]}"
-        return delivery_config(cwc=fake_cwc, environ={"ADVOCACY_REDIS_URL": redis_url()}, DELIVERY_QUEUE=name)
-
-    @pytest.fixture
-    def rq_queue(self, app):
-        q = queue.delivery_queue()
-        yield q
-        q.empty()
-        q.delete(delete_jobs=True)
-
-    def test_dispatch_enqueues_and_the_queue_worker_sends(self, app, db, runner, fake_cwc, rq_queue):
-        deliveries = submit(make_campaign(), [HOUSE, CUSTOM])  # the custom one is a handoff: a no-op job
-        dispatch_after_commit([d.id for d in deliveries])
-        assert rq_queue.count == 2
-        cli(runner, "work", "--burst")
-        assert rq_queue.count == 0
-        assert [reload(d).status for d in deliveries] == ["sent", "handoff"]
-        assert list(fake_cwc.accepted) == [deliveries[0].cwc_delivery_id]
-
-    def test_a_job_redis_lost_is_queued_again_by_retry(self, app, db, runner, fake_cwc, rq_queue):
-        (delivery,) = submit(make_campaign(), [HOUSE])
-        dispatch_after_commit([delivery.id])
-        assert "Queued 0 (1 were already queued)" in cli(runner, "retry")  # no second job for the same try
-        rq_queue.empty()  # Redis lost it
-        assert "Queued 1" in cli(runner, "retry")
-        cli(runner, "work", "--burst")
-        assert reload(delivery).status == "sent"
-        assert len(fake_cwc.message_posts()) == 1
-
-    def test_a_duplicate_job_sends_nothing_more(self, app, db, runner, fake_cwc, rq_queue):
-        (delivery,) = submit(make_campaign(), [HOUSE])
-        queue.enqueue_new([delivery.id])
-        rq_queue.enqueue_call(queue.deliver_job, args=(delivery.id,))  # a stray second job
-        cli(runner, "work", "--burst")
-        assert reload(delivery).status == "sent"
-        assert len(fake_cwc.message_posts()) == 1
-
-    def test_a_failure_is_scheduled_for_its_retry_time(self, app, db, runner, fake_cwc, rq_queue):
-        from rq.registry import ScheduledJobRegistry
-
-        fake_cwc.fail_next()
-        (delivery,) = submit(make_campaign(), [HOUSE])
-        dispatch_after_commit([delivery.id])
-        cli(runner, "work", "--burst")
-        delivery = reload(delivery)
-        assert delivery.status == "failed"
-        scheduled = ScheduledJobRegistry(queue=rq_queue)
-        assert scheduled.get_job_ids() == [queue.job_id(delivery.id, 1)]
-        scheduled.remove(queue.job_id(delivery.id, 1), delete_job=True)
-
-    def test_the_queue_worker_stops_cleanly_on_sigterm(self, app, db, fake_cwc, database_url, rq_queue):
-        import time
-
-        from rq import Worker
-
-        config = dict(AGENT_CONFIG, DELIVERY_QUEUE=rq_queue.name)
-        process = worker_process(
-            database_url,
-            fake_cwc,
-            {"ADVOCACY_REDIS_URL": redis_url(), "ADVOCACY_TEST_CONFIG": json.dumps(config)},
-            keep_redis=True,
-        )
-        try:
-            deadline = time.monotonic() + 60  # a bound on start-up, not a measurement
-            while not Worker.all(queue=rq_queue) and process.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.1)
-            assert Worker.all(queue=rq_queue), "the worker never started listening"
-            process.terminate()
-            assert process.wait(60) == 0
-        finally:
-            end(process)
+    assert importlib.util.find_spec("advocacy.delivery.queue") is None  # RQ's stranded-job path is gone
 
 
 # --- PostgreSQL connections dropped ----------------------------------------------------------------------------
@@ -351,9 +323,10 @@ def test_dropped_database_connections_lose_no_letter(app, db, runner, fake_cwc, 
         campaign = make_campaign()
         deliveries = [submit(campaign, [HOUSE])[0] for _ in range(3)]
         ids = [d.id for d in deliveries]
+        _db.session.commit()  # this test's session lets go of its connection (the worker has sessions of its own)
         drop_every_connection()  # a restart before the worker runs: every pooled connection is dead
         fake_cwc.on_message = drop_every_connection  # and again while each letter is at CWC
-        cli(runner, "work", "--burst")
+        cli(runner, "work", "--burst", "--concurrency", "1")  # one at a time: each drop lands mid-send
     finally:
         fake_cwc.on_message = None
         admin.dispose()

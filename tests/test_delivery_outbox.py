@@ -112,3 +112,57 @@ class TestWithoutCwc:
     def test_i_sent_it_does_not_touch_other_channels(self, app, db):
         (delivery,) = submit(make_campaign(), [CUSTOM], target_email="director@ice.example.gov")
         assert mark_handoff_sent(delivery.id).status == "pending"
+
+
+class TestOneOutboxForEverything:
+    """Any email that leaves is an outbox row of some kind: one claim, one retry policy, one dead state."""
+
+    @pytest.fixture
+    def app_config(self, fake_cwc, smtp_server):
+        return delivery_config(cwc=fake_cwc, smtp=smtp_server)
+
+    def test_a_new_kind_of_email_is_a_renderer_and_a_row(self, app, db, smtp_server):
+        from advocacy.delivery import engine, kinds
+        from tests.fakes.submissions import make_action
+
+        @kinds.renderer("test-update")
+        def render(delivery):
+            return kinds.Email(
+                to=delivery.action.email, subject="An update", text=f"Hello {delivery.action.first_name}"
+            )
+
+        action = make_action(make_campaign())
+        db.session.commit()
+        kinds.enqueue("test-update", action_id=action.id, dedupe_key=f"test-update:{action.id}")
+        db.session.commit()
+        assert "test-update" in kinds.kinds()
+        assert [r.outcome for r in engine.run_batch("w")] == ["sent"]
+        (message,) = smtp_server.messages
+        assert (message["To"], message["Subject"]) == (action.email, "An update")
+
+    def test_the_dedupe_key_allows_one_row_per_key(self, app, db):
+        from sqlalchemy.exc import IntegrityError
+
+        from advocacy.delivery import kinds
+        from tests.fakes.submissions import make_action
+
+        action = make_action(make_campaign())
+        db.session.commit()
+        kinds.enqueue("receipt", action_id=action.id, dedupe_key=f"receipt:{action.id}")
+        db.session.commit()
+        kinds.enqueue("receipt", action_id=action.id, dedupe_key=f"receipt:{action.id}")
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+
+    def test_a_kind_without_a_renderer_is_dead_with_the_reason(self, app, db):
+        from advocacy.delivery import engine, kinds
+        from tests.fakes.submissions import make_action
+
+        action = make_action(make_campaign())
+        db.session.commit()
+        row = kinds.enqueue("nobody-renders-this", action_id=action.id)
+        db.session.commit()
+        assert [r.outcome for r in engine.run_batch("w")] == ["dead"]
+        db.session.expire_all()
+        assert "no renderer" in db.session.get(Delivery, row.id).last_error

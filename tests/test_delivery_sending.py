@@ -39,6 +39,13 @@ def work(runner) -> str:
     return result.output
 
 
+@pytest.mark.parametrize(("chosen", "sent"), [("Rev.", "Reverend"), ("Mx.", "Ms."), ("Dr.", "Dr.")])
+def test_the_form_s_prefix_reaches_cwc_as_one_of_cwc_s_own(app, db, runner, fake_cwc, chosen, sent):
+    (delivery,) = submit(make_campaign(), [HOUSE], prefix=chosen)
+    assert "1 sent" in work(runner)
+    assert fake_cwc.accepted[reload(delivery).cwc_delivery_id]["prefix"] == sent
+
+
 def test_a_cwc_letter_reaches_the_office_with_every_part_in_place(app, db, runner, fake_cwc, congress_data):
     campaign = make_campaign(cwc_topic="Immigration")
     house, senate = submit(campaign, [HOUSE, SENATE], personal_message="My own words.")
@@ -55,7 +62,8 @@ def test_a_cwc_letter_reaches_the_office_with_every_part_in_place(app, db, runne
     assert received["organization_statement"].startswith("Dear Representative Adriano Espaillat,")
     assert "<now> & ask DHS" in received["organization_statement"]
     assert received["constituent_message"] == "My own words."
-    assert (received["first_name"], received["last_name"], received["prefix"]) == ("Ana", "López", "Mx.")
+    # No prefix given: CWC_DEFAULT_PREFIX, one of CWC's own (it has no `Mx.`).
+    assert (received["first_name"], received["last_name"], received["prefix"]) == ("Ana", "López", "Ms.")
     (attempt,) = db.session.scalars(select(DeliveryAttempt).where(DeliveryAttempt.delivery_id == house.id))
     assert (attempt.attempt, attempt.outcome, attempt.detail) == (1, "sent", None)
     # Nothing left to do: a second run sends nothing more.

@@ -38,9 +38,6 @@ def rows(campaign_id: int, email_key: str = "k" * 64, offices=("S000148", "G0005
         "district": None,
         "congress": 119,
         "lookup_source": "zip-crosswalk",
-        "receipt_status": "none",
-        "receipt_attempts": 0,
-        "receipt_claimed_at": None,
         "purged_at": None,
         "created_at": WHEN,
     }
@@ -76,6 +73,7 @@ def rows(campaign_id: int, email_key: str = "k" * 64, offices=("S000148", "G0005
         deliveries.append(
             {
                 "id": new_id(),
+                "kind": "letter",
                 "letter_id": letter["id"],
                 "channel": "contact_form",
                 "status": "handoff",
@@ -137,17 +135,18 @@ def test_a_value_too_long_for_its_column_is_refused_not_cut(app, db):
 def test_a_column_a_row_lacks_gets_the_models_default_as_with_the_orm(app, db):
     campaign = make_campaign()
     action, letters, deliveries = rows(campaign.id, offices=("S000148",))
-    for name in ("prefix", "phone", "receipt_attempts", "receipt_status"):
+    for name in ("prefix", "phone"):
         del action[name]
     for name in ("position", "statement_text", "personal_message", "purpose"):
         del letters[0][name]
     del deliveries[0]["attempts"]
+    del deliveries[0]["kind"]
     insert_submission(action, letters, deliveries)
     db.session.expire_all()
     stored_action = stored(db, Action, action["id"])
-    assert (stored_action["prefix"], stored_action["phone"], stored_action["receipt_attempts"]) == ("", "", 0)
-    assert stored_action["receipt_status"] == "none"
+    assert (stored_action["prefix"], stored_action["phone"]) == ("", "")
     letter = stored(db, Letter, letters[0]["id"])
     assert (letter["position"], letter["statement_text"], letter["personal_message"]) == (0, "", "")
     assert letter["purpose"] == "campaign"
     assert stored(db, Delivery, deliveries[0]["id"])["attempts"] == 0
+    assert stored(db, Delivery, deliveries[0]["id"])["kind"] == "letter"  # the outbox's default kind

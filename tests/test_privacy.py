@@ -222,14 +222,15 @@ def test_privacy_forms_need_the_csrf_token(client, make_user, db, app_config):
 
 
 def test_purge_removes_follow_up_records(runner, db):
-    from advocacy.statements.models import FollowupSent
+    from advocacy.delivery import kinds
+    from advocacy.delivery.models import Delivery
 
     campaign = make_sample_campaign()
     purged = db.session.scalars(select(Action).where(Action.campaign_id == campaign.id)).first()
-    db.session.add(
-        FollowupSent(campaign_id=campaign.id, email_key=purged.email_key, bioguide_id="G000555", action_id=purged.id)
+    kinds.enqueue(
+        "followup", action_id=purged.id, ref="1", dedupe_key=f"followup:{campaign.id}:{purged.email_key}:G000555"
     )
     db.session.commit()
     assert runner.invoke(args=["privacy", "purge", "guan-heng", "--before", "2030-01-01"]).exit_code == 0
     db.session.expire_all()
-    assert db.session.scalars(select(FollowupSent)).all() == []
+    assert db.session.scalars(select(Delivery).where(Delivery.kind == "followup")).all() == []

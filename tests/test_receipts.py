@@ -1,12 +1,15 @@
-"""The constituent's receipt: owed at commit, sent once by the worker (or inline in development), retried."""
+"""The constituent's receipt: an outbox row written with the submission, sent once by the delivery worker (or
+inline in development), retried with the letters' backoff, cancelled if the constituent is purged first."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
 
+from advocacy.delivery import engine
+from advocacy.delivery.models import Delivery
+from advocacy.delivery.worker import Worker
 from advocacy.letters.models import Action
-from advocacy.letters.receipts import send_pending_receipts
 from tests.letters_support import GOOD
 
 URL = "/api/v1/campaigns/sample-campaign/actions"
@@ -17,13 +20,24 @@ def app_config(smtp_server):
     return {"ENVIRON": smtp_server.environ(), "DELIVERY_INLINE": False}
 
 
-def test_receipt_is_owed_then_sent_once(client, db, live_campaign, smtp_server):
+def receipts(db) -> list[Delivery]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(Delivery).where(Delivery.kind == "receipt")))
+
+
+def test_the_receipt_is_an_outbox_row_of_the_submission_and_is_sent_once(client, db, live_campaign, smtp_server):
     assert client.post(URL, json=GOOD).status_code == 201
     action = db.session.scalar(select(Action))
-    assert action.receipt_status == "pending"
+    (receipt,) = receipts(db)
+    assert (receipt.action_id, receipt.status, receipt.channel, receipt.letter_id) == (
+        action.id,
+        "pending",
+        "email",
+        None,
+    )
     assert smtp_server.messages == []
-    assert send_pending_receipts() == {"sent": 1}
-    assert send_pending_receipts() == {}
+    Worker(burst=True).run()
+    Worker(burst=True).run()  # nothing more to send
     [message] = smtp_server.messages
     assert message["To"] == "ana@example.org"
     assert message["Subject"] == "Your letters for Sample campaign: Free Sample Q. Person"
@@ -33,33 +47,33 @@ def test_receipt_is_owed_then_sent_once(client, db, live_campaign, smtp_server):
     assert "contact form" in text  # the handoff offices, with the letter to paste
     assert "Dear Senator" in text
     assert "<img" not in html and "track" not in html.lower().replace("do not track", "")
-    db.session.expire_all()
-    assert db.session.scalar(select(Action)).receipt_status == "sent"
+    assert [r.status for r in receipts(db)] == ["sent"]
 
 
-def test_the_worker_sends_receipts(client, db, live_campaign, smtp_server):
-    from advocacy.delivery.worker import Poller
-
-    client.post(URL, json=GOOD)
-    Poller(burst=True).run()
-    assert len(smtp_server.messages) == 1
-
-
-def test_smtp_down_keeps_the_receipt_owed(client, db, live_campaign, smtp_server):
+def test_smtp_down_keeps_the_receipt_owed_with_the_letters_backoff(client, db, live_campaign, smtp_server):
     client.post(URL, json=GOOD)
     smtp_server.stop()
-    assert send_pending_receipts() == {"retry": 1}
-    db.session.expire_all()
-    action = db.session.scalar(select(Action))
-    assert (action.receipt_status, action.receipt_attempts) == ("pending", 1)
+    assert [r.outcome for r in engine.run_batch("w")] == ["failed"]
+    (receipt,) = receipts(db)
+    assert (receipt.status, receipt.attempts) == ("failed", 1)
+    assert "could not reach the SMTP server" in receipt.last_error
     smtp_server.start()
-    assert send_pending_receipts() == {"sent": 1}
+    assert [r.outcome for r in engine.run_batch("w", now=receipt.next_attempt_at)] == ["sent"]
     assert len(smtp_server.messages) == 1
+
+
+def test_a_receipt_owed_to_someone_purged_meanwhile_is_cancelled_not_sent(client, db, live_campaign, smtp_server):
+    client.post(URL, json=GOOD)
+    db.session.execute(Action.__table__.update().values(email="", purged_at=db.func.now()))
+    db.session.commit()
+    assert [r.outcome for r in engine.run_batch("w")] == ["skipped"]
+    assert [r.status for r in receipts(db)] == ["cancelled"]
+    assert smtp_server.messages == []
 
 
 def test_markup_in_names_is_escaped_in_the_html_receipt(client, db, live_campaign, smtp_server):
     client.post(URL, json={**GOOD, "first_name": "<b>Ana</b>"})
-    send_pending_receipts()
+    Worker(burst=True).run()
     html = smtp_server.messages[0].get_body(("html",)).get_content()
     assert "<b>Ana</b>" not in html and "&lt;b&gt;Ana&lt;/b&gt;" in html
 
@@ -72,7 +86,7 @@ class TestInline:
     def test_sent_right_after_the_commit_in_development(self, client, db, live_campaign, smtp_server):
         client.post(URL, json=GOOD)
         assert len(smtp_server.messages) == 1
-        assert db.session.scalar(select(Action)).receipt_status == "sent"
+        assert [r.status for r in receipts(db)] == ["sent"]
 
 
 class TestNoMail:
@@ -82,5 +96,4 @@ class TestNoMail:
 
     def test_no_receipt_without_mail(self, client, db, live_campaign):
         client.post(URL, json=GOOD)
-        assert db.session.scalar(select(Action)).receipt_status == "none"
-        assert send_pending_receipts() == {}
+        assert receipts(db) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.ext.mutable import MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -300,33 +300,3 @@ class LetterTemplate(db.Model):
 
     def __repr__(self) -> str:
         return f"<LetterTemplate {self.name!r} {self.chamber}/{self.stance}>"
-
-
-class OutcomeEmailStatus(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-    SKIPPED = "skipped"  # the constituent's details were purged, or consent withdrawn, before we could write
-
-
-class OutcomeEmail(db.Model):
-    """The one email telling a consenting constituent how a campaign they wrote for ended; never a second one."""
-
-    __tablename__ = "outcome_emails"
-    __table_args__ = (
-        UniqueConstraint("campaign_id", "email_key"),
-        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed', 'skipped')", name="status"),
-        Index("ix_outcome_emails_status", "status"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
-    email_key: Mapped[str] = mapped_column(String(64))
-    action_id: Mapped[str | None] = mapped_column(ForeignKey("actions.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(10), default=OutcomeEmailStatus.PENDING.value)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str] = mapped_column(String(300), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_attempt_at: Mapped[datetime | None]
-    sent_at: Mapped[datetime | None]

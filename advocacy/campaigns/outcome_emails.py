@@ -1,35 +1,26 @@
 """The outcome email: when a campaign closes with an outcome, each constituent who wrote for it and agreed to
-hear back gets one email saying how it ended. One per constituent per campaign, ever (unique row in
-`outcome_emails`).
+hear back gets one email saying how it ended. One per constituent per campaign, ever (the outbox row's dedupe
+key).
 
-Built like the follow-ups (statements/followups.py), in three parts an outbox can take over as they are:
-`queue_outcome_emails` (the recipients query, run in the transaction that sets the outcome),
-`compose` (subject and text) and `send_pending_outcome_emails` (claim, send through the delivery mailer,
-record), run outside any web request by `flask campaigns outcome-emails` (cron), so a slow mail server never
-holds up a page.
+Queuing happens in the transaction that sets the outcome: one outbox row of kind "outcome" per constituent
+(advocacy/delivery/kinds.py). The delivery workers send them like letters, receipts and follow-ups (claim,
+retry with backoff, dead state, dashboard), outside any web request.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
-from dataclasses import dataclass
-
 from flask import current_app
-from sqlalchemy import and_, func, literal, or_, select, update
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from advocacy.campaigns.models import Campaign, OutcomeEmail, OutcomeEmailStatus
-from advocacy.db import UTCDateTime, utcnow
-from advocacy.delivery.errors import DeliveryError, PermanentError
-from advocacy.delivery.mailer import send_email, sender_domain
+from advocacy.campaigns.models import Campaign
+from advocacy.db import utcnow
+from advocacy.delivery.kinds import Email, Skip, renderer, row
+from advocacy.delivery.models import UNDELIVERED, Delivery
 from advocacy.extensions import db
 from advocacy.letters.models import Action, Letter
 
-log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
-STALE_SENDING = dt.timedelta(minutes=30)
-PENDING, SENDING, SENT, FAILED, SKIPPED = (s.value for s in OutcomeEmailStatus)
+OUTCOME = "outcome"
 
 
 def mail_enabled() -> bool:
@@ -37,26 +28,22 @@ def mail_enabled() -> bool:
 
 
 def _insert():
-    return (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(OutcomeEmail)
+    return (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(Delivery)
+
+
+def dedupe_key(campaign_id: int, email_key: str) -> str:
+    return f"{OUTCOME}:{campaign_id}:{email_key}"
 
 
 def queue_outcome_emails(campaign_id: int) -> int:
     """Queue one email per consenting constituent who wrote the campaign's own letters (not thank-you
-    letters: those writers already know). Nothing when mail is not configured. Returns how many were queued."""
+    letters: those writers already know), as outbox rows in the caller's transaction; at most one per person
+    and campaign, ever. Nothing when mail is not configured. Returns how many were queued."""
     if not mail_enabled():
         return 0
-    now = utcnow()
     # One row per person (the email key), whichever of their consenting actions.
-    recipients = (
-        select(
-            literal(campaign_id),
-            Action.email_key,
-            func.max(Action.id),
-            literal(PENDING),
-            literal(0),
-            literal(""),
-            literal(now, UTCDateTime()),
-        )
+    recipients = db.session.execute(
+        select(Action.email_key, func.max(Action.id))
         .where(
             Action.campaign_id == campaign_id,
             Action.email_key.is_not(None),
@@ -65,41 +52,16 @@ def queue_outcome_emails(campaign_id: int) -> int:
             select(Letter.id).where(Letter.action_id == Action.id, Letter.purpose == "campaign").exists(),
         )
         .group_by(Action.email_key)
-    )
-    columns = ["campaign_id", "email_key", "action_id", "status", "attempts", "last_error", "created_at"]
-    statement = _insert().from_select(columns, recipients).on_conflict_do_nothing().returning(OutcomeEmail.id)
+    ).all()
+    if not recipients:
+        return 0
+    now = utcnow()
+    rows = [
+        row(OUTCOME, action_id=action_id, ref=str(campaign_id), dedupe_key=dedupe_key(campaign_id, key), now=now)
+        for key, action_id in recipients
+    ]
+    statement = _insert().values(rows).on_conflict_do_nothing().returning(literal_column("id"))
     return len(db.session.execute(statement).all())
-
-
-@dataclass
-class OutcomeEmailSummary:
-    sent: int = 0
-    failed: int = 0
-    skipped: int = 0
-
-    def __str__(self) -> str:
-        return f"outcome emails: {self.sent} sent, {self.failed} failed, {self.skipped} skipped"
-
-
-def _claim(row_id: int) -> bool:
-    """Take one row for sending; False when another worker already has it."""
-    result = db.session.execute(
-        update(OutcomeEmail)
-        .where(OutcomeEmail.id == row_id, OutcomeEmail.status.in_([PENDING, FAILED]))
-        .values(status=SENDING, attempts=OutcomeEmail.attempts + 1, last_attempt_at=utcnow())
-    )
-    db.session.commit()
-    return result.rowcount == 1
-
-
-def _release_stale() -> None:
-    """A worker that died mid-send leaves rows 'sending'; after a while they may be tried again."""
-    db.session.execute(
-        update(OutcomeEmail)
-        .where(OutcomeEmail.status == SENDING, OutcomeEmail.last_attempt_at < utcnow() - STALE_SENDING)
-        .values(status=FAILED, last_error="interrupted")
-    )
-    db.session.commit()
 
 
 def compose(action: Action, campaign: Campaign) -> tuple[str, str]:
@@ -132,41 +94,22 @@ def compose(action: Action, campaign: Campaign) -> tuple[str, str]:
     return subject, "\n".join(lines)
 
 
-def send_pending_outcome_emails(limit: int = 1000) -> OutcomeEmailSummary:
-    """Send queued outcome emails (and retry failed ones a few times)."""
-    summary = OutcomeEmailSummary()
-    if not mail_enabled():
-        return summary
-    _release_stale()
-    due = or_(OutcomeEmail.status == PENDING, and_(OutcomeEmail.status == FAILED, OutcomeEmail.attempts < MAX_ATTEMPTS))
-    ids = db.session.scalars(select(OutcomeEmail.id).where(due).order_by(OutcomeEmail.id).limit(limit)).all()
-    for row_id in ids:
-        if not _claim(row_id):
-            continue
-        row = db.session.get(OutcomeEmail, row_id)
-        action = db.session.get(Action, row.action_id) if row.action_id else None
-        campaign = db.session.get(Campaign, row.campaign_id)
-        if action is None or action.purged_at is not None or not action.consent or not action.email:
-            row.status = SKIPPED
-            db.session.commit()
-            summary.skipped += 1
-            continue
-        subject, body = compose(action, campaign)
-        # The same Message-ID on every attempt, so a retried send is recognizably the same message.
-        message_id = f"<outcome-{row.id}@{sender_domain(current_app.config['ADVOCACY_SETTINGS'])}>"
-        try:
-            send_email(
-                action.email, subject, body, headers={"Message-ID": message_id, "Auto-Submitted": "auto-generated"}
-            )
-        except DeliveryError as exc:
-            row.status = FAILED
-            row.last_error = exc.reason
-            if isinstance(exc, PermanentError):
-                row.attempts = MAX_ATTEMPTS  # the address or message was refused: trying again will not help
-            summary.failed += 1
-            log.warning("outcome email %s failed (%s)", row.id, type(exc).__name__)
-        else:
-            row.status, row.sent_at, row.last_error = SENT, utcnow(), ""
-            summary.sent += 1
-        db.session.commit()
-    return summary
+@renderer(OUTCOME)
+def render_outcome(delivery: Delivery) -> Email:
+    """The outcome email, rendered when it is sent: to the constituent's address as it is now, if they still
+    consent, with the outcome as it stands then (an organizer's correction is what goes out)."""
+    action = delivery.action
+    if action is None or action.purged_at is not None or not action.consent or not action.email:
+        raise Skip("the constituent's details were purged or consent withdrawn")
+    campaign = db.session.get(Campaign, action.campaign_id)
+    if campaign is None or campaign.outcome is None:
+        raise Skip("the campaign no longer has an outcome")
+    subject, body = compose(action, campaign)
+    return Email(to=action.email, subject=subject, text=body, headers={"Auto-Submitted": "auto-generated"})
+
+
+def waiting_outcome_emails() -> int:
+    """Outcome emails not yet sent (the delivery workers send them)."""
+    return (
+        db.session.scalar(select(func.count()).where(Delivery.kind == OUTCOME, Delivery.status.in_(UNDELIVERED))) or 0
+    )

@@ -13,26 +13,31 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from advocacy.delivery import cwc
+from advocacy.delivery import cwc, kinds
 from advocacy.delivery.cwc_client import CwcClient, known_offices
 from advocacy.delivery.errors import NotAccepted, PermanentError, TransientError
 from advocacy.delivery.mailer import build_message, send_message, sender_domain
-from advocacy.delivery.models import Channel, Delivery
+from advocacy.delivery.models import LETTER, Channel, Delivery
 from advocacy.delivery.options import option, settings
 from advocacy.extensions import db
 
 
 @dataclass
 class Send:
-    """A prepared send. `run()` returns the outcome name ("sent" or "duplicate") or raises DeliveryError."""
+    """A prepared send. `run(before_handover)` returns the outcome name ("sent" or "duplicate") or raises
+    DeliveryError; a channel that cannot recognize a repeat (SMTP) calls `before_handover()` at the last moment
+    before anything leaves (just before SMTP DATA)."""
 
     channel: str
-    run: Callable[[], str]
+    run: Callable[[Callable[[], None] | None], str]
     # A better MemberOffice code found on the CWC offices list, to store with the outcome.
     corrected_office: str | None = None
 
 
 def prepare(delivery: Delivery) -> Send:
+    """Raises kinds.Skip when a mail to a constituent has nothing to send any more."""
+    if delivery.kind != LETTER:
+        return _prepare_mail(delivery)
     if delivery.channel == Channel.CWC.value:
         return _prepare_cwc(delivery)
     if delivery.channel == Channel.EMAIL.value:
@@ -63,10 +68,29 @@ def cwc_agent() -> cwc.Agent:
     )
 
 
-def _campaign(campaign_id: int):
+@dataclass(frozen=True)
+class _CampaignFacts:
+    slug: str
+    cwc_topic: str
+
+
+_campaign_facts: dict[tuple[str, int], tuple[float, _CampaignFacts | None]] = {}
+CAMPAIGN_FACTS_TTL = 60.0
+
+
+def _campaign(campaign_id: int) -> _CampaignFacts | None:
+    """The campaign's slug and CWC topic, remembered for a minute: every letter of a campaign asks for them."""
     from advocacy.campaigns.models import Campaign
 
-    return db.session.get(Campaign, campaign_id)
+    key = (str(db.engine.url), campaign_id)
+    now = time.monotonic()
+    hit = _campaign_facts.get(key)
+    if hit is not None and now - hit[0] < CAMPAIGN_FACTS_TTL:
+        return hit[1]
+    row = db.session.execute(select(Campaign.slug, Campaign.cwc_topic).where(Campaign.id == campaign_id)).first()
+    facts = _CampaignFacts(row.slug, row.cwc_topic or "") if row else None
+    _campaign_facts[key] = (now, facts)
+    return facts
 
 
 def senate_class(bioguide_id: str) -> int | None:
@@ -106,7 +130,9 @@ def _cached_senate_class(bioguide_id: str) -> int | None:
 
 
 def forget_senate_classes() -> None:
+    """Forget what this process remembers of the database (tests: each starts from empty tables)."""
     _senate_classes.clear()
+    _campaign_facts.clear()
 
 
 def _prepare_cwc(delivery: Delivery) -> Send:
@@ -135,7 +161,7 @@ def _prepare_cwc(delivery: Delivery) -> Send:
         raise PermanentError("letter cannot be sent through CWC: " + "; ".join(exc.problems)) from None
     validate_first = bool(option("DELIVERY_CWC_VALIDATE_FIRST"))
 
-    def run() -> str:
+    def run(before_handover=None) -> str:  # CWC recognizes a repeat by its DeliveryId: no marker needed
         if validate_first:
             client.validate(xml)
         return client.deliver(xml).value
@@ -153,7 +179,7 @@ def build_cwc_message(delivery: Delivery, letter, office: str) -> cwc.Message:
         campaign_id=campaign.slug if campaign else str(letter.campaign_id),
         member_office=office,
         constituent=cwc.Constituent(
-            prefix=getattr(action, "prefix", "") or option("CWC_DEFAULT_PREFIX"),
+            prefix=cwc.cwc_prefix(getattr(action, "prefix", ""), option("CWC_DEFAULT_PREFIX")),
             first_name=action.first_name,
             last_name=action.last_name,
             address1=action.address,
@@ -191,7 +217,7 @@ def _probe_message() -> cwc.Message:
         delivery_date=date.today(),
         campaign_id="probe",
         member_office="HNY12",
-        constituent=cwc.Constituent("Mx.", "A", "B", "1 Main St", "Town", "NY", "10001", "a@example.org"),
+        constituent=cwc.Constituent(cwc.DEFAULT_PREFIX, "A", "B", "1 Main St", "Town", "NY", "10001", "a@example.org"),
         subject="Probe",
         topics=("Immigration",),
         organization_statement="Probe",
@@ -247,8 +273,32 @@ def _prepare_email(delivery: Delivery) -> Send:
         from_name=letter.action.full_name,
     )
 
-    def run() -> str:
-        send_message(s, message)
+    def run(before_handover=None) -> str:
+        send_message(s, message, before_data=before_handover)
+        return "sent"
+
+    return Send(Channel.EMAIL.value, run)
+
+
+def _prepare_mail(delivery: Delivery) -> Send:
+    """Mail to a constituent (a receipt, a follow-up...): rendered by its kind's renderer, sent like a letter."""
+    s = settings()
+    email = kinds.render(delivery)
+    headers = {"Message-ID": f"<{delivery.cwc_delivery_id}.{delivery.kind}@{sender_domain(s)}>"}
+    headers.update(email.headers)
+    headers["X-Advocacy-Delivery"] = delivery.id
+    message = build_message(
+        s,
+        to=email.to,
+        subject=email.subject,
+        text=email.text,
+        html=email.html,
+        reply_to=email.reply_to,
+        headers=headers,
+    )
+
+    def run(before_handover=None) -> str:
+        send_message(s, message, before_data=before_handover)
         return "sent"
 
     return Send(Channel.EMAIL.value, run)

@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
-from advocacy.delivery import engine, queue
+from advocacy.delivery import engine, wakeup
 from advocacy.delivery.options import settings
 
 deliveries_cli = AppGroup("deliveries", help="Send letters: workers, retries and status.")
@@ -14,20 +14,18 @@ deliveries_cli = AppGroup("deliveries", help="Send letters: workers, retries and
 
 @deliveries_cli.command("work")
 @click.option("--burst", is_flag=True, help="Send whatever is due, then exit (instead of running forever).")
-@click.option("--poll-interval", type=float, default=None, help="Seconds between polls when idle (no Redis).")
-def work_command(burst: bool, poll_interval: float | None) -> None:
-    """Run a delivery worker: an RQ worker when ADVOCACY_REDIS_URL is set, else a database poller."""
-    from advocacy.delivery.worker import Poller, run_queue_worker
+@click.option("--poll-interval", type=float, default=None, help="Seconds between looks at the outbox when idle.")
+@click.option("--concurrency", type=int, default=None, help="Sends in flight at once (ADVOCACY_DELIVERY_CONCURRENCY).")
+def work_command(burst: bool, poll_interval: float | None, concurrency: int | None) -> None:
+    """Run a delivery worker: claims from the outbox and sends many letters at once; run as many as you like."""
+    from advocacy.delivery.worker import Worker
 
-    if settings().redis_url:
-        run_queue_worker(burst=burst)
-        return
-    poller = Poller(burst=burst, poll_interval=poll_interval)
+    worker = Worker(burst=burst, poll_interval=poll_interval, concurrency=concurrency)
     try:
-        processed = poller.run_until_signalled()
+        processed = worker.run_until_signalled()
     except SQLAlchemyError as exc:
         raise click.ClickException(f"database unavailable ({type(exc).__name__})") from None
-    summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(poller.outcomes.items())) or "nothing due"
+    summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(worker.outcomes.items())) or "nothing due"
     click.echo(f"Processed {processed} deliveries: {summary}.")
 
 
@@ -37,9 +35,9 @@ def work_command(burst: bool, poll_interval: float | None) -> None:
 )
 @click.option("--stuck-after", type=float, default=None, help="Seconds in `sending` before a delivery counts as stuck.")
 def retry_command(retry_now: bool, stuck_after: float | None) -> None:
-    """Recover deliveries stuck in `sending` (a killed worker) and re-queue what is due. Run it from cron."""
+    """Recover deliveries stuck in `sending` (a killed worker), optionally make failed ones due now, and wake
+    the workers. Run it from cron: the outbox is the queue, so nothing else needs re-queuing."""
     from advocacy.delivery.services import retry_all_failed
-    from advocacy.delivery.worker import Poller
 
     try:
         recovered = engine.recover_stuck(timeout=stuck_after)
@@ -48,23 +46,9 @@ def retry_command(retry_now: bool, stuck_after: float | None) -> None:
     except SQLAlchemyError as exc:
         raise click.ClickException(f"database unavailable ({type(exc).__name__})") from None
     click.echo(f"Recovered {len(recovered)} stuck deliveries; {len(made_due)} failed made due now; {len(due)} due.")
-    from advocacy.delivery.worker import send_side_mail
-
-    send_side_mail()
-    if not due:
-        return
-    if not settings().redis_url:
-        click.echo("No Redis: the polling worker (`deliveries work`) sends them.")
-        return
-    try:
-        added = queue.enqueue_due(due)
-        click.echo(f"Queued {added} ({len(due) - added} were already queued).")
-    except queue.QueueUnavailable as exc:
-        # Letters must not wait on Redis: deliver them from here until it is back.
-        click.echo(f"Redis unavailable ({exc}); delivering them from this process.")
-        poller = Poller(burst=True)
-        poller.run()
-        click.echo(f"Processed {poller.processed} deliveries.")
+    if due:
+        wakeup.notify_workers()
+        click.echo(f"{len(due)} due: the delivery workers (`deliveries work`) claim them from the outbox.")
 
 
 @deliveries_cli.command("status")
@@ -105,7 +89,14 @@ def cwc_check_command(office: str) -> None:
         campaign_id="cwc-check",
         member_office=office.upper(),
         constituent=cwc.Constituent(
-            "Mx.", "Test", "Constituent", "1 Main St", "Town", office[1:3].upper(), "00000", "test@example.org"
+            cwc.DEFAULT_PREFIX,
+            "Test",
+            "Constituent",
+            "1 Main St",
+            "Town",
+            office[1:3].upper(),
+            "00000",
+            "test@example.org",
         ),
         subject="Settings check",
         topics=("Immigration",),

@@ -26,6 +26,41 @@ ZIP = re.compile(r"^\d{5}(-?\d{4})?$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 # XML 1.0 cannot carry most control characters at all; they are dropped, never escaped.
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# A lone surrogate is no character at all: ElementTree would write `&#55296;`, which no XML parser accepts.
+# It becomes U+FFFD (the replacement character), as a UTF-8 decoder would make of it.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+# The Prefix values CWC accepts (EFF's CWC builder, EFForg/congress_forms lib/cwc/fixtures.rb). There is no
+# gender-neutral one: `Mx.` and no prefix at all become CWC_DEFAULT_PREFIX (see cwc_prefix).
+CWC_PREFIXES = (
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "Mr. and Mrs.",
+    "Miss",
+    "Dr.",
+    "Dr. and Mrs.",
+    "Dr. and Mr.",
+    "Admiral",
+    "Captain",
+    "Chief Master Sergeant",
+    "Colonel",
+    "Commander",
+    "Corporal",
+    "Father",
+    "Lieutenant",
+    "Lieutenant Colonel",
+    "Master Sergeant",
+    "Reverend",
+    "Sergeant",
+    "Second Lieutenant",
+    "Sergeant Major",
+    "Sister",
+    "Technical Sergeant",
+)
+# The form's choices that CWC spells otherwise.
+_PREFIX_SPELLINGS = {"Rev.": "Reverend"}
+DEFAULT_PREFIX = "Ms."
 
 # Our limits: conservative, so that a message we accept is one CWC accepts.
 LIMITS = {
@@ -137,7 +172,14 @@ class Message:
 
 
 def clean(value: str | None) -> str:
-    return _XML_ILLEGAL.sub("", value or "").strip()
+    return _SURROGATE.sub("\ufffd", _XML_ILLEGAL.sub("", value or "")).strip()
+
+
+def cwc_prefix(form_prefix: str | None, default: str) -> str:
+    """The CWC Prefix for the one the constituent chose on our form: the same, or CWC's spelling of it
+    (`Rev.` -> `Reverend`); `default` for `Mx.`, none, or anything CWC does not list."""
+    prefix = _PREFIX_SPELLINGS.get(form_prefix or "", form_prefix or "")
+    return prefix if prefix in CWC_PREFIXES else default
 
 
 def format_phone(raw: str) -> str:
@@ -180,6 +222,8 @@ def check(message: Message, agent: Agent) -> list[str]:
 
     c = message.constituent
     need("Prefix", c.prefix)
+    if clean(c.prefix) and clean(c.prefix) not in CWC_PREFIXES:
+        problems.append("Prefix must be one of CWC's prefixes")
     need("FirstName", c.first_name)
     need("LastName", c.last_name)
     need("Address1", c.address1)

@@ -15,23 +15,44 @@ import random
 import secrets
 import socket
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload
 
 from advocacy.db import utcnow
-from advocacy.delivery import channels
-from advocacy.delivery.errors import DeliveryError, NotAccepted, PermanentError, TransientError, scrub
+from advocacy.delivery import channels, kinds, throttle
+from advocacy.delivery.errors import (
+    DeliveryError,
+    HandOverAborted,
+    NotAccepted,
+    PermanentError,
+    TransientError,
+    scrub,
+)
 from advocacy.delivery.models import CLAIMABLE, Channel, Delivery, DeliveryAttempt, Status
 from advocacy.delivery.options import option
+from advocacy.delivery.throttle import ChannelGate
 from advocacy.extensions import db
+from advocacy.letters.models import Letter
 
 log = logging.getLogger(__name__)
 
 RECORD_TRIES = 4
-RECOVERED_REASON = "worker stopped while sending; retried (the delivery id prevents a duplicate)"
+# What recovery says, per channel (see SECURITY.md, "Delivery guarantees per channel").
+RECOVERED_REASON = (
+    "worker stopped while sending; retried (CWC's DeliveryId makes a repeat a duplicate, not a second letter)"
+)
+RECOVERED_NOT_HANDED = "worker stopped before the email was handed to the SMTP server; retried"
+RECOVERED_UNKNOWN = (
+    "worker stopped during the SMTP send: the office may have the email; not resent (email is sent at most "
+    "once); check with the office, then retry or cancel"
+)
+# Channels that cannot recognize a repeat: a marker is committed before the hand-over (at most once).
+AT_MOST_ONCE = (Channel.EMAIL.value,)
 
 
 @dataclass(frozen=True)
@@ -75,19 +96,30 @@ def backoff(attempt: int) -> timedelta:
 
 
 def _claim(where, worker: str, now: datetime, limit: int | None) -> list[Claim]:
+    """Claim the rows `where` selects, oldest first, at most `limit` of them, in one statement.
+
+    The ids are chosen once, in a CTE that PostgreSQL must materialize, and the UPDATE joins them. The
+    older form, `UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`, leaves the planner free
+    to run the subquery again (a rescan, or a recheck of a row another worker just changed), and each run
+    skips different locked rows: one claim then took thousands of rows while the other workers sat idle.
+    """
     ids = select(Delivery.id).where(*where).order_by(Delivery.next_attempt_at)
     if limit is not None:
         ids = ids.limit(limit)
     if is_postgres():
         ids = ids.with_for_update(skip_locked=True)
+    picked = ids.cte("picked")
+    if is_postgres():
+        picked = picked.prefix_with("MATERIALIZED")
     stmt = (
         update(Delivery)
-        .where(Delivery.id.in_(ids), Delivery.status.in_(CLAIMABLE))
+        .where(Delivery.id == picked.c.id, Delivery.status.in_(CLAIMABLE))
         .values(
             status=Status.SENDING.value,
             claimed_by=worker,
             claimed_at=now,
             attempts=Delivery.attempts + 1,
+            handed_over_at=None,
             updated_at=now,
         )
         .returning(Delivery.id, Delivery.attempts)
@@ -116,18 +148,6 @@ def claim_one(delivery_id: str, worker: str, now: datetime | None = None) -> Cla
     return claims[0] if claims else None
 
 
-def release(claims: list[Claim]) -> None:
-    """Give back claims we will not work on (a worker asked to stop), undoing their attempt."""
-    for claim in claims:
-        stmt = (
-            update(Delivery)
-            .where(*_still_ours(claim))
-            .values(status=Status.PENDING.value, attempts=Delivery.attempts - 1, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        _record(lambda stmt=stmt: db.session.execute(stmt))
-
-
 def _still_ours(claim: Claim):
     return (
         Delivery.id == claim.delivery_id,
@@ -140,11 +160,17 @@ def _still_ours(claim: Claim):
 # --- Sending --------------------------------------------------------------------------------------
 
 
-def process(claim: Claim) -> Result:
-    """Send a claimed delivery through its channel and record the outcome."""
+def process(claim: Claim, gates: Mapping[str, ChannelGate] | None = None) -> Result:
+    """Send a claimed delivery through its channel (within that channel's gate) and record the outcome."""
     started = utcnow()
     try:
-        delivery = db.session.get(Delivery, claim.delivery_id, populate_existing=True)
+        # The delivery with its letter and the letter's action in one query: what every channel reads.
+        delivery = db.session.scalar(
+            select(Delivery)
+            .options(joinedload(Delivery.letter).joinedload(Letter.action), joinedload(Delivery.action))
+            .where(Delivery.id == claim.delivery_id)
+            .execution_options(populate_existing=True)
+        )
         if delivery is None or not _holds(delivery, claim):
             _rollback()
             log.info("delivery %s: claim no longer held; skipped", claim.delivery_id)
@@ -153,6 +179,9 @@ def process(claim: Claim) -> Result:
             send = channels.prepare(delivery)
         except NotAccepted as exc:
             return _reroute(claim, delivery, exc.reason, started)
+        except kinds.Skip as exc:
+            _rollback()
+            return _finish(claim, Status.CANCELLED, "skipped", str(exc), started)
         except PermanentError as exc:
             return _finish(claim, Status.DEAD, "rejected", exc.reason, started)
         except TransientError as exc:
@@ -169,8 +198,15 @@ def process(claim: Claim) -> Result:
         log.warning("delivery %s: database error before sending (%s)", claim.delivery_id, type(exc).__name__)
         return _fail(claim, f"database unavailable ({type(exc).__name__})", started)
 
+    before_handover = (lambda: _mark_handed_over(claim)) if send.channel in AT_MOST_ONCE else None
     try:
-        outcome = send.run()
+        with (gates or {}).get(send.channel, throttle.OPEN).passage():
+            outcome = send.run(before_handover)
+    except HandOverAborted as exc:
+        if exc.lost:
+            log.warning("delivery %s: claim was taken over before the hand-over; not sent", claim.delivery_id)
+            return Result(claim.delivery_id, "lost")
+        return _fail(claim, exc.reason, started)
     except PermanentError as exc:
         return _finish(claim, Status.DEAD, "rejected", exc.reason, started)
     except DeliveryError as exc:
@@ -180,6 +216,25 @@ def process(claim: Claim) -> Result:
         return _fail(claim, f"unexpected error ({type(exc).__name__})", started)
     log.info("delivery %s: %s via %s (attempt %d)", claim.delivery_id, outcome, send.channel, claim.attempt)
     return _finish(claim, Status.SENT, outcome, None, started, cwc_office=send.corrected_office)
+
+
+def _mark_handed_over(claim: Claim) -> None:
+    """Commit that this attempt hands its message over now (called just before SMTP DATA). Raises HandOverAborted,
+    and then nothing is sent, when the claim is no longer ours or the marker cannot be written."""
+    stmt = (
+        update(Delivery)
+        .where(*_still_ours(claim))
+        .values(handed_over_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    try:
+        held = db.session.execute(stmt).rowcount == 1
+        db.session.commit()
+    except SQLAlchemyError as exc:
+        _rollback()
+        raise HandOverAborted(f"database unavailable before the hand-over ({type(exc).__name__}); not sent") from None
+    if not held:
+        raise HandOverAborted("claim taken over before the hand-over", lost=True)
 
 
 def _holds(delivery: Delivery, claim: Claim) -> bool:
@@ -241,12 +296,17 @@ def _finish(
     def write():
         if db.session.execute(stmt).rowcount != 1:
             return False
-        db.session.add(DeliveryAttempt(**attempt))  # a fresh object per try: a rollback expunges it
+        db.session.execute(insert(DeliveryAttempt), [attempt])
         return True
 
     recorded = _record(write)
     if recorded is None:
-        log.error("delivery %s: outcome %s could not be recorded; it will be recovered", claim.delivery_id, outcome)
+        log.error(
+            "delivery %s: outcome %s could not be recorded; recovery will retry it if it never left (CWC's "
+            "DeliveryId turns a repeat into a duplicate), or mark an email whose fate is unknown `unknown`",
+            claim.delivery_id,
+            outcome,
+        )
         return Result(claim.delivery_id, "unrecorded")
     if not recorded:
         log.warning(
@@ -282,7 +342,7 @@ def _rollback() -> None:
 
 
 def deliver_now(delivery_id: str, worker: str | None = None) -> Result | None:
-    """Claim and send one delivery if it is due (a queue job, or inline after a submission)."""
+    """Claim and send one delivery if it is due (inline after a submission, in development)."""
     claim = claim_one(delivery_id, worker or worker_name())
     if claim is None:
         return None
@@ -295,34 +355,45 @@ def run_batch(worker: str, limit: int | None = None, now: datetime | None = None
 
 
 def recover_stuck(now: datetime | None = None, timeout: float | None = None) -> list[str]:
-    """Deliveries left in `sending` longer than the timeout (their worker died): due again now."""
+    """Deliveries left in `sending` longer than the timeout (their worker died): due again now, except an
+    email already handed to the SMTP server, which becomes `unknown` (email is sent at most once)."""
     now = now or utcnow()
     timeout = float(option("DELIVERY_SENDING_TIMEOUT") if timeout is None else timeout)
     cutoff = now - timedelta(seconds=timeout)
     max_attempts = int(option("DELIVERY_MAX_ATTEMPTS"))
+    unknown = Delivery.channel.in_(AT_MOST_ONCE) & Delivery.handed_over_at.is_not(None)
     stmt = (
         update(Delivery)
         .where(Delivery.status == Status.SENDING.value, Delivery.claimed_at <= cutoff)
         .values(
-            status=case((Delivery.attempts >= max_attempts, Status.DEAD.value), else_=Status.FAILED.value),
-            next_attempt_at=now,
-            last_error=RECOVERED_REASON,
+            status=case(
+                (unknown, Status.UNKNOWN.value),
+                (Delivery.attempts >= max_attempts, Status.DEAD.value),
+                else_=Status.FAILED.value,
+            ),
+            next_attempt_at=case((unknown, None), else_=now),
+            last_error=case(
+                (unknown, RECOVERED_UNKNOWN),
+                (Delivery.channel.in_(AT_MOST_ONCE), RECOVERED_NOT_HANDED),
+                else_=RECOVERED_REASON,
+            ),
             updated_at=now,
         )
-        .returning(Delivery.id, Delivery.attempts, Delivery.claimed_by, Delivery.claimed_at)
+        .returning(Delivery.id, Delivery.attempts, Delivery.claimed_by, Delivery.claimed_at, Delivery.status)
         .execution_options(synchronize_session=False)
     )
 
     def write():
         rows = db.session.execute(stmt).all()
         for row in rows:
+            is_unknown = row.status == Status.UNKNOWN.value
             db.session.add(
                 DeliveryAttempt(
                     delivery_id=row.id,
                     attempt=row.attempts,
                     worker=(row.claimed_by or "?")[:100],
-                    outcome="abandoned",
-                    detail=RECOVERED_REASON,
+                    outcome="unknown" if is_unknown else "abandoned",
+                    detail=RECOVERED_UNKNOWN if is_unknown else "worker stopped while sending; retried",
                     started_at=row.claimed_at or now,
                     finished_at=now,
                 )

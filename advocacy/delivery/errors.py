@@ -39,3 +39,12 @@ class PermanentError(DeliveryError):
 
 class NotAccepted(DeliveryError):
     """The office does not take this channel (e.g. not on the CWC offices list): reroute."""
+
+
+class HandOverAborted(DeliveryError):
+    """We stopped just before handing a message over (before SMTP DATA): nothing left. `lost` when the claim
+    was no longer ours, else the marker could not be written (the database is away): retry later."""
+
+    def __init__(self, reason: str, *, lost: bool = False):
+        super().__init__(reason)
+        self.lost = lost

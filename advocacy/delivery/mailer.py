@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -22,6 +22,26 @@ from advocacy.delivery.errors import PermanentError, TransientError
 
 class MailNotConfigured(TransientError):
     """No ADVOCACY_MAIL_SERVER: nothing can be sent until one is set."""
+
+
+class _BeforeData:
+    """Calls `before_data()` after the server has accepted the sender and recipients, just before DATA: the
+    last moment at which nothing has left. If it raises, the message is not sent (the session is quit)."""
+
+    before_data: Callable[[], None] | None = None
+
+    def data(self, msg):
+        if self.before_data is not None:
+            self.before_data()
+        return super().data(msg)
+
+
+class _SMTP(_BeforeData, smtplib.SMTP):
+    pass
+
+
+class _SMTPSSL(_BeforeData, smtplib.SMTP_SSL):
+    pass
 
 
 def sender_domain(settings: Settings) -> str:
@@ -59,18 +79,20 @@ def build_message(
     return message
 
 
-def send_message(settings: Settings, message: EmailMessage) -> None:
-    """Hand one message to the SMTP server from the settings, within settings.mail_timeout."""
+def send_message(settings: Settings, message: EmailMessage, before_data: Callable[[], None] | None = None) -> None:
+    """Hand one message to the SMTP server from the settings, within settings.mail_timeout. `before_data` runs
+    just before SMTP DATA (see _BeforeData); what it raises propagates and nothing is sent."""
     if not settings.mail_enabled:
         raise MailNotConfigured("mail is not configured (set ADVOCACY_MAIL_SERVER)")
     timeout = settings.mail_timeout
     try:
         if settings.mail_use_ssl:
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            smtp: _SMTP | _SMTPSSL = _SMTPSSL(
                 settings.mail_server, settings.mail_port, timeout=timeout, context=ssl.create_default_context()
             )
         else:
-            smtp = smtplib.SMTP(settings.mail_server, settings.mail_port, timeout=timeout)
+            smtp = _SMTP(settings.mail_server, settings.mail_port, timeout=timeout)
+        smtp.before_data = before_data
         with smtp:
             if settings.mail_use_tls:
                 smtp.starttls(context=ssl.create_default_context())

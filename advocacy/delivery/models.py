@@ -1,4 +1,4 @@
-"""The outbox: one delivery per letter, written in the submission's transaction, and its attempt log."""
+"""The outbox: everything that leaves (one delivery per letter, and mail to constituents), and its attempt log."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from advocacy.db import utcnow
 from advocacy.extensions import db
-from advocacy.letters.models import Letter
+from advocacy.letters.models import Action, Letter
+
+# The kind of a letter's delivery; other kinds (receipt, followup...) are registered in kinds.py.
+LETTER = "letter"
 
 
 class Channel(StrEnum):
@@ -30,6 +33,9 @@ class Status(StrEnum):
     HANDOFF = "handoff"  # the constituent finishes on the office's own contact form
     HANDOFF_SENT = "handoff_sent"  # ...and told us they did
     CANCELLED = "cancelled"
+    # The worker stopped during an SMTP send, after handing the message over: the office may have it. Email
+    # has no idempotency, so it is not resent on its own (at most once); an organizer checks and may retry.
+    UNKNOWN = "unknown"
 
 
 # A worker may claim these when due.
@@ -44,12 +50,20 @@ def new_id() -> str:
 
 
 class Delivery(db.Model):
-    """How one letter reaches its office. `id` is the idempotency key (the CWC DeliveryId, hex form)."""
+    """One thing that leaves: a letter to its office (kind "letter"), or mail to a constituent (kinds.py).
+    `id` is the idempotency key (the CWC DeliveryId and the email's Message-ID, hex form)."""
 
     __tablename__ = "deliveries"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    letter_id: Mapped[str] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default=LETTER)
+    letter_id: Mapped[str | None] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"), unique=True)
+    # The constituent a non-letter row is for (read when it is sent, so a purge in between is respected).
+    action_id: Mapped[str | None] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
+    # What it is about, for the kind's renderer (e.g. the statement of a follow-up).
+    ref: Mapped[str | None] = mapped_column(String(64))
+    # At most one row per key, e.g. one follow-up per constituent per office: a constraint, not a read.
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     channel: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
     # CWC MemberOffice code (HNY12, SNY00...) chosen when the delivery was created.
@@ -63,12 +77,16 @@ class Delivery(db.Model):
     # Why the last attempt failed; scrubbed of anything shaped like an email or phone number.
     last_error: Mapped[str | None] = mapped_column(String(500))
     claimed_at: Mapped[datetime | None]
+    # Committed just before a message goes to a channel that cannot recognize a repeat (SMTP): if the worker
+    # then dies, recovery marks the delivery `unknown` instead of sending it again.
+    handed_over_at: Mapped[datetime | None]
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    letter: Mapped[Letter] = relationship(backref=backref("delivery", uselist=False, passive_deletes=True))
+    letter: Mapped[Letter | None] = relationship(backref=backref("delivery", uselist=False, passive_deletes=True))
+    action: Mapped[Action | None] = relationship(foreign_keys=[action_id])
 
     __table_args__ = (
         # The workers' query: what is claimable and due, oldest first.
@@ -95,7 +113,8 @@ class DeliveryAttempt(db.Model):
     delivery_id: Mapped[str] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"), index=True)
     attempt: Mapped[int]
     worker: Mapped[str] = mapped_column(String(100))
-    outcome: Mapped[str] = mapped_column(String(20))  # sent | duplicate | failed | rejected | rerouted
+    # sent | duplicate | failed | rejected | rerouted | skipped | abandoned | unknown
+    outcome: Mapped[str] = mapped_column(String(20))
     detail: Mapped[str | None] = mapped_column(String(500))
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,8 +17,15 @@ DEFAULTS: dict[str, Any] = {
     # A delivery in `sending` longer than this belongs to a dead worker; must exceed every send timeout.
     "DELIVERY_SENDING_TIMEOUT": 600,
     "DELIVERY_POLL_INTERVAL": 2.0,
+    # Most rows one claim takes (a worker never claims more than it has free threads for).
     "DELIVERY_BATCH_SIZE": 20,
-    "DELIVERY_QUEUE": "deliveries",
+    # Sends in flight at once in one worker process (threads), and per channel: in flight and started
+    # per second (0: no limit beyond the worker's). From ADVOCACY_DELIVERY_* (config.py).
+    "DELIVERY_CONCURRENCY": 32,
+    "DELIVERY_CWC_MAX_IN_FLIGHT": 0,
+    "DELIVERY_CWC_PER_SECOND": 0,
+    "DELIVERY_SMTP_MAX_IN_FLIGHT": 8,
+    "DELIVERY_SMTP_PER_SECOND": 0,
     # (connect, read) seconds for CWC calls.
     "DELIVERY_CWC_TIMEOUT": (5.0, 30.0),
     # How long a fetched CWC /offices list is trusted.
@@ -34,8 +41,9 @@ DEFAULTS: dict[str, Any] = {
     "CWC_AGENT_CONTACT_PHONE": "",
     "CWC_ORGANIZATION": "",
     "CWC_ORGANIZATION_ABOUT": "",
-    # CWC requires a Prefix; used when the constituent gave none.
-    "CWC_DEFAULT_PREFIX": "Mx.",
+    # CWC requires a Prefix from its own list (cwc.CWC_PREFIXES), which has no gender-neutral one; used when
+    # the constituent gave none or chose `Mx.`.
+    "CWC_DEFAULT_PREFIX": "Ms.",
     # Bearer token for /metrics/deliveries (empty: only signed-in staff may read it).
     "DELIVERY_METRICS_TOKEN": "",
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from advocacy.db import utcnow
 from advocacy.delivery import channels, cwc
 from advocacy.delivery.cwc_client import CwcClient, known_offices
-from advocacy.delivery.models import Channel, Delivery, Status, new_id
+from advocacy.delivery.models import LETTER, Channel, Delivery, Status, new_id
 from advocacy.delivery.options import option, settings
 from advocacy.extensions import db
 
@@ -45,7 +45,11 @@ def delivery_values(letter, *, target_email: str | None) -> dict:
         channel, status = Channel.CONTACT_FORM, Status.HANDOFF
     return {
         "id": new_id(),
+        "kind": LETTER,
         "letter_id": letter.id,
+        "action_id": None,  # a letter's constituent is its letter's action
+        "ref": None,
+        "dedupe_key": None,  # letters are unique by (campaign, email key, office) on their own table
         "channel": channel.value,
         "status": status.value,
         "cwc_office": office,

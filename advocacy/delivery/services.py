@@ -12,8 +12,9 @@ from advocacy.db import utcnow
 from advocacy.delivery.models import UNDELIVERED, Delivery, Status
 from advocacy.extensions import db
 
-RETRYABLE = (Status.FAILED.value, Status.DEAD.value, Status.PENDING.value)
-CANCELLABLE = (Status.PENDING.value, Status.FAILED.value, Status.DEAD.value, Status.HANDOFF.value)
+# `unknown` (an email that may have arrived) is retried only by an organizer's decision.
+RETRYABLE = (Status.FAILED.value, Status.DEAD.value, Status.PENDING.value, Status.UNKNOWN.value)
+CANCELLABLE = (Status.PENDING.value, Status.FAILED.value, Status.DEAD.value, Status.HANDOFF.value, Status.UNKNOWN.value)
 
 
 def mark_handoff_sent(delivery_id: str) -> Delivery | None:
@@ -66,7 +67,7 @@ def retry_all_failed() -> list[str]:
 
 
 def _fresh_attempts():
-    return case((Delivery.status == Status.DEAD.value, 0), else_=Delivery.attempts)
+    return case((Delivery.status.in_((Status.DEAD.value, Status.UNKNOWN.value)), 0), else_=Delivery.attempts)
 
 
 def cancel_delivery(delivery_id: str) -> bool:
@@ -98,6 +99,8 @@ class Stats:
     by_status: dict[str, int] = field(default_factory=dict)
     by_channel: dict[str, int] = field(default_factory=dict)
     by_channel_status: dict[tuple[str, str], int] = field(default_factory=dict)
+    # Everything that leaves is in the one outbox: letters, receipts, follow-ups... by kind and status.
+    by_kind_status: dict[tuple[str, str], int] = field(default_factory=dict)
     oldest_undelivered_at: datetime | None = None
     now: datetime = field(default_factory=utcnow)
 
@@ -128,10 +131,14 @@ def _campaign_filter(stmt, campaign_id: int | None):
 def delivery_stats(campaign_id: int | None = None) -> Stats:
     stats = Stats()
     stmt = _campaign_filter(
-        select(Delivery.channel, Delivery.status, func.count()).group_by(Delivery.channel, Delivery.status), campaign_id
+        select(Delivery.kind, Delivery.channel, Delivery.status, func.count()).group_by(
+            Delivery.kind, Delivery.channel, Delivery.status
+        ),
+        campaign_id,
     )
-    for channel, status, count in db.session.execute(stmt):
-        stats.by_channel_status[(channel, status)] = count
+    for kind, channel, status, count in db.session.execute(stmt):
+        stats.by_kind_status[(kind, status)] = stats.by_kind_status.get((kind, status), 0) + count
+        stats.by_channel_status[(channel, status)] = stats.by_channel_status.get((channel, status), 0) + count
         stats.by_status[status] = stats.by_status.get(status, 0) + count
         stats.by_channel[channel] = stats.by_channel.get(channel, 0) + count
     oldest = _campaign_filter(
@@ -153,11 +160,11 @@ def _aware(value):
 
 
 def problem_deliveries(campaign_id: int | None = None, limit: int = 100) -> list[Delivery]:
-    """Failed and dead deliveries with their reasons, most recent first."""
+    """Failed, dead and unknown deliveries with their reasons, most recent first."""
     stmt = _campaign_filter(
         select(Delivery)
         .options(selectinload(Delivery.letter))
-        .where(Delivery.status.in_((Status.FAILED.value, Status.DEAD.value)))
+        .where(Delivery.status.in_((Status.FAILED.value, Status.DEAD.value, Status.UNKNOWN.value)))
         .order_by(Delivery.updated_at.desc())
         .limit(limit),
         campaign_id,

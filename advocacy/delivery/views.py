@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from advocacy.auth.access import public, role_required
 from advocacy.auth.models import Role
-from advocacy.delivery import dispatch, services
+from advocacy.delivery import dispatch, services, wakeup
 from advocacy.delivery.models import Channel, Status
 from advocacy.delivery.options import option
 from advocacy.extensions import db
@@ -65,6 +65,7 @@ def retry(delivery_id: str):
         abort(400)
     if services.retry_delivery(delivery_id):
         dispatch.dispatch_after_commit([delivery_id])
+        wakeup.notify_workers()
         flash("The delivery will be tried again now.", "info")
     else:
         flash("That delivery cannot be retried (it was sent, is being sent, or was cancelled).", "error")
@@ -90,6 +91,8 @@ def retry_failed():
         abort(400)
     ids = services.retry_all_failed()
     dispatch.dispatch_after_commit(ids)
+    if ids:
+        wakeup.notify_workers()
     flash(f"{len(ids)} failed deliveries will be tried again now.", "info")
     return _back()
 
@@ -120,6 +123,7 @@ def metrics():
             undelivered=stats.undelivered,
             by_status=stats.by_status,
             by_channel=stats.by_channel,
+            by_kind={f"{kind}:{status}": n for (kind, status), n in sorted(stats.by_kind_status.items())},
         )
     return Response(prometheus_text(stats), mimetype="text/plain; version=0.0.4")
 
@@ -134,4 +138,10 @@ def prometheus_text(stats: services.Stats) -> str:
     ]
     for (channel, status), count in sorted(stats.by_channel_status.items()):
         lines.append(f'advocacy_deliveries{{channel="{channel}",status="{status}"}} {count}')
+    lines += [
+        "# HELP advocacy_outbox Everything that leaves (letters, receipts, follow-ups...) by kind and status.",
+        "# TYPE advocacy_outbox gauge",
+    ]
+    for (kind, status), count in sorted(stats.by_kind_status.items()):
+        lines.append(f'advocacy_outbox{{kind="{kind}",status="{status}"}} {count}')
     return "\n".join(lines) + "\n"

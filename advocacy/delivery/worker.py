@@ -1,4 +1,9 @@
-"""The long-running workers behind `flask deliveries work`: a database poller, or an RQ worker."""
+"""The long-running worker behind `flask deliveries work`: claims from the outbox, many sends in flight.
+
+The outbox in the database is the queue. A worker claims only what it can start at once (free threads),
+sends each claim on a thread of its own pool within the channel's gate (throttle.py), and wakes at once
+when a submission commits (LISTEN/NOTIFY on PostgreSQL, see wakeup.py), else every poll interval.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,14 @@ import logging
 import signal
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
+from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
-from advocacy.delivery import engine
+from advocacy.delivery import engine, throttle, wakeup
 from advocacy.delivery.options import option
-from advocacy.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -21,142 +27,143 @@ MAX_DB_FAILURES_IN_BURST = 5
 
 
 @contextmanager
-def stop_on_signals(stop: threading.Event):
-    """While inside, SIGTERM/SIGINT set `stop`; the previous handlers come back afterwards."""
+def stop_on_signals(stop: threading.Event, wake: threading.Event | None = None):
+    """While inside, SIGTERM/SIGINT set `stop` (and `wake`); the previous handlers come back afterwards."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def handler(*_):
+        stop.set()
+        if wake is not None:
+            wake.set()
+
     for sig in previous:
-        signal.signal(sig, lambda *_: stop.set())
+        signal.signal(sig, handler)
     try:
         yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
-def send_side_mail() -> None:
-    """Mail that rides along with deliveries: constituents' receipts and statement follow-ups. Never raises."""
-    from advocacy.letters.receipts import send_pending_receipts
-    from advocacy.statements.followups import send_pending_followups
+class Worker:
+    """Claims due deliveries and sends up to `concurrency` of them at once, until asked to stop.
 
-    for job in (send_pending_receipts, send_pending_followups):
-        try:
-            job()
-        except Exception:  # noqa: BLE001 - side mail must not stop letters from going out
-            log.exception("delivery worker: %s failed", job.__name__)
-            db.session.rollback()
-
-
-class Poller:
-    """Claims due deliveries from the database in batches and sends them, until asked to stop.
-
-    Safe to run any number of times on any number of hosts: claims never overlap. Also recovers
-    deliveries stuck in `sending` (a killed worker) once a minute, so `deliveries retry` in cron
-    is a second line rather than the only one.
+    Safe to run any number of times on any number of hosts: claims never overlap, and each takes at most
+    what this worker can start. Also recovers deliveries stuck in `sending` (a killed worker) once a
+    minute, so `deliveries retry` in cron is a second line rather than the only one. On a stop, it claims
+    nothing more and lets the sends in flight finish (each is bounded by its channel's timeout).
     """
 
-    def __init__(self, *, burst: bool = False, worker: str | None = None, poll_interval: float | None = None):
+    def __init__(
+        self,
+        *,
+        burst: bool = False,
+        worker: str | None = None,
+        poll_interval: float | None = None,
+        concurrency: int | None = None,
+    ):
+        self.app = current_app._get_current_object()
         self.burst = burst
         self.worker = worker or engine.worker_name()
         self.poll_interval = float(option("DELIVERY_POLL_INTERVAL") if poll_interval is None else poll_interval)
+        self.concurrency = max(1, int(option("DELIVERY_CONCURRENCY") if concurrency is None else concurrency))
+        self.batch = max(1, int(option("DELIVERY_BATCH_SIZE")))
+        # Claim again once this many threads are free (or all are): fewer, fuller claims under load.
+        self.refill = max(1, min(self.batch, self.concurrency // 4))
+        # Look for sends a dead worker left behind at least twice per DELIVERY_SENDING_TIMEOUT.
+        self.recover_every = min(RECOVER_EVERY, float(option("DELIVERY_SENDING_TIMEOUT")) / 2)
+        self.gates = throttle.gates_from_options(option)
         self.stop = threading.Event()
+        self.wake = threading.Event()
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.backlogged = False
         self.processed = 0
         self.outcomes: dict[str, int] = {}
+        conninfo = None if burst else wakeup.libpq_url(self.app)
+        self.listener = wakeup.Listener(conninfo, self.wake, self.stop) if conninfo else None
 
     def run_until_signalled(self) -> int:
-        """`run()`, with SIGTERM and SIGINT asking for a clean stop (claims in hand are given back)."""
-        with stop_on_signals(self.stop):
+        """`run()`, with SIGTERM and SIGINT asking for a clean stop."""
+        with stop_on_signals(self.stop, self.wake):
             return self.run()
 
     def run(self) -> int:
-        log.info("delivery worker %s started (%s)", self.worker, "burst" if self.burst else "polling")
+        log.info("delivery worker %s started (%s, %d at once)", self.worker, self._mode(), self.concurrency)
+        if self.listener is not None:
+            self.listener.start()
+        pool = ThreadPoolExecutor(self.concurrency, "delivery", initializer=self._thread_started)
+        try:
+            with self.app.app_context():  # the claiming loop's own session (run() may be on any thread)
+                self._loop(pool)
+        finally:
+            self.stop.set()  # also ends the listener
+            pool.shutdown(wait=True)  # the sends in flight finish and record their outcomes
+        log.info("delivery worker %s stopped after %d deliveries", self.worker, self.processed)
+        return self.processed
+
+    def _mode(self) -> str:
+        return "burst" if self.burst else "listening" if self.listener else "polling"
+
+    def _loop(self, pool: ThreadPoolExecutor) -> None:
         failures, pause, last_recovery = 0, 1.0, 0.0
         while not self.stop.is_set():
+            self.wake.clear()
+            free = self.concurrency - self.in_flight
+            if free < self.refill and self.in_flight:
+                self.wake.wait(self.poll_interval)  # a send finishing sets it
+                continue
             try:
-                if not self.burst and time.monotonic() - last_recovery > RECOVER_EVERY:
+                if not self.burst and time.monotonic() - last_recovery > self.recover_every:
                     engine.recover_stuck()
                     last_recovery = time.monotonic()
-                claims = engine.claim_due(self.worker, int(option("DELIVERY_BATCH_SIZE")))
+                wanted = min(free, self.batch)
+                claims = engine.claim_due(self.worker, wanted)
             except SQLAlchemyError as exc:
                 failures += 1
                 log.warning("delivery worker: database unavailable (%s); waiting %.0f s", type(exc).__name__, pause)
-                if self.burst and failures >= MAX_DB_FAILURES_IN_BURST:
+                if self.burst and failures >= MAX_DB_FAILURES_IN_BURST and not self.in_flight:
                     raise
                 self.stop.wait(pause)
                 pause = min(pause * 2, 30.0)
                 continue
             failures, pause = 0, 1.0
-            for n, claim in enumerate(claims):
-                if self.stop.is_set():
-                    engine.release(claims[n:])
-                    break
-                result = engine.process(claim)
-                self.processed += 1
-                self.outcomes[result.outcome] = self.outcomes.get(result.outcome, 0) + 1
-            if not claims:
-                send_side_mail()
-                if self.burst:
-                    break
-                self.stop.wait(self.poll_interval)
-        log.info("delivery worker %s stopped after %d deliveries", self.worker, self.processed)
-        return self.processed
+            self.backlogged = len(claims) == wanted
+            for claim in claims:
+                self._start(pool, claim)
+            if self.backlogged:
+                continue
+            if self.in_flight:
+                self.wake.wait(self.poll_interval)
+                continue
+            if self.burst:
+                return
+            self.wake.wait(self.poll_interval)
 
+    def _thread_started(self) -> None:
+        # Each sending thread keeps an app context (and so a database session) of its own for its life.
+        self.app.app_context().push()
 
-def run_rq_worker(*, burst: bool, stop: threading.Event | None = None) -> bool:
-    """An RQ worker on the delivery queue, in this process (SimpleWorker: no fork, so the app context
-    and its connection pool stay valid). The scheduler brings failed deliveries back at their
-    `next_attempt_at`. Returns True when it stopped because it was asked to (or ran out of work in
-    burst mode); raises RedisError/OSError when Redis is unreachable.
+    def _start(self, pool: ThreadPoolExecutor, claim: engine.Claim) -> None:
+        with self.lock:
+            self.in_flight += 1
+        pool.submit(self._send, claim).add_done_callback(self._finished)
 
-    `stop` is set by our own signal handlers, which are in charge until RQ installs its own: a signal
-    that lands in between still stops the worker."""
-    from rq import SimpleWorker
+    def _send(self, claim: engine.Claim) -> str:
+        try:
+            return engine.process(claim, self.gates).outcome
+        except Exception:  # noqa: BLE001 - the claim stays in `sending` and is recovered after the timeout
+            log.exception("delivery %s: unexpected error in the worker", claim.delivery_id)
+            engine._rollback()
+            return "error"
 
-    from advocacy.delivery.queue import delivery_queue, redis_connection
-
-    class DeliveryWorker(SimpleWorker):
-        def _install_signal_handlers(self):
-            super()._install_signal_handlers()
-            if stop is not None and stop.is_set():
-                self._stop_requested = True  # checked at the top of RQ's work loop
-
-    connection = redis_connection()
-    name = "delivery-" + engine.worker_name().replace(":", "-")
-    worker = DeliveryWorker([delivery_queue(connection)], connection=connection, name=name)
-    worker.work(burst=burst, with_scheduler=True, logging_level=_log_level())
-    # Asked to stop (SIGTERM/SIGINT) while idle or busy; anything else means Redis went away.
-    asked = getattr(worker, "_shutdown_requested_date", None) is not None or getattr(worker, "_stop_requested", False)
-    return burst or bool(asked) or bool(stop is not None and stop.is_set())
-
-
-def run_queue_worker(*, burst: bool) -> None:
-    """The RQ worker, falling back to polling the database while Redis is unreachable, so letters
-    keep going out during a Redis outage (claims make the two safe to mix)."""
-    from redis.exceptions import RedisError
-
-    stop = threading.Event()
-    with stop_on_signals(stop):
-        while not stop.is_set():
-            try:
-                if run_rq_worker(burst=burst, stop=stop):
-                    return
-                log.warning("delivery worker: the queue worker stopped unexpectedly; polling the database meanwhile")
-            except (RedisError, OSError) as exc:
-                log.warning(
-                    "delivery worker: Redis unavailable (%s); polling the database meanwhile", type(exc).__name__
-                )
-            with stop_on_signals(stop):  # RQ left its own handlers behind
-                poller = Poller(burst=True)
-                poller.stop = stop
-                poller.run()
-                if burst:
-                    return
-                stop.wait(max(5.0, float(option("DELIVERY_POLL_INTERVAL")) * 5))
-
-
-def _log_level() -> str:
-    from flask import current_app
-
-    return current_app.config["ADVOCACY_SETTINGS"].log_level.upper()
+    def _finished(self, future: Future) -> None:
+        outcome = future.result() if not future.cancelled() else "cancelled"
+        with self.lock:
+            self.in_flight -= 1
+            self.processed += 1
+            self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+        self.wake.set()

@@ -2,7 +2,9 @@
 
 With Redis (ADVOCACY_REDIS_URL) every window of both keys is counted in one round trip (a small Lua script), so the
 limits hold across workers and hosts at the cost of a single network call per submission. Without Redis
-the counts live in the rate limiter's storage (advocacy/ratelimit.py), in this process's memory.
+the counts live in the rate limiter's storage (advocacy/ratelimit.py), in this process's memory. While Redis is
+unreachable the limits keep holding, per process: the rate limiter counts in memory (and logs the outage once),
+and Redis is tried again after ratelimit.RETRY_STORAGE_AFTER seconds.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from advocacy.extensions import client_ip, limiter
-from advocacy.ratelimit import rate_items
+from advocacy.ratelimit import RETRY_STORAGE_AFTER, rate_items
 
 log = logging.getLogger(__name__)
 DEFAULT_IP_LIMIT = "30 per minute;300 per hour"
@@ -63,11 +65,7 @@ def _redis_retry_after(checks: list[tuple[str, str, str]]) -> int | None:
             keys.append(f"advocacy:rl:{scope}:{key}:{item.amount}/{expiry}:{start}")
             expiries.append(expiry + 1)
             windows.append((item.amount, start + expiry))
-    try:
-        counts = _counter()(keys=keys, args=expiries)
-    except (RedisError, OSError) as exc:
-        log.warning("rate limit storage unavailable (%s); submission not throttled", type(exc).__name__)
-        return None
+    counts = _counter()(keys=keys, args=expiries)
     waits = [math.ceil(ends - now) for (amount, ends), count in zip(windows, counts, strict=True) if count > amount]
     return max(1, max(waits)) if waits else None
 
@@ -86,8 +84,18 @@ def submission_retry_after(campaign_slug: str, email_key: str | None) -> int | N
                 config.get("ACTION_RATE_LIMIT_EMAIL", DEFAULT_EMAIL_LIMIT),
             )
         )
-    if config["ADVOCACY_SETTINGS"].redis_url and config.get("RATELIMIT_STORAGE_URI", "").startswith("redis"):
-        return _redis_retry_after(checks)
+    ext = current_app.extensions
+    if (
+        config["ADVOCACY_SETTINGS"].redis_url
+        and config.get("RATELIMIT_STORAGE_URI", "").startswith("redis")
+        and time.monotonic() >= ext.get("letters_rate_redis_down_until", 0.0)
+    ):
+        try:
+            return _redis_retry_after(checks)
+        except (RedisError, OSError) as exc:
+            # Count in memory instead (the rate limiter below, which logs the outage once); Redis again later.
+            ext["letters_rate_redis_down_until"] = time.monotonic() + RETRY_STORAGE_AFTER
+            log.debug("submission limits: Redis unavailable (%s); counting in this process", type(exc).__name__)
     for scope, key, spec in checks:
         wait = limiter.retry_after(scope, key, spec)
         if wait is not None:

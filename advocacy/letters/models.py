@@ -45,10 +45,6 @@ class Action(db.Model):
     district: Mapped[int | None]
     congress: Mapped[int]
     lookup_source: Mapped[str] = mapped_column(String(20))
-    # The receipt email: none (mail off), pending, sending, sent or failed.
-    receipt_status: Mapped[str] = mapped_column(String(10), default="none")
-    receipt_attempts: Mapped[int] = mapped_column(default=0)
-    receipt_claimed_at: Mapped[datetime | None]
     purged_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
@@ -59,7 +55,6 @@ class Action(db.Model):
     __table_args__ = (
         Index("ix_actions_campaign_id_email_key", "campaign_id", "email_key"),
         UniqueConstraint("campaign_id", "idempotency_key"),
-        Index("ix_actions_receipt_status", "receipt_status"),
     )
 
     @property

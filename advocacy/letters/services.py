@@ -28,7 +28,7 @@ from advocacy.delivery.models import Delivery
 from advocacy.delivery.outbox import delivery_values
 from advocacy.extensions import db
 from advocacy.letters.models import Action, Letter, new_id
-from advocacy.letters.receipts import dispatch_receipt, mail_enabled
+from advocacy.letters.receipts import mail_enabled, receipt_row
 from advocacy.letters.store import insert_submission
 from advocacy.letters.validation import Constituent, InvalidInput, pseudonym
 
@@ -186,6 +186,7 @@ def submit_action(
     if not targets:
         raise NoOffices("There is no one to write to for this address right now (the seat may be vacant).")
     written: dict[str, Letter] = {}
+    found: dict[str, Delivery] = {}  # the deliveries of letters written before, read before our commit
     new_targets = targets
     for _attempt in range(3):
         try:
@@ -201,6 +202,7 @@ def submit_action(
             if earlier is not None:
                 return earlier
             written = _letters_already_written(campaign, writer, [t.key for t in targets], purpose)
+            found = deliveries_for(list(written.values()))
             new_targets = [t for t in targets if t.key not in written]
             if not new_targets:
                 letters = [written[t.key] for t in targets]
@@ -211,13 +213,12 @@ def submit_action(
     else:
         raise RuntimeError("could not write the letters after repeated conflicts")
     log.info("action accepted campaign=%s letters=%d", campaign.slug, len(new_letters))
-    # Handoffs wait for the constituent ("I sent it"); only deliveries we send ourselves are queued.
+    # Handoffs wait for the constituent ("I sent it"); only deliveries we send ourselves (and the receipt) are queued.
     dispatch_after_commit([d.id for d in deliveries if d.status == "pending"])
-    dispatch_receipt(action.id)
     by_key = {letter.office_key: letter for letter in new_letters} | written
     letters = [by_key[t.key] for t in targets]
-    found = deliveries_for(list(written.values())) if written else {}
-    found.update({d.letter_id: d for d in deliveries})
+    # Nothing after the commit reads the database: a stored submission is never answered with an error.
+    found.update({d.letter_id: d for d in deliveries if d.letter_id})
     return Submission(action, letters, True, lookup, found)
 
 
@@ -259,9 +260,6 @@ def _write(
         "district": district,
         "congress": congress,
         "lookup_source": lookup.source,
-        "receipt_status": "pending" if mail_enabled() else "none",
-        "receipt_attempts": 0,
-        "receipt_claimed_at": None,
         "purged_at": None,
         "created_at": now,
     }
@@ -317,6 +315,8 @@ def _write(
         }
         letters.append(letter)
         deliveries.append(delivery_values(SimpleNamespace(**letter), target_email=target.email))
+    if mail_enabled():  # the receipt is an outbox row too, owed exactly when the letters are
+        deliveries.append(receipt_row(action["id"], now))
     insert_submission(action, letters, deliveries)
     return (
         SimpleNamespace(**action),

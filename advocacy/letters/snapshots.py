@@ -13,6 +13,7 @@ entry also expires after MAX_TTL, whatever the setting.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 from collections.abc import Callable, Hashable, MutableMapping
@@ -21,11 +22,14 @@ from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from advocacy.caching import BoundedCache, bounded_cache
 from advocacy.campaigns.models import Campaign, OutcomeFields
 from advocacy.extensions import db
 
+log = logging.getLogger(__name__)
 DEFAULT_TTL = 5.0
 MAX_TTL = 300.0  # no entry outlives this, even if CAMPAIGN_CACHE_SECONDS is set higher
 MAX_CAMPAIGNS = 256
@@ -126,17 +130,33 @@ def read_through(
 ) -> T:
     """`load()`, kept in `store` under (database, name) for CAMPAIGN_CACHE_SECONDS in this process.
 
-    A None answer goes to `misses` when given, so lookups of what does not exist cannot evict what does."""
+    A None answer goes to `misses` when given, so lookups of what does not exist cannot evict what does. While
+    the database is unreachable, the last value loaded is served as long as the bounded cache still holds it
+    (at most MAX_TTL): a campaign page stays up during an outage."""
     ttl = current_app.config.get("CAMPAIGN_CACHE_SECONDS", DEFAULT_TTL)
     if ttl <= 0:
         return load()
     key = (current_app.config["SQLALCHEMY_DATABASE_URI"], name)
     now = time.monotonic()
+    found = None
     for cache in (store,) if misses is None else (store, misses):
         found = cache.get(key)
         if found is not None and now - found[0] < ttl:
             return found[1]
-    value = load()
+        if found is not None:
+            break
+    try:
+        value = load()
+    except (OperationalError, InterfaceError, PoolTimeout):
+        if found is None:
+            raise
+        # The database is unreachable: the last copy this process read keeps public pages up meanwhile.
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            db.session.close()
+        log.debug("database unavailable; serving %s from this process's last copy", name)
+        return found[1]
     with _lock:
         (misses if value is None and misses is not None else store)[key] = (now, value)
     return value

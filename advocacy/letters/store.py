@@ -27,10 +27,14 @@ from advocacy.letters.models import Action, Letter
 TABLES: tuple[Table, Table, Table] = (Action.__table__, Letter.__table__, Delivery.__table__)
 # Each table's rows arrive as one JSON parameter and become rows of the table's own type, so the statement
 # has three parameters (psycopg caches the parsing and preparing of statements with at most 50).
+# The statement also wakes the delivery workers (LISTEN/NOTIFY on wakeup.CHANNEL, advocacy/delivery/wakeup.py) when it writes a
+# delivery to send: the notice is part of the statement's transaction, so it goes out only if it commits.
 POSTGRES_STATEMENT = (
     "WITH new_action AS (INSERT INTO actions SELECT * FROM json_populate_record(NULL::actions, %(action)s)), "
-    "new_letters AS (INSERT INTO letters SELECT * FROM json_populate_recordset(NULL::letters, %(letters)s)) "
-    "INSERT INTO deliveries SELECT * FROM json_populate_recordset(NULL::deliveries, %(deliveries)s)"
+    "new_letters AS (INSERT INTO letters SELECT * FROM json_populate_recordset(NULL::letters, %(letters)s)), "
+    "new_deliveries AS (INSERT INTO deliveries SELECT * FROM json_populate_recordset(NULL::deliveries, "
+    "%(deliveries)s) RETURNING status) "
+    "SELECT pg_notify('advocacy_outbox', '') FROM (SELECT 1 FROM new_deliveries WHERE status = 'pending' LIMIT 1) AS d"
 )
 
 

@@ -50,12 +50,12 @@ def _anonymize(condition: ColumnElement[bool]) -> PurgeResult:
         .values(body=PURGED_BODY, statement_text=PURGED_BODY, personal_message="", email_key=None, writer_key=None)
         .execution_options(synchronize_session=False)
     ).rowcount
-    # Follow-up records hold the same email key: they go too (the people purged get no more mail anyway).
-    from advocacy.statements.models import FollowupSent
-
-    keys = select(Action.email_key).where(condition, Action.purged_at.is_(None), Action.email_key.is_not(None))
+    # Mail owed to these people (receipts, follow-ups) goes: their dedupe keys hold the same email key, and the
+    # people purged get no more mail anyway.
     db.session.execute(
-        delete(FollowupSent).where(FollowupSent.email_key.in_(keys)).execution_options(synchronize_session=False)
+        delete(Delivery)
+        .where(Delivery.action_id.in_(targets), Delivery.letter_id.is_(None))
+        .execution_options(synchronize_session=False)
     )
     actions = db.session.execute(
         update(Action)

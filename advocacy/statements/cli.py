@@ -32,7 +32,7 @@ def scan_command(slug: str | None, quiet: bool) -> None:
 
     Prints the totals, then per feed: items read, how many carry a date, matches, new candidates, or why
     it failed."""
-    from advocacy.statements.followups import mail_enabled, send_pending_followups
+    from advocacy.statements.followups import mail_enabled, waiting_followups
     from advocacy.statements.monitor import keywords_of, scan
 
     try:
@@ -56,22 +56,23 @@ def scan_command(slug: str | None, quiet: bool) -> None:
                 click.echo(line)
             if summary.feeds and summary.failed == summary.feeds:
                 raise click.ClickException(f"every one of the {summary.feeds} feeds failed; is the network down?")
-        # Statements recorded since the last run may have queued follow-up emails: send them now.
+        # Statements recorded since the last run may have queued follow-up emails: the delivery workers send them.
         if mail_enabled():
-            click.echo(str(send_pending_followups()))
+            click.echo(f"follow-up emails: {waiting_followups()} waiting for the delivery workers")
     except SQLAlchemyError as exc:
         raise click.ClickException(f"database error ({type(exc).__name__}); nothing more was changed") from None
 
 
 @statements_cli.command("followups")
 def followups_command() -> None:
-    """Send the queued emails telling constituents that an office they wrote to has spoken."""
-    from advocacy.statements.followups import mail_enabled, send_pending_followups
+    """How many emails telling constituents that an office they wrote to has spoken are waiting. They are outbox
+    rows: `deliveries work` sends them with the letters (retries, dead state and dashboard included)."""
+    from advocacy.statements.followups import mail_enabled, waiting_followups
 
     if not mail_enabled():
         raise click.ClickException("mail is not configured (set ADVOCACY_MAIL_SERVER)")
     try:
-        summary = send_pending_followups()
+        waiting = waiting_followups()
     except SQLAlchemyError as exc:
         raise click.ClickException(f"database error ({type(exc).__name__})") from None
-    click.echo(str(summary))
+    click.echo(f"follow-up emails: {waiting} waiting for the delivery workers (`deliveries work`)")

@@ -1,29 +1,27 @@
 """Follow-up emails: when an office first speaks up, the constituents who wrote to it (and agreed to hear
-back) get one email about it. One per constituent per office, ever (unique row in `followups_sent`).
+back) get one email about it. One per constituent per office, ever (the outbox row's dedupe key).
 
-Queuing happens in the transaction that records the statement; sending (through the delivery package's
-mailer) happens outside any web request,
-in `flask statements followups` (also run at the end of `statements scan`), so a slow mail server never
-holds up a page.
+Queuing happens in the transaction that records the statement: one outbox row of kind "followup" per
+constituent (advocacy/delivery/kinds.py). The delivery workers send them like letters (claim, retry with
+backoff, dead state, dashboard), outside any web request, so a slow mail server never holds up a page.
+A new kind of email to supporters follows the same pattern: a renderer and a `row(...)`/`enqueue(...)`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import and_, literal, or_, select, update
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from advocacy.db import UTCDateTime, utcnow
+from advocacy.db import utcnow
+from advocacy.delivery.kinds import Email, Skip, renderer, row
 from advocacy.extensions import db
-from advocacy.statements.models import KIND_LABELS, FollowupSent, FollowupStatus, Statement
+from advocacy.statements.models import KIND_LABELS, Statement
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
-STALE_SENDING = dt.timedelta(minutes=30)
+FOLLOWUP = "followup"
 
 
 def mail_enabled() -> bool:
@@ -31,29 +29,21 @@ def mail_enabled() -> bool:
 
 
 def _insert():
-    return (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(FollowupSent)
+    from advocacy.delivery.models import Delivery
+
+    return (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(Delivery)
 
 
 def queue_followups(campaign_id: int, bioguide_id: str, statement_id: int) -> int:
-    """Queue one email per consenting constituent who wrote to this office in this campaign.
+    """Queue one email per consenting constituent who wrote to this office in this campaign, as outbox rows
+    (in the caller's transaction); at most one per constituent per office, ever (the rows' dedupe key).
     Does nothing when mail is not configured. Returns how many were queued."""
     if not mail_enabled():
         return 0
     from advocacy.letters.models import Action, Letter
 
-    now = utcnow()
-    recipients = (
-        select(
-            literal(campaign_id),
-            Letter.email_key,
-            literal(bioguide_id),
-            Action.id,
-            literal(statement_id),
-            literal(FollowupStatus.PENDING.value),
-            literal(0),
-            literal(""),
-            literal(now, UTCDateTime()),
-        )
+    recipients = db.session.execute(
+        select(Letter.email_key, Action.id)
         .join(Action, Action.id == Letter.action_id)
         .where(
             Letter.campaign_id == campaign_id,
@@ -62,57 +52,26 @@ def queue_followups(campaign_id: int, bioguide_id: str, statement_id: int) -> in
             Action.consent.is_(True),
             Action.purged_at.is_(None),
         )
-    )
-    columns = [
-        "campaign_id",
-        "email_key",
-        "bioguide_id",
-        "action_id",
-        "statement_id",
-        "status",
-        "attempts",
-        "last_error",
-        "created_at",
+    ).all()
+    if not recipients:
+        return 0
+    now = utcnow()
+    rows = [
+        row(
+            FOLLOWUP,
+            action_id=action_id,
+            ref=str(statement_id),
+            dedupe_key=dedupe_key(campaign_id, email_key, bioguide_id),
+            now=now,
+        )
+        for email_key, action_id in recipients
     ]
-    statement = _insert().from_select(columns, recipients).on_conflict_do_nothing().returning(FollowupSent.id)
+    statement = _insert().values(rows).on_conflict_do_nothing().returning(literal_column("id"))
     return len(db.session.execute(statement).all())
 
 
-@dataclass
-class FollowupSummary:
-    sent: int = 0
-    failed: int = 0
-    skipped: int = 0
-
-    def __str__(self) -> str:
-        return f"follow-up emails: {self.sent} sent, {self.failed} failed, {self.skipped} skipped"
-
-
-def _claim(row_id: int) -> bool:
-    """Take one row for sending; False when another worker already has it."""
-    result = db.session.execute(
-        update(FollowupSent)
-        .where(
-            FollowupSent.id == row_id,
-            FollowupSent.status.in_([FollowupStatus.PENDING.value, FollowupStatus.FAILED.value]),
-        )
-        .values(status=FollowupStatus.SENDING.value, attempts=FollowupSent.attempts + 1, last_attempt_at=utcnow())
-    )
-    db.session.commit()
-    return result.rowcount == 1
-
-
-def _release_stale() -> None:
-    """A worker that died mid-send leaves rows 'sending'; after a while they may be tried again."""
-    db.session.execute(
-        update(FollowupSent)
-        .where(
-            FollowupSent.status == FollowupStatus.SENDING.value,
-            FollowupSent.last_attempt_at < utcnow() - STALE_SENDING,
-        )
-        .values(status=FollowupStatus.FAILED.value, last_error="interrupted")
-    )
-    db.session.commit()
+def dedupe_key(campaign_id: int, email_key: str, bioguide_id: str) -> str:
+    return f"{FOLLOWUP}:{campaign_id}:{email_key}:{bioguide_id}"
 
 
 def compose(action, campaign, statement: Statement, office) -> tuple[str, str]:
@@ -142,65 +101,27 @@ def compose(action, campaign, statement: Statement, office) -> tuple[str, str]:
     return subject, "\n".join(lines)
 
 
-def send_pending_followups(limit: int = 1000) -> FollowupSummary:
-    """Send queued follow-ups (and retry failed ones a few times)."""
+@renderer(FOLLOWUP)
+def render_followup(delivery) -> Email:
+    """The follow-up, rendered when it is sent: to the constituent's address as it is now, if they still consent."""
     from advocacy.campaigns.models import Campaign
     from advocacy.congress.offices import office_for
-    from advocacy.delivery.errors import DeliveryError, PermanentError
-    from advocacy.delivery.mailer import send_email, sender_domain
-    from advocacy.letters.models import Action
 
-    summary = FollowupSummary()
-    if not mail_enabled():
-        return summary
-    _release_stale()
-    ids = db.session.scalars(
-        select(FollowupSent.id)
-        .where(
-            or_(
-                FollowupSent.status == FollowupStatus.PENDING.value,
-                and_(FollowupSent.status == FollowupStatus.FAILED.value, FollowupSent.attempts < MAX_ATTEMPTS),
-            )
-        )
-        .order_by(FollowupSent.id)
-        .limit(limit)
-    ).all()
-    for row_id in ids:
-        if not _claim(row_id):
-            continue
-        row = db.session.get(FollowupSent, row_id)
-        action = db.session.get(Action, row.action_id) if row.action_id else None
-        statement = db.session.get(Statement, row.statement_id) if row.statement_id else None
-        campaign = db.session.get(Campaign, row.campaign_id)
-        if (
-            action is None
-            or statement is None
-            or action.purged_at is not None
-            or not action.consent
-            or not action.email
-        ):
-            row.status = FollowupStatus.SKIPPED.value
-            db.session.commit()
-            summary.skipped += 1
-            continue
-        subject, body = compose(action, campaign, statement, office_for(row.bioguide_id, include_former=True))
-        # The same Message-ID on every attempt, so a retried send is recognizably the same message.
-        message_id = f"<followup-{row.id}@{sender_domain(current_app.config['ADVOCACY_SETTINGS'])}>"
-        try:
-            send_email(
-                action.email, subject, body, headers={"Message-ID": message_id, "Auto-Submitted": "auto-generated"}
-            )
-        except DeliveryError as exc:
-            row.status = FollowupStatus.FAILED.value
-            row.last_error = exc.reason
-            if isinstance(exc, PermanentError):
-                row.attempts = MAX_ATTEMPTS  # the address or message was refused: trying again will not help
-            summary.failed += 1
-            log.warning("follow-up %s failed (%s)", row.id, type(exc).__name__)
-        else:
-            row.status = FollowupStatus.SENT.value
-            row.sent_at = utcnow()
-            row.last_error = ""
-            summary.sent += 1
-        db.session.commit()
-    return summary
+    action = delivery.action
+    if action is None or action.purged_at is not None or not action.consent or not action.email:
+        raise Skip("the constituent's details were purged or consent withdrawn")
+    statement = db.session.get(Statement, int(delivery.ref)) if (delivery.ref or "").isdigit() else None
+    if statement is None:
+        raise Skip("the statement was deleted")
+    campaign = db.session.get(Campaign, action.campaign_id)
+    subject, body = compose(action, campaign, statement, office_for(statement.bioguide_id, include_former=True))
+    return Email(to=action.email, subject=subject, text=body, headers={"Auto-Submitted": "auto-generated"})
+
+
+def waiting_followups() -> int:
+    """Follow-up emails not yet sent (the delivery workers send them)."""
+    from advocacy.delivery.models import UNDELIVERED, Delivery
+
+    return (
+        db.session.scalar(select(func.count()).where(Delivery.kind == FOLLOWUP, Delivery.status.in_(UNDELIVERED))) or 0
+    )

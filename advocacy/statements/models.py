@@ -203,35 +203,3 @@ class StatementCandidate(db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reviewed_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
-class FollowupStatus(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-    SKIPPED = "skipped"  # the constituent's details were purged before we could write
-
-
-class FollowupSent(db.Model):
-    """One follow-up email to one constituent about one office speaking up; never a second one."""
-
-    __tablename__ = "followups_sent"
-    __table_args__ = (
-        UniqueConstraint("campaign_id", "email_key", "bioguide_id"),
-        CheckConstraint(_in("status", FollowupStatus), name="status"),
-        Index("ix_followups_sent_status", "status"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
-    email_key: Mapped[str] = mapped_column(String(64))
-    bioguide_id: Mapped[str] = mapped_column(String(10))
-    action_id: Mapped[str | None] = mapped_column(ForeignKey("actions.id", ondelete="SET NULL"))
-    statement_id: Mapped[int | None] = mapped_column(ForeignKey("statements.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(10), default=FollowupStatus.PENDING.value)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str] = mapped_column(String(300), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    last_attempt_at: Mapped[dt.datetime | None]
-    sent_at: Mapped[dt.datetime | None]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 20:55:04.815291
+Create Date: 2026-11-29 21:08:32.928970
 
 """
 from alembic import op
@@ -177,9 +177,6 @@ def upgrade():
     sa.Column('district', sa.Integer(), nullable=True),
     sa.Column('congress', sa.Integer(), nullable=False),
     sa.Column('lookup_source', sa.String(length=20), nullable=False),
-    sa.Column('receipt_status', sa.String(length=10), nullable=False),
-    sa.Column('receipt_attempts', sa.Integer(), nullable=False),
-    sa.Column('receipt_claimed_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('purged_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_actions_campaign_id_campaigns'), ondelete='CASCADE'),
@@ -190,7 +187,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_actions_campaign_id'), ['campaign_id'], unique=False)
         batch_op.create_index('ix_actions_campaign_id_email_key', ['campaign_id', 'email_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_actions_created_at'), ['created_at'], unique=False)
-        batch_op.create_index('ix_actions_receipt_status', ['receipt_status'], unique=False)
 
     op.create_table('audit_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -362,29 +358,6 @@ def upgrade():
         batch_op.create_index('ix_statements_campaign_id_bioguide_id', ['campaign_id', 'bioguide_id'], unique=False)
         batch_op.create_index('ix_statements_campaign_id_date', ['campaign_id', 'date'], unique=False)
 
-    op.create_table('followups_sent',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('campaign_id', sa.Integer(), nullable=False),
-    sa.Column('email_key', sa.String(length=64), nullable=False),
-    sa.Column('bioguide_id', sa.String(length=10), nullable=False),
-    sa.Column('action_id', sa.String(length=36), nullable=True),
-    sa.Column('statement_id', sa.Integer(), nullable=True),
-    sa.Column('status', sa.String(length=10), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('last_error', sa.String(length=300), nullable=False),
-    sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_attempt_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('sent_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
-    sa.CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed', 'skipped')", name=op.f('ck_followups_sent_status')),
-    sa.ForeignKeyConstraint(['action_id'], ['actions.id'], name=op.f('fk_followups_sent_action_id_actions'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_followups_sent_campaign_id_campaigns'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['statement_id'], ['statements.id'], name=op.f('fk_followups_sent_statement_id_statements'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_followups_sent')),
-    sa.UniqueConstraint('campaign_id', 'email_key', 'bioguide_id', name=op.f('uq_followups_sent_campaign_id_email_key_bioguide_id'))
-    )
-    with op.batch_alter_table('followups_sent', schema=None) as batch_op:
-        batch_op.create_index('ix_followups_sent_status', ['status'], unique=False)
-
     op.create_table('letters',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('action_id', sa.String(length=36), nullable=False),
@@ -422,26 +395,6 @@ def upgrade():
         batch_op.create_index('ix_letters_campaign_id_created_at', ['campaign_id', 'created_at'], unique=False)
         batch_op.create_index('ix_letters_campaign_id_email_key', ['campaign_id', 'email_key'], unique=False)
         batch_op.create_index('ix_letters_campaign_id_office_key', ['campaign_id', 'office_key'], unique=False)
-
-    op.create_table('outcome_emails',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('campaign_id', sa.Integer(), nullable=False),
-    sa.Column('email_key', sa.String(length=64), nullable=False),
-    sa.Column('action_id', sa.String(length=36), nullable=True),
-    sa.Column('status', sa.String(length=10), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('last_error', sa.String(length=300), nullable=False),
-    sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_attempt_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('sent_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
-    sa.CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed', 'skipped')", name=op.f('ck_outcome_emails_status')),
-    sa.ForeignKeyConstraint(['action_id'], ['actions.id'], name=op.f('fk_outcome_emails_action_id_actions'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_outcome_emails_campaign_id_campaigns'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outcome_emails')),
-    sa.UniqueConstraint('campaign_id', 'email_key', name=op.f('uq_outcome_emails_campaign_id_email_key'))
-    )
-    with op.batch_alter_table('outcome_emails', schema=None) as batch_op:
-        batch_op.create_index('ix_outcome_emails_status', ['status'], unique=False)
 
     op.create_table('statement_candidates',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -489,7 +442,11 @@ def upgrade():
 
     op.create_table('deliveries',
     sa.Column('id', sa.String(length=36), nullable=False),
-    sa.Column('letter_id', sa.String(length=36), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('letter_id', sa.String(length=36), nullable=True),
+    sa.Column('action_id', sa.String(length=36), nullable=True),
+    sa.Column('ref', sa.String(length=64), nullable=True),
+    sa.Column('dedupe_key', sa.String(length=200), nullable=True),
     sa.Column('channel', sa.String(length=20), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('cwc_office', sa.String(length=8), nullable=True),
@@ -498,15 +455,19 @@ def upgrade():
     sa.Column('next_attempt_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.String(length=500), nullable=True),
     sa.Column('claimed_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('handed_over_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('claimed_by', sa.String(length=100), nullable=True),
     sa.Column('sent_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['action_id'], ['actions.id'], name=op.f('fk_deliveries_action_id_actions'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['letter_id'], ['letters.id'], name=op.f('fk_deliveries_letter_id_letters'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_deliveries')),
+    sa.UniqueConstraint('dedupe_key', name=op.f('uq_deliveries_dedupe_key')),
     sa.UniqueConstraint('letter_id', name=op.f('uq_deliveries_letter_id'))
     )
     with op.batch_alter_table('deliveries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_deliveries_action_id'), ['action_id'], unique=False)
         batch_op.create_index('ix_deliveries_status_created_at', ['status', 'created_at'], unique=False)
         batch_op.create_index('ix_deliveries_status_next_attempt_at', ['status', 'next_attempt_at'], unique=False)
 
@@ -537,6 +498,7 @@ def downgrade():
     with op.batch_alter_table('deliveries', schema=None) as batch_op:
         batch_op.drop_index('ix_deliveries_status_next_attempt_at')
         batch_op.drop_index('ix_deliveries_status_created_at')
+        batch_op.drop_index(batch_op.f('ix_deliveries_action_id'))
 
     op.drop_table('deliveries')
     with op.batch_alter_table('statement_revisions', schema=None) as batch_op:
@@ -547,10 +509,6 @@ def downgrade():
         batch_op.drop_index('ix_statement_candidates_campaign_id_status')
 
     op.drop_table('statement_candidates')
-    with op.batch_alter_table('outcome_emails', schema=None) as batch_op:
-        batch_op.drop_index('ix_outcome_emails_status')
-
-    op.drop_table('outcome_emails')
     with op.batch_alter_table('letters', schema=None) as batch_op:
         batch_op.drop_index('ix_letters_campaign_id_office_key')
         batch_op.drop_index('ix_letters_campaign_id_email_key')
@@ -559,10 +517,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_letters_action_id'))
 
     op.drop_table('letters')
-    with op.batch_alter_table('followups_sent', schema=None) as batch_op:
-        batch_op.drop_index('ix_followups_sent_status')
-
-    op.drop_table('followups_sent')
     with op.batch_alter_table('statements', schema=None) as batch_op:
         batch_op.drop_index('ix_statements_campaign_id_date')
         batch_op.drop_index('ix_statements_campaign_id_bioguide_id')
@@ -608,7 +562,6 @@ def downgrade():
 
     op.drop_table('audit_events')
     with op.batch_alter_table('actions', schema=None) as batch_op:
-        batch_op.drop_index('ix_actions_receipt_status')
         batch_op.drop_index(batch_op.f('ix_actions_created_at'))
         batch_op.drop_index('ix_actions_campaign_id_email_key')
         batch_op.drop_index(batch_op.f('ix_actions_campaign_id'))

@@ -3,7 +3,9 @@ recipients on demand, and can be stopped and started again on the same port to p
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import threading
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -22,6 +24,11 @@ class Recorder:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refuse_recipients: dict[str, str] = {}  # address -> SMTP reply, e.g. "550 5.1.1 No such user"
+        # hold_next(): keep the next message, then hold the reply until `release` is set (or a minute passes):
+        # the sender cannot know that the message arrived.
+        self.hold = False
+        self.holding = threading.Event()
+        self.release = threading.Event()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         reply = self.refuse_recipients.get(address.lower())
@@ -33,6 +40,10 @@ class Recorder:
     async def handle_DATA(self, server, session, envelope):
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        if self.hold:
+            self.hold = False
+            self.holding.set()
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 60)
         return "250 Message accepted for delivery"
 
 
@@ -50,6 +61,17 @@ class FakeSmtp:
 
     def refuse(self, address: str, reply: str = "550 5.1.1 Mailbox unavailable") -> None:
         self.recorder.refuse_recipients[address.lower()] = reply
+
+    def hold_next(self) -> None:
+        """Accept and keep the next message, then say nothing until `release_held()`."""
+        self.recorder.hold = True
+
+    @property
+    def holding(self) -> threading.Event:
+        return self.recorder.holding
+
+    def release_held(self) -> None:
+        self.recorder.release.set()
 
     def start(self) -> FakeSmtp:
         if self.controller is None:
