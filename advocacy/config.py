@@ -54,6 +54,22 @@ def _rate(name: str, raw: str) -> str:
     raise ConfigError(f"ADVOCACY_{name} must look like '30 per minute;300 per hour', not {raw!r}")
 
 
+def _case_keys(raw: str) -> list[bytes]:
+    """Each key must be a Fernet key: 32 bytes in URL-safe base64 (`Fernet.generate_key()`)."""
+    import base64
+    import binascii
+
+    keys = [part.strip().encode() for part in raw.split(",") if part.strip()]
+    for position, key in enumerate(keys, 1):
+        try:
+            ok = len(base64.urlsafe_b64decode(key)) == 32
+        except (binascii.Error, ValueError):
+            ok = False
+        if not ok:
+            raise ConfigError(f"ADVOCACY_CASE_KEYS key {position} is not a Fernet key (32 bytes, URL-safe base64)")
+    return keys
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str = "development"
@@ -92,6 +108,10 @@ class Settings:
     lookup_rate_limit: str = "600 per minute"
     # A live campaign whose story and timeline are untouched this many days is flagged to its organizers.
     stale_campaign_days: int = 30
+    # Casework: Fernet keys (comma-separated, newest first: the first encrypts, all decrypt) for the private
+    # case facts and files, and the folder (outside the web root) that holds the encrypted files.
+    case_keys: str = ""
+    case_files_dir: str = ""
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property
@@ -177,6 +197,8 @@ def _validate(s: Settings) -> None:
         _rate(name.upper(), getattr(s, name))
     if not 1 <= s.stale_campaign_days <= 365:
         raise ConfigError(f"ADVOCACY_STALE_CAMPAIGN_DAYS must be between 1 and 365, not {s.stale_campaign_days}")
+    if s.case_keys:
+        _case_keys(s.case_keys)
     if s.data_dir and not s.data_dir.strip():
         raise ConfigError("ADVOCACY_DATA_DIR must be a folder path")
 
@@ -246,4 +268,6 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "CWC_ORGANIZATION_ABOUT": settings.cwc_organization_about,
         "DELIVERY_METRICS_TOKEN": settings.metrics_token,
         "LOOKUP_RATE_LIMIT": settings.lookup_rate_limit,
+        "CASE_FILES_DIR": settings.case_files_dir or str(PROJECT_ROOT / "instance" / "casefiles"),
+        "CASE_FILE_MAX_BYTES": 5 * 1024 * 1024,
     }

@@ -1,0 +1,98 @@
+"""Priority targets: which offices a campaign's committees, caucuses, states and named offices cover, what to
+tell a writer whose member is one, and how far letters to them have come."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from advocacy.congress.models import Committee, CommitteeMembership
+from advocacy.congress.offices import Office, current_offices, office_for
+from advocacy.extensions import db
+from advocacy.letters.models import Letter
+from advocacy.statements.stategrid import STATE_NAMES
+
+
+@dataclass
+class PriorityOffice:
+    office: Office
+    why: list[str] = field(default_factory=list)  # "sits on the Senate Committee on the Judiciary"
+    reasons: list[str] = field(default_factory=list)  # the organizers' reasons, same order
+    letters: int = 0
+
+    @property
+    def note(self) -> str:
+        """What a writer is told: "Senator X sits on the Judiciary Committee: your letter matters most"."""
+        return f"{self.office.title} {self.office.name} {self.why[0]}: your letter matters most."
+
+
+def _committee_names(ids: list[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Committee.thomas_id, Committee.name).where(Committee.thomas_id.in_(ids))))
+
+
+def priority_offices(campaign) -> dict[str, PriorityOffice]:
+    """Every sitting office a priority target covers, by bioguide id, with why (in the file's order)."""
+    targets = list(campaign.priority_targets or ())
+    if not targets:
+        return {}
+    found: dict[str, PriorityOffice] = {}
+
+    def add(office: Office | None, why: str, reason: str) -> None:
+        if office is None:
+            return
+        entry = found.setdefault(office.bioguide_id, PriorityOffice(office))
+        entry.why.append(why)
+        entry.reasons.append(reason)
+
+    committees = [t["id"] for t in targets if t.get("kind") == "committee"]
+    names = _committee_names(committees)
+    seats: dict[str, list[str]] = {}
+    if committees:
+        for committee_id, bioguide_id in db.session.execute(
+            select(CommitteeMembership.committee_id, CommitteeMembership.bioguide_id).where(
+                CommitteeMembership.committee_id.in_(committees)
+            )
+        ):
+            seats.setdefault(committee_id, []).append(bioguide_id)
+    offices = None
+    for target in targets:
+        kind, ref, reason = target.get("kind"), target.get("id", ""), target.get("reason", "")
+        if kind == "committee":
+            for bioguide_id in seats.get(ref, []):
+                add(office_for(bioguide_id), f"sits on the {names.get(ref, ref)}", reason)
+        elif kind == "office":
+            add(office_for(ref), "is a priority office for this campaign", reason)
+        elif kind == "caucus":
+            for bioguide_id in target.get("members", []):
+                add(office_for(bioguide_id), f"is a member of the {ref}", reason)
+        elif kind == "state":
+            offices = offices if offices is not None else current_offices()
+            for office in offices:
+                if office.state == ref:
+                    add(office, f"is in {STATE_NAMES.get(ref, ref)}'s delegation", reason)
+    return found
+
+
+def notes_for(campaign, bioguide_ids) -> list[PriorityOffice]:
+    """The writer's own offices that are priority targets, in the order given."""
+    found = priority_offices(campaign)
+    return [found[i] for i in bioguide_ids if i in found]
+
+
+def progress(campaign) -> list[PriorityOffice]:
+    """Priority offices with the number of campaign letters each has had; those with none first."""
+    found = priority_offices(campaign)
+    if found:
+        counts = dict(
+            db.session.execute(
+                select(Letter.office_key, func.count(Letter.id))
+                .where(Letter.campaign_id == campaign.id, Letter.office_key.in_(list(found)))
+                .group_by(Letter.office_key)
+            ).all()
+        )
+        for bioguide_id, entry in found.items():
+            entry.letters = counts.get(bioguide_id, 0)
+    return sorted(found.values(), key=lambda p: (p.letters > 0, p.office.state, p.office.chamber, p.office.name))
