@@ -19,7 +19,7 @@ class FactsForm(FlaskForm):
     birth_date = StringField("Date of birth (YYYY-MM-DD)", validators=[Optional(), Length(max=10)])
     lawyer_name = StringField("Lawyer", validators=[Optional(), Length(max=200)])
     lawyer_contact = TextAreaField("Lawyer's contact (phone, email, address)", validators=[Optional(), Length(max=500)])
-    release_status = SelectField("Privacy release", choices=list(RELEASE_STATUSES.items()))
+    release_status = SelectField("Privacy release", choices=[SelectChoice(k, v) for k, v in RELEASE_STATUSES.items()])
     release_file = FileField("Signed release form (PDF, PNG or JPEG)")
 
 
@@ -38,9 +38,15 @@ class EventForm(FlaskForm):
     source = StringField("Public source", validators=[DataRequired(message="Name the public source.")])
     source_url = URLField("Source address", validators=[Optional()])
     kind = SelectField(
-        "Kind", choices=[("", "(none)")] + [(k, k.title()) for k in TIMELINE_KINDS], validate_choice=False
+        "Kind",
+        choices=[SelectChoice("", "(none)")] + [SelectChoice(k, k.title()) for k in TIMELINE_KINDS],
+        validate_choice=False,  # checked by casework.timeline.clean_event, with its own message
     )
-    custody = SelectField("Custody after it", choices=[("", "(unchanged)")] + [(c, c.title()) for c in CUSTODY])
+    custody = SelectField(
+        "Custody after it",
+        choices=[SelectChoice("", "(unchanged)")] + [SelectChoice(c, c.title()) for c in CUSTODY],
+        validate_choice=False,
+    )
     facility = StringField("Facility", validators=[Optional()])
     city = StringField("City", validators=[Optional()])
     state = StringField("State", validators=[Optional(), Length(max=2)])

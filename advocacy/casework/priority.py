@@ -30,7 +30,9 @@ class PriorityOffice:
 def _committee_names(ids: list[str]) -> dict[str, str]:
     if not ids:
         return {}
-    return dict(db.session.execute(select(Committee.thomas_id, Committee.name).where(Committee.thomas_id.in_(ids))))
+    return dict(
+        db.session.execute(select(Committee.thomas_id, Committee.name).where(Committee.thomas_id.in_(ids))).all()
+    )
 
 
 def priority_offices(campaign) -> dict[str, PriorityOffice]:

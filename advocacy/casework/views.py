@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from advocacy.auth.access import role_required
 from advocacy.auth.models import Role
@@ -57,7 +58,7 @@ def _file_data(field) -> tuple[str, bytes]:
 
 
 def _office_form(form, offices=None):
-    form.bioguide_id.choices = [("", "Choose an office…"), *office_choices(offices or current_offices())]
+    form.bioguide_id.choices = [SelectChoice("", "Choose an office…"), *office_choices(offices or current_offices())]
     return form
 
 
