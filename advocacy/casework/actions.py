@@ -88,11 +88,13 @@ def _scoreboard_actions(campaign_id: int) -> list[scoreboard.ActionEntry]:
     ]
 
 
-def _actions_stamp(campaign_id: int) -> tuple:
-    row = db.session.execute(
-        select(func.count(OfficeAction.id), func.max(OfficeAction.id)).where(OfficeAction.campaign_id == campaign_id)
-    ).one()
-    return tuple(row)
+def _actions_stamp(campaign_id: int) -> list:
+    """Columns for the scoreboard's stamp query: the campaign's action count and newest id."""
+    mine = OfficeAction.campaign_id == campaign_id
+    return [
+        select(func.count(OfficeAction.id)).where(mine).scalar_subquery(),
+        select(func.max(OfficeAction.id)).where(mine).scalar_subquery(),
+    ]
 
 
 scoreboard.register_action_source(_scoreboard_actions, _actions_stamp)

@@ -80,13 +80,14 @@ class ActionEntry:
 
 
 # Office actions come from the casework package, which sits above this one: it registers how to read them
-# (entries newest first, and a stamp that changes when they do), so this module imports nothing from it.
-_action_source: tuple[Callable[[int], list[ActionEntry]], Callable[[int], tuple]] | None = None
+# (entries newest first) and the columns that change when they do (scalar subqueries, read in the same query
+# as the statements' stamp), so this module imports nothing from it.
+_action_source: tuple[Callable[[int], list[ActionEntry]], Callable[[int], list]] | None = None
 
 
-def register_action_source(load: Callable[[int], list[ActionEntry]], stamp: Callable[[int], tuple]) -> None:
+def register_action_source(load: Callable[[int], list[ActionEntry]], stamp_columns: Callable[[int], list]) -> None:
     global _action_source
-    _action_source = (load, stamp)
+    _action_source = (load, stamp_columns)
 
 
 def is_delegate(office: Office) -> bool:
@@ -305,12 +306,13 @@ def forget_stamp(campaign_id: int) -> None:
 
 def _stamp(campaign_id: int) -> tuple:
     """Changes whenever a statement or office action is added or edited (neither is deleted one by one)."""
+    extra = _action_source[1](campaign_id) if _action_source else []
     row = db.session.execute(
-        select(func.count(Statement.id), func.max(Statement.id), func.max(Statement.updated_at)).where(
+        select(func.count(Statement.id), func.max(Statement.id), func.max(Statement.updated_at), *extra).where(
             Statement.campaign_id == campaign_id
         )
     ).one()
-    return tuple(row) + (_action_source[1](campaign_id) if _action_source else ())
+    return tuple(row)
 
 
 def current_scoreboard(campaign_id: int) -> Scoreboard:
