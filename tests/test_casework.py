@@ -391,3 +391,18 @@ def test_no_priority_note_when_none_of_the_writers_members_is_a_target(client, l
         as_text=True
     )
     assert "Review your letters" in body and "matters most" not in body
+
+
+def test_the_scoreboard_and_the_staff_dashboard_show_priority_offices_apart(
+    organizer_client, staff_client, client, guan_heng
+):
+    record(organizer_client, GILLIBRAND, "letter_to_dhs_ice")
+    page = client.get("/c/guan-heng/scoreboard").get_data(as_text=True)
+    priority = page.split('id="priority-heading"')[1].split("</section>")[0]
+    assert "Where a letter matters most" in page and "priority offices have spoken up or acted" in priority
+    assert "Kirsten E. Gillibrand" in priority and "Letter to DHS / ICE (2025-12-12)" in priority
+    assert "Raja Krishnamoorthi" in priority  # on the Select Committee on the CCP
+    actions = page.split('id="actions-heading"')[1].split("</section>")[0]
+    assert "Kirsten E. Gillibrand (NY), Letter to DHS / ICE" in actions
+    dashboard = staff_client.get("/staff/campaigns/guan-heng").get_data(as_text=True)
+    assert "priority offices have letters from constituents" in dashboard

@@ -3,6 +3,7 @@ tell a writer whose member is one, and how far letters to them have come."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -98,3 +99,31 @@ def progress(campaign) -> list[PriorityOffice]:
         for bioguide_id, entry in found.items():
             entry.letters = counts.get(bioguide_id, 0)
     return sorted(found.values(), key=lambda p: (p.letters > 0, p.office.state, p.office.chamber, p.office.name))
+
+
+@dataclass(frozen=True)
+class PriorityRow:
+    """A priority office on the public scoreboard: its scoreboard row and why it is a priority."""
+
+    row: object  # statements.scoreboard.OfficeRow
+    why: tuple[str, ...]
+
+    @property
+    def acted(self) -> bool:
+        return self.row.spoken or self.row.action_stance == "supports"
+
+
+def priority_rows(campaign, board) -> list[PriorityRow]:
+    """The board's rows for the priority offices, kept with the board while it and the targets are unchanged
+    (the committee seats are read once per version, not on every page view)."""
+    targets = list(campaign.priority_targets or ())
+    if not targets:
+        return []
+    key = ("priority", json.dumps(targets, sort_keys=True))
+    if key not in board.rendered:
+        found = priority_offices(campaign)
+        rows = [
+            PriorityRow(r, tuple(found[r.office.bioguide_id].why)) for r in board.rows if r.office.bioguide_id in found
+        ]
+        board.rendered[key] = sorted(rows, key=lambda p: (not p.acted, p.row.office.state, p.row.office.name))
+    return board.rendered[key]

@@ -43,6 +43,18 @@ def priority_notes(campaign, offices) -> list:
     return priority.notes_for(campaign, ids)
 
 
+@bp.app_template_global()
+def priority_scoreboard(campaign, board) -> list:
+    """For the public scoreboard: its rows for the priority offices, those that acted first."""
+    return priority.priority_rows(campaign, board)
+
+
+@bp.app_template_global()
+def priority_progress(campaign) -> list:
+    """For the staff dashboard: priority offices with their letter counts, those without letters first."""
+    return priority.progress(campaign)
+
+
 def _campaign(slug: str):
     campaign = get_campaign_by_slug(slug)
     if campaign is None:
