@@ -406,3 +406,29 @@ def test_the_scoreboard_and_the_staff_dashboard_show_priority_offices_apart(
     assert "Kirsten E. Gillibrand (NY), Letter to DHS / ICE" in actions
     dashboard = staff_client.get("/staff/campaigns/guan-heng").get_data(as_text=True)
     assert "priority offices have letters from constituents" in dashboard
+
+
+def test_organizers_add_and_remove_priority_targets(organizer_client, guan_heng, db):
+    url = f"{CASEWORK}/priority"
+    bad = organizer_client.post(
+        url, data={"priority-kind": "committee", "priority-ref": "ZZZZ", "priority-reason": "x"}
+    )
+    assert bad.status_code == 400 and "No committee has that id" in bad.get_data(as_text=True)
+    caucus = {
+        "priority-kind": "caucus",
+        "priority-ref": "Uyghur Human Rights Caucus",
+        "priority-members": "K000391\nG000555",
+        "priority-reason": "Members who follow Xinjiang.",
+    }
+    assert organizer_client.post(url, data=caucus).status_code == 302
+    db.session.expire_all()
+    assert guan_heng.priority_targets[-1] == {
+        "kind": "caucus",
+        "id": "Uyghur Human Rights Caucus",
+        "members": ["K000391", "G000555"],
+        "reason": "Members who follow Xinjiang.",
+    }
+    count = len(guan_heng.priority_targets)
+    assert organizer_client.post(f"{url}/{count - 1}/remove").status_code == 302
+    db.session.expire_all()
+    assert len(guan_heng.priority_targets) == count - 1

@@ -59,5 +59,23 @@ class PacketForm(FlaskForm):
     )
 
 
+class PriorityForm(FlaskForm):
+    kind = SelectField(
+        "Kind",
+        choices=[
+            SelectChoice("committee", "Committee (its members)"),
+            SelectChoice("office", "One office"),
+            SelectChoice("state", "A state's delegation"),
+            SelectChoice("caucus", "A caucus (a named list of offices)"),
+        ],
+    )
+    ref = StringField(
+        "Committee id, bioguide id, state code or caucus name",
+        validators=[DataRequired(message="Say which committee, office, state or caucus.")],
+    )
+    members = TextAreaField("Caucus members (bioguide ids, one per line)", validators=[Optional()])
+    reason = StringField("Why a letter matters most here", validators=[DataRequired(message="Give the reason.")])
+
+
 class PlainForm(FlaskForm):
     """A form with only its CSRF token (retire buttons)."""

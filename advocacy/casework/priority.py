@@ -8,8 +8,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from advocacy.campaigns.models import MAX_NAME, MAX_PRIORITY_TARGETS, MAX_REASON
+from advocacy.campaigns.validation import BIOGUIDE_RE, THOMAS_RE, clean_ids, unknown_committees, unknown_members
+from advocacy.casework.facts import CaseworkError
 from advocacy.congress.models import Committee, CommitteeMembership
 from advocacy.congress.offices import Office, current_offices, office_for
+from advocacy.congress.states import STATE_FIPS
 from advocacy.extensions import db
 from advocacy.letters.models import Letter
 from advocacy.statements.stategrid import STATE_NAMES
@@ -127,3 +131,53 @@ def priority_rows(campaign, board) -> list[PriorityRow]:
         ]
         board.rendered[key] = sorted(rows, key=lambda p: (not p.acted, p.row.office.state, p.row.office.name))
     return board.rendered[key]
+
+
+def clean_target(kind: str, ref: str, members: list[str], reason: str) -> dict:
+    """One priority target as stored on the campaign (and written in campaign files), or CaseworkError."""
+    reason = " ".join((reason or "").split())
+    if not reason or len(reason) > MAX_REASON:
+        raise CaseworkError("reason", f"Give the reason, in at most {MAX_REASON} characters.")
+    ref = (ref or "").strip()
+    if kind == "committee":
+        ids, problem = clean_ids([ref], THOMAS_RE, "committee id (e.g. SSJU)")
+        if problem or not ids or unknown_committees(ids):
+            raise CaseworkError("ref", problem or "No committee has that id (see the congress data, e.g. SSJU).")
+        return {"kind": kind, "id": ids[0], "reason": reason}
+    if kind == "office":
+        ids, problem = clean_ids([ref], BIOGUIDE_RE, "bioguide id (e.g. K000391)")
+        if problem or not ids or unknown_members(ids) or office_for(ids[0]) is None:
+            raise CaseworkError("ref", problem or "No sitting member has that bioguide id.")
+        return {"kind": kind, "id": ids[0], "reason": reason}
+    if kind == "state":
+        if ref.upper() not in STATE_FIPS:
+            raise CaseworkError("ref", "Give a two-letter state code, e.g. NY.")
+        return {"kind": kind, "id": ref.upper(), "reason": reason}
+    if kind == "caucus":
+        ids, problem = clean_ids(members, BIOGUIDE_RE, "bioguide id")
+        if not ref or len(ref) > MAX_NAME:
+            raise CaseworkError("ref", "Give the caucus's name.")
+        if problem or not ids or unknown_members(ids):
+            raise CaseworkError("members", problem or "List the caucus's members by bioguide id (sitting members).")
+        return {"kind": kind, "id": ref, "members": ids, "reason": reason}
+    raise CaseworkError("kind", "Choose committee, office, state or caucus.")
+
+
+def add_target(campaign, target: dict) -> None:
+    current = list(campaign.priority_targets or [])
+    if len(current) >= MAX_PRIORITY_TARGETS:
+        raise CaseworkError("ref", f"At most {MAX_PRIORITY_TARGETS} priority targets.")
+    if any((t.get("kind"), t.get("id")) == (target["kind"], target["id"]) for t in current):
+        raise CaseworkError("ref", "That target is already a priority.")
+    campaign.priority_targets = [*current, target]
+    db.session.commit()
+
+
+def remove_target(campaign, index: int) -> bool:
+    current = list(campaign.priority_targets or [])
+    if not 0 <= index < len(current):
+        return False
+    del current[index]
+    campaign.priority_targets = current
+    db.session.commit()
+    return True

@@ -10,9 +10,10 @@ from wtforms.fields.choices import SelectChoice
 from advocacy.auth.access import role_required
 from advocacy.auth.models import Role
 from advocacy.campaigns.services import get_campaign_by_slug
+from advocacy.campaigns.validation import split_ids
 from advocacy.casework import crypto, facts, priority, timeline
 from advocacy.casework.actions import ActionInput, actions_for, record_action
-from advocacy.casework.forms import ActionForm, EventForm, FactsForm, PacketForm, PlainForm
+from advocacy.casework.forms import ActionForm, EventForm, FactsForm, PacketForm, PlainForm, PriorityForm
 from advocacy.casework.models import ACTION_LABELS, FileKind
 from advocacy.casework.packet import build_casework_packet
 from advocacy.congress.offices import current_offices, office_for
@@ -74,7 +75,7 @@ def _office_form(form, offices=None):
     return form
 
 
-def _overview(campaign, action_form=None, event_form=None, packet_form=None, status=200):
+def _overview(campaign, action_form=None, event_form=None, packet_form=None, priority_form=None, status=200):
     action_form = action_form or _office_form(ActionForm(prefix="action"))
     packet_form = packet_form or _office_form(PacketForm(prefix="packet"))
     actions = actions_for(campaign.id)
@@ -88,6 +89,7 @@ def _overview(campaign, action_form=None, event_form=None, packet_form=None, sta
         action_form=action_form,
         event_form=event_form or EventForm(prefix="event"),
         packet_form=packet_form,
+        priority_form=priority_form or PriorityForm(prefix="priority"),
         plain=PlainForm(),
         events=timeline.events_with_ids(campaign),
         history=timeline.history(campaign.id),
@@ -205,6 +207,43 @@ def retire_event(slug: str, event_id: str):
     _timeline_changed(campaign)
     flash("Event retired: it no longer shows on the public timeline; its history is kept.", "success")
     return redirect(url_for(".index", slug=slug) + "#timeline")
+
+
+# --- Priority targets ------------------------------------------------------------------------------
+
+
+@bp.post(PREFIX + "/priority")
+@role_required(Role.ORGANIZER)
+def new_priority(slug: str):
+    campaign = _campaign(slug)
+    form = PriorityForm(prefix="priority")
+    if not form.validate_on_submit():
+        return _overview(campaign, priority_form=form, status=400)
+    try:
+        target = priority.clean_target(
+            form.kind.data, form.ref.data, split_ids(form.members.data or ""), form.reason.data
+        )
+        priority.add_target(campaign, target)
+    except facts.CaseworkError as exc:
+        db.session.rollback()
+        _field_error(form, exc)
+        return _overview(campaign, priority_form=form, status=400)
+    forget_snapshot(campaign.slug)
+    flash("Priority target added.", "success")
+    return redirect(url_for(".index", slug=slug) + "#priority")
+
+
+@bp.post(PREFIX + "/priority/<int:index>/remove")
+@role_required(Role.ORGANIZER)
+def remove_priority(slug: str, index: int):
+    campaign = _campaign(slug)
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    if not priority.remove_target(campaign, index):
+        abort(404)
+    forget_snapshot(campaign.slug)
+    flash("Priority target removed.", "success")
+    return redirect(url_for(".index", slug=slug) + "#priority")
 
 
 # --- Private facts and files ----------------------------------------------------------------------
