@@ -61,7 +61,7 @@ class PacketForm(FlaskForm):
 
 class PriorityForm(FlaskForm):
     kind = SelectField(
-        "Kind",
+        "Kind of priority target",
         choices=[
             SelectChoice("committee", "Committee (its members)"),
             SelectChoice("office", "One office"),
