@@ -15,8 +15,6 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import select, text
 
-from tests.browser.conftest import log_in
-
 pytestmark = pytest.mark.browser
 
 CASEWORK = "/organizer/campaigns/guan-heng/casework/"
@@ -24,6 +22,11 @@ KRISHNAMOORTHI, GILLIBRAND, SCHUMER = "K000391", "G000555", "S000148"
 A_NUMBER, BIRTH, LAWYER, LAWYER_CONTACT = "A098765432", "1987-06-02", "Ruth Counsel-E2E", "ruth.counsel@e2e.example"
 SECRETS = (A_NUMBER, "098765432", BIRTH, LAWYER, LAWYER_CONTACT)
 EVIDENCE = b"%PDF-1.4\n% letter to DHS, e2e\n"
+
+
+def as_organizer(page, signed_in) -> None:
+    """The organizer's session, signed in once for the whole run (the login throttle allows 5 a minute)."""
+    page.context.add_cookies(signed_in("organizer")["cookies"])
 
 
 def record_action(page, base, bioguide_id, kind, *, url="", file: bytes | None = None):
@@ -71,9 +74,9 @@ def download_packet(page, base, bioguide_id, confirm: bool) -> str | None:
     return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
 
 
-def test_an_organizer_records_an_inquiry_and_a_letter_to_dhs_with_evidence(live_site, page, accounts):
+def test_an_organizer_records_an_inquiry_and_a_letter_to_dhs_with_evidence(live_site, page, accounts, signed_in):
     base = live_site.base_url
-    log_in(page, base, *accounts["organizer"])
+    as_organizer(page, signed_in)
     record_action(
         page, base, KRISHNAMOORTHI, "inquiry_opened", url="https://democrats-selectcommitteeontheccp.house.gov/"
     )
@@ -110,9 +113,9 @@ def test_an_organizer_records_an_inquiry_and_a_letter_to_dhs_with_evidence(live_
     expect(page.get_by_role("heading", name="Where a letter matters most")).to_be_visible()
 
 
-def test_the_casework_packet_holds_the_private_facts_only_after_confirmation(live_site, page, accounts):
+def test_the_casework_packet_holds_the_private_facts_only_after_confirmation(live_site, page, accounts, signed_in):
     base = live_site.base_url
-    log_in(page, base, *accounts["organizer"])
+    as_organizer(page, signed_in)
     save_private_facts(page, base)
     record_action(
         page, base, KRISHNAMOORTHI, "inquiry_opened", url="https://democrats-selectcommitteeontheccp.house.gov/"
@@ -145,7 +148,7 @@ def test_the_casework_packet_holds_the_private_facts_only_after_confirmation(liv
 def test_private_facts_appear_nowhere_else(live_site, page, accounts, signed_in, caplog):
     caplog.set_level(logging.DEBUG)
     base = live_site.base_url
-    log_in(page, base, *accounts["organizer"])
+    as_organizer(page, signed_in)
     save_private_facts(page, base)
     page.goto(base + CASEWORK + "facts")
     expect(page.get_by_label("A-number")).to_have_value(A_NUMBER)  # organizers see them here
@@ -188,9 +191,9 @@ def test_private_facts_appear_nowhere_else(live_site, page, accounts, signed_in,
     assert leaks == []
 
 
-def test_a_writer_in_a_priority_offices_state_is_told_so(live_site, page, accounts):
+def test_a_writer_in_a_priority_offices_state_is_told_so(live_site, page, accounts, signed_in):
     base = live_site.base_url
-    log_in(page, base, *accounts["organizer"])
+    as_organizer(page, signed_in)
     page.goto(base + "/organizer/campaigns/sample-campaign/casework/#priority")
     page.get_by_label("Kind of priority target").select_option("state")
     page.get_by_label("Committee id, bioguide id, state code or caucus name").fill("NY")
