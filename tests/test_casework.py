@@ -432,3 +432,15 @@ def test_organizers_add_and_remove_priority_targets(organizer_client, guan_heng,
     assert organizer_client.post(f"{url}/{count - 1}/remove").status_code == 302
     db.session.expire_all()
     assert len(guan_heng.priority_targets) == count - 1
+
+
+def test_an_upload_over_the_size_limit_is_refused_and_nothing_is_written(
+    organizer_client, guan_heng, app, db, tmp_path
+):
+    app.config["CASE_FILE_MAX_BYTES"] = 1024
+    big = {"action-evidence_url": "", "action-evidence_file": (io.BytesIO(PDF + b"x" * 2048), "big.pdf")}
+    response = record(organizer_client, GILLIBRAND, "letter_to_dhs_ice", **big)
+    assert response.status_code == 400 and "larger than the limit of 1 KB" in response.get_data(as_text=True)
+    assert db.session.scalar(select(OfficeAction.id)) is None and db.session.scalar(select(CaseFile.id)) is None
+    folder = tmp_path / "casefiles"
+    assert not folder.exists() or not any(folder.iterdir())

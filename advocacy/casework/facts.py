@@ -137,7 +137,8 @@ def store_file(campaign, kind: str, filename: str, data: bytes, user_id: int | N
         raise CaseworkError("file", "The file is empty.")
     limit = current_app.config["CASE_FILE_MAX_BYTES"]
     if len(data) > limit:
-        raise CaseworkError("file", f"The file is larger than {limit // (1024 * 1024)} MB.")
+        size = f"{limit / 1048576:g} MB" if limit >= 1048576 else f"{limit / 1024:g} KB"
+        raise CaseworkError("file", f"The file is larger than the limit of {size}.")
     content_type = sniff_type(data)
     if content_type is None:
         raise CaseworkError("file", "Upload a PDF, PNG or JPEG file.")

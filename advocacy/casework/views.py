@@ -136,9 +136,12 @@ def new_action(slug: str):
 
 def _field_error(form, exc: Exception) -> None:
     name = getattr(exc, "field", None)
-    field = getattr(form, name, None) if name else None
-    target = field if field is not None else next(iter(form))
-    target.errors = [*target.errors, str(exc)] if isinstance(target.errors, list) else [str(exc)]
+    names = ("evidence_file", "release_file") if name == "file" else (name,) if name else ()
+    field = next((getattr(form, n) for n in names if hasattr(form, n)), None)
+    if field is None:  # not about one field (no case keys, say): say it above the form
+        flash(str(exc), "error")
+        return
+    field.errors = [*field.errors, str(exc)] if isinstance(field.errors, list) else [str(exc)]
 
 
 # --- Timeline ------------------------------------------------------------------------------------
