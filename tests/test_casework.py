@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,16 @@ SECRETS = (A_NUMBER, "123456789", BIRTH, LAWYER, LAWYER_CONTACT)
 KRISHNAMOORTHI, GILLIBRAND = "K000391", "G000555"
 CASEWORK = "/organizer/campaigns/guan-heng/casework"
 PDF = b"%PDF-1.4\n% a tiny evidence file\n"
+SENATOR_SCHUMER = {
+    "office_key": "S000148",
+    "bioguide_id": "S000148",
+    "office_name": "Charles E. Schumer",
+    "office_title": "Senator",
+    "chamber": "senate",
+    "state": "NY",
+    "district": None,
+    "party": "Democrat",
+}
 
 
 @pytest.fixture
@@ -444,3 +455,47 @@ def test_an_upload_over_the_size_limit_is_refused_and_nothing_is_written(
     assert db.session.scalar(select(OfficeAction.id)) is None and db.session.scalar(select(CaseFile.id)) is None
     folder = tmp_path / "casefiles"
     assert not folder.exists() or not any(folder.iterdir())
+
+
+def test_the_packet_counts_the_offices_constituents_who_wrote(organizer_client, guan_heng, db):
+    from tests.factories import make_action, make_letter
+
+    for email in ("ana@example.org", "bo@example.org"):
+        make_letter(make_action(guan_heng, email=email))  # to Senator Gillibrand
+    make_letter(make_action(guan_heng, email="cy@example.org"), {**SENATOR_SCHUMER})
+    words = pdf_text(packet(organizer_client, GILLIBRAND, private=False).data)
+    assert "Constituents of this office who wrote through this campaign: 2" in words
+    assert "Ana" not in words and "ana@example.org" not in words  # counts, not people
+    body = organizer_client.get("/staff/campaigns/guan-heng/priority").get_data(as_text=True)
+    assert body  # organizers may read the staff report too
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ("  - state: NY\n", "  - state: XX\n", "priority[5].state: must be a two-letter state code"),
+        ("  - committee: HSJU\n", "  - committee: ZZ\n", "priority[1].committee: 'ZZ' is not a thomas id"),
+        ("  - committee: SSJU\n", "  - committee: SSJU\n    members: [G000555]\n", "only a caucus lists members"),
+    ],
+)
+def test_priority_targets_in_a_campaign_file_are_checked(tmp_path, old, new, message):
+    from advocacy.campaigns.files import read_campaign_file
+    from advocacy.campaigns.yamllines import CampaignFileError
+
+    folder = tmp_path / "guan-heng"
+    folder.mkdir()
+    (folder / "letter-thanks.txt").write_text(Path("campaigns/guan-heng/letter-thanks.txt").read_text())
+    source = Path("campaigns/guan-heng/campaign.yaml").read_text()
+    assert old in source
+    (folder / "campaign.yaml").write_text(source.replace(old, new))
+    with pytest.raises(CampaignFileError, match=re.escape(message)):
+        read_campaign_file(folder / "campaign.yaml")
+
+
+def test_the_event_edit_page_shows_the_event(organizer_client, guan_heng):
+    from advocacy.casework.timeline import events_with_ids
+
+    event = events_with_ids(guan_heng)[3]
+    page = organizer_client.get(f"{CASEWORK}/timeline/{event['id']}").get_data(as_text=True)
+    assert "Broome County Correctional Facility" in page and 'value="2025-08"' in page
+    assert organizer_client.get(f"{CASEWORK}/timeline/nope").status_code == 404
