@@ -304,7 +304,10 @@ def test_the_packet_holds_private_facts_only_for_an_inquiry_and_with_confirmatio
 
 
 def test_private_facts_appear_nowhere_else(organizer_client, staff_client, client, guan_heng, runner, db, caplog):
+    from tests.factories import make_action, make_letter
+
     caplog.set_level(logging.DEBUG)
+    make_letter(make_action(guan_heng))  # so that a delivery packet for Senator Gillibrand exists
     save_facts(organizer_client, release_file=(io.BytesIO(PDF), "release.pdf"))
     record(organizer_client)
     organizer_client.get(f"{CASEWORK}/facts")
@@ -317,6 +320,7 @@ def test_private_facts_appear_nowhere_else(organizer_client, staff_client, clien
         organizer_client.get(CASEWORK + "/").get_data(as_text=True),
         staff_client.get("/staff/campaigns/guan-heng/priority").get_data(as_text=True),
         pdf_text(packet(organizer_client, KRISHNAMOORTHI, private=False).data),
+        pdf_text(staff_client.get(f"/staff/campaigns/guan-heng/packets/{GILLIBRAND}.pdf", buffered=True).data),
         caplog.text,
         json.dumps([e.filters for e in db.session.scalars(select(AuditEvent))]),
     ]
