@@ -27,6 +27,8 @@ BLUEPRINTS += ("advocacy.statements.views", "advocacy.statements.public")  # sta
 MODEL_MODULES += ("advocacy.letters.models", "advocacy.delivery.models")  # letters, and their delivery outbox
 BLUEPRINTS += ("advocacy.letters.views",)  # letters: the public campaign pages and the letter flow
 BLUEPRINTS += ("advocacy.delivery.views",)  # delivery: /organizer/deliveries, /metrics/deliveries
+MODEL_MODULES += ("advocacy.casework.models",)  # casework: private case facts and files, actions, timeline history
+BLUEPRINTS += ("advocacy.casework.views",)  # casework: /organizer/campaigns/<slug>/casework, priority report
 # Modules that add routes to the API blueprint; imported before it is registered.
 # Modules that register outbox kinds (advocacy.delivery.kinds): what the delivery workers can render and send.
 OUTBOX_MODULES: tuple[str, ...] = ()
@@ -158,6 +160,10 @@ def register_commands(app: Flask) -> None:
     from advocacy.delivery.cli import deliveries_cli  # deliveries work, deliveries retry
 
     app.cli.add_command(deliveries_cli)
+
+    from advocacy.casework.cli import casework_cli  # casework rotate-keys
+
+    app.cli.add_command(casework_cli)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -54,6 +54,22 @@ def _rate(name: str, raw: str) -> str:
     raise ConfigError(f"ADVOCACY_{name} must look like '30 per minute;300 per hour', not {raw!r}")
 
 
+def _case_keys(raw: str) -> list[bytes]:
+    """Each key must be a Fernet key: 32 bytes in URL-safe base64 (`Fernet.generate_key()`)."""
+    import base64
+    import binascii
+
+    keys = [part.strip().encode() for part in raw.split(",") if part.strip()]
+    for position, key in enumerate(keys, 1):
+        try:
+            ok = len(base64.urlsafe_b64decode(key)) == 32
+        except (binascii.Error, ValueError):
+            ok = False
+        if not ok:
+            raise ConfigError(f"ADVOCACY_CASE_KEYS key {position} is not a Fernet key (32 bytes, URL-safe base64)")
+    return keys
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str = "development"
@@ -99,6 +115,10 @@ class Settings:
     delivery_cwc_per_second: int = 0
     delivery_smtp_max_in_flight: int = 8
     delivery_smtp_per_second: int = 0
+    # Casework: Fernet keys (comma-separated, newest first: the first encrypts, all decrypt) for the private
+    # case facts and files, and the folder (outside the web root) that holds the encrypted files.
+    case_keys: str = ""
+    case_files_dir: str = ""
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property
@@ -194,6 +214,8 @@ def _validate(s: Settings) -> None:
     ):
         if getattr(s, name) < 0:
             raise ConfigError(f"ADVOCACY_{name.upper()} must be 0 (no limit) or more, not {getattr(s, name)}")
+    if s.case_keys:
+        _case_keys(s.case_keys)
     if s.data_dir and not s.data_dir.strip():
         raise ConfigError("ADVOCACY_DATA_DIR must be a folder path")
 
@@ -268,4 +290,6 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "DELIVERY_SMTP_MAX_IN_FLIGHT": settings.delivery_smtp_max_in_flight,
         "DELIVERY_SMTP_PER_SECOND": settings.delivery_smtp_per_second,
         "LOOKUP_RATE_LIMIT": settings.lookup_rate_limit,
+        "CASE_FILES_DIR": settings.case_files_dir or str(PROJECT_ROOT / "instance" / "casefiles"),
+        "CASE_FILE_MAX_BYTES": 5 * 1024 * 1024,
     }

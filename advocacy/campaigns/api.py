@@ -122,6 +122,14 @@ SCHEMAS["TimelineEvent"] = {
         "event": {"type": "string"},
         "source": {"type": "string", "description": "Where it was reported."},
         "source_url": {"type": ["string", "null"], "format": "uri"},
+        "kind": {
+            "type": ["string", "null"],
+            "enum": ["custody", "transfer", "hearing", "decision", "release", "other", None],
+        },
+        "custody": {"type": ["string", "null"], "enum": ["detained", "released", "removed", None]},
+        "facility": {"type": ["string", "null"], "description": "Where the person was held after the event."},
+        "city": {"type": ["string", "null"]},
+        "state": {"type": ["string", "null"]},
     },
 }
 

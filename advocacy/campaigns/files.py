@@ -8,6 +8,7 @@ Every error names the file, the line and the field, e.g.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,9 +27,11 @@ from advocacy.campaigns.validation import (
     clean_ids,
     clean_terms,
     coverage_problems,
+    unknown_committees,
     unknown_members,
 )
 from advocacy.campaigns.yamllines import CONTENT, CampaignFileError, YamlReader, display_path, field_name, parse_yaml
+from advocacy.congress.states import STATE_FIPS
 from advocacy.statements.models import MAX_QUOTE, Kind
 from advocacy.statements.models import Stance as StatementStance
 
@@ -36,10 +39,19 @@ CAMPAIGN_FILE = "campaign.yaml"
 MAX_FILE_BYTES = 200_000
 TOP_KEYS = {
     "slug", "title", "detainee", "story", "story_file", "ask", "status", "keywords", "aliases", "cwc_topic",
-    "share_text", "targets", "letters", "sample", "outcome", "timeline", "statements",
+    "share_text", "targets", "letters", "sample", "outcome", "timeline", "statements", "priority",
 }  # fmt: skip
 OUTCOME_KEYS = {"kind", "date", "message", "thanks"}
-TIMELINE_KEYS = {"date", "event", "source", "source_url"}
+TIMELINE_KEYS = {"date", "event", "source", "source_url", "kind", "custody", "facility", "city", "state"}
+PRIORITY_KEYS = {"committee", "office", "caucus", "state", "members", "reason"}
+CUSTODY = ("detained", "released", "removed")
+# Private case facts live encrypted in the database (advocacy.casework), never in a file that goes into git:
+# a key that looks like one is refused wherever it appears.
+PRIVATE_KEY_RE = re.compile(
+    r"(^|_)(a_?number|alien|anumber|birth|dob|born|lawyer|attorney|counsel|privacy_release|release_form|waiver|"
+    r"ssn|passport|phone|home_address)($|_)",
+    re.IGNORECASE,
+)
 STATEMENT_KEYS = {"bioguide_id", "date", "kind", "stance", "source_url", "quote_or_summary"}
 DETAINEE_KEYS = {"name", "photo_url"}
 TARGET_KEYS = {"delegation", "members", "committees", "custom"}
@@ -111,6 +123,7 @@ class CampaignSpec:
     outcome_message: str = ""
     thanks_open: bool = False
     timeline: list[dict] = field(default_factory=list)
+    priority_targets: list[dict] = field(default_factory=list)
     statements: list[StatementSpec] = field(default_factory=list)
     source: str = ""
 
@@ -168,6 +181,7 @@ def read_campaign_file(path: Path, check_references: bool = False) -> CampaignSp
         raise CampaignFileError(source, None, "", f"not UTF-8 (byte {exc.start})") from None
     data, lines = parse_yaml(text, source)
     r = YamlReader(source, data, lines)
+    _refuse_private_keys(r, data, ())
     r.mapping((), TOP_KEYS)
     folder = path.parent
 
@@ -222,6 +236,7 @@ def read_campaign_file(path: Path, check_references: bool = False) -> CampaignSp
     _read_letters(r, spec, folder)
     _read_outcome(r, spec)
     _read_timeline(r, spec)
+    _read_priority(r, spec, check_references)
     _read_statements(r, spec, check_references)
     if spec.status == m.Status.LIVE.value:
         problems = coverage_problems(spec.letters, bool(spec.custom_targets))
@@ -373,16 +388,86 @@ def _read_timeline(r: YamlReader, spec: CampaignSpec) -> None:
         source_url = r.text((*path, "source_url"), m.MAX_URL, required=False)
         if source_url and (problem := check_source_url(source_url)):
             raise r.error((*path, "source_url"), problem)
-        spec.timeline.append(
-            {
-                "date": when,
-                "event": r.text((*path, "event"), m.MAX_TIMELINE_EVENT),
-                "source": r.text((*path, "source"), m.MAX_SOURCE),
-                "source_url": source_url,
-            }
-        )
+        event = {
+            "date": when,
+            "event": r.text((*path, "event"), m.MAX_TIMELINE_EVENT),
+            "source": r.text((*path, "source"), m.MAX_SOURCE),
+            "source_url": source_url,
+        }
+        # Optional, as far as the public record says: what kind of event, custody after it, where held.
+        if r.get((*path, "kind")) is not None:
+            event["kind"] = r.choice((*path, "kind"), m.TIMELINE_KINDS)
+        if r.get((*path, "custody")) is not None:
+            event["custody"] = r.choice((*path, "custody"), CUSTODY)
+        for key, limit in (("facility", m.MAX_NAME), ("city", 100), ("state", 2)):
+            if value := r.text((*path, key), limit, required=False):
+                event[key] = value.upper() if key == "state" else value
+        spec.timeline.append(event)
     if [e["date"] for e in spec.timeline] != sorted(e["date"] for e in spec.timeline):
         raise r.error(("timeline",), "list the events in date order, oldest first")
+
+
+def _refuse_private_keys(r: YamlReader, node, path: tuple) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(key, str) and PRIVATE_KEY_RE.search(key):
+                raise r.error(
+                    (*path, key),
+                    "private case facts never go in a campaign file; organizers keep them on the casework page",
+                )
+            _refuse_private_keys(r, value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            _refuse_private_keys(r, value, (*path, i))
+
+
+def _read_priority(r: YamlReader, spec: CampaignSpec, check_references: bool) -> None:
+    """Priority targets: `committee: SSJU`, `office: K000391`, `state: NY` (its delegation) or `caucus: NAME`
+    with `members: [ids]`; each with a reason."""
+    items = r.get(("priority",))
+    if items is None:
+        return
+    if not isinstance(items, list):
+        raise r.error(("priority",), "must be a list")
+    if len(items) > m.MAX_PRIORITY_TARGETS:
+        raise r.error(("priority",), f"at most {m.MAX_PRIORITY_TARGETS} entries")
+    for i in range(len(items)):
+        path = ("priority", i)
+        item = r.mapping(path, PRIORITY_KEYS)
+        kinds = [k for k in ("committee", "office", "caucus", "state") if k in item]
+        if len(kinds) != 1:
+            raise r.error(path, "give exactly one of committee, office, caucus or state (a state's delegation)")
+        kind = kinds[0]
+        if "members" in item and kind != "caucus":
+            raise r.error((*path, "members"), "only a caucus lists members")
+        reason = r.text((*path, "reason"), m.MAX_REASON)
+        target: dict = {"kind": kind, "reason": reason}
+        if kind == "caucus":
+            target["id"] = r.text((*path, "caucus"), m.MAX_NAME)
+            members, problem = clean_ids(r.string_list((*path, "members")), BIOGUIDE_RE, "bioguide id")
+            if problem or not members:
+                raise r.error((*path, "members"), problem or "a caucus lists its members' bioguide ids")
+            if check_references and (unknown := unknown_members(members)):
+                raise r.error((*path, "members"), f"not sitting members: {', '.join(unknown)}")
+            target["members"] = members
+        elif kind == "state":
+            state = r.text((*path, "state"), 2).upper()
+            if state not in STATE_FIPS:
+                raise r.error((*path, "state"), "must be a two-letter state code, e.g. NY")
+            target["id"] = state
+        else:
+            pattern, what = (
+                (THOMAS_RE, "thomas id (e.g. SSJU)") if kind == "committee" else (BIOGUIDE_RE, "bioguide id")
+            )
+            ids, problem = clean_ids([r.text((*path, kind), 10)], pattern, what)
+            if problem:
+                raise r.error((*path, kind), problem)
+            if check_references:
+                unknown = unknown_committees(ids) if kind == "committee" else unknown_members(ids)
+                if unknown:
+                    raise r.error((*path, kind), f"unknown {kind}: {ids[0]}")
+            target["id"] = ids[0]
+        spec.priority_targets.append(target)
 
 
 def _read_statements(r: YamlReader, spec: CampaignSpec, check_references: bool) -> None:

@@ -116,6 +116,10 @@ MAX_OUTCOME_MESSAGE = 1_000
 MAX_TIMELINE = 100
 MAX_TIMELINE_EVENT = 500
 MAX_SOURCE = 300
+MAX_PRIORITY_TARGETS = 50
+MAX_REASON = 300
+# Timeline events may say where the person is held and in what custody (all from the public record).
+TIMELINE_KINDS = ("custody", "transfer", "hearing", "decision", "release", "other")
 
 
 class OutcomeFields:
@@ -192,6 +196,9 @@ class Campaign(OutcomeFields, db.Model):
     thanks_open: Mapped[bool] = mapped_column(default=False)
     # Public events, each {"date": "2026-01-28" (or "2026-01", "2026"), "event", "source", "source_url"}.
     timeline: Mapped[list[dict]] = _json_list()
+    # Where a letter matters most, each {"kind": "committee"|"office"|"caucus", "id": thomas or bioguide id
+    # (a caucus: its name), "members": [bioguide ids] (a caucus only), "reason"}; see advocacy.casework.priority.
+    priority_targets: Mapped[list[dict]] = _json_list()
     # When the story or timeline last changed, and when organizers were last told it has gone stale.
     content_updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     stale_notified_at: Mapped[datetime | None]

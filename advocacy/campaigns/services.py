@@ -243,6 +243,11 @@ def outcome_json(campaign: Campaign) -> dict | None:
     }
 
 
+def public_timeline(campaign) -> list[dict]:
+    """The events the public sees: retired ones (see advocacy.casework.timeline) are left out."""
+    return [event for event in campaign.timeline or [] if not event.get("retired")]
+
+
 def timeline_json(campaign: Campaign) -> list[dict]:
     return [
         {
@@ -250,8 +255,9 @@ def timeline_json(campaign: Campaign) -> list[dict]:
             "event": event.get("event", ""),
             "source": event.get("source", ""),
             "source_url": event.get("source_url") or None,
+            **{key: event.get(key) or None for key in ("kind", "custody", "facility", "city", "state")},
         }
-        for event in campaign.timeline or []
+        for event in public_timeline(campaign)
     ]
 
 

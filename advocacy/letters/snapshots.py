@@ -86,6 +86,7 @@ class CampaignSnapshot(OutcomeFields):
     outcome_message: str = ""
     thanks_open: bool = False
     timeline: tuple[dict, ...] = field(default=(), hash=False)  # dicts do not hash
+    priority_targets: tuple[dict, ...] = field(default=(), hash=False)
 
     @classmethod
     def of(cls, campaign: Campaign) -> CampaignSnapshot:
@@ -117,6 +118,7 @@ class CampaignSnapshot(OutcomeFields):
             outcome_message=campaign.outcome_message or "",
             thanks_open=bool(campaign.thanks_open),
             timeline=tuple(dict(event) for event in campaign.timeline or ()),
+            priority_targets=tuple(dict(target) for target in campaign.priority_targets or ()),
         )
 
 

@@ -25,6 +25,10 @@ ACTIONS = (
     "privacy.purge",
     "privacy.lookup",
     "privacy.delete",
+    "case.view",  # private case facts read (the purpose says where: page, packet)
+    "case.edit",
+    "case.file",  # a private case file opened
+    "case.packet",  # a casework packet downloaded
 )
 PAGE_SIZE = 50
 

@@ -84,6 +84,31 @@ SCHEMAS["ScoreboardOffice"] = {
             "description": "Newest first.",
             "items": {"$ref": "#/components/schemas/ScoreboardStatement"},
         },
+        "actions": {
+            "type": "array",
+            "description": "The office's actions beyond statements (inquiry, letter to DHS/ICE, ...), newest first.",
+            "items": {"$ref": "#/components/schemas/ScoreboardAction"},
+        },
+        "action_stance": {
+            "type": ["string", "null"],
+            "enum": ["supports", "neutral", "opposes", None],
+            "description": "The stance the latest action implies; `stance` (has spoken) stays the statements' own.",
+        },
+    },
+}
+SCHEMAS["ScoreboardAction"] = {
+    "type": "object",
+    "required": ["id", "date", "kind", "label", "implied_stance", "evidence_url"],
+    "properties": {
+        "id": {"type": "integer"},
+        "date": {"type": "string", "format": "date"},
+        "kind": {
+            "type": "string",
+            "enum": ["letter_to_dhs_ice", "inquiry_opened", "remarks", "joint_letter", "meeting_held", "declined"],
+        },
+        "label": {"type": "string"},
+        "implied_stance": {"type": "string", "enum": ["supports", "neutral", "opposes"]},
+        "evidence_url": {"type": ["string", "null"], "format": "uri", "description": "Public evidence only."},
     },
 }
 SCHEMAS["Scoreboard"] = {

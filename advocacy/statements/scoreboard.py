@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -55,6 +56,40 @@ class StatementEntry:
         }
 
 
+@dataclass(frozen=True)
+class ActionEntry:
+    """An office's action beyond a statement (casework records them): its kind and the stance it implies."""
+
+    id: int
+    bioguide_id: str
+    date: dt.date
+    kind: str
+    label: str
+    implied_stance: str
+    evidence_url: str | None
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "date": self.date.isoformat(),
+            "kind": self.kind,
+            "label": self.label,
+            "implied_stance": self.implied_stance,
+            "evidence_url": self.evidence_url,
+        }
+
+
+# Office actions come from the casework package, which sits above this one: it registers how to read them
+# (entries newest first) and the columns that change when they do (scalar subqueries, read in the same query
+# as the statements' stamp), so this module imports nothing from it.
+_action_source: tuple[Callable[[int], list[ActionEntry]], Callable[[int], list]] | None = None
+
+
+def register_action_source(load: Callable[[int], list[ActionEntry]], stamp_columns: Callable[[int], list]) -> None:
+    global _action_source
+    _action_source = (load, stamp_columns)
+
+
 def is_delegate(office: Office) -> bool:
     """Delegates and the Resident Commissioner sit in the House but are not among the 535 voting seats."""
     return office.chamber == "house" and office.state in NO_SENATORS
@@ -84,6 +119,12 @@ def office_label(office: Office) -> str:
 class OfficeRow:
     office: Office
     statements: list[StatementEntry] = field(default_factory=list)  # newest first
+    actions: list[ActionEntry] = field(default_factory=list)  # newest first
+
+    @property
+    def action_stance(self) -> str | None:
+        """The stance the office's latest action implies; "has spoken" stays the statements' own."""
+        return self.actions[0].implied_stance if self.actions else None
 
     @property
     def latest(self) -> StatementEntry | None:
@@ -118,6 +159,8 @@ class OfficeRow:
             "delegate": is_delegate(o),
             "stance": self.stance,
             "statements": [s.to_json() for s in self.statements],
+            "actions": [a.to_json() for a in self.actions],
+            "action_stance": self.action_stance,
         }
 
 
@@ -236,7 +279,13 @@ def build_scoreboard(campaign_id: int) -> Scoreboard:
     for entry in entries:
         by_office.setdefault(entry.bioguide_id, []).append(entry)
     offices = current_offices()
-    rows = [OfficeRow(office, by_office.get(office.bioguide_id, [])) for office in offices]
+    actions: dict[str, list[ActionEntry]] = {}
+    for action in _action_source[0](campaign_id) if _action_source else []:
+        actions.setdefault(action.bioguide_id, []).append(action)
+    rows = [
+        OfficeRow(office, by_office.get(office.bioguide_id, []), actions.get(office.bioguide_id, []))
+        for office in offices
+    ]
     names = {o.bioguide_id: office_label(o) for o in offices}
     names.update(_former_names(set(by_office) - set(names)))
     return Scoreboard(rows=rows, statements=entries, names=names)
@@ -256,9 +305,10 @@ def forget_stamp(campaign_id: int) -> None:
 
 
 def _stamp(campaign_id: int) -> tuple:
-    """Changes whenever a statement is added or edited (statements are never deleted one by one)."""
+    """Changes whenever a statement or office action is added or edited (neither is deleted one by one)."""
+    extra = _action_source[1](campaign_id) if _action_source else []
     row = db.session.execute(
-        select(func.count(Statement.id), func.max(Statement.id), func.max(Statement.updated_at)).where(
+        select(func.count(Statement.id), func.max(Statement.id), func.max(Statement.updated_at), *extra).where(
             Statement.campaign_id == campaign_id
         )
     ).one()

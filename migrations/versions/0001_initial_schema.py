@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 21:08:32.928970
+Create Date: 2026-11-29 21:47:43.817306
 
 """
 from alembic import op
@@ -43,6 +43,7 @@ def upgrade():
     sa.Column('outcome_message', sa.Text(), nullable=False),
     sa.Column('thanks_open', sa.Boolean(), nullable=False),
     sa.Column('timeline', sa.JSON(), nullable=False),
+    sa.Column('priority_targets', sa.JSON(), nullable=False),
     sa.Column('content_updated_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('stale_notified_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
@@ -220,6 +221,36 @@ def upgrade():
     with op.batch_alter_table('campaign_custom_targets', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_campaign_custom_targets_campaign_id'), ['campaign_id'], unique=False)
 
+    op.create_table('case_facts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('sealed', sa.LargeBinary(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_case_facts_campaign_id_campaigns'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_case_facts_updated_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_facts')),
+    sa.UniqueConstraint('campaign_id', name=op.f('uq_case_facts_campaign_id'))
+    )
+    op.create_table('case_files',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('stored_name', sa.String(length=64), nullable=False),
+    sa.Column('sealed_name', sa.LargeBinary(), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('release', 'evidence')", name=op.f('ck_case_files_kind')),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_case_files_campaign_id_campaigns'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_case_files_uploaded_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_files')),
+    sa.UniqueConstraint('stored_name', name=op.f('uq_case_files_stored_name'))
+    )
+    with op.batch_alter_table('case_files', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_files_campaign_id'), ['campaign_id'], unique=False)
+
     op.create_table('committee_memberships',
     sa.Column('committee_id', sa.String(length=20), nullable=False),
     sa.Column('bioguide_id', sa.String(length=10), nullable=False),
@@ -358,6 +389,22 @@ def upgrade():
         batch_op.create_index('ix_statements_campaign_id_bioguide_id', ['campaign_id', 'bioguide_id'], unique=False)
         batch_op.create_index('ix_statements_campaign_id_date', ['campaign_id', 'date'], unique=False)
 
+    op.create_table('timeline_revisions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.String(length=32), nullable=False),
+    sa.Column('change', sa.String(length=10), nullable=False),
+    sa.Column('before', sa.JSON(), nullable=True),
+    sa.Column('after', sa.JSON(), nullable=True),
+    sa.Column('changed_by_id', sa.Integer(), nullable=True),
+    sa.Column('changed_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_timeline_revisions_campaign_id_campaigns'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['changed_by_id'], ['users.id'], name=op.f('fk_timeline_revisions_changed_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_timeline_revisions'))
+    )
+    with op.batch_alter_table('timeline_revisions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_timeline_revisions_campaign_id'), ['campaign_id'], unique=False)
+
     op.create_table('letters',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('action_id', sa.String(length=36), nullable=False),
@@ -395,6 +442,27 @@ def upgrade():
         batch_op.create_index('ix_letters_campaign_id_created_at', ['campaign_id', 'created_at'], unique=False)
         batch_op.create_index('ix_letters_campaign_id_email_key', ['campaign_id', 'email_key'], unique=False)
         batch_op.create_index('ix_letters_campaign_id_office_key', ['campaign_id', 'office_key'], unique=False)
+
+    op.create_table('office_actions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('bioguide_id', sa.String(length=10), nullable=False),
+    sa.Column('date', sa.Date(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('evidence_url', sa.String(length=2000), nullable=False),
+    sa.Column('evidence_file_id', sa.Integer(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('letter_to_dhs_ice', 'inquiry_opened', 'remarks', 'joint_letter', 'meeting_held', 'declined')", name=op.f('ck_office_actions_kind')),
+    sa.ForeignKeyConstraint(['bioguide_id'], ['members.bioguide_id'], name=op.f('fk_office_actions_bioguide_id_members')),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_office_actions_campaign_id_campaigns'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['evidence_file_id'], ['case_files.id'], name=op.f('fk_office_actions_evidence_file_id_case_files'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_office_actions_recorded_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_office_actions'))
+    )
+    with op.batch_alter_table('office_actions', schema=None) as batch_op:
+        batch_op.create_index('ix_office_actions_campaign_id_bioguide_id', ['campaign_id', 'bioguide_id'], unique=False)
 
     op.create_table('statement_candidates',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -509,6 +577,10 @@ def downgrade():
         batch_op.drop_index('ix_statement_candidates_campaign_id_status')
 
     op.drop_table('statement_candidates')
+    with op.batch_alter_table('office_actions', schema=None) as batch_op:
+        batch_op.drop_index('ix_office_actions_campaign_id_bioguide_id')
+
+    op.drop_table('office_actions')
     with op.batch_alter_table('letters', schema=None) as batch_op:
         batch_op.drop_index('ix_letters_campaign_id_office_key')
         batch_op.drop_index('ix_letters_campaign_id_email_key')
@@ -517,6 +589,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_letters_action_id'))
 
     op.drop_table('letters')
+    with op.batch_alter_table('timeline_revisions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_timeline_revisions_campaign_id'))
+
+    op.drop_table('timeline_revisions')
     with op.batch_alter_table('statements', schema=None) as batch_op:
         batch_op.drop_index('ix_statements_campaign_id_date')
         batch_op.drop_index('ix_statements_campaign_id_bioguide_id')
@@ -551,6 +627,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_committee_memberships_bioguide_id'))
 
     op.drop_table('committee_memberships')
+    with op.batch_alter_table('case_files', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_files_campaign_id'))
+
+    op.drop_table('case_files')
+    op.drop_table('case_facts')
     with op.batch_alter_table('campaign_custom_targets', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_campaign_custom_targets_campaign_id'))
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from cryptography.fernet import Fernet
 from werkzeug.serving import make_server
 
 from advocacy.extensions import db
@@ -70,7 +71,14 @@ def live_app(tmp_path_factory, fake_geocoder):
     Guan Heng campaign when ../shared/data is present (see `load_reference_data`)."""
     path = tmp_path_factory.mktemp("browser") / "browser.db"
     environ = {"ADVOCACY_GEOCODER_URL": fake_geocoder.url}  # e2e: no request leaves the machine
-    app = make_app(f"sqlite:///{path}", WTF_CSRF_ENABLED=True, FORM_MIN_FILL_SECONDS=0, ENVIRON=environ)
+    environ["ADVOCACY_CASE_KEYS"] = Fernet.generate_key().decode()  # casework: private facts, encrypted
+    app = make_app(
+        f"sqlite:///{path}",
+        WTF_CSRF_ENABLED=True,
+        FORM_MIN_FILL_SECONDS=0,
+        ENVIRON=environ,
+        CASE_FILES_DIR=str(path.parent / "casefiles"),
+    )
     with app.app_context():
         db.create_all()
         app.has_reference_data = load_reference_data()  # e2e: congress data + Guan Heng, once

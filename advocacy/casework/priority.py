@@ -1,0 +1,183 @@
+"""Priority targets: which offices a campaign's committees, caucuses, states and named offices cover, what to
+tell a writer whose member is one, and how far letters to them have come."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from advocacy.campaigns.models import MAX_NAME, MAX_PRIORITY_TARGETS, MAX_REASON
+from advocacy.campaigns.validation import BIOGUIDE_RE, THOMAS_RE, clean_ids, unknown_committees, unknown_members
+from advocacy.casework.facts import CaseworkError
+from advocacy.congress.models import Committee, CommitteeMembership
+from advocacy.congress.offices import Office, current_offices, office_for
+from advocacy.congress.states import STATE_FIPS
+from advocacy.extensions import db
+from advocacy.letters.models import Letter
+from advocacy.statements.stategrid import STATE_NAMES
+
+
+@dataclass
+class PriorityOffice:
+    office: Office
+    why: list[str] = field(default_factory=list)  # "sits on the Senate Committee on the Judiciary"
+    reasons: list[str] = field(default_factory=list)  # the organizers' reasons, same order
+    letters: int = 0
+
+    @property
+    def note(self) -> str:
+        """What a writer is told: "Senator X sits on the Judiciary Committee: your letter matters most"."""
+        return f"{self.office.title} {self.office.name} {self.why[0]}: your letter matters most."
+
+
+def _committee_names(ids: list[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    return dict(
+        db.session.execute(select(Committee.thomas_id, Committee.name).where(Committee.thomas_id.in_(ids))).all()
+    )
+
+
+def priority_offices(campaign) -> dict[str, PriorityOffice]:
+    """Every sitting office a priority target covers, by bioguide id, with why (in the file's order)."""
+    targets = list(campaign.priority_targets or ())
+    if not targets:
+        return {}
+    found: dict[str, PriorityOffice] = {}
+
+    def add(office: Office | None, why: str, reason: str) -> None:
+        if office is None:
+            return
+        entry = found.setdefault(office.bioguide_id, PriorityOffice(office))
+        entry.why.append(why)
+        entry.reasons.append(reason)
+
+    committees = [t["id"] for t in targets if t.get("kind") == "committee"]
+    names = _committee_names(committees)
+    seats: dict[str, list[str]] = {}
+    if committees:
+        for committee_id, bioguide_id in db.session.execute(
+            select(CommitteeMembership.committee_id, CommitteeMembership.bioguide_id).where(
+                CommitteeMembership.committee_id.in_(committees)
+            )
+        ):
+            seats.setdefault(committee_id, []).append(bioguide_id)
+    offices = None
+    for target in targets:
+        kind, ref, reason = target.get("kind"), target.get("id", ""), target.get("reason", "")
+        if kind == "committee":
+            for bioguide_id in seats.get(ref, []):
+                add(office_for(bioguide_id), f"sits on the {names.get(ref, ref)}", reason)
+        elif kind == "office":
+            add(office_for(ref), "is a priority office for this campaign", reason)
+        elif kind == "caucus":
+            for bioguide_id in target.get("members", []):
+                add(office_for(bioguide_id), f"is a member of the {ref}", reason)
+        elif kind == "state":
+            offices = offices if offices is not None else current_offices()
+            for office in offices:
+                if office.state == ref:
+                    add(office, f"is in {STATE_NAMES.get(ref, ref)}'s delegation", reason)
+    return found
+
+
+def notes_for(campaign, bioguide_ids) -> list[PriorityOffice]:
+    """The writer's own offices that are priority targets, in the order given."""
+    found = priority_offices(campaign)
+    return [found[i] for i in bioguide_ids if i in found]
+
+
+def progress(campaign) -> list[PriorityOffice]:
+    """Priority offices with the number of campaign letters each has had; those with none first."""
+    found = priority_offices(campaign)
+    if found:
+        counts = dict(
+            db.session.execute(
+                select(Letter.office_key, func.count(Letter.id))
+                .where(Letter.campaign_id == campaign.id, Letter.office_key.in_(list(found)))
+                .group_by(Letter.office_key)
+            ).all()
+        )
+        for bioguide_id, entry in found.items():
+            entry.letters = counts.get(bioguide_id, 0)
+    return sorted(found.values(), key=lambda p: (p.letters > 0, p.office.state, p.office.chamber, p.office.name))
+
+
+@dataclass(frozen=True)
+class PriorityRow:
+    """A priority office on the public scoreboard: its scoreboard row and why it is a priority."""
+
+    row: object  # statements.scoreboard.OfficeRow
+    why: tuple[str, ...]
+
+    @property
+    def acted(self) -> bool:
+        return self.row.spoken or self.row.action_stance == "supports"
+
+
+def priority_rows(campaign, board) -> list[PriorityRow]:
+    """The board's rows for the priority offices, kept with the board while it and the targets are unchanged
+    (the committee seats are read once per version, not on every page view)."""
+    targets = list(campaign.priority_targets or ())
+    if not targets:
+        return []
+    key = ("priority", json.dumps(targets, sort_keys=True))
+    if key not in board.rendered:
+        found = priority_offices(campaign)
+        rows = [
+            PriorityRow(r, tuple(found[r.office.bioguide_id].why)) for r in board.rows if r.office.bioguide_id in found
+        ]
+        board.rendered[key] = sorted(rows, key=lambda p: (not p.acted, p.row.office.state, p.row.office.name))
+    return board.rendered[key]
+
+
+def clean_target(kind: str, ref: str, members: list[str], reason: str) -> dict:
+    """One priority target as stored on the campaign (and written in campaign files), or CaseworkError."""
+    reason = " ".join((reason or "").split())
+    if not reason or len(reason) > MAX_REASON:
+        raise CaseworkError("reason", f"Give the reason, in at most {MAX_REASON} characters.")
+    ref = (ref or "").strip()
+    if kind == "committee":
+        ids, problem = clean_ids([ref], THOMAS_RE, "committee id (e.g. SSJU)")
+        if problem or not ids or unknown_committees(ids):
+            raise CaseworkError("ref", problem or "No committee has that id (see the congress data, e.g. SSJU).")
+        return {"kind": kind, "id": ids[0], "reason": reason}
+    if kind == "office":
+        ids, problem = clean_ids([ref], BIOGUIDE_RE, "bioguide id (e.g. K000391)")
+        if problem or not ids or unknown_members(ids) or office_for(ids[0]) is None:
+            raise CaseworkError("ref", problem or "No sitting member has that bioguide id.")
+        return {"kind": kind, "id": ids[0], "reason": reason}
+    if kind == "state":
+        if ref.upper() not in STATE_FIPS:
+            raise CaseworkError("ref", "Give a two-letter state code, e.g. NY.")
+        return {"kind": kind, "id": ref.upper(), "reason": reason}
+    if kind == "caucus":
+        ids, problem = clean_ids(members, BIOGUIDE_RE, "bioguide id")
+        if not ref or len(ref) > MAX_NAME:
+            raise CaseworkError("ref", "Give the caucus's name.")
+        if problem or not ids or unknown_members(ids):
+            raise CaseworkError("members", problem or "List the caucus's members by bioguide id (sitting members).")
+        return {"kind": kind, "id": ref, "members": ids, "reason": reason}
+    raise CaseworkError("kind", "Choose committee, office, state or caucus.")
+
+
+def add_target(campaign, target: dict) -> None:
+    current = list(campaign.priority_targets or [])
+    if len(current) >= MAX_PRIORITY_TARGETS:
+        raise CaseworkError("ref", f"At most {MAX_PRIORITY_TARGETS} priority targets.")
+    if any((t.get("kind"), t.get("id")) == (target["kind"], target["id"]) for t in current):
+        raise CaseworkError("ref", "That target is already a priority.")
+    campaign.priority_targets = [*current, target]
+    db.session.commit()
+
+
+def remove_target(campaign, index: int) -> bool:
+    current = list(campaign.priority_targets or [])
+    if not 0 <= index < len(current):
+        return False
+    del current[index]
+    campaign.priority_targets = current
+    db.session.commit()
+    return True

@@ -1,0 +1,505 @@
+"""Casework: private case facts encrypted at rest and read only by organizers (audited), key rotation, office
+actions with evidence on the scoreboard, the timeline kept with history, priority targets, the casework packet."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from pypdf import PdfReader
+from sqlalchemy import select, text
+
+from advocacy.casework.models import CaseFacts, CaseFile, OfficeAction, TimelineRevision
+from advocacy.config import ConfigError, load_settings
+from advocacy.extensions import db as _db
+from advocacy.reports.models import AuditEvent
+from tests.conftest import make_app
+
+KEY1, KEY2 = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+A_NUMBER, BIRTH, LAWYER, LAWYER_CONTACT = "A123456789", "1987-03-14", "Jane Advocate", "jane.advocate@lawfirm.example"
+SECRETS = (A_NUMBER, "123456789", BIRTH, LAWYER, LAWYER_CONTACT)
+KRISHNAMOORTHI, GILLIBRAND = "K000391", "G000555"
+CASEWORK = "/organizer/campaigns/guan-heng/casework"
+PDF = b"%PDF-1.4\n% a tiny evidence file\n"
+SENATOR_SCHUMER = {
+    "office_key": "S000148",
+    "bioguide_id": "S000148",
+    "office_name": "Charles E. Schumer",
+    "office_title": "Senator",
+    "chamber": "senate",
+    "state": "NY",
+    "district": None,
+    "party": "Democrat",
+}
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    return {"ENVIRON": {"ADVOCACY_CASE_KEYS": KEY1}, "CASE_FILES_DIR": str(tmp_path / "casefiles")}
+
+
+def save_facts(client, **extra):
+    data = {
+        "a_number": "A-123-456-789",
+        "birth_date": BIRTH,
+        "lawyer_name": LAWYER,
+        "lawyer_contact": LAWYER_CONTACT,
+        "release_status": "signed",
+        **extra,
+    }
+    return client.post(f"{CASEWORK}/facts", data=data, content_type="multipart/form-data")
+
+
+def record(client, bioguide_id=KRISHNAMOORTHI, kind="inquiry_opened", **extra):
+    data = {
+        "action-bioguide_id": bioguide_id,
+        "action-date": "2025-12-12",
+        "action-kind": kind,
+        "action-evidence_url": "https://democrats-selectcommitteeontheccp.house.gov/",
+        **extra,
+    }
+    return client.post(f"{CASEWORK}/actions", data=data, content_type="multipart/form-data")
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def raw_database_bytes(app) -> bytes:
+    """Every byte SQLite keeps on disk, or PostgreSQL's text form of every casework row."""
+    url = _db.engine.url
+    if url.get_backend_name() == "sqlite":
+        path = Path(url.database)
+        return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
+    rows = _db.session.execute(
+        text("SELECT t::text FROM case_facts t UNION ALL SELECT t::text FROM case_files t")
+    ).scalars()
+    return "\n".join(rows).encode()
+
+
+# --- Settings ------------------------------------------------------------------------------------
+
+
+def test_a_case_key_that_is_not_a_fernet_key_stops_the_start_naming_the_variable():
+    with pytest.raises(ConfigError, match="ADVOCACY_CASE_KEYS key 2"):
+        load_settings({"ADVOCACY_CASE_KEYS": f"{KEY1},not-a-key"})
+    assert load_settings({"ADVOCACY_CASE_KEYS": f"{KEY2}, {KEY1}"}).case_keys
+
+
+# --- Private facts ---------------------------------------------------------------------------------
+
+
+def test_private_facts_are_stored_encrypted_and_every_view_is_audited(organizer_client, guan_heng, app, db):
+    assert save_facts(organizer_client).status_code == 302
+    sealed = db.session.scalars(select(CaseFacts.sealed)).one()
+    assert not any(s.encode() in sealed for s in SECRETS)
+    assert sealed.startswith(b"gAAAAA")  # a Fernet token
+    db.session.commit()
+    raw = raw_database_bytes(app)
+    assert raw and not any(s.encode() in raw for s in SECRETS)
+
+    page = organizer_client.get(f"{CASEWORK}/facts")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and A_NUMBER in body and LAWYER_CONTACT in body
+    assert page.headers["Cache-Control"] == "no-store"
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.filters.get("purpose")) for e in events if e.action.startswith("case.")] == [
+        ("case.view", "edit"),
+        ("case.edit", None),
+        ("case.view", "page"),
+    ]
+    assert events[-1].user_id == organizer_client.user.id
+
+
+def test_bad_private_facts_get_a_clear_message_and_change_nothing(organizer_client, guan_heng, db):
+    response = save_facts(organizer_client, a_number="12-34", birth_date="yesterday")
+    assert response.status_code == 400
+    assert "An A-number has 8 or 9 digits" in response.get_data(as_text=True)
+    assert "12-34" not in response.get_data(as_text=True).split("An A-number")[1][:200]
+    assert db.session.scalar(select(CaseFacts.id)) is None
+
+
+def test_staff_cannot_see_private_facts(staff_client, guan_heng):
+    assert staff_client.get(f"{CASEWORK}/facts").status_code == 403
+
+
+def test_without_case_keys_nothing_private_is_stored(login_as, guan_heng, app, db):
+    app.config["ADVOCACY_SETTINGS"] = load_settings({"ADVOCACY_ENV": "testing"})
+    client = login_as("organizer")
+    response = save_facts(client)
+    assert response.status_code == 503 and "ADVOCACY_CASE_KEYS" in response.get_data(as_text=True)
+    assert db.session.scalar(select(CaseFacts.id)) is None
+
+
+def test_rotate_keys_reencrypts_facts_and_files_under_the_first_key(
+    organizer_client, guan_heng, database_url, tmp_path
+):
+    save_facts(organizer_client, release_file=(io.BytesIO(PDF), "Guan Heng release.pdf"))
+    files_dir = tmp_path / "casefiles"
+    rotated = make_app(database_url, ENVIRON={"ADVOCACY_CASE_KEYS": f"{KEY2},{KEY1}"}, CASE_FILES_DIR=str(files_dir))
+    with rotated.app_context():
+        result = rotated.test_cli_runner().invoke(args=["casework", "rotate-keys"])
+        assert result.exit_code == 0, result.output
+        assert "re-encrypted 2 sealed values and 1 files" in result.output
+    only_new = make_app(database_url, ENVIRON={"ADVOCACY_CASE_KEYS": KEY2}, CASE_FILES_DIR=str(files_dir))
+    with only_new.app_context():
+        from advocacy.casework import crypto
+
+        sealed = _db.session.scalars(select(CaseFacts.sealed)).one()
+        assert json.loads(crypto.decrypt(sealed))["a_number"] == A_NUMBER
+        row = _db.session.scalars(select(CaseFile)).one()
+        assert crypto.decrypt((files_dir / row.stored_name).read_bytes()) == PDF
+        assert crypto.decrypt(row.sealed_name) == b"Guan Heng release.pdf"
+        _db.session.remove()
+
+
+# --- Office actions ---------------------------------------------------------------------------------
+
+
+def test_recording_an_inquiry_and_a_letter_to_dhs_with_evidence(organizer_client, guan_heng, client, db, tmp_path):
+    assert record(organizer_client).status_code == 302
+    response = record(
+        organizer_client,
+        GILLIBRAND,
+        "letter_to_dhs_ice",
+        **{"action-evidence_url": "", "action-evidence_file": (io.BytesIO(PDF), "letter.pdf")},
+    )
+    assert response.status_code == 302
+    actions = db.session.scalars(select(OfficeAction).order_by(OfficeAction.id)).all()
+    assert [(a.bioguide_id, a.kind, a.recorded_by_id) for a in actions] == [
+        (KRISHNAMOORTHI, "inquiry_opened", organizer_client.user.id),
+        (GILLIBRAND, "letter_to_dhs_ice", organizer_client.user.id),
+    ]
+    stored = db.session.get(CaseFile, actions[1].evidence_file_id)
+    on_disk = (tmp_path / "casefiles" / stored.stored_name).read_bytes()
+    assert PDF not in on_disk and stored.content_type == "application/pdf"
+    download = organizer_client.get(f"{CASEWORK}/files/{stored.id}")
+    assert download.data == PDF and "letter.pdf" not in download.headers["Content-Disposition"]
+
+    board = client.get("/api/v1/campaigns/guan-heng/scoreboard").get_json()
+    offices = {o["bioguide_id"]: o for o in board["offices"]}
+    assert offices[GILLIBRAND]["stance"] is None  # "has spoken" is still the statements' own
+    assert offices[GILLIBRAND]["action_stance"] == "supports"
+    assert [(a["kind"], a["implied_stance"], a["evidence_url"]) for a in offices[GILLIBRAND]["actions"]] == [
+        ("letter_to_dhs_ice", "supports", None)
+    ]
+    assert offices[KRISHNAMOORTHI]["stance"] == "supports" and offices[KRISHNAMOORTHI]["actions"][0]["kind"] == (
+        "inquiry_opened"
+    )
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ({"action-evidence_url": ""}, "Give the evidence"),
+        ({"action-evidence_url": "", "action-evidence_file": (b"MZ\x90\x00", "x.exe")}, "Upload a PDF"),
+        ({"action-bioguide_id": "X000000"}, "Not a valid choice"),
+        ({"action-date": "2999-01-01"}, "cannot be in the future"),
+    ],
+)
+def test_a_bad_action_is_refused_with_a_message_and_stores_nothing(organizer_client, guan_heng, db, extra, message):
+    extra = {k: (io.BytesIO(v[0]), v[1]) if isinstance(v, tuple) else v for k, v in extra.items()}
+    response = record(organizer_client, **extra)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert db.session.scalar(select(OfficeAction.id)) is None and db.session.scalar(select(CaseFile.id)) is None
+
+
+# --- Timeline --------------------------------------------------------------------------------------
+
+
+def test_the_public_timeline_carries_custody_and_facility_from_the_campaign_file(client, guan_heng):
+    events = client.get("/api/v1/campaigns/guan-heng").get_json()["timeline"]
+    transfer = next(e for e in events if e["date"] == "2026-01-30")
+    assert (transfer["kind"], transfer["custody"], transfer["facility"], transfer["city"], transfer["state"]) == (
+        "transfer",
+        "detained",
+        "Buffalo Federal Detention Facility",
+        "Batavia",
+        "NY",
+    )
+    assert "Held at Broome County Correctional Facility, Binghamton, NY" in client.get("/c/guan-heng").get_data(
+        as_text=True
+    )
+
+
+def test_organizers_add_edit_and_retire_events_with_history_kept(organizer_client, client, guan_heng, db):
+    new = {
+        "event-date": "2026-02-10",
+        "event-event": "WSKG reports on his release.",
+        "event-source": "WSKG, 2026-02-10",
+        "event-kind": "other",
+    }
+    assert organizer_client.post(f"{CASEWORK}/timeline", data=new).status_code == 302
+    events = client.get("/api/v1/campaigns/guan-heng").get_json()["timeline"]
+    assert events[-1]["event"] == "WSKG reports on his release."
+    db.session.expire_all()
+    from advocacy.casework.timeline import events_with_ids
+
+    added = events_with_ids(guan_heng)[-1]
+    edited = {**new, "event-event": "WSKG reports on his release and his stay in Binghamton."}
+    assert organizer_client.post(f"{CASEWORK}/timeline/{added['id']}", data=edited).status_code == 302
+    first = events_with_ids(guan_heng)[0]
+    assert organizer_client.post(f"{CASEWORK}/timeline/{first['id']}/retire").status_code == 302
+    events = client.get("/api/v1/campaigns/guan-heng").get_json()["timeline"]
+    assert first["event"] not in [e["event"] for e in events]
+    assert events[-1]["event"].endswith("stay in Binghamton.")
+    assert first["event"] not in client.get("/c/guan-heng").get_data(as_text=True)
+    revisions = db.session.scalars(select(TimelineRevision).order_by(TimelineRevision.id)).all()
+    assert [r.change for r in revisions] == ["added", "edited", "retired"]
+    assert revisions[1].before["event"] == "WSKG reports on his release."
+    assert revisions[2].after["retired"] is True and revisions[2].changed_by_id == organizer_client.user.id
+
+
+def test_an_event_without_a_source_is_refused(organizer_client, guan_heng, db):
+    before = list(guan_heng.timeline)
+    response = organizer_client.post(
+        f"{CASEWORK}/timeline", data={"event-date": "2026-02", "event-event": "Something", "event-source": ""}
+    )
+    assert response.status_code == 400 and "Name the public source" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert guan_heng.timeline == before and db.session.scalar(select(TimelineRevision.id)) is None
+
+
+# --- The casework packet and where private facts never go ----------------------------------------------
+
+
+def packet(client, bioguide_id, private):
+    data = {"packet-bioguide_id": bioguide_id}
+    if private:
+        data["packet-include_private"] = "y"
+    return client.post(f"{CASEWORK}/packet", data=data)
+
+
+def test_the_packet_holds_private_facts_only_for_an_inquiry_and_with_confirmation(organizer_client, guan_heng, db):
+    save_facts(organizer_client)
+    plain = packet(organizer_client, KRISHNAMOORTHI, private=False)
+    assert plain.status_code == 200 and plain.mimetype == "application/pdf"
+    words = pdf_text(plain.data)
+    assert "Signed; held by the organizers" in words and organizer_client.user.email in words
+    assert "Buffalo Federal Detention Facility" in words and "Constituents of this office who wrote" in words
+    assert not any(s in words for s in SECRETS)
+
+    refused = packet(organizer_client, KRISHNAMOORTHI, private=True)  # no inquiry recorded yet
+    assert refused.status_code == 400 and "opened an inquiry" in refused.get_data(as_text=True)
+
+    record(organizer_client)
+    confirmed = packet(organizer_client, KRISHNAMOORTHI, private=True)
+    words = pdf_text(confirmed.data)
+    assert A_NUMBER in words and LAWYER_CONTACT in words and BIRTH in words
+    audits = [
+        (e.action, e.filters)
+        for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+        if e.action in ("case.packet", "case.view")
+    ]
+    assert audits[-3:] == [
+        ("case.packet", {"office": KRISHNAMOORTHI, "private": False}),
+        ("case.view", {"purpose": "packet"}),
+        ("case.packet", {"office": KRISHNAMOORTHI, "private": True}),
+    ]
+
+
+def test_private_facts_appear_nowhere_else(organizer_client, staff_client, client, guan_heng, runner, db, caplog):
+    from tests.factories import make_action, make_letter
+
+    caplog.set_level(logging.DEBUG)
+    make_letter(make_action(guan_heng))  # so that a delivery packet for Senator Gillibrand exists
+    save_facts(organizer_client, release_file=(io.BytesIO(PDF), "release.pdf"))
+    record(organizer_client)
+    organizer_client.get(f"{CASEWORK}/facts")
+    packet(organizer_client, KRISHNAMOORTHI, private=True)  # the one place they go
+    seen = [
+        client.get("/api/v1/campaigns/guan-heng").get_data(as_text=True),
+        client.get("/api/v1/campaigns/guan-heng/scoreboard").get_data(as_text=True),
+        client.get("/c/guan-heng").get_data(as_text=True),
+        client.get("/c/guan-heng/scoreboard").get_data(as_text=True),
+        organizer_client.get(CASEWORK + "/").get_data(as_text=True),
+        staff_client.get("/staff/campaigns/guan-heng/priority").get_data(as_text=True),
+        pdf_text(packet(organizer_client, KRISHNAMOORTHI, private=False).data),
+        pdf_text(staff_client.get(f"/staff/campaigns/guan-heng/packets/{GILLIBRAND}.pdf", buffered=True).data),
+        caplog.text,
+        json.dumps([e.filters for e in db.session.scalars(select(AuditEvent))]),
+    ]
+    for kind in ("contacts", "offices", "statements"):
+        seen.append(
+            staff_client.get(f"/staff/campaigns/guan-heng/exports/{kind}.csv", buffered=True).get_data(as_text=True)
+        )
+    assert all(seen)
+    for where, content in enumerate(seen):
+        for secret in SECRETS:
+            assert secret not in content, (where, secret)
+
+
+# --- Priority targets ----------------------------------------------------------------------------
+
+
+def test_priority_report_lists_priority_offices_without_letters(staff_client, guan_heng):
+    body = staff_client.get("/staff/campaigns/guan-heng/priority").get_data(as_text=True)
+    assert "sits on the House Select Committee on the Strategic Competition" in body
+    assert "New York&#39;s delegation" in body and "Sen. Kirsten E. Gillibrand (D-NY)" in body
+    without = body.split('id="without"')[1].split("<h2")[0]
+    assert "Sen. Kirsten E. Gillibrand (D-NY)" in without
+
+
+def test_campaign_files_refuse_private_looking_keys(tmp_path):
+    from advocacy.campaigns.files import read_campaign_file
+    from advocacy.campaigns.yamllines import CampaignFileError
+
+    folder = tmp_path / "someone"
+    folder.mkdir()
+    source = Path("campaigns/guan-heng/campaign.yaml").read_text().replace("slug: guan-heng", "slug: someone")
+    source = source.replace("detainee:\n  name: Guan Heng\n", "detainee:\n  name: Guan Heng\n  a_number: A123\n")
+    (folder / "campaign.yaml").write_text(source)
+    (folder / "letter-thanks.txt").write_text(Path("campaigns/guan-heng/letter-thanks.txt").read_text())
+    with pytest.raises(CampaignFileError, match=r"detainee.a_number: private case facts never go in a campaign"):
+        read_campaign_file(folder / "campaign.yaml")
+
+
+def test_the_guan_heng_file_names_committees_that_exist(real_congress, app):
+    from advocacy.campaigns.files import read_campaign_file
+
+    spec = read_campaign_file(Path("campaigns/guan-heng/campaign.yaml"), check_references=True)
+    assert [(t["kind"], t["id"]) for t in spec.priority_targets] == [
+        ("committee", "HSZS"),
+        ("committee", "HSJU"),
+        ("committee", "SSJU"),
+        ("committee", "HSHM"),
+        ("committee", "SSGA"),
+        ("state", "NY"),
+    ]
+    assert all(t["reason"] for t in spec.priority_targets)
+
+
+def test_a_writer_whose_member_is_a_priority_target_is_told_so(client, live_campaign, db):
+    from tests.letters_support import GOOD
+
+    live_campaign.priority_targets = [
+        {"kind": "committee", "id": "SSAS", "reason": "A test reason for the committee."},
+        {"kind": "state", "id": "NY", "reason": "He is held in New York."},
+    ]
+    db.session.commit()
+    page = client.get("/c/sample-campaign").get_data(as_text=True)
+    started = page.split('name="started" value="')[1].split('"')[0]
+    review = client.post("/c/sample-campaign/write", data={**GOOD, "consent": "y", "started": started})
+    body = review.get_data(as_text=True)
+    assert review.status_code == 200
+    assert (
+        "Senator Kirsten E. Gillibrand sits on the Senate Committee on Armed Services: your letter matters most."
+        in (body)
+    )
+    assert "Senator Charles E. Schumer is in New York&#39;s delegation: your letter matters most." in body
+    assert "He is held in New York." in body
+
+
+def test_no_priority_note_when_none_of_the_writers_members_is_a_target(client, live_campaign, db):
+    from tests.letters_support import GOOD
+
+    live_campaign.priority_targets = [{"kind": "state", "id": "CA", "reason": "Held in California."}]
+    db.session.commit()
+    page = client.get("/c/sample-campaign").get_data(as_text=True)
+    started = page.split('name="started" value="')[1].split('"')[0]
+    body = client.post("/c/sample-campaign/write", data={**GOOD, "consent": "y", "started": started}).get_data(
+        as_text=True
+    )
+    assert "Review your letters" in body and "matters most" not in body
+
+
+def test_the_scoreboard_and_the_staff_dashboard_show_priority_offices_apart(
+    organizer_client, staff_client, client, guan_heng
+):
+    record(organizer_client, GILLIBRAND, "letter_to_dhs_ice")
+    page = client.get("/c/guan-heng/scoreboard").get_data(as_text=True)
+    priority = page.split('id="priority-heading"')[1].split("</section>")[0]
+    assert "Where a letter matters most" in page and "priority offices have spoken up or acted" in priority
+    assert "Kirsten E. Gillibrand" in priority and "Letter to DHS / ICE (2025-12-12)" in priority
+    assert "Raja Krishnamoorthi" in priority  # on the Select Committee on the CCP
+    actions = page.split('id="actions-heading"')[1].split("</section>")[0]
+    assert "Kirsten E. Gillibrand (NY), Letter to DHS / ICE" in actions
+    dashboard = staff_client.get("/staff/campaigns/guan-heng").get_data(as_text=True)
+    assert "priority offices have letters from constituents" in dashboard
+
+
+def test_organizers_add_and_remove_priority_targets(organizer_client, guan_heng, db):
+    url = f"{CASEWORK}/priority"
+    bad = organizer_client.post(
+        url, data={"priority-kind": "committee", "priority-ref": "ZZZZ", "priority-reason": "x"}
+    )
+    assert bad.status_code == 400 and "No committee has that id" in bad.get_data(as_text=True)
+    caucus = {
+        "priority-kind": "caucus",
+        "priority-ref": "Uyghur Human Rights Caucus",
+        "priority-members": "K000391\nG000555",
+        "priority-reason": "Members who follow Xinjiang.",
+    }
+    assert organizer_client.post(url, data=caucus).status_code == 302
+    db.session.expire_all()
+    assert guan_heng.priority_targets[-1] == {
+        "kind": "caucus",
+        "id": "Uyghur Human Rights Caucus",
+        "members": ["K000391", "G000555"],
+        "reason": "Members who follow Xinjiang.",
+    }
+    count = len(guan_heng.priority_targets)
+    assert organizer_client.post(f"{url}/{count - 1}/remove").status_code == 302
+    db.session.expire_all()
+    assert len(guan_heng.priority_targets) == count - 1
+
+
+def test_an_upload_over_the_size_limit_is_refused_and_nothing_is_written(
+    organizer_client, guan_heng, app, db, tmp_path
+):
+    app.config["CASE_FILE_MAX_BYTES"] = 1024
+    big = {"action-evidence_url": "", "action-evidence_file": (io.BytesIO(PDF + b"x" * 2048), "big.pdf")}
+    response = record(organizer_client, GILLIBRAND, "letter_to_dhs_ice", **big)
+    assert response.status_code == 400 and "larger than the limit of 1 KB" in response.get_data(as_text=True)
+    assert db.session.scalar(select(OfficeAction.id)) is None and db.session.scalar(select(CaseFile.id)) is None
+    folder = tmp_path / "casefiles"
+    assert not folder.exists() or not any(folder.iterdir())
+
+
+def test_the_packet_counts_the_offices_constituents_who_wrote(organizer_client, guan_heng, db):
+    from tests.factories import make_action, make_letter
+
+    for email in ("ana@example.org", "bo@example.org"):
+        make_letter(make_action(guan_heng, email=email))  # to Senator Gillibrand
+    make_letter(make_action(guan_heng, email="cy@example.org"), {**SENATOR_SCHUMER})
+    words = pdf_text(packet(organizer_client, GILLIBRAND, private=False).data)
+    assert "Constituents of this office who wrote through this campaign: 2" in words
+    assert "Ana" not in words and "ana@example.org" not in words  # counts, not people
+    body = organizer_client.get("/staff/campaigns/guan-heng/priority").get_data(as_text=True)
+    assert body  # organizers may read the staff report too
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ("  - state: NY\n", "  - state: XX\n", "priority[5].state: must be a two-letter state code"),
+        ("  - committee: HSJU\n", "  - committee: ZZ\n", "priority[1].committee: 'ZZ' is not a thomas id"),
+        ("  - committee: SSJU\n", "  - committee: SSJU\n    members: [G000555]\n", "only a caucus lists members"),
+    ],
+)
+def test_priority_targets_in_a_campaign_file_are_checked(tmp_path, old, new, message):
+    from advocacy.campaigns.files import read_campaign_file
+    from advocacy.campaigns.yamllines import CampaignFileError
+
+    folder = tmp_path / "guan-heng"
+    folder.mkdir()
+    (folder / "letter-thanks.txt").write_text(Path("campaigns/guan-heng/letter-thanks.txt").read_text())
+    source = Path("campaigns/guan-heng/campaign.yaml").read_text()
+    assert old in source
+    (folder / "campaign.yaml").write_text(source.replace(old, new))
+    with pytest.raises(CampaignFileError, match=re.escape(message)):
+        read_campaign_file(folder / "campaign.yaml")
+
+
+def test_the_event_edit_page_shows_the_event(organizer_client, guan_heng):
+    from advocacy.casework.timeline import events_with_ids
+
+    event = events_with_ids(guan_heng)[3]
+    page = organizer_client.get(f"{CASEWORK}/timeline/{event['id']}").get_data(as_text=True)
+    assert "Broome County Correctional Facility" in page and 'value="2025-08"' in page
+    assert organizer_client.get(f"{CASEWORK}/timeline/nope").status_code == 404
