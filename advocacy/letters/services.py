@@ -22,7 +22,7 @@ from advocacy.campaigns.models import Campaign, Status
 from advocacy.campaigns.placeholders import campaign_fields, constituent_fields
 from advocacy.campaigns.rendering import TemplateProblem, choose_variant, render_letter
 from advocacy.campaigns.services import Target, campaign_targets, thanks_targets
-from advocacy.congress.lookup import LookupResult, lookup_representatives
+from advocacy.congress.lookup import LookupResult, lookup_district, lookup_representatives
 from advocacy.delivery.dispatch import dispatch_after_commit
 from advocacy.delivery.models import Delivery
 from advocacy.delivery.outbox import delivery_values
@@ -100,26 +100,25 @@ def _targets(campaign, lookup: LookupResult, purpose: str, stances: dict) -> lis
 
 
 def resolve_offices(constituent: Constituent, district: tuple[str, int] | None = None) -> LookupResult:
-    """The constituent's offices: the ZIP first; the street address only when the ZIP is split.
+    """The constituent's offices, from their street address whenever a geocoder can place it.
 
-    `district`, when given, is a district the constituent chose themselves among the split ZIP's
-    candidates (the HTML flow offers that choice when the geocoder cannot place the address).
+    The geocoder decides for every address, whatever the ZIP crosswalk says (a ZIP's area is drawn from
+    census blocks, not postal addresses, and PO-box ZIPs are not in it at all). Only when no geocoder can
+    answer does the ZIP decide: a single-district ZIP is accepted with `lookup_source` "zip-crosswalk" (and
+    checked again before its House letter goes, see advocacy.letters.verify); a split one needs `district`,
+    a district the constituent chose themselves among its candidates, else AddressNeeded.
     """
-    result = lookup_representatives(constituent.zip5)
-    states = result.states
+    street = f"{constituent.address}, {constituent.city}, {constituent.state}"
+    located = lookup_representatives(constituent.zip5, street, city=constituent.city)
+    if not located.approximate:
+        return located  # the geographic state decides, even where the postal one differs
+    states = located.states
     if constituent.state not in states:
         raise InvalidInput({"zip": f"ZIP code {constituent.zip5} is in {', '.join(states)}, not {constituent.state}."})
-    if not result.split:
-        return result
-    located = lookup_representatives(
-        constituent.zip5, f"{constituent.address}, {constituent.city}, {constituent.state}"
-    )
     if not located.split:
         return located
-    if district is not None and district in result.districts:
-        from advocacy.congress.lookup import lookup_district
-
-        return lookup_district(constituent.zip5, *district)
+    if district is not None and district in located.districts:
+        return lookup_district(constituent.zip5, *district, city=constituent.city)
     raise AddressNeeded(located)
 
 
