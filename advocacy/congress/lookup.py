@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from advocacy.congress.offices import Office, roster, with_nearest_office
+from advocacy.congress.offices import Office, local_office, roster, with_nearest_office
 from advocacy.congress.providers import GeocoderUnavailable, crosswalk, geocoder
 
 # What a lookup tells the person about where its answer came from (also in the API's `notice`).
@@ -24,6 +24,12 @@ ZIP_NOTICE = (
 UNAVAILABLE_NOTICE = (
     "We could not check your street address just now, so your district comes from your ZIP code. "
     "We will check the address again before your letter goes to the House."
+)
+# On the thanks page of a letter whose district came from the ZIP (see advocacy.congress.verify).
+ZIP_SOURCE_NOTICE = (
+    "We could not check your street address when you wrote, so your district comes from your ZIP code. "
+    "We check the address again before your letter goes to the House, and if your district turns out to be "
+    "a different one, the letter goes to the right representative instead."
 )
 NOT_FOUND_NOTICE = (
     "We could not find that street address, so your district comes from your ZIP code. "
@@ -183,6 +189,10 @@ def result_body(result: LookupResult) -> bytes:
             b",".join(office(o) for o in result.house_candidates),
             b'],"vacancies":',
             _dumps([{"state": s, "district": d} for s, d in result.vacancies]),
+            b',"approximate":',
+            b"true" if result.approximate else b"false",
+            b',"notice":',
+            _dumps(result.notice),
             b"}",
         )
     )
@@ -221,6 +231,29 @@ def _result(
         vacancies=vacancies,
         location=location,
     )
+
+
+def street_line(address: str, city: str, state: str) -> str:
+    """The one-line street address the letter flow geocodes (the same text finds the same cached answer)."""
+    return f"{address}, {city}, {state}"
+
+
+def office_to_call(bioguide_id: str, address: str, city: str, state: str, zip_code: str) -> dict | None:
+    """The member's district office nearest to a writer, for the thanks page after the letters are written.
+
+    Uses only what is already known: the geocoder's cached answer for the writer's address (no request is
+    made, and nothing about the address is stored), else an office in the writer's city, else the first
+    office in the data (a guess, but a number to call).
+    """
+    match = None
+    try:
+        match = geocoder().cached(street_line(address, city, state), normalize_zip(zip_code))
+    except LookupFailed:
+        pass  # a purged action (no ZIP left): no point
+    found = local_office(bioguide_id, match.location if match else None, city)
+    if found is None:
+        found = next((dict(o) for o in roster().district_offices.get(bioguide_id, ())), None)
+    return found
 
 
 def lookup_district(zip_code: str, state: str, district: int, city: str | None = None) -> LookupResult:

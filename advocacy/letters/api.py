@@ -119,7 +119,10 @@ def create_action(slug: str):
         log.error("letter template failed at send time campaign=%s: %s", slug, exc)
         raise APIError(503, "campaign_unavailable", UNAVAILABLE) from None
     deliveries = submission.deliveries
-    body = {"letters": [letter_json(letter, deliveries.get(letter.id)) for letter in submission.letters]}
+    lookup = submission.lookup
+    body = {"letters": [letter_json(letter, deliveries.get(letter.id), lookup) for letter in submission.letters]}
+    if lookup is not None and lookup.notice:
+        body["notice"] = lookup.notice  # e.g. the district came from the ZIP while the geocoder was down
     return jsonify(body), (201 if submission.created else 200)
 
 

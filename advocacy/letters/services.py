@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 from flask import current_app
@@ -22,7 +22,7 @@ from advocacy.campaigns.models import Campaign, Status
 from advocacy.campaigns.placeholders import campaign_fields, constituent_fields
 from advocacy.campaigns.rendering import TemplateProblem, choose_variant, render_letter
 from advocacy.campaigns.services import Target, campaign_targets, thanks_targets
-from advocacy.congress.lookup import LookupResult, lookup_district, lookup_representatives
+from advocacy.congress.lookup import LookupResult, lookup_district, lookup_representatives, street_line
 from advocacy.delivery.dispatch import dispatch_after_commit
 from advocacy.delivery.models import Delivery
 from advocacy.delivery.outbox import delivery_values
@@ -33,6 +33,10 @@ from advocacy.letters.store import insert_submission
 from advocacy.letters.validation import Constituent, InvalidInput, pseudonym
 
 log = logging.getLogger(__name__)
+
+# How long a House letter whose district came from the ZIP (the geocoder was down) waits for its address to
+# be checked again (`flask districts verify`, every few minutes from cron) before it goes as addressed.
+VERIFY_HOLD = timedelta(minutes=30)
 
 
 class CampaignNotOpen(Exception):
@@ -108,7 +112,7 @@ def resolve_offices(constituent: Constituent, district: tuple[str, int] | None =
     checked again before its House letter goes, see advocacy.letters.verify); a split one needs `district`,
     a district the constituent chose themselves among its candidates, else AddressNeeded.
     """
-    street = f"{constituent.address}, {constituent.city}, {constituent.state}"
+    street = street_line(constituent.address, constituent.city, constituent.state)
     located = lookup_representatives(constituent.zip5, street, city=constituent.city)
     if not located.approximate:
         return located  # the geographic state decides, even where the postal one differs
@@ -210,8 +214,11 @@ def submit_action(
     else:
         raise RuntimeError("could not write the letters after repeated conflicts")
     log.info("action accepted campaign=%s letters=%d", campaign.slug, len(new_letters))
-    # Handoffs wait for the constituent ("I sent it"); only deliveries we send ourselves are queued.
-    dispatch_after_commit([d.id for d in deliveries if d.status == "pending"])
+    # Handoffs wait for the constituent ("I sent it"); only deliveries we send ourselves and that are due now
+    # are queued (a House letter whose district came from the ZIP waits for `districts verify`).
+    dispatch_after_commit(
+        [d.id for d in deliveries if d.status == "pending" and d.next_attempt_at <= action.created_at]
+    )
     dispatch_receipt(action.id)
     by_key = {letter.office_key: letter for letter in new_letters} | written
     letters = [by_key[t.key] for t in targets]
@@ -272,6 +279,9 @@ def _write(
     writers: dict[str, object] = {}
     # The letter without the writer's own words is only needed for CWC's OrganizationStatement.
     need_statement = current_app.config["ADVOCACY_SETTINGS"].cwc_enabled
+    # The geocoder could not answer, so the ZIP chose the district: the House letter waits (at most
+    # VERIFY_HOLD) for `districts verify` to place the address and re-address it if the ZIP was wrong.
+    hold_for_verification = lookup.approximate and lookup.geocoder_unavailable
     for position, target in enumerate(targets):
         message = messages.get(target.key, constituent.message)
         if message not in writers:
@@ -315,7 +325,10 @@ def _write(
             "created_at": now,
         }
         letters.append(letter)
-        deliveries.append(delivery_values(SimpleNamespace(**letter), target_email=target.email))
+        delivery = delivery_values(SimpleNamespace(**letter), target_email=target.email)
+        held = hold_for_verification and letter["chamber"] == "house"
+        delivery["next_attempt_at"] = now + VERIFY_HOLD if held else now
+        deliveries.append(delivery)
     insert_submission(action, letters, deliveries)
     return (
         SimpleNamespace(**action),
@@ -337,10 +350,15 @@ def preview_letters(
     return out
 
 
-def letter_json(letter: Letter, delivery: Delivery | None) -> dict:
+def letter_json(letter: Letter, delivery: Delivery | None, lookup: LookupResult | None = None) -> dict:
+    """A letter for the API; with the submission's `lookup`, its office carries the nearest district office."""
     from advocacy.congress.offices import office_for
 
-    office = office_for(letter.bioguide_id, include_former=True) if letter.bioguide_id else None
+    office = None
+    if lookup is not None and letter.bioguide_id:
+        office = next((o for o in lookup.offices if o.bioguide_id == letter.bioguide_id), None)
+    if office is None and letter.bioguide_id:
+        office = office_for(letter.bioguide_id, include_former=True)
     office_json = (
         office.to_json()
         if office is not None
