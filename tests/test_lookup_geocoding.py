@@ -183,3 +183,30 @@ def test_the_geocoder_cache_is_keyed_by_a_keyed_hash_and_holds_no_address(app, n
     assert re.fullmatch(r"[0-9a-f]{64}", key) and "EXAMPLE" not in repr(cache._data)
     other = type(geocoder())(DEFAULT_GEOCODER_URL, b"another key")
     assert other.cache_key("1 Example Plaza, New York, NY", "10004") != key
+
+
+def _send_form(client, **fields):
+    page = client.get("/c/sample-campaign").get_data(as_text=True)
+    started = re.search(r'name="started" value="([^"]+)"', page).group(1)
+    return client.post("/c/sample-campaign/send", data={**GOOD, "consent": "y", "started": started, **fields})
+
+
+def test_the_thanks_page_gives_a_san_francisco_writer_padillas_san_francisco_office(
+    client, db, live_campaign, no_network
+):
+    no_network.get(DEFAULT_GEOCODER_URL, json=census_answer("CA", 11, SAN_FRANCISCO))
+    response = _send_form(client, zip="94102", state="CA", city="San Francisco", address="1 Dr Carlton B Goodlett Pl")
+    assert response.status_code == 303
+    thanks = client.get(response.headers["Location"]).get_data(as_text=True)
+    padilla = thanks.split("Alex Padilla", 1)[1].split("</section>", 1)[0]
+    assert "San Francisco office" in padilla and "Fresno" not in padilla
+    assert len(no_network.calls) == 1  # the thanks page used the cached answer
+
+
+def test_the_thanks_page_gives_a_manhattan_writer_the_new_york_city_offices(client, db, live_campaign, no_network):
+    no_network.get(DEFAULT_GEOCODER_URL, json=census_answer("NY", 12, MANHATTAN))
+    response = _send_form(client, zip="10020", city="New York", address="30 Rockefeller Plaza")
+    thanks = client.get(response.headers["Location"]).get_data(as_text=True)
+    for name in ("Charles E. Schumer", "Kirsten E. Gillibrand"):
+        section = thanks.split(name, 1)[1].split("</section>", 1)[0]
+        assert "New York office" in section and "Rochester" not in section and "Albany" not in section
