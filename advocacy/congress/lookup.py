@@ -238,12 +238,14 @@ def street_line(address: str, city: str, state: str) -> str:
     return f"{address}, {city}, {state}"
 
 
-def office_to_call(bioguide_id: str, address: str, city: str, state: str, zip_code: str) -> dict | None:
+def office_to_call(
+    bioguide_id: str, address: str, city: str, state: str, zip_code: str, guess: bool = True
+) -> dict | None:
     """The member's district office nearest to a writer, for the thanks page after the letters are written.
 
     Uses only what is already known: the geocoder's cached answer for the writer's address (no request is
     made, and nothing about the address is stored), else an office in the writer's city, else the first
-    office in the data (a guess, but a number to call).
+    office in the data when `guess` (a guess, but a number to call).
     """
     match = None
     try:
@@ -251,7 +253,7 @@ def office_to_call(bioguide_id: str, address: str, city: str, state: str, zip_co
     except LookupFailed:
         pass  # a purged action (no ZIP left): no point
     found = local_office(bioguide_id, match.location if match else None, city)
-    if found is None:
+    if found is None and guess:
         found = next((dict(o) for o in roster().district_offices.get(bioguide_id, ())), None)
     return found
 

@@ -24,6 +24,7 @@ from advocacy.letters.services import (
     CampaignNotOpen,
     NoOffices,
     letter_json,
+    submission_notice,
     submit_action,
 )
 from advocacy.letters.snapshots import campaign_snapshot
@@ -119,10 +120,11 @@ def create_action(slug: str):
         log.error("letter template failed at send time campaign=%s: %s", slug, exc)
         raise APIError(503, "campaign_unavailable", UNAVAILABLE) from None
     deliveries = submission.deliveries
-    lookup = submission.lookup
-    body = {"letters": [letter_json(letter, deliveries.get(letter.id), lookup) for letter in submission.letters]}
-    if lookup is not None and lookup.notice:
-        body["notice"] = lookup.notice  # e.g. the district came from the ZIP while the geocoder was down
+    action = submission.action
+    body = {"letters": [letter_json(letter, deliveries.get(letter.id), action) for letter in submission.letters]}
+    notice = submission_notice(action)
+    if notice:
+        body["notice"] = notice  # the district came from the ZIP: no geocoder could place the address
     return jsonify(body), (201 if submission.created else 200)
 
 

@@ -22,7 +22,14 @@ from advocacy.campaigns.models import Campaign, Status
 from advocacy.campaigns.placeholders import campaign_fields, constituent_fields
 from advocacy.campaigns.rendering import TemplateProblem, choose_variant, render_letter
 from advocacy.campaigns.services import Target, campaign_targets, thanks_targets
-from advocacy.congress.lookup import LookupResult, lookup_district, lookup_representatives, street_line
+from advocacy.congress.lookup import (
+    ZIP_SOURCE_NOTICE,
+    LookupResult,
+    lookup_district,
+    lookup_representatives,
+    office_to_call,
+    street_line,
+)
 from advocacy.delivery.dispatch import dispatch_after_commit
 from advocacy.delivery.models import Delivery
 from advocacy.delivery.outbox import delivery_values
@@ -350,15 +357,15 @@ def preview_letters(
     return out
 
 
-def letter_json(letter: Letter, delivery: Delivery | None, lookup: LookupResult | None = None) -> dict:
-    """A letter for the API; with the submission's `lookup`, its office carries the nearest district office."""
+def letter_json(letter: Letter, delivery: Delivery | None, action=None) -> dict:
+    """A letter for the API; with its `action`, the office carries the district office nearest the writer
+    (from the cached geocode of their address, else their city: the same on a first answer and a repeat)."""
     from advocacy.congress.offices import office_for
 
-    office = None
-    if lookup is not None and letter.bioguide_id:
-        office = next((o for o in lookup.offices if o.bioguide_id == letter.bioguide_id), None)
-    if office is None and letter.bioguide_id:
-        office = office_for(letter.bioguide_id, include_former=True)
+    office = office_for(letter.bioguide_id, include_former=True) if letter.bioguide_id else None
+    if office is not None and action is not None:
+        near = office_to_call(office.bioguide_id, action.address, action.city, action.state, action.zip, guess=False)
+        office = dataclasses.replace(office, nearest_district_office=near)
     office_json = (
         office.to_json()
         if office is not None
@@ -377,6 +384,11 @@ def letter_json(letter: Letter, delivery: Delivery | None, lookup: LookupResult 
         "body": letter.body,
         "delivery": {"channel": delivery.channel, "status": delivery.status} if delivery else None,
     }
+
+
+def submission_notice(action) -> str | None:
+    """What to tell the writer about how their district was found (stored, so a repeat says it too)."""
+    return ZIP_SOURCE_NOTICE if action.lookup_source == "zip-crosswalk" and action.address else None
 
 
 def deliveries_for(letters: list[Letter]) -> dict[str, Delivery]:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from advocacy.auth.access import public
 from advocacy.campaigns.rendering import TemplateProblem
 from advocacy.campaigns.services import campaign_counts, public_campaigns
-from advocacy.congress.lookup import ZIP_SOURCE_NOTICE, LookupFailed, office_to_call
+from advocacy.congress.lookup import LookupFailed, office_to_call
 from advocacy.congress.offices import office_for
 from advocacy.congress.states import district_label
 from advocacy.delivery.services import mark_handoff_sent
@@ -33,6 +33,7 @@ from advocacy.letters.services import (
     deliveries_for,
     preview_letters,
     resolve_offices,
+    submission_notice,
     submit_action,
 )
 from advocacy.letters.snapshots import campaign_snapshot
@@ -259,7 +260,7 @@ def thanks(slug: str, action_id: str):
         rows=rows,
         share_url=share_url,
         label=district_label,
-        district_notice=ZIP_SOURCE_NOTICE if action.lookup_source == "zip-crosswalk" else None,
+        district_notice=submission_notice(action),
     )
 
 
