@@ -22,6 +22,7 @@ from advocacy.campaigns.models import Campaign, Status
 from advocacy.campaigns.placeholders import campaign_fields, constituent_fields
 from advocacy.campaigns.rendering import TemplateProblem, choose_variant, render_letter
 from advocacy.campaigns.services import Target, campaign_targets, thanks_targets
+from advocacy.congress import transition
 from advocacy.congress.lookup import (
     ZIP_SOURCE_NOTICE,
     LookupResult,
@@ -72,12 +73,8 @@ class Submission:
 
 
 def congress_number(when: datetime | None = None) -> int:
-    """The Congress in session on a date: the 1st began in 1789; each begins on January 3 of an odd year."""
-    when = when or datetime.now(UTC)
-    year = when.year
-    if year % 2 == 1 and (when.month, when.day) < (1, 3):
-        year -= 1
-    return (year - 1789) // 2 + 1
+    """The Congress in office at `when` (default now): each begins at noon Eastern on January 3 of an odd year."""
+    return transition.congress_number(when or datetime.now(UTC))
 
 
 def _stances(campaign) -> dict:

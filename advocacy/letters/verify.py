@@ -29,7 +29,9 @@ from advocacy.campaigns.placeholders import campaign_fields, constituent_fields
 from advocacy.campaigns.rendering import choose_variant, render_letter
 from advocacy.campaigns.services import Target
 from advocacy.congress.lookup import LookupFailed, lookup_representatives, street_line
-from advocacy.congress.offices import Office
+from advocacy.congress.models import Member
+from advocacy.congress.offices import Office, roster
+from advocacy.congress.transition import congress_number
 from advocacy.delivery.models import Delivery, Status
 from advocacy.delivery.outbox import delivery_values
 from advocacy.extensions import db
@@ -196,4 +198,71 @@ def verify_pending(now: datetime | None = None, limit: int = 1000) -> Counter:
         outcomes[outcome] += 1
         if outcome != "unavailable":
             log.info("district check action=%s outcome=%s", action_id, outcome)  # an id, never the address
+    return outcomes
+
+
+# --- a change of Congress -----------------------------------------------------------------------------------
+
+
+def _successor(letter: Letter, departed: Member | None) -> Office | None:
+    """The sitting member in the seat the letter's member held: the same House district, or the same state
+    and Senate class."""
+    seats = roster()
+    if letter.chamber == "house":
+        return seats.house.get((letter.state, letter.district or 0))
+    if letter.chamber == "senate" and departed is not None and departed.senate_class is not None:
+        bioguide = db.session.scalar(
+            select(Member.bioguide_id).where(
+                Member.in_office.is_(True),
+                Member.chamber == "senate",
+                Member.state == departed.state,
+                Member.senate_class == departed.senate_class,
+            )
+        )
+        return seats.offices.get(bioguide) if bioguide else None
+    return None
+
+
+def readdress_for_roster(now: datetime | None = None) -> Counter:
+    """Letters not yet delivered to a member who has left office: re-addressed to the successor in the same
+    seat (and recorded under the Congress in office now), or cancelled with the reason when the seat is
+    vacant. Returns counts by outcome ("readdressed", "vacant", "conflict")."""
+    now = now or datetime.now(UTC)
+    rows = db.session.execute(
+        select(Letter.id, Delivery.id)
+        .join(Delivery, Delivery.letter_id == Letter.id)
+        .join(Member, Member.bioguide_id == Letter.bioguide_id)
+        .where(Member.in_office.is_(False), Delivery.status.in_(READDRESSABLE))
+        .order_by(Letter.created_at)
+    ).all()
+    outcomes: Counter = Counter()
+    congress = congress_number(now)
+    for letter_id, delivery_id in rows:
+        letter, delivery = db.session.get(Letter, letter_id), db.session.get(Delivery, delivery_id)
+        departed = db.session.get(Member, letter.bioguide_id)
+        who = f"{letter.office_title} {letter.office_name}"
+        office = _successor(letter, departed)
+        if office is None:
+            delivery.status = Status.CANCELLED.value
+            delivery.last_error = f"not delivered: {who} has left office and the seat is vacant"
+            delivery.updated_at = now
+            outcome = "vacant"
+        else:
+            readdress(
+                letter, delivery, office, f"re-addressed: {who} has left office; {office.name} holds the seat", now
+            )
+            letter.congress = congress
+            outcome = "readdressed"
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()  # the writer already has a letter to the successor in this campaign
+            delivery = db.session.get(Delivery, delivery_id)
+            delivery.status = Status.CANCELLED.value
+            delivery.last_error = f"not delivered: {who} has left office; the successor already has this letter"
+            delivery.updated_at = now
+            db.session.commit()
+            outcome = "conflict"
+        outcomes[outcome] += 1
+        log.info("roster change letter=%s outcome=%s", letter_id, outcome)
     return outcomes
