@@ -134,6 +134,9 @@ def test_the_next_congress_is_loaded_ahead_and_switches_at_noon(app, next_congre
     assert db.session.get(Member, "T000469").in_office is True
     assert lookup_representatives("10004").split is False
 
+    switch = runner.invoke(args=["legislators", "switch"])  # today, in 2026: not yet
+    assert switch.exit_code == 0, switch.output
+    assert "Nothing due. Next: the 120th Congress's legislators at 2027-01-03 17:00 UTC." in switch.output
     assert apply_due(BEFORE_NOON) == []
     applied = apply_due(NOON)
     assert [(r.dataset, r.congress) for r, _ in applied] == [("legislators", 120), ("districts", 120)]
@@ -143,6 +146,8 @@ def test_the_next_congress_is_loaded_ahead_and_switches_at_noon(app, next_congre
     assert any(NEW_MEMBER in line for line in legislators_report.joined)
     assert "ZIP 12207: NY-20 → NY-21" in districts_report.changes
     assert "ZIP 10004: NY-10 → NY-10, NY-12" in districts_report.changes
+    assert "  2 ZIP codes changed district." in districts_report.lines()
+    assert "  2 left office, 1 arrived." in legislators_report.lines()
     assert apply_due(NOON) == []  # applied once
 
     assert roster().house[("NY", 20)].bioguide_id == NEW_MEMBER
