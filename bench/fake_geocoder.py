@@ -79,7 +79,11 @@ def main() -> None:
         def log_message(self, format: str, *args) -> None:  # noqa: A002 - no access log: the query holds addresses
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    class Server(ThreadingHTTPServer):
+        def handle_error(self, request, client_address) -> None:
+            pass  # a client gone (the app's workers stop at the end of a run) is not worth a traceback
+
+    server = Server(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     server.request_queue_size = 1024
     print(f"fake geocoder on 127.0.0.1:{args.port}, {args.delay_ms} ms", flush=True)

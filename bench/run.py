@@ -112,7 +112,9 @@ def setup_database(env: dict) -> None:
     flask(env, "db", "upgrade")
     flask(env, "legislators", "sync")
     flask(env, "districts", "sync")
-    flask(env, "campaigns", "load", str(ROOT / "campaigns"))
+    # The sample campaign (where the submissions go) may not be loaded live in production: load it as staff
+    # would on a development machine, then serve it with the production settings.
+    flask({**env, "ADVOCACY_ENV": "development"}, "campaigns", "load", str(ROOT / "campaigns"))
     log(f"database {DB_NAME} ready in {time.monotonic() - started:.1f} s")
     import redis
 
