@@ -166,7 +166,14 @@ SCHEMAS["ActionRequest"] = {
 SCHEMAS["ActionResponse"] = {
     "type": "object",
     "required": ["letters"],
-    "properties": {"letters": {"type": "array", "items": _LETTER}},
+    "properties": {
+        "letters": {"type": "array", "items": _LETTER},
+        "notice": {
+            "type": "string",
+            "description": "present when no geocoder could place the address and the ZIP code chose the district; "
+            "the House letter is checked again before it goes",
+        },
+    },
 }
 PATHS["/campaigns/{slug}/actions"] = {
     "post": {
