@@ -210,3 +210,8 @@ def test_the_thanks_page_gives_a_manhattan_writer_the_new_york_city_offices(clie
     for name in ("Charles E. Schumer", "Kirsten E. Gillibrand"):
         section = thanks.split(name, 1)[1].split("</section>", 1)[0]
         assert "New York office" in section and "Rochester" not in section and "Albany" not in section
+
+
+def test_the_scoreboard_says_a_zip_is_an_approximation_and_links_to_the_address_lookup(client, live_campaign):
+    page = client.get("/c/sample-campaign/scoreboard?zip=10004").get_data(as_text=True)
+    assert "only an approximation" in page and 'href="/lookup?zip=10004"' in page
