@@ -215,3 +215,20 @@ def test_the_thanks_page_gives_a_manhattan_writer_the_new_york_city_offices(clie
 def test_the_scoreboard_says_a_zip_is_an_approximation_and_links_to_the_address_lookup(client, live_campaign):
     page = client.get("/c/sample-campaign/scoreboard?zip=10004").get_data(as_text=True)
     assert "only an approximation" in page and 'href="/lookup?zip=10004"' in page
+
+
+def test_after_repeated_failures_the_geocoder_rests_before_it_is_asked_again(app, no_network):
+    no_network.get(DEFAULT_GEOCODER_URL, body=requests.ConnectionError("down"))
+    places = geocoder()
+    now = [1000.0]
+    places.clock = lambda: now[0]
+    for n in range(5):
+        assert lookup_representatives("10004", f"{n} Example St").geocoder_unavailable
+    asked = len(no_network.calls)
+    assert asked == 10  # five addresses, each tried twice
+    result = lookup_representatives("10004", "6 Example St")  # not asked: the ZIP answers at once
+    assert result.geocoder_unavailable and result.approximate and len(no_network.calls) == asked
+    now[0] += 31
+    no_network.replace(no_network.GET, DEFAULT_GEOCODER_URL, json=census_answer("NY", 12, MANHATTAN))
+    assert lookup_representatives("10004", "7 Example St").districts == [("NY", 12)]
+    assert places.failures == 0

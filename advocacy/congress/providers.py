@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import logging
 import re
+import time
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -32,6 +33,10 @@ GEOCODER_TIMEOUT = (2.0, 4.0)
 GEOCODER_RETRIES = 1
 GEOCODER_CACHE_SIZE = 10_000
 GEOCODER_CACHE_SECONDS = 24 * 3600
+# After this many answers in a row that could not be had, the geocoder is not asked for a while: during an
+# outage every submission would otherwise wait out its timeouts (seconds) before the ZIP decides.
+GEOCODER_BREAKER_FAILURES = 5
+GEOCODER_BREAKER_SECONDS = 30.0
 EXTENSION_KEY = "advocacy.congress.geocoder"
 _CD_FIELD = re.compile(r"^CD\d+$")
 _CD_LAYER = re.compile(r"^(\d+)\D")
@@ -84,11 +89,15 @@ class CachedGeocoder:
 
     name = "geocoder"
 
+    clock = staticmethod(time.monotonic)  # tests set their own
+
     def __init__(self, key: bytes, timeout=GEOCODER_TIMEOUT, retries: int = GEOCODER_RETRIES):
         self.key = key
         self.timeout = timeout
         self.retries = retries
         self.cache = LRUCache(maxsize=GEOCODER_CACHE_SIZE, ttl=GEOCODER_CACHE_SECONDS)
+        self.failures = 0  # answers in a row that could not be had (not thread-exact; it need not be)
+        self.resting_until = float("-inf")
 
     def cache_key(self, address: str, zip_code: str) -> str:
         text = normalize_for_cache(one_line_address(address, zip_code))
@@ -99,7 +108,16 @@ class CachedGeocoder:
         cached = self.cache.get(key)
         if cached is not MISSING:
             return cached
-        match = self._lookup(one_line_address(address, zip_code))
+        if self.failures >= GEOCODER_BREAKER_FAILURES and self.clock() < self.resting_until:
+            raise GeocoderUnavailable("not asked: it failed repeatedly just now")
+        try:
+            match = self._lookup(one_line_address(address, zip_code))
+        except GeocoderUnavailable:
+            self.failures += 1
+            if self.failures >= GEOCODER_BREAKER_FAILURES:
+                self.resting_until = self.clock() + GEOCODER_BREAKER_SECONDS
+            raise
+        self.failures = 0
         self.cache.put(key, match)
         return match
 
