@@ -53,6 +53,7 @@ def _pending_house_letters(action: Action) -> list[tuple[Letter, Delivery]]:
         select(Letter, Delivery)
         .join(Delivery, Delivery.letter_id == Letter.id)
         .where(Letter.action_id == action.id, Letter.chamber == "house", Delivery.status.in_(READDRESSABLE))
+        .with_for_update(of=Delivery)  # a worker that would claim one of them skips it until this check is done
     )
     return [(letter, delivery) for letter, delivery in rows]
 
@@ -73,6 +74,10 @@ def _constituent(action: Action, message: str) -> Constituent:
     )
 
 
+class NoVariant(Exception):
+    """The campaign has no letter for the new office (its variants changed since the letter was written)."""
+
+
 def readdress(letter: Letter, delivery: Delivery, office: Office, reason: str, now: datetime) -> None:
     """Point an undelivered letter at `office` (in this session; the caller commits): render it again for the
     new office with the same variant rules and the writer's own words, and route its delivery afresh."""
@@ -80,6 +85,8 @@ def readdress(letter: Letter, delivery: Delivery, office: Office, reason: str, n
     campaign = db.session.get(Campaign, letter.campaign_id)
     stance = cached_stances(campaign.id).get(office.bioguide_id)
     variant = choose_variant(campaign.letters, office.chamber, stance)
+    if variant is None:
+        raise NoVariant(f"the campaign has no letter variant for {office.title} {office.name}")
     target = Target.for_office(office, "delegation")
     values = campaign_fields(campaign)
     subject, body = render_letter(
@@ -150,9 +157,16 @@ def verify_district(action: Action, now: datetime | None = None) -> str:
                     delivery.updated_at = now
                 outcome = "vacant"
             else:
-                for letter, delivery in pending:
-                    readdress(letter, delivery, office, reason, now)
-                outcome = "readdressed"
+                try:
+                    for letter, delivery in pending:
+                        readdress(letter, delivery, office, reason, now)
+                    outcome = "readdressed"
+                except NoVariant as exc:
+                    for _letter, delivery in pending:
+                        delivery.status = Status.CANCELLED.value
+                        delivery.last_error = f"{reason}, but {exc}"[:500]
+                        delivery.updated_at = now
+                    outcome = "vacant"
             action.district = district
         if outcome in ("confirmed", "readdressed", "vacant"):
             action.lookup_source = located.source
@@ -248,11 +262,16 @@ def readdress_for_roster(now: datetime | None = None) -> Counter:
             delivery.updated_at = now
             outcome = "vacant"
         else:
-            readdress(
-                letter, delivery, office, f"re-addressed: {who} has left office; {office.name} holds the seat", now
-            )
-            letter.congress = congress
-            outcome = "readdressed"
+            reason = f"re-addressed: {who} has left office; {office.name} holds the seat"
+            try:
+                readdress(letter, delivery, office, reason, now)
+                letter.congress = congress
+                outcome = "readdressed"
+            except NoVariant as exc:
+                delivery.status = Status.CANCELLED.value
+                delivery.last_error = f"not delivered: {who} has left office, and {exc}"[:500]
+                delivery.updated_at = now
+                outcome = "vacant"
         try:
             db.session.commit()
         except IntegrityError:
