@@ -243,6 +243,9 @@ def flask_config(settings: Settings) -> dict[str, object]:
         # argon2id; OWASP's second recommended profile (19 MiB would be the minimum).
         "PASSWORD_HASH": {"time_cost": 3, "memory_cost": 65536, "parallelism": 2},
         "FORM_MIN_FILL_SECONDS": 0 if testing else 3,
+        # How long a House letter whose district came from the ZIP (the geocoder was down) waits for
+        # `districts verify`; 0 in tests, which set it where they test the hold.
+        "DISTRICT_CHECK_HOLD_SECONDS": 0 if testing else 30 * 60,
         "ACTION_RATE_LIMIT_IP": settings.submit_rate_limit,
         "PSEUDONYM_KEY": (
             settings.pseudonym_key.encode()

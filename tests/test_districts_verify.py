@@ -29,6 +29,11 @@ ALBANY = (42.6526, -73.7562)
 PAYLOAD = {**GOOD, "address": "1 Example St"}
 
 
+@pytest.fixture
+def app_config():
+    return {"DISTRICT_CHECK_HOLD_SECONDS": 1800}  # as deployed (tests default to no hold)
+
+
 def accepted_while_down(client, mock) -> Action:
     mock.get(DEFAULT_GEOCODER_URL, body=requests.ConnectionError("down"))
     response = client.post(ACTIONS, json=PAYLOAD)

@@ -95,6 +95,7 @@ def test_a_zip_the_crosswalk_does_not_know_is_accepted_when_the_address_places_i
     assert db.session.scalar(select(Action)).lookup_source == "census-geocoder"
 
 
+@pytest.mark.parametrize("app_config", [{"DISTRICT_CHECK_HOLD_SECONDS": 1800}])
 def test_a_geocoder_outage_accepts_a_single_district_zip_holds_the_house_letter_and_says_so(
     client, db, live_campaign, no_network, caplog
 ):

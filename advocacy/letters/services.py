@@ -42,10 +42,6 @@ from advocacy.letters.validation import Constituent, InvalidInput, pseudonym
 
 log = logging.getLogger(__name__)
 
-# How long a House letter whose district came from the ZIP (the geocoder was down) waits for its address to
-# be checked again (`flask districts verify`, every few minutes from cron) before it goes as addressed.
-VERIFY_HOLD = timedelta(minutes=30)
-
 
 class CampaignNotOpen(Exception):
     """The campaign is a draft or closed: it takes no letters."""
@@ -283,9 +279,11 @@ def _write(
     writers: dict[str, object] = {}
     # The letter without the writer's own words is only needed for CWC's OrganizationStatement.
     need_statement = current_app.config["ADVOCACY_SETTINGS"].cwc_enabled
-    # The geocoder could not answer, so the ZIP chose the district: the House letter waits (at most
-    # VERIFY_HOLD) for `districts verify` to place the address and re-address it if the ZIP was wrong.
-    hold_for_verification = lookup.approximate and lookup.geocoder_unavailable
+    # The geocoder could not answer, so the ZIP chose the district: the House letter waits for `districts
+    # verify` to place the address and re-address it if the ZIP was wrong. DISTRICT_CHECK_HOLD_SECONDS
+    # (30 minutes) bounds the wait: after it the letter goes as addressed.
+    hold = timedelta(seconds=current_app.config.get("DISTRICT_CHECK_HOLD_SECONDS", 30 * 60))
+    hold_for_verification = lookup.approximate and lookup.geocoder_unavailable and hold > timedelta(0)
     for position, target in enumerate(targets):
         message = messages.get(target.key, constituent.message)
         if message not in writers:
@@ -331,7 +329,7 @@ def _write(
         letters.append(letter)
         delivery = delivery_values(SimpleNamespace(**letter), target_email=target.email)
         held = hold_for_verification and letter["chamber"] == "house"
-        delivery["next_attempt_at"] = now + VERIFY_HOLD if held else now
+        delivery["next_attempt_at"] = now + hold if held else now
         deliveries.append(delivery)
     insert_submission(action, letters, deliveries)
     return (

@@ -2,7 +2,8 @@
 
 When no geocoder could place a writer's street address, a single-district ZIP decided the district and the
 letter was accepted (`Action.lookup_source == "zip-crosswalk"`), its House delivery held for at most
-services.VERIFY_HOLD. `flask districts verify` (cron, every few minutes) geocodes those addresses again:
+DISTRICT_CHECK_HOLD_SECONDS (30 minutes). `flask districts verify` (cron, every few minutes) geocodes those
+addresses again:
 - the address is in the district the ZIP said: the district is confirmed and the held letter released;
 - it is in another district of the same state: the House letter is re-addressed (re-rendered for the right
   representative, its delivery re-routed) before anything went to the wrong office;
