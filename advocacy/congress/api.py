@@ -75,7 +75,17 @@ DISTRICT_SCHEMA = {
 }
 REPRESENTATIVES_SCHEMA = {
     "type": "object",
-    "required": ["query", "source", "split", "districts", "offices", "house_candidates", "vacancies"],
+    "required": [
+        "query",
+        "source",
+        "split",
+        "districts",
+        "offices",
+        "house_candidates",
+        "vacancies",
+        "approximate",
+        "notice",
+    ],
     "properties": {
         "query": {
             "type": "object",
