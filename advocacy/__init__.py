@@ -147,6 +147,11 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(legislators_cli)
     app.cli.add_command(districts_cli)
 
+    from advocacy.letters.cli import districts_verify, legislators_switch  # these re-address letters
+
+    districts_cli.add_command(districts_verify)
+    legislators_cli.add_command(legislators_switch)
+
     from advocacy.privacy.cli import privacy_cli  # privacy purge
     from advocacy.reports.cli import reports_cli  # reports export, reports packets
 

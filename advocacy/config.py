@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_GEOCODER_URL = "https://geocoding.geo.census.gov/geocoder/geographies/onelineaddress"
+DEFAULT_GEOCODIO_URL = "https://api.geocod.io/v1.9/geocode"
+GEOCODERS = ("census", "geocodio")
 ENVIRONMENTS = ("development", "testing", "production")
 
 
@@ -85,6 +87,10 @@ class Settings:
     mail_sender: str = "advocacy@localhost"
     mail_timeout: int = 10
     geocoder_url: str = DEFAULT_GEOCODER_URL
+    # Which geocoder places street addresses: "census" (free) or "geocodio" (paid; needs the API key).
+    geocoder: str = "census"
+    geocodio_url: str = DEFAULT_GEOCODIO_URL
+    geocodio_api_key: str = ""
     cwc_url: str = ""
     cwc_api_key: str = ""
     cwc_delivery_agent: str = ""
@@ -173,6 +179,11 @@ def _validate(s: Settings) -> None:
     if s.redis_url:
         _url("REDIS_URL", s.redis_url, ("redis", "rediss", "unix"))
     _url("GEOCODER_URL", s.geocoder_url, ("http", "https"))
+    if s.geocoder not in GEOCODERS:
+        raise ConfigError(f"ADVOCACY_GEOCODER must be one of {', '.join(GEOCODERS)}, not {s.geocoder!r}")
+    _url("GEOCODIO_URL", s.geocodio_url, ("http", "https"))
+    if s.geocoder == "geocodio" and not s.geocodio_api_key:
+        raise ConfigError("ADVOCACY_GEOCODIO_API_KEY is required when ADVOCACY_GEOCODER=geocodio")
     if s.cwc_url:
         _url("CWC_URL", s.cwc_url, ("http", "https"))
         if not s.cwc_api_key:
@@ -271,6 +282,9 @@ def flask_config(settings: Settings) -> dict[str, object]:
         # argon2id; OWASP's second recommended profile (19 MiB would be the minimum).
         "PASSWORD_HASH": {"time_cost": 3, "memory_cost": 65536, "parallelism": 2},
         "FORM_MIN_FILL_SECONDS": 0 if testing else 3,
+        # How long a House letter whose district came from the ZIP (the geocoder was down) waits for
+        # `districts verify`; 0 in tests, which set it where they test the hold.
+        "DISTRICT_CHECK_HOLD_SECONDS": 0 if testing else 30 * 60,
         "ACTION_RATE_LIMIT_IP": settings.submit_rate_limit,
         "PSEUDONYM_KEY": (
             settings.pseudonym_key.encode()

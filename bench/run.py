@@ -3,6 +3,8 @@
     .venv/bin/python bench/run.py [--server granian|gunicorn] [--workers 4] [--threads 2] [--duration 15]
                                   [--connections 32] [--only submit,lookup] [--skip-setup] [--pace-ms 0]
 
+Every submission geocodes its street address against bench/fake_geocoder.py on loopback (the next port),
+which answers in --geocoder-ms (default 50 ms); the addresses all differ, so the geocoder cache stays cold.
 It creates a fresh PostgreSQL database, loads the real congress data and the demo campaign, starts the server
 as deployed (scripts/serve, granian; or gunicorn with gunicorn.conf.py), and measures (a) a plain endpoint of
 the same app, the ceiling; (b) letter submissions through the JSON API (distinct constituents across real ZIPs,
@@ -41,7 +43,7 @@ RESULTS = BENCH / "results"
 VENV_BIN = Path(sys.executable).parent
 PG_ADMIN = os.environ.get("ADVOCACY_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("ADVOCACY_BENCH_REDIS", "redis://127.0.0.1:6379/15")
-DB_NAME = "advocacy_bench"
+DB_NAME = os.environ.get("ADVOCACY_BENCH_DB", "advocacy_bench")  # another name when several run at once
 SCENARIOS = ("plain", "submit", "lookup", "scoreboard", "campaign", "floor")
 
 
@@ -73,8 +75,22 @@ def app_env(port: int) -> dict[str, str]:
         ADVOCACY_SUBMIT_RATE_LIMIT="10000000 per minute",
         ADVOCACY_LOOKUP_RATE_LIMIT="10000000 per minute",
         ADVOCACY_SITE_URL=f"http://127.0.0.1:{port}",
+        # Every submission geocodes its street address: against bench/fake_geocoder.py, never the real service.
+        ADVOCACY_GEOCODER_URL=f"http://127.0.0.1:{port + 1}/geocoder/geographies/onelineaddress",
     )
     return env
+
+
+def start_geocoder(port: int, delay_ms: int) -> subprocess.Popen:
+    """bench/fake_geocoder.py on loopback, answering after `delay_ms` (the cache is cold: every address differs)."""
+    process = subprocess.Popen(
+        [sys.executable, str(BENCH / "fake_geocoder.py"), "--port", str(port), "--delay-ms", str(delay_ms),
+         "--data", str(data_dir())],
+        stdout=subprocess.PIPE,
+        start_new_session=True,
+    )  # fmt: skip
+    process.stdout.readline()  # "fake geocoder on ..." once it listens
+    return process
 
 
 def flask(env: dict, *args: str) -> None:
@@ -96,7 +112,9 @@ def setup_database(env: dict) -> None:
     flask(env, "db", "upgrade")
     flask(env, "legislators", "sync")
     flask(env, "districts", "sync")
-    flask(env, "campaigns", "load", str(ROOT / "campaigns"))
+    # The sample campaign (where the submissions go) may not be loaded live in production: load it as staff
+    # would on a development machine, then serve it with the production settings.
+    flask({**env, "ADVOCACY_ENV": "development"}, "campaigns", "load", str(ROOT / "campaigns"))
     log(f"database {DB_NAME} ready in {time.monotonic() - started:.1f} s")
     import redis
 
@@ -263,7 +281,8 @@ def main() -> None:
     parser.add_argument(
         "--pace-ms", type=int, default=0, help="each connection waits this long between requests (below saturation)"
     )
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=8765, help="the app; the fake geocoder takes the next port")
+    parser.add_argument("--geocoder-ms", type=int, default=50, help="how long the fake geocoder takes to answer")
     parser.add_argument("--only", default=",".join(SCENARIOS), help="comma-separated scenarios")
     parser.add_argument("--skip-setup", action="store_true", help="reuse the database from the last run")
     args = parser.parse_args()
@@ -275,6 +294,7 @@ def main() -> None:
         setup_database(env)
     zips = zip_file()
     base = f"http://127.0.0.1:{args.port}"
+    geocoder = start_geocoder(args.port + 1, args.geocoder_ms)
     server = start_server(env, args.port, args.server, args.workers, args.threads)
     run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     scenarios = {
@@ -319,6 +339,8 @@ def main() -> None:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+        os.killpg(geocoder.pid, signal.SIGTERM)
+        geocoder.wait(timeout=30)
     if "floor" in chosen:
         results["floor"] = run_floor(env, args, scenarios["submit"][2])
     ceiling = results["plain"]["rps"]

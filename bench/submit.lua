@@ -25,8 +25,8 @@ request = function()
   counter = counter + 1
   local row = rows[math.random(#rows)]
   local body = string.format(
-    '{"first_name":"Bench","last_name":"Writer %d","email":"w-%s-%d-%d@example.org","address":"%d Main St",' ..
+    '{"first_name":"Bench","last_name":"Writer %d","email":"w-%s-%d-%d@example.org","address":"%d%03d Main St",' ..
     '"city":"Springfield","state":"%s","zip":"%s","message":"Please help.","consent":true}',
-    counter, run, thread_id, counter, counter, row[2], row[1])
+    counter, run, thread_id, counter, counter, thread_id, row[2], row[1])
   return wrk.format("POST", path, {["Content-Type"] = "application/json"}, body)
 end

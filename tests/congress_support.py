@@ -21,7 +21,16 @@ from sqlalchemy.pool import NullPool
 from advocacy.congress.models import CONGRESS_TABLES
 
 # Parents before children (foreign keys); deleted in the reverse order.
-ORDER = ("congress_datasets", "members", "district_offices", "committees", "committee_memberships", "zip_districts")
+ORDER = (
+    "congress_datasets",
+    "members",
+    "district_offices",
+    "committees",
+    "committee_memberships",
+    "zip_districts",
+    "congress_releases",
+    "congress_release_files",
+)
 assert set(ORDER) == CONGRESS_TABLES
 REAL_DATA_FIXTURES = ("congress_data", "real_congress")
 

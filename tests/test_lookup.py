@@ -253,7 +253,7 @@ def test_address_uses_the_119th_district_layer_and_finds_the_nearest_office(app,
     assert params["benchmark"] == "Public_AR_Current" and params["vintage"] == "Current_Current"
     assert params["format"] == "json"
     assert params["address"] == "2525 Buckelew Dr, Falls Church, VA, 22046"
-    assert call.request.req_kwargs["timeout"] == 5.0
+    assert call.request.req_kwargs["timeout"] == (2.0, 4.0)  # connect, read
 
 
 def test_address_settles_a_split_zip(app, census, census_119th):

@@ -14,7 +14,17 @@ from tests.data import CENSUS_DIR
 pytestmark = pytest.mark.usefixtures("congress_data")
 
 URL = "/api/v1/representatives"
-RESULT_KEYS = {"query", "source", "split", "districts", "offices", "house_candidates", "vacancies"}
+RESULT_KEYS = {
+    "query",
+    "source",
+    "split",
+    "districts",
+    "offices",
+    "house_candidates",
+    "vacancies",
+    "approximate",
+    "notice",
+}
 OFFICE_KEYS = {
     "bioguide_id", "name", "first_name", "last_name", "title", "salutation", "chamber", "state", "district",
     "party", "phone", "address", "contact_url", "contact_form", "website", "photo_url", "social",

@@ -75,13 +75,23 @@ DISTRICT_SCHEMA = {
 }
 REPRESENTATIVES_SCHEMA = {
     "type": "object",
-    "required": ["query", "source", "split", "districts", "offices", "house_candidates", "vacancies"],
+    "required": [
+        "query",
+        "source",
+        "split",
+        "districts",
+        "offices",
+        "house_candidates",
+        "vacancies",
+        "approximate",
+        "notice",
+    ],
     "properties": {
         "query": {
             "type": "object",
             "properties": {"zip": {"type": "string"}, "address": {"type": ["string", "null"]}},
         },
-        "source": {"enum": ["census-geocoder", "zip-crosswalk"]},
+        "source": {"enum": ["census-geocoder", "geocodio", "zip-crosswalk"]},
         "split": {"type": "boolean", "description": "the ZIP spans several districts; ask for a street address"},
         "districts": {"type": "array", "items": {"$ref": "#/components/schemas/District"}},
         "offices": {"type": "array", "items": {"$ref": "#/components/schemas/Office"}},
@@ -91,6 +101,14 @@ REPRESENTATIVES_SCHEMA = {
             "description": "when split: every possible House office (then `offices` holds only the senators)",
         },
         "vacancies": {"type": "array", "items": {"$ref": "#/components/schemas/District"}},
+        "approximate": {
+            "type": "boolean",
+            "description": "the districts come from the ZIP code (no address, or no geocoder could place it)",
+        },
+        "notice": {
+            "type": ["string", "null"],
+            "description": "what to tell the person about an approximate answer; null when the address placed it",
+        },
     },
 }
 
@@ -100,8 +118,9 @@ PATHS["/representatives"] = {
         "summary": "Members of Congress for a ZIP code, or exactly for a street address",
         "description": (
             "A ZIP alone uses the ZIP-to-district crosswalk; a ZIP in several districts comes back with "
-            "`split: true` and every candidate. With `address`, the Census geocoder places the address; "
-            "when it cannot, the answer falls back to the ZIP (`source: zip-crosswalk`). Public, rate-limited per IP."
+            "`split: true` and every candidate. With `address`, the geocoder (Census, or Geocodio when configured) "
+            "places the address, whatever the ZIP; when it cannot, the answer falls back to the ZIP "
+            "(`source: zip-crosswalk`, `approximate: true`, and a `notice` saying so). Public, rate-limited per IP."
         ),
         "operationId": "lookupRepresentatives",
         "parameters": [

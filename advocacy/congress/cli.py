@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import UTC, datetime
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
-from advocacy.congress.sources import SyncError, districts_source, legislators_source
+from advocacy.congress import transition
+from advocacy.congress.sources import Source, SyncError, districts_source, legislators_source
 from advocacy.congress.sync import SyncReport, sync_districts, sync_legislators
 
 legislators_cli = AppGroup("legislators", help="Members of Congress, their offices and committees.")
@@ -25,6 +27,37 @@ DISTRICTS_HELP = (
     "Default: ADVOCACY_DATA_DIR when set, else the file on GitHub."
 )
 ALLOW_SHRINK_HELP = "Accept a file with far fewer rows than are loaded (normally refused as probably cut short)."
+CONGRESS_HELP = (
+    "The Congress these files are for (e.g. 120). With a later --effective, or a Congress that has not begun, "
+    "the files are checked and stored now and applied by `legislators switch` when due."
+)
+EFFECTIVE_HELP = (
+    "When the files take effect, with its UTC offset (default: the Congress's start, noon Eastern on 3 January)."
+)
+
+
+def _store_or_sync(dataset: str, where: Source, congress: int | None, effective: str | None, sync) -> None:
+    """Store the files as a release when they take effect later; otherwise sync them now."""
+    now = datetime.now(UTC)
+    if congress is None and effective is not None:
+        raise click.ClickException("--effective needs --congress")
+    if congress is not None:
+        try:
+            when = transition.parse_effective(effective) if effective else transition.congress_start(congress)
+        except SyncError as exc:
+            raise click.ClickException(str(exc)) from None
+        if when > now:
+            click.echo(f"Reading {where.description}…", err=True)
+            try:
+                preview = transition.store_release(dataset, where, congress, when, ProgressDisplay())
+            except SyncError as exc:
+                raise click.ClickException(str(exc)) from None
+            except SQLAlchemyError as exc:
+                raise click.ClickException(f"database error, nothing was changed ({type(exc).__name__})") from None
+            for line in preview.lines():
+                click.echo(line)
+            return
+    _run(where.description, sync)
 
 
 class ProgressDisplay:
@@ -61,24 +94,30 @@ def _run(label: str, work) -> SyncReport:
 @legislators_cli.command("sync")
 @click.option("--source", metavar="PATH|URL", help=LEGISLATORS_HELP)
 @click.option("--allow-shrink", is_flag=True, help=ALLOW_SHRINK_HELP)
-def legislators_sync(source: str | None, allow_shrink: bool) -> None:
+@click.option("--congress", type=click.IntRange(1, 999), help=CONGRESS_HELP)
+@click.option("--effective", metavar="WHEN", help=EFFECTIVE_HELP)
+def legislators_sync(source: str | None, allow_shrink: bool, congress: int | None, effective: str | None) -> None:
     """Import current members, district offices, social handles and committees; report who joined and left."""
     data_dir = current_app.config["ADVOCACY_SETTINGS"].data_dir
     try:
         where = legislators_source(source, data_dir)
     except SyncError as exc:
         raise click.ClickException(str(exc)) from None
-    _run(where.description, lambda: sync_legislators(where, ProgressDisplay(), allow_shrink))
+    work = lambda: sync_legislators(where, ProgressDisplay(), allow_shrink)  # noqa: E731
+    _store_or_sync("legislators", where, congress, effective, work)
 
 
 @districts_cli.command("sync")
 @click.option("--source", metavar="PATH|URL", help=DISTRICTS_HELP)
 @click.option("--allow-shrink", is_flag=True, help=ALLOW_SHRINK_HELP)
-def districts_sync(source: str | None, allow_shrink: bool) -> None:
+@click.option("--congress", type=click.IntRange(1, 999), help=CONGRESS_HELP)
+@click.option("--effective", metavar="WHEN", help=EFFECTIVE_HELP)
+def districts_sync(source: str | None, allow_shrink: bool, congress: int | None, effective: str | None) -> None:
     """Load the ZIP (ZCTA) to congressional district crosswalk (zccd.csv); report what changed."""
     data_dir = current_app.config["ADVOCACY_SETTINGS"].data_dir
     try:
         where = districts_source(source, data_dir)
     except SyncError as exc:
         raise click.ClickException(str(exc)) from None
-    _run(where.description, lambda: sync_districts(where, ProgressDisplay(), allow_shrink))
+    work = lambda: sync_districts(where, ProgressDisplay(), allow_shrink)  # noqa: E731
+    _store_or_sync("districts", where, congress, effective, work)

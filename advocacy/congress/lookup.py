@@ -1,7 +1,9 @@
 """Who represents a ZIP code (and, with a street address, exactly which district): `lookup_representatives`.
 
 A street address goes to the geocoder; when it cannot answer, or for a ZIP alone, the crosswalk does. A ZIP
-in several districts is *split*: every candidate is returned and none is picked.
+in several districts is *split*: every candidate is returned and none is picked. A ZIP is only an
+approximation (its area is drawn from census blocks, not from postal addresses), so an answer from the
+crosswalk says so (`approximate`, `notice`).
 """
 
 from __future__ import annotations
@@ -11,8 +13,28 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from advocacy.congress.offices import Office, roster, with_nearest_office
+from advocacy.congress.offices import Office, local_office, roster, with_nearest_office
 from advocacy.congress.providers import GeocoderUnavailable, crosswalk, geocoder
+
+# What a lookup tells the person about where its answer came from (also in the API's `notice`).
+ZIP_NOTICE = (
+    "A ZIP code is only an approximation of a congressional district: enter your street address "
+    "to be sure of your representative."
+)
+UNAVAILABLE_NOTICE = (
+    "We could not check your street address just now, so your district comes from your ZIP code. "
+    "We will check the address again before your letter goes to the House."
+)
+# On the thanks page of a letter whose district came from the ZIP (see advocacy.congress.verify).
+ZIP_SOURCE_NOTICE = (
+    "We could not check your street address when you wrote, so your district comes from your ZIP code. "
+    "We check the address again before your letter goes to the House, and if your district turns out to be "
+    "a different one, the letter goes to the right representative instead."
+)
+NOT_FOUND_NOTICE = (
+    "We could not find that street address, so your district comes from your ZIP code. "
+    "Check the number and street name."
+)
 
 MAX_ADDRESS_LENGTH = 200
 _ZIP = re.compile(r"\A[ \t]*([0-9]{5})(?:[- ]?([0-9]{4}))?[ \t]*\Z")  # ASCII only
@@ -65,16 +87,32 @@ def normalize_address(value: object) -> str | None:
 @dataclass
 class LookupResult:
     query: dict
-    source: str  # "census-geocoder" | "zip-crosswalk"
+    source: str  # "census-geocoder" | "geocodio" | "zip-crosswalk" | "constituent-choice"
     split: bool
     districts: list[tuple[str, int]]
     offices: list[Office] = field(default_factory=list)
     house_candidates: list[Office] = field(default_factory=list)
     vacancies: list[tuple[str, int]] = field(default_factory=list)
+    # An address was given but no geocoder could answer (down, timed out): the ZIP decided for now.
+    geocoder_unavailable: bool = False
+    location: tuple[float, float] | None = None  # the geocoded point; never serialized
 
     @property
     def states(self) -> list[str]:
         return sorted({state for state, _ in self.districts})
+
+    @property
+    def approximate(self) -> bool:
+        """The district comes from the ZIP code, not from the street address."""
+        return self.source == crosswalk.name
+
+    @property
+    def notice(self) -> str | None:
+        if not self.approximate:
+            return None
+        if self.query.get("address"):
+            return UNAVAILABLE_NOTICE if self.geocoder_unavailable else NOT_FOUND_NOTICE
+        return ZIP_NOTICE
 
     def to_json(self) -> dict:
         return {
@@ -85,32 +123,40 @@ class LookupResult:
             "offices": [o.to_json() for o in self.offices],
             "house_candidates": [o.to_json() for o in self.house_candidates],
             "vacancies": [{"state": s, "district": d} for s, d in self.vacancies],
+            "approximate": self.approximate,
+            "notice": self.notice,
         }
 
 
-def lookup_representatives(zip_code: str, address: str | None = None) -> LookupResult:
-    """Offices for a ZIP code, narrowed to one district by the street address when the geocoder can.
+def lookup_representatives(zip_code: str, address: str | None = None, city: str | None = None) -> LookupResult:
+    """Offices for a ZIP code, placed in one district by the street address whenever the geocoder can.
 
+    The geocoder decides for every street address, also in a ZIP the crosswalk calls single-district or does
+    not know at all (a PO-box or single-organization ZIP); the crosswalk decides only when no geocoder
+    answers. `city` (the writer's own) picks the nearest district office when there is no geocoded point.
     Raises InvalidZip or InvalidAddress for malformed input and UnknownZip for a ZIP with no district.
     """
     zip5 = normalize_zip(zip_code)
     street = normalize_address(address)
+    unavailable = False
     if street:
         try:
             match = geocoder().locate(street, zip5)
         except GeocoderUnavailable:
-            match = None
+            match, unavailable = None, True
         if match is not None:
             query = {"zip": zip5, "address": street}
-            return _result(query, "census-geocoder", [(match.state, match.district)], match.location)
-    return _zip_result(zip5, street)
+            return _result(query, match.source, [(match.state, match.district)], match.location, city)
+    result = _zip_result(zip5, street, city)
+    result.geocoder_unavailable = unavailable
+    return result
 
 
-def _zip_result(zip5: str, street: str | None = None) -> LookupResult:
+def _zip_result(zip5: str, street: str | None = None, city: str | None = None) -> LookupResult:
     districts = crosswalk.districts_for(zip5)
     if not districts:
         raise UnknownZip(f"We have no congressional district for ZIP code {zip5}.")
-    return _result({"zip": zip5, "address": street}, crosswalk.name, list(districts), None)
+    return _result({"zip": zip5, "address": street}, crosswalk.name, list(districts), None, city)
 
 
 def _dumps(value: object) -> bytes:
@@ -143,19 +189,27 @@ def result_body(result: LookupResult) -> bytes:
             b",".join(office(o) for o in result.house_candidates),
             b'],"vacancies":',
             _dumps([{"state": s, "district": d} for s, d in result.vacancies]),
+            b',"approximate":',
+            b"true" if result.approximate else b"false",
+            b',"notice":',
+            _dumps(result.notice),
             b"}",
         )
     )
 
 
 def _result(
-    query: dict, source: str, districts: list[tuple[str, int]], location: tuple[float, float] | None
+    query: dict,
+    source: str,
+    districts: list[tuple[str, int]],
+    location: tuple[float, float] | None,
+    city: str | None = None,
 ) -> LookupResult:
     seats = roster()
     states = {state for state, _ in districts}
     offices: list[Office] = []
     if len(states) == 1:  # senators only when the state is certain
-        offices.extend(with_nearest_office(o, location) for o in seats.senators.get(next(iter(states)), ()))
+        offices.extend(with_nearest_office(o, location, city) for o in seats.senators.get(next(iter(states)), ()))
     house: list[Office] = []
     vacancies: list[tuple[str, int]] = []
     for seat in districts:
@@ -163,7 +217,7 @@ def _result(
         if member is None:
             vacancies.append(seat)
         else:
-            house.append(with_nearest_office(member, location))
+            house.append(with_nearest_office(member, location, city))
     split = len(districts) > 1
     if not split:
         offices.extend(house)
@@ -175,10 +229,36 @@ def _result(
         offices=offices,
         house_candidates=house if split else [],
         vacancies=vacancies,
+        location=location,
     )
 
 
-def lookup_district(zip_code: str, state: str, district: int) -> LookupResult:
+def street_line(address: str, city: str, state: str) -> str:
+    """The one-line street address the letter flow geocodes (the same text finds the same cached answer)."""
+    return f"{address}, {city}, {state}"
+
+
+def office_to_call(
+    bioguide_id: str, address: str, city: str, state: str, zip_code: str, guess: bool = True
+) -> dict | None:
+    """The member's district office nearest to a writer, for the thanks page after the letters are written.
+
+    Uses only what is already known: the geocoder's cached answer for the writer's address (no request is
+    made, and nothing about the address is stored), else an office in the writer's city, else the first
+    office in the data when `guess` (a guess, but a number to call).
+    """
+    match = None
+    try:
+        match = geocoder().cached(street_line(address, city, state), normalize_zip(zip_code))
+    except LookupFailed:
+        pass  # a purged action (no ZIP left): no point
+    found = local_office(bioguide_id, match.location if match else None, city)
+    if found is None and guess:
+        found = next((dict(o) for o in roster().district_offices.get(bioguide_id, ())), None)
+    return found
+
+
+def lookup_district(zip_code: str, state: str, district: int, city: str | None = None) -> LookupResult:
     """The offices for one district the constituent chose among a split ZIP's candidates.
 
     Only a district the ZIP's own lookup lists is accepted (ValueError otherwise), so nothing is picked
@@ -193,4 +273,5 @@ def lookup_district(zip_code: str, state: str, district: int) -> LookupResult:
         "constituent-choice",
         [(state, district)],
         None,
+        city,
     )

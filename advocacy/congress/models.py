@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from advocacy.db import utcnow
@@ -139,6 +139,42 @@ class CongressDataset(db.Model):
     checked_at: Mapped[datetime | None]
 
 
+class CongressRelease(db.Model):
+    """A roster or crosswalk for a Congress, loaded ahead of time and applied at `effective_at` (for the 120th:
+    noon Eastern on 3 January 2027) by `legislators switch`, with no deploy. The files are kept as read, so
+    what is applied is exactly what was checked when it was loaded."""
+
+    __tablename__ = "congress_releases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset: Mapped[str] = mapped_column(String(20))  # "legislators" | "districts"
+    congress: Mapped[int] = mapped_column(Integer)
+    effective_at: Mapped[datetime]  # UTC
+    source: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    applied_at: Mapped[datetime | None]
+    report: Mapped[str | None] = mapped_column(Text)  # what applying it changed, as `sync` prints it
+
+    __table_args__ = (Index("ix_congress_releases_applied_at_effective_at", "applied_at", "effective_at"),)
+
+
+class CongressReleaseFile(db.Model):
+    __tablename__ = "congress_release_files"
+
+    release_id: Mapped[int] = mapped_column(ForeignKey("congress_releases.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 CONGRESS_TABLES = frozenset(
-    {"members", "district_offices", "committees", "committee_memberships", "zip_districts", "congress_datasets"}
+    {
+        "members",
+        "district_offices",
+        "committees",
+        "committee_memberships",
+        "zip_districts",
+        "congress_datasets",
+        "congress_releases",
+        "congress_release_files",
+    }
 )

@@ -223,7 +223,31 @@ def nearest_district_office(bioguide_id: str, latitude: float, longitude: float)
     return {**best[1], "distance_miles": round(best[0], 1)}
 
 
-def with_nearest_office(office: Office, location: tuple[float, float] | None) -> Office:
-    if location is None:
+def _city_key(city: str) -> str:
+    return " ".join(city.replace(".", " ").split()).casefold()
+
+
+def district_office_in_city(bioguide_id: str, city: str) -> dict | None:
+    """The member's first district office in the writer's own city (when there is no point to measure from)."""
+    wanted = _city_key(city)
+    return next(
+        (dict(o) for o in roster().district_offices.get(bioguide_id, ()) if _city_key(o["city"]) == wanted), None
+    )
+
+
+def local_office(bioguide_id: str, location: tuple[float, float] | None = None, city: str | None = None) -> dict | None:
+    """The district office to call: the nearest to the geocoded point; else one in the writer's city; else None
+    (the caller may then show the first office in the data, which is no better than a guess)."""
+    if location is not None:
+        found = nearest_district_office(bioguide_id, *location)
+        if found is not None:
+            return found
+    if city:
+        return district_office_in_city(bioguide_id, city)
+    return None
+
+
+def with_nearest_office(office: Office, location: tuple[float, float] | None, city: str | None = None) -> Office:
+    if location is None and not city:
         return office
-    return replace(office, nearest_district_office=nearest_district_office(office.bioguide_id, *location))
+    return replace(office, nearest_district_office=local_office(office.bioguide_id, location, city))

@@ -7,8 +7,10 @@ recorded payloads at the HTTP boundary instead of replacing our code.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import re
+import time
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -26,10 +28,15 @@ from advocacy.http import session
 log = logging.getLogger(__name__)
 
 CENSUS_PARAMS = {"benchmark": "Public_AR_Current", "vintage": "Current_Current", "format": "json"}
-GEOCODER_TIMEOUT = 5.0
+# Connect and read timeouts: a submission waits at most about (1 + retries) x 4 s before the ZIP decides.
+GEOCODER_TIMEOUT = (2.0, 4.0)
 GEOCODER_RETRIES = 1
 GEOCODER_CACHE_SIZE = 10_000
 GEOCODER_CACHE_SECONDS = 24 * 3600
+# After this many answers in a row that could not be had, the geocoder is not asked for a while: during an
+# outage every submission would otherwise wait out its timeouts (seconds) before the ZIP decides.
+GEOCODER_BREAKER_FAILURES = 5
+GEOCODER_BREAKER_SECONDS = 30.0
 EXTENSION_KEY = "advocacy.congress.geocoder"
 _CD_FIELD = re.compile(r"^CD\d+$")
 _CD_LAYER = re.compile(r"^(\d+)\D")
@@ -43,6 +50,7 @@ class GeoMatch:
     district: int
     latitude: float | None = None
     longitude: float | None = None
+    source: str = "census-geocoder"  # the geocoder that answered, recorded as the letter's lookup_source
 
     @property
     def location(self) -> tuple[float, float] | None:
@@ -67,33 +75,67 @@ def normalize_for_cache(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s-]", " ", text.upper()).split())
 
 
-class CensusGeocoder:
-    """The US Census Geocoder's `geographies/onelineaddress`: free, keyless, and slow on a bad day."""
+def one_line_address(address: str, zip_code: str) -> str:
+    return address if zip_code[:5] in address else f"{address}, {zip_code}"
 
-    name = "census-geocoder"
 
-    def __init__(self, url: str, timeout: float = GEOCODER_TIMEOUT, retries: int = GEOCODER_RETRIES):
-        self.url = url
+class CachedGeocoder:
+    """What every geocoder shares: one request per address a day, and no address kept in clear.
+
+    The cache key is a keyed hash (HMAC-SHA256 under `key`) of the normalized address, so the cache holds
+    nothing that could be matched against a list of addresses without the key. Answers "no such address"
+    are cached; GeocoderUnavailable is not (worth trying again). Subclasses implement `_lookup`.
+    """
+
+    name = "geocoder"
+
+    clock = staticmethod(time.monotonic)  # tests set their own
+
+    def __init__(self, key: bytes, timeout=GEOCODER_TIMEOUT, retries: int = GEOCODER_RETRIES):
+        self.key = key
         self.timeout = timeout
         self.retries = retries
-        # Keys are hashes, so the cache holds no address in clear.
         self.cache = LRUCache(maxsize=GEOCODER_CACHE_SIZE, ttl=GEOCODER_CACHE_SECONDS)
+        self.failures = 0  # answers in a row that could not be had (not thread-exact; it need not be)
+        self.resting_until = float("-inf")
+
+    def cache_key(self, address: str, zip_code: str) -> str:
+        text = normalize_for_cache(one_line_address(address, zip_code))
+        return hmac.new(self.key, f"geocode:{text}".encode(), hashlib.sha256).hexdigest()
 
     def locate(self, address: str, zip_code: str) -> GeoMatch | None:
-        one_line = address if zip_code[:5] in address else f"{address}, {zip_code}"
-        key = hashlib.sha256(normalize_for_cache(one_line).encode()).hexdigest()
+        key = self.cache_key(address, zip_code)
         cached = self.cache.get(key)
         if cached is not MISSING:
             return cached
-        match = parse_census_response(self._fetch(one_line))
+        if self.failures >= GEOCODER_BREAKER_FAILURES and self.clock() < self.resting_until:
+            raise GeocoderUnavailable("not asked: it failed repeatedly just now")
+        try:
+            match = self._lookup(one_line_address(address, zip_code))
+        except GeocoderUnavailable:
+            self.failures += 1
+            if self.failures >= GEOCODER_BREAKER_FAILURES:
+                self.resting_until = self.clock() + GEOCODER_BREAKER_SECONDS
+            raise
+        self.failures = 0
         self.cache.put(key, match)
         return match
 
-    def _fetch(self, one_line: str) -> dict:
+    def cached(self, address: str, zip_code: str) -> GeoMatch | None:
+        """The answer already known for this address, without asking anyone (e.g. for the thanks page)."""
+        found = self.cache.get(self.cache_key(address, zip_code))
+        return None if found is MISSING else found
+
+    def _lookup(self, one_line: str) -> GeoMatch | None:
+        raise NotImplementedError
+
+    def _get_json(self, url: str, params: dict) -> dict:
+        """GET with timeouts, retrying 5xx and network errors; the answer as a JSON object, or
+        GeocoderUnavailable. Never logs the URL or the parameters: they hold the address."""
         last_error = "no attempt"
         for _attempt in range(1 + self.retries):
             try:
-                response = session().get(self.url, params={"address": one_line, **CENSUS_PARAMS}, timeout=self.timeout)
+                response = session().get(url, params=params, timeout=self.timeout)
             except requests.RequestException as exc:
                 last_error = type(exc).__name__
                 continue
@@ -101,6 +143,7 @@ class CensusGeocoder:
                 last_error = f"HTTP {response.status_code}"
                 continue
             if response.status_code != 200:
+                log.warning("%s refused: HTTP %s", self.name, response.status_code)
                 raise GeocoderUnavailable(f"HTTP {response.status_code}")
             try:
                 body = response.json()
@@ -109,8 +152,85 @@ class CensusGeocoder:
             if not isinstance(body, dict):
                 raise GeocoderUnavailable("the answer is not a JSON object")
             return body
-        log.warning("census geocoder unavailable: %s", last_error)  # never the address: it is personal data
+        log.warning("%s unavailable: %s", self.name, last_error)  # never the address: it is personal data
         raise GeocoderUnavailable(last_error)
+
+
+class CensusGeocoder(CachedGeocoder):
+    """The US Census Geocoder's `geographies/onelineaddress`: free, keyless, and slow on a bad day."""
+
+    name = "census-geocoder"
+
+    def __init__(self, url: str, key: bytes = b"", timeout=GEOCODER_TIMEOUT, retries: int = GEOCODER_RETRIES):
+        super().__init__(key, timeout, retries)
+        self.url = url
+
+    def _lookup(self, one_line: str) -> GeoMatch | None:
+        return parse_census_response(self._get_json(self.url, {"address": one_line, **CENSUS_PARAMS}))
+
+
+class GeocodioGeocoder(CachedGeocoder):
+    """Geocodio's `geocode` with `fields=cd`: paid, with the district of each result in its `cd` field."""
+
+    name = "geocodio"
+
+    def __init__(
+        self, url: str, api_key: str, key: bytes = b"", timeout=GEOCODER_TIMEOUT, retries: int = GEOCODER_RETRIES
+    ):
+        super().__init__(key, timeout, retries)
+        self.url = url
+        self.api_key = api_key
+
+    def _lookup(self, one_line: str) -> GeoMatch | None:
+        return parse_geocodio_response(
+            self._get_json(self.url, {"q": one_line, "fields": "cd", "api_key": self.api_key})
+        )
+
+
+_OCD_STATE = re.compile(r"/state:([a-z]{2})(?:/|$)")
+# Geocodio's accuracy_type values that place an address itself, not only its street, ZIP or city.
+GEOCODIO_PRECISE = frozenset({"rooftop", "point", "range_interpolation", "nearest_rooftop_match", "intersection"})
+
+
+def parse_geocodio_response(body: dict) -> GeoMatch | None:
+    """GeoMatch when the address-level results agree on one district; None when nothing matched at the
+    address level or the results disagree (a district split inside one result: `proportion` < 1)."""
+    results = body.get("results")
+    if not isinstance(results, list):
+        raise GeocoderUnavailable("the answer has no results" + (" (error)" if body.get("error") else ""))
+    found: list[GeoMatch] = []
+    for result in results:
+        if not isinstance(result, dict) or result.get("accuracy_type") not in GEOCODIO_PRECISE:
+            continue
+        fields_ = result.get("fields")
+        districts = fields_.get("congressional_districts") if isinstance(fields_, dict) else None
+        if not isinstance(districts, list):
+            raise GeocoderUnavailable("a result without congressional_districts (is fields=cd set?)")
+        if len(districts) != 1 or not isinstance(districts[0], dict):
+            return None  # the point sits where several districts are possible: never pick one
+        cd = districts[0]
+        number = cd.get("district_number")
+        state_match = _OCD_STATE.search(str(cd.get("ocd_id", "")))
+        if not isinstance(number, int) or state_match is None:
+            return None
+        state = state_match.group(1).upper()
+        if state not in STATE_FIPS:
+            return None
+        location = result.get("location") or {}
+        lat, lon = location.get("lat"), location.get("lng")
+        numeric = isinstance(lat, int | float) and isinstance(lon, int | float)
+        found.append(
+            GeoMatch(
+                state,
+                0 if number == 98 else number,
+                float(lat) if numeric else None,
+                float(lon) if numeric else None,
+                source="geocodio",
+            )
+        )
+    if len({(m.state, m.district) for m in found}) != 1:
+        return None
+    return found[0]  # results come best first
 
 
 def _district_code(code: str) -> int | None:
@@ -178,12 +298,20 @@ def parse_census_response(body: dict) -> GeoMatch | None:
     return min(found, key=lambda m: (m.latitude is None, m.latitude or 0, m.longitude or 0))
 
 
-def geocoder() -> Geocoder:
+def make_geocoder(settings, key: bytes) -> CachedGeocoder:
+    """The geocoder the settings choose: ADVOCACY_GEOCODER=census (default) or geocodio."""
+    if settings.geocoder == "geocodio":
+        return GeocodioGeocoder(settings.geocodio_url, settings.geocodio_api_key, key)
+    return CensusGeocoder(settings.geocoder_url, key)
+
+
+def geocoder() -> CachedGeocoder:
     """The app's geocoder, created on first use (so building the app does no I/O and opens nothing)."""
     found = current_app.extensions.get(EXTENSION_KEY)
     if found is None:
         settings = current_app.config["ADVOCACY_SETTINGS"]
-        found = current_app.extensions.setdefault(EXTENSION_KEY, CensusGeocoder(settings.geocoder_url))
+        made = make_geocoder(settings, current_app.config["PSEUDONYM_KEY"])
+        found = current_app.extensions.setdefault(EXTENSION_KEY, made)
     return found
 
 

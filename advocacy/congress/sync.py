@@ -43,6 +43,7 @@ class SyncReport:
     skipped: list[str] = field(default_factory=list)
     version: int = 0
     decoded_rss_urls: int = 0  # feed addresses whose HTML entities (&amp;) were decoded on reading
+    zips_moved: int = 0  # ZIP codes whose districts changed (the crosswalk)
 
     def notes(self) -> list[str]:
         if not self.decoded_rss_urls:
@@ -65,6 +66,10 @@ class SyncReport:
         if not self.changed:
             return [f"No changes: the database already matches {self.source} ({present}).", *self.notes()]
         out = [f"Updated {self.dataset} from {self.source} (now {present}; data version {self.version})."]
+        if self.joined or self.left:
+            out.append(f"  {len(self.left)} left office, {len(self.joined)} arrived.")
+        if self.zips_moved:
+            out.append(f"  {self.zips_moved:,} ZIP codes changed district.")
         for kind, (added, changed, removed) in self.tallies.items():
             if added or changed or removed:
                 out.append(f"  {kind}: {added:,} added, {changed:,} changed, {removed:,} removed")
@@ -337,6 +342,7 @@ def _apply_districts(rows: dict[tuple[str, str, int], str], description: str, al
         for zcta in sorted({k[0] for k in added} | {k[0] for k in removed}):
             old, new = ", ".join(before.get(zcta, [])) or "(none)", ", ".join(after.get(zcta, [])) or "(none)"
             report.changes.append(f"ZIP {zcta}: {old} → {new}")
+            report.zips_moved += 1
     report.tally("rows", added=len(added), changed=len(refips), removed=len(removed))
     zips = {k[0] for k in rows}
     report.counts = {"rows": len(rows), "ZIP codes": len(zips), "districts": len({(k[1], k[2]) for k in rows})}

@@ -24,6 +24,7 @@ from advocacy.letters.services import (
     CampaignNotOpen,
     NoOffices,
     letter_json,
+    submission_notice,
     submit_action,
 )
 from advocacy.letters.snapshots import campaign_snapshot
@@ -119,7 +120,11 @@ def create_action(slug: str):
         log.error("letter template failed at send time campaign=%s: %s", slug, exc)
         raise APIError(503, "campaign_unavailable", UNAVAILABLE) from None
     deliveries = submission.deliveries
-    body = {"letters": [letter_json(letter, deliveries.get(letter.id)) for letter in submission.letters]}
+    action = submission.action
+    body = {"letters": [letter_json(letter, deliveries.get(letter.id), action) for letter in submission.letters]}
+    notice = submission_notice(action)
+    if notice:
+        body["notice"] = notice  # the district came from the ZIP: no geocoder could place the address
     return jsonify(body), (201 if submission.created else 200)
 
 
@@ -161,7 +166,14 @@ SCHEMAS["ActionRequest"] = {
 SCHEMAS["ActionResponse"] = {
     "type": "object",
     "required": ["letters"],
-    "properties": {"letters": {"type": "array", "items": _LETTER}},
+    "properties": {
+        "letters": {"type": "array", "items": _LETTER},
+        "notice": {
+            "type": "string",
+            "description": "present when no geocoder could place the address and the ZIP code chose the district; "
+            "the House letter is checked again before it goes",
+        },
+    },
 }
 PATHS["/campaigns/{slug}/actions"] = {
     "post": {

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 from flask import current_app
@@ -22,7 +22,15 @@ from advocacy.campaigns.models import Campaign, Status
 from advocacy.campaigns.placeholders import campaign_fields, constituent_fields
 from advocacy.campaigns.rendering import TemplateProblem, choose_variant, render_letter
 from advocacy.campaigns.services import Target, campaign_targets, thanks_targets
-from advocacy.congress.lookup import LookupResult, lookup_representatives
+from advocacy.congress import transition
+from advocacy.congress.lookup import (
+    ZIP_SOURCE_NOTICE,
+    LookupResult,
+    lookup_district,
+    lookup_representatives,
+    office_to_call,
+    street_line,
+)
 from advocacy.delivery.dispatch import dispatch_after_commit
 from advocacy.delivery.models import Delivery
 from advocacy.delivery.outbox import delivery_values
@@ -61,12 +69,8 @@ class Submission:
 
 
 def congress_number(when: datetime | None = None) -> int:
-    """The Congress in session on a date: the 1st began in 1789; each begins on January 3 of an odd year."""
-    when = when or datetime.now(UTC)
-    year = when.year
-    if year % 2 == 1 and (when.month, when.day) < (1, 3):
-        year -= 1
-    return (year - 1789) // 2 + 1
+    """The Congress in office at `when` (default now): each begins at noon Eastern on January 3 of an odd year."""
+    return transition.congress_number(when or datetime.now(UTC))
 
 
 def _stances(campaign) -> dict:
@@ -100,26 +104,25 @@ def _targets(campaign, lookup: LookupResult, purpose: str, stances: dict) -> lis
 
 
 def resolve_offices(constituent: Constituent, district: tuple[str, int] | None = None) -> LookupResult:
-    """The constituent's offices: the ZIP first; the street address only when the ZIP is split.
+    """The constituent's offices, from their street address whenever a geocoder can place it.
 
-    `district`, when given, is a district the constituent chose themselves among the split ZIP's
-    candidates (the HTML flow offers that choice when the geocoder cannot place the address).
+    The geocoder decides for every address, whatever the ZIP crosswalk says (a ZIP's area is drawn from
+    census blocks, not postal addresses, and PO-box ZIPs are not in it at all). Only when no geocoder can
+    answer does the ZIP decide: a single-district ZIP is accepted with `lookup_source` "zip-crosswalk" (and
+    checked again before its House letter goes, see advocacy.letters.verify); a split one needs `district`,
+    a district the constituent chose themselves among its candidates, else AddressNeeded.
     """
-    result = lookup_representatives(constituent.zip5)
-    states = result.states
+    street = street_line(constituent.address, constituent.city, constituent.state)
+    located = lookup_representatives(constituent.zip5, street, city=constituent.city)
+    if not located.approximate:
+        return located  # the geographic state decides, even where the postal one differs
+    states = located.states
     if constituent.state not in states:
         raise InvalidInput({"zip": f"ZIP code {constituent.zip5} is in {', '.join(states)}, not {constituent.state}."})
-    if not result.split:
-        return result
-    located = lookup_representatives(
-        constituent.zip5, f"{constituent.address}, {constituent.city}, {constituent.state}"
-    )
     if not located.split:
         return located
-    if district is not None and district in result.districts:
-        from advocacy.congress.lookup import lookup_district
-
-        return lookup_district(constituent.zip5, *district)
+    if district is not None and district in located.districts:
+        return lookup_district(constituent.zip5, *district, city=constituent.city)
     raise AddressNeeded(located)
 
 
@@ -213,8 +216,11 @@ def submit_action(
     else:
         raise RuntimeError("could not write the letters after repeated conflicts")
     log.info("action accepted campaign=%s letters=%d", campaign.slug, len(new_letters))
-    # Handoffs wait for the constituent ("I sent it"); only deliveries we send ourselves (and the receipt) are queued.
-    dispatch_after_commit([d.id for d in deliveries if d.status == "pending"])
+    # Handoffs wait for the constituent ("I sent it"); only deliveries we send ourselves (and the receipt) that
+    # are due now are queued (a House letter whose district came from the ZIP waits for `districts verify`).
+    dispatch_after_commit(
+        [d.id for d in deliveries if d.status == "pending" and d.next_attempt_at <= action.created_at]
+    )
     by_key = {letter.office_key: letter for letter in new_letters} | written
     letters = [by_key[t.key] for t in targets]
     # Nothing after the commit reads the database: a stored submission is never answered with an error.
@@ -271,6 +277,11 @@ def _write(
     writers: dict[str, object] = {}
     # The letter without the writer's own words is only needed for CWC's OrganizationStatement.
     need_statement = current_app.config["ADVOCACY_SETTINGS"].cwc_enabled
+    # The geocoder could not answer, so the ZIP chose the district: the House letter waits for `districts
+    # verify` to place the address and re-address it if the ZIP was wrong. DISTRICT_CHECK_HOLD_SECONDS
+    # (30 minutes) bounds the wait: after it the letter goes as addressed.
+    hold = timedelta(seconds=current_app.config.get("DISTRICT_CHECK_HOLD_SECONDS", 30 * 60))
+    hold_for_verification = lookup.approximate and lookup.geocoder_unavailable and hold > timedelta(0)
     for position, target in enumerate(targets):
         message = messages.get(target.key, constituent.message)
         if message not in writers:
@@ -314,7 +325,10 @@ def _write(
             "created_at": now,
         }
         letters.append(letter)
-        deliveries.append(delivery_values(SimpleNamespace(**letter), target_email=target.email))
+        delivery = delivery_values(SimpleNamespace(**letter), target_email=target.email)
+        held = hold_for_verification and letter["chamber"] == "house"
+        delivery["next_attempt_at"] = now + hold if held else now
+        deliveries.append(delivery)
     if mail_enabled():  # the receipt is an outbox row too, owed exactly when the letters are
         deliveries.append(receipt_row(action["id"], now))
     insert_submission(action, letters, deliveries)
@@ -338,10 +352,15 @@ def preview_letters(
     return out
 
 
-def letter_json(letter: Letter, delivery: Delivery | None) -> dict:
+def letter_json(letter: Letter, delivery: Delivery | None, action=None) -> dict:
+    """A letter for the API; with its `action`, the office carries the district office nearest the writer
+    (from the cached geocode of their address, else their city: the same on a first answer and a repeat)."""
     from advocacy.congress.offices import office_for
 
     office = office_for(letter.bioguide_id, include_former=True) if letter.bioguide_id else None
+    if office is not None and action is not None:
+        near = office_to_call(office.bioguide_id, action.address, action.city, action.state, action.zip, guess=False)
+        office = dataclasses.replace(office, nearest_district_office=near)
     office_json = (
         office.to_json()
         if office is not None
@@ -360,6 +379,11 @@ def letter_json(letter: Letter, delivery: Delivery | None) -> dict:
         "body": letter.body,
         "delivery": {"channel": delivery.channel, "status": delivery.status} if delivery else None,
     }
+
+
+def submission_notice(action) -> str | None:
+    """What to tell the writer about how their district was found (stored, so a repeat says it too)."""
+    return ZIP_SOURCE_NOTICE if action.lookup_source == "zip-crosswalk" and action.address else None
 
 
 def deliveries_for(letters: list[Letter]) -> dict[str, Delivery]:

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from advocacy.auth.access import public
 from advocacy.campaigns.rendering import TemplateProblem
 from advocacy.campaigns.services import campaign_counts, public_campaigns
-from advocacy.congress.lookup import LookupFailed
-from advocacy.congress.offices import district_offices, office_for
+from advocacy.congress.lookup import LookupFailed, office_to_call
+from advocacy.congress.offices import office_for
 from advocacy.congress.states import district_label
 from advocacy.delivery.services import mark_handoff_sent
 from advocacy.extensions import db, limiter
@@ -33,6 +33,7 @@ from advocacy.letters.services import (
     deliveries_for,
     preview_letters,
     resolve_offices,
+    submission_notice,
     submit_action,
 )
 from advocacy.letters.snapshots import campaign_snapshot
@@ -250,11 +251,17 @@ def thanks(slug: str, action_id: str):
         office = office_for(letter.bioguide_id, include_former=True) if letter.bioguide_id else None
         local = None
         if office is not None:
-            local = office.nearest_district_office or next(iter(district_offices(office.bioguide_id)), None)
+            local = office_to_call(office.bioguide_id, action.address, action.city, action.state, action.zip)
         rows.append({"letter": letter, "delivery": deliveries.get(letter.id), "office": office, "local": local})
     share_url = url_for(".campaign_page", slug=slug, _external=True)
     return render_template(
-        "letters/thanks.html", campaign=campaign, action=action, rows=rows, share_url=share_url, label=district_label
+        "letters/thanks.html",
+        campaign=campaign,
+        action=action,
+        rows=rows,
+        share_url=share_url,
+        label=district_label,
+        district_notice=submission_notice(action),
     )
 
 

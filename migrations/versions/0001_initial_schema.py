@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 21:47:43.817306
+Create Date: 2026-11-29 21:51:50.206819
 
 """
 from alembic import op
@@ -86,6 +86,20 @@ def upgrade():
     sa.Column('checked_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_congress_datasets'))
     )
+    op.create_table('congress_releases',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dataset', sa.String(length=20), nullable=False),
+    sa.Column('congress', sa.Integer(), nullable=False),
+    sa.Column('effective_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('source', sa.String(length=500), nullable=False),
+    sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('applied_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('report', sa.Text(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_congress_releases'))
+    )
+    with op.batch_alter_table('congress_releases', schema=None) as batch_op:
+        batch_op.create_index('ix_congress_releases_applied_at_effective_at', ['applied_at', 'effective_at'], unique=False)
+
     op.create_table('feed_states',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('url', sa.String(length=2000), nullable=False),
@@ -265,6 +279,13 @@ def upgrade():
     with op.batch_alter_table('committee_memberships', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_committee_memberships_bioguide_id'), ['bioguide_id'], unique=False)
 
+    op.create_table('congress_release_files',
+    sa.Column('release_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.ForeignKeyConstraint(['release_id'], ['congress_releases.id'], name=op.f('fk_congress_release_files_release_id_congress_releases'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('release_id', 'name', name=op.f('pk_congress_release_files'))
+    )
     op.create_table('district_offices',
     sa.Column('id', sa.String(length=100), nullable=False),
     sa.Column('bioguide_id', sa.String(length=10), nullable=False),
@@ -623,6 +644,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_district_offices_bioguide_id'))
 
     op.drop_table('district_offices')
+    op.drop_table('congress_release_files')
     with op.batch_alter_table('committee_memberships', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_committee_memberships_bioguide_id'))
 
@@ -656,6 +678,10 @@ def downgrade():
 
     op.drop_table('members')
     op.drop_table('feed_states')
+    with op.batch_alter_table('congress_releases', schema=None) as batch_op:
+        batch_op.drop_index('ix_congress_releases_applied_at_effective_at')
+
+    op.drop_table('congress_releases')
     op.drop_table('congress_datasets')
     with op.batch_alter_table('committees', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_committees_parent_id'))
