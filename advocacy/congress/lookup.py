@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from advocacy.congress.offices import Office, roster, with_nearest_office
 from advocacy.congress.providers import GeocoderUnavailable, crosswalk, geocoder
@@ -71,6 +71,9 @@ class LookupResult:
     offices: list[Office] = field(default_factory=list)
     house_candidates: list[Office] = field(default_factory=list)
     vacancies: list[tuple[str, int]] = field(default_factory=list)
+    # The street address was given but the geocoder could not be reached: the result is the ZIP's, and the
+    # person must be told the service failed, not that their address is wrong.
+    geocoder_unavailable: bool = False
 
     @property
     def states(self) -> list[str]:
@@ -99,7 +102,7 @@ def lookup_representatives(zip_code: str, address: str | None = None) -> LookupR
         try:
             match = geocoder().locate(street, zip5)
         except GeocoderUnavailable:
-            match = None
+            return replace(_zip_result(zip5, street), geocoder_unavailable=True)
         if match is not None:
             query = {"zip": zip5, "address": street}
             return _result(query, "census-geocoder", [(match.state, match.district)], match.location)

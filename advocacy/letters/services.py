@@ -43,7 +43,20 @@ class AddressNeeded(Exception):
     """The ZIP spans several districts and the address did not settle which one."""
 
     def __init__(self, lookup: LookupResult):
-        super().__init__("Your ZIP code is split between congressional districts; we need your street address.")
+        if lookup.geocoder_unavailable:  # our fault, not the address's: say so
+            message = (
+                "Your ZIP code is split between congressional districts, and the address lookup service is not "
+                "answering right now, so we could not place your street address. Choose your district below, "
+                "or try again in a few minutes."
+            )
+        elif lookup.query.get("address"):
+            message = (
+                "Your ZIP code is split between congressional districts, and we could not find your street address "
+                "in them. Check the house number and street name, or choose your district below."
+            )
+        else:
+            message = "Your ZIP code is split between congressional districts; enter your street address."
+        super().__init__(message)
         self.lookup = lookup
 
 

@@ -37,7 +37,14 @@ from advocacy.letters.services import (
 )
 from advocacy.letters.snapshots import campaign_snapshot
 from advocacy.letters.states import STATE_NAMES
-from advocacy.letters.validation import PREFIXES, STATES, InvalidInput, clean_text, validate_constituent
+from advocacy.letters.validation import (
+    PREFIXES,
+    STATES,
+    InvalidInput,
+    clean_text,
+    parse_bool,
+    validate_constituent,
+)
 
 bp = Blueprint("letters", __name__)
 log = logging.getLogger(__name__)
@@ -46,8 +53,13 @@ SESSION_ACTIONS_KEPT = 10  # the session cookie stays small; older confirmations
 FORM_FIELDS = FIELDS  # the same fields as the JSON API
 
 
+def _now() -> float:
+    """The current time; tests inject their own clock as the `CLOCK` setting (a callable)."""
+    return current_app.config.get("CLOCK", time.time)()
+
+
 def _stamp() -> str:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="letter-form").dumps(int(time.time()))
+    return URLSafeTimedSerializer(current_app.secret_key, salt="letter-form").dumps(int(_now()))
 
 
 def _form_age(token: str) -> float | None:
@@ -55,12 +67,19 @@ def _form_age(token: str) -> float | None:
         started = URLSafeTimedSerializer(current_app.secret_key, salt="letter-form").loads(token, max_age=86400)
     except BadSignature:
         return None
-    return time.time() - int(started)
+    return _now() - int(started)
+
+
+def _kept_stamp() -> str:
+    """The form's first start time when the page is shown again after an error: the anti-bot timer measures
+    how long a person has been filling the form, so fixing one field must not restart it."""
+    token = request.form.get("started", "")
+    return token if token and _form_age(token) is not None else _stamp()
 
 
 def _values() -> dict:
     values = {name: clean_text(request.form.get(name, ""), multiline=name == "message") for name in FORM_FIELDS}
-    values["consent"] = request.form.get("consent") in ("y", "on", "true", "1")
+    values["consent"] = parse_bool(request.form.get("consent", ""))
     values["district"] = clean_text(request.form.get("district", ""))[:10]
     return values
 
@@ -82,7 +101,7 @@ def _page(campaign, values=None, errors=None, status=200, split=None):
         split=split,
         states=STATE_NAMES,
         prefixes=PREFIXES,
-        stamp=_stamp(),
+        stamp=_kept_stamp() if request.method == "POST" else _stamp(),
         label=district_label,
     ), status
 
@@ -99,7 +118,9 @@ def _problem_page(campaign, values: dict, exc: Exception):
     if isinstance(exc, LookupFailed):
         return _page(campaign, values, {exc.field: str(exc)}, 400)
     if isinstance(exc, AddressNeeded):
-        return _page(campaign, values, {"address": str(exc)}, 422, split=exc.lookup)
+        # With a street address typed, the task left is choosing the district; without one, typing it.
+        field = "district" if values.get("address") else "address"
+        return _page(campaign, values, {field: str(exc)}, 422, split=exc.lookup)
     if isinstance(exc, NoOffices):
         return _page(campaign, values, {"form": str(exc)}, 422)
     log.error("letter template failed campaign=%s: %s", campaign.slug, exc)  # a bug for organizers, not the writer

@@ -1,0 +1,133 @@
+"""The constituent's journey through the HTML pages, checked by what was stored: every choice kept (consent,
+the district picked in a split ZIP, the anti-bot timer's start) and every status told honestly."""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+
+import pytest
+from sqlalchemy import select
+
+from advocacy.letters.models import Action, Letter
+from tests.letters_support import GOOD
+
+FORM = {**GOOD, "consent": "y"}
+
+
+class Clock:
+    """An injected clock (the CLOCK setting): tests move time instead of sleeping."""
+
+    def __init__(self, now: float = 1_800_000_000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(app):
+    clock = Clock()
+    app.config["CLOCK"] = clock
+    app.config["FORM_MIN_FILL_SECONDS"] = 3
+    return clock
+
+
+def form_fields(page: str, action_part: str) -> dict:
+    """The fields a browser would send from the form whose action contains `action_part`."""
+    form = re.search(r'<form method="post" action="[^"]*' + re.escape(action_part) + r".*?</form>", page, re.S)
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", form.group(0)):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name is None or ('type="radio"' in tag and "checked" not in tag):
+            continue
+        if 'type="checkbox"' in tag and "checked" not in tag:
+            continue
+        fields[name.group(1)] = htmllib.unescape(value.group(1)) if value else ""
+    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form.group(0), re.S):
+        chosen = re.search(r'<option value="([^"]*)"\s*selected', options)
+        fields[name] = chosen.group(1) if chosen else ""
+    for name, text in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form.group(0), re.S):
+        fields[name] = htmllib.unescape(text)
+    return fields
+
+
+def stamp_of(page: str) -> str:
+    return re.search(r'name="started" value="([^"]+)"', page).group(1)
+
+
+def test_a_ticked_keep_me_informed_box_is_stored_through_the_review_page(client, db, live_campaign, clock):
+    stamp = stamp_of(client.get("/c/sample-campaign").get_data(as_text=True))
+    clock.now += 30
+    review = client.post("/c/sample-campaign/write", data={**FORM, "started": stamp}).get_data(as_text=True)
+    clock.now += 30
+    response = client.post("/c/sample-campaign/send", data=form_fields(review, "/send"))
+    assert response.status_code == 303
+    assert db.session.scalar(select(Action)).consent is True
+
+
+def test_an_unticked_box_is_stored_as_no_consent(client, db, live_campaign, clock):
+    stamp = stamp_of(client.get("/c/sample-campaign").get_data(as_text=True))
+    clock.now += 30
+    unticked = {k: v for k, v in FORM.items() if k != "consent"}
+    review = client.post("/c/sample-campaign/write", data={**unticked, "started": stamp}).get_data(as_text=True)
+    assert client.post("/c/sample-campaign/send", data=form_fields(review, "/send")).status_code == 303
+    assert db.session.scalar(select(Action)).consent is False
+
+
+def test_fixing_a_field_quickly_does_not_restart_the_anti_bot_timer(client, db, live_campaign, clock):
+    stamp = stamp_of(client.get("/c/sample-campaign").get_data(as_text=True))
+    clock.now += 40  # a person filling the form
+    bad = client.post("/c/sample-campaign/write", data={**FORM, "email": "broken", "started": stamp})
+    assert bad.status_code == 400
+    fields = form_fields(bad.get_data(as_text=True), "/write")
+    clock.now += 1  # fixes the email at once
+    fields["email"] = "ana@example.org"
+    fixed = client.post("/c/sample-campaign/write", data=fields)
+    assert fixed.status_code == 200, "That was quick!" in fixed.get_data(as_text=True)
+    assert fixed.get_data(as_text=True).count('class="letter"') == 3
+
+
+def test_the_district_picked_in_a_split_zip_survives_a_validation_error(client, db, live_campaign, clock):
+    stamp = stamp_of(client.get("/c/sample-campaign").get_data(as_text=True))
+    clock.now += 30
+    split = client.post("/c/sample-campaign/write", data={**FORM, "zip": "10025", "started": stamp})
+    assert split.status_code == 422
+    fields = form_fields(split.get_data(as_text=True), "/write")
+    fields.update(district="NY-13", email="broken")
+    clock.now += 20
+    bad = client.post("/c/sample-campaign/write", data=fields)
+    assert bad.status_code == 400
+    fields = form_fields(bad.get_data(as_text=True), "/write")
+    assert fields["district"] == "NY-13"
+    fields["email"] = "ana@example.org"
+    review = client.post("/c/sample-campaign/write", data=fields).get_data(as_text=True)
+    assert client.post("/c/sample-campaign/send", data=form_fields(review, "/send")).status_code == 303
+    houses = [letter for letter in db.session.scalars(select(Letter)) if letter.chamber == "house"]
+    assert [(letter.state, letter.district) for letter in houses] == [("NY", 13)]
+
+
+def test_a_geocoder_outage_is_told_as_ours_not_as_a_bad_address(client, db, live_campaign, clock):
+    # no_network: the Census geocoder cannot be reached (ConnectionError), as in an outage
+    stamp = stamp_of(client.get("/c/sample-campaign").get_data(as_text=True))
+    clock.now += 30
+    page = client.post("/c/sample-campaign/write", data={**FORM, "zip": "10025", "started": stamp})
+    assert page.status_code == 422
+    text = page.get_data(as_text=True)
+    assert "not answering right now" in text
+    assert "could not place that street address" not in text and "Check the house number" not in text
+    assert 'value="NY-12"' in text and 'value="NY-13"' in text
+    assert db.session.scalar(select(Action)) is None
+
+
+def test_the_lookup_page_is_linked_from_home_and_its_results_lead_to_writing(client, live_campaign):
+    assert 'href="/lookup"' in client.get("/").get_data(as_text=True)
+    result = client.get("/lookup?zip=12207").get_data(as_text=True)
+    assert "Choose a campaign and write to them" in result and 'href="/"' in result
+
+
+def test_the_lookup_page_tells_a_geocoder_outage_apart_from_a_bad_address(client, live_campaign):
+    html = client.post("/lookup", data={"zip": "10025", "address": "1 Main St"}).get_data(as_text=True)
+    assert "not answering right now" in html
+    assert "Check the number and street name" not in html
