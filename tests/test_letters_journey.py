@@ -131,3 +131,68 @@ def test_the_lookup_page_tells_a_geocoder_outage_apart_from_a_bad_address(client
     html = client.post("/lookup", data={"zip": "10025", "address": "1 Main St"}).get_data(as_text=True)
     assert "not answering right now" in html
     assert "Check the number and street name" not in html
+
+
+def send_through_the_pages(client, clock, **fields) -> str:
+    """Campaign page → review → send, as a browser would; returns the confirmation page's path."""
+    stamp = stamp_of(client.get("/c/sample-campaign").get_data(as_text=True))
+    clock.now += 30
+    review = client.post("/c/sample-campaign/write", data={**FORM, "started": stamp, **fields})
+    assert review.status_code == 200, review.get_data(as_text=True)
+    sent = client.post("/c/sample-campaign/send", data=form_fields(review.get_data(as_text=True), "/send"))
+    assert sent.status_code == 303
+    return sent.headers["Location"]
+
+
+def test_the_thanks_page_says_the_letters_need_a_step_when_every_office_is_a_form(client, db, live_campaign, clock):
+    html = client.get(send_through_the_pages(client, clock)).get_data(as_text=True)
+    h1 = re.search(r"<h1>(.*?)</h1>", html, re.S).group(1)
+    assert "one more step" in h1 and "on their way" not in html
+    assert "3 letters need your step on the office&#39;s form" in html
+    assert html.count("Needs your step</span>") == 3
+    assert html.count('id="next-heading"') == 1  # one suggested next step
+
+
+FORM_LINK, SITE_LINK = "Open the office's form", "Open the office's website"
+
+
+def test_open_the_form_only_links_a_known_form_and_otherwise_says_website(client, db, live_campaign, clock):
+    from advocacy.congress.offices import office_for
+
+    html = client.get(send_through_the_pages(client, clock)).get_data(as_text=True)
+    for letter in db.session.scalars(select(Letter)):
+        office = office_for(letter.bioguide_id)
+        if office.contact_form:
+            assert f'href="{office.contact_form}" rel="noopener noreferrer" target="_blank">{FORM_LINK}' in html
+        else:
+            assert f'href="{office.contact_url}" rel="noopener noreferrer" target="_blank">{SITE_LINK}' in html
+    # Albany, NY: Schumer and Gillibrand have forms; Representative Tonko's is not known
+    assert html.count(FORM_LINK) == 2 and html.count(SITE_LINK) == 1
+
+
+def test_the_call_script_states_the_ask_once_and_reads_as_sentences(client, db, live_campaign, clock):
+    html = client.get(send_through_the_pages(client, clock)).get_data(as_text=True)
+    script = " ".join(re.search(r'<p class="script">(.*?)</p>', html, re.S).group(1).split())
+    assert script.count("Publicly support") == 1 and "publicly support" not in script
+    assert "I live in Albany, New York." in script
+    assert script.endswith("Thank you for your time.")
+
+
+def test_i_called_and_i_sent_it_are_recorded_on_the_letter_and_delivery(client, db, live_campaign, clock):
+    from advocacy.delivery.models import Delivery
+
+    location = send_through_the_pages(client, clock)
+    html = client.get(location).get_data(as_text=True)
+    called = re.findall(r'action="(/c/sample-campaign/thanks/[^"]+/called/[^"]+)"', html)
+    sent = re.findall(r'action="(/c/sample-campaign/thanks/[^"]+/sent/[^"]+)"', html)
+    assert len(called) == 3 and len(sent) == 3
+    assert client.post(called[0]).status_code == 303
+    assert client.post(called[0]).status_code == 303  # pressed twice: still one call
+    assert client.post(sent[1]).status_code == 303
+    assert sum(1 for letter in db.session.scalars(select(Letter)) if letter.called_at) == 1
+    assert sorted(d.status for d in db.session.scalars(select(Delivery))) == ["handoff", "handoff", "handoff_sent"]
+    after = client.get(location).get_data(as_text=True)
+    assert "You called this office." in after and "Marked as sent: your letter to" in after
+    assert after.count("Delivered</span>") == 1 and after.count("Needs your step</span>") == 2
+    # a stranger cannot record a call on someone else's letter
+    assert client.application.test_client().post(called[1]).status_code == 404

@@ -84,3 +84,25 @@ class TestNoMail:
         client.post(URL, json=GOOD)
         assert db.session.scalar(select(Action)).receipt_status == "none"
         assert send_pending_receipts() == {}
+
+
+def test_the_receipt_message_id_is_globally_unique_and_ends_in_a_real_domain(client, db, live_campaign, smtp_server):
+    client.post(URL, json=GOOD)
+    send_pending_receipts()
+    [message] = smtp_server.messages
+    action = db.session.scalar(select(Action))
+    assert message["Message-ID"].strip() == f"<receipt-{action.id}@advocacy.example.org>"  # long: may be folded
+
+
+def test_the_receipt_tells_each_letter_apart_as_delivered_on_its_way_or_needing_a_step(
+    client, db, live_campaign, smtp_server
+):
+    client.post(URL, json=GOOD)
+    send_pending_receipts()
+    [message] = smtp_server.messages
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    # the sample campaign's offices are all contact-form handoffs: none is delivered yet, each needs a step
+    assert "Needs your step" in text and "Needs your step" in html
+    assert "Delivered" not in text and "On its way" not in text
+    assert "1 letter needs your step" not in text and "3 letters need your step" in text

@@ -87,7 +87,9 @@ def test_first_supportive_statement_mails_consenting_writers_once(runner, db, sm
     assert "“DHS must not deport Guan Heng.”" in body
     assert "Read it: https://www.gillibrand.senate.gov/news/guan-heng" in body
     assert "https://act.example.org/c/guan-heng/scoreboard" in body
-    assert message["Message-ID"] == f"<followup-{row.id}@advocacy.example.org>"
+    assert (
+        message["Message-ID"].strip() == f"<followup-{row.id}.{row.action_id}@advocacy.example.org>"
+    )  # unique anywhere
     assert message["Auto-Submitted"] == "auto-generated"
 
     # Running again sends nothing more.

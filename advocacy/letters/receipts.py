@@ -91,14 +91,16 @@ def _finish(action_id: str, status: str, attempts_delta: int = 0) -> None:
 
 def send_receipt(action_id: str) -> str:
     """Send one owed receipt; returns "sent", "retry", "failed" or "skipped" (not owed, or taken)."""
-    from advocacy.delivery.mailer import send_email
+    from advocacy.delivery.mailer import send_email, sender_domain
 
     if not mail_enabled() or not _claim(action_id):
         return "skipped"
     action = db.session.get(Action, action_id, populate_existing=True)
     try:
         subject, text, html = compose(action)
-        send_email(action.email, subject, text, html, headers={"Message-ID": f"<receipt-{action.id}@advocacy>"})
+        # The same on every attempt (the action's uuid4, unique beyond this database), under the sender's domain.
+        message_id = f"<receipt-{action.id}@{sender_domain(current_app.config['ADVOCACY_SETTINGS'])}>"
+        send_email(action.email, subject, text, html, headers={"Message-ID": message_id})
     except PermanentError as exc:
         log.warning("receipt %s refused by the mail server: %s", action_id, type(exc).__name__)
         _finish(action_id, "failed", 1)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from advocacy.campaigns.models import Campaign, Status
@@ -23,6 +23,7 @@ from advocacy.campaigns.placeholders import campaign_fields, constituent_fields
 from advocacy.campaigns.rendering import TemplateProblem, choose_variant, render_letter
 from advocacy.campaigns.services import Target, campaign_targets, thanks_targets
 from advocacy.congress.lookup import LookupResult, lookup_representatives
+from advocacy.db import utcnow
 from advocacy.delivery.dispatch import dispatch_after_commit
 from advocacy.delivery.models import Delivery
 from advocacy.delivery.outbox import delivery_values
@@ -380,3 +381,14 @@ def deliveries_for(letters: list[Letter]) -> dict[str, Delivery]:
     if not ids:
         return {}
     return {d.letter_id: d for d in db.session.scalars(select(Delivery).where(Delivery.letter_id.in_(ids)))}
+
+
+def mark_called(letter_id: str) -> None:
+    """The writer says they called this office too ("I called"). Commits; a second press keeps the first time."""
+    db.session.execute(
+        update(Letter)
+        .where(Letter.id == letter_id, Letter.called_at.is_(None))
+        .values(called_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()

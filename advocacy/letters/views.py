@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -25,12 +25,15 @@ from advocacy.extensions import db, limiter
 from advocacy.letters.api import FIELDS, UNAVAILABLE
 from advocacy.letters.limits import submission_retry_after
 from advocacy.letters.models import Action, Letter
+from advocacy.letters.progress import LABELS as PROGRESS_LABELS
+from advocacy.letters.progress import letter_progress, progress_counts, progress_heading
 from advocacy.letters.services import (
     AddressNeeded,
     CampaignNotOpen,
     NoOffices,
     check_open,
     deliveries_for,
+    mark_called,
     preview_letters,
     resolve_offices,
     submit_action,
@@ -48,6 +51,10 @@ from advocacy.letters.validation import (
 
 bp = Blueprint("letters", __name__)
 log = logging.getLogger(__name__)
+# The thanks page and the receipt email tell each letter's state the same way.
+for _helper in (letter_progress, progress_counts, progress_heading):
+    bp.add_app_template_global(_helper)
+bp.add_app_template_global(PROGRESS_LABELS, "progress_labels")
 SESSION_ACTIONS = "sent_actions"
 SESSION_ACTIONS_KEPT = 10  # the session cookie stays small; older confirmations are no longer shown
 FORM_FIELDS = FIELDS  # the same fields as the JSON API
@@ -271,10 +278,26 @@ def thanks(slug: str, action_id: str):
         local = None
         if office is not None:
             local = office.nearest_district_office or next(iter(district_offices(office.bioguide_id)), None)
-        rows.append({"letter": letter, "delivery": deliveries.get(letter.id), "office": office, "local": local})
+        delivery = deliveries.get(letter.id)
+        rows.append(
+            {
+                "letter": letter,
+                "delivery": delivery,
+                "office": office,
+                "local": local,
+                "state": letter_progress(delivery),
+            }
+        )
     share_url = url_for(".campaign_page", slug=slug, _external=True)
     return render_template(
-        "letters/thanks.html", campaign=campaign, action=action, rows=rows, share_url=share_url, label=district_label
+        "letters/thanks.html",
+        campaign=campaign,
+        action=action,
+        rows=rows,
+        counts=progress_counts(row["delivery"] for row in rows),
+        share_url=share_url,
+        label=district_label,
+        state_name=dict(STATE_NAMES),
     )
 
 
@@ -289,4 +312,20 @@ def handoff_sent(slug: str, action_id: str, delivery_id: str):
     if delivery is None or delivery.letter_id not in letters:
         abort(404)
     mark_handoff_sent(delivery_id)
+    letter = next(letter for letter in sent_here if letter.id == delivery.letter_id)
+    flash(f"Marked as sent: your letter to {letter.office_title} {letter.office_name} is done.", "success")
     return redirect(url_for(".thanks", slug=slug, action_id=action_id) + f"#letter-{delivery.letter_id}", code=303)
+
+
+@bp.post("/c/<slug>/thanks/<action_id>/called/<letter_id>")
+@public
+def called(slug: str, action_id: str, letter_id: str):
+    """ "I called": recorded on the letter, so staff reports can count calls as well as letters."""
+    campaign, action = _own_action(slug, action_id)
+    sent_here = _letters_sent_here(campaign, action)
+    if letter_id not in {letter.id for letter in sent_here}:
+        abort(404)
+    mark_called(letter_id)
+    letter = next(letter for letter in sent_here if letter.id == letter_id)
+    flash(f"Thank you for calling {letter.office_title} {letter.office_name}'s office.", "success")
+    return redirect(url_for(".thanks", slug=slug, action_id=action_id) + f"#letter-{letter_id}", code=303)

@@ -185,7 +185,8 @@ def send_pending_followups(limit: int = 1000) -> FollowupSummary:
             continue
         subject, body = compose(action, campaign, statement, office_for(row.bioguide_id, include_former=True))
         # The same Message-ID on every attempt, so a retried send is recognizably the same message.
-        message_id = f"<followup-{row.id}@{sender_domain(current_app.config['ADVOCACY_SETTINGS'])}>"
+        # row.id is unique only in this database; the action's uuid4 makes the id unique everywhere.
+        message_id = f"<followup-{row.id}.{action.id}@{sender_domain(current_app.config['ADVOCACY_SETTINGS'])}>"
         try:
             send_email(
                 action.email, subject, body, headers={"Message-ID": message_id, "Auto-Submitted": "auto-generated"}
