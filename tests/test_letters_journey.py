@@ -196,3 +196,33 @@ def test_i_called_and_i_sent_it_are_recorded_on_the_letter_and_delivery(client, 
     assert after.count("Delivered</span>") == 1 and after.count("Needs your step</span>") == 2
     # a stranger cannot record a call on someone else's letter
     assert client.application.test_client().post(called[1]).status_code == 404
+
+
+def test_favicon_is_served_from_our_own_origin(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.mimetype == "image/x-icon"
+    assert response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+
+
+def test_the_state_error_asks_for_a_choice_not_two_letters(client, db, live_campaign, clock):
+    stamp = stamp_of(client.get("/c/sample-campaign").get_data(as_text=True))
+    clock.now += 30
+    html = client.post("/c/sample-campaign/write", data={**FORM, "state": "", "started": stamp}).get_data(as_text=True)
+    assert "Choose the state or territory where you live." in html and "two letters" not in html
+
+
+@pytest.mark.parametrize("path", ["/", "/c/sample-campaign", "/lookup?zip=10025"])
+def test_public_pages_name_no_plain_div_and_autocomplete_a_single_address_line(client, live_campaign, path):
+    html = client.get(path).get_data(as_text=True)
+    assert not re.search(r"<div(?![^>]*\brole=)[^>]*\baria-label=", html)
+    assert 'autocomplete="street-address"' not in html
+
+
+def test_the_openapi_document_describes_the_422_candidates_and_the_429_retry_after(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    error = spec["components"]["schemas"]["Error"]["properties"]["error"]["properties"]
+    assert error["candidates"]["items"] == {"$ref": "#/components/schemas/District"}
+    assert error["house_candidates"]["items"] == {"$ref": "#/components/schemas/Office"}
+    actions = spec["paths"]["/campaigns/{slug}/actions"]["post"]["responses"]
+    assert actions["429"]["headers"]["Retry-After"]["schema"]["type"] == "integer"
+    assert spec["paths"]["/representatives"]["get"]["responses"]["429"]["headers"]["Retry-After"]["required"] is True

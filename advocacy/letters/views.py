@@ -10,7 +10,18 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -158,6 +169,13 @@ def home():
     campaigns = public_campaigns()
     counts = {c.id: campaign_counts(c) for c in campaigns}
     return render_template("letters/home.html", campaigns=campaigns, counts=counts)
+
+
+@bp.get("/favicon.ico")
+@public
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says; answer from our own static folder."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/x-icon", max_age=86400)
 
 
 @bp.get("/c/<slug>")
