@@ -226,3 +226,17 @@ def test_the_openapi_document_describes_the_422_candidates_and_the_429_retry_aft
     actions = spec["paths"]["/campaigns/{slug}/actions"]["post"]["responses"]
     assert actions["429"]["headers"]["Retry-After"]["schema"]["type"] == "integer"
     assert spec["paths"]["/representatives"]["get"]["responses"]["429"]["headers"]["Retry-After"]["required"] is True
+
+
+def test_edit_my_details_goes_back_to_the_form_with_everything_typed(client, db, live_campaign, clock):
+    stamp = stamp_of(client.get("/c/sample-campaign").get_data(as_text=True))
+    clock.now += 30
+    typed = {**FORM, "city": "Albañy", "message": "Because he is my neighbour.", "started": stamp}
+    review = client.post("/c/sample-campaign/write", data=typed).get_data(as_text=True)
+    back = client.post("/c/sample-campaign/edit", data=form_fields(review, "/edit"))
+    assert back.status_code == 200
+    fields = form_fields(back.get_data(as_text=True), "/write")
+    for name in ("first_name", "last_name", "email", "address", "city", "state", "zip", "message"):
+        assert fields[name] == typed[name], name
+    assert fields["consent"] == "y" and fields["started"] == stamp
+    assert db.session.scalar(select(Action)) is None

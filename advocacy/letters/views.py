@@ -214,6 +214,14 @@ def review(slug: str):
     )
 
 
+@bp.post("/c/<slug>/edit")
+@public
+@limiter.limit(lambda: current_app.config.get("LETTER_PAGE_RATE_LIMIT", "60 per minute"))
+def edit(slug: str):
+    """Back from the review page to the form, with everything that was typed (POST: no personal data in a URL)."""
+    return _page(_campaign_or_404(slug), _values())
+
+
 @bp.post("/c/<slug>/send")
 @public
 @limiter.limit(lambda: current_app.config.get("LETTER_PAGE_RATE_LIMIT", "60 per minute"))
