@@ -59,6 +59,7 @@ from advocacy.letters.validation import (
     parse_bool,
     validate_constituent,
 )
+from advocacy.organization.identity import public_url
 
 bp = Blueprint("letters", __name__)
 log = logging.getLogger(__name__)
@@ -314,7 +315,7 @@ def thanks(slug: str, action_id: str):
                 "state": letter_progress(delivery),
             }
         )
-    share_url = url_for(".campaign_page", slug=slug, _external=True)
+    share_url = public_url(url_for(".campaign_page", slug=slug))
     return render_template(
         "letters/thanks.html",
         campaign=campaign,
