@@ -197,6 +197,8 @@ def test_your_members_are_highlighted_after_a_zip_lookup(client, campaign):
     assert "Senator Kirsten E. Gillibrand" in section and "has not spoken yet" in section
     # The lookup sticks while filtering and sorting.
     assert "/c/guan-heng/scoreboard?sort=date&amp;dir=desc&amp;zip=10002#offices" in html
+    # After a lookup the table opens on the page where those members are.
+    assert len([r for r in rows(html) if "Your member" in r]) == 3
     # A split ZIP marks every possible representative.
     split = client.get(PAGE + "?zip=10027").get_data(as_text=True)
     assert "spans several districts" in split

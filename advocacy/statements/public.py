@@ -108,6 +108,9 @@ def show(slug: str):
     rows = filter_rows(board.rows, query)
     pages = max(1, -(-len(rows) // OFFICES_PER_PAGE))
     page = min(query.page, pages)
+    if mine_ids and "page" not in request.args:  # after a ZIP lookup, open the table where your members are
+        where = next((i for i, row in enumerate(rows) if row.office.bioguide_id in set(mine_ids)), None)
+        page = 1 if where is None else where // OFFICES_PER_PAGE + 1
     shown = rows[(page - 1) * OFFICES_PER_PAGE : page * OFFICES_PER_PAGE]
     response = Response(
         render_template(
