@@ -24,7 +24,7 @@ from advocacy.statements.scoreboard import (
     current_scoreboard,
     filter_rows,
 )
-from advocacy.statements.stategrid import STATE_NAMES, legend, render_state_grid
+from advocacy.statements.stategrid import HIGHLIGHT_LABEL, STATE_NAMES, legend, render_state_grid
 
 bp = Blueprint("scoreboard", __name__)
 PUBLIC_CACHE = "public, max-age=60"
@@ -135,6 +135,7 @@ def show(slug: str):
                 board.state_counts(), link_for=lambda state: link(state=state), highlight=highlight
             ),
             legend=legend(),
+            highlight_label=HIGHLIGHT_LABEL,
             groups=GROUP_LABELS,
             states=STATE_NAMES,
             stances=list(Stance),
