@@ -240,3 +240,35 @@ def test_edit_my_details_goes_back_to_the_form_with_everything_typed(client, db,
         assert fields[name] == typed[name], name
     assert fields["consent"] == "y" and fields["started"] == stamp
     assert db.session.scalar(select(Action)) is None
+
+
+def test_a_form_error_gives_an_error_title_and_a_summary_linking_each_field(client, db, live_campaign, clock):
+    stamp = stamp_of(client.get("/c/sample-campaign").get_data(as_text=True))
+    clock.now += 30
+    html = client.post("/c/sample-campaign/write", data={**FORM, "email": "x", "zip": "", "started": stamp}).get_data(
+        as_text=True
+    )
+    assert re.search(r"<title>Error: ", html)
+    summary = re.search(
+        r'<section class="flash flash-error error-summary" id="form-errors"[^>]*>(.*?)</section>', html, re.S
+    )
+    assert "autofocus" in summary.group(0) and 'role="alert"' not in summary.group(0)
+    assert 'href="#f-email"' in summary.group(1) and 'href="#f-zip"' in summary.group(1)
+    assert "There are 2 problems" in summary.group(1)
+
+
+def test_the_split_zip_state_says_what_to_do_in_its_title_and_summary(client, db, live_campaign, clock):
+    stamp = stamp_of(client.get("/c/sample-campaign").get_data(as_text=True))
+    clock.now += 30
+    html = client.post("/c/sample-campaign/write", data={**FORM, "zip": "10025", "started": stamp}).get_data(
+        as_text=True
+    )
+    assert "<title>Error: choose your district · " in html
+    assert 'href="#f-district"' in html and "Choose your district below" in html
+    assert "we need your street address" not in html
+
+
+def test_lookup_errors_follow_the_same_pattern(client, live_campaign):
+    html = client.post("/lookup", data={"zip": "1"}).get_data(as_text=True)
+    assert "<title>Error: Find your members of Congress" in html
+    assert 'id="form-errors"' in html and 'href="#zip"' in html
