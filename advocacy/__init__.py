@@ -29,6 +29,7 @@ BLUEPRINTS += ("advocacy.letters.views",)  # letters: the public campaign pages 
 BLUEPRINTS += ("advocacy.delivery.views",)  # delivery: /organizer/deliveries, /metrics/deliveries
 MODEL_MODULES += ("advocacy.casework.models",)  # casework: private case facts and files, actions, timeline history
 BLUEPRINTS += ("advocacy.casework.views",)  # casework: /organizer/campaigns/<slug>/casework, priority report
+BLUEPRINTS += ("advocacy.organization.views",)  # organization: who runs the site, /privacy
 # Modules that add routes to the API blueprint; imported before it is registered.
 # Modules that register outbox kinds (advocacy.delivery.kinds): what the delivery workers can render and send.
 OUTBOX_MODULES: tuple[str, ...] = ()

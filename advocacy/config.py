@@ -107,6 +107,11 @@ class Settings:
     pseudonym_key: str = ""
     data_dir: str = ""
     site_url: str = ""
+    # Who runs the site, shown on every public page and in emails (see advocacy/organization).
+    org_name: str = ""
+    org_logo_url: str = ""  # https://… or a path on this site such as /static/logo.svg
+    org_contact_email: str = ""
+    org_privacy_text: str = ""  # the organization's own words, added to the /privacy page
     log_level: str = "INFO"
     proxy_count: int = 0
     # Per client IP (and campaign, for letters); "N per minute;M per hour" in the `limits` notation.
@@ -207,6 +212,10 @@ def _validate(s: Settings) -> None:
         raise ConfigError("ADVOCACY_MAIL_USE_TLS and ADVOCACY_MAIL_USE_SSL cannot both be on")
     if s.site_url:
         _url("SITE_URL", s.site_url, ("http", "https"))
+    if s.org_logo_url and not s.org_logo_url.startswith("/"):
+        _url("ORG_LOGO_URL", s.org_logo_url, ("https",))
+    if s.org_contact_email and "@" not in s.org_contact_email:
+        raise ConfigError("ADVOCACY_ORG_CONTACT_EMAIL must be an email address")
     if s.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(f"ADVOCACY_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {s.log_level!r}")
     if not 0 <= s.proxy_count <= 5:

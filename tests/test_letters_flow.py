@@ -41,7 +41,7 @@ def test_campaign_page(client, live_campaign):
     for name in ("first_name", "last_name", "email", "address", "city", "state", "zip", "phone", "message"):
         assert f'name="{name}"' in body
         assert f'for="f-{name}"' in body
-    assert "0 letters sent" in body.replace("</span>", "")
+    assert "0 letters written by constituents" in body.replace("</span>", "")
 
 
 def test_draft_campaign_is_hidden(client, db, live_campaign):

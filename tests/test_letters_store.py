@@ -67,6 +67,7 @@ def rows(campaign_id: int, email_key: str = "k" * 64, offices=("S000148", "G0005
             "statement_text": "",
             "personal_message": "",
             "purpose": "campaign",
+            "called_at": None,
             "created_at": WHEN,
         }
         letters.append(letter)

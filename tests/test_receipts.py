@@ -97,3 +97,26 @@ class TestNoMail:
     def test_no_receipt_without_mail(self, client, db, live_campaign):
         client.post(URL, json=GOOD)
         assert receipts(db) == []
+
+
+def test_the_receipt_message_id_is_globally_unique_and_ends_in_a_real_domain(client, db, live_campaign, smtp_server):
+    client.post(URL, json=GOOD)
+    engine.run_batch("test-worker")
+    [message] = smtp_server.messages
+    [receipt] = receipts(db)
+    # the outbox row's uuid4 (unique beyond this database) under the sender's real domain; long: may be folded
+    assert message["Message-ID"].strip() == f"<{receipt.id.replace('-', '')}.receipt@advocacy.example.org>"
+
+
+def test_the_receipt_tells_each_letter_apart_as_delivered_on_its_way_or_needing_a_step(
+    client, db, live_campaign, smtp_server
+):
+    client.post(URL, json=GOOD)
+    engine.run_batch("test-worker")
+    [message] = smtp_server.messages
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    # the sample campaign's offices are all contact-form handoffs: none is delivered yet, each needs a step
+    assert "Needs your step" in text and "Needs your step" in html
+    assert "Delivered" not in text and "On its way" not in text
+    assert "1 letter needs your step" not in text and "3 letters need your step" in text

@@ -31,6 +31,26 @@ def test_dashboard_numbers(app, db):
     assert data.per_day[14] == (date(2025, 3, 17), 2)
     assert sum(n for _, n in data.per_day) == 8
     assert by_week(data.per_day) == [("2025-W10", 4), ("2025-W11", 2), ("2025-W12", 2)]
+    assert (data.calls, data.sent_by_writers, data.waiting_for_writers) == (0, 0, 1)
+
+
+def test_i_called_and_i_sent_it_are_counted_on_the_dashboard(staff_client, db):
+    from sqlalchemy import select, update
+
+    from advocacy.delivery.models import Delivery
+    from advocacy.letters.models import Letter
+
+    campaign = make_sample_campaign()
+    campaign_letters = select(Letter.id).where(Letter.purpose == "campaign").order_by(Letter.id).limit(2)
+    first, second = db.session.scalars(campaign_letters).all()
+    db.session.execute(update(Letter).where(Letter.id.in_([first, second])).values(called_at=T0))
+    db.session.execute(update(Delivery).where(Delivery.status == "handoff").values(status="handoff_sent"))
+    db.session.commit()
+    data = build_dashboard(campaign)
+    assert (data.calls, data.sent_by_writers, data.waiting_for_writers) == (2, 1, 0)
+    html = staff_client.get("/staff/campaigns/guan-heng").get_data(as_text=True)
+    assert re.search(r'<span class="count">2</span><br>calls \("I called"\)', html)
+    assert re.search(r'<span class="count">1</span><br>sent by writers on offices', html)
 
 
 def test_dashboard_runs_a_fixed_number_of_queries(app, db):

@@ -84,6 +84,19 @@ def test_latin_packet_does_not_embed_the_cjk_font(staff_client, db):
     assert fonts
 
 
+def test_packet_prints_the_constituents_own_words_once(staff_client, db):
+    campaign = make_campaign()
+    action = make_action(campaign, "Siobhán", "O'Brien")
+    words = "My neighbour filmed the camps and must not be sent back."
+    body = f"Dear Senator Kirsten E. Gillibrand,\n\nPlease act.\n\n{words}\n\nSincerely,\nSiobhán O'Brien"
+    make_letter(action, SENATOR, body=body, personal_message=words)
+    text = " ".join(
+        "\n".join(pdf_pages(staff_client.get("/staff/campaigns/guan-heng/packets/G000555.pdf").data)).split()
+    )
+    assert text.count("must not be sent back") == 1
+    assert "In the constituent's own words:" not in text
+
+
 @pytest.mark.parametrize("app_config", [{"PDF_FONT": "/nonexistent/font.ttf", "PDF_FALLBACK_FONTS": ()}])
 def test_packet_renders_without_any_font_file(staff_client, db, app_config):
     three_names()

@@ -45,6 +45,17 @@ def rows(html: str) -> list[str]:
     return re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
 
 
+def all_rows(client, url: str) -> list[str]:
+    """The office table's rows over every page (60 a page)."""
+    found, page = [], 1
+    while True:
+        html = client.get(url + ("&" if "?" in url else "?") + f"page={page}").get_data(as_text=True)
+        found += rows(html)
+        if 'rel="next"' not in html:
+            return found
+        page += 1
+
+
 def row_names(html: str) -> list[str]:
     return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r.split("</td>")[0])).strip() for r in rows(html)]
 
@@ -125,18 +136,25 @@ def test_breakdowns_by_chamber_party_and_state(client, campaign):
 
 def test_the_table_lists_every_office_and_filters_by_query(client, campaign):
     everyone = client.get(PAGE).get_data(as_text=True)
-    assert len(rows(everyone)) == 537
-    assert "Showing 537 of 537 offices." in everyone
+    assert len(rows(everyone)) == 60  # a page at a time, not a 24,000-pixel page
+    assert "Showing offices 1 to 60 of 537." in everyone
+    assert len(all_rows(client, PAGE)) == 537 and len(set(all_rows(client, PAGE))) == 537
     assert len(rows(client.get(PAGE + "?stance=supports").get_data(as_text=True))) == 3
-    assert len(rows(client.get(PAGE + "?stance=none").get_data(as_text=True))) == 532
+    assert len(all_rows(client, PAGE + "?stance=none")) == 532
     assert len(rows(client.get(PAGE + "?chamber=delegates").get_data(as_text=True))) == 6
     assert len(rows(client.get(PAGE + "?state=ny").get_data(as_text=True))) == 28
     assert len(rows(client.get(PAGE + "?chamber=senate&party=R").get_data(as_text=True))) == 53
     assert row_names(client.get(PAGE + "?q=gillibrand").get_data(as_text=True)) == ["Senator Kirsten E. Gillibrand"]
     nothing = client.get(PAGE + "?state=NY&stance=opposes").get_data(as_text=True)
     assert "No office matches these filters." in nothing
+    # A page link keeps the filters; a new filter starts at page 1.
+    second = client.get(PAGE + "?stance=none&page=2").get_data(as_text=True)
+    assert 'href="/c/guan-heng/scoreboard?stance=none&amp;page=3#offices" rel="next"' in second
+    assert 'href="/c/guan-heng/scoreboard?stance=none&amp;sort=name#offices"' in second
     # Nonsense parameters are ignored, not errors.
-    assert len(rows(client.get(PAGE + "?stance=maybe&state=ZZ&sort=evil&dir=up").get_data(as_text=True))) == 537
+    assert len(all_rows(client, PAGE + "?stance=maybe&state=ZZ&sort=evil&dir=up")) == 537
+    assert len(rows(client.get(PAGE + "?page=x").get_data(as_text=True))) == 60
+    assert "Showing offices 481 to 537" in client.get(PAGE + "?page=99").get_data(as_text=True)
 
 
 def test_the_table_sorts_by_query(client, campaign):
@@ -168,7 +186,7 @@ def test_the_table_sorts_by_query(client, campaign):
 
 def test_your_members_are_highlighted_after_a_zip_lookup(client, campaign):
     html = client.get(PAGE + "?zip=10002").get_data(as_text=True)
-    mine = [r for r in rows(html) if "Your member" in r]
+    mine = [r for r in all_rows(client, PAGE + "?zip=10002") if "Your member" in r]
     assert len(mine) == 3
     assert {m for m in ("Gillibrand", "Schumer", "Goldman") if any(m in r for r in mine)} == {
         "Gillibrand",
@@ -179,10 +197,12 @@ def test_your_members_are_highlighted_after_a_zip_lookup(client, campaign):
     assert "Senator Kirsten E. Gillibrand" in section and "has not spoken yet" in section
     # The lookup sticks while filtering and sorting.
     assert "/c/guan-heng/scoreboard?sort=date&amp;dir=desc&amp;zip=10002#offices" in html
+    # After a lookup the table opens on the page where those members are.
+    assert len([r for r in rows(html) if "Your member" in r]) == 3
     # A split ZIP marks every possible representative.
     split = client.get(PAGE + "?zip=10027").get_data(as_text=True)
     assert "spans several districts" in split
-    marked = [r for r in rows(split) if "Your member" in r]
+    marked = [r for r in all_rows(client, PAGE + "?zip=10027") if "Your member" in r]
     assert len(marked) == 4 and any("Nadler" in r for r in marked) and any("Espaillat" in r for r in marked)
 
 

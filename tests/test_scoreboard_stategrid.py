@@ -57,8 +57,9 @@ def test_highlight_and_unlinked_tiles():
     root = parse(render_state_grid({"NY": StateCount(29, 3), "VT": StateCount(3, 0)}, highlight=frozenset({"NY"})))
     groups = {state_of(g): g for g in root.iter(f"{SVG}g")}
     assert root.get("role") == "img"  # no links: one picture; with links it is a group
-    assert groups["NY"].find(f"{SVG}title").text == "New York: 3 of 29 offices have spoken"
+    # "your state" is in the name and drawn dashed, unlike the solid focus ring (issue 26 item 3)
+    assert groups["NY"].find(f"{SVG}title").text == "New York: 3 of 29 offices have spoken (your state)"
     assert set(groups) == {"NY", "VT"}
-    assert groups["NY"].find(f"{SVG}rect").get("stroke-width") == "4"
+    assert groups["NY"].find(f"{SVG}rect").get("stroke-dasharray") == "5 3"
     assert groups["VT"].find(f"{SVG}rect").get("stroke-width") == "1"
     assert root.find(f"{SVG}a") is None

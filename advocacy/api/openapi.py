@@ -13,6 +13,17 @@ ERROR_SCHEMA = {
                 "code": {"type": "string"},
                 "message": {"type": "string"},
                 "fields": {"type": "object"},
+                # Only with code "address_needed" (a split ZIP the address did not settle): where the writer may be.
+                "candidates": {
+                    "type": "array",
+                    "description": "The districts the ZIP code spans (code address_needed only).",
+                    "items": {"$ref": "#/components/schemas/District"},
+                },
+                "house_candidates": {
+                    "type": "array",
+                    "description": "The House offices of those districts (code address_needed only).",
+                    "items": {"$ref": "#/components/schemas/Office"},
+                },
             },
         }
     },
@@ -23,14 +34,26 @@ PATHS: dict[str, dict] = {}
 SCHEMAS: dict[str, dict] = {"Error": ERROR_SCHEMA}
 
 
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0},
+    }
+}
+
+
 def error_responses(*statuses: int) -> dict:
-    return {
-        str(s): {
-            "description": "Error",
+    responses = {}
+    for status in statuses:
+        response = {
+            "description": "Too many requests" if status == 429 else "Error",
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
         }
-        for s in statuses
-    }
+        if status == 429:
+            response["headers"] = RETRY_AFTER
+        responses[str(status)] = response
+    return responses
 
 
 def build_spec() -> dict:

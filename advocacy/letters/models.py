@@ -95,6 +95,8 @@ class Letter(db.Model):
     # "campaign": the campaign's own letter; "thanks": a thank-you after a won campaign (counted apart).
     purpose: Mapped[str] = mapped_column(String(10), default="campaign", server_default="campaign")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the writer told us they called this office too ("I called" on the confirmation page).
+    called_at: Mapped[datetime | None]
 
     action: Mapped[Action] = relationship(back_populates="letters")
 

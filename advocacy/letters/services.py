@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from advocacy.campaigns.models import Campaign, Status
@@ -31,6 +31,7 @@ from advocacy.congress.lookup import (
     office_to_call,
     street_line,
 )
+from advocacy.db import utcnow
 from advocacy.delivery.dispatch import dispatch_after_commit
 from advocacy.delivery.models import Delivery
 from advocacy.delivery.outbox import delivery_values
@@ -51,7 +52,20 @@ class AddressNeeded(Exception):
     """The ZIP spans several districts and the address did not settle which one."""
 
     def __init__(self, lookup: LookupResult):
-        super().__init__("Your ZIP code is split between congressional districts; we need your street address.")
+        if lookup.geocoder_unavailable:  # our fault, not the address's: say so
+            message = (
+                "Your ZIP code is split between congressional districts, and the address lookup service is not "
+                "answering right now, so we could not place your street address. Choose your district below, "
+                "or try again in a few minutes."
+            )
+        elif lookup.query.get("address"):
+            message = (
+                "Your ZIP code is split between congressional districts, and we could not find your street address "
+                "in them. Check the house number and street name, or choose your district below."
+            )
+        else:
+            message = "Your ZIP code is split between congressional districts; enter your street address."
+        super().__init__(message)
         self.lookup = lookup
 
 
@@ -391,3 +405,14 @@ def deliveries_for(letters: list[Letter]) -> dict[str, Delivery]:
     if not ids:
         return {}
     return {d.letter_id: d for d in db.session.scalars(select(Delivery).where(Delivery.letter_id.in_(ids)))}
+
+
+def mark_called(letter_id: str) -> None:
+    """The writer says they called this office too ("I called"). Commits; a second press keeps the first time."""
+    db.session.execute(
+        update(Letter)
+        .where(Letter.id == letter_id, Letter.called_at.is_(None))
+        .values(called_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()

@@ -186,7 +186,7 @@ def validate_constituent(data: Mapping[str, object]) -> Constituent:
 
     state = clean_text(data.get("state")).upper()
     if state not in STATES:
-        errors["state"] = "Choose a state or territory (two letters, e.g. NY)."
+        errors["state"] = "Choose the state or territory where you live."
     values["state"] = state
 
     zip_code = normalize_zip(data.get("zip"))

@@ -10,7 +10,18 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -25,12 +36,15 @@ from advocacy.extensions import db, limiter
 from advocacy.letters.api import FIELDS, UNAVAILABLE
 from advocacy.letters.limits import submission_retry_after
 from advocacy.letters.models import Action, Letter
+from advocacy.letters.progress import LABELS as PROGRESS_LABELS
+from advocacy.letters.progress import letter_progress, progress_counts, progress_heading
 from advocacy.letters.services import (
     AddressNeeded,
     CampaignNotOpen,
     NoOffices,
     check_open,
     deliveries_for,
+    mark_called,
     preview_letters,
     resolve_offices,
     submission_notice,
@@ -38,17 +52,34 @@ from advocacy.letters.services import (
 )
 from advocacy.letters.snapshots import campaign_snapshot
 from advocacy.letters.states import STATE_NAMES
-from advocacy.letters.validation import PREFIXES, STATES, InvalidInput, clean_text, validate_constituent
+from advocacy.letters.validation import (
+    PREFIXES,
+    STATES,
+    InvalidInput,
+    clean_text,
+    parse_bool,
+    validate_constituent,
+)
+from advocacy.organization.identity import public_url
 
 bp = Blueprint("letters", __name__)
 log = logging.getLogger(__name__)
+# The thanks page and the receipt email tell each letter's state the same way.
+for _helper in (letter_progress, progress_counts, progress_heading):
+    bp.add_app_template_global(_helper)
+bp.add_app_template_global(PROGRESS_LABELS, "progress_labels")
 SESSION_ACTIONS = "sent_actions"
 SESSION_ACTIONS_KEPT = 10  # the session cookie stays small; older confirmations are no longer shown
 FORM_FIELDS = FIELDS  # the same fields as the JSON API
 
 
+def _now() -> float:
+    """The current time; tests inject their own clock as the `CLOCK` setting (a callable)."""
+    return current_app.config.get("CLOCK", time.time)()
+
+
 def _stamp() -> str:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="letter-form").dumps(int(time.time()))
+    return URLSafeTimedSerializer(current_app.secret_key, salt="letter-form").dumps(int(_now()))
 
 
 def _form_age(token: str) -> float | None:
@@ -56,12 +87,19 @@ def _form_age(token: str) -> float | None:
         started = URLSafeTimedSerializer(current_app.secret_key, salt="letter-form").loads(token, max_age=86400)
     except BadSignature:
         return None
-    return time.time() - int(started)
+    return _now() - int(started)
+
+
+def _kept_stamp() -> str:
+    """The form's first start time when the page is shown again after an error: the anti-bot timer measures
+    how long a person has been filling the form, so fixing one field must not restart it."""
+    token = request.form.get("started", "")
+    return token if token and _form_age(token) is not None else _stamp()
 
 
 def _values() -> dict:
     values = {name: clean_text(request.form.get(name, ""), multiline=name == "message") for name in FORM_FIELDS}
-    values["consent"] = request.form.get("consent") in ("y", "on", "true", "1")
+    values["consent"] = parse_bool(request.form.get("consent", ""))
     values["district"] = clean_text(request.form.get("district", ""))[:10]
     return values
 
@@ -83,7 +121,7 @@ def _page(campaign, values=None, errors=None, status=200, split=None):
         split=split,
         states=STATE_NAMES,
         prefixes=PREFIXES,
-        stamp=_stamp(),
+        stamp=_kept_stamp() if request.method == "POST" else _stamp(),
         label=district_label,
     ), status
 
@@ -100,7 +138,9 @@ def _problem_page(campaign, values: dict, exc: Exception):
     if isinstance(exc, LookupFailed):
         return _page(campaign, values, {exc.field: str(exc)}, 400)
     if isinstance(exc, AddressNeeded):
-        return _page(campaign, values, {"address": str(exc)}, 422, split=exc.lookup)
+        # With a street address typed, the task left is choosing the district; without one, typing it.
+        field = "district" if values.get("address") else "address"
+        return _page(campaign, values, {field: str(exc)}, 422, split=exc.lookup)
     if isinstance(exc, NoOffices):
         return _page(campaign, values, {"form": str(exc)}, 422)
     log.error("letter template failed campaign=%s: %s", campaign.slug, exc)  # a bug for organizers, not the writer
@@ -131,6 +171,13 @@ def home():
     campaigns = public_campaigns()
     counts = {c.id: campaign_counts(c) for c in campaigns}
     return render_template("letters/home.html", campaigns=campaigns, counts=counts)
+
+
+@bp.get("/favicon.ico")
+@public
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says; answer from our own static folder."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/x-icon", max_age=86400)
 
 
 @bp.get("/c/<slug>")
@@ -168,6 +215,14 @@ def review(slug: str):
         label=district_label,
         stamp=request.form.get("started", ""),
     )
+
+
+@bp.post("/c/<slug>/edit")
+@public
+@limiter.limit(lambda: current_app.config.get("LETTER_PAGE_RATE_LIMIT", "60 per minute"))
+def edit(slug: str):
+    """Back from the review page to the form, with everything that was typed (POST: no personal data in a URL)."""
+    return _page(_campaign_or_404(slug), _values())
 
 
 @bp.post("/c/<slug>/send")
@@ -252,16 +307,27 @@ def thanks(slug: str, action_id: str):
         local = None
         if office is not None:
             local = office_to_call(office.bioguide_id, action.address, action.city, action.state, action.zip)
-        rows.append({"letter": letter, "delivery": deliveries.get(letter.id), "office": office, "local": local})
-    share_url = url_for(".campaign_page", slug=slug, _external=True)
+        delivery = deliveries.get(letter.id)
+        rows.append(
+            {
+                "letter": letter,
+                "delivery": delivery,
+                "office": office,
+                "local": local,
+                "state": letter_progress(delivery),
+            }
+        )
+    share_url = public_url(url_for(".campaign_page", slug=slug))
     return render_template(
         "letters/thanks.html",
         campaign=campaign,
         action=action,
         rows=rows,
+        counts=progress_counts(row["delivery"] for row in rows),
         share_url=share_url,
         label=district_label,
         district_notice=submission_notice(action),
+        state_name=dict(STATE_NAMES),
     )
 
 
@@ -276,4 +342,20 @@ def handoff_sent(slug: str, action_id: str, delivery_id: str):
     if delivery is None or delivery.letter_id not in letters:
         abort(404)
     mark_handoff_sent(delivery_id)
+    letter = next(letter for letter in sent_here if letter.id == delivery.letter_id)
+    flash(f"Marked as sent: your letter to {letter.office_title} {letter.office_name} is done.", "success")
     return redirect(url_for(".thanks", slug=slug, action_id=action_id) + f"#letter-{delivery.letter_id}", code=303)
+
+
+@bp.post("/c/<slug>/thanks/<action_id>/called/<letter_id>")
+@public
+def called(slug: str, action_id: str, letter_id: str):
+    """ "I called": recorded on the letter, so staff reports can count calls as well as letters."""
+    campaign, action = _own_action(slug, action_id)
+    sent_here = _letters_sent_here(campaign, action)
+    if letter_id not in {letter.id for letter in sent_here}:
+        abort(404)
+    mark_called(letter_id)
+    letter = next(letter for letter in sent_here if letter.id == letter_id)
+    flash(f"Thank you for calling {letter.office_title} {letter.office_name}'s office.", "success")
+    return redirect(url_for(".thanks", slug=slug, action_id=action_id) + f"#letter-{letter_id}", code=303)

@@ -32,10 +32,21 @@ class Dashboard:
     top_offices: list[tuple[str, str, str, int]] = field(default_factory=list)
     by_status: list[tuple[str, int]] = field(default_factory=list)
     thanks: int = 0  # thank-you letters after a won campaign; not in `letters`
+    calls: int = 0  # offices a writer says they called too ("I called")
 
     @property
     def delivered(self) -> int:
         return sum(n for status, n in self.by_status if status in DELIVERED)
+
+    @property
+    def sent_by_writers(self) -> int:
+        """Letters a writer finished on the office's own form ("I sent it"); part of `delivered`."""
+        return dict(self.by_status).get("handoff_sent", 0)
+
+    @property
+    def waiting_for_writers(self) -> int:
+        """Contact-form letters the writer has not said they sent."""
+        return dict(self.by_status).get("handoff", 0)
 
 
 def _grouped(column, campaign_id: int, limit: int | None = None) -> list[tuple]:
@@ -76,7 +87,7 @@ def by_week(per_day: list[tuple[date, int]]) -> list[tuple[str, int]]:
 def build_dashboard(campaign: Campaign) -> Dashboard:
     cid = campaign.id
     totals = db.session.execute(
-        select(func.count(), func.count(letters.c.office_key.distinct())).where(
+        select(func.count(), func.count(letters.c.office_key.distinct()), func.count(letters.c.called_at)).where(
             letters.c.campaign_id == cid, letters.c.purpose == "campaign"
         )
     ).one()
@@ -110,6 +121,7 @@ def build_dashboard(campaign: Campaign) -> Dashboard:
         top_offices=[tuple(r) for r in top],
         by_status=[tuple(r) for r in status],
         thanks=thanks or 0,
+        calls=totals[2],
     )
 
 

@@ -166,7 +166,7 @@ def build_packet(
         pdf.ln(4)
         pdf.para(f"Subject: {subject}", 11, bold=True, gap=4)
         pdf.para(body, 11, gap=4)
-        if message:
+        if message and message.strip() not in body:  # a letter usually carries the words already: print them once
             pdf.para("In the constituent's own words:", 11, bold=True, gap=1)
             pdf.para(message, 11, gap=4)
         count += 1

@@ -24,11 +24,12 @@ from advocacy.statements.scoreboard import (
     current_scoreboard,
     filter_rows,
 )
-from advocacy.statements.stategrid import STATE_NAMES, legend, render_state_grid
+from advocacy.statements.stategrid import HIGHLIGHT_LABEL, STATE_NAMES, legend, render_state_grid
 
 bp = Blueprint("scoreboard", __name__)
 PUBLIC_CACHE = "public, max-age=60"
 TIMELINE_LIMIT = 100
+OFFICES_PER_PAGE = 60  # 537 rows on one page made a 24,000-pixel page
 
 
 def public_campaign_or_404(slug: str):
@@ -105,13 +106,23 @@ def show(slug: str):
         return request.path + ("?" + urlencode(args) if args else "") + (f"#{fragment}" if fragment else "")
 
     rows = filter_rows(board.rows, query)
+    pages = max(1, -(-len(rows) // OFFICES_PER_PAGE))
+    page = min(query.page, pages)
+    if mine_ids and "page" not in request.args:  # after a ZIP lookup, open the table where your members are
+        where = next((i for i, row in enumerate(rows) if row.office.bioguide_id in set(mine_ids)), None)
+        page = 1 if where is None else where // OFFICES_PER_PAGE + 1
+    shown = rows[(page - 1) * OFFICES_PER_PAGE : page * OFFICES_PER_PAGE]
     response = Response(
         render_template(
             "scoreboard/show.html",
             campaign=campaign,
             board=board,
             rows=rows,
-            table_body=_table_body(board, rows, set(mine_ids)),
+            table_body=_table_body(board, shown, set(mine_ids)),
+            page=page,
+            pages=pages,
+            first_shown=(page - 1) * OFFICES_PER_PAGE + 1 if shown else 0,
+            last_shown=(page - 1) * OFFICES_PER_PAGE + len(shown),
             timeline=_timeline(board, everything),
             timeline_cut=not everything and len(board.statements) > TIMELINE_LIMIT,
             timeline_limit=TIMELINE_LIMIT,
@@ -124,6 +135,7 @@ def show(slug: str):
                 board.state_counts(), link_for=lambda state: link(state=state), highlight=highlight
             ),
             legend=legend(),
+            highlight_label=HIGHLIGHT_LABEL,
             groups=GROUP_LABELS,
             states=STATE_NAMES,
             stances=list(Stance),

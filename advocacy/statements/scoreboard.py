@@ -346,6 +346,7 @@ class TableQuery:
     sort: str = "state"
     dir: str = "asc"
     zip: str = ""  # kept in every link, so "your members" stay highlighted while browsing
+    page: int = 1  # the office table shows OFFICES_PER_PAGE rows at a time
 
     @classmethod
     def from_args(cls, args) -> TableQuery:
@@ -362,16 +363,22 @@ class TableQuery:
             sort=sort if sort in SORT_KEYS else "state",
             dir="desc" if args.get("dir") == "desc" else "asc",
             zip=args.get("zip", "").strip()[:10],
+            page=int(page) if (page := args.get("page", "1")).isdigit() and 0 < int(page) < 1000 else 1,
         )
 
     def args(self, **changes) -> dict[str, str]:
         """Query parameters for a link that keeps the current view, with `changes` applied."""
         values = {k: getattr(self, k) for k in ("stance", "chamber", "party", "state", "q", "sort", "dir", "zip")}
         values.update(changes)
+        # Another filter or sort starts again at the first page; only a page link keeps or sets one.
+        values["page"] = changes.get("page", self.page if not changes else 1)
         return {
-            k: v
+            k: str(v)
             for k, v in values.items()
-            if v and not (k == "sort" and v == "state") and not (k == "dir" and v == "asc")
+            if v
+            and not (k == "sort" and v == "state")
+            and not (k == "dir" and v == "asc")
+            and not (k == "page" and v == 1)
         }
 
     def sort_args(self, key: str) -> dict[str, str]:

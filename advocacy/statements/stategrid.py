@@ -50,11 +50,13 @@ ROWS = 1 + max(r for _, r in TILES.values())
 # (lowest share that gets this colour, fill, text colour, legend label). Text contrast is AA on each fill.
 SCALE = (
     (1.0, "#1e6b35", "#ffffff", "Every office has spoken"),
-    (0.5, "#4f9a64", "#ffffff", "Half or more"),
+    (0.5, "#2f7f4c", "#ffffff", "Half or more"),
     (1e-9, "#b7dcc1", "#1b1f24", "Some"),
     (0.0, "#e3e7eb", "#1b1f24", "None yet"),
 )
-HIGHLIGHT = "#f5a623"
+# "Your state": a dashed dark border, unlike the solid blue focus ring, and said in the tile's name and legend.
+HIGHLIGHT = "#1b1f24"
+HIGHLIGHT_LABEL = "Your state (dashed border)"
 
 
 @dataclass(frozen=True)
@@ -99,8 +101,12 @@ def render_state_grid(
         name = STATE_NAMES.get(state, state)
         label = f"{name}: {count.spoken} of {count.offices} offices have spoken"
         stroke = (
-            f' stroke="{HIGHLIGHT}" stroke-width="4"' if state in highlight else ' stroke="#ffffff" stroke-width="1"'
+            f' stroke="{HIGHLIGHT}" stroke-width="3" stroke-dasharray="5 3"'
+            if state in highlight
+            else ' stroke="#ffffff" stroke-width="1"'
         )
+        if state in highlight:
+            label += " (your state)"
         tile = (
             f'<rect x="{x}" y="{y}" width="{TILE}" height="{TILE}" rx="3" fill="{fill}"{stroke}/>'
             f'<text text-anchor="middle" fill="{ink}">'

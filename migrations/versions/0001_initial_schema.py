@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 21:51:50.206819
+Create Date: 2026-11-29 22:03:10.946571
 
 """
 from alembic import op
@@ -451,6 +451,7 @@ def upgrade():
     sa.Column('personal_message', sa.Text(), nullable=False),
     sa.Column('purpose', sa.String(length=10), server_default='campaign', nullable=False),
     sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('called_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("purpose IN ('campaign', 'thanks')", name=op.f('ck_letters_purpose')),
     sa.ForeignKeyConstraint(['action_id'], ['actions.id'], name=op.f('fk_letters_action_id_actions'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_letters_campaign_id_campaigns'), ondelete='CASCADE'),

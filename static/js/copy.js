@@ -11,19 +11,21 @@
       button.textContent = "Copied";
     };
     if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(text).then(done, function () { fallback(target, done); });
+      navigator.clipboard.writeText(text).then(done, function () { fallback(target, done, button); });
     } else {
-      fallback(target, done);
+      fallback(target, done, button);
     }
   }
-  function fallback(target, done) {
+  // Without the clipboard API: copy from a hidden textarea, then give focus back to the button (selecting the
+  // textarea moved it, and removing the textarea would drop it on the body).
+  function fallback(target, done, button) {
     var area = document.createElement("textarea");
     area.value = target.value !== undefined ? target.value : target.textContent;
     area.setAttribute("readonly", "");
     area.className = "hp";
     document.body.appendChild(area);
     area.select();
-    try { document.execCommand("copy"); done(); } finally { document.body.removeChild(area); }
+    try { document.execCommand("copy"); done(); } finally { document.body.removeChild(area); button.focus(); }
   }
   document.addEventListener("DOMContentLoaded", function () {
     var buttons = document.querySelectorAll("[data-copy-target]");

@@ -103,7 +103,7 @@ def test_letter_form_with_errors_and_the_district_choice(live_site, checked_page
     page = checked_page()
     page.goto(live_site.base_url + "/c/sample-campaign")
     page.get_by_role("button", name="Review my letters").click()  # everything missing
-    assert page.get_by_role("alert").is_visible()
+    assert page.locator("#form-errors").is_visible()
     assert_accessible(page)
     fill_letter_form(page, "9 Nowhere Road")  # a split ZIP the geocoder cannot settle
     assert page.get_by_role("radio").count() == 2

@@ -90,6 +90,8 @@ def test_organizer_creates_publishes_and_tracks_a_campaign(live_site, page, acco
     page.get_by_role("link", name="Public scoreboard").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Which offices have spoken for Mei Lin")
     expect(page.locator(".st-big")).to_have_text("1 of 535 offices have spoken up.")
+    page.get_by_label("Stance").select_option("supports")  # the table comes in pages: filter to the office
+    page.get_by_role("button", name="Filter").click()
     row = page.locator("table.st-offices tbody tr").filter(has_text="Nadler")
     expect(row).to_contain_text("Supports")
     expect(row).to_contain_text("2026-11-02")

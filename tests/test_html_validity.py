@@ -1,0 +1,91 @@
+"""Every public page and every email's HTML passes the Nu Html Checker (vnu, npm `vnu-jar`, on Debian's Java)
+with zero errors. One JVM checks every document at once. Outside CI a missing java or vnu.jar skips with the
+reason; in CI it fails (scripts/install-java and `npm install` provide them)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from advocacy.letters.models import Action
+from advocacy.letters.receipts import compose
+from tests.letters_support import GOOD
+
+ROOT = Path(__file__).resolve().parent.parent
+FORM = {**GOOD, "consent": "y"}
+
+
+def vnu_command() -> list[str]:
+    jar = Path(os.environ.get("ADVOCACY_VNU_JAR") or ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar")
+    java = shutil.which("java")
+    missing = None if java else "java not found (scripts/install-java)"
+    missing = missing or (None if jar.is_file() else f"{jar} not found (npm install)")
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"the HTML check cannot run in CI: {missing}", pytrace=False)
+        pytest.skip(missing)
+    return [java, "-Xss1m", "-jar", str(jar), "--errors-only", "--format", "json", "--exit-zero-always"]
+
+
+def started(client) -> str:
+    return re.search(r'name="started" value="([^"]+)"', client.get("/c/sample-campaign").get_data(as_text=True))[1]
+
+
+def documents(client, db) -> dict[str, str]:
+    """Name → HTML of every public page, in every state a person meets, and of the receipt email."""
+    pages = {}
+
+    def get(name, path, status=200):
+        response = client.get(path)
+        assert response.status_code == status, (path, response.status_code)
+        pages[name] = response.get_data(as_text=True)
+
+    def post(name, path, data, status=200):
+        response = client.post(path, data=data)
+        assert response.status_code == status, (path, response.status_code)
+        pages[name] = response.get_data(as_text=True)
+
+    get("home", "/")
+    get("campaign", "/c/sample-campaign")
+    get("campaign-closed-won", "/c/guan-heng")
+    get("scoreboard", "/c/sample-campaign/scoreboard")
+    get("scoreboard-zip", "/c/sample-campaign/scoreboard?zip=10025&page=2")
+    get("lookup", "/lookup")
+    get("lookup-zip", "/lookup?zip=12207")
+    get("lookup-split", "/lookup?zip=10025")
+    post("lookup-bad", "/lookup", {"zip": "1"}, 400)
+    get("privacy", "/privacy")
+    get("login", "/login")
+    get("not-found", "/c/no-such-campaign", 404)
+    post("campaign-errors", "/c/sample-campaign/write", {**FORM, "email": "x", "started": started(client)}, 400)
+    post("campaign-split", "/c/sample-campaign/write", {**FORM, "zip": "10025", "started": started(client)}, 422)
+    post("review", "/c/sample-campaign/write", {**FORM, "message": "My words", "started": started(client)})
+    sent = client.post("/c/sample-campaign/send", data={**FORM, "started": started(client)})
+    get("thanks", sent.headers["Location"])
+    _subject, _text, html = compose(db.session.scalar(select(Action)))
+    pages["email-receipt"] = html
+    return pages
+
+
+def test_every_public_page_and_email_passes_the_nu_html_checker(client, db, live_campaign, guan_heng, tmp_path):
+    command = vnu_command()
+    files = []
+    for name, html in documents(client, db).items():
+        path = tmp_path / f"{name}.html"
+        path.write_text(html, encoding="utf-8")
+        files.append(str(path))
+    result = subprocess.run([*command, *files], capture_output=True, text=True, timeout=300, check=False)
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    errors = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m.get('message')} [{m.get('extract', '').strip()[:80]}]"
+        for m in messages
+        if m.get("type") == "error"
+    ]
+    assert errors == [], "\n".join(errors)
