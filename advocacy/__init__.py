@@ -27,12 +27,15 @@ BLUEPRINTS += ("advocacy.statements.views", "advocacy.statements.public")  # sta
 MODEL_MODULES += ("advocacy.letters.models", "advocacy.delivery.models")  # letters, and their delivery outbox
 BLUEPRINTS += ("advocacy.letters.views",)  # letters: the public campaign pages and the letter flow
 BLUEPRINTS += ("advocacy.delivery.views",)  # delivery: /organizer/deliveries, /metrics/deliveries
+MODEL_MODULES += ("advocacy.delivery.suppression", "advocacy.updates.models")  # unsubscribes; updates to supporters
+BLUEPRINTS += ("advocacy.updates.views",)  # updates: organizer pages, Atom feed, /unsubscribe/<token>
 # Modules that add routes to the API blueprint; imported before it is registered.
 # Modules that register outbox kinds (advocacy.delivery.kinds): what the delivery workers can render and send.
 OUTBOX_MODULES: tuple[str, ...] = ()
 OUTBOX_MODULES += ("advocacy.letters.receipts",)  # letters: the constituent's receipt
 OUTBOX_MODULES += ("advocacy.statements.followups",)  # statements: "an office you wrote to has spoken up"
 OUTBOX_MODULES += ("advocacy.campaigns.outcome_emails",)  # campaigns: "how the campaign ended"
+OUTBOX_MODULES += ("advocacy.updates.emails",)  # updates: an organizer's news about the case
 
 API_MODULES: tuple[str, ...] = ()
 API_MODULES += ("advocacy.statements.api",)  # statements: GET /api/v1/campaigns/<slug>/scoreboard

@@ -25,6 +25,7 @@ ACTIONS = (
     "privacy.purge",
     "privacy.lookup",
     "privacy.delete",
+    "supporters.unsubscribe",
 )
 PAGE_SIZE = 50
 

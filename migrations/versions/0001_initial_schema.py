@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 21:08:32.928970
+Create Date: 2026-11-29 21:15:54.493111
 
 """
 from alembic import op
@@ -137,6 +137,14 @@ def upgrade():
         batch_op.create_index('ix_members_in_office_state', ['in_office', 'state'], unique=False)
         batch_op.create_index('ix_members_state_district', ['state', 'district'], unique=False)
 
+    op.create_table('suppressions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('email_key', sa.String(length=64), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_suppressions')),
+    sa.UniqueConstraint('email_key', 'campaign_id', name=op.f('uq_suppressions_email_key_campaign_id'))
+    )
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -219,6 +227,26 @@ def upgrade():
     )
     with op.batch_alter_table('campaign_custom_targets', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_campaign_custom_targets_campaign_id'), ['campaign_id'], unique=False)
+
+    op.create_table('campaign_updates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('ask', sa.String(length=500), nullable=False),
+    sa.Column('states', sa.JSON(), nullable=False),
+    sa.Column('districts', sa.JSON(), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=True),
+    sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('test_sent_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('recipients', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_campaign_updates_campaign_id_campaigns'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by'], ['users.id'], name=op.f('fk_campaign_updates_created_by_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_campaign_updates'))
+    )
+    with op.batch_alter_table('campaign_updates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_campaign_updates_campaign_id'), ['campaign_id'], unique=False)
 
     op.create_table('committee_memberships',
     sa.Column('committee_id', sa.String(length=20), nullable=False),
@@ -551,6 +579,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_committee_memberships_bioguide_id'))
 
     op.drop_table('committee_memberships')
+    with op.batch_alter_table('campaign_updates', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_campaign_updates_campaign_id'))
+
+    op.drop_table('campaign_updates')
     with op.batch_alter_table('campaign_custom_targets', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_campaign_custom_targets_campaign_id'))
 
@@ -569,6 +601,7 @@ def downgrade():
     op.drop_table('actions')
     op.drop_table('zip_districts')
     op.drop_table('users')
+    op.drop_table('suppressions')
     with op.batch_alter_table('members', schema=None) as batch_op:
         batch_op.drop_index('ix_members_state_district')
         batch_op.drop_index('ix_members_in_office_state')
