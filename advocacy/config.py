@@ -85,6 +85,9 @@ class Settings:
     pseudonym_key: str = ""
     data_dir: str = ""
     site_url: str = ""
+    # The Congressional Record through GovInfo (statements monitor); no key: the Record is not read.
+    govinfo_api_key: str = ""
+    govinfo_url: str = "https://api.govinfo.gov"
     log_level: str = "INFO"
     proxy_count: int = 0
     # Per client IP (and campaign, for letters); "N per minute;M per hour" in the `limits` notation.

@@ -129,6 +129,9 @@ class MonitoredFeed(db.Model):
     kind: Mapped[str] = mapped_column(String(10), default=SourceKind.FEED.value, server_default="feed")
     # The office this feed speaks for, when the organizer knows it (e.g. a member's second site).
     bioguide_id: Mapped[str | None] = mapped_column(ForeignKey("members.bioguide_id"))
+    # A committee's or caucus's site: candidates are attributed to the committee's chair (committee_chair), unless
+    # bioguide_id names an office; the organizer chooses the office when accepting anyway.
+    committee_id: Mapped[str | None] = mapped_column(String(20))
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

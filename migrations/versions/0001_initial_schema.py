@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 21:15:54.493111
+Create Date: 2026-11-29 21:27:03.796588
 
 """
 from alembic import op
@@ -336,6 +336,7 @@ def upgrade():
     sa.Column('label', sa.String(length=200), nullable=False),
     sa.Column('kind', sa.String(length=10), server_default='feed', nullable=False),
     sa.Column('bioguide_id', sa.String(length=10), nullable=True),
+    sa.Column('committee_id', sa.String(length=20), nullable=True),
     sa.Column('added_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("kind IN ('feed', 'page')", name=op.f('ck_monitored_feeds_kind')),
