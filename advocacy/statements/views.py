@@ -15,6 +15,7 @@ from advocacy.extensions import db
 from advocacy.statements.discovery import Recognition, recognize, refused_address
 from advocacy.statements.feeds import normalize_url
 from advocacy.statements.forms import EmptyForm, FeedForm, StatementForm, office_matches
+from advocacy.statements.matching import highlight
 from advocacy.statements.models import (
     KIND_LABELS,
     CandidateStatus,
@@ -322,11 +323,27 @@ def review(slug: str):
         "statements/review.html",
         campaign=campaign,
         candidates=candidates,
+        groups=_by_office(candidates),
         status=status,
         statuses=[s.value for s in CandidateStatus],
         names=_office_names({c.bioguide_id for c in candidates if c.bioguide_id}),
         dismiss_form=EmptyForm(),
     )
+
+
+def _by_office(candidates: list[StatementCandidate]) -> list[tuple[str | None, list[StatementCandidate]]]:
+    """The candidates grouped by the office they are attributed to (None: no office named yet), groups in the
+    order of their newest candidate, so one office's ten releases read as one item of news."""
+    groups: dict[str | None, list[StatementCandidate]] = {}
+    for candidate in candidates:
+        groups.setdefault(candidate.bioguide_id, []).append(candidate)
+    return list(groups.items())
+
+
+@bp.app_template_filter("highlight")
+def highlight_filter(text: str, keyword: str):
+    """The matched passage, escaped, with the keyword in <mark>."""
+    return highlight(text, keyword)
 
 
 @bp.route("/review/<int:candidate_id>", methods=["GET", "POST"])
