@@ -36,6 +36,7 @@ OUTBOX_MODULES += ("advocacy.letters.receipts",)  # letters: the constituent's r
 OUTBOX_MODULES += ("advocacy.statements.followups",)  # statements: "an office you wrote to has spoken up"
 OUTBOX_MODULES += ("advocacy.campaigns.outcome_emails",)  # campaigns: "how the campaign ended"
 OUTBOX_MODULES += ("advocacy.updates.emails",)  # updates: an organizer's news about the case
+OUTBOX_MODULES += ("advocacy.statements.alerts",)  # statements: "new candidates to review", to opted-in organizers
 
 API_MODULES: tuple[str, ...] = ()
 API_MODULES += ("advocacy.statements.api",)  # statements: GET /api/v1/campaigns/<slug>/scoreboard

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from advocacy.delivery import engine
 from advocacy.statements.models import FeedState, MonitoredFeed, Statement, StatementCandidate
 from tests.factories import make_campaign
 from tests.fakes.feeds import serve_feeds
@@ -49,11 +50,16 @@ def no_member_feeds(app, db):
 
 
 @pytest.fixture
-def app_config(feed_server):
+def app_config(feed_server, smtp_server):
     return {
         "STATEMENTS_FEED_TIMEOUT": 2,
         "STATEMENTS_FEED_ALLOW_PRIVATE": True,
-        "ENVIRON": {"ADVOCACY_GOVINFO_API_KEY": KEY, "ADVOCACY_GOVINFO_URL": feed_server.base_url},
+        "ENVIRON": {
+            "ADVOCACY_GOVINFO_API_KEY": KEY,
+            "ADVOCACY_GOVINFO_URL": feed_server.base_url,
+            "ADVOCACY_SITE_URL": "https://act.example.org",
+            **smtp_server.environ(),
+        },
     }
 
 
@@ -73,9 +79,11 @@ def serve_record(server, since: str) -> None:
 
 
 def test_a_committee_page_and_the_congressional_record_both_reach_the_review_queue(
-    runner, db, feed_server, organizer_client
+    runner, db, feed_server, organizer_client, smtp_server
 ):
     campaign = make_campaign(keywords=["Guan Heng"])
+    # The organizer asks to be emailed when candidates arrive.
+    organizer_client.post("/organizer/campaigns/guan-heng/statements/alerts", data={"alerts": "on"})
     # The committee's press page (markup of a real House press page, tests/fixtures/feeds/keating_press.html).
     original = (
         (FEEDS / "keating_press.html")
@@ -105,6 +113,11 @@ def test_a_committee_page_and_the_congressional_record_both_reach_the_review_que
     assert "govinfo:CREC: Congressional Record (GovInfo), 2 floor granules, 2 dated, 1 match, 1 new" in first.output
     state = db.session.scalars(select(FeedState).where(FeedState.url == "govinfo:CREC")).one()
     assert state.last_outcome == "ok" and state.last_changed_at > dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    assert [r.outcome for r in engine.run_batch("test-worker")] == ["sent"]
+    alert = smtp_server.messages[-1]
+    assert alert["To"] == organizer_client.user.email
+    assert alert["Subject"] == "1 new item to review: Free Guan Heng"
+    assert "https://act.example.org/organizer/campaigns/guan-heng/statements/review" in alert.get_content()
 
     marker = '<tr class="cat-list-row0" >'
     feed_server.add(

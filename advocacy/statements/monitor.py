@@ -21,8 +21,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from advocacy.congress.models import CommitteeMembership, Member
 from advocacy.db import utcnow
 from advocacy.extensions import db
+from advocacy.statements import alerts, govinfo
 from advocacy.statements import feeds as feedlib
-from advocacy.statements import govinfo
 from advocacy.statements.feeds import FeedError, FeedItem, Validators, normalize_url
 from advocacy.statements.matching import SNIPPET_RADIUS, KeywordMatch, KeywordMatcher, fold_text
 from advocacy.statements.models import (
@@ -280,7 +280,21 @@ def scan(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ScanSummary:
-    """Fetch every feed the campaigns read, queue new matching items, and record each feed's outcome."""
+    """Fetch every feed the campaigns read (and the Congressional Record), queue new matching items, record each
+    source's outcome, and queue the "new candidates" email to the organizers who asked for it."""
+    started = utcnow()
+    summary = _scan_sources(campaigns, timeout, workers, progress)
+    if summary.new_candidates:
+        alerts.queue_candidate_alerts(started)
+    return summary
+
+
+def _scan_sources(
+    campaigns: list,
+    timeout: float | None,
+    workers: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> ScanSummary:
     limits = Limits.from_config(current_app.config, timeout, workers)
     summary = ScanSummary(campaigns=[c.slug for c in campaigns])
     matchers = {c.id: KeywordMatcher(keywords_of(c)) for c in campaigns}

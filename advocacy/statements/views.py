@@ -12,6 +12,7 @@ from advocacy.auth.access import role_required
 from advocacy.auth.models import Role
 from advocacy.congress.offices import current_offices, office_for
 from advocacy.extensions import db
+from advocacy.statements import alerts
 from advocacy.statements.discovery import Recognition, recognize, refused_address
 from advocacy.statements.feeds import normalize_url
 from advocacy.statements.forms import EmptyForm, FeedForm, StatementForm, office_matches
@@ -328,7 +329,20 @@ def review(slug: str):
         statuses=[s.value for s in CandidateStatus],
         names=_office_names({c.bioguide_id for c in candidates if c.bioguide_id}),
         dismiss_form=EmptyForm(),
+        alerting=alerts.has_alert(campaign.id, current_user.id),
     )
+
+
+@bp.post("/alerts")
+@role_required(Role.ORGANIZER)
+def candidate_alerts(slug: str):
+    """Opt in to (or out of) an email when the monitor queues new candidates for this campaign."""
+    campaign = _campaign(slug)
+    if EmptyForm().validate_on_submit():
+        on = request.form.get("alerts") == "on"
+        alerts.set_alert(campaign.id, current_user.id, on)
+        flash("You will be emailed when new items arrive." if on else "No more emails about new items.", "info")
+    return redirect(url_for(".review", slug=slug))
 
 
 def _by_office(candidates: list[StatementCandidate]) -> list[tuple[str | None, list[StatementCandidate]]]:

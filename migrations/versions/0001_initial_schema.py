@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 21:27:03.796588
+Create Date: 2026-11-29 21:37:33.831698
 
 """
 from alembic import op
@@ -247,6 +247,19 @@ def upgrade():
     )
     with op.batch_alter_table('campaign_updates', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_campaign_updates_campaign_id'), ['campaign_id'], unique=False)
+
+    op.create_table('candidate_alerts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_candidate_alerts_campaign_id_campaigns'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_candidate_alerts_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_candidate_alerts')),
+    sa.UniqueConstraint('campaign_id', 'user_id', name=op.f('uq_candidate_alerts_campaign_id_user_id'))
+    )
+    with op.batch_alter_table('candidate_alerts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_candidate_alerts_campaign_id'), ['campaign_id'], unique=False)
 
     op.create_table('committee_memberships',
     sa.Column('committee_id', sa.String(length=20), nullable=False),
@@ -580,6 +593,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_committee_memberships_bioguide_id'))
 
     op.drop_table('committee_memberships')
+    with op.batch_alter_table('candidate_alerts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_candidate_alerts_campaign_id'))
+
+    op.drop_table('candidate_alerts')
     with op.batch_alter_table('campaign_updates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_campaign_updates_campaign_id'))
 
