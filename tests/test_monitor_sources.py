@@ -6,6 +6,7 @@ Served from 127.0.0.1; the GovInfo payloads are synthetic (tests/fixtures/govinf
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,50 @@ def test_govinfo_down_is_reported_and_the_window_is_read_again(runner, db, feed_
     state = db.session.scalars(select(FeedState).where(FeedState.url == "govinfo:CREC")).one()
     assert state.last_outcome == "failed" and state.last_changed_at == dt.datetime(2025, 9, 9, 12, tzinfo=dt.UTC)
     assert db.session.scalars(select(StatementCandidate)).all() == []
+
+
+def test_a_source_failing_or_silent_for_sixty_days_is_flagged_on_the_feeds_page(organizer_client, db):
+    campaign = make_campaign(keywords=["Guan Heng"])
+    now = dt.datetime.now(dt.UTC)
+    for path in ("failing", "silent", "fine"):
+        db.session.add(MonitoredFeed(campaign_id=campaign.id, url=f"https://example.gov/{path}.xml", kind="feed"))
+    db.session.add_all(
+        [
+            FeedState(
+                url="https://example.gov/failing.xml",
+                version=3,
+                items=0,
+                last_outcome="failed",
+                last_error="the site answered 404",
+                last_checked_at=now,
+                last_ok_at=now - dt.timedelta(days=61),
+            ),
+            FeedState(
+                url="https://example.gov/silent.xml",
+                version=3,
+                items=5,
+                last_outcome="ok",
+                last_error="",
+                last_checked_at=now,
+                last_ok_at=now,
+                newest_item_at=dt.datetime(2025, 1, 2, tzinfo=dt.UTC),
+            ),
+            FeedState(
+                url="https://example.gov/fine.xml",
+                version=3,
+                items=5,
+                last_outcome="failed",
+                last_error="x",
+                last_checked_at=now,
+                last_ok_at=now - dt.timedelta(days=2),
+                newest_item_at=now,
+            ),
+        ]
+    )
+    db.session.commit()
+    page = organizer_client.get("/organizer/campaigns/guan-heng/statements/feeds").get_data(as_text=True)
+    flags = re.findall(r"Needs attention: ([^<]+)\.</strong>", page)
+    assert len(flags) == 2
+    assert flags[0].startswith("no successful read since ") and flags[1] == (
+        "silent: its newest item is from 2025-01-02 (60+ days)"
+    )

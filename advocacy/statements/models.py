@@ -160,6 +160,10 @@ class FeedState(db.Model):
     # links it listed then, so that the next read knows which are new.
     kind: Mapped[str] = mapped_column(String(10), default="", server_default="")
     page_links: Mapped[list] = mapped_column(JSON, default=list)
+    # The source's last successful read (ok or not modified), and the date of the newest item it held: the
+    # feeds page flags a source failing or silent for STALE_SOURCE_DAYS (monitor.source_flag).
+    last_ok_at: Mapped[dt.datetime | None]
+    newest_item_at: Mapped[dt.datetime | None]
 
 
 class FeedRead(db.Model):

@@ -167,6 +167,24 @@ def plain_reason(error: str, timeout: float) -> str:
     return error
 
 
+STALE_SOURCE_DAYS = 60
+
+
+def source_flag(state: FeedState | None, now: datetime) -> str | None:
+    """Why a source needs attention (failing, or silent, for STALE_SOURCE_DAYS), in words; None when it is fine
+    or has not been read yet."""
+    if state is None or state.last_checked_at is None:
+        return None
+    limit = timedelta(days=STALE_SOURCE_DAYS)
+    if state.last_outcome == "failed" and (state.last_ok_at is None or now - state.last_ok_at >= limit):
+        if state.last_ok_at is None:
+            return "never read successfully"
+        return f"no successful read since {state.last_ok_at:%Y-%m-%d} ({STALE_SOURCE_DAYS}+ days)"
+    if state.newest_item_at is not None and now - state.newest_item_at >= limit:
+        return f"silent: its newest item is from {state.newest_item_at:%Y-%m-%d} ({STALE_SOURCE_DAYS}+ days)"
+    return None
+
+
 def keywords_of(campaign) -> list[str]:
     return [k for k in [*(campaign.keywords or []), *(campaign.aliases or [])] if k and k.strip()]
 
@@ -406,7 +424,7 @@ def _scan_record(limits: Limits, matchers: dict[int, KeywordMatcher], known: dic
                     "created_at": utcnow(),
                 }
             )
-    state.last_outcome, state.last_error = "ok", ""
+    state.last_outcome, state.last_error, state.last_ok_at = "ok", "", started
     state.items, state.dated = read.granules, read.granules
     if read.complete and report.held_back <= 0:  # otherwise the same window is read again next time
         state.last_changed_at = started
@@ -438,6 +456,8 @@ class _Scan:
         report = FeedReport(source.url, kind=state.kind or source.kind, outcome=result.outcome)
         state.last_checked_at = utcnow()
         state.last_outcome = result.outcome
+        if result.outcome in ("ok", "not_modified"):
+            state.last_ok_at = state.last_checked_at
         state.last_error = plain_reason(result.error, self.limits.timeout)[:300] if result.error else ""
         if result.outcome == "ok":
             base = result.final_url or source.url
@@ -448,6 +468,9 @@ class _Scan:
             else:
                 report.kind = state.kind
                 report.items, report.dated = len(items), sum(1 for i in items if i.published)
+                newest = max((i.published for i in items if i.published), default=None)
+                if newest is not None:
+                    state.newest_item_at = max(newest, state.newest_item_at or newest)
                 report.matches, report.new, report.held_back = self.queue(source, state, items)
                 if not report.held_back:  # held-back items must be read again: no 304 next time
                     state.etag, state.last_modified = result.validators.etag, result.validators.last_modified

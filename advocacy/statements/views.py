@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from advocacy.auth.access import role_required
 from advocacy.auth.models import Role
 from advocacy.congress.offices import current_offices, office_for
+from advocacy.db import utcnow
 from advocacy.extensions import db
 from advocacy.statements import alerts
 from advocacy.statements.discovery import Recognition, recognize, refused_address
@@ -27,6 +28,7 @@ from advocacy.statements.models import (
     Statement,
     StatementCandidate,
 )
+from advocacy.statements.monitor import source_flag
 from advocacy.statements.scoreboard import group_of, office_label
 from advocacy.statements.services import (
     StatementError,
@@ -207,6 +209,7 @@ def _feeds_page(campaign, form: FeedForm, status: int = 200, offer=None):
         names=_office_names({f.bioguide_id for f in feeds if f.bioguide_id}),
         member_feeds=member_feeds,
         offer=offer,
+        flags={url: flag for url, state in states.items() if (flag := source_flag(state, utcnow()))},
     ), status
 
 
@@ -414,7 +417,6 @@ def dismiss(slug: str, candidate_id: int):
 
 
 def _mark(candidate: StatementCandidate, status: CandidateStatus, statement_id: int | None) -> None:
-    from advocacy.db import utcnow
 
     candidate.status = status.value
     candidate.statement_id = statement_id

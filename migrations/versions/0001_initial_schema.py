@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 21:37:33.831698
+Create Date: 2026-11-29 21:41:23.027217
 
 """
 from alembic import op
@@ -99,6 +99,8 @@ def upgrade():
     sa.Column('dated', sa.Integer(), server_default='0', nullable=False),
     sa.Column('kind', sa.String(length=10), server_default='', nullable=False),
     sa.Column('page_links', sa.JSON(), nullable=False),
+    sa.Column('last_ok_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('newest_item_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_feed_states')),
     sa.UniqueConstraint('url', name=op.f('uq_feed_states_url'))
     )
