@@ -8,11 +8,18 @@ and accepts nothing but a valid signed token.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy.exc import SQLAlchemyError
 
 from advocacy.auth.access import public, role_required
 from advocacy.auth.models import Role
+from advocacy.caching import bounded_cache
 from advocacy.campaigns.models import Campaign
 from advocacy.delivery.suppression import ALL_CAMPAIGNS, read_token, suppress
 from advocacy.extensions import csrf, db
@@ -183,7 +190,39 @@ def choose(token: str):
     return render_template("updates/unsubscribe.html", campaign=campaign, form=form, token=token, done=form.scope.data)
 
 
+@dataclass(frozen=True)
+class PublicUpdate:
+    id: int
+    title: str
+    ask: str
+    sent_at: datetime
+
+
+# The campaign page makes no query per view and is served while the database is away (letters/views.py): its
+# updates are kept in the process for CAMPAIGN_CACHE_SECONDS (default 5), and the last copy is shown if the database fails.
+_fresh = bounded_cache("campaign-updates", maxsize=1000, ttl=3600)
+_last = bounded_cache("campaign-updates-last", maxsize=1000, ttl=7 * 86400)
+
+
 @bp.app_template_global()
-def campaign_updates(campaign_id: int) -> list[tuple[CampaignUpdate, str]]:
+def campaign_updates(campaign_id: int) -> list[tuple[PublicUpdate, Markup]]:
     """The campaign page's include: its published updates with their safe HTML."""
-    return [(update, services.render_body(update)) for update in services.published(campaign_id, limit=5)]
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], campaign_id)
+    ttl = float(current_app.config.get("CAMPAIGN_CACHE_SECONDS", 5))
+    cached = _fresh.get(key)
+    if cached is not None and ttl > 0 and time.monotonic() - cached[0] < ttl:
+        return cached[1]
+    try:
+        value = [
+            (PublicUpdate(u.id, u.title, u.ask, u.sent_at), Markup(services.render_body(u)))  # noqa: S704 - nh3-cleaned
+            for u in services.published(campaign_id, limit=5)
+        ]
+    except SQLAlchemyError:
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            pass
+        return _last.get(key) or []
+    _fresh[key] = (time.monotonic(), value)
+    _last[key] = value
+    return value
