@@ -201,7 +201,7 @@ class PublicUpdate:
 # The campaign page makes no query per view and is served while the database is away (letters/views.py): its
 # updates are kept in the process for CAMPAIGN_CACHE_SECONDS (default 5), and the last copy is shown if the database fails.
 _fresh = bounded_cache("campaign-updates", maxsize=1000, ttl=3600)
-_last = bounded_cache("campaign-updates-last", maxsize=1000, ttl=7 * 86400)
+_last = bounded_cache("campaign-updates-last", maxsize=1000, ttl=3600)
 
 
 @bp.app_template_global()
