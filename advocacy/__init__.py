@@ -30,12 +30,16 @@ BLUEPRINTS += ("advocacy.delivery.views",)  # delivery: /organizer/deliveries, /
 MODEL_MODULES += ("advocacy.casework.models",)  # casework: private case facts and files, actions, timeline history
 BLUEPRINTS += ("advocacy.casework.views",)  # casework: /organizer/campaigns/<slug>/casework, priority report
 BLUEPRINTS += ("advocacy.organization.views",)  # organization: who runs the site, /privacy
+MODEL_MODULES += ("advocacy.delivery.suppression", "advocacy.updates.models")  # unsubscribes; updates to supporters
+BLUEPRINTS += ("advocacy.updates.views",)  # updates: organizer pages, Atom feed, /unsubscribe/<token>
 # Modules that add routes to the API blueprint; imported before it is registered.
 # Modules that register outbox kinds (advocacy.delivery.kinds): what the delivery workers can render and send.
 OUTBOX_MODULES: tuple[str, ...] = ()
 OUTBOX_MODULES += ("advocacy.letters.receipts",)  # letters: the constituent's receipt
 OUTBOX_MODULES += ("advocacy.statements.followups",)  # statements: "an office you wrote to has spoken up"
 OUTBOX_MODULES += ("advocacy.campaigns.outcome_emails",)  # campaigns: "how the campaign ended"
+OUTBOX_MODULES += ("advocacy.updates.emails",)  # updates: an organizer's news about the case
+OUTBOX_MODULES += ("advocacy.statements.alerts",)  # statements: "new candidates to review", to opted-in organizers
 
 API_MODULES: tuple[str, ...] = ()
 API_MODULES += ("advocacy.statements.api",)  # statements: GET /api/v1/campaigns/<slug>/scoreboard

@@ -112,6 +112,9 @@ class Settings:
     org_logo_url: str = ""  # https://… or a path on this site such as /static/logo.svg
     org_contact_email: str = ""
     org_privacy_text: str = ""  # the organization's own words, added to the /privacy page
+    # The Congressional Record through GovInfo (statements monitor); no key: the Record is not read.
+    govinfo_api_key: str = ""
+    govinfo_url: str = "https://api.govinfo.gov"
     log_level: str = "INFO"
     proxy_count: int = 0
     # Per client IP (and campaign, for letters); "N per minute;M per hour" in the `limits` notation.

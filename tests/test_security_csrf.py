@@ -1,7 +1,8 @@
 """CSRF on every state-changing route: with CSRF protection on, a signed-in admin's POST (PUT, PATCH, DELETE) without
 a token is refused with 400 on every route, and nothing changes; the same request with the token gets past the
-check. The only exemption is the JSON letters API, which uses no cookie and accepts nothing a cross-site form can
-send.
+check. The only exemptions are the JSON letters API, which uses no cookie and accepts nothing a cross-site form can
+send, and RFC 8058's one-click unsubscribe, which a mail client POSTs with no form and reads nothing but the signed
+token in its URL (tests/test_updates.py).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from tests.test_route_matrix import dummy_args
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_REFUSAL = "This form has expired or was not sent from this site"
 # Views exempt from CSRF, as "module.function" (Flask-WTF's own record of @csrf.exempt).
-EXEMPT_VIEWS = {"advocacy.letters.api.create_action"}
-EXEMPT_ROUTES = {("POST", "/api/v1/campaigns/<slug>/actions")}
+EXEMPT_VIEWS = {"advocacy.letters.api.create_action", "advocacy.updates.views.one_click"}
+EXEMPT_ROUTES = {("POST", "/api/v1/campaigns/<slug>/actions"), ("POST", "/unsubscribe/<token>")}
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def count_rows(db) -> dict[str, int]:
     return {t.name: db.session.scalar(select(func.count()).select_from(t)) for t in db.metadata.sorted_tables}
 
 
-def test_the_exemptions_are_exactly_the_json_letters_api(app):
+def test_the_exemptions_are_exactly_the_json_letters_api_and_one_click_unsubscribe(app):
     from advocacy.extensions import csrf
 
     assert csrf._exempt_views == EXEMPT_VIEWS

@@ -17,6 +17,7 @@ from advocacy.campaigns.models import Campaign
 from advocacy.db import utcnow
 from advocacy.delivery.kinds import Email, Skip, renderer, row
 from advocacy.delivery.models import UNDELIVERED, Delivery
+from advocacy.delivery.suppression import is_suppressed, unsubscribe_headers
 from advocacy.extensions import db
 from advocacy.letters.models import Action, Letter
 
@@ -101,11 +102,16 @@ def render_outcome(delivery: Delivery) -> Email:
     action = delivery.action
     if action is None or action.purged_at is not None or not action.consent or not action.email:
         raise Skip("the constituent's details were purged or consent withdrawn")
+    if is_suppressed(action.email_key, action.campaign_id):
+        raise Skip("the constituent unsubscribed")
     campaign = db.session.get(Campaign, action.campaign_id)
     if campaign is None or campaign.outcome is None:
         raise Skip("the campaign no longer has an outcome")
     subject, body = compose(action, campaign)
-    return Email(to=action.email, subject=subject, text=body, headers={"Auto-Submitted": "auto-generated"})
+    headers = {"Auto-Submitted": "auto-generated"}
+    if current_app.config["ADVOCACY_SETTINGS"].site_url:
+        headers.update(unsubscribe_headers(action.email_key, action.campaign_id))
+    return Email(to=action.email, subject=subject, text=body, headers=headers)
 
 
 def waiting_outcome_emails() -> int:

@@ -29,6 +29,7 @@ ACTIONS = (
     "case.edit",
     "case.file",  # a private case file opened
     "case.packet",  # a casework packet downloaded
+    "supporters.unsubscribe",
 )
 PAGE_SIZE = 50
 

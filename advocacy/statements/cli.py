@@ -1,4 +1,4 @@
-"""`flask statements scan [--campaign SLUG]` and `flask statements followups`."""
+"""`flask statements scan [--campaign SLUG]`, `flask statements add-source` and `flask statements followups`."""
 
 from __future__ import annotations
 
@@ -61,6 +61,28 @@ def scan_command(slug: str | None, quiet: bool) -> None:
             click.echo(f"follow-up emails: {waiting_followups()} waiting for the delivery workers")
     except SQLAlchemyError as exc:
         raise click.ClickException(f"database error ({type(exc).__name__}); nothing more was changed") from None
+
+
+@statements_cli.command("add-source")
+@click.argument("slug")
+@click.argument("url")
+@click.option("--committee", "committee_id", metavar="THOMAS_ID", help="A committee's site, e.g. SSJU or HSJU.")
+@click.option("--page", "as_page", is_flag=True, help="Watch the address as a web page (no feed there).")
+@click.option("--label", default="", help="A name for the source on the feeds page.")
+def add_source_command(slug: str, url: str, committee_id: str | None, as_page: bool, label: str) -> None:
+    """Add a feed or watched page for a campaign; with --committee, a committee's or caucus's site, whose
+    candidates are attributed to the committee's chair (or to no office for an unknown committee)."""
+    from advocacy.statements.sources import SourceRefused, add_source
+
+    campaign = _campaigns(slug)[0]
+    try:
+        feed = add_source(campaign.id, url, committee_id=committee_id, as_page=as_page, label=label)
+    except SourceRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"database error ({type(exc).__name__}); nothing was changed") from None
+    who = f" for committee {feed.committee_id}" if feed.committee_id else ""
+    click.echo(f"added {feed.kind} {feed.url}{who} to {campaign.slug}")
 
 
 @statements_cli.command("followups")

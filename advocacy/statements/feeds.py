@@ -237,11 +237,13 @@ def fetch_feed(
     timeout: float = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
     allow_private: bool = False,
+    extra_headers: dict[str, str] | None = None,
 ) -> FetchResult:
     """Download one feed; never raises for network trouble, which comes back as outcome "failed".
-    Redirects are followed by hand (at most MAX_REDIRECTS) so that every hop passes the address check."""
+    Redirects are followed by hand (at most MAX_REDIRECTS) so that every hop passes the address check.
+    `extra_headers` (e.g. an API key, kept out of the URL and so out of logs) are sent on every hop."""
     validators = validators or Validators()
-    headers = {"Accept": ACCEPT, "User-Agent": USER_AGENT, **validators.headers()}
+    headers = {"Accept": ACCEPT, "User-Agent": USER_AGENT, **validators.headers(), **(extra_headers or {})}
     deadline = time.monotonic() + 2 * timeout
     current = url
     try:

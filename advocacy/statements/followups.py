@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from advocacy.db import utcnow
 from advocacy.delivery.kinds import Email, Skip, renderer, row
+from advocacy.delivery.suppression import is_suppressed, unsubscribe_headers
 from advocacy.extensions import db
 from advocacy.statements.models import KIND_LABELS, Statement
 
@@ -110,12 +111,22 @@ def render_followup(delivery) -> Email:
     action = delivery.action
     if action is None or action.purged_at is not None or not action.consent or not action.email:
         raise Skip("the constituent's details were purged or consent withdrawn")
+    if is_suppressed(action.email_key, action.campaign_id):
+        raise Skip("the constituent unsubscribed")
     statement = db.session.get(Statement, int(delivery.ref)) if (delivery.ref or "").isdigit() else None
     if statement is None:
         raise Skip("the statement was deleted")
     campaign = db.session.get(Campaign, action.campaign_id)
     subject, body = compose(action, campaign, statement, office_for(statement.bioguide_id, include_former=True))
-    return Email(to=action.email, subject=subject, text=body, headers={"Auto-Submitted": "auto-generated"})
+    return Email(to=action.email, subject=subject, text=body, headers=mail_headers(action))
+
+
+def mail_headers(action) -> dict[str, str]:
+    """Auto-Submitted, and the one-click unsubscribe headers when the site's address is known."""
+    headers = {"Auto-Submitted": "auto-generated"}
+    if current_app.config["ADVOCACY_SETTINGS"].site_url:
+        headers.update(unsubscribe_headers(action.email_key, action.campaign_id))
+    return headers
 
 
 def waiting_followups() -> int:

@@ -19,6 +19,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from markupsafe import Markup, escape
+
 SNIPPET_RADIUS = 120
 
 _BLOCK_TAG = re.compile(
@@ -98,7 +100,7 @@ def _word_boundaries(text: str) -> set[int]:
 
 def fold(text: str) -> tuple[str, list[int]]:
     """The folded text, and for each folded character the index of the original one it came from."""
-    out: list[str] = []
+    out: list[Markup] = []
     origin: list[int] = []
     for i, char in enumerate(text):
         folded = _fold_char(char)
@@ -211,3 +213,21 @@ class KeywordMatcher:
             return None
         start, end, keyword = best
         return KeywordMatch(keyword=keyword, start=origin[start], end=origin[end - 1] + 1)
+
+
+def highlight(text: str, keyword: str) -> Markup:
+    """`text` escaped, with each match of `keyword` (as the matcher finds it: any case, accents, spacing)
+    wrapped in <mark>. Escaping comes first, on each piece, so nothing in the text can become markup."""
+    text = text or ""
+    matcher = KeywordMatcher([keyword]) if keyword and keyword.strip() else None
+    out: list[Markup] = []
+    position = 0
+    while matcher is not None and position < len(text):
+        found = matcher.search(text[position:])
+        if found is None or found.end <= found.start:
+            break
+        start, end = position + found.start, position + found.end
+        out += [escape(text[position:start]), Markup("<mark>{}</mark>").format(text[start:end])]
+        position = end
+    out.append(escape(text[position:]))
+    return Markup("").join(out)

@@ -129,6 +129,9 @@ class MonitoredFeed(db.Model):
     kind: Mapped[str] = mapped_column(String(10), default=SourceKind.FEED.value, server_default="feed")
     # The office this feed speaks for, when the organizer knows it (e.g. a member's second site).
     bioguide_id: Mapped[str | None] = mapped_column(ForeignKey("members.bioguide_id"))
+    # A committee's or caucus's site: candidates are attributed to the committee's chair (committee_chair), unless
+    # bioguide_id names an office; the organizer chooses the office when accepting anyway.
+    committee_id: Mapped[str | None] = mapped_column(String(20))
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -157,6 +160,10 @@ class FeedState(db.Model):
     # links it listed then, so that the next read knows which are new.
     kind: Mapped[str] = mapped_column(String(10), default="", server_default="")
     page_links: Mapped[list] = mapped_column(JSON, default=list)
+    # The source's last successful read (ok or not modified), and the date of the newest item it held: the
+    # feeds page flags a source failing or silent for STALE_SOURCE_DAYS (monitor.source_flag).
+    last_ok_at: Mapped[dt.datetime | None]
+    newest_item_at: Mapped[dt.datetime | None]
 
 
 class FeedRead(db.Model):
@@ -202,4 +209,16 @@ class StatementCandidate(db.Model):
     statement_id: Mapped[int | None] = mapped_column(ForeignKey("statements.id", ondelete="SET NULL"))
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reviewed_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class CandidateAlert(db.Model):
+    """An organizer who asked to be emailed when the monitor queues new candidates for a campaign (alerts.py)."""
+
+    __tablename__ = "candidate_alerts"
+    __table_args__ = (UniqueConstraint("campaign_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

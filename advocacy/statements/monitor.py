@@ -12,14 +12,16 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from advocacy.congress.models import CommitteeMembership, Member
 from advocacy.db import utcnow
 from advocacy.extensions import db
+from advocacy.statements import alerts, govinfo
 from advocacy.statements import feeds as feedlib
 from advocacy.statements.feeds import FeedError, FeedItem, Validators, normalize_url
 from advocacy.statements.matching import SNIPPET_RADIUS, KeywordMatch, KeywordMatcher, fold_text
@@ -41,6 +43,7 @@ DEFAULT_MAX_NEW_PER_FEED = 50
 DEFAULT_DATE_LOOKUPS = 10
 DEFAULT_PAGE_FOLLOWS = 10
 _UNDATED = datetime.min.replace(tzinfo=UTC)
+RECORD_KIND = "record"  # the Congressional Record (govinfo.py), reported beside the feeds
 
 
 @dataclass
@@ -70,8 +73,10 @@ class FeedReport:
             return f"  failed: {self.url} ({self.reason})"
         if self.outcome == "not_modified":
             return f"  {self.url}: not changed since the last scan"
-        what = "feed" if self.kind == SourceKind.FEED else "web page without a feed"
-        noun = "item" if self.kind == SourceKind.FEED else "headline link"
+        what = {SourceKind.FEED: "feed", RECORD_KIND: "Congressional Record (GovInfo)"}.get(
+            self.kind, "web page without a feed"
+        )
+        noun = {SourceKind.FEED: "item", RECORD_KIND: "floor granule"}.get(self.kind, "headline link")
         text = (
             f"  {self.url}: {what}, {_count(self.items, noun)}, {self.dated} dated, "
             f"{_count(self.matches, 'match', 'matches')}, {self.new} new"
@@ -162,6 +167,24 @@ def plain_reason(error: str, timeout: float) -> str:
     return error
 
 
+STALE_SOURCE_DAYS = 60
+
+
+def source_flag(state: FeedState | None, now: datetime) -> str | None:
+    """Why a source needs attention (failing, or silent, for STALE_SOURCE_DAYS), in words; None when it is fine
+    or has not been read yet."""
+    if state is None or state.last_checked_at is None:
+        return None
+    limit = timedelta(days=STALE_SOURCE_DAYS)
+    if state.last_outcome == "failed" and (state.last_ok_at is None or now - state.last_ok_at >= limit):
+        if state.last_ok_at is None:
+            return "never read successfully"
+        return f"no successful read since {state.last_ok_at:%Y-%m-%d} ({STALE_SOURCE_DAYS}+ days)"
+    if state.newest_item_at is not None and now - state.newest_item_at >= limit:
+        return f"silent: its newest item is from {state.newest_item_at:%Y-%m-%d} ({STALE_SOURCE_DAYS}+ days)"
+    return None
+
+
 def keywords_of(campaign) -> list[str]:
     return [k for k in [*(campaign.keywords or []), *(campaign.aliases or [])] if k and k.strip()]
 
@@ -185,10 +208,27 @@ def feed_sources(campaigns: list) -> list[FeedSource]:
         select(MonitoredFeed).where(MonitoredFeed.campaign_id.in_(ids)).order_by(MonitoredFeed.id)
     )
     for feed in added:
-        source = sources.setdefault(feed.url, FeedSource(feed.url, set(), feed.bioguide_id, feed.kind))
+        speaks_for = feed.bioguide_id or (committee_chair(feed.committee_id) if feed.committee_id else None)
+        source = sources.setdefault(feed.url, FeedSource(feed.url, set(), speaks_for, feed.kind))
         source.campaign_ids.add(feed.campaign_id)
-        source.bioguide_id = source.bioguide_id or feed.bioguide_id
+        source.bioguide_id = source.bioguide_id or speaks_for
     return list(sources.values())
+
+
+def committee_chair(committee_id: str) -> str | None:
+    """Who a committee's statements are attributed to: its chair (the majority member titled Chair or
+    Chairman), else the majority's first-ranked member; None for a committee we do not know (a caucus), whose
+    candidates then name no office until the organizer picks one."""
+    rows = db.session.execute(
+        select(CommitteeMembership.bioguide_id, CommitteeMembership.title, CommitteeMembership.rank).where(
+            CommitteeMembership.committee_id == committee_id, CommitteeMembership.party == "majority"
+        )
+    ).all()
+    for bioguide_id, title, _rank in rows:
+        if (title or "").lower() in ("chair", "chairman", "chairwoman"):
+            return bioguide_id
+    ranked = sorted((rank, bioguide_id) for bioguide_id, _title, rank in rows if rank is not None)
+    return ranked[0][1] if ranked else None
 
 
 def _feed_states(urls: list[str]) -> dict[str, FeedState]:
@@ -258,19 +298,34 @@ def scan(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ScanSummary:
-    """Fetch every feed the campaigns read, queue new matching items, and record each feed's outcome."""
+    """Fetch every feed the campaigns read (and the Congressional Record), queue new matching items, record each
+    source's outcome, and queue the "new candidates" email to the organizers who asked for it."""
+    started = utcnow()
+    summary = _scan_sources(campaigns, timeout, workers, progress)
+    if summary.new_candidates:
+        alerts.queue_candidate_alerts(started)
+    return summary
+
+
+def _scan_sources(
+    campaigns: list,
+    timeout: float | None,
+    workers: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> ScanSummary:
     limits = Limits.from_config(current_app.config, timeout, workers)
     summary = ScanSummary(campaigns=[c.slug for c in campaigns])
     matchers = {c.id: KeywordMatcher(keywords_of(c)) for c in campaigns}
     hashes = {c.id: keywords_hash(keywords_of(c)) for c in campaigns}
     sources = feed_sources(campaigns)
     summary.feeds = len(sources)
-    if not sources:
-        return summary
     ids = {c.id for c in campaigns}
+    known = _known_urls(ids) if ids else {}
+    if not sources:
+        _scan_record(limits, matchers, known, summary)
+        return summary
     states = _feed_states([s.url for s in sources])
     reads = _reads(ids)
-    known = _known_urls(ids)
     db.session.commit()
 
     def validators_for(source: FeedSource) -> Validators | None:
@@ -306,7 +361,87 @@ def scan(
             summary.failed += 1
             summary.failures.append((source.url, report.reason))
         db.session.commit()
+    _scan_record(limits, matchers, known, summary)
     return summary
+
+
+def _scan_record(limits: Limits, matchers: dict[int, KeywordMatcher], known: dict[int, set[str]], summary) -> None:
+    """Read the Congressional Record since its last successful read (when a GovInfo key is set), queue the
+    granules that mention a campaign, attributed to their speaker, and record the outcome as the source's."""
+    settings = current_app.config["ADVOCACY_SETTINGS"]
+    if not settings.govinfo_api_key or not matchers:
+        return
+    client = govinfo.GovInfoClient(
+        settings.govinfo_url.rstrip("/"),
+        settings.govinfo_api_key,
+        limits.timeout,
+        limits.max_bytes,
+        limits.allow_private,
+    )
+    state = _feed_states([govinfo.SOURCE_URL])[govinfo.SOURCE_URL]
+    state.kind = RECORD_KIND
+    started = utcnow()
+    since = state.last_changed_at - timedelta(hours=1) if state.last_changed_at else started - govinfo.FIRST_LOOKBACK
+    report = FeedReport(govinfo.SOURCE_URL, kind=RECORD_KIND)
+    summary.feeds += 1
+    state.last_checked_at = started
+
+    def mentions(text: str) -> bool:
+        return any(m and m.search(text) for m in matchers.values())
+
+    try:
+        read = govinfo.read_record(
+            client, since, mentions, int(current_app.config.get("STATEMENTS_GOVINFO_MAX_GRANULES", 1000))
+        )
+    except govinfo.GovInfoError as exc:
+        state.last_outcome, state.last_error = "failed", str(exc)[:300]
+        report.outcome, report.reason = "failed", state.last_error
+        summary.failed += 1
+        summary.failures.append((govinfo.SOURCE_URL, report.reason))
+        summary.reports.append(report)
+        db.session.commit()
+        return
+    speakers = {found.item.url: found.bioguide_id for found in read.items}
+    items = [found.item for found in read.items]
+    report.outcome, report.items, report.dated = "ok", read.granules, read.granules
+    for cid, matcher in matchers.items():
+        found = [f for f in match_items(items, matcher) if f[0].url not in known[cid]] if matcher else []
+        report.matches = max(report.matches, len(found))
+        report.held_back = max(report.held_back, len(found) - limits.max_new_per_feed)
+        for item, keyword, snippet in found[: limits.max_new_per_feed]:
+            known[cid].add(item.url)
+            report.new += _insert_candidate(
+                {
+                    "campaign_id": cid,
+                    "bioguide_id": _known_member(speakers.get(item.url)),
+                    "feed_url": govinfo.SOURCE_URL,
+                    "title": item.title[:500],
+                    "url": item.url,
+                    "published": item.published,
+                    "snippet": snippet,
+                    "matched_keyword": keyword[:100],
+                    "status": "pending",
+                    "created_at": utcnow(),
+                }
+            )
+    state.last_outcome, state.last_error, state.last_ok_at = "ok", "", started
+    state.items, state.dated = read.granules, read.granules
+    if read.complete and report.held_back <= 0:  # otherwise the same window is read again next time
+        state.last_changed_at = started
+        state.version += 1
+    report.held_back = max(0, report.held_back)
+    summary.fetched += 1
+    summary.items += read.granules
+    summary.new_candidates += report.new
+    summary.reports.append(report)
+    db.session.commit()
+
+
+def _known_member(bioguide_id: str | None) -> str | None:
+    """The speaker, if we know the member (the candidate's office is a foreign key); else none."""
+    if not bioguide_id:
+        return None
+    return bioguide_id if db.session.get(Member, bioguide_id) is not None else None
 
 
 @dataclass
@@ -321,6 +456,8 @@ class _Scan:
         report = FeedReport(source.url, kind=state.kind or source.kind, outcome=result.outcome)
         state.last_checked_at = utcnow()
         state.last_outcome = result.outcome
+        if result.outcome in ("ok", "not_modified"):
+            state.last_ok_at = state.last_checked_at
         state.last_error = plain_reason(result.error, self.limits.timeout)[:300] if result.error else ""
         if result.outcome == "ok":
             base = result.final_url or source.url
@@ -331,6 +468,9 @@ class _Scan:
             else:
                 report.kind = state.kind
                 report.items, report.dated = len(items), sum(1 for i in items if i.published)
+                newest = max((i.published for i in items if i.published), default=None)
+                if newest is not None:
+                    state.newest_item_at = max(newest, state.newest_item_at or newest)
                 report.matches, report.new, report.held_back = self.queue(source, state, items)
                 if not report.held_back:  # held-back items must be read again: no 304 next time
                     state.etag, state.last_modified = result.validators.etag, result.validators.last_modified

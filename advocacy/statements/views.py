@@ -11,10 +11,13 @@ from sqlalchemy import func, select
 from advocacy.auth.access import role_required
 from advocacy.auth.models import Role
 from advocacy.congress.offices import current_offices, office_for
+from advocacy.db import utcnow
 from advocacy.extensions import db
+from advocacy.statements import alerts
 from advocacy.statements.discovery import Recognition, recognize, refused_address
 from advocacy.statements.feeds import normalize_url
 from advocacy.statements.forms import EmptyForm, FeedForm, StatementForm, office_matches
+from advocacy.statements.matching import highlight
 from advocacy.statements.models import (
     KIND_LABELS,
     CandidateStatus,
@@ -25,6 +28,7 @@ from advocacy.statements.models import (
     Statement,
     StatementCandidate,
 )
+from advocacy.statements.monitor import source_flag
 from advocacy.statements.scoreboard import group_of, office_label
 from advocacy.statements.services import (
     StatementError,
@@ -205,6 +209,7 @@ def _feeds_page(campaign, form: FeedForm, status: int = 200, offer=None):
         names=_office_names({f.bioguide_id for f in feeds if f.bioguide_id}),
         member_feeds=member_feeds,
         offer=offer,
+        flags={url: flag for url, state in states.items() if (flag := source_flag(state, utcnow()))},
     ), status
 
 
@@ -322,11 +327,40 @@ def review(slug: str):
         "statements/review.html",
         campaign=campaign,
         candidates=candidates,
+        groups=_by_office(candidates),
         status=status,
         statuses=[s.value for s in CandidateStatus],
         names=_office_names({c.bioguide_id for c in candidates if c.bioguide_id}),
         dismiss_form=EmptyForm(),
+        alerting=alerts.has_alert(campaign.id, current_user.id),
     )
+
+
+@bp.post("/alerts")
+@role_required(Role.ORGANIZER)
+def candidate_alerts(slug: str):
+    """Opt in to (or out of) an email when the monitor queues new candidates for this campaign."""
+    campaign = _campaign(slug)
+    if EmptyForm().validate_on_submit():
+        on = request.form.get("alerts") == "on"
+        alerts.set_alert(campaign.id, current_user.id, on)
+        flash("You will be emailed when new items arrive." if on else "No more emails about new items.", "info")
+    return redirect(url_for(".review", slug=slug))
+
+
+def _by_office(candidates: list[StatementCandidate]) -> list[tuple[str | None, list[StatementCandidate]]]:
+    """The candidates grouped by the office they are attributed to (None: no office named yet), groups in the
+    order of their newest candidate, so one office's ten releases read as one item of news."""
+    groups: dict[str | None, list[StatementCandidate]] = {}
+    for candidate in candidates:
+        groups.setdefault(candidate.bioguide_id, []).append(candidate)
+    return list(groups.items())
+
+
+@bp.app_template_filter("highlight")
+def highlight_filter(text: str, keyword: str):
+    """The matched passage, escaped, with the keyword in <mark>."""
+    return highlight(text, keyword)
 
 
 @bp.route("/review/<int:candidate_id>", methods=["GET", "POST"])
@@ -383,7 +417,6 @@ def dismiss(slug: str, candidate_id: int):
 
 
 def _mark(candidate: StatementCandidate, status: CandidateStatus, statement_id: int | None) -> None:
-    from advocacy.db import utcnow
 
     candidate.status = status.value
     candidate.statement_id = statement_id

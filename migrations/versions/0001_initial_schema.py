@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 22:03:10.946571
+Create Date: 2026-11-29 22:08:09.826959
 
 """
 from alembic import op
@@ -114,6 +114,8 @@ def upgrade():
     sa.Column('dated', sa.Integer(), server_default='0', nullable=False),
     sa.Column('kind', sa.String(length=10), server_default='', nullable=False),
     sa.Column('page_links', sa.JSON(), nullable=False),
+    sa.Column('last_ok_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('newest_item_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_feed_states')),
     sa.UniqueConstraint('url', name=op.f('uq_feed_states_url'))
     )
@@ -152,6 +154,14 @@ def upgrade():
         batch_op.create_index('ix_members_in_office_state', ['in_office', 'state'], unique=False)
         batch_op.create_index('ix_members_state_district', ['state', 'district'], unique=False)
 
+    op.create_table('suppressions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('email_key', sa.String(length=64), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_suppressions')),
+    sa.UniqueConstraint('email_key', 'campaign_id', name=op.f('uq_suppressions_email_key_campaign_id'))
+    )
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -234,6 +244,39 @@ def upgrade():
     )
     with op.batch_alter_table('campaign_custom_targets', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_campaign_custom_targets_campaign_id'), ['campaign_id'], unique=False)
+
+    op.create_table('campaign_updates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('ask', sa.String(length=500), nullable=False),
+    sa.Column('states', sa.JSON(), nullable=False),
+    sa.Column('districts', sa.JSON(), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=True),
+    sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('test_sent_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('recipients', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_campaign_updates_campaign_id_campaigns'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by'], ['users.id'], name=op.f('fk_campaign_updates_created_by_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_campaign_updates'))
+    )
+    with op.batch_alter_table('campaign_updates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_campaign_updates_campaign_id'), ['campaign_id'], unique=False)
+
+    op.create_table('candidate_alerts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_candidate_alerts_campaign_id_campaigns'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_candidate_alerts_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_candidate_alerts')),
+    sa.UniqueConstraint('campaign_id', 'user_id', name=op.f('uq_candidate_alerts_campaign_id_user_id'))
+    )
+    with op.batch_alter_table('candidate_alerts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_candidate_alerts_campaign_id'), ['campaign_id'], unique=False)
 
     op.create_table('case_facts',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -360,6 +403,7 @@ def upgrade():
     sa.Column('label', sa.String(length=200), nullable=False),
     sa.Column('kind', sa.String(length=10), server_default='feed', nullable=False),
     sa.Column('bioguide_id', sa.String(length=10), nullable=True),
+    sa.Column('committee_id', sa.String(length=20), nullable=True),
     sa.Column('added_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("kind IN ('feed', 'page')", name=op.f('ck_monitored_feeds_kind')),
@@ -655,6 +699,14 @@ def downgrade():
 
     op.drop_table('case_files')
     op.drop_table('case_facts')
+    with op.batch_alter_table('candidate_alerts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_candidate_alerts_campaign_id'))
+
+    op.drop_table('candidate_alerts')
+    with op.batch_alter_table('campaign_updates', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_campaign_updates_campaign_id'))
+
+    op.drop_table('campaign_updates')
     with op.batch_alter_table('campaign_custom_targets', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_campaign_custom_targets_campaign_id'))
 
@@ -673,6 +725,7 @@ def downgrade():
     op.drop_table('actions')
     op.drop_table('zip_districts')
     op.drop_table('users')
+    op.drop_table('suppressions')
     with op.batch_alter_table('members', schema=None) as batch_op:
         batch_op.drop_index('ix_members_state_district')
         batch_op.drop_index('ix_members_in_office_state')

@@ -1,0 +1,228 @@
+"""Organizer pages for updates (/organizer/campaigns/<id>/updates), the public Atom feed, and unsubscribing.
+
+Unsubscribing needs no login: the token in the URL is HMAC-signed and carries the email key (never the address)
+and the campaign. GET shows the choice (this campaign or all, a CSRF-protected form); a POST to the same URL is
+RFC 8058's one-click unsubscribe from a mail client, which cannot carry a CSRF token: that one endpoint is exempt,
+and accepts nothing but a valid signed token.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy.exc import SQLAlchemyError
+
+from advocacy.auth.access import public, role_required
+from advocacy.auth.models import Role
+from advocacy.caching import bounded_cache
+from advocacy.campaigns.models import Campaign
+from advocacy.delivery.suppression import ALL_CAMPAIGNS, read_token, suppress
+from advocacy.extensions import csrf, db
+from advocacy.reports import audit
+from advocacy.statements.public import PUBLIC_CACHE, public_campaign_or_404
+from advocacy.updates import services
+from advocacy.updates.atom import updates_atom
+from advocacy.updates.forms import ButtonForm, PreferencesForm, UpdateForm
+from advocacy.updates.models import CampaignUpdate
+
+bp = Blueprint("updates", __name__)
+
+
+def _campaign_or_404(campaign_id: int) -> Campaign:
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def _update_or_404(campaign: Campaign, update_id: int) -> CampaignUpdate:
+    update = db.session.get(CampaignUpdate, update_id)
+    if update is None or update.campaign_id != campaign.id:
+        abort(404)
+    return update
+
+
+@bp.route("/organizer/campaigns/<int:campaign_id>/updates", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def index(campaign_id: int):
+    """The campaign's updates and a form for a new one; "Preview" shows it rendered, "Save" keeps a draft."""
+    campaign = _campaign_or_404(campaign_id)
+    form = UpdateForm()
+    preview = None
+    errors: dict[str, str] = {}
+    if request.method == "POST" and form.validate_on_submit():
+        audience, errors = services.parse_audience(form.states.data, form.districts.data)
+        if audience is not None and request.form.get("intent") == "save":
+            update = services.create_update(
+                campaign.id, form.title.data, form.body.data, form.ask.data or "", audience, current_user.id
+            )
+            flash("Update saved as a draft. Send yourself the test copy, then send it to supporters.")
+            return redirect(url_for("updates.show", campaign_id=campaign.id, update_id=update.id))
+        if audience is not None:
+            preview = CampaignUpdate(
+                campaign_id=campaign.id, title=form.title.data, body=form.body.data, ask=form.ask.data or ""
+            )
+    status = 400 if request.method == "POST" and (form.errors or errors) else 200
+    updates = db.session.scalars(
+        db.select(CampaignUpdate)
+        .where(CampaignUpdate.campaign_id == campaign.id)
+        .order_by(CampaignUpdate.created_at.desc(), CampaignUpdate.id.desc())
+    ).all()
+    return render_template(
+        "updates/index.html",
+        campaign=campaign,
+        form=form,
+        errors=errors,
+        preview=preview,
+        preview_html=services.render_body(preview) if preview else None,
+        updates=updates,
+    ), status
+
+
+@bp.get("/organizer/campaigns/<int:campaign_id>/updates/<int:update_id>")
+@role_required(Role.ORGANIZER)
+def show(campaign_id: int, update_id: int):
+    campaign = _campaign_or_404(campaign_id)
+    update = _update_or_404(campaign, update_id)
+    return render_template(
+        "updates/show.html",
+        campaign=campaign,
+        update=update,
+        body_html=services.render_body(update),
+        audience=services.audience_size(update) if update.sent_at is None else update.recipients,
+        counts=services.counts(update),
+        button=ButtonForm(),
+    )
+
+
+@bp.post("/organizer/campaigns/<int:campaign_id>/updates/<int:update_id>/test")
+@role_required(Role.ORGANIZER)
+def send_test(campaign_id: int, update_id: int):
+    campaign = _campaign_or_404(campaign_id)
+    update = _update_or_404(campaign, update_id)
+    if ButtonForm().validate_on_submit():
+        try:
+            services.send_test(update, current_user.email)
+            flash("The test copy is on its way to your address. Check it, then send the update to supporters.")
+        except services.UpdateRefused as exc:
+            flash(str(exc), "error")
+    return redirect(url_for("updates.show", campaign_id=campaign.id, update_id=update.id))
+
+
+@bp.post("/organizer/campaigns/<int:campaign_id>/updates/<int:update_id>/send")
+@role_required(Role.ORGANIZER)
+def send(campaign_id: int, update_id: int):
+    campaign = _campaign_or_404(campaign_id)
+    update = _update_or_404(campaign, update_id)
+    if ButtonForm().validate_on_submit():
+        try:
+            queued = services.send_to_supporters(update)
+            flash(f"Queued {queued:,} emails; they go out at the hourly limit. The update is now public.")
+        except services.UpdateRefused as exc:
+            flash(str(exc), "error")
+    return redirect(url_for("updates.show", campaign_id=campaign.id, update_id=update.id))
+
+
+@bp.get("/c/<slug>/updates.atom")
+@public
+def atom(slug: str):
+    campaign = public_campaign_or_404(slug)
+    return Response(updates_atom(campaign), mimetype="application/atom+xml", headers={"Cache-Control": PUBLIC_CACHE})
+
+
+def _token_or_404(token: str) -> tuple[str, int]:
+    read = read_token(token)
+    if read is None:
+        abort(404)
+    return read
+
+
+def _unsubscribe(key: str, campaign_id: int, scope: str, via: str) -> None:
+    """Record the suppression and audit it (which campaign, which scope; never who)."""
+    target = ALL_CAMPAIGNS if scope == "all" else campaign_id
+    new = suppress(key, target)
+    campaign = db.session.get(Campaign, campaign_id)
+    audit.record(
+        "supporters.unsubscribe",
+        campaign=campaign.slug if campaign else None,
+        filters={"scope": scope, "via": via, "new": new},
+        row_count=1 if new else 0,
+        commit=False,
+    )
+    db.session.commit()
+
+
+@bp.get("/unsubscribe/<token>")
+@public
+def preferences(token: str):
+    _, campaign_id = _token_or_404(token)
+    campaign = db.session.get(Campaign, campaign_id)
+    return render_template(
+        "updates/unsubscribe.html", campaign=campaign, form=PreferencesForm(), token=token, done=None
+    )
+
+
+@bp.post("/unsubscribe/<token>")
+@public
+@csrf.exempt
+def one_click(token: str):
+    """RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click" to the URL from the header. Stops this
+    campaign's mail. Exempt from CSRF (no form to carry a token); the signed token is the only thing read."""
+    key, campaign_id = _token_or_404(token)
+    _unsubscribe(key, campaign_id, "campaign", "one-click")
+    return Response("Unsubscribed.\n", mimetype="text/plain", headers={"Cache-Control": "no-store"})
+
+
+@bp.post("/unsubscribe/<token>/choose")
+@public
+def choose(token: str):
+    key, campaign_id = _token_or_404(token)
+    form = PreferencesForm()
+    campaign = db.session.get(Campaign, campaign_id)
+    if not form.validate_on_submit():
+        return render_template("updates/unsubscribe.html", campaign=campaign, form=form, token=token, done=None), 400
+    _unsubscribe(key, campaign_id, form.scope.data, "page")
+    return render_template("updates/unsubscribe.html", campaign=campaign, form=form, token=token, done=form.scope.data)
+
+
+@dataclass(frozen=True)
+class PublicUpdate:
+    id: int
+    title: str
+    ask: str
+    sent_at: datetime
+
+
+# The campaign page makes no query per view and is served while the database is away (letters/views.py): its
+# updates are kept in the process for CAMPAIGN_CACHE_SECONDS (default 5), and the last copy is shown if the database fails.
+_fresh = bounded_cache("campaign-updates", maxsize=1000, ttl=3600)
+_last = bounded_cache("campaign-updates-last", maxsize=1000, ttl=3600)
+
+
+@bp.app_template_global()
+def campaign_updates(campaign_id: int) -> list[tuple[PublicUpdate, Markup]]:
+    """The campaign page's include: its published updates with their safe HTML."""
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], campaign_id)
+    ttl = float(current_app.config.get("CAMPAIGN_CACHE_SECONDS", 5))
+    cached = _fresh.get(key)
+    if cached is not None and ttl > 0 and time.monotonic() - cached[0] < ttl:
+        return cached[1]
+    try:
+        value = [
+            (PublicUpdate(u.id, u.title, u.ask, u.sent_at), Markup(services.render_body(u)))  # noqa: S704 - nh3-cleaned
+            for u in services.published(campaign_id, limit=5)
+        ]
+    except SQLAlchemyError:
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            pass
+        return _last.get(key) or []
+    _fresh[key] = (time.monotonic(), value)
+    _last[key] = value
+    return value
