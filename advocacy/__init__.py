@@ -161,7 +161,10 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from advocacy import labels
     from advocacy.auth.forms import LogoutForm
+
+    labels.init_app(app)  # {{ code|label("delivery_status") }}: human words for stored codes
 
     @app.context_processor
     def inject_layout():
