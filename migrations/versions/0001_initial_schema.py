@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 21:08:32.928970
+Create Date: 2026-11-29 21:18:40.983588
 
 """
 from alembic import op
@@ -47,6 +47,9 @@ def upgrade():
     sa.Column('stale_notified_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('loaded_from', sa.String(length=2000), nullable=True),
+    sa.Column('loaded_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('loaded_state', sa.JSON(), nullable=True),
     sa.CheckConstraint("NOT thanks_open OR outcome IN ('released', 'relief_granted')", name=op.f('ck_campaigns_thanks_won')),
     sa.CheckConstraint("outcome IS NULL OR outcome IN ('released', 'relief_granted', 'deported', 'denied', 'ended')", name=op.f('ck_campaigns_outcome')),
     sa.CheckConstraint("outcome IS NULL OR status = 'closed'", name=op.f('ck_campaigns_outcome_closed')),
