@@ -25,6 +25,7 @@ ACTIONS = (
     "privacy.purge",
     "privacy.lookup",
     "privacy.delete",
+    "user.invite",  # an admin invited an account (filters: user_id, role; never the email)
 )
 PAGE_SIZE = 50
 

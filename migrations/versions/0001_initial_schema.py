@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 21:18:40.983588
+Create Date: 2026-11-29 21:23:48.984995
 
 """
 from alembic import op
@@ -327,6 +327,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('purpose', sa.String(length=10), server_default='reset', nullable=False),
     sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('used_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
