@@ -33,6 +33,7 @@ OUTBOX_MODULES: tuple[str, ...] = ()
 OUTBOX_MODULES += ("advocacy.letters.receipts",)  # letters: the constituent's receipt
 OUTBOX_MODULES += ("advocacy.statements.followups",)  # statements: "an office you wrote to has spoken up"
 OUTBOX_MODULES += ("advocacy.campaigns.outcome_emails",)  # campaigns: "how the campaign ended"
+OUTBOX_MODULES += ("advocacy.reports.weekly",)  # reports: the weekly summary to staff who asked for it
 
 API_MODULES: tuple[str, ...] = ()
 API_MODULES += ("advocacy.statements.api",)  # statements: GET /api/v1/campaigns/<slug>/scoreboard

@@ -40,6 +40,8 @@ class User(db.Model):
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Opted in to the weekly summary email (reports/weekly.py).
+    weekly_summary: Mapped[bool] = mapped_column(default=False)
 
     # Flask-Login protocol
     @property

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from advocacy.auth.access import public
+from advocacy.auth.access import public, role_required
+from advocacy.auth.forms import UserActiveForm
 from advocacy.auth.models import Role
 from advocacy.db import utcnow
 from advocacy.extensions import db
@@ -30,7 +31,20 @@ def dashboard():
         organizer=organizer_home(utcnow()) if current_user.has_role(Role.ORGANIZER) else None,
         campaigns=staff_campaigns(),
         admin=admin_home() if current_user.has_role(Role.ADMIN) else None,
+        summary_form=UserActiveForm(),
     )
+
+
+@bp.post("/account/weekly-summary")
+@role_required(Role.STAFF)
+def weekly_summary():
+    """Opt in or out of the weekly summary email (advocacy/reports/weekly.py)."""
+    form = UserActiveForm()
+    if form.validate_on_submit():
+        current_user.weekly_summary = bool(form.active.data)
+        db.session.commit()
+        flash("You will get the weekly summary." if current_user.weekly_summary else "No more weekly summary.", "info")
+    return redirect(url_for(".dashboard"))
 
 
 @bp.get("/healthz")

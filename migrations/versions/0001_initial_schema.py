@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 21:23:48.984995
+Create Date: 2026-11-29 21:26:18.485120
 
 """
 from alembic import op
@@ -149,6 +149,7 @@ def upgrade():
     sa.Column('session_token', sa.String(length=64), nullable=False),
     sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('weekly_summary', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email'))
     )
