@@ -72,3 +72,34 @@ def test_the_picker_json_serves_the_same_search(staff_client):
     committees = staff_client.get("/organizer/campaigns/pickers/committees.json", query_string={"q": "judiciary"})
     assert "SSJU" in [c["value"] for c in committees.get_json()["results"]]
     assert staff_client.get("/organizer/campaigns/pickers/offices.json").get_json() == {"results": []}
+
+
+def test_the_preview_renders_for_the_offices_you_choose_and_shows_the_checklist(organizer_client, db):
+    campaign = create_campaign(organizer_client)
+    url = f"{BASE}/{campaign.id}/preview"
+    before = html.unescape(page(organizer_client.get(url)))
+    assert "Missing:" in before  # no letters yet: the publish checklist is not met
+    organizer_client.post(
+        f"{BASE}/{campaign.id}/letters/new",
+        data={
+            "name": "Everyone",
+            "chamber": "any",
+            "stance": "any",
+            "priority": "0",
+            "subject": "Please help",
+            "body": "{{ office.salutation }},\n\nPlease help.\n\n{{ constituent.full_name }}",
+        },
+    )
+    found = html.unescape(page(organizer_client.get(url, query_string={"office_q": "Padilla"})))
+    assert ("P000145", False) in boxes(found, "office")
+    chosen = html.unescape(page(organizer_client.get(url, query_string={"office": ["P000145", "E000297"]})))
+    assert "Dear Senator Padilla" in chosen and "Dear Representative Espaillat" in chosen
+    assert boxes(chosen, "office") == [("P000145", True), ("E000297", True)]
+    assert "the checklist for publishing is met" in chosen and "renders for every office shown" in chosen
+
+
+def test_the_letter_editor_offers_each_placeholder_to_insert(organizer_client, db):
+    campaign = create_campaign(organizer_client)
+    text = html.unescape(page(organizer_client.get(f"{BASE}/{campaign.id}/letters/new")))
+    assert 'data-insert="{{ office.salutation }}"' in text and 'data-insert="{{ constituent.full_name }}"' in text
+    assert "/static/js/palette.js" in text and "<script>" not in text

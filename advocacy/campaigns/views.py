@@ -21,6 +21,7 @@ from advocacy.campaigns.rendering import (
     shared_time_limit,
     validate_template,
 )
+from advocacy.congress.offices import office_for
 from advocacy.db import utcnow
 from advocacy.extensions import db
 
@@ -452,13 +453,21 @@ def delete_custom_target(campaign_id: int, target_id: int):
 @role_required(ORGANIZER)
 def preview(campaign_id: int):
     campaign = _campaign_or_404(campaign_id)
-    offices, real = preview_offices()
+    # The offices to preview for: the ones the organizer picked (?office=), else a senator, a representative
+    # and a delegate.
+    picked = [o for o in (office_for(b.strip().upper()) for b in request.args.getlist("office")[:6]) if o]
+    offices, real = (picked, True) if picked else preview_offices()
     with shared_time_limit(MAX_VALIDATION_CPU):  # each render keeps its own budget; all of them this one
         variants = [(variant, preview_variant(campaign, variant, offices)) for variant in campaign.letters]
+    office_q = request.args.get("office_q", "")[:100]
     return render_template(
         "organizer/campaigns/preview.html",
         campaign=campaign,
         real_offices=real,
         coverage=coverage(campaign, offices),
         variants=variants,
+        problems=services.publish_problems(campaign),
+        picked=[pickers.office_choice(o) for o in offices] if real else [],
+        office_q=office_q,
+        found_offices=pickers.find_offices(office_q, exclude=[o.bioguide_id for o in picked]),
     )
