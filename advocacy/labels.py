@@ -47,7 +47,13 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     },
     "stance": {"supports": "Supports", "neutral": "Neutral", "opposes": "Opposes"},
     "office_stance": {"spoken": "Has spoken", "not_spoken": "Has not spoken yet", "any": "Any office"},
-    "chamber": {"senate": "Senate", "house": "House", "joint": "Joint", "any": "Senate and House"},
+    "chamber": {
+        "senate": "Senate",
+        "house": "House",
+        "joint": "Joint",
+        "any": "Senate and House",
+        "custom": "Custom target",
+    },
     "campaign_status": {"draft": "Draft", "live": "Live", "closed": "Closed"},
     "outcome": {
         "released": "Released",
