@@ -62,6 +62,9 @@
           none.textContent = "Nothing matches “" + q + "”.";
           list.appendChild(none);
         }
+      }).catch(function () {
+        // The live search failed (network, server): fall back to the plain search form.
+        if (ticket === latest) { input.form.submit(); }
       });
     }
     input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(search, 200); });

@@ -47,9 +47,12 @@ def test_an_organizer_makes_and_publishes_a_campaign_without_ids_or_template_tag
     page.get_by_role("button", name="Create draft").click()
 
     page.get_by_role("navigation", name="Campaign").get_by_role("link", name="Targets").click()
-    page.get_by_label("Find an office by name, state or district").fill("Padilla")
-    page.get_by_role("checkbox", name="Senator Alex Padilla").check()  # live results (picker.js)
-    page.get_by_label("Find a committee by name").fill("Judiciary")
+    # Live results (picker.js); the first search builds the roster, which takes a while on a busy machine.
+    with page.expect_response(lambda r: "/pickers/offices.json" in r.url, timeout=60_000):
+        page.get_by_label("Find an office by name, state or district").fill("Padilla")
+    page.get_by_role("checkbox", name="Senator Alex Padilla").check()
+    with page.expect_response(lambda r: "/pickers/committees.json" in r.url, timeout=60_000):
+        page.get_by_label("Find a committee by name").fill("Judiciary")
     found = page.locator("#found-committees input[type=checkbox]")
     expect(found.first).to_be_visible()
     page.get_by_role("checkbox", name=re.compile(r"^\s*Senate Committee on the Judiciary \(")).check()
