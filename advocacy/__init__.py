@@ -40,6 +40,7 @@ OUTBOX_MODULES += ("advocacy.statements.followups",)  # statements: "an office y
 OUTBOX_MODULES += ("advocacy.campaigns.outcome_emails",)  # campaigns: "how the campaign ended"
 OUTBOX_MODULES += ("advocacy.updates.emails",)  # updates: an organizer's news about the case
 OUTBOX_MODULES += ("advocacy.statements.alerts",)  # statements: "new candidates to review", to opted-in organizers
+OUTBOX_MODULES += ("advocacy.reports.weekly",)  # reports: the weekly summary to staff who asked for it
 
 API_MODULES: tuple[str, ...] = ()
 API_MODULES += ("advocacy.statements.api",)  # statements: GET /api/v1/campaigns/<slug>/scoreboard
@@ -177,7 +178,10 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from advocacy import labels
     from advocacy.auth.forms import LogoutForm
+
+    labels.init_app(app)  # {{ code|label("delivery_status") }}: human words for stored codes
 
     @app.context_processor
     def inject_layout():

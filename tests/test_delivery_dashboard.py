@@ -69,7 +69,7 @@ def scene(app, db, fake_cwc, smtp_server):
 
 def cell(html: str, table: str, row: str, column: int) -> str:
     body = html.split(f'id="{table}"', 1)[1].split("</table>", 1)[0]
-    match = re.search(rf"<th scope=\"row\">{row}</th>(.*?)</tr>", body, re.S)
+    match = re.search(rf"<th scope=\"row\">{re.escape(row)}</th>(.*?)</tr>", body, re.S)
     assert match, row
     return re.findall(r"<td>(.*?)</td>", match.group(1), re.S)[column].strip()
 
@@ -79,12 +79,19 @@ def test_the_dashboard_shows_counts_age_and_failures_with_reasons(scene, organiz
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     # Columns follow Status: pending, sending, sent, failed, dead, handoff, handoff_sent, cancelled, unknown.
-    assert [cell(html, "delivery-counts", "cwc", i) for i in range(5)] == ["1", "0", "1", "0", "1"]
-    assert cell(html, "delivery-counts", "email", 3) == "1"
-    assert cell(html, "delivery-counts", "contact form", 5) == "1"
+    assert [cell(html, "delivery-counts", "Communicating with Congress (CWC)", i) for i in range(5)] == [
+        "1",
+        "0",
+        "1",
+        "0",
+        "1",
+    ]
+    assert cell(html, "delivery-counts", "Email", 3) == "1"
+    assert cell(html, "delivery-counts", "Office contact form", 5) == "1"
     assert cell(html, "delivery-counts", "Total", 9) == "5"
     oldest = html.split('id="oldest-undelivered"', 1)[1].split("</p>", 1)[0]
     assert "5.0 hours old" in oldest
+    assert '<th scope="col">Sent by the constituent (contact form)</th>' in html  # labels, not codes
     failures = html.split('id="delivery-failures"', 1)[1].split("</table>", 1)[0]
     assert "MemberOffice is closed for the recess" in failures
     assert "could not reach the SMTP server" in failures

@@ -311,3 +311,13 @@ def test_exports_page_counts_and_carries_the_filters(staff_client, db):
     assert "Lopez" not in html  # offices and counts only
     bad = staff_client.get(URL, query_string={"from": "tomorrow"})
     assert bad.status_code == 400 and "The start date must be a date" in bad.get_data(as_text=True)
+
+
+def test_the_office_filter_is_a_picker_of_the_offices_written_to_by_name(staff_client, db):
+    make_sample_campaign()
+    html = staff_client.get(URL, query_string={"office": "g000555"}).get_data(as_text=True)
+    assert '<select id="f-office" name="office">' in html
+    assert '<option value="G000555" selected>Senator Kirsten E. Gillibrand (NY)</option>' in html
+    assert '<option value="custom:1">Director ICE New York Field Office Director</option>' in html
+    assert '<option value="">Any office</option>' in html
+    assert ">Sent by the constituent (contact form)</option>" in html  # statuses in words too

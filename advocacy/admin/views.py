@@ -7,10 +7,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from advocacy.auth.access import role_required
-from advocacy.auth.forms import NewUserForm, UserActiveForm, UserRoleForm
-from advocacy.auth.models import Role, User
-from advocacy.auth.services import AccountError, create_user, set_active, set_role
+from advocacy.auth.forms import InviteForm, NewUserForm, UserActiveForm, UserRoleForm
+from advocacy.auth.mail import send_invite
+from advocacy.auth.models import PasswordReset, Role, User
+from advocacy.auth.services import AccountError, create_user, invite_user, reinvite_user, set_active, set_role
+from advocacy.db import utcnow
 from advocacy.extensions import db
+from advocacy.reports import audit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -22,17 +25,31 @@ def _user_or_404(user_id: int) -> User:
     return user
 
 
-@bp.get("/users")
-@role_required(Role.ADMIN)
-def users():
+def _users_page(new_form: NewUserForm | None = None, invite_form: InviteForm | None = None, status: int = 200):
     rows = db.session.scalars(select(User).order_by(User.email)).all()
+    # Accounts whose invitation is still open (not used, not expired): the page offers to send it again.
+    invited = set(
+        db.session.scalars(
+            select(PasswordReset.user_id).where(
+                PasswordReset.purpose == "invite", PasswordReset.used_at.is_(None), PasswordReset.expires_at > utcnow()
+            )
+        )
+    )
     return render_template(
         "admin/users.html",
         users=rows,
+        invited=invited,
         role_form=UserRoleForm(),
         active_form=UserActiveForm(),
-        new_form=NewUserForm(),
-    )
+        new_form=new_form or NewUserForm(),
+        invite_form=invite_form or InviteForm(),
+    ), status
+
+
+@bp.get("/users")
+@role_required(Role.ADMIN)
+def users():
+    return _users_page()
 
 
 @bp.post("/users")
@@ -40,20 +57,51 @@ def users():
 def create():
     form = NewUserForm()
     if not form.validate_on_submit():
-        rows = db.session.scalars(select(User).order_by(User.email)).all()
-        return render_template(
-            "admin/users.html",
-            users=rows,
-            role_form=UserRoleForm(),
-            active_form=UserActiveForm(),
-            new_form=form,
-        ), 400
+        return _users_page(new_form=form, status=400)
     try:
         create_user(form.email.data, form.password.data, form.role.data)
     except AccountError as exc:
         flash(str(exc), "error")
         return redirect(url_for(".users"))
     flash("Account created.", "info")
+    return redirect(url_for(".users"))
+
+
+def _send(user: User, token: str) -> None:
+    audit.record("user.invite", filters={"user_id": user.id, "role": user.role})
+    problem = send_invite(user.id, user.email, url_for("auth.reset", token=token, _external=True))
+    if problem:
+        flash(f"The invitation to {user.email} was not sent ({problem}). Try “Send the invitation again”.", "error")
+    else:
+        flash(f"Invitation sent to {user.email}: the link works once, for a week.", "info")
+
+
+@bp.post("/users/invite")
+@role_required(Role.ADMIN)
+def invite():
+    """A new account and an emailed one-time link for its owner to choose a password (no password typed here)."""
+    form = InviteForm()
+    if not form.validate_on_submit():
+        return _users_page(invite_form=form, status=400)
+    try:
+        user, token = invite_user(form.email.data, form.role.data)
+    except AccountError as exc:
+        flash(str(exc), "error")
+        return _users_page(invite_form=form, status=400)
+    _send(user, token)
+    return redirect(url_for(".users"))
+
+
+@bp.post("/users/<int:user_id>/invite")
+@role_required(Role.ADMIN)
+def reinvite(user_id: int):
+    user = _user_or_404(user_id)  # the CSRF token is checked for every POST (extensions.csrf)
+    try:
+        token = reinvite_user(user)
+    except AccountError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".users"))
+    _send(user, token)
     return redirect(url_for(".users"))
 
 

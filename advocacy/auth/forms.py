@@ -34,6 +34,11 @@ class NewUserForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(min=12, max=1024)])
 
 
+class InviteForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
+
+
 class PasswordChangeForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)])
     new = PasswordField("New password (at least 12 characters)", validators=[DataRequired(), Length(max=1024)])

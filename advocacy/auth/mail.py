@@ -1,4 +1,5 @@
-"""Account emails (password-reset links), prepared and sent on a background thread after the answer.
+"""Account emails: password-reset links, prepared and sent on a background thread after the answer, and
+invitations, sent while the admin who invites waits (they see whether it went).
 
 The page that asks for a link must answer alike, and as fast, whether or not the account exists: looking the
 account up, writing the token and talking to the SMTP server all happen here, off the request. One thread
@@ -68,3 +69,15 @@ def send_reset_link_later(email: str, reset_url: str) -> Future:
 def wait_for_account_mail(app: Flask) -> None:
     """Block until every account email queued so far is done (tests, and a clean shutdown)."""
     _executor(app).submit(lambda: None).result()
+
+
+def send_invite(user_id: int, address: str, link: str) -> str | None:
+    """Mail an invitation link to a new account; None when sent, else the reason it was not (for the admin)."""
+    text = render_template("auth/invite_email.txt", link=link)
+    try:
+        send_email(address, "You are invited: choose your password", text)
+    except (TransientError, PermanentError) as exc:
+        log.warning("invitation email not sent user_id=%s: %s", user_id, exc.reason)
+        return exc.reason
+    log.info("invitation sent user_id=%s", user_id)
+    return None

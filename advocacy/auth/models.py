@@ -40,6 +40,8 @@ class User(db.Model):
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Opted in to the weekly summary email (reports/weekly.py).
+    weekly_summary: Mapped[bool] = mapped_column(default=False)
 
     # Flask-Login protocol
     @property
@@ -84,13 +86,15 @@ class LoginSession(db.Model):
 
 
 class PasswordReset(db.Model):
-    """A password-reset link: one use, expiring; only the token's hash is kept."""
+    """A link that sets an account's password: one use, expiring; only the token's hash is kept. `purpose`
+    is "reset" (asked for at /login/forgot, an hour) or "invite" (sent by an admin to a new account, a week)."""
 
     __tablename__ = "password_resets"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(10), default="reset", server_default="reset")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]

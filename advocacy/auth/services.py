@@ -158,23 +158,55 @@ def _set_password(user: User, new: str, confirm: str) -> None:
 # --- password reset by email -----------------------------------------------------------------------------
 
 RESET_LIFETIME = timedelta(hours=1)
+INVITE_LIFETIME = timedelta(days=7)
+RESET, INVITE = "reset", "invite"
 
 
-def issue_password_reset(email: str) -> tuple[User, str] | None:
-    """A one-time reset token for the active account with this email (commits), or None when there is no
-    such account. Only the token's hash is stored; the account's earlier links are deleted (they stop
-    working, and the table holds at most one row per account)."""
-    user = find_user(email)
-    if user is None or not user.active:
-        return None
+def _issue_link(user: User, purpose: str, lifetime: timedelta) -> str:
+    """A one-time token that sets `user`'s password (commits). Only the token's hash is stored; the account's
+    earlier links are deleted (they stop working, and the table holds at most one row per account)."""
     now = utcnow()
     db.session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id))
     token = secrets.token_urlsafe(32)
     db.session.add(
-        PasswordReset(user_id=user.id, token_hash=token_hash(token), created_at=now, expires_at=now + RESET_LIFETIME)
+        PasswordReset(
+            user_id=user.id, token_hash=token_hash(token), purpose=purpose, created_at=now, expires_at=now + lifetime
+        )
     )
     db.session.commit()
-    return user, token
+    return token
+
+
+def issue_password_reset(email: str) -> tuple[User, str] | None:
+    """A one-time reset token for the active account with this email (commits), or None when there is no
+    such account."""
+    user = find_user(email)
+    if user is None or not user.active:
+        return None
+    return user, _issue_link(user, RESET, RESET_LIFETIME)
+
+
+def invite_user(email: str, role: str) -> tuple[User, str]:
+    """A new account with no usable password, and a one-time link (a week) for its owner to choose one."""
+    address = normalize_email(email)
+    try:
+        role = Role(role).value
+    except ValueError:
+        raise AccountError(f"Role must be admin, organizer or staff, not {role!r}") from None
+    if find_user(address):
+        raise AccountError("A user with that email already exists.")
+    # Nobody knows this password: the account opens only through the invitation link.
+    user = User(email=address, password_hash=hash_password(secrets.token_urlsafe(32)), role=role)
+    db.session.add(user)
+    db.session.flush()
+    return user, _issue_link(user, INVITE, INVITE_LIFETIME)
+
+
+def reinvite_user(user: User) -> str:
+    """A fresh invitation link for an active account (the older one stops working)."""
+    if not user.active:
+        raise AccountError("This account is deactivated: reactivate it first.")
+    return _issue_link(user, INVITE, INVITE_LIFETIME)
 
 
 def _valid_reset(token: str | None) -> PasswordReset | None:
@@ -188,6 +220,12 @@ def _valid_reset(token: str | None) -> PasswordReset | None:
 
 def reset_link_is_valid(token: str | None) -> bool:
     return _valid_reset(token) is not None
+
+
+def link_purpose(token: str | None) -> str | None:
+    """ "reset" or "invite" for a usable link, None for one that is unknown, used or expired."""
+    reset = _valid_reset(token)
+    return reset.purpose if reset else None
 
 
 def reset_password(token: str | None, new: str, confirm: str) -> User:
@@ -216,4 +254,7 @@ def reset_password(token: str | None, new: str, confirm: str) -> User:
     return user
 
 
-RESET_LINK_INVALID = "This reset link is not valid any more (it works once, for one hour). Ask for a new one."
+RESET_LINK_INVALID = (
+    "This link is not valid any more (it works once: a reset link for one hour, an invitation for a week). "
+    "Ask for a new one."
+)

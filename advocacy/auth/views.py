@@ -35,12 +35,13 @@ from advocacy.auth.forms import (
 )
 from advocacy.auth.mail import send_reset_link_later
 from advocacy.auth.services import (
+    INVITE,
     AccountError,
     authenticate,
     change_password,
     email_key,
     end_session,
-    reset_link_is_valid,
+    link_purpose,
     reset_password,
     session_user,
     start_session,
@@ -215,6 +216,12 @@ def forgot_password():
     return render_template("auth/forgot.html", form=form, sent=True)
 
 
+def _reset_page(form: ResetPasswordForm) -> str:
+    """The set-a-password form: for a reset link or an invitation (same machinery, other words)."""
+    purpose = link_purpose(form.token.data)
+    return render_template("auth/reset.html", form=form, valid=purpose is not None, invite=purpose == INVITE)
+
+
 @bp.route("/login/reset", methods=["GET", "POST"])
 @public
 @limiter.limit("10 per minute", methods=["POST"], key_func=lambda: "reset-ip:" + client_ip())
@@ -223,14 +230,14 @@ def reset():
     form = ResetPasswordForm()
     if request.method == "GET":
         form.token.data = request.args.get("token", "")[:128]
-        return render_template("auth/reset.html", form=form, valid=reset_link_is_valid(form.token.data))
+        return _reset_page(form)
     if not form.validate_on_submit():
-        return render_template("auth/reset.html", form=form, valid=True), 400
+        return _reset_page(form), 400
     try:
         user = reset_password(form.token.data, form.new.data, form.confirm.data)
     except AccountError as exc:
         flash(str(exc), "error")
-        return render_template("auth/reset.html", form=form, valid=reset_link_is_valid(form.token.data)), 400
+        return _reset_page(form), 400
     log.info("password reset used user_id=%s", user.id)
     flash("Your password is changed and every session of your account has ended. Please log in.", "info")
     return redirect(url_for("auth.login"))

@@ -17,17 +17,26 @@ campaigns_cli = AppGroup("campaigns", help="Manage campaigns.")
 @campaigns_cli.command("load")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate and report what would change, but write nothing.")
-def load_command(path: Path, dry_run: bool) -> None:
+@click.option("--force", is_flag=True, help="Overwrite fields edited in the web pages since the last load.")
+@click.option(
+    "--keep-edits", is_flag=True, help="Leave campaigns edited in the web pages as they are; load the others."
+)
+def load_command(path: Path, dry_run: bool, force: bool, keep_edits: bool) -> None:
     """Create or update campaigns from PATH: a campaign.yaml, its folder, or a folder of campaign folders.
 
-    All or nothing: if any file is invalid, nothing is written and the command exits non-zero.
+    All or nothing: if any file is invalid, nothing is written and the command exits non-zero. A campaign
+    edited in the web pages since its last load stops the load (naming the fields) unless --force or
+    --keep-edits says what to do.
     """
-    from advocacy.campaigns.loading import load_campaigns
+    from advocacy.campaigns.loading import EditedInWeb, OnEdited, load_campaigns
 
+    if force and keep_edits:
+        raise click.UsageError("choose one of --force and --keep-edits")
+    on_edited = OnEdited.OVERWRITE if force else OnEdited.KEEP if keep_edits else OnEdited.STOP
     try:
         production = current_app.config["ADVOCACY_SETTINGS"].production
-        results = load_campaigns(path, dry_run=dry_run, production=production)
-    except CampaignFileError as exc:
+        results = load_campaigns(path, dry_run=dry_run, production=production, on_edited=on_edited)
+    except (CampaignFileError, EditedInWeb) as exc:
         raise click.ClickException(str(exc)) from None
     except SQLAlchemyError as exc:
         raise click.ClickException(f"database error, nothing was changed: {type(exc).__name__}") from None

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
@@ -134,22 +143,28 @@ class LetterForm(FlaskForm):
 
 class TargetsForm(FlaskForm):
     include_delegation = BooleanField("Each writer's own senators and representative", default=True)
+    # The pickers: checkboxes of offices and committees found by name (campaigns/pickers.py).
+    member = SelectMultipleField("Offices", choices=[], validate_choice=False)
+    committee = SelectMultipleField("Committees", choices=[], validate_choice=False)
+    # For people who have the ids at hand: added to the ones checked above.
     members = TextAreaField(
-        "Specific members", description="Bioguide ids, one per line or separated by commas (e.g. G000555)."
+        "Add members by bioguide id", description="One per line or separated by commas (e.g. G000555)."
     )
     committees = TextAreaField(
-        "Committees", description="Thomas ids of committees or subcommittees (e.g. SSJU, HSHM, SSJU01)."
+        "Add committees by id", description="Thomas ids of committees or subcommittees (e.g. SSJU, HSHM, SSJU01)."
     )
 
     def validate_members(self, field):
-        self.member_ids, problem = clean_ids(split_ids(field.data), BIOGUIDE_RE, "bioguide id (e.g. G000555)")
+        picked = [*(self.member.data or []), *split_ids(field.data)]
+        self.member_ids, problem = clean_ids(picked, BIOGUIDE_RE, "bioguide id (e.g. G000555)")
         if problem:
             raise ValidationError(problem[0].upper() + problem[1:] + ".")
         if unknown := unknown_members(self.member_ids):
             raise ValidationError(f"Not a sitting member: {', '.join(unknown)}.")
 
     def validate_committees(self, field):
-        self.committee_ids, problem = clean_ids(split_ids(field.data), THOMAS_RE, "committee thomas id (e.g. SSJU)")
+        picked = [*(self.committee.data or []), *split_ids(field.data)]
+        self.committee_ids, problem = clean_ids(picked, THOMAS_RE, "committee thomas id (e.g. SSJU)")
         if problem:
             raise ValidationError(problem[0].upper() + problem[1:] + ".")
         if unknown := unknown_committees(self.committee_ids):

@@ -1,8 +1,18 @@
-"""`campaigns load PATH`: create or update campaigns from their files, all in one transaction."""
+"""`campaigns load PATH`: create or update campaigns from their files, all in one transaction.
+
+One owner per campaign: a load records, per field, a hash of what it wrote (Campaign.loaded_state). The next
+load compares: a field changed in the web pages since then, which the file would now set to something else, is
+never overwritten silently. The load stops and names the fields (EditedInWeb), unless told to overwrite them
+(`--force`) or to leave such campaigns as they are and load the rest (`--keep-edits`, what scripts/dev runs).
+A campaign made in the web pages (no loaded_state) is the web's: a file with its slug stops the same way.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy import select
@@ -10,6 +20,7 @@ from sqlalchemy import select
 from advocacy.campaigns.files import CampaignFileError, CampaignSpec, find_campaign_files, read_campaign_file
 from advocacy.campaigns.models import Campaign, CustomTarget, LetterTemplate, Status
 from advocacy.campaigns.outcome_emails import queue_outcome_emails
+from advocacy.db import utcnow
 from advocacy.extensions import db
 from advocacy.statements.models import Statement
 from advocacy.statements.services import StatementError, StatementInput, record_statement
@@ -23,17 +34,69 @@ CAMPAIGN_FIELDS = (
 )  # fmt: skip
 LETTER_FIELDS = ("name", "subject", "body", "priority")
 CUSTOM_FIELDS = ("name", "title", "salutation")
+# What a file owns: the campaign's fields, its letters and its custom targets (statements are only added).
+OWNED_FIELDS = (*CAMPAIGN_FIELDS, "letters", "custom targets")
+
+
+class OnEdited(StrEnum):
+    """What a load does with a campaign edited in the web pages since its last load."""
+
+    STOP = "stop"  # nothing is written; the message names the campaign and the fields
+    KEEP = "keep"  # that campaign is left as it is; the others load
+    OVERWRITE = "overwrite"  # the file wins (--force)
+
+
+class EditedInWeb(Exception):  # noqa: N818 - a refusal, read by people
+    def __init__(self, conflicts: list[tuple[str, list[str]]]):
+        self.conflicts = conflicts
+        named = "; ".join(f"{slug} ({', '.join(fields)})" for slug, fields in conflicts)
+        super().__init__(
+            f"edited in the web pages since the last load, nothing was loaded: {named}. Copy those edits into "
+            "the file, or run again with --force to overwrite them, or --keep-edits to load the other campaigns"
+        )
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _rows(rows: list[list]) -> list[str]:
+    return sorted(json.dumps(row, default=str) for row in rows)
+
+
+def field_hashes(source) -> dict[str, str]:
+    """A short hash per owned field, of a Campaign or a CampaignSpec (they compare equal when equal)."""
+    hashes = {name: _digest(getattr(source, name)) for name in CAMPAIGN_FIELDS}
+    hashes["letters"] = _digest(
+        _rows([[t.chamber, t.stance, *(getattr(t, n) for n in LETTER_FIELDS)] for t in source.letters])
+    )
+    hashes["custom targets"] = _digest(
+        _rows([[t.email.casefold(), *(getattr(t, n) for n in CUSTOM_FIELDS)] for t in source.custom_targets])
+    )
+    return hashes
+
+
+def edited_fields(campaign: Campaign, spec: CampaignSpec) -> list[str]:
+    """The fields changed in the web since the last load that the file would set to another value."""
+    now = field_hashes(campaign)
+    wanted = field_hashes(spec)
+    loaded = campaign.loaded_state
+    return [
+        name for name in OWNED_FIELDS if wanted[name] != now[name] and (loaded is None or loaded.get(name) != now[name])
+    ]
 
 
 @dataclass(frozen=True)
 class LoadResult:
     slug: str
-    outcome: str  # "created" | "updated" | "unchanged"
+    outcome: str  # "created" | "updated" | "unchanged" | "kept" (edited in the web, --keep-edits)
     changes: tuple[str, ...] = ()
 
     def describe(self) -> str:
         if self.outcome == "updated":
             return f"{self.slug}: updated ({', '.join(self.changes)})"
+        if self.outcome == "kept":
+            return f"{self.slug}: kept as edited in the web pages ({', '.join(self.changes)}); not loaded"
         return f"{self.slug}: {self.outcome}"
 
 
@@ -54,9 +117,10 @@ def read_specs(path: Path, production: bool = False) -> list[CampaignSpec]:
     return specs
 
 
-def apply_spec(spec: CampaignSpec) -> LoadResult:
+def apply_spec(spec: CampaignSpec, campaign: Campaign | None = None) -> LoadResult:
     """Make the database match the spec; nothing is committed here."""
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == spec.slug))
+    if campaign is None:
+        campaign = db.session.scalar(select(Campaign).where(Campaign.slug == spec.slug))
     created = campaign is None
     if created:
         campaign = Campaign(slug=spec.slug)
@@ -77,6 +141,9 @@ def apply_spec(spec: CampaignSpec) -> LoadResult:
         changes.append("statements")
     if newly_decided:
         queue_outcome_emails(campaign.id)
+    campaign.loaded_from = spec.source
+    campaign.loaded_at = utcnow()
+    campaign.loaded_state = field_hashes(campaign)
     if created:
         return LoadResult(spec.slug, "created")
     return LoadResult(spec.slug, "updated" if changes else "unchanged", tuple(changes))
@@ -147,11 +214,24 @@ def _add_statements(campaign: Campaign, spec: CampaignSpec) -> bool:
     return added
 
 
-def load_campaigns(path: Path, dry_run: bool = False, production: bool = False) -> list[LoadResult]:
+def load_campaigns(
+    path: Path, dry_run: bool = False, production: bool = False, on_edited: OnEdited = OnEdited.STOP
+) -> list[LoadResult]:
     """Read every campaign under PATH, then write them all in one transaction (or none, on any error)."""
     specs = read_specs(path, production)
     try:
-        results = [apply_spec(spec) for spec in specs]
+        results = []
+        conflicts = []
+        for spec in specs:
+            campaign = db.session.scalar(select(Campaign).where(Campaign.slug == spec.slug))
+            edited = edited_fields(campaign, spec) if campaign is not None else []
+            if edited and on_edited != OnEdited.OVERWRITE:
+                conflicts.append((spec.slug, edited))
+                results.append(LoadResult(spec.slug, "kept", tuple(edited)))
+                continue
+            results.append(apply_spec(spec, campaign))
+        if conflicts and on_edited == OnEdited.STOP:
+            raise EditedInWeb(conflicts)
         db.session.flush()
         if dry_run:
             db.session.rollback()

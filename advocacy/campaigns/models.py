@@ -204,6 +204,13 @@ class Campaign(OutcomeFields, db.Model):
     stale_notified_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # One owner per campaign: a campaign loaded from a file is managed from that file (`loaded_from`, the file
+    # it came from). `loaded_state` keeps a hash per field as of the last load, so the next load can tell the
+    # fields edited in the web since then and refuse to overwrite them (campaigns/loading.py). None: managed
+    # in the web pages.
+    loaded_from: Mapped[str | None] = mapped_column(String(MAX_URL))
+    loaded_at: Mapped[datetime | None]
+    loaded_state: Mapped[dict | None] = mapped_column(JSON())
 
     letters: Mapped[list[LetterTemplate]] = relationship(
         back_populates="campaign",
@@ -253,6 +260,11 @@ class Campaign(OutcomeFields, db.Model):
     def accepts_thanks(self) -> bool:
         """Closed, won, and still taking thank-you letters to the offices that acted."""
         return self.status == Status.CLOSED.value and self.outcome_result == "won" and bool(self.thanks_open)
+
+    @property
+    def managed_by(self) -> str:
+        """ "file" when loaded from a campaign file, "web" when made in the organizer pages."""
+        return "file" if self.loaded_from else "web"
 
     @property
     def is_live(self) -> bool:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from advocacy.auth.access import role_required
 from advocacy.auth.models import Role
-from advocacy.campaigns import services, stale
+from advocacy.campaigns import pickers, services, stale
 from advocacy.campaigns.forms import CampaignForm, ConfirmForm, CustomTargetForm, LetterForm, OutcomeForm, TargetsForm
 from advocacy.campaigns.models import Campaign, CustomTarget, LetterTemplate, Status
 from advocacy.campaigns.outcome_emails import queue_outcome_emails
@@ -21,6 +21,7 @@ from advocacy.campaigns.rendering import (
     shared_time_limit,
     validate_template,
 )
+from advocacy.congress.offices import office_for
 from advocacy.db import utcnow
 from advocacy.extensions import db
 
@@ -345,12 +346,24 @@ def delete_letter(campaign_id: int, letter_id: int):
 
 
 def _targets_page(campaign: Campaign, form: TargetsForm, custom_form: CustomTargetForm, status: int = 200):
+    if form.is_submitted():  # redisplay what was checked, not what is saved
+        members, committees = form.member.data or [], form.committee.data or []
+    else:
+        members, committees = campaign.target_members or [], campaign.target_committees or []
+    office_q = request.args.get("office_q", "")[:100]
+    committee_q = request.args.get("committee_q", "")[:100]
     return render_template(
         "organizer/campaigns/targets.html",
         campaign=campaign,
         form=form,
         custom_form=custom_form,
         confirm=ConfirmForm(),
+        chosen_offices=pickers.chosen_offices(members),
+        chosen_committees=pickers.chosen_committees(committees),
+        office_q=office_q,
+        committee_q=committee_q,
+        found_offices=pickers.find_offices(office_q, exclude=members),
+        found_committees=pickers.find_committees(committee_q, exclude=committees),
     ), status
 
 
@@ -361,8 +374,6 @@ def targets(campaign_id: int):
     form = TargetsForm()
     if not form.is_submitted():
         form.include_delegation.data = campaign.include_delegation
-        form.members.data = "\n".join(campaign.target_members or [])
-        form.committees.data = "\n".join(campaign.target_committees or [])
         return _targets_page(campaign, form, CustomTargetForm(formdata=None))
     if not form.validate():
         return _targets_page(campaign, form, CustomTargetForm(formdata=None), 400)
@@ -376,6 +387,19 @@ def targets(campaign_id: int):
     return redirect(url_for(".targets", campaign_id=campaign_id))
 
 
+@bp.get("/pickers/offices.json")
+@role_required(Role.STAFF)
+def pick_offices():
+    """The office picker's live search (static/js/picker.js); the page works without it."""
+    return jsonify(results=[c.to_json() for c in pickers.find_offices(request.args.get("q", ""))])
+
+
+@bp.get("/pickers/committees.json")
+@role_required(Role.STAFF)
+def pick_committees():
+    return jsonify(results=[c.to_json() for c in pickers.find_committees(request.args.get("q", ""))])
+
+
 @bp.post("/<int:campaign_id>/targets/custom")
 @role_required(ORGANIZER)
 def add_custom_target(campaign_id: int):
@@ -387,8 +411,6 @@ def add_custom_target(campaign_id: int):
         valid = False
     if not valid:
         form = TargetsForm(formdata=None, include_delegation=campaign.include_delegation)
-        form.members.data = "\n".join(campaign.target_members or [])
-        form.committees.data = "\n".join(campaign.target_committees or [])
         return _targets_page(campaign, form, custom_form, 400)
     target = CustomTarget(
         name=custom_form.name.data,
@@ -431,13 +453,21 @@ def delete_custom_target(campaign_id: int, target_id: int):
 @role_required(ORGANIZER)
 def preview(campaign_id: int):
     campaign = _campaign_or_404(campaign_id)
-    offices, real = preview_offices()
+    # The offices to preview for: the ones the organizer picked (?office=), else a senator, a representative
+    # and a delegate.
+    picked = [o for o in (office_for(b.strip().upper()) for b in request.args.getlist("office")[:6]) if o]
+    offices, real = (picked, True) if picked else preview_offices()
     with shared_time_limit(MAX_VALIDATION_CPU):  # each render keeps its own budget; all of them this one
         variants = [(variant, preview_variant(campaign, variant, offices)) for variant in campaign.letters]
+    office_q = request.args.get("office_q", "")[:100]
     return render_template(
         "organizer/campaigns/preview.html",
         campaign=campaign,
         real_offices=real,
         coverage=coverage(campaign, offices),
         variants=variants,
+        problems=services.publish_problems(campaign),
+        picked=[pickers.office_choice(o) for o in offices] if real else [],
+        office_q=office_q,
+        found_offices=pickers.find_offices(office_q, exclude=[o.bioguide_id for o in picked]),
     )

@@ -30,6 +30,7 @@ ACTIONS = (
     "case.file",  # a private case file opened
     "case.packet",  # a casework packet downloaded
     "supporters.unsubscribe",
+    "user.invite",  # an admin invited an account (filters: user_id, role; never the email)
 )
 PAGE_SIZE = 50
 

@@ -141,3 +141,13 @@ def packets_command(slug: str, out: str, **options) -> None:
     except OSError as exc:
         raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from None
     click.echo(f"Wrote {files:,} packets ({count:,} letters) to {out}", err=True)
+
+
+@reports_cli.command("weekly-summary")
+def weekly_summary_command() -> None:
+    """Queue this week's summary email for every account that asked for it (for cron, e.g. weekly); the
+    delivery workers send it. Running it twice in one week queues nothing more."""
+    from advocacy.db import utcnow
+    from advocacy.reports.weekly import queue_weekly_summaries
+
+    click.echo(f"weekly summaries queued: {queue_weekly_summaries(utcnow())}")

@@ -75,6 +75,7 @@ def _exports_page(campaign: Campaign, filters: ReportFilters | None, errors: dic
         errors=errors,
         matching=_matching_letters(campaign, filters_ok) if filters is not None else None,
         offices=offices,
+        office_choices=packet_offices(campaign, ReportFilters()),  # the office picker: every office written to
         kinds=KINDS,
         formats=FORMATS,
         chambers=CHAMBERS,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 22:08:09.826959
+Create Date: 2026-11-29 22:09:42.935782
 
 """
 from alembic import op
@@ -48,6 +48,9 @@ def upgrade():
     sa.Column('stale_notified_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('loaded_from', sa.String(length=2000), nullable=True),
+    sa.Column('loaded_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('loaded_state', sa.JSON(), nullable=True),
     sa.CheckConstraint("NOT thanks_open OR outcome IN ('released', 'relief_granted')", name=op.f('ck_campaigns_thanks_won')),
     sa.CheckConstraint("outcome IS NULL OR outcome IN ('released', 'relief_granted', 'deported', 'denied', 'ended')", name=op.f('ck_campaigns_outcome')),
     sa.CheckConstraint("outcome IS NULL OR status = 'closed'", name=op.f('ck_campaigns_outcome_closed')),
@@ -171,6 +174,7 @@ def upgrade():
     sa.Column('session_token', sa.String(length=64), nullable=False),
     sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('weekly_summary', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email'))
     )
@@ -420,6 +424,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('purpose', sa.String(length=10), server_default='reset', nullable=False),
     sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('used_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),

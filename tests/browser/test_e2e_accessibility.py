@@ -177,8 +177,10 @@ ORGANIZER_PAGES = [
     "/organizer/campaigns/{campaign}",
     "/organizer/campaigns/{campaign}/edit",
     "/organizer/campaigns/{campaign}/targets",
+    "/organizer/campaigns/{campaign}/targets?office_q=NY&committee_q=judiciary",  # the pickers' results
     "/organizer/campaigns/{campaign}/letters/{letter}",
     "/organizer/campaigns/{campaign}/preview",
+    "/organizer/campaigns/{campaign}/preview?office=P000145&office_q=Vermont",
     "/organizer/campaigns/sample-campaign/statements/",
     "/organizer/campaigns/sample-campaign/statements/new?q=nadler",
     "/organizer/campaigns/sample-campaign/statements/{statement}/edit",

@@ -1,0 +1,95 @@
+"""Human words for the machine codes we store (statuses, channels, kinds, chambers, roles).
+
+One mapping for pages and exports: templates use the `label` filter (`{{ d.status|label("delivery_status") }}`),
+Python code calls `label(code, "delivery_status")`. The JSON API and CSV column names keep the codes. A code
+with no entry reads as its words ("relief_granted" -> "Relief granted"), so a new code is never shown raw.
+
+This module imports nothing from the features, so any of them (and reports, exports) may use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+LABELS: Mapping[str, Mapping[str, str]] = {
+    "delivery_status": {
+        "pending": "Waiting to send",
+        "sending": "Sending",
+        "sent": "Delivered",
+        "failed": "Failed, will retry",
+        "dead": "Failed, needs attention",
+        "handoff": "Waiting for the constituent (contact form)",
+        "handoff_sent": "Sent by the constituent (contact form)",
+        "cancelled": "Cancelled",
+        "unknown": "Unknown, check with the office",
+    },
+    "channel": {
+        "cwc": "Communicating with Congress (CWC)",
+        "email": "Email",
+        "contact_form": "Office contact form",
+        "print": "Print and post",
+    },
+    "delivery_kind": {
+        "letter": "Letter to an office",
+        "receipt": "Receipt to the constituent",
+        "followup": "Follow-up: an office spoke",
+        "outcome": "How the campaign ended",
+        "weekly_summary": "Weekly summary to staff",
+    },
+    "statement_kind": {
+        "press_release": "Press release",
+        "social_post": "Social media post",
+        "letter_to_dhs_ice": "Letter to DHS / ICE",
+        "floor_remarks": "Floor remarks",
+        "cosigned_letter": "Co-signed letter",
+        "resolution_cosponsor": "Resolution cosponsor",
+        "other": "Other",
+    },
+    "stance": {"supports": "Supports", "neutral": "Neutral", "opposes": "Opposes"},
+    "office_stance": {"spoken": "Has spoken", "not_spoken": "Has not spoken yet", "any": "Any office"},
+    "chamber": {
+        "senate": "Senate",
+        "house": "House",
+        "joint": "Joint",
+        "any": "Senate and House",
+        "custom": "Custom target",
+    },
+    "campaign_status": {"draft": "Draft", "live": "Live", "closed": "Closed"},
+    "outcome": {
+        "released": "Released",
+        "relief_granted": "Relief granted",
+        "deported": "Deported",
+        "denied": "Relief denied",
+        "ended": "Campaign ended",
+    },
+    "candidate_status": {"pending": "Waiting for review", "accepted": "Accepted", "dismissed": "Dismissed"},
+    "source_kind": {"feed": "RSS or Atom feed", "page": "Press page"},
+    "role": {"staff": "Staff", "organizer": "Organizer", "admin": "Administrator"},
+    "party": {"D": "Democrat", "R": "Republican", "I": "Independent", "L": "Libertarian"},
+    "managed_by": {"file": "Campaign file", "web": "Web pages"},
+}
+
+
+def label(code: object, domain: str | None = None) -> str:
+    """The words for `code` in `domain` (None: the first domain that knows it); "" for None."""
+    if code is None:
+        return ""
+    text = str(code)
+    if domain is not None:
+        found = LABELS.get(domain, {}).get(text)
+        if found is not None:
+            return found
+    else:
+        for words in LABELS.values():
+            if text in words:
+                return words[text]
+    return text.replace("_", " ").capitalize()
+
+
+def choices(domain: str) -> list[tuple[str, str]]:
+    """(code, label) pairs of a domain, for select boxes and filters."""
+    return list(LABELS[domain].items())
+
+
+def init_app(app) -> None:
+    app.add_template_filter(label, "label")

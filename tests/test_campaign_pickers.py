@@ -1,0 +1,105 @@
+"""Pickers instead of ids: an organizer finds offices by name, state or district and committees by name, checks
+them, and the campaign stores their ids; the search works as a plain GET form, and as JSON for picker.js."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from tests.test_campaign_organizer import BASE, create_campaign, page
+
+pytestmark = pytest.mark.usefixtures("congress_data")
+
+
+def boxes(text: str, name: str) -> list[tuple[str, bool]]:
+    found = re.findall(rf'<input type="checkbox" name="{name}" value="([^"]+)"( checked)?>', text)
+    return [(value, bool(checked)) for value, checked in found]
+
+
+def test_offices_are_found_by_name_state_or_district_and_shown_without_photos(organizer_client, db):
+    campaign = create_campaign(organizer_client)
+    url = f"{BASE}/{campaign.id}/targets"
+    by_name = html.unescape(page(organizer_client.get(url, query_string={"office_q": "Padilla"})))
+    assert boxes(by_name, "member") == [("P000145", False)]
+    assert "Senator Alex Padilla" in by_name and "Senate · D-CA · Democrat" in by_name
+    assert ">AP</span>" in by_name and "<img" not in by_name
+    by_district = page(organizer_client.get(url, query_string={"office_q": "NY-13"}))
+    assert ("E000297", False) in boxes(by_district, "member")
+    by_state = boxes(page(organizer_client.get(url, query_string={"office_q": "Vermont"})), "member")
+    assert ("S000033", False) in by_state and len(by_state) == 3
+
+
+def test_committees_and_subcommittees_are_found_by_name(organizer_client, db):
+    campaign = create_campaign(organizer_client)
+    text = html.unescape(
+        page(organizer_client.get(f"{BASE}/{campaign.id}/targets", query_string={"committee_q": "judiciary"}))
+    )
+    values = [v for v, _ in boxes(text, "committee")]
+    assert "SSJU" in values and "HSJU" in values
+    assert any(len(v) > 4 and v.startswith("SSJU") for v in values)  # its subcommittees too
+    assert "Subcommittee" in text
+
+
+def test_checked_offices_and_committees_are_stored_as_ids_and_shown_as_names(organizer_client, db):
+    campaign = create_campaign(organizer_client)
+    url = f"{BASE}/{campaign.id}/targets"
+    response = organizer_client.post(url, data={"member": ["P000145", "E000297"], "committee": ["SSJU"]})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert campaign.target_members == ["P000145", "E000297"] and campaign.target_committees == ["SSJU"]
+    text = html.unescape(page(organizer_client.get(url)))
+    assert boxes(text, "member") == [("P000145", True), ("E000297", True)]
+    assert "Senator Alex Padilla" in text and "Representative Adriano Espaillat" in text
+    assert boxes(text, "committee") == [("SSJU", True)] and "Judiciary" in text
+
+    # Unchecking removes; a box that is not a member is refused and changes nothing.
+    assert organizer_client.post(url, data={"member": ["E000297"]}).status_code == 302
+    db.session.expire_all()
+    assert campaign.target_members == ["E000297"] and campaign.target_committees == []
+    refused = organizer_client.post(url, data={"member": ["E000297", "Z999999"]})
+    assert refused.status_code == 400 and "Not a sitting member: Z999999." in page(refused)
+    db.session.expire_all()
+    assert campaign.target_members == ["E000297"]
+
+
+def test_the_picker_json_serves_the_same_search(staff_client):
+    offices = staff_client.get("/organizer/campaigns/pickers/offices.json", query_string={"q": "padilla"}).get_json()
+    assert offices["results"] == [
+        {"value": "P000145", "text": "Senator Alex Padilla", "detail": "Senate · D-CA · Democrat", "initials": "AP"}
+    ]
+    committees = staff_client.get("/organizer/campaigns/pickers/committees.json", query_string={"q": "judiciary"})
+    assert "SSJU" in [c["value"] for c in committees.get_json()["results"]]
+    assert staff_client.get("/organizer/campaigns/pickers/offices.json").get_json() == {"results": []}
+
+
+def test_the_preview_renders_for_the_offices_you_choose_and_shows_the_checklist(organizer_client, db):
+    campaign = create_campaign(organizer_client)
+    url = f"{BASE}/{campaign.id}/preview"
+    before = html.unescape(page(organizer_client.get(url)))
+    assert "Missing:" in before  # no letters yet: the publish checklist is not met
+    organizer_client.post(
+        f"{BASE}/{campaign.id}/letters/new",
+        data={
+            "name": "Everyone",
+            "chamber": "any",
+            "stance": "any",
+            "priority": "0",
+            "subject": "Please help",
+            "body": "{{ office.salutation }},\n\nPlease help.\n\n{{ constituent.full_name }}",
+        },
+    )
+    found = html.unescape(page(organizer_client.get(url, query_string={"office_q": "Padilla"})))
+    assert ("P000145", False) in boxes(found, "office")
+    chosen = html.unescape(page(organizer_client.get(url, query_string={"office": ["P000145", "E000297"]})))
+    assert "Dear Senator Padilla" in chosen and "Dear Representative Espaillat" in chosen
+    assert boxes(chosen, "office") == [("P000145", True), ("E000297", True)]
+    assert "the checklist for publishing is met" in chosen and "renders for every office shown" in chosen
+
+
+def test_the_letter_editor_offers_each_placeholder_to_insert(organizer_client, db):
+    campaign = create_campaign(organizer_client)
+    text = html.unescape(page(organizer_client.get(f"{BASE}/{campaign.id}/letters/new")))
+    assert 'data-insert="{{ office.salutation }}"' in text and 'data-insert="{{ constituent.full_name }}"' in text
+    assert "/static/js/palette.js" in text and "<script>" not in text
