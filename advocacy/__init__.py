@@ -25,6 +25,7 @@ BLUEPRINTS += ("advocacy.campaigns.views",)  # campaigns: organizer pages under 
 MODEL_MODULES += ("advocacy.statements.models",)  # statements: statements, revisions, monitor, follow-ups
 BLUEPRINTS += ("advocacy.statements.views", "advocacy.statements.public")  # statements: organizer pages, scoreboard
 MODEL_MODULES += ("advocacy.letters.models", "advocacy.delivery.models")  # letters, and their delivery outbox
+MODEL_MODULES += ("advocacy.delivery.jobs",)  # delivery: background jobs, run by the same workers
 BLUEPRINTS += ("advocacy.letters.views",)  # letters: the public campaign pages and the letter flow
 BLUEPRINTS += ("advocacy.delivery.views",)  # delivery: /organizer/deliveries, /metrics/deliveries
 # Modules that add routes to the API blueprint; imported before it is registered.
@@ -33,6 +34,9 @@ OUTBOX_MODULES: tuple[str, ...] = ()
 OUTBOX_MODULES += ("advocacy.letters.receipts",)  # letters: the constituent's receipt
 OUTBOX_MODULES += ("advocacy.statements.followups",)  # statements: "an office you wrote to has spoken up"
 OUTBOX_MODULES += ("advocacy.campaigns.outcome_emails",)  # campaigns: "how the campaign ended"
+# Modules that register background job kinds (advocacy.delivery.jobs): what `deliveries work` can run.
+JOB_MODULES: tuple[str, ...] = ()
+JOB_MODULES += ("advocacy.reports.export_jobs",)  # reports: large exports and packet bundles, "export ready" mail
 
 API_MODULES: tuple[str, ...] = ()
 API_MODULES += ("advocacy.statements.api",)  # statements: GET /api/v1/campaigns/<slug>/scoreboard
@@ -91,7 +95,7 @@ def register_extensions(app: Flask) -> None:
         **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
         "hide_parameters": True,
     }
-    for module in OUTBOX_MODULES:
+    for module in OUTBOX_MODULES + JOB_MODULES:
         importlib.import_module(module)
     db.init_app(app)
     from advocacy.dbsetup import configure_postgres, configure_sqlite

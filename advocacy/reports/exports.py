@@ -36,6 +36,11 @@ KINDS = ("contacts", "offices", "statements")
 FORMATS = ("csv", "xlsx")
 BATCH = 1000
 XLSX_MAX_ROWS = 1_048_576  # Excel's limit per sheet, header included
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "zip": "application/zip",
+}
 
 actions = Action.__table__
 
@@ -340,7 +345,7 @@ def statements_export(campaign: Campaign, filters: ReportFilters) -> Export:
 CHUNK = 64 * 1024
 
 
-PROGRESS_EVERY = 50_000
+PROGRESS_EVERY = 5_000  # rows between progress calls (the caller throttles its own writes)
 
 
 def csv_chunks(
