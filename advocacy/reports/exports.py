@@ -127,6 +127,9 @@ CONTACT_HEADERS = [
     "Sent (UTC)",
     "Letter ID",
     "Purpose",  # campaign: the campaign's letter; thanks: a thank-you to an office that acted, after a win
+    # Like the email, only for constituents who agreed to be contacted (last, so earlier columns keep their place).
+    "Phone",
+    "Own words",
 ]
 
 
@@ -141,7 +144,7 @@ def contacts_query(campaign_id: int, filters: ReportFilters):
             neutralized(actions.c.city),
             func.nullif(actions.c.state, ""),
             neutralized(actions.c.zip),
-            # The email leaves the database only for constituents who consented.
+            # The email (and phone, and own words, below) leave the database only for constituents who consented.
             case((actions.c.consent == true(), neutralized(actions.c.email)), else_=None),
             district_text(actions.c.district_state, actions.c.district),
             letters.c.congress,
@@ -153,6 +156,8 @@ def contacts_query(campaign_id: int, filters: ReportFilters):
             utc_text(deliveries.c.sent_at),
             letters.c.id,
             letters.c.purpose,
+            case((actions.c.consent == true(), neutralized(actions.c.phone)), else_=None),
+            case((actions.c.consent == true(), neutralized(letters.c.personal_message)), else_=None),
         )
         .select_from(
             letters.join(actions, actions.c.id == letters.c.action_id).outerjoin(
