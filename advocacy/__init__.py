@@ -37,6 +37,7 @@ OUTBOX_MODULES += ("advocacy.campaigns.outcome_emails",)  # campaigns: "how the 
 # Modules that register background job kinds (advocacy.delivery.jobs): what `deliveries work` can run.
 JOB_MODULES: tuple[str, ...] = ()
 JOB_MODULES += ("advocacy.reports.export_jobs",)  # reports: large exports and packet bundles, "export ready" mail
+JOB_MODULES += ("advocacy.statements.scan_job",)  # statements: "scan now" from the monitored-feeds page
 
 API_MODULES: tuple[str, ...] = ()
 API_MODULES += ("advocacy.statements.api",)  # statements: GET /api/v1/campaigns/<slug>/scoreboard

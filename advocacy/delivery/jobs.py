@@ -107,7 +107,7 @@ class Job(db.Model):
 
 @dataclass(frozen=True)
 class JobResult:
-    name: str  # download file name
+    name: str  # download file name ("" for a job whose result is only its summary: the file is dropped)
     mimetype: str
     rows: int | None = None
     summary: dict | None = None
@@ -177,7 +177,7 @@ def enqueue(kind: str, params: dict, *, user_id: int | None, campaign_id: int | 
         limit = int(job_option("JOB_MAX_PER_USER"))
         if active >= limit:
             raise JobRefused(
-                f"You already have {active} export(s) being built (at most {limit} at once). "
+                f"You already have {active} job(s) running (at most {limit} at once). "
                 "Wait for one to finish, then try again."
             )
     job = Job(kind=kind, params=params, requested_by=user_id, campaign_id=campaign_id, email_when_done=email)
@@ -259,8 +259,12 @@ def run(job_id: str, attempt: int, worker: str, clock: Callable[[], float] = tim
     except Exception:  # noqa: BLE001 - any failure of a job is recorded on it, in words
         log.exception("job %s (%s): unexpected error", job_id, job.kind)
         return _fail(job_id, attempt, output, part, UNEXPECTED)
-    final = jobfiles.files_dir() / final_name
-    part.replace(final)  # atomic: the file is whole or absent
+    final: Path | None = jobfiles.files_dir() / final_name
+    if result.name:
+        part.replace(final)  # atomic: the file is whole or absent
+    else:  # a job without a file (a scan): its result is the summary
+        jobfiles.remove(part)
+        final, final_name = None, None
     now = utcnow()
     done = db.session.execute(
         update(Job)
@@ -268,11 +272,12 @@ def run(job_id: str, attempt: int, worker: str, clock: Callable[[], float] = tim
         .values(
             status=JobStatus.DONE.value,
             result_file=final_name,
-            result_name=result.name,
-            result_type=result.mimetype,
+            result_name=result.name or None,
+            result_type=result.mimetype or None,
             result_rows=result.rows,
             summary=result.summary,
             done_count=result.rows if result.rows is not None else Job.done_count,
+            total_count=func.coalesce(Job.total_count, result.rows),
             finished_at=now,
             expires_at=now + timedelta(hours=float(job_option("JOB_FILE_HOURS"))),
         )
