@@ -218,22 +218,28 @@ def claim(worker: str, limit: int, now: datetime | None = None) -> list[tuple[st
     if not picked:
         db.session.rollback()
         return []
-    db.session.execute(
-        update(Job)
-        .where(Job.id.in_(picked), Job.status == JobStatus.QUEUED.value)
-        .values(
-            status=JobStatus.RUNNING.value,
-            attempts=Job.attempts + 1,
-            claimed_by=worker,
-            heartbeat_at=now,
-            started_at=now,
-            done_count=0,
-            error=None,
-        )
-        .execution_options(synchronize_session=False)
-    )
+    claimed = []
+    for job_id in picked:  # one guarded UPDATE each: a row another thread took meanwhile is not ours
+        taken = db.session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == JobStatus.QUEUED.value)
+            .values(
+                status=JobStatus.RUNNING.value,
+                attempts=Job.attempts + 1,
+                claimed_by=worker,
+                heartbeat_at=now,
+                started_at=now,
+                done_count=0,
+                error=None,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if taken:
+            claimed.append(job_id)
     db.session.commit()
-    rows = db.session.execute(select(Job.id, Job.attempts).where(Job.id.in_(picked), Job.claimed_by == worker))
+    if not claimed:
+        return []
+    rows = db.session.execute(select(Job.id, Job.attempts).where(Job.id.in_(claimed)))
     return [(job_id, attempt) for job_id, attempt in rows]
 
 
