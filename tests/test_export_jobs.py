@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,8 @@ from advocacy.db import utcnow
 from advocacy.delivery import jobfiles, jobs
 from advocacy.delivery.jobs import Job
 from advocacy.delivery.worker import Worker
-from advocacy.privacy.services import purge_campaign
+from advocacy.letters.models import Action
+from advocacy.privacy.services import erase_actions, purge_campaign
 from advocacy.reports.models import AuditEvent
 from tests.factories import make_sample_campaign
 
@@ -186,3 +188,29 @@ def test_a_stored_file_that_was_cut_or_changed_is_refused(app, tmp_path):
     cut.write_bytes(data[: len(data) - (len(plain) % jobfiles.CHUNK) - 40])
     with pytest.raises(jobfiles.DamagedFile):
         list(jobfiles.read_chunks(cut, jobfiles.file_key(), "job-1"))
+
+
+def test_a_large_packets_zip_is_a_job_with_offices_as_progress(app, staff_client, db):
+    make_sample_campaign()
+    assert "built in the background" in staff_client.get(f"{URL.rsplit('/', 1)[0]}/packets.zip").get_data(as_text=True)
+    job = job_of(start(staff_client, kind="packets", fmt="zip"), db)
+    Worker(burst=True).run()
+    db.session.expire_all()
+    assert job.status == "done" and job.result_rows == LETTERS
+    assert job.done_count == job.total_count == job.summary["files"]  # progress counted in packets
+    response = staff_client.get(f"/staff/jobs/{job.id}/download", buffered=True)
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        names = archive.namelist()
+    assert len(names) == job.summary["files"] and all(n.endswith(".pdf") for n in names)
+
+
+def test_an_erasure_deletes_the_stored_exports_of_the_campaigns_it_touches(app, staff_client, db):
+    campaign = make_sample_campaign()
+    job = job_of(start(staff_client, fmt="csv"), db)
+    Worker(burst=True).run()
+    assert len(stored_files(app)) == 1
+    action_id = db.session.scalars(select(Action.id).where(Action.campaign_id == campaign.id)).first()
+    erase_actions([action_id])
+    assert stored_files(app) == []
+    db.session.expire_all()
+    assert job.status == "expired"

@@ -282,7 +282,8 @@ def run(job_id: str, attempt: int, worker: str, clock: Callable[[], float] = tim
             result_type=result.mimetype or None,
             result_rows=result.rows,
             summary=result.summary,
-            done_count=result.rows if result.rows is not None else Job.done_count,
+            # Finished: all of what it counted (offices, feeds, rows) is done.
+            done_count=func.coalesce(Job.total_count, result.rows, Job.done_count),
             total_count=func.coalesce(Job.total_count, result.rows),
             finished_at=now,
             expires_at=now + timedelta(hours=float(job_option("JOB_FILE_HOURS"))),
