@@ -18,8 +18,13 @@ BASE = "/organizer/campaigns/guan-heng/statements"
 
 
 @pytest.fixture
-def app_config():
-    return {"STATEMENTS_FEED_TIMEOUT": 2, "STATEMENTS_FEED_ALLOW_PRIVATE": True, "JOB_POLL_INTERVAL": 0.05}
+def app_config(tmp_path):
+    return {
+        "STATEMENTS_FEED_TIMEOUT": 2,
+        "STATEMENTS_FEED_ALLOW_PRIVATE": True,
+        "JOB_POLL_INTERVAL": 0.05,
+        "JOB_FILES_DIR": str(tmp_path / "jobs"),
+    }
 
 
 @pytest.fixture
