@@ -25,6 +25,7 @@ BLUEPRINTS += ("advocacy.campaigns.views",)  # campaigns: organizer pages under 
 MODEL_MODULES += ("advocacy.statements.models",)  # statements: statements, revisions, monitor, follow-ups
 BLUEPRINTS += ("advocacy.statements.views", "advocacy.statements.public")  # statements: organizer pages, scoreboard
 MODEL_MODULES += ("advocacy.letters.models", "advocacy.delivery.models")  # letters, and their delivery outbox
+MODEL_MODULES += ("advocacy.delivery.jobs",)  # delivery: background jobs, run by the same workers
 BLUEPRINTS += ("advocacy.letters.views",)  # letters: the public campaign pages and the letter flow
 BLUEPRINTS += ("advocacy.delivery.views",)  # delivery: /organizer/deliveries, /metrics/deliveries
 MODEL_MODULES += ("advocacy.casework.models",)  # casework: private case facts and files, actions, timeline history
@@ -41,6 +42,10 @@ OUTBOX_MODULES += ("advocacy.campaigns.outcome_emails",)  # campaigns: "how the 
 OUTBOX_MODULES += ("advocacy.updates.emails",)  # updates: an organizer's news about the case
 OUTBOX_MODULES += ("advocacy.statements.alerts",)  # statements: "new candidates to review", to opted-in organizers
 OUTBOX_MODULES += ("advocacy.reports.weekly",)  # reports: the weekly summary to staff who asked for it
+# Modules that register background job kinds (advocacy.delivery.jobs): what `deliveries work` can run.
+JOB_MODULES: tuple[str, ...] = ()
+JOB_MODULES += ("advocacy.reports.export_jobs",)  # reports: large exports and packet bundles, "export ready" mail
+JOB_MODULES += ("advocacy.statements.scan_job",)  # statements: "scan now" from the monitored-feeds page
 
 API_MODULES: tuple[str, ...] = ()
 API_MODULES += ("advocacy.statements.api",)  # statements: GET /api/v1/campaigns/<slug>/scoreboard
@@ -99,7 +104,7 @@ def register_extensions(app: Flask) -> None:
         **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
         "hide_parameters": True,
     }
-    for module in OUTBOX_MODULES:
+    for module in OUTBOX_MODULES + JOB_MODULES:
         importlib.import_module(module)
     db.init_app(app)
     from advocacy.dbsetup import configure_postgres, configure_sqlite

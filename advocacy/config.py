@@ -133,6 +133,14 @@ class Settings:
     # case facts and files, and the folder (outside the web root) that holds the encrypted files.
     case_keys: str = ""
     case_files_dir: str = ""
+    # Exports: above this many matching letters an export is built in the background (a job of the delivery
+    # workers); its file is kept encrypted (with EXPORT_KEY, else a key derived from SECRET_KEY) for
+    # EXPORT_LINK_HOURS; a person may have EXPORT_JOBS_PER_USER building at once, everyone EXPORT_JOBS_RUNNING.
+    export_inline_rows: int = 50_000
+    export_link_hours: int = 24
+    export_jobs_per_user: int = 2
+    export_jobs_running: int = 2
+    export_key: str = ""
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property
@@ -239,6 +247,9 @@ def _validate(s: Settings) -> None:
             raise ConfigError(f"ADVOCACY_{name.upper()} must be 0 (no limit) or more, not {getattr(s, name)}")
     if s.case_keys:
         _case_keys(s.case_keys)
+    for name in ("export_inline_rows", "export_link_hours", "export_jobs_per_user", "export_jobs_running"):
+        if getattr(s, name) < 1:
+            raise ConfigError(f"ADVOCACY_{name.upper()} must be 1 or more, not {getattr(s, name)}")
     if s.data_dir and not s.data_dir.strip():
         raise ConfigError("ADVOCACY_DATA_DIR must be a folder path")
 
@@ -318,4 +329,9 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "LOOKUP_RATE_LIMIT": settings.lookup_rate_limit,
         "CASE_FILES_DIR": settings.case_files_dir or str(PROJECT_ROOT / "instance" / "casefiles"),
         "CASE_FILE_MAX_BYTES": 5 * 1024 * 1024,
+        "EXPORT_INLINE_ROWS": settings.export_inline_rows,
+        "EXPORT_KEY": settings.export_key,
+        "JOB_FILE_HOURS": settings.export_link_hours,
+        "JOB_MAX_PER_USER": settings.export_jobs_per_user,
+        "JOB_MAX_RUNNING": settings.export_jobs_running,
     }

@@ -51,8 +51,8 @@ CROSS JOIN mc
 JOIN m ON m.n = (a.r * 3 + k) % mc.total;
 """
 GENERATE_DELIVERIES = """
-INSERT INTO deliveries (id, letter_id, channel, status, attempts, created_at, updated_at, sent_at)
-SELECT md5('d' || id)::uuid::text, id, 'contact_form',
+INSERT INTO deliveries (id, kind, letter_id, channel, status, attempts, created_at, updated_at, sent_at)
+SELECT md5('d' || id)::uuid::text, 'letter', id, 'contact_form',
        CASE WHEN right(id, 1) < '8' THEN 'handoff_sent' ELSE 'handoff' END, 0, created_at, created_at,
        CASE WHEN right(id, 1) < '8' THEN created_at END
 FROM letters;

@@ -55,6 +55,8 @@ def expected_contacts(db, campaign, where=lambda letter, action, delivery: True)
                 delivery.sent_at.strftime("%Y-%m-%d %H:%M:%S") if delivery and delivery.sent_at else "",
                 letter.id,
                 letter.purpose,
+                action.phone if action.consent else "",
+                letter.personal_message if action.consent else "",
             ]
         )
     return out
@@ -93,6 +95,18 @@ def test_email_only_where_the_constituent_consented(staff_client, db):
     assert by_name["Nguyễn"] == "minh@example.org"
     assert by_name["周"] == ""  # did not consent
     assert b"Zhou@Example.org" not in get(staff_client, f"{URL}/contacts.xlsx").data
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_phone_and_own_words_only_where_the_constituent_consented(staff_client, db, fmt):
+    make_sample_campaign()
+    data = get(staff_client, f"{URL}/contacts.{fmt}").data
+    rows = csv_rows(data) if fmt == "csv" else xlsx_rows(data)
+    phone, words = CONTACT_HEADERS.index("Phone"), CONTACT_HEADERS.index("Own words")
+    by_office = {(row[2], row[11]): (row[phone], row[words]) for row in rows[1:]}
+    assert by_office[("Nguyễn", "P000145")] == ("415-555-0112", "Please, Senator.")
+    assert by_office[("周", "G000555")] == ("", "")  # wrote own words, but did not consent
+    assert "我的邻居" not in str(rows)
 
 
 def in_range(start, end):
@@ -208,7 +222,8 @@ def test_offices_export(staff_client, db):
     assert table["P000145"]["District"] == ""
     assert table["custom:1"]["Chamber"] == "custom"
     xlsx = xlsx_rows(get(staff_client, f"{URL}/offices.xlsx").data)
-    assert [[str(v) for v in row] for row in xlsx] == rows
+    # Dates are date cells in the workbook (a statement's date has no time of day).
+    assert [[str(v).removesuffix(" 00:00:00") for v in row] for row in xlsx] == rows
 
 
 def test_offices_export_filtered_by_status(staff_client, db):

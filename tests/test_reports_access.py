@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.factories import make_sample_campaign
@@ -20,6 +22,16 @@ STAFF_ROUTES = [
     ("GET", "/staff/campaigns/guan-heng/packets/G000555.pdf"),
     ("GET", "/staff/campaigns/guan-heng/packets.zip"),
 ]
+# Background exports: anyone anonymous goes to the login; staff use them in test_export_jobs.py.
+JOB = "00000000-0000-4000-8000-000000000000"
+JOB_ROUTES = [
+    ("POST", "/staff/campaigns/guan-heng/exports/contacts.xlsx/job"),
+    ("POST", "/staff/campaigns/guan-heng/exports/packets.zip/job"),
+    ("GET", f"/staff/jobs/{JOB}"),
+    ("GET", f"/staff/jobs/{JOB}.json"),
+    ("POST", f"/staff/jobs/{JOB}/retry"),
+    ("GET", f"/staff/jobs/{JOB}/download"),
+]
 ADMIN_ROUTES = [
     ("GET", "/admin/audit"),
     ("GET", "/admin/privacy"),
@@ -30,14 +42,15 @@ ADMIN_ROUTES = [
 
 def test_every_report_route_is_listed_here(app):
     """A new report route must join the matrix below."""
-    listed = {path.replace("guan-heng", "<slug>") for _, path in STAFF_ROUTES + ADMIN_ROUTES}
-    listed = {p.replace("G000555", "<office_key>").split(".")[0] for p in listed}
+    listed = {path.replace("guan-heng", "<slug>") for _, path in STAFF_ROUTES + JOB_ROUTES + ADMIN_ROUTES}
+    listed = {re.sub(r"\.[a-z]+", "", p.replace("G000555", "<office_key>").replace(JOB, "<job_id>")) for p in listed}
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith(("reports.", "privacy.")):
-            assert rule.rule.replace(".<fmt>", "").split(".")[0].replace("/<kind>", "/contacts") in listed, rule.rule
+            path = re.sub(r"\.<fmt>|\.[a-z]+", "", rule.rule).replace("/<kind>", "/contacts")
+            assert path in listed, rule.rule
 
 
-@pytest.mark.parametrize("method, path", STAFF_ROUTES + ADMIN_ROUTES)
+@pytest.mark.parametrize("method, path", STAFF_ROUTES + JOB_ROUTES + ADMIN_ROUTES)
 def test_anonymous_goes_to_login(client, db, method, path):
     make_sample_campaign()
     response = client.open(path, method=method)

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
-from advocacy.delivery import engine, throttle, wakeup
+from advocacy.delivery import engine, jobs, throttle, wakeup
 from advocacy.delivery.options import option
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,17 @@ def stop_on_signals(stop: threading.Event, wake: threading.Event | None = None):
             signal.signal(sig, old)
 
 
+class _Wakes:
+    """One wake-up (a NOTIFY) for both loops: the sends' and the jobs'."""
+
+    def __init__(self, *events: threading.Event):
+        self.events = events
+
+    def set(self) -> None:
+        for event in self.events:
+            event.set()
+
+
 class Worker:
     """Claims due deliveries and sends up to `concurrency` of them at once, until asked to stop.
 
@@ -64,6 +75,7 @@ class Worker:
         worker: str | None = None,
         poll_interval: float | None = None,
         concurrency: int | None = None,
+        run_jobs: bool = True,
     ):
         self.app = current_app._get_current_object()
         self.burst = burst
@@ -83,8 +95,11 @@ class Worker:
         self.backlogged = False
         self.processed = 0
         self.outcomes: dict[str, int] = {}
+        # Background jobs (large exports, "scan now") run beside the sends, on threads of their own.
+        self.job_wake = threading.Event()
+        self.jobs = jobs.JobLoop(self.app, self.worker, self.stop, self.job_wake, burst=burst) if run_jobs else None
         conninfo = None if burst else wakeup.libpq_url(self.app)
-        self.listener = wakeup.Listener(conninfo, self.wake, self.stop) if conninfo else None
+        self.listener = wakeup.Listener(conninfo, _Wakes(self.wake, self.job_wake), self.stop) if conninfo else None
 
     def run_until_signalled(self) -> int:
         """`run()`, with SIGTERM and SIGINT asking for a clean stop."""
@@ -96,12 +111,19 @@ class Worker:
         if self.listener is not None:
             self.listener.start()
         pool = ThreadPoolExecutor(self.concurrency, "delivery", initializer=self._thread_started)
+        if self.jobs is not None:
+            self.jobs.start()
         try:
             with self.app.app_context():  # the claiming loop's own session (run() may be on any thread)
                 self._loop(pool)
+            if self.burst and self.jobs is not None:
+                self.jobs.join()  # a burst also runs the queued jobs to the end
         finally:
-            self.stop.set()  # also ends the listener
+            self.stop.set()  # also ends the listener and the job loop (after the job it is running)
+            self.job_wake.set()
             pool.shutdown(wait=True)  # the sends in flight finish and record their outcomes
+            if self.jobs is not None:
+                self.jobs.join()
         log.info("delivery worker %s stopped after %d deliveries", self.worker, self.processed)
         return self.processed
 

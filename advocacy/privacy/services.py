@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, delete, func, or_, select, update
 
 from advocacy.campaigns.models import Campaign
 from advocacy.db import utcnow
+from advocacy.delivery import jobs
 from advocacy.delivery.models import Delivery
 from advocacy.extensions import db
 from advocacy.letters.models import Action, Letter
@@ -36,6 +37,9 @@ class PurgeResult:
 def _anonymize(condition: ColumnElement[bool]) -> PurgeResult:
     """Blank the personal fields of every not-yet-purged action matching `condition`, in one transaction."""
     targets = select(Action.id).where(condition, Action.purged_at.is_(None))
+    campaign_ids = set(
+        db.session.scalars(select(Action.campaign_id).where(condition, Action.purged_at.is_(None)).distinct())
+    )
     # Letters and deliveries first: their subqueries select actions that are not purged yet.
     letter_ids = select(Letter.id).where(Letter.action_id.in_(targets))
     cancelled = db.session.execute(
@@ -77,6 +81,8 @@ def _anonymize(condition: ColumnElement[bool]) -> PurgeResult:
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
+    # Stored exports (background jobs' files) of these campaigns may hold the people just purged: gone too.
+    jobs.delete_campaign_files(campaign_ids)
     return PurgeResult(actions, letters, cancelled)
 
 

@@ -21,6 +21,7 @@ ACTIONS = (
     "export.statements",
     "export.packet",
     "export.packets",
+    "export.download",  # a background export's file, fetched by its link
     "view.contacts",
     "privacy.purge",
     "privacy.lookup",

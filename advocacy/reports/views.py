@@ -4,20 +4,35 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import Blueprint, Response, abort, render_template, request, send_file, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from advocacy.auth.access import role_required
 from advocacy.auth.models import Role
 from advocacy.campaigns.models import Campaign
 from advocacy.db import utcnow
+from advocacy.delivery import jobfiles, jobs
+from advocacy.delivery.jobs import Job, JobRefused
 from advocacy.extensions import db
-from advocacy.reports import audit
+from advocacy.reports import audit, export_jobs
 from advocacy.reports.charts import bar_chart
 from advocacy.reports.dashboard import MAX_DAILY_BARS, build_dashboard, by_week, campaign_letter_counts
 from advocacy.reports.exports import (
     FORMATS,
     KINDS,
+    MIMETYPES,
     ExportError,
     build_export,
     contacts_query,
@@ -41,10 +56,6 @@ bp = Blueprint("reports", __name__, url_prefix="/staff")
 CONTACTS_PAGE = 50
 # Beyond this a ZIP of packets is a job for `flask reports packets`, not a web request.
 MAX_WEB_PACKET_LETTERS = 20_000
-MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def _campaign_or_404(slug: str) -> Campaign:
@@ -80,8 +91,14 @@ def _exports_page(campaign: Campaign, filters: ReportFilters | None, errors: dic
         formats=FORMATS,
         chambers=CHAMBERS,
         statuses=DELIVERY_STATUSES,
-        max_zip=MAX_WEB_PACKET_LETTERS,
+        max_zip=_packets_inline_limit(),
+        inline_rows=export_jobs.inline_rows(),
+        recent_jobs=export_jobs.visible_jobs(current_user, campaign),
     ), status
+
+
+def _packets_inline_limit() -> int:
+    return min(MAX_WEB_PACKET_LETTERS, export_jobs.inline_rows())
 
 
 @bp.get("/campaigns")
@@ -127,6 +144,11 @@ def download(slug: str, kind: str, fmt: str):
         return _exports_page(campaign, None, exc.errors, 400)
     except ExportError as exc:
         return _exports_page(campaign, None, {"export": str(exc)}, 400)
+    if kind == "contacts" and (matching := _matching_letters(campaign, filters)) > export_jobs.inline_rows():
+        # Too large for a web request: offer to build it in the background (a GET changes nothing).
+        return render_template(
+            "reports/job_start.html", campaign=campaign, kind=kind, fmt=fmt, filters=filters, matching=matching
+        )
     event_id = audit.record(f"export.{kind}", campaign=slug, filters={**filters.to_json(), "format": fmt}).id
     filename = export_filename(slug, kind, fmt, utcnow().date())
     if fmt == "csv":
@@ -201,12 +223,10 @@ def packets_zip(slug: str):
     except FilterError as exc:
         return _exports_page(campaign, None, exc.errors, 400)
     matching = _matching_letters(campaign, filters)
-    if matching > MAX_WEB_PACKET_LETTERS:
-        message = (
-            f"{matching:,} letters is too many for one download (the limit is {MAX_WEB_PACKET_LETTERS:,}). "
-            "Narrow the filters, or run `flask reports packets` on the server."
+    if matching > _packets_inline_limit():
+        return render_template(
+            "reports/job_start.html", campaign=campaign, kind="packets", fmt="zip", filters=filters, matching=matching
         )
-        return _exports_page(campaign, filters, {"export": message}, 400)
     event_id = audit.record("export.packets", campaign=slug, filters=filters.to_json()).id
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it once sent
     try:
@@ -218,3 +238,98 @@ def packets_zip(slug: str):
     spool.seek(0)
     filename = f"{slug}-packets-{utcnow().date().isoformat()}.zip"
     return send_file(spool, mimetype="application/zip", as_attachment=True, download_name=filename)
+
+
+# --- exports built in the background (advocacy.delivery.jobs) ---------------------------------------
+
+
+@bp.post("/campaigns/<slug>/exports/<kind>.<fmt>/job")
+@role_required(Role.STAFF)
+def start_job(slug: str, kind: str, fmt: str):
+    campaign = _campaign_or_404(slug)
+    if not ((kind in KINDS and fmt in FORMATS) or (kind, fmt) == ("packets", "zip")):
+        abort(404)
+    try:
+        filters = parse_filters(request.form)
+    except FilterError as exc:
+        return _exports_page(campaign, None, exc.errors, 400)
+    matching = _matching_letters(campaign, filters)
+    email = request.form.get("email_me") == "1"
+    try:
+        if kind == "packets":
+            job = export_jobs.queue_packets(campaign, filters, matching, current_user.id, email)
+        else:
+            job = export_jobs.queue_export(campaign, kind, fmt, filters, matching, current_user.id, email)
+    except JobRefused as exc:
+        return _exports_page(campaign, filters, {"export": str(exc)}, 429)
+    return redirect(url_for("reports.job", job_id=job.id), 303)
+
+
+def _job_or_404(job_id: str) -> Job:
+    job = db.session.get(Job, job_id) if len(job_id) == 36 else None
+    # Someone else's job is as absent as a job that never was.
+    if job is None or job.kind not in (export_jobs.EXPORT, export_jobs.PACKETS):
+        abort(404)
+    if not export_jobs.may_read(job, current_user):
+        abort(404)
+    return job
+
+
+def _job_state(job: Job) -> dict:
+    return {
+        "status": job.status,
+        "done": job.done_count,
+        "total": job.total_count,
+        "message": job.message,
+        "error": job.error,
+        "download": url_for("reports.job_download", job_id=job.id) if job.downloadable() else None,
+        "expires_at": job.expires_at.isoformat() if job.expires_at else None,
+    }
+
+
+@bp.get("/jobs/<job_id>")
+@role_required(Role.STAFF)
+def job(job_id: str):
+    job = _job_or_404(job_id)
+    campaign = db.session.get(Campaign, job.campaign_id) if job.campaign_id else None
+    return render_template("reports/job.html", job=job, campaign=campaign, state=_job_state(job))
+
+
+@bp.get("/jobs/<job_id>.json")
+@role_required(Role.STAFF)
+def job_status(job_id: str):
+    return jsonify(_job_state(_job_or_404(job_id)))
+
+
+@bp.post("/jobs/<job_id>/retry")
+@role_required(Role.STAFF)
+def job_retry(job_id: str):
+    job = _job_or_404(job_id)
+    try:
+        jobs.retry(job)
+    except JobRefused:
+        pass  # not failed (any more): the page shows what it is
+    return redirect(url_for("reports.job", job_id=job.id), 303)
+
+
+@bp.get("/jobs/<job_id>/download")
+@role_required(Role.STAFF)
+def job_download(job_id: str):
+    job = _job_or_404(job_id)
+    if not job.downloadable():
+        return render_template("reports/job.html", job=job, campaign=None, state=_job_state(job)), 410
+    path = jobs.result_path(job)
+    chunks = jobfiles.read_chunks(path, jobfiles.file_key(), job.id)
+    try:
+        first = next(chunks)  # opens and checks the file before the response starts
+    except (OSError, jobfiles.DamagedFile):
+        abort(410)
+    slug = db.session.scalar(select(Campaign.slug).where(Campaign.id == job.campaign_id))
+    audit.record("export.download", campaign=slug, filters={"job": job.id}, row_count=job.result_rows)
+
+    def body():
+        yield first
+        yield from chunks
+
+    headers = {**_attachment(job.result_name), "Cache-Control": "no-store"}
+    return Response(body(), mimetype=job.result_type, headers=headers)

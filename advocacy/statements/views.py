@@ -12,8 +12,9 @@ from advocacy.auth.access import role_required
 from advocacy.auth.models import Role
 from advocacy.congress.offices import current_offices, office_for
 from advocacy.db import utcnow
+from advocacy.delivery.jobs import JobRefused
 from advocacy.extensions import db
-from advocacy.statements import alerts
+from advocacy.statements import alerts, scan_job
 from advocacy.statements.discovery import Recognition, recognize, refused_address
 from advocacy.statements.feeds import normalize_url
 from advocacy.statements.forms import EmptyForm, FeedForm, StatementForm, office_matches
@@ -201,6 +202,8 @@ def _feeds_page(campaign, form: FeedForm, status: int = 200, offer=None):
     member_feeds = sum(1 for o in current_offices() if o.rss_url)
     return render_template(
         "statements/feeds.html",
+        scan_job=scan_job.latest_scan(campaign),
+        scan_form=EmptyForm(),
         campaign=campaign,
         feeds=feeds,
         states=states,
@@ -220,6 +223,19 @@ def feeds(slug: str):
     form = FeedForm()
     form.set_offices(current_offices())
     return _feeds_page(campaign, form)
+
+
+@bp.post("/feeds/scan")
+@role_required(Role.ORGANIZER)
+def scan_now(slug: str):
+    """Run the statement scan for this campaign now, as a background job; the feeds page follows it."""
+    campaign = _campaign(slug)
+    if EmptyForm().validate_on_submit():
+        try:
+            scan_job.queue_scan(campaign, current_user.id)
+        except JobRefused as exc:
+            flash(str(exc), "error")
+    return redirect(url_for(".feeds", slug=slug), 303)
 
 
 @bp.post("/feeds")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 22:09:42.935782
+Create Date: 2026-11-29 22:11:31.059438
 
 """
 from alembic import op
@@ -368,6 +368,40 @@ def upgrade():
     with op.batch_alter_table('feed_reads', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_feed_reads_campaign_id'), ['campaign_id'], unique=False)
 
+    op.create_table('jobs',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('params', sa.JSON(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=True),
+    sa.Column('requested_by', sa.Integer(), nullable=True),
+    sa.Column('email_when_done', sa.Boolean(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('done_count', sa.Integer(), nullable=False),
+    sa.Column('total_count', sa.Integer(), nullable=True),
+    sa.Column('message', sa.String(length=200), nullable=True),
+    sa.Column('error', sa.String(length=500), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('claimed_by', sa.String(length=100), nullable=True),
+    sa.Column('heartbeat_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('result_file', sa.String(length=100), nullable=True),
+    sa.Column('result_name', sa.String(length=200), nullable=True),
+    sa.Column('result_type', sa.String(length=100), nullable=True),
+    sa.Column('result_rows', sa.Integer(), nullable=True),
+    sa.Column('summary', sa.JSON(), nullable=True),
+    sa.Column('audit_event_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('started_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('expires_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_jobs_campaign_id_campaigns'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['requested_by'], ['users.id'], name=op.f('fk_jobs_requested_by_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_jobs'))
+    )
+    with op.batch_alter_table('jobs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_jobs_campaign_id'), ['campaign_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_jobs_requested_by'), ['requested_by'], unique=False)
+        batch_op.create_index('ix_jobs_status_created_at', ['status', 'created_at'], unique=False)
+
     op.create_table('letter_templates',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=False),
@@ -686,6 +720,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_letter_templates_campaign_id'))
 
     op.drop_table('letter_templates')
+    with op.batch_alter_table('jobs', schema=None) as batch_op:
+        batch_op.drop_index('ix_jobs_status_created_at')
+        batch_op.drop_index(batch_op.f('ix_jobs_requested_by'))
+        batch_op.drop_index(batch_op.f('ix_jobs_campaign_id'))
+
+    op.drop_table('jobs')
     with op.batch_alter_table('feed_reads', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_feed_reads_campaign_id'))
 
