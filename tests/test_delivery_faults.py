@@ -129,6 +129,7 @@ def stack(reason_to_skip, smtp_server, tmp_path):
     redis = RedisServer()
     cwc = FakeCwc().start()
     processes: list[subprocess.Popen] = []
+    geocoder_port = free_port()
     env = dict(os.environ)
     env.update(TEST_ENVIRON)
     env.update(smtp_server.environ())
@@ -146,6 +147,9 @@ def stack(reason_to_skip, smtp_server, tmp_path):
             "ADVOCACY_LOG_LEVEL": "WARNING",
             "ADVOCACY_TEST_CONFIG": json.dumps({"DELIVERY_SENDING_TIMEOUT": 10, "DELIVERY_BACKOFF_BASE": 1}),
             "GRANIAN_PORT": str(free_port()),
+            # Every street address is geocoded (issue 17): a stand-in for the Census geocoder on loopback, so
+            # no House letter waits for `districts verify` as it would while the real geocoder is unreachable.
+            "ADVOCACY_GEOCODER_URL": f"http://127.0.0.1:{geocoder_port}/geocoder/geographies/onelineaddress",
             "GRANIAN_WORKERS": "2",
         }
     )
@@ -159,6 +163,16 @@ def stack(reason_to_skip, smtp_server, tmp_path):
         spec = campaign / "campaign.yaml"
         spec.write_text(spec.read_text().replace("\nsample: true\n", "\nsample: false\n", 1))
         run(*flask, "campaigns", "load", str(campaign), env=env, cwd=PROJECT_ROOT)
+        geocoder = [sys.executable, "bench/fake_geocoder.py", "--port", str(geocoder_port), "--delay-ms", "0"]
+        processes.append(
+            subprocess.Popen(
+                [*geocoder, "--data", str(SHARED_DATA)],
+                cwd=PROJECT_ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        wait_until(lambda: _answers(geocoder_port), "the fake geocoder to listen")
         server = subprocess.Popen(
             ["scripts/serve"], env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
