@@ -94,7 +94,13 @@ KEEP_TABLES: set[str] = set()
 
 # --- congress (advocacy/congress): the real members and ZIP districts, loaded once per backend (see the module) ---
 from advocacy.congress.models import CONGRESS_TABLES  # noqa: E402
-from tests.congress_support import congress_data, congress_files, congress_tables  # noqa: E402, F401
+from tests.congress_support import (  # noqa: E402, F401
+    congress_data,
+    congress_files,
+    congress_tables,
+    full_congress,
+    full_congress_files,
+)
 
 KEEP_TABLES.update(CONGRESS_TABLES)  # managed by congress_tables: real rows or empty, never left over
 

@@ -1,4 +1,5 @@
-"""Where the real reference data lives for tests, and a skip when it is absent."""
+"""Where the full reference data lives (../shared/data), for the few tests that need all of it, and their skip
+when it is absent. Everything else reads tests/fixtures/congress-mini (see tests/congress_support.py)."""
 
 import os
 from pathlib import Path
@@ -15,4 +16,7 @@ CENSUS_DIR = SHARED_DATA / "census-geocoder"
 
 def require_shared_data() -> None:
     if not (LEGISLATORS_DIR / "legislators-current.yaml").is_file() or not ZCCD_CSV.is_file():
-        pytest.skip(f"real data not found in {SHARED_DATA} (set ADVOCACY_SHARED_DATA to the shared/data folder)")
+        pytest.skip(
+            f"needs the whole congressional roster, not found in {SHARED_DATA} (set ADVOCACY_SHARED_DATA to the "
+            "shared/data folder); the rest of the suite runs on tests/fixtures/congress-mini"
+        )

@@ -26,7 +26,7 @@ GOOD = {
 
 @pytest.fixture
 def real_congress(congress_data):
-    """The real members and ZIP crosswalk from ../shared/data, loaded once per backend (see congress_support)."""
+    """Real members and ZIPs from the committed mini fixture, loaded once per backend (see congress_support)."""
     return congress_data
 
 

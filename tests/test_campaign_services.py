@@ -231,6 +231,7 @@ def test_public_json_has_public_fields_only(db):
 # With the real roster of Congress (../shared/data): specific members and committees.
 
 
+@pytest.mark.usefixtures("full_congress")  # counts the whole roster
 @pytest.mark.usefixtures("real_congress")
 def test_targets_add_named_members_and_committee_members_without_duplicates(db):
     from advocacy.congress.lookup import lookup_representatives

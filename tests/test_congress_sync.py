@@ -36,6 +36,24 @@ MINI = Path(__file__).resolve().parent / "fixtures" / "congress-mini"
 LEGISLATORS = "legislators-current.yaml"
 
 
+def mini_counts() -> dict:
+    """What the mini fixture holds, counted from its files (it grows when a test needs another real row)."""
+    read = lambda name: yaml.safe_load((MINI / name).read_text(encoding="utf-8"))  # noqa: E731
+    committees = read("committees-current.yaml")
+    zips = (MINI / "zccd.csv").read_text(encoding="utf-8").splitlines()[1:]
+    return {
+        "members": len(read(LEGISLATORS)),
+        "offices": sum(len(r["offices"]) for r in read("legislators-district-offices.yaml")),
+        "committees": len(committees) + sum(len(c.get("subcommittees", [])) for c in committees),
+        "seats": sum(len(s or []) for s in read("committee-membership-current.yaml").values()),
+        "zip_rows": len(zips),
+        "zip_codes": len({line.split(",")[2] for line in zips}),
+    }
+
+
+MINI_COUNTS = mini_counts()
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
 def sync_database(request, tmp_path_factory):
     with fresh_database(request.param, tmp_path_factory.mktemp(f"congress-sync-{request.param}")) as url:
@@ -119,17 +137,21 @@ def test_first_sync_loads_everything_and_a_second_changes_nothing(sync_app):
     first = sync(sync_app, "legislators", "--source", str(MINI))
     assert first.exit_code == 0, first.output
     assert f"Updated legislators from {MINI}" in first.stdout
-    assert "11 members in office, 23 district offices, 5 committees, 6 committee seats" in first.stdout
-    assert "members: 11 added" in first.stdout
+    n = MINI_COUNTS
+    assert (
+        f"{n['members']} members in office, {n['offices']} district offices, {n['committees']} committees, "
+        f"{n['seats']} committee seats"
+    ) in first.stdout
+    assert f"members: {n['members']} added" in first.stdout
     districts = sync(sync_app, "districts", "--source", str(MINI))
     assert districts.exit_code == 0, districts.output
-    assert "13 rows, 9 ZIP codes" in districts.stdout
+    assert f"{n['zip_rows']} rows, {n['zip_codes']} ZIP codes" in districts.stdout
     before = state_of_data()
     assert before["versions"] == [("districts", 1), ("legislators", 1)]
 
     again = sync(sync_app, "legislators", "--source", str(MINI))
     assert again.exit_code == 0
-    assert again.stdout.startswith(f"No changes: the database already matches {MINI} (11 members in office")
+    assert again.stdout.startswith(f"No changes: the database already matches {MINI} ({n['members']} members in office")
     again = sync(sync_app, "districts", "--source", str(MINI / "zccd.csv"))
     assert again.stdout.startswith("No changes:")
     assert state_of_data() == before
@@ -350,7 +372,7 @@ def test_downloads_the_published_files_by_default(sync_app):
         for call in mock.calls:
             assert call.request.req_kwargs["stream"] is True
             assert call.request.req_kwargs["timeout"] is not None
-    assert state_of_data()["in_office"] == 11 and state_of_data()["zips"] == 13
+    assert state_of_data()["in_office"] == MINI_COUNTS["members"] and state_of_data()["zips"] == MINI_COUNTS["zip_rows"]
 
 
 def test_source_may_be_a_url_base(sync_app):
@@ -358,7 +380,7 @@ def test_source_may_be_a_url_base(sync_app):
         serve_mini(mock, "https://mirror.example/data/", "https://mirror.example/data/zccd.csv")
         assert sync(sync_app, "legislators", "--source", "https://mirror.example/data").exit_code == 0
         assert sync(sync_app, "districts", "--source", "https://mirror.example/data/").exit_code == 0
-    assert state_of_data()["zips"] == 13
+    assert state_of_data()["zips"] == MINI_COUNTS["zip_rows"]
 
 
 def test_failed_download_changes_nothing(sync_app):
@@ -385,7 +407,7 @@ def test_data_dir_setting_with_subfolders(sync_database, tmp_path):
             assert result.exit_code == 0, result.output
             assert f"from {tmp_path / 'congress-legislators'}" in result.stdout
             assert sync(app, "districts").exit_code == 0
-            assert state_of_data()["zips"] == 13
+            assert state_of_data()["zips"] == MINI_COUNTS["zip_rows"]
         finally:
             db.session.remove()
             with db.engine.begin() as conn:
@@ -397,8 +419,8 @@ def test_data_dir_setting_with_subfolders(sync_database, tmp_path):
 # --- the real data -----------------------------------------------------------------------------------------
 
 
-def test_real_data_loads_is_idempotent_and_refuses_a_cut_short_file(sync_app, congress_files, tmp_path):
-    (legislators, described), _ = congress_files
+def test_real_data_loads_is_idempotent_and_refuses_a_cut_short_file(sync_app, full_congress_files, tmp_path):
+    (legislators, described), _ = full_congress_files
     first = apply_legislators(legislators, described)
     assert first.counts["members in office"] == 537 and first.counts["district offices"] == 1312
     assert not apply_legislators(legislators, described).changed

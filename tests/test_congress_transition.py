@@ -27,7 +27,7 @@ from advocacy.extensions import db
 from advocacy.letters.models import Letter
 from advocacy.letters.verify import readdress_for_roster
 from tests.conftest import make_app
-from tests.data import SHARED_DATA
+from tests.congress_support import MINI
 from tests.dbs import BACKENDS, fresh_database
 from tests.letters_support import GOOD, SAMPLE
 
@@ -70,10 +70,10 @@ def app(transition_database, congress_files):
 
 @pytest.fixture(scope="module")
 def next_congress(tmp_path_factory):
-    """The real files with the 120th Congress's synthetic changes, in a folder like ../shared/data."""
+    """The mini fixture's real files with the 120th Congress's synthetic changes, in a folder like ../shared/data."""
     folder = tmp_path_factory.mktemp("congress-120")
     legislators = folder / "congress-legislators"
-    shutil.copytree(SHARED_DATA / "congress-legislators", legislators)
+    shutil.copytree(MINI, legislators, ignore=shutil.ignore_patterns("zccd.csv", "*.py", "*.md"))
     path = legislators / "legislators-current.yaml"
     members = yaml.load(path.read_text(), Loader=yaml.CSafeLoader)
     tonko = next(m for m in members if m["id"]["bioguide"] == "T000469")
@@ -87,10 +87,10 @@ def next_congress(tmp_path_factory):
     newcomer["terms"][0] = {k: v for k, v in newcomer["terms"][0].items() if v is not None}
     members.append(newcomer)
     path.write_text(yaml.dump(members, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False))
-    zccd = (SHARED_DATA / "zip-districts" / "zccd.csv").read_bytes().decode()
-    assert "36,NY,12207,20\r\n" in zccd and "36,NY,10004,10\r\n" in zccd
-    zccd = zccd.replace("36,NY,12207,20\r\n", "36,NY,12207,21\r\n")
-    zccd = zccd.replace("36,NY,10004,10\r\n", "36,NY,10004,10\r\n36,NY,10004,12\r\n")
+    zccd = (MINI / "zccd.csv").read_text(encoding="utf-8")
+    assert "36,NY,12207,20\n" in zccd and "36,NY,10004,10\n" in zccd
+    zccd = zccd.replace("36,NY,12207,20\n", "36,NY,12207,21\n")
+    zccd = zccd.replace("36,NY,10004,10\n", "36,NY,10004,10\n36,NY,10004,12\n")
     (folder / "zip-districts").mkdir()
     (folder / "zip-districts" / "zccd.csv").write_text(zccd, newline="")
     return folder

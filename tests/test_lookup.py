@@ -163,6 +163,7 @@ def test_vacant_seat_is_reported_not_filled(app, zip_code, seat):
     assert [o.chamber for o in result.offices] == ["senate", "senate"]
 
 
+@pytest.mark.usefixtures("full_congress")  # counts the whole roster
 def test_every_vacancy_in_the_data(app):
     from sqlalchemy import select
 
@@ -207,6 +208,7 @@ def test_results_can_be_changed_by_the_caller_without_changing_the_next_answer(a
 # --- offices ----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("full_congress")  # counts the whole roster
 def test_current_offices_hold_every_sitting_member(app):
     offices = current_offices()
     assert len(offices) == 537

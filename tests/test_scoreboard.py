@@ -60,6 +60,7 @@ def row_names(html: str) -> list[str]:
     return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r.split("</td>")[0])).strip() for r in rows(html)]
 
 
+@pytest.mark.usefixtures("full_congress")  # counts the whole roster
 def test_totals_count_voting_offices_and_delegates_apart(client, campaign):
     html = client.get(PAGE).get_data(as_text=True)
     assert "<strong>2 of 535</strong> offices have spoken up." in html
@@ -96,6 +97,7 @@ def test_draft_and_unknown_campaigns_are_not_found(client, campaign, db):
     assert client.get(PAGE).status_code == 200
 
 
+@pytest.mark.usefixtures("full_congress")  # counts the whole roster
 def test_the_state_map_is_inline_svg_linking_to_the_table(client, campaign):
     html = client.get(PAGE).get_data(as_text=True)
     svg = re.search(r'<svg class="state-grid".*?</svg>', html, re.S).group(0)
@@ -107,6 +109,7 @@ def test_the_state_map_is_inline_svg_linking_to_the_table(client, campaign):
     assert ny.get("href") == "/c/guan-heng/scoreboard?state=NY#offices"
 
 
+@pytest.mark.usefixtures("full_congress")  # counts the whole roster
 def test_breakdowns_by_chamber_party_and_state(client, campaign):
     data = client.get(API).json["totals"]
     assert data["by_chamber"]["senate"] == {
@@ -134,6 +137,7 @@ def test_breakdowns_by_chamber_party_and_state(client, campaign):
     assert re.search(r"New York</a></th><td>2</td><td>28</td>", html)
 
 
+@pytest.mark.usefixtures("full_congress")  # counts the whole roster
 def test_the_table_lists_every_office_and_filters_by_query(client, campaign):
     everyone = client.get(PAGE).get_data(as_text=True)
     assert len(rows(everyone)) == 60  # a page at a time, not a 24,000-pixel page
@@ -230,6 +234,7 @@ def test_no_statements_yet(client, app):
     assert "No office has made a statement yet." in html
 
 
+@pytest.mark.usefixtures("full_congress")  # counts the whole roster
 def test_json_lists_every_sitting_member_with_stance_or_null(client, campaign):
     response = client.get(API)
     assert response.status_code == 200

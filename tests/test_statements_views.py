@@ -47,6 +47,7 @@ def record(campaign, bioguide_id, stance="supports", kind="press_release", day=d
     )
 
 
+@pytest.mark.usefixtures("full_congress")  # counts the whole roster
 def test_the_office_picker_lists_every_sitting_member_and_narrows_by_search(organizer_client):
     make_campaign()
     html = organizer_client.get(f"{BASE}/new").get_data(as_text=True)
@@ -172,6 +173,7 @@ def test_forms_need_a_csrf_token(app, organizer_client, db):
 # --- Monitored feeds -------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("full_congress")  # counts the whole roster
 def test_organizers_add_and_remove_feeds(organizer_client, db):
     campaign = make_campaign()
     page = organizer_client.get(f"{BASE}/feeds").get_data(as_text=True)
