@@ -20,3 +20,14 @@ def require_shared_data() -> None:
             f"needs the whole congressional roster, not found in {SHARED_DATA} (set ADVOCACY_SHARED_DATA to the "
             "shared/data folder); the rest of the suite runs on tests/fixtures/congress-mini"
         )
+
+
+def census_recording(name: str) -> dict:
+    """A recorded Census geocoder answer from ../shared/data (kept there with its source and licence notes);
+    skipped with the reason when absent."""
+    import json
+
+    path = CENSUS_DIR / name
+    if not path.is_file():
+        pytest.skip(f"recorded Census response not found: {path}")
+    return json.loads(path.read_text())

@@ -113,11 +113,9 @@ def test_split_zip_without_a_placeable_address_is_refused(client, db, live_campa
 
 
 def test_split_zip_placed_by_the_geocoder(client, db, live_campaign, no_network):
-    import json
+    from tests.data import census_recording
 
-    from tests.data import CENSUS_DIR
-
-    recorded = json.loads((CENSUS_DIR / "census-onelineaddress-2525-buckelew-falls-church-va-cd116.json").read_text())
+    recorded = census_recording("census-onelineaddress-2525-buckelew-falls-church-va-cd116.json")
     # The recording is from the 116th Congress; rename its layer as today's service names it.
     geos = recorded["result"]["addressMatches"][0]["geographies"]
     layer = geos.pop("116th Congressional Districts")
