@@ -176,11 +176,6 @@ def get_campaign_by_slug(slug: str) -> Campaign | None:
     return db.session.scalar(select(Campaign).where(Campaign.slug == slug))
 
 
-def get_live_campaign(slug: str) -> Campaign | None:
-    """The campaign that accepts letters, or None (unknown, draft or closed)."""
-    return db.session.scalar(select(Campaign).where(Campaign.slug == slug, Campaign.status == Status.LIVE.value))
-
-
 def get_public_campaign(slug: str) -> Campaign | None:
     """A live or closed campaign (a closed one is still shown, but refuses letters); never a draft."""
     return db.session.scalar(
