@@ -16,7 +16,6 @@ from sqlalchemy.pool import NullPool
 from advocacy.config import PROJECT_ROOT
 from advocacy.db import utcnow
 from advocacy.delivery import engine
-from advocacy.delivery.channels import forget_senate_classes
 from advocacy.delivery.dispatch import dispatch_after_commit
 from advocacy.delivery.models import Delivery, DeliveryAttempt
 from advocacy.extensions import db as _db
@@ -29,13 +28,6 @@ from tests.fakes.submissions import AGENT_CONFIG, CUSTOM, HOUSE, SENATE, deliver
 @pytest.fixture
 def app_config(fake_cwc, smtp_server):
     return delivery_config(cwc=fake_cwc, smtp=smtp_server)
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    forget_senate_classes()
-    yield
-    forget_senate_classes()
 
 
 def reload(delivery: Delivery) -> Delivery:

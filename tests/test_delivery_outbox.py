@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from advocacy.delivery.channels import forget_senate_classes
 from advocacy.delivery.cwc_client import CwcClient, known_offices
 from advocacy.delivery.models import Delivery, Status
 from advocacy.delivery.services import mark_handoff_sent
@@ -15,13 +14,6 @@ from tests.fakes.submissions import CUSTOM, HOUSE, SENATE, delivery_config, make
 @pytest.fixture
 def app_config(fake_cwc):
     return delivery_config(cwc=fake_cwc)
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    forget_senate_classes()
-    yield
-    forget_senate_classes()
 
 
 def test_house_and_senate_letters_go_by_cwc_with_data_driven_office_codes(app, db, congress_data):
