@@ -65,6 +65,7 @@ class CrecRead:
     packages: int = 0
     granules: int = 0
     complete: bool = True  # False when the granule budget ran out before the last package
+    newest: datetime | None = None  # the latest day of the Record among the packages read
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,9 @@ def read_record(client: GovInfoClient, since: datetime, mentions, max_granules: 
         if not _PACKAGE_ID.fullmatch(package_id):
             continue
         read.packages += 1
+        day = _date(package.get("dateIssued") or package_id[5:15])
+        if day and (read.newest is None or day > read.newest):
+            read.newest = day
         for granule in floor_granules(client, package_id):
             granule_id = str(granule["granuleId"])
             if read.granules >= max_granules:
