@@ -18,7 +18,7 @@ import requests
 from flask import current_app
 from sqlalchemy import select
 
-from advocacy.congress import cache
+from advocacy.congress import cache, effective
 from advocacy.congress.cache import MISSING, LRUCache
 from advocacy.congress.models import ZipDistrict
 from advocacy.congress.states import FIPS_STATE, STATE_FIPS, territory_for_zip
@@ -324,7 +324,10 @@ class ZipCrosswalk:
         """Every (state, district) the ZIP touches, sorted; () for a ZIP we do not know."""
         data = cache.current()
         table = data.zip_table
-        if table is None:
+        due = effective.due_release("districts", data) if data.pending is None or data.pending else None
+        if due is not None:  # a new Congress's crosswalk is in effect and not yet copied into the table
+            table = effective.ahead_zip_table(due, data)
+        elif table is None:
             table = self._load_all(data)
         found = table.get(zip5)
         if found is None:
