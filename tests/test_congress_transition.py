@@ -36,6 +36,7 @@ NOON = datetime(2027, 1, 3, 12, 0, tzinfo=EASTERN)
 BEFORE_NOON = datetime(2027, 1, 3, 11, 59, 59, tzinfo=EASTERN)
 NEW_MEMBER = "Z000120"
 SCHUMER, TONKO, STEFANIK = "S000148", "T000469", "S001196"
+URL = "https://www.schumer.senate.gov/newsroom/press-releases/example"
 INSTANT = datetime(2027, 1, 3, 17, 0, tzinfo=UTC)  # noon Eastern: the 120th Congress begins
 
 
@@ -83,6 +84,7 @@ def next_congress(tmp_path_factory):
     members = [m for m in members if m["id"]["bioguide"] not in ("T000469", "S001196")]
     schumer = next(m for m in members if m["id"]["bioguide"] == SCHUMER)
     schumer["terms"][-1]["party"] = "Independent"
+    schumer["name"]["official_full"] = "Chuck Schumer"
     newcomer = {
         "id": {"bioguide": NEW_MEMBER},
         "name": {"first": "Pat", "last": "Newcomer", "official_full": "Pat Newcomer"},
@@ -227,6 +229,43 @@ def test_each_congress_keeps_its_roster_so_history_names_who_held_the_seat_then(
     assert named[(SCHUMER, date(2026, 6, 1))].party == "Democrat"
     assert named[(SCHUMER, date(2027, 2, 1))].party == "Independent"
     assert named[(TONKO, date(2025, 3, 4))].district == 20
+
+
+def test_the_statements_log_of_a_past_campaign_names_members_as_they_were_then(app, next_congress):
+    import csv
+    import io
+    from datetime import date
+
+    from advocacy.campaigns.models import Campaign
+    from advocacy.reports.exports import csv_chunks, statements_export
+    from advocacy.reports.filters import ReportFilters
+    from advocacy.statements.models import Statement
+    from advocacy.statements.services import StatementInput, record_statement
+
+    campaign = db.session.scalars(select(Campaign)).first()
+    record_statement(campaign.id, StatementInput(SCHUMER, date(2026, 6, 1), "press_release", "supports", URL), None)
+    # One made in the 120th Congress (recorded here directly: today, in 2026, the form refuses future dates).
+    db.session.add(
+        Statement(
+            campaign_id=campaign.id,
+            bioguide_id=SCHUMER,
+            date=date(2027, 2, 1),
+            kind="floor_remarks",
+            stance="supports",
+            source_url=URL + "/2",
+        )
+    )
+    db.session.commit()
+    load_next_congress(app.test_cli_runner(), next_congress)
+    apply_due(NOON)
+    assert db.session.get(Member, SCHUMER).official_full == "Chuck Schumer"
+
+    body = b"".join(csv_chunks(statements_export(campaign, ReportFilters()), use_copy=False)).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))[1:]
+    assert [(r[0], r[1], r[2], r[3], r[4]) for r in rows] == [
+        ("2026-06-01", SCHUMER, "Charles E. Schumer", "senate", "NY"),
+        ("2027-02-01", SCHUMER, "Chuck Schumer", "senate", "NY"),
+    ]
 
 
 def test_a_member_who_leaves_during_a_congress_keeps_their_row_in_it(app, congress_files):
