@@ -231,7 +231,7 @@ def test_each_congress_keeps_its_roster_so_history_names_who_held_the_seat_then(
     assert named[(TONKO, date(2025, 3, 4))].district == 20
 
 
-def test_the_statements_log_of_a_past_campaign_names_members_as_they_were_then(app, next_congress):
+def test_the_statements_log_of_a_past_campaign_names_members_as_they_were_then(app, next_congress, admin_client):
     import csv
     import io
     from datetime import date
@@ -266,6 +266,8 @@ def test_the_statements_log_of_a_past_campaign_names_members_as_they_were_then(a
         ("2026-06-01", SCHUMER, "Charles E. Schumer", "senate", "NY"),
         ("2027-02-01", SCHUMER, "Chuck Schumer", "senate", "NY"),
     ]
+    page = admin_client.get(f"/organizer/campaigns/{campaign.slug}/statements/").get_data(as_text=True)
+    assert "Sen. Chuck Schumer (I-NY)" in page and "Sen. Charles E. Schumer (D-NY)" in page
 
 
 def test_a_member_who_leaves_during_a_congress_keeps_their_row_in_it(app, congress_files):

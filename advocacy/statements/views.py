@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from advocacy.auth.access import role_required
 from advocacy.auth.models import Role
+from advocacy.congress.history import offices_as_of
 from advocacy.congress.offices import current_offices, office_for
 from advocacy.db import utcnow
 from advocacy.delivery.jobs import JobRefused
@@ -84,17 +85,16 @@ def index(slug: str):
         "state": request.args.get("state", "").upper(),
     }
     statements = statements_for(campaign.id)
-    offices = {bid: office_for(bid, include_former=True) for bid in {s.bioguide_id for s in statements}}
+    # Each statement names its member as they were in the Congress of its date (party, seat: kept rosters).
+    then = offices_as_of({(s.bioguide_id, s.date) for s in statements})
+    offices = {s.id: then.get((s.bioguide_id, s.date)) for s in statements}
     shown = [
         s
         for s in statements
         if (not filters["stance"] or s.stance == filters["stance"])
         and (not filters["kind"] or s.kind == filters["kind"])
-        and (
-            not filters["chamber"]
-            or (offices[s.bioguide_id] and group_of(offices[s.bioguide_id]) == filters["chamber"])
-        )
-        and (not filters["state"] or (offices[s.bioguide_id] and offices[s.bioguide_id].state == filters["state"]))
+        and (not filters["chamber"] or (offices[s.id] and group_of(offices[s.id]) == filters["chamber"]))
+        and (not filters["state"] or (offices[s.id] and offices[s.id].state == filters["state"]))
     ]
     return render_template(
         "statements/index.html",
@@ -102,7 +102,7 @@ def index(slug: str):
         statements=shown,
         total=len(statements),
         filters=filters,
-        names={bid: office_label(o) if o else bid for bid, o in offices.items()},
+        names={sid: office_label(o) for sid, o in offices.items() if o},
         kinds=KIND_LABELS,
         stances=list(Stance),
         states=STATE_NAMES,
