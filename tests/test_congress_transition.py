@@ -288,6 +288,10 @@ def test_lookups_take_the_next_congress_at_the_instant_it_begins_without_waiting
     load_next_congress(app.test_cli_runner(), next_congress)
     now = [INSTANT - timedelta(seconds=1)]
     app.config["CONGRESS_CLOCK"] = lambda: now[0]  # the injected clock every lookup reads
+    # An answer cached by a browser or proxy must not outlive the instant: one second left, one second of cache.
+    early = client.get("/api/v1/representatives?zip=12207")
+    assert early.headers["Cache-Control"] == "public, max-age=1"
+    assert TONKO in {o["bioguide_id"] for o in early.get_json()["offices"]}
 
     assert roster().house[("NY", 20)].bioguide_id == TONKO
     assert lookup_representatives("12207").districts == [("NY", 20)]
@@ -298,7 +302,9 @@ def test_lookups_take_the_next_congress_at_the_instant_it_begins_without_waiting
     assert ("NY", 21) not in roster().house
     assert lookup_representatives("12207").districts == [("NY", 21)]
     assert lookup_representatives("10004").split is True
-    answer = client.get("/api/v1/representatives?zip=12207").get_json()
+    response = client.get("/api/v1/representatives?zip=12207")
+    assert response.headers["Cache-Control"] == "public, max-age=300"  # nothing waits any longer to take effect
+    answer = response.get_json()
     assert answer["vacancies"] == [{"state": "NY", "district": 21}]
     assert SCHUMER in {o["bioguide_id"] for o in answer["offices"]}
     assert {o["party"] for o in answer["offices"] if o["bioguide_id"] == SCHUMER} == {"Independent"}

@@ -70,6 +70,14 @@ def due_release(dataset: str, data: cache.DataCache, now: datetime | None = None
     return next((r for r in pending if r.dataset == dataset and r.effective_at <= now), None)
 
 
+def seconds_until_next(data: cache.DataCache, now: datetime | None = None) -> float | None:
+    """How long until a stored release takes effect (None if none is waiting): an answer cached by a browser or
+    proxy must not outlive the moment the Congress changes."""
+    now = now or clock()
+    waiting = [r.effective_at for r in pending_releases(data) if r.effective_at > now]
+    return (min(waiting) - now).total_seconds() if waiting else None
+
+
 def ahead_zip_table(release: PendingRelease, data: cache.DataCache) -> dict[str, tuple[tuple[str, int], ...]]:
     """The crosswalk of a due release, from its stored file, as the ZIP → districts table lookups use."""
     key = ("districts", release.id)
