@@ -283,7 +283,9 @@ def test_a_member_who_leaves_during_a_congress_keeps_their_row_in_it(app, congre
     assert row is not None and row.left_at is not None and row.district == 20
 
 
-def test_lookups_take_the_next_congress_at_the_instant_it_begins_without_waiting_for_the_switch(app, next_congress):
+def test_lookups_take_the_next_congress_at_the_instant_it_begins_without_waiting_for_the_switch(
+    app, next_congress, no_network
+):
     client = app.test_client()
     load_next_congress(app.test_cli_runner(), next_congress)
     now = [INSTANT - timedelta(seconds=1)]
@@ -309,6 +311,11 @@ def test_lookups_take_the_next_congress_at_the_instant_it_begins_without_waiting
     assert SCHUMER in {o["bioguide_id"] for o in answer["offices"]}
     assert {o["party"] for o in answer["offices"] if o["bioguide_id"] == SCHUMER} == {"Independent"}
     assert db.session.get(Member, TONKO).in_office is True  # the live tables are untouched until the switch
+    # A letter written in that minute goes to the new member, and records the new Congress.
+    letters = write_letters(client, no_network, zip="12203")
+    assert {x["office"]["bioguide_id"] for x in letters if x["office"]["chamber"] == "house"} == {NEW_MEMBER}
+    stored = {(r.bioguide_id, r.congress) for r in db.session.scalars(select(Letter))}
+    assert {(NEW_MEMBER, 120), (SCHUMER, 120)} <= stored
 
     assert [r.congress for r, _ in apply_due(INSTANT + timedelta(seconds=40))] == [120, 120]
     now[0] = INSTANT + timedelta(seconds=41)
