@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from advocacy.delivery import engine
 from advocacy.statements.models import FeedState, MonitoredFeed, Statement, StatementCandidate
+from tests.delivery_support import run_batch
 from tests.factories import make_campaign
 from tests.fakes.feeds import serve_feeds
 
@@ -118,7 +118,7 @@ def test_a_committee_page_and_the_congressional_record_both_reach_the_review_que
     assert "2 floor granules read" in row and "newest Record read: 2025-09-10" in row
     assert "1 item sent to review" in row
     assert "Needs attention: silent: its newest item is from 2025-09-10 (60+ days)" in row  # the fixture is old
-    assert [r.outcome for r in engine.run_batch("test-worker")] == ["sent"]
+    assert [r.outcome for r in run_batch("test-worker")] == ["sent"]
     alert = smtp_server.messages[-1]
     assert alert["To"] == organizer_client.user.email
     assert alert["Subject"] == "1 new item to review: Free Guan Heng"
