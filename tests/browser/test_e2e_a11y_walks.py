@@ -214,10 +214,11 @@ def test_the_letter_walk_at_200pct_text_on_320px_and_in_forced_colors(site, brow
         skip = page.get_by_role("link", name="Skip the map to the office table")
         tab_until(page, skip)
         assert_focus_shows(page)
-        mine = page.locator("svg.state-grid .st-yours, svg.state-grid [data-yours], svg.state-grid .yours").first
-        if mine.count():
-            stroke = mine.evaluate("el => [getComputedStyle(el).strokeDasharray, getComputedStyle(el).stroke]")
-            assert stroke[0] not in ("none", "") and stroke[1] != "none", stroke  # "your state" stays marked
+        # "Your state" stays marked by a dashed outline (a shape, not a color), and says so in its name.
+        mine = page.get_by_role("link", name=re.compile(r"New York: .*\(your state\)$")).locator("rect")
+        expect(mine).to_have_count(1)
+        stroke = mine.evaluate("el => [getComputedStyle(el).strokeDasharray, getComputedStyle(el).stroke]")
+        assert stroke[0] not in ("none", "") and stroke[1] != "none", stroke
         if mode.startswith("320"):
             fits_sideways(page)
     finally:
