@@ -77,12 +77,12 @@ def test_the_saved_site_address_builds_share_links(admin_client, client, db, liv
 
 
 def test_emails_carry_the_saved_organization(admin_client, client, db, live_campaign, smtp_server):
-    from advocacy.delivery import engine
+    from tests.delivery_support import run_batch
     from tests.letters_support import GOOD as LETTER
 
     post(admin_client, GOOD)
     assert client.post("/api/v1/campaigns/sample-campaign/actions", json=LETTER).status_code == 201
-    engine.run_batch("test-worker")
+    run_batch("test-worker")
     [receipt] = smtp_server.messages
     text = receipt.get_body(("plain",)).get_content()
     assert "Friends of Guan Heng" in text and "write@friends.example.org" in text and "Env Org" not in text
