@@ -122,7 +122,7 @@ def create_action(slug: str):
     deliveries = submission.deliveries
     action = submission.action
     body = {"letters": [letter_json(letter, deliveries.get(letter.id), action) for letter in submission.letters]}
-    notice = submission_notice(action)
+    notice = submission_notice(action, submission.letters, deliveries)
     if notice:
         body["notice"] = notice  # the district came from the ZIP: no geocoder could place the address
     return jsonify(body), (201 if submission.created else 200)

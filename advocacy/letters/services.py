@@ -24,7 +24,9 @@ from advocacy.campaigns.rendering import TemplateProblem, choose_variant, render
 from advocacy.campaigns.services import Target, campaign_targets, thanks_targets
 from advocacy.congress import effective, transition
 from advocacy.congress.lookup import (
+    ZIP_SOURCE_HANDOFF_NOTICE,
     ZIP_SOURCE_NOTICE,
+    ZIP_SOURCE_SENT_NOTICE,
     LookupResult,
     lookup_district,
     lookup_representatives,
@@ -396,9 +398,22 @@ def letter_json(letter: Letter, delivery: Delivery | None, action=None) -> dict:
     }
 
 
-def submission_notice(action) -> str | None:
-    """What to tell the writer about how their district was found (stored, so a repeat says it too)."""
-    return ZIP_SOURCE_NOTICE if action.lookup_source == "zip-crosswalk" and action.address else None
+def submission_notice(action, letters: list[Letter], deliveries: dict[str, Delivery]) -> str | None:
+    """What to tell the writer about how their district was found (stored, so a repeat says it too), true to
+    how the House letter leaves: held and checked again by us, waiting for the writer on the office's own
+    form, or already gone. No House letter, no notice: a senator's letter does not depend on the district."""
+    if action.lookup_source != "zip-crosswalk" or not action.address:
+        return None
+    statuses = {getattr(deliveries.get(letter.id), "status", None) for letter in letters if letter.chamber == "house"}
+    if not statuses:
+        return None
+    if "handoff" in statuses:
+        return ZIP_SOURCE_HANDOFF_NOTICE
+    if statuses & {"pending", "sending", "failed"}:
+        return ZIP_SOURCE_NOTICE
+    if statuses & {"sent", "handoff_sent", "unknown"}:
+        return ZIP_SOURCE_SENT_NOTICE
+    return None
 
 
 def deliveries_for(letters: list[Letter]) -> dict[str, Delivery]:

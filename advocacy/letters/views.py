@@ -326,7 +326,7 @@ def thanks(slug: str, action_id: str):
         counts=progress_counts(row["delivery"] for row in rows),
         share_url=share_url,
         label=district_label,
-        district_notice=submission_notice(action),
+        district_notice=submission_notice(action, letters, deliveries),
         state_name=dict(STATE_NAMES),
     )
 
