@@ -106,6 +106,7 @@ def app(environ, start_response):
         deliveries.append(
             {
                 "id": str(uuid.uuid4()),
+                "kind": "letter",  # the outbox's kind column has no server default
                 "letter_id": letter_id,
                 "channel": "contact_form",
                 "status": "handoff",
