@@ -100,6 +100,7 @@ def app(environ, start_response):
                 "position": position,
                 "statement_text": "",
                 "personal_message": data.get("message", ""),
+                "purpose": "campaign",  # NOT NULL; its server default does not apply to a JSON-populated row
                 "created_at": created,
             }
         )
