@@ -36,6 +36,8 @@ ORDER = (
     "zip_districts",
     "congress_releases",
     "congress_release_files",
+    "congress_rosters",
+    "roster_members",
 )
 assert set(ORDER) == CONGRESS_TABLES
 MINI = Path(__file__).resolve().parent / "fixtures" / "congress-mini"
