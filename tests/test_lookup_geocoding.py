@@ -21,9 +21,9 @@ from sqlalchemy import select
 from advocacy.config import DEFAULT_GEOCODER_URL, DEFAULT_GEOCODIO_URL
 from advocacy.congress.lookup import ZIP_NOTICE, lookup_representatives, office_to_call
 from advocacy.congress.providers import geocoder
-from advocacy.congress.states import STATE_FIPS
 from advocacy.delivery.models import Delivery
 from advocacy.letters.models import Action, Letter
+from advocacy.places import STATE_FIPS
 from tests.data import CENSUS_DIR, SHARED_DATA
 from tests.letters_support import GOOD
 

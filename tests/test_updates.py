@@ -16,8 +16,8 @@ from advocacy.campaigns.models import Campaign
 from advocacy.delivery import engine
 from advocacy.delivery.models import Delivery
 from advocacy.delivery.suppression import ALL_CAMPAIGNS, Suppression, make_token
+from advocacy.identity import email_key
 from advocacy.letters.models import Action
-from advocacy.letters.validation import email_key
 from advocacy.reports.models import AuditEvent
 from advocacy.updates.models import CampaignUpdate
 from tests.factories import SENATOR, make_action, make_campaign, make_letter

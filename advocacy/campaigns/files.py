@@ -31,7 +31,7 @@ from advocacy.campaigns.validation import (
     unknown_members,
 )
 from advocacy.campaigns.yamllines import CONTENT, CampaignFileError, YamlReader, display_path, field_name, parse_yaml
-from advocacy.congress.states import STATE_FIPS
+from advocacy.places import STATE_FIPS
 from advocacy.statements.models import MAX_QUOTE, Kind
 from advocacy.statements.models import Stance as StatementStance
 

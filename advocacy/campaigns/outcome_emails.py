@@ -16,16 +16,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from advocacy.campaigns.models import Campaign
 from advocacy.db import utcnow
 from advocacy.delivery.kinds import Email, Skip, renderer, row
+from advocacy.delivery.mailer import mail_enabled
 from advocacy.delivery.models import UNDELIVERED, Delivery
 from advocacy.delivery.suppression import is_suppressed, unsubscribe_headers
 from advocacy.extensions import db
 from advocacy.letters.models import Action, Letter
 
 OUTCOME = "outcome"
-
-
-def mail_enabled() -> bool:
-    return current_app.config["ADVOCACY_SETTINGS"].mail_enabled
 
 
 def _insert():

@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from advocacy.congress import cache
 from advocacy.congress.models import DistrictOffice, Member
-from advocacy.congress.states import house_title
 from advocacy.extensions import db
+from advocacy.places import house_title
 
 PHOTO_URL = "https://unitedstates.github.io/images/congress/225x275/{bioguide}.jpg"
 EARTH_RADIUS_MILES = 3958.8

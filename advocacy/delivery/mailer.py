@@ -44,6 +44,11 @@ class _SMTPSSL(_BeforeData, smtplib.SMTP_SSL):
     pass
 
 
+def mail_enabled() -> bool:
+    """Whether this deployment sends email at all (ADVOCACY_MAIL_SERVER is set)."""
+    return current_app.config["ADVOCACY_SETTINGS"].mail_enabled
+
+
 def sender_domain(settings: Settings) -> str:
     return settings.mail_sender.rpartition("@")[2] or "localhost"
 

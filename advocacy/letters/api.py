@@ -18,6 +18,7 @@ from advocacy.auth.access import public
 from advocacy.campaigns.rendering import TemplateProblem
 from advocacy.congress.lookup import LookupFailed
 from advocacy.extensions import csrf
+from advocacy.identity import email_key
 from advocacy.letters.limits import submission_retry_after
 from advocacy.letters.services import (
     AddressNeeded,
@@ -28,7 +29,7 @@ from advocacy.letters.services import (
     submit_action,
 )
 from advocacy.letters.snapshots import campaign_snapshot
-from advocacy.letters.validation import InvalidInput, email_key, validate_constituent
+from advocacy.letters.validation import InvalidInput, validate_constituent
 
 log = logging.getLogger(__name__)
 UNAVAILABLE = (

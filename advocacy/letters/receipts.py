@@ -20,10 +20,6 @@ log = logging.getLogger(__name__)
 RECEIPT = "receipt"
 
 
-def mail_enabled() -> bool:
-    return current_app.config["ADVOCACY_SETTINGS"].mail_enabled
-
-
 def compose(action: Action) -> tuple[str, str, str]:
     """(subject, text, html) of the receipt."""
     from advocacy.campaigns.models import Campaign

@@ -33,13 +33,15 @@ from advocacy.congress.lookup import (
 )
 from advocacy.db import utcnow
 from advocacy.delivery.dispatch import dispatch_after_commit
+from advocacy.delivery.mailer import mail_enabled
 from advocacy.delivery.models import Delivery
 from advocacy.delivery.outbox import delivery_values
 from advocacy.extensions import db
+from advocacy.identity import pseudonym
 from advocacy.letters.models import Action, Letter, new_id
-from advocacy.letters.receipts import mail_enabled, receipt_row
+from advocacy.letters.receipts import receipt_row
 from advocacy.letters.store import insert_submission
-from advocacy.letters.validation import Constituent, InvalidInput, pseudonym
+from advocacy.letters.validation import Constituent, InvalidInput
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,6 @@ from advocacy.campaigns.rendering import TemplateProblem
 from advocacy.campaigns.services import campaign_counts, public_campaigns
 from advocacy.congress.lookup import LookupFailed, office_to_call
 from advocacy.congress.offices import office_for
-from advocacy.congress.states import district_label
 from advocacy.delivery.services import mark_handoff_sent
 from advocacy.extensions import db, limiter
 from advocacy.letters.api import FIELDS, UNAVAILABLE
@@ -51,16 +50,15 @@ from advocacy.letters.services import (
     submit_action,
 )
 from advocacy.letters.snapshots import campaign_snapshot
-from advocacy.letters.states import STATE_NAMES
 from advocacy.letters.validation import (
     PREFIXES,
-    STATES,
     InvalidInput,
     clean_text,
     parse_bool,
     validate_constituent,
 )
 from advocacy.organization.identity import public_url
+from advocacy.places import STATE_CHOICES, STATE_NAMES, STATES, district_label
 
 bp = Blueprint("letters", __name__)
 log = logging.getLogger(__name__)
@@ -119,7 +117,7 @@ def _page(campaign, values=None, errors=None, status=200, split=None):
         values=values or {},
         errors=errors or {},
         split=split,
-        states=STATE_NAMES,
+        states=STATE_CHOICES,
         prefixes=PREFIXES,
         stamp=_kept_stamp() if request.method == "POST" else _stamp(),
         label=district_label,
@@ -327,7 +325,7 @@ def thanks(slug: str, action_id: str):
         share_url=share_url,
         label=district_label,
         district_notice=submission_notice(action),
-        state_name=dict(STATE_NAMES),
+        state_name=STATE_NAMES,
     )
 
 

@@ -32,7 +32,8 @@ def scan_command(slug: str | None, quiet: bool) -> None:
 
     Prints the totals, then per feed: items read, how many carry a date, matches, new candidates, or why
     it failed."""
-    from advocacy.statements.followups import mail_enabled, waiting_followups
+    from advocacy.delivery.mailer import mail_enabled
+    from advocacy.statements.followups import waiting_followups
     from advocacy.statements.monitor import keywords_of, scan
 
     try:
@@ -89,7 +90,8 @@ def add_source_command(slug: str, url: str, committee_id: str | None, as_page: b
 def followups_command() -> None:
     """How many emails telling constituents that an office they wrote to has spoken are waiting. They are outbox
     rows: `deliveries work` sends them with the letters (retries, dead state and dashboard included)."""
-    from advocacy.statements.followups import mail_enabled, waiting_followups
+    from advocacy.delivery.mailer import mail_enabled
+    from advocacy.statements.followups import waiting_followups
 
     if not mail_enabled():
         raise click.ClickException("mail is not configured (set ADVOCACY_MAIL_SERVER)")

@@ -17,16 +17,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from advocacy.db import utcnow
 from advocacy.delivery.kinds import Email, Skip, renderer, row
+from advocacy.delivery.mailer import mail_enabled
 from advocacy.delivery.suppression import is_suppressed, unsubscribe_headers
 from advocacy.extensions import db
 from advocacy.statements.models import KIND_LABELS, Statement
 
 log = logging.getLogger(__name__)
 FOLLOWUP = "followup"
-
-
-def mail_enabled() -> bool:
-    return current_app.config["ADVOCACY_SETTINGS"].mail_enabled
 
 
 def _insert():

@@ -10,11 +10,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, AnyOf, DataRequired, InputRequired, Length, Optional
 
 from advocacy.congress.offices import Office
+from advocacy.places import STATE_NAMES
 from advocacy.statements.matching import fold_text
 from advocacy.statements.models import KIND_LABELS, MAX_QUOTE, MAX_URL, SourceKind, Stance
 from advocacy.statements.scoreboard import office_label
 from advocacy.statements.services import StatementInput
-from advocacy.statements.stategrid import STATE_NAMES
 
 KIND_CHOICES = [SelectChoice(value, label) for value, label in KIND_LABELS.items()]
 STANCE_CHOICES = [SelectChoice(s.value, s.label) for s in Stance]

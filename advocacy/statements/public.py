@@ -14,6 +14,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from advocacy.auth.access import public
+from advocacy.places import STATE_NAMES
 from advocacy.statements.atom import statements_atom
 from advocacy.statements.models import Stance
 from advocacy.statements.scoreboard import (
@@ -24,7 +25,7 @@ from advocacy.statements.scoreboard import (
     current_scoreboard,
     filter_rows,
 )
-from advocacy.statements.stategrid import HIGHLIGHT_LABEL, STATE_NAMES, legend, render_state_grid
+from advocacy.statements.stategrid import HIGHLIGHT_LABEL, legend, render_state_grid
 
 bp = Blueprint("scoreboard", __name__)
 PUBLIC_CACHE = "public, max-age=60"

@@ -193,7 +193,7 @@ def spoken_count(campaign_id: int, include_delegates: bool = False) -> int:
     """How many sitting offices support the campaign now: the "N of 535 offices have spoken" figure
     (delegates are counted apart, as on the scoreboard, unless asked for)."""
     from advocacy.congress.offices import roster
-    from advocacy.congress.states import NO_SENATORS
+    from advocacy.places import NO_SENATORS
 
     offices = roster().offices
     count = 0

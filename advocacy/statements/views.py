@@ -14,6 +14,7 @@ from advocacy.congress.offices import current_offices, office_for
 from advocacy.db import utcnow
 from advocacy.delivery.jobs import JobRefused
 from advocacy.extensions import db
+from advocacy.places import STATE_NAMES
 from advocacy.statements import alerts, scan_job
 from advocacy.statements.discovery import Recognition, recognize, refused_address
 from advocacy.statements.feeds import normalize_url
@@ -38,7 +39,6 @@ from advocacy.statements.services import (
     statements_for,
     update_statement,
 )
-from advocacy.statements.stategrid import STATE_NAMES
 
 bp = Blueprint("statements", __name__, url_prefix="/organizer/campaigns/<slug>/statements")
 
