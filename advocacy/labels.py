@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from advocacy.statements.models import KIND_LABELS
-
 LABELS: Mapping[str, Mapping[str, str]] = {
     "delivery_status": {
         "pending": "Waiting to send",
@@ -38,7 +36,15 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "outcome": "How the campaign ended",
         "weekly_summary": "Weekly summary to staff",
     },
-    "statement_kind": KIND_LABELS,  # the statements' own words for their kinds, not a second copy
+    "statement_kind": {
+        "press_release": "Press release",
+        "social_post": "Social media post",
+        "letter_to_dhs_ice": "Letter to DHS / ICE",
+        "floor_remarks": "Floor remarks",
+        "cosigned_letter": "Co-signed letter",
+        "resolution_cosponsor": "Resolution cosponsor",
+        "other": "Other",
+    },
     "stance": {"supports": "Supports", "neutral": "Neutral", "opposes": "Opposes"},
     "office_stance": {"spoken": "Has spoken", "not_spoken": "Has not spoken yet", "any": "Any office"},
     "chamber": {

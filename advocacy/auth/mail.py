@@ -16,9 +16,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from flask import Flask, current_app, render_template
 
 from advocacy.auth.services import issue_password_reset
-from advocacy.delivery.errors import PermanentError, TransientError
-from advocacy.delivery.mailer import send_email
 from advocacy.identity import account_key
+from advocacy.mail import send_email
+from advocacy.send_errors import PermanentError, TransientError
 
 log = logging.getLogger(__name__)
 EXTENSION = "advocacy.auth.mail"

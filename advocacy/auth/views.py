@@ -45,6 +45,7 @@ from advocacy.auth.services import (
     session_user,
     start_session,
 )
+from advocacy.errors import error_response
 from advocacy.extensions import client_ip, limiter, login_manager
 from advocacy.identity import account_key
 
@@ -74,8 +75,6 @@ def load_user(user_id: str):
 def unauthorized():
     """API callers get a JSON 401; people get the login page, coming back here afterwards."""
     if request.path.startswith("/api/"):
-        from advocacy.api import error_response
-
         return error_response(401, "login_required", "You need to log in.")
     flash("Please log in to see that page.", "info")
     target = request.full_path if request.method == "GET" else request.path

@@ -49,7 +49,7 @@ def outcome_emails_command() -> None:
     """How many outcome emails (writers who asked to be kept informed) wait for the delivery workers, which
     send them like letters. Needs mail settings."""
     from advocacy.campaigns.outcome_emails import waiting_outcome_emails
-    from advocacy.delivery.mailer import mail_enabled
+    from advocacy.mail import mail_enabled
 
     if not mail_enabled():
         raise click.ClickException("mail is not configured (ADVOCACY_MAIL_SERVER); no outcome emails are sent")

@@ -61,42 +61,6 @@ class Stance(StrEnum):
     ANY = "any"
 
 
-# The Library of Congress policy areas: the only values CWC accepts in <LibraryOfCongressTopic>.
-LOC_TOPICS = (
-    "Agriculture and Food",
-    "Animals",
-    "Armed Forces and National Security",
-    "Arts, Culture, Religion",
-    "Civil Rights and Liberties, Minority Issues",
-    "Commerce",
-    "Congress",
-    "Crime and Law Enforcement",
-    "Economics and Public Finance",
-    "Education",
-    "Emergency Management",
-    "Energy",
-    "Environmental Protection",
-    "Families",
-    "Finance and Financial Sector",
-    "Foreign Trade and International Finance",
-    "Government Operations and Politics",
-    "Health",
-    "Housing and Community Development",
-    "Immigration",
-    "International Affairs",
-    "Labor and Employment",
-    "Law",
-    "Native Americans",
-    "Public Lands and Natural Resources",
-    "Science, Technology, Communications",
-    "Social Sciences and History",
-    "Social Welfare",
-    "Sports and Recreation",
-    "Taxation",
-    "Transportation and Public Works",
-    "Water Resources Development",
-)
-
 # Field lengths, shared by the forms, the file loader and the columns.
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
 MAX_SLUG = 63

@@ -16,11 +16,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from advocacy.campaigns.models import Campaign
 from advocacy.db import utcnow
 from advocacy.delivery.kinds import Email, Skip, renderer, row
-from advocacy.delivery.mailer import mail_enabled
 from advocacy.delivery.models import UNDELIVERED, Delivery
 from advocacy.delivery.suppression import is_suppressed, unsubscribe_headers
 from advocacy.extensions import db
 from advocacy.letters.models import Action, Letter
+from advocacy.mail import mail_enabled
 
 OUTCOME = "outcome"
 

@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 from email_validator import EmailNotValidError, validate_email
 
 from advocacy.campaigns.models import (
-    LOC_TOPICS,
     MAX_KEYWORD,
     MAX_KEYWORDS,
     MAX_TARGET_IDS,
@@ -17,6 +16,7 @@ from advocacy.campaigns.models import (
     OUTCOME_RESULTS,
     SLUG_PATTERN,
 )
+from advocacy.delivery.cwc import LOC_TOPICS
 from advocacy.security import own_origin
 
 SLUG_RE = re.compile(SLUG_PATTERN)

@@ -15,11 +15,11 @@ from sqlalchemy import select
 
 from advocacy.delivery import cwc, kinds
 from advocacy.delivery.cwc_client import CwcClient, known_offices
-from advocacy.delivery.errors import NotAccepted, PermanentError, TransientError
-from advocacy.delivery.mailer import build_message, send_message, sender_domain
 from advocacy.delivery.models import LETTER, Channel, Delivery
 from advocacy.delivery.options import option, settings
 from advocacy.extensions import db
+from advocacy.mail import build_message, send_message, sender_domain
+from advocacy.send_errors import NotAccepted, PermanentError, TransientError
 
 
 @dataclass

@@ -71,7 +71,7 @@ def cwc_check_command(office: str) -> None:
     from datetime import date
 
     from advocacy.delivery import channels, cwc
-    from advocacy.delivery.errors import DeliveryError
+    from advocacy.send_errors import DeliveryError
 
     if not settings().cwc_enabled:
         raise click.ClickException("CWC is not configured (ADVOCACY_CWC_URL, ADVOCACY_CWC_API_KEY)")

@@ -8,12 +8,45 @@ from dataclasses import dataclass
 from datetime import date
 
 from advocacy import places
-from advocacy.campaigns.models import LOC_TOPICS as _LOC_TOPICS
 
 CWC_VERSION = "2.0"
 
-# The Library of Congress policy areas, the vocabulary of <LibraryOfCongressTopic> (one list, with campaigns).
-LOC_TOPICS = frozenset(_LOC_TOPICS)
+# The Library of Congress policy areas: the only values CWC accepts in <LibraryOfCongressTopic>.
+LOC_TOPICS = (
+    "Agriculture and Food",
+    "Animals",
+    "Armed Forces and National Security",
+    "Arts, Culture, Religion",
+    "Civil Rights and Liberties, Minority Issues",
+    "Commerce",
+    "Congress",
+    "Crime and Law Enforcement",
+    "Economics and Public Finance",
+    "Education",
+    "Emergency Management",
+    "Energy",
+    "Environmental Protection",
+    "Families",
+    "Finance and Financial Sector",
+    "Foreign Trade and International Finance",
+    "Government Operations and Politics",
+    "Health",
+    "Housing and Community Development",
+    "Immigration",
+    "International Affairs",
+    "Labor and Employment",
+    "Law",
+    "Native Americans",
+    "Public Lands and Natural Resources",
+    "Science, Technology, Communications",
+    "Social Sciences and History",
+    "Social Welfare",
+    "Sports and Recreation",
+    "Taxation",
+    "Transportation and Public Works",
+    "Water Resources Development",
+)
+_TOPICS = frozenset(LOC_TOPICS)
 
 # CWC takes the military mail codes (Armed Forces Americas, Europe, Pacific) as states too.
 STATES = places.STATES | {"AA", "AE", "AP"}
@@ -240,7 +273,7 @@ def check(message: Message, agent: Agent) -> list[str]:
     if not message.topics:
         problems.append("LibraryOfCongressTopic: at least one is required")
     for topic in message.topics:
-        if topic not in LOC_TOPICS:
+        if topic not in _TOPICS:
             problems.append("LibraryOfCongressTopic must be a Library of Congress policy area")
             break
     statement, own_words = clean(message.organization_statement), clean(message.constituent_message)

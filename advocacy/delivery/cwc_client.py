@@ -20,7 +20,7 @@ from enum import StrEnum
 import requests
 
 from advocacy import http
-from advocacy.delivery.errors import PermanentError, TransientError, scrub
+from advocacy.send_errors import PermanentError, TransientError, scrub
 
 log = logging.getLogger(__name__)
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from advocacy.db import utcnow
-from advocacy.delivery.errors import PermanentError
 from advocacy.delivery.models import LETTER, Channel, Delivery, Status, new_id
 from advocacy.extensions import db
+from advocacy.send_errors import PermanentError
 
 
 @dataclass(frozen=True)

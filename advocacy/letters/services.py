@@ -33,7 +33,6 @@ from advocacy.congress.lookup import (
 )
 from advocacy.db import utcnow
 from advocacy.delivery.dispatch import dispatch_after_commit
-from advocacy.delivery.mailer import mail_enabled
 from advocacy.delivery.models import Delivery
 from advocacy.delivery.outbox import delivery_values
 from advocacy.extensions import db
@@ -42,6 +41,7 @@ from advocacy.letters.models import Action, Letter, new_id
 from advocacy.letters.receipts import receipt_row
 from advocacy.letters.store import insert_submission
 from advocacy.letters.validation import Constituent, InvalidInput
+from advocacy.mail import mail_enabled
 
 log = logging.getLogger(__name__)
 

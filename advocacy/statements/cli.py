@@ -32,7 +32,7 @@ def scan_command(slug: str | None, quiet: bool) -> None:
 
     Prints the totals, then per feed: items read, how many carry a date, matches, new candidates, or why
     it failed."""
-    from advocacy.delivery.mailer import mail_enabled
+    from advocacy.mail import mail_enabled
     from advocacy.statements.followups import waiting_followups
     from advocacy.statements.monitor import keywords_of, scan
 
@@ -90,7 +90,7 @@ def add_source_command(slug: str, url: str, committee_id: str | None, as_page: b
 def followups_command() -> None:
     """How many emails telling constituents that an office they wrote to has spoken are waiting. They are outbox
     rows: `deliveries work` sends them with the letters (retries, dead state and dashboard included)."""
-    from advocacy.delivery.mailer import mail_enabled
+    from advocacy.mail import mail_enabled
     from advocacy.statements.followups import waiting_followups
 
     if not mail_enabled():

@@ -17,9 +17,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from advocacy.db import utcnow
 from advocacy.delivery.kinds import Email, Skip, renderer, row
-from advocacy.delivery.mailer import mail_enabled
 from advocacy.delivery.suppression import is_suppressed, unsubscribe_headers
 from advocacy.extensions import db
+from advocacy.mail import mail_enabled
 from advocacy.statements.models import KIND_LABELS, Statement
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from advocacy.db import utcnow
 from advocacy.extensions import db
-from advocacy.letters import models as _letters  # noqa: F401 - followups_sent refers to the actions table
+from advocacy.labels import LABELS
 
 MAX_URL = 2000
 MAX_QUOTE = 5000
@@ -41,15 +41,7 @@ class Kind(StrEnum):
         return KIND_LABELS[self.value]
 
 
-KIND_LABELS = {
-    "press_release": "Press release",
-    "social_post": "Social media post",
-    "letter_to_dhs_ice": "Letter to DHS / ICE",
-    "floor_remarks": "Floor remarks",
-    "cosigned_letter": "Co-signed letter",
-    "resolution_cosponsor": "Resolution cosponsor",
-    "other": "Other",
-}
+KIND_LABELS = LABELS["statement_kind"]  # the words for each kind live with the other labels
 
 
 def _in(column: str, values) -> str:

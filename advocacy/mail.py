@@ -17,7 +17,7 @@ from email.utils import formatdate, make_msgid
 from flask import current_app
 
 from advocacy.config import Settings
-from advocacy.delivery.errors import PermanentError, TransientError
+from advocacy.send_errors import PermanentError, TransientError
 
 
 class MailNotConfigured(TransientError):
@@ -145,7 +145,7 @@ def send_email(
     """Send one email from ADVOCACY_MAIL_SENDER; returns its Message-ID.
 
     Pass `headers={"Message-ID": ...}` to make a retried send recognizable as the same message.
-    Raises TransientError / PermanentError (from advocacy.delivery.errors).
+    Raises TransientError / PermanentError (from advocacy.send_errors).
     """
     settings: Settings = current_app.config["ADVOCACY_SETTINGS"]
     message = build_message(settings, to, subject, text, html, reply_to, headers)
