@@ -36,8 +36,8 @@ from advocacy.delivery import views as delivery_views
 from advocacy.delivery.cli import deliveries_cli
 from advocacy.extensions import csrf, db, limiter, login_manager, migrate
 from advocacy.letters import api as letters_api
+from advocacy.letters import followups, receipts
 from advocacy.letters import models as letters_models
-from advocacy.letters import receipts
 from advocacy.letters import views as letters_views
 from advocacy.letters.cli import districts_verify, legislators_switch
 from advocacy.main import views as main_views
@@ -48,7 +48,7 @@ from advocacy.reports import export_jobs, weekly
 from advocacy.reports import models as reports_models
 from advocacy.reports import views as reports_views
 from advocacy.reports.cli import reports_cli
-from advocacy.statements import alerts, followups, scan_job
+from advocacy.statements import alerts, scan_job
 from advocacy.statements import api as statements_api
 from advocacy.statements import models as statements_models
 from advocacy.statements import public as statements_public
@@ -83,7 +83,7 @@ API_MODULES = (
 # Modules that register outbox kinds (advocacy.delivery.kinds): what the delivery workers can render and send.
 OUTBOX_MODULES = (
     receipts,  # letters: the constituent's receipt
-    followups,  # statements: "an office you wrote to has spoken up"
+    followups,  # letters: "an office you wrote to has spoken up"
     outcome_emails,  # campaigns: "how the campaign ended"
     update_emails,  # updates: an organizer's news about the case
     alerts,  # statements: "new candidates to review", to opted-in organizers

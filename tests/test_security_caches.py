@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from advocacy import caching
-from advocacy.letters import snapshots
+from advocacy.campaigns import snapshots
 from tests.dbs import recorded_statements
 from tests.factories import make_campaign
 

@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from advocacy.campaigns.models import Campaign
 from advocacy.db import utcnow
 from advocacy.delivery.kinds import Email, Skip, renderer, row
-from advocacy.delivery.models import UNDELIVERED, Delivery
+from advocacy.delivery.models import Delivery
 from advocacy.delivery.suppression import is_suppressed, unsubscribe_headers
 from advocacy.extensions import db
 from advocacy.letters.models import Action, Letter
@@ -109,10 +109,3 @@ def render_outcome(delivery: Delivery) -> Email:
     if current_app.config["ADVOCACY_SETTINGS"].site_url:
         headers.update(unsubscribe_headers(action.email_key, action.campaign_id))
     return Email(to=action.email, subject=subject, text=body, headers=headers)
-
-
-def waiting_outcome_emails() -> int:
-    """Outcome emails not yet sent (the delivery workers send them)."""
-    return (
-        db.session.scalar(select(func.count()).where(Delivery.kind == OUTCOME, Delivery.status.in_(UNDELIVERED))) or 0
-    )

@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from advocacy.auth.access import role_required
 from advocacy.auth.models import Role
 from advocacy.campaigns.services import get_campaign_by_slug
+from advocacy.campaigns.snapshots import forget as forget_snapshot
 from advocacy.campaigns.validation import split_ids
 from advocacy.casework import crypto, facts, priority, timeline
 from advocacy.casework.actions import ActionInput, actions_for, record_action
@@ -19,7 +20,6 @@ from advocacy.casework.packet import build_casework_packet
 from advocacy.congress.offices import current_offices, office_for
 from advocacy.db import utcnow
 from advocacy.extensions import db
-from advocacy.letters.snapshots import forget as forget_snapshot
 from advocacy.reports import audit
 from advocacy.statements.forms import office_choices
 from advocacy.statements.scoreboard import office_label

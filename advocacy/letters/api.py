@@ -16,6 +16,7 @@ from advocacy.api import APIError, bp, error_response
 from advocacy.api.openapi import PATHS, SCHEMAS, error_responses
 from advocacy.auth.access import public
 from advocacy.campaigns.rendering import TemplateProblem
+from advocacy.campaigns.snapshots import campaign_snapshot
 from advocacy.congress.lookup import LookupFailed
 from advocacy.extensions import csrf
 from advocacy.identity import email_key
@@ -28,7 +29,6 @@ from advocacy.letters.services import (
     submission_notice,
     submit_action,
 )
-from advocacy.letters.snapshots import campaign_snapshot
 from advocacy.letters.validation import InvalidInput, validate_constituent
 
 log = logging.getLogger(__name__)

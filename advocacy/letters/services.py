@@ -90,7 +90,7 @@ def congress_number(when: datetime | None = None) -> int:
 
 
 def _stances(campaign) -> dict:
-    from advocacy.letters.snapshots import cached_stances
+    from advocacy.statements.services import cached_stances
 
     return cached_stances(campaign.id)
 

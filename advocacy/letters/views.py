@@ -28,6 +28,7 @@ from sqlalchemy import select
 from advocacy.auth.access import public
 from advocacy.campaigns.rendering import TemplateProblem
 from advocacy.campaigns.services import campaign_counts, public_campaigns
+from advocacy.campaigns.snapshots import campaign_snapshot
 from advocacy.congress.lookup import LookupFailed, office_to_call
 from advocacy.congress.offices import office_for
 from advocacy.delivery.services import mark_handoff_sent
@@ -49,7 +50,6 @@ from advocacy.letters.services import (
     submission_notice,
     submit_action,
 )
-from advocacy.letters.snapshots import campaign_snapshot
 from advocacy.letters.validation import (
     PREFIXES,
     InvalidInput,

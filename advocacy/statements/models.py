@@ -44,6 +44,11 @@ class Kind(StrEnum):
 KIND_LABELS = LABELS["statement_kind"]  # the words for each kind live with the other labels
 
 
+def latest_order():
+    """Newest first: by the statement's date, then by when it was entered."""
+    return (Statement.date.desc(), Statement.created_at.desc(), Statement.id.desc())
+
+
 def _in(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 

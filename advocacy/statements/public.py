@@ -80,7 +80,7 @@ def _timeline(board: Scoreboard, everything: bool) -> Markup:
 @bp.get("/c/<slug>/scoreboard")
 @public
 def show(slug: str):
-    from advocacy.letters.snapshots import campaign_snapshot
+    from advocacy.campaigns.snapshots import campaign_snapshot
 
     campaign = campaign_snapshot(slug)  # cached per process for a few seconds: no query for the campaign
     if campaign is None or campaign.status not in ("live", "closed"):

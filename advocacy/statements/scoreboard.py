@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import func, select
 
+from advocacy.campaigns.snapshots import read_through
 from advocacy.congress.offices import Office, current_offices, roster
 from advocacy.extensions import db
-from advocacy.letters.snapshots import read_through
 from advocacy.places import NO_SENATORS, STATE_NAMES, district_label
 from advocacy.statements.matching import fold_text
-from advocacy.statements.models import KIND_LABELS, Stance, Statement
-from advocacy.statements.services import latest_order
+from advocacy.statements.models import KIND_LABELS, Stance, Statement, latest_order
 from advocacy.statements.stategrid import StateCount
 
 SEATS = 535  # 100 senators and 435 voting representatives

@@ -174,16 +174,6 @@ def campaign_snapshot(slug: str) -> CampaignSnapshot | None:
     return read_through(_cache, slug, load, misses=_misses)
 
 
-_stances = bounded_cache("campaign stances", maxsize=MAX_CAMPAIGNS, ttl=MAX_TTL)
-
-
-def cached_stances(campaign_id: int) -> dict:
-    """Each office's latest stance in the campaign (bioguide id -> stance), read at most once per TTL."""
-    from advocacy.statements.services import stances_for
-
-    return read_through(_stances, campaign_id, lambda: dict(stances_for(campaign_id)))
-
-
 def forget(slug: str | None = None) -> None:
     """Drop cached campaigns (all, or one slug) in this process."""
     for cache in (_cache, _misses):
