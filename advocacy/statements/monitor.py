@@ -21,10 +21,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from advocacy.congress.models import CommitteeMembership, Member
 from advocacy.db import utcnow
 from advocacy.extensions import db
+from advocacy.folding import fold_text
 from advocacy.statements import alerts, govinfo
 from advocacy.statements import feeds as feedlib
 from advocacy.statements.feeds import FeedError, FeedItem, Validators, normalize_url
-from advocacy.statements.matching import SNIPPET_RADIUS, KeywordMatch, KeywordMatcher, fold_text
+from advocacy.statements.matching import SNIPPET_RADIUS, KeywordMatch, KeywordMatcher
 from advocacy.statements.models import (
     MAX_URL,
     FeedRead,

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from advocacy.campaigns.snapshots import read_through
 from advocacy.congress.offices import Office, current_offices, roster
 from advocacy.extensions import db
+from advocacy.folding import fold_text
 from advocacy.places import NO_SENATORS, STATE_NAMES, district_label
-from advocacy.statements.matching import fold_text
 from advocacy.statements.models import KIND_LABELS, Stance, Statement, latest_order
 from advocacy.statements.stategrid import StateCount
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from advocacy.auth.access import role_required
 from advocacy.auth.models import Role
-from advocacy.congress.offices import current_offices, office_for
+from advocacy.congress.offices import current_offices, office_for, office_matches
 from advocacy.db import utcnow
 from advocacy.delivery.jobs import JobRefused
 from advocacy.extensions import db
@@ -18,7 +18,7 @@ from advocacy.places import STATE_NAMES
 from advocacy.statements import alerts, scan_job
 from advocacy.statements.discovery import Recognition, recognize, refused_address
 from advocacy.statements.feeds import normalize_url
-from advocacy.statements.forms import EmptyForm, FeedForm, StatementForm, office_matches
+from advocacy.statements.forms import EmptyForm, FeedForm, StatementForm
 from advocacy.statements.matching import highlight
 from advocacy.statements.models import (
     KIND_LABELS,
