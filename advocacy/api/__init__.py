@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from advocacy.api.openapi import build_spec
 from advocacy.auth.access import public
 from advocacy.errors import APIError, error_response
 
@@ -18,8 +19,6 @@ def handle_api_error(exc: APIError):
 @bp.get("/openapi.json")
 @public
 def openapi():
-    from advocacy.api.openapi import build_spec
-
     response = jsonify(build_spec())
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

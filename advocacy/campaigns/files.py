@@ -257,8 +257,6 @@ def _read_targets(r: YamlReader, spec: CampaignSpec, check_references: bool) -> 
     if problem:
         raise r.error(("targets", "committees"), problem)
     if check_references:
-        from advocacy.campaigns.validation import unknown_committees, unknown_members
-
         if unknown := unknown_members(members):
             raise r.error(("targets", "members"), f"not a sitting member: {', '.join(unknown)}")
         if unknown := unknown_committees(committees):

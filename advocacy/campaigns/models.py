@@ -9,6 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, Un
 from sqlalchemy.ext.mutable import MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from advocacy.campaigns.markdown import render_story
 from advocacy.db import utcnow
 from advocacy.extensions import db
 
@@ -191,8 +192,6 @@ class Campaign(OutcomeFields, db.Model):
 
     @validates("story_markdown")
     def _render_story(self, key: str, value: str | None) -> str:
-        from advocacy.campaigns.markdown import render_story
-
         value = value or ""
         self.story_html = render_story(value)
         if value != (self.story_markdown or ""):

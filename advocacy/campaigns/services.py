@@ -14,7 +14,11 @@ from sqlalchemy import case, func, select
 
 from advocacy.campaigns.models import Campaign, CustomTarget, Status
 from advocacy.campaigns.validation import check_outcome, coverage_problems
+from advocacy.congress.models import CommitteeMembership
+from advocacy.congress.offices import office_for
 from advocacy.extensions import db
+from advocacy.letters.models import Letter
+from advocacy.statements.services import spoken_count
 
 log = logging.getLogger(__name__)
 
@@ -143,9 +147,6 @@ def campaign_counts(campaign: Campaign) -> CampaignCounts:
 
 
 def _count(key: tuple[str, int], campaign_id: int) -> CampaignCounts:
-    from advocacy.letters.models import Letter
-    from advocacy.statements.services import spoken_count
-
     started = time.monotonic()
     by_purpose = dict(
         db.session.execute(
@@ -266,7 +267,6 @@ def committee_member_ids(thomas_ids: Iterable[str]) -> list[str]:
     ids = list(thomas_ids)
     if not ids:
         return []
-    from advocacy.congress.models import CommitteeMembership
 
     rows = db.session.execute(
         select(CommitteeMembership.bioguide_id)
@@ -296,8 +296,6 @@ def campaign_targets(campaign: Campaign, lookup_result: Any) -> list[Target]:
         for office in lookup_result.offices:
             add(office, "delegation")
     if campaign.target_members or campaign.target_committees:
-        from advocacy.congress.offices import office_for
-
         for bioguide_id in campaign.target_members or []:
             add(office_for(bioguide_id), "member")
         for bioguide_id in committee_member_ids(campaign.target_committees or []):

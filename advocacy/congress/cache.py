@@ -16,6 +16,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+from advocacy.congress.models import CongressDataset
 from advocacy.extensions import db
 
 DEFAULT_CHECK_SECONDS = 5.0
@@ -86,8 +87,6 @@ def _key() -> str:
 
 
 def read_versions() -> tuple[int, int]:
-    from advocacy.congress.models import CongressDataset
-
     rows = {name: v for name, v in db.session.execute(select(CongressDataset.name, CongressDataset.version))}
     return rows.get("legislators", 0), rows.get("districts", 0)
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from advocacy.campaigns.models import Campaign
+from advocacy.congress.models import Member
 from advocacy.delivery import cwc, kinds
 from advocacy.delivery.cwc_client import CwcClient, known_offices
 from advocacy.delivery.models import LETTER, Channel, Delivery
@@ -80,8 +82,6 @@ CAMPAIGN_FACTS_TTL = 60.0
 
 def _campaign(campaign_id: int) -> _CampaignFacts | None:
     """The campaign's slug and CWC topic, remembered for a minute: every letter of a campaign asks for them."""
-    from advocacy.campaigns.models import Campaign
-
     key = (str(db.engine.url), campaign_id)
     now = time.monotonic()
     hit = _campaign_facts.get(key)
@@ -94,8 +94,6 @@ def _campaign(campaign_id: int) -> _CampaignFacts | None:
 
 
 def senate_class(bioguide_id: str) -> int | None:
-    from advocacy.congress.models import Member
-
     return db.session.scalar(select(Member.senate_class).where(Member.bioguide_id == bioguide_id))
 
 

@@ -9,8 +9,9 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import selectinload
 
 from advocacy.db import utcnow
-from advocacy.delivery.models import UNDELIVERED, Delivery, Status
+from advocacy.delivery.models import UNDELIVERED, Delivery, DeliveryAttempt, Status
 from advocacy.extensions import db
+from advocacy.letters.models import Letter
 
 # `unknown` (an email that may have arrived) is retried only by an organizer's decision.
 RETRYABLE = (Status.FAILED.value, Status.DEAD.value, Status.PENDING.value, Status.UNKNOWN.value)
@@ -123,7 +124,6 @@ class Stats:
 def _campaign_filter(stmt, campaign_id: int | None):
     if campaign_id is None:
         return stmt
-    from advocacy.letters.models import Letter
 
     return stmt.join(Letter, Letter.id == Delivery.letter_id).where(Letter.campaign_id == campaign_id)
 
@@ -173,8 +173,6 @@ def problem_deliveries(campaign_id: int | None = None, limit: int = 100) -> list
 
 
 def recent_attempts(delivery_id: str, limit: int = 20):
-    from advocacy.delivery.models import DeliveryAttempt
-
     return list(
         db.session.scalars(
             select(DeliveryAttempt)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from advocacy.auth.access import public, role_required
 from advocacy.auth.models import Role
+from advocacy.campaigns.models import Campaign
 from advocacy.delivery import dispatch, services, wakeup
 from advocacy.delivery.models import Channel, Status
 from advocacy.delivery.options import option
@@ -24,8 +25,6 @@ class ActionForm(FlaskForm):
 
 
 def _campaigns():
-    from advocacy.campaigns.models import Campaign
-
     return db.session.scalars(select(Campaign).order_by(Campaign.title)).all()
 
 

@@ -15,8 +15,11 @@ from flask import current_app
 from sqlalchemy import literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from advocacy.campaigns.models import Campaign
+from advocacy.congress.offices import office_for
 from advocacy.db import utcnow
 from advocacy.delivery.kinds import Email, Skip, renderer, row
+from advocacy.delivery.models import Delivery
 from advocacy.delivery.suppression import is_suppressed, unsubscribe_headers
 from advocacy.extensions import db
 from advocacy.letters.models import Action, Letter
@@ -28,8 +31,6 @@ log = logging.getLogger(__name__)
 
 
 def _insert():
-    from advocacy.delivery.models import Delivery
-
     return (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(Delivery)
 
 
@@ -102,9 +103,6 @@ def compose(action, campaign, statement: Statement, office) -> tuple[str, str]:
 @renderer(FOLLOWUP)
 def render_followup(delivery) -> Email:
     """The follow-up, rendered when it is sent: to the constituent's address as it is now, if they still consent."""
-    from advocacy.campaigns.models import Campaign
-    from advocacy.congress.offices import office_for
-
     action = delivery.action
     if action is None or action.purged_at is not None or not action.consent or not action.email:
         raise Skip("the constituent's details were purged or consent withdrawn")

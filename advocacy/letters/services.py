@@ -31,6 +31,7 @@ from advocacy.congress.lookup import (
     office_to_call,
     street_line,
 )
+from advocacy.congress.offices import office_for
 from advocacy.db import utcnow
 from advocacy.delivery.dispatch import dispatch_after_commit
 from advocacy.delivery.models import Delivery
@@ -42,6 +43,7 @@ from advocacy.letters.receipts import receipt_row
 from advocacy.letters.store import insert_submission
 from advocacy.letters.validation import Constituent, InvalidInput
 from advocacy.mail import mail_enabled
+from advocacy.statements.services import cached_stances
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +92,6 @@ def congress_number(when: datetime | None = None) -> int:
 
 
 def _stances(campaign) -> dict:
-    from advocacy.statements.services import cached_stances
-
     return cached_stances(campaign.id)
 
 
@@ -371,8 +371,6 @@ def preview_letters(
 def letter_json(letter: Letter, delivery: Delivery | None, action=None) -> dict:
     """A letter for the API; with its `action`, the office carries the district office nearest the writer
     (from the cached geocode of their address, else their city: the same on a first answer and a repeat)."""
-    from advocacy.congress.offices import office_for
-
     office = office_for(letter.bioguide_id, include_former=True) if letter.bioguide_id else None
     if office is not None and action is not None:
         near = office_to_call(office.bioguide_id, action.address, action.city, action.state, action.zip, guess=False)

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from flask import current_app, request, url_for
 from sqlalchemy import select
 
+from advocacy.congress.offices import office_for
 from advocacy.extensions import db
 from advocacy.statements.models import KIND_LABELS, Statement
 from advocacy.statements.scoreboard import office_label
@@ -34,8 +35,6 @@ def _sub(parent: ET.Element, name: str, text: str | None = None, **attrs) -> ET.
 
 
 def statements_atom(campaign) -> bytes:
-    from advocacy.congress.offices import office_for
-
     statements = db.session.scalars(
         select(Statement)
         .where(Statement.campaign_id == campaign.id)

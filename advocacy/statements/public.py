@@ -14,6 +14,9 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from advocacy.auth.access import public
+from advocacy.campaigns.services import get_public_campaign
+from advocacy.campaigns.snapshots import campaign_snapshot
+from advocacy.congress.lookup import LookupFailed, lookup_representatives
 from advocacy.places import STATE_NAMES
 from advocacy.statements.atom import statements_atom
 from advocacy.statements.models import Stance
@@ -34,8 +37,6 @@ OFFICES_PER_PAGE = 60  # 537 rows on one page made a 24,000-pixel page
 
 
 def public_campaign_or_404(slug: str):
-    from advocacy.campaigns.services import get_public_campaign
-
     campaign = get_public_campaign(slug)
     if campaign is None:
         abort(404)
@@ -44,8 +45,6 @@ def public_campaign_or_404(slug: str):
 
 def _your_members(zip_code: str):
     """(lookup result, error message) for the ZIP typed on the page; both None when none was typed."""
-    from advocacy.congress.lookup import LookupFailed, lookup_representatives
-
     if not zip_code:
         return None, None
     try:
@@ -80,8 +79,6 @@ def _timeline(board: Scoreboard, everything: bool) -> Markup:
 @bp.get("/c/<slug>/scoreboard")
 @public
 def show(slug: str):
-    from advocacy.campaigns.snapshots import campaign_snapshot
-
     campaign = campaign_snapshot(slug)  # cached per process for a few seconds: no query for the campaign
     if campaign is None or campaign.status not in ("live", "closed"):
         abort(404)

@@ -14,7 +14,8 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from advocacy.campaigns.snapshots import read_through
-from advocacy.congress.offices import Office, current_offices, roster
+from advocacy.congress.models import Member
+from advocacy.congress.offices import Office, current_offices, office_from_member, roster
 from advocacy.extensions import db
 from advocacy.folding import fold_text
 from advocacy.places import NO_SENATORS, STATE_NAMES, district_label
@@ -262,11 +263,8 @@ def load_statement_entries(campaign_id: int) -> list[StatementEntry]:
 
 
 def _former_names(ids: set[str]) -> dict[str, str]:
-    from advocacy.congress.offices import office_from_member
-
     if not ids:
         return {}
-    from advocacy.congress.models import Member
 
     members = db.session.execute(select(*Member.__table__.columns).where(Member.bioguide_id.in_(sorted(ids)))).all()
     return {m.bioguide_id: office_label(office_from_member(m)) + " (former)" for m in members}

@@ -12,8 +12,10 @@ from sqlalchemy import exists, func, select
 
 from advocacy.caching import bounded_cache
 from advocacy.campaigns.snapshots import MAX_CAMPAIGNS, MAX_TTL, read_through
+from advocacy.congress.offices import office_for, roster
 from advocacy.db import utcnow
 from advocacy.extensions import db
+from advocacy.places import NO_SENATORS
 from advocacy.statements.models import MAX_QUOTE, MAX_URL, Kind, Stance, Statement, StatementRevision, latest_order
 from advocacy.statements.scoreboard import forget_stamp
 
@@ -58,8 +60,6 @@ def valid_source_url(url: str) -> bool:
 def validate(data: StatementInput, allow_former: str | None = None, today: dt.date | None = None) -> None:
     """Raise StatementError naming every bad field. `allow_former` is a bioguide id that may have left
     office (the one an edited statement already has)."""
-    from advocacy.congress.offices import office_for
-
     problems: dict[str, str] = {}
     if not data.bioguide_id or (office_for(data.bioguide_id) is None and data.bioguide_id != allow_former):
         problems["bioguide_id"] = "Choose a current member of Congress."
@@ -200,9 +200,6 @@ def has_spoken(campaign_id: int, bioguide_id: str) -> bool:
 def spoken_count(campaign_id: int, include_delegates: bool = False) -> int:
     """How many sitting offices support the campaign now: the "N of 535 offices have spoken" figure
     (delegates are counted apart, as on the scoreboard, unless asked for)."""
-    from advocacy.congress.offices import roster
-    from advocacy.places import NO_SENATORS
-
     offices = roster().offices
     count = 0
     for bioguide_id, stance in stances_for(campaign_id).items():

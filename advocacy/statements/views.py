@@ -9,7 +9,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from advocacy.auth.access import role_required
-from advocacy.auth.models import Role
+from advocacy.auth.models import Role, User
+from advocacy.campaigns.services import get_campaign_by_slug
 from advocacy.congress.offices import current_offices, office_for, office_matches
 from advocacy.db import utcnow
 from advocacy.delivery.jobs import JobRefused
@@ -44,8 +45,6 @@ bp = Blueprint("statements", __name__, url_prefix="/organizer/campaigns/<slug>/s
 
 
 def _campaign(slug: str):
-    from advocacy.campaigns.services import get_campaign_by_slug
-
     campaign = get_campaign_by_slug(slug)
     if campaign is None:
         abort(404)
@@ -177,8 +176,6 @@ def edit(slug: str, statement_id: int):
 
 
 def _editors(statement: Statement) -> dict[int, str]:
-    from advocacy.auth.models import User
-
     ids = {r.changed_by_id for r in statement.revisions if r.changed_by_id} | (
         {statement.recorded_by_id} if statement.recorded_by_id else set()
     )
