@@ -7,9 +7,9 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from flask import current_app
+from flask import abort, current_app
 from sqlalchemy import case, func, select
 
 from advocacy.campaigns.models import Campaign, CustomTarget, Status
@@ -21,6 +21,7 @@ from advocacy.letters.models import Letter
 from advocacy.statements.services import spoken_count
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class CampaignStateError(ValueError):
@@ -364,3 +365,20 @@ def delete_draft(campaign: Campaign) -> None:
     if campaign.status != Status.DRAFT.value:
         raise CampaignStateError("Only a draft can be deleted; close a live campaign instead.")
     db.session.delete(campaign)
+
+
+def campaign_or_404(campaign_id: int) -> Campaign:
+    """The campaign with this id for an organizer page, or a 404."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def campaign_row_or_404(model: type[T], row_id: int, campaign: Campaign) -> T:
+    """A row of `model` (a letter, an update...) that belongs to `campaign`, or a 404: an id from another
+    campaign is not found here."""
+    row = db.session.get(model, row_id)
+    if row is None or row.campaign_id != campaign.id:
+        abort(404)
+    return row

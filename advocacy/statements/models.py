@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from advocacy.db import utcnow
 from advocacy.extensions import db
-from advocacy.labels import LABELS
+from advocacy.labels import LABELS, LabeledCode
 
 MAX_URL = 2000
 MAX_QUOTE = 5000
@@ -27,7 +27,9 @@ class Stance(StrEnum):
         return {"supports": "Supports", "neutral": "Neutral", "opposes": "Opposes"}[self.value]
 
 
-class Kind(StrEnum):
+class Kind(LabeledCode):
+    __labels__ = "statement_kind"
+
     PRESS_RELEASE = "press_release"
     SOCIAL_POST = "social_post"
     LETTER_TO_DHS_ICE = "letter_to_dhs_ice"
@@ -35,10 +37,6 @@ class Kind(StrEnum):
     COSIGNED_LETTER = "cosigned_letter"
     RESOLUTION_COSPONSOR = "resolution_cosponsor"
     OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return KIND_LABELS[self.value]
 
 
 KIND_LABELS = LABELS["statement_kind"]  # the words for each kind live with the other labels
