@@ -11,7 +11,6 @@ from sqlalchemy.orm import selectinload
 from advocacy.db import utcnow
 from advocacy.delivery.models import UNDELIVERED, Delivery, DeliveryAttempt, Status
 from advocacy.extensions import db
-from advocacy.letters.models import Letter
 
 # `unknown` (an email that may have arrived) is retried only by an organizer's decision.
 RETRYABLE = (Status.FAILED.value, Status.DEAD.value, Status.PENDING.value, Status.UNKNOWN.value)
@@ -124,8 +123,7 @@ class Stats:
 def _campaign_filter(stmt, campaign_id: int | None):
     if campaign_id is None:
         return stmt
-
-    return stmt.join(Letter, Letter.id == Delivery.letter_id).where(Letter.campaign_id == campaign_id)
+    return stmt.where(Delivery.letter.has(campaign_id=campaign_id))  # letters of the campaign (by relationship)
 
 
 def delivery_stats(campaign_id: int | None = None) -> Stats:
