@@ -16,7 +16,6 @@ from advocacy.auth.cli import users_cli
 from advocacy.auth.forms import LogoutForm
 from advocacy.campaigns import api as campaigns_api
 from advocacy.campaigns import models as campaigns_models
-from advocacy.campaigns import outcome_emails
 from advocacy.campaigns import views as campaigns_views
 from advocacy.campaigns.cli import campaigns_cli
 from advocacy.casework import models as casework_models
@@ -32,11 +31,10 @@ from advocacy.dbsetup import configure_postgres, configure_sqlite
 from advocacy.delivery import jobs as delivery_jobs
 from advocacy.delivery import models as delivery_models
 from advocacy.delivery import suppression
-from advocacy.delivery import views as delivery_views
 from advocacy.delivery.cli import deliveries_cli
 from advocacy.extensions import csrf, db, limiter, login_manager, migrate
 from advocacy.letters import api as letters_api
-from advocacy.letters import followups, receipts
+from advocacy.letters import followups, outcome_emails, receipts
 from advocacy.letters import models as letters_models
 from advocacy.letters import views as letters_views
 from advocacy.letters.cli import districts_verify, legislators_switch
@@ -44,7 +42,7 @@ from advocacy.main import views as main_views
 from advocacy.organization import views as organization_views
 from advocacy.privacy import views as privacy_views
 from advocacy.privacy.cli import privacy_cli
-from advocacy.reports import export_jobs, weekly
+from advocacy.reports import deliveries, export_jobs, weekly
 from advocacy.reports import models as reports_models
 from advocacy.reports import views as reports_views
 from advocacy.reports.cli import reports_cli
@@ -84,7 +82,7 @@ API_MODULES = (
 OUTBOX_MODULES = (
     receipts,  # letters: the constituent's receipt
     followups,  # letters: "an office you wrote to has spoken up"
-    outcome_emails,  # campaigns: "how the campaign ended"
+    outcome_emails,  # letters: "how the campaign ended", to its letter writers
     update_emails,  # updates: an organizer's news about the case
     alerts,  # statements: "new candidates to review", to opted-in organizers
     weekly,  # reports: the weekly summary to staff who asked for it
@@ -107,7 +105,7 @@ BLUEPRINTS = (
     statements_views.bp,  # organizer pages
     statements_public.bp,  # the public scoreboard
     letters_views.bp,  # the public campaign pages and the letter flow
-    delivery_views.bp,  # /organizer/deliveries, /metrics/deliveries
+    deliveries.bp,  # the delivery dashboard: /organizer/deliveries, /metrics/deliveries
     casework_views.bp,  # /organizer/campaigns/<slug>/casework, priority report
     organization_views.bp,  # who runs the site, /privacy
     updates_views.bp,  # organizer pages, Atom feed, /unsubscribe/<token>

@@ -138,7 +138,7 @@ def test_an_update_reaches_each_consenting_unsuppressed_supporter_in_the_state_o
 
 @pytest.mark.usefixtures("congress_data")
 def test_an_unsubscribe_stops_every_later_email(app, organizer_client, client, db, smtp_server, campaign):
-    from advocacy.campaigns.outcome_emails import queue_outcome_emails
+    from advocacy.letters.outcome_emails import queue_outcome_emails
     from advocacy.statements.services import StatementInput, record_statement
 
     cy = db.session.scalars(select(Action).where(Action.first_name == "Cy")).first()

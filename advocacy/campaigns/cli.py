@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from advocacy.campaigns.files import CampaignFileError
 from advocacy.campaigns.loading import EditedInWeb, OnEdited, load_campaigns
-from advocacy.campaigns.outcome_emails import OUTCOME
+from advocacy.campaigns.services import OUTCOME
 from advocacy.campaigns.stale import check_stale
 from advocacy.db import utcnow
 from advocacy.delivery import kinds

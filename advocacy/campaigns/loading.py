@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from advocacy.campaigns.files import CampaignFileError, CampaignSpec, find_campaign_files, read_campaign_file
 from advocacy.campaigns.models import Campaign, CustomTarget, LetterTemplate, Status
-from advocacy.campaigns.outcome_emails import queue_outcome_emails
+from advocacy.campaigns.services import outcome_decided
 from advocacy.db import utcnow
 from advocacy.extensions import db
 from advocacy.statements.models import Statement
@@ -140,7 +140,7 @@ def apply_spec(spec: CampaignSpec, campaign: Campaign | None = None) -> LoadResu
     if _add_statements(campaign, spec):
         changes.append("statements")
     if newly_decided:
-        queue_outcome_emails(campaign.id)
+        outcome_decided(campaign.id)
     campaign.loaded_from = spec.source
     campaign.loaded_at = utcnow()
     campaign.loaded_state = field_hashes(campaign)

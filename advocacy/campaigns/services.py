@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -382,3 +382,21 @@ def campaign_row_or_404(model: type[T], row_id: int, campaign: Campaign) -> T:
     if row is None or row.campaign_id != campaign.id:
         abort(404)
     return row
+
+
+# The outbox kind of the "how the campaign ended" emails (letters/outcome_emails.py writes and sends them).
+OUTCOME = "outcome"
+# Called as hook(campaign_id), in the transaction that gives a campaign its outcome. The outcome emails register
+# here: they go to the campaign's letter writers, a layer above.
+OUTCOME_HOOKS: list[Callable[[int], object]] = []
+
+
+def on_outcome(hook: Callable[[int], object]) -> Callable[[int], object]:
+    OUTCOME_HOOKS.append(hook)
+    return hook
+
+
+def outcome_decided(campaign_id: int) -> None:
+    """The campaign has just been given its outcome (on the organizer's page or from its file)."""
+    for hook in OUTCOME_HOOKS:
+        hook(campaign_id)

@@ -11,7 +11,6 @@ from advocacy.auth.models import Role
 from advocacy.campaigns import pickers, services, stale
 from advocacy.campaigns.forms import CampaignForm, ConfirmForm, CustomTargetForm, LetterForm, OutcomeForm, TargetsForm
 from advocacy.campaigns.models import Campaign, CustomTarget, LetterTemplate, Status
-from advocacy.campaigns.outcome_emails import queue_outcome_emails
 from advocacy.campaigns.placeholders import PLACEHOLDERS
 from advocacy.campaigns.preview import coverage, preview_offices, preview_variant
 from advocacy.campaigns.rendering import (
@@ -150,7 +149,7 @@ def outcome(campaign_id: int):
         )
         db.session.flush()
         if newly_decided:
-            queue_outcome_emails(campaign.id)
+            services.outcome_decided(campaign.id)
     except services.CampaignStateError as exc:
         db.session.rollback()
         flash(str(exc), "error")

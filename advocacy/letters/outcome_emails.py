@@ -14,6 +14,7 @@ from sqlalchemy import func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from advocacy.campaigns.models import Campaign
+from advocacy.campaigns.services import OUTCOME, on_outcome
 from advocacy.db import utcnow
 from advocacy.delivery.kinds import Email, Skip, renderer, row
 from advocacy.delivery.models import Delivery
@@ -21,8 +22,6 @@ from advocacy.delivery.suppression import is_suppressed, unsubscribe_headers
 from advocacy.extensions import db
 from advocacy.letters.models import Action, Letter
 from advocacy.mail import mail_enabled
-
-OUTCOME = "outcome"
 
 
 def _insert():
@@ -33,6 +32,7 @@ def dedupe_key(campaign_id: int, email_key: str) -> str:
     return f"{OUTCOME}:{campaign_id}:{email_key}"
 
 
+@on_outcome
 def queue_outcome_emails(campaign_id: int) -> int:
     """Queue one email per consenting constituent who wrote the campaign's own letters (not thank-you
     letters: those writers already know), as outbox rows in the caller's transaction; at most one per person

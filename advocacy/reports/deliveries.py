@@ -1,4 +1,5 @@
-"""The organizer's delivery dashboard, its retry/cancel buttons, and a metric for monitoring."""
+"""The organizer's delivery dashboard, its retry/cancel buttons, and a metric for monitoring (the outbox is
+advocacy/delivery; this page reads it per campaign, so it sits with the reports above the campaigns)."""
 
 from __future__ import annotations
 
