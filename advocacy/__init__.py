@@ -34,7 +34,7 @@ from advocacy.delivery import suppression
 from advocacy.delivery.cli import deliveries_cli
 from advocacy.extensions import csrf, db, limiter, login_manager, migrate
 from advocacy.letters import api as letters_api
-from advocacy.letters import followups, outcome_emails, receipts
+from advocacy.letters import counts, followups, outcome_emails, receipts
 from advocacy.letters import models as letters_models
 from advocacy.letters import views as letters_views
 from advocacy.letters.cli import districts_verify, legislators_switch
@@ -92,6 +92,8 @@ JOB_MODULES = (
     export_jobs,  # reports: large exports and packet bundles, "export ready" mail
     scan_job,  # statements: "scan now" from the monitored-feeds page
 )
+# Modules that register a part of a lower feature's work (campaigns.services.counts_part).
+HOOK_MODULES = (counts,)  # letters: letters written, in a campaign's public counts
 # Blueprints in the order they are registered (the letters' public campaign pages come after fixed paths).
 BLUEPRINTS = (
     main_views.bp,

@@ -10,15 +10,13 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import abort, current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import case, select
 
 from advocacy.campaigns.models import Campaign, CustomTarget, Status
 from advocacy.campaigns.validation import check_outcome, coverage_problems
 from advocacy.congress.models import CommitteeMembership
 from advocacy.congress.offices import office_for
 from advocacy.extensions import db
-from advocacy.letters.models import Letter
-from advocacy.statements.services import spoken_count
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -147,18 +145,22 @@ def campaign_counts(campaign: Campaign) -> CampaignCounts:
     return cached[1]
 
 
+# Each adds its part of a campaign's public counts, as part(campaign_id) -> {CampaignCounts field: number}:
+# letters/counts.py (letters written) and statements/services.py (offices that spoke), both a layer above.
+COUNT_PARTS: list[Callable[[int], dict[str, int]]] = []
+
+
+def counts_part(part: Callable[[int], dict[str, int]]) -> Callable[[int], dict[str, int]]:
+    COUNT_PARTS.append(part)
+    return part
+
+
 def _count(key: tuple[str, int], campaign_id: int) -> CampaignCounts:
     started = time.monotonic()
-    by_purpose = dict(
-        db.session.execute(
-            select(Letter.purpose, func.count()).where(Letter.campaign_id == campaign_id).group_by(Letter.purpose)
-        ).all()
-    )
-    counts = CampaignCounts(
-        letters_sent=by_purpose.get("campaign", 0),
-        offices_spoken=spoken_count(campaign_id),
-        thanks_sent=by_purpose.get("thanks", 0),
-    )
+    numbers: dict[str, int] = {}
+    for part in COUNT_PARTS:
+        numbers.update(part(campaign_id))
+    counts = CampaignCounts(**numbers)
     _counts_cache[key] = (started, counts)
     return counts
 

@@ -11,6 +11,7 @@ from flask import has_request_context, request
 from sqlalchemy import exists, func, select
 
 from advocacy.caching import bounded_cache
+from advocacy.campaigns.services import counts_part
 from advocacy.campaigns.snapshots import MAX_CAMPAIGNS, MAX_TTL, read_through
 from advocacy.congress.offices import office_for, roster
 from advocacy.db import utcnow
@@ -209,6 +210,12 @@ def spoken_count(campaign_id: int, include_delegates: bool = False) -> int:
         if include_delegates or office.state not in NO_SENATORS or office.chamber == "senate":
             count += 1
     return count
+
+
+@counts_part
+def spoken_counts(campaign_id: int) -> dict[str, int]:
+    """The statements' part of a campaign's public counts."""
+    return {"offices_spoken": spoken_count(campaign_id)}
 
 
 def forget_stances(campaign_id: int) -> None:
