@@ -46,7 +46,7 @@ from advocacy.reports import deliveries, export_jobs, weekly
 from advocacy.reports import models as reports_models
 from advocacy.reports import views as reports_views
 from advocacy.reports.cli import reports_cli
-from advocacy.statements import alerts, scan_job
+from advocacy.statements import alerts, file_statements, scan_job
 from advocacy.statements import api as statements_api
 from advocacy.statements import models as statements_models
 from advocacy.statements import public as statements_public
@@ -92,8 +92,11 @@ JOB_MODULES = (
     export_jobs,  # reports: large exports and packet bundles, "export ready" mail
     scan_job,  # statements: "scan now" from the monitored-feeds page
 )
-# Modules that register a part of a lower feature's work (campaigns.services.counts_part).
-HOOK_MODULES = (counts,)  # letters: letters written, in a campaign's public counts
+# Modules that register a part of a lower feature's work (campaigns.services.counts_part, loading.section_loader).
+HOOK_MODULES = (
+    counts,  # letters: letters written, in a campaign's public counts
+    file_statements,  # statements: the statements a campaign file carries
+)
 # Blueprints in the order they are registered (the letters' public campaign pages come after fixed paths).
 BLUEPRINTS = (
     main_views.bp,

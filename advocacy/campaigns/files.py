@@ -32,8 +32,8 @@ from advocacy.campaigns.validation import (
 )
 from advocacy.campaigns.yamllines import CONTENT, CampaignFileError, YamlReader, display_path, field_name, parse_yaml
 from advocacy.places import STATE_FIPS
-from advocacy.statements.models import MAX_QUOTE, Kind
-from advocacy.statements.models import Stance as StatementStance
+from advocacy.stances import MAX_QUOTE, Kind
+from advocacy.stances import Stance as StatementStance
 
 CAMPAIGN_FILE = "campaign.yaml"
 MAX_FILE_BYTES = 200_000

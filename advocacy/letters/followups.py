@@ -24,7 +24,8 @@ from advocacy.delivery.suppression import is_suppressed, unsubscribe_headers
 from advocacy.extensions import db
 from advocacy.letters.models import Action, Letter
 from advocacy.mail import mail_enabled
-from advocacy.statements.models import KIND_LABELS, Statement
+from advocacy.stances import KIND_LABELS
+from advocacy.statements.models import Statement
 from advocacy.statements.services import FOLLOWUP, on_first_support
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from advocacy.congress.offices import office_for
 from advocacy.extensions import db
-from advocacy.statements.models import KIND_LABELS, Statement
+from advocacy.stances import KIND_LABELS
+from advocacy.statements.models import Statement
 from advocacy.statements.scoreboard import office_label
 
 ATOM = "http://www.w3.org/2005/Atom"

@@ -11,7 +11,8 @@ from wtforms.validators import URL, AnyOf, DataRequired, InputRequired, Length, 
 
 from advocacy.congress.offices import Office
 from advocacy.places import STATE_NAMES
-from advocacy.statements.models import KIND_LABELS, MAX_QUOTE, MAX_URL, SourceKind, Stance
+from advocacy.stances import KIND_LABELS, MAX_QUOTE, Stance
+from advocacy.statements.models import MAX_URL, SourceKind
 from advocacy.statements.scoreboard import office_label
 from advocacy.statements.services import StatementInput
 

@@ -11,35 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from advocacy.db import utcnow
 from advocacy.extensions import db
-from advocacy.labels import LABELS, LabeledCode
+from advocacy.stances import Kind, Stance
 
 MAX_URL = 2000
-MAX_QUOTE = 5000
-
-
-class Stance(StrEnum):
-    SUPPORTS = "supports"
-    NEUTRAL = "neutral"
-    OPPOSES = "opposes"
-
-    @property
-    def label(self) -> str:
-        return {"supports": "Supports", "neutral": "Neutral", "opposes": "Opposes"}[self.value]
-
-
-class Kind(LabeledCode):
-    __labels__ = "statement_kind"
-
-    PRESS_RELEASE = "press_release"
-    SOCIAL_POST = "social_post"
-    LETTER_TO_DHS_ICE = "letter_to_dhs_ice"
-    FLOOR_REMARKS = "floor_remarks"
-    COSIGNED_LETTER = "cosigned_letter"
-    RESOLUTION_COSPONSOR = "resolution_cosponsor"
-    OTHER = "other"
-
-
-KIND_LABELS = LABELS["statement_kind"]  # the words for each kind live with the other labels
 
 
 def latest_order():

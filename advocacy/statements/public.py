@@ -18,8 +18,8 @@ from advocacy.campaigns.services import get_public_campaign
 from advocacy.campaigns.snapshots import campaign_snapshot
 from advocacy.congress.lookup import LookupFailed, lookup_representatives
 from advocacy.places import STATE_NAMES
+from advocacy.stances import Stance
 from advocacy.statements.atom import statements_atom
-from advocacy.statements.models import Stance
 from advocacy.statements.scoreboard import (
     GROUP_LABELS,
     OfficeRow,

@@ -19,7 +19,8 @@ from advocacy.congress.offices import Office, current_offices, office_from_membe
 from advocacy.extensions import db
 from advocacy.folding import fold_text
 from advocacy.places import NO_SENATORS, STATE_NAMES, district_label
-from advocacy.statements.models import KIND_LABELS, Stance, Statement, latest_order
+from advocacy.stances import KIND_LABELS, Stance
+from advocacy.statements.models import Statement, latest_order
 from advocacy.statements.stategrid import StateCount
 
 SEATS = 535  # 100 senators and 435 voting representatives

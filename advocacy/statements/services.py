@@ -17,7 +17,8 @@ from advocacy.congress.offices import office_for, roster
 from advocacy.db import utcnow
 from advocacy.extensions import db
 from advocacy.places import NO_SENATORS
-from advocacy.statements.models import MAX_QUOTE, MAX_URL, Kind, Stance, Statement, StatementRevision, latest_order
+from advocacy.stances import MAX_QUOTE, Kind, Stance
+from advocacy.statements.models import MAX_URL, Statement, StatementRevision, latest_order
 from advocacy.statements.scoreboard import forget_stamp
 
 EDITABLE = ("bioguide_id", "date", "kind", "stance", "source_url", "quote_or_summary")

@@ -16,18 +16,17 @@ from advocacy.db import utcnow
 from advocacy.delivery.jobs import JobRefused
 from advocacy.extensions import db
 from advocacy.places import STATE_NAMES
+from advocacy.stances import KIND_LABELS, Stance
 from advocacy.statements import alerts, scan_job
 from advocacy.statements.discovery import Recognition, recognize, refused_address
 from advocacy.statements.feeds import normalize_url
 from advocacy.statements.forms import EmptyForm, FeedForm, StatementForm
 from advocacy.statements.matching import highlight
 from advocacy.statements.models import (
-    KIND_LABELS,
     CandidateStatus,
     FeedState,
     MonitoredFeed,
     SourceKind,
-    Stance,
     Statement,
     StatementCandidate,
 )
