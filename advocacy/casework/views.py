@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from advocacy.auth.access import role_required
 from advocacy.auth.models import Role
 from advocacy.campaigns.services import get_campaign_by_slug
-from advocacy.campaigns.snapshots import forget as forget_snapshot
+from advocacy.campaigns.snapshots import campaign_changed
 from advocacy.campaigns.validation import split_ids
 from advocacy.casework import crypto, facts, priority, timeline
 from advocacy.casework.actions import ActionInput, actions_for, record_action
@@ -154,7 +154,7 @@ def _event_input(form: EventForm) -> timeline.EventInput:
 
 
 def _timeline_changed(campaign) -> None:
-    forget_snapshot(campaign.slug)
+    campaign_changed(campaign.slug)
 
 
 @bp.post(PREFIX + "/timeline")
@@ -231,7 +231,7 @@ def new_priority(slug: str):
         db.session.rollback()
         _field_error(form, exc)
         return _overview(campaign, priority_form=form, status=400)
-    forget_snapshot(campaign.slug)
+    campaign_changed(campaign.slug)
     flash("Priority target added.", "success")
     return redirect(url_for(".index", slug=slug) + "#priority")
 
@@ -244,7 +244,7 @@ def remove_priority(slug: str, index: int):
         abort(400)
     if not priority.remove_target(campaign, index):
         abort(404)
-    forget_snapshot(campaign.slug)
+    campaign_changed(campaign.slug)
     flash("Priority target removed.", "success")
     return redirect(url_for(".index", slug=slug) + "#priority")
 

@@ -9,7 +9,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import selectinload
 
 from advocacy.db import utcnow
-from advocacy.delivery.models import UNDELIVERED, Delivery, DeliveryAttempt, Status
+from advocacy.delivery.models import UNDELIVERED, Delivery, Status
 from advocacy.extensions import db
 
 # `unknown` (an email that may have arrived) is retried only by an organizer's decision.
@@ -81,14 +81,6 @@ def cancel_delivery(delivery_id: str) -> bool:
     )
     db.session.commit()
     return result.rowcount == 1
-
-
-def deliveries_for_letters(letter_ids: list[str]) -> dict[str, Delivery]:
-    """letter id -> its delivery, for confirmation pages and API answers."""
-    if not letter_ids:
-        return {}
-    rows = db.session.scalars(select(Delivery).where(Delivery.letter_id.in_(letter_ids)))
-    return {d.letter_id: d for d in rows}
 
 
 # --- The numbers ----------------------------------------------------------------------------------
@@ -168,14 +160,3 @@ def problem_deliveries(campaign_id: int | None = None, limit: int = 100) -> list
         campaign_id,
     )
     return list(db.session.scalars(stmt))
-
-
-def recent_attempts(delivery_id: str, limit: int = 20):
-    return list(
-        db.session.scalars(
-            select(DeliveryAttempt)
-            .where(DeliveryAttempt.delivery_id == delivery_id)
-            .order_by(DeliveryAttempt.id.desc())
-            .limit(limit)
-        )
-    )

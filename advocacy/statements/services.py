@@ -19,7 +19,7 @@ from advocacy.extensions import db
 from advocacy.places import NO_SENATORS
 from advocacy.stances import MAX_QUOTE, Kind, Stance
 from advocacy.statements.models import MAX_URL, Statement, StatementRevision, latest_order
-from advocacy.statements.scoreboard import forget_stamp
+from advocacy.statements.scoreboard import board_changed
 
 EDITABLE = ("bioguide_id", "date", "kind", "stance", "source_url", "quote_or_summary")
 EARLIEST_DATE = dt.date(1990, 1, 1)
@@ -121,7 +121,7 @@ def record_statement(campaign_id: int, data: StatementInput, user_id: int | None
     if first_support:
         for hook in FIRST_SUPPORT_HOOKS:
             hook(campaign_id, data.bioguide_id, statement.id)
-    forget_stances(campaign_id)
+    stances_changed(campaign_id)
     if commit:
         db.session.commit()
     return statement
@@ -152,7 +152,7 @@ def update_statement(statement: Statement, data: StatementInput, user_id: int | 
     if first_support:
         for hook in FIRST_SUPPORT_HOOKS:
             hook(statement.campaign_id, data.bioguide_id, statement.id)
-    forget_stances(statement.campaign_id)
+    stances_changed(statement.campaign_id)
     db.session.commit()
     return True
 
@@ -219,12 +219,12 @@ def spoken_counts(campaign_id: int) -> dict[str, int]:
     return {"offices_spoken": spoken_count(campaign_id)}
 
 
-def forget_stances(campaign_id: int) -> None:
+def stances_changed(campaign_id: int) -> None:
     """After a statement is written: this request and this process's scoreboard see it at once."""
     cache = _request_cache()
     if cache is not None:
         cache.pop(campaign_id, None)
-    forget_stamp(campaign_id)
+    board_changed(campaign_id)
 
 
 _stances = bounded_cache("campaign stances", maxsize=MAX_CAMPAIGNS, ttl=MAX_TTL)
