@@ -282,3 +282,11 @@ def test_dismissing_a_candidate(organizer_client, db):
     foreign = candidate(db, other, url="https://example.org/other")
     assert organizer_client.post(f"{BASE}/review/{foreign.id}/dismiss").status_code == 404
     assert organizer_client.get(f"{BASE}/review/{foreign.id}").status_code == 404
+
+
+def test_the_feeds_page_says_the_congressional_record_is_not_read_without_a_govinfo_key(organizer_client, db):
+    make_campaign()
+    page = organizer_client.get(f"{BASE}/feeds").get_data(as_text=True)
+    row = re.search(r'<tr id="source-record">(.*?)</tr>', page, re.S).group(1)
+    assert "Congressional Record (GovInfo)" in row
+    assert "Not read: set <code>ADVOCACY_GOVINFO_API_KEY</code>" in row and "0 items sent to review" in row

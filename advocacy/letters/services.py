@@ -22,7 +22,7 @@ from advocacy.campaigns.models import Campaign, Status
 from advocacy.campaigns.placeholders import campaign_fields, constituent_fields
 from advocacy.campaigns.rendering import TemplateProblem, choose_variant, render_letter
 from advocacy.campaigns.services import Target, campaign_targets, thanks_targets
-from advocacy.congress import transition
+from advocacy.congress import effective, transition
 from advocacy.congress.lookup import (
     ZIP_SOURCE_NOTICE,
     LookupResult,
@@ -87,8 +87,9 @@ class Submission:
 
 
 def congress_number(when: datetime | None = None) -> int:
-    """The Congress in office at `when` (default now): each begins at noon Eastern on January 3 of an odd year."""
-    return transition.congress_number(when or datetime.now(UTC))
+    """The Congress in office at `when` (default: the clock the roster is chosen by, advocacy.congress.effective):
+    each begins at noon Eastern on January 3 of an odd year."""
+    return transition.congress_number(when or effective.clock())
 
 
 def _stances(campaign) -> dict:
@@ -259,7 +260,7 @@ def _write(
     Returns plain records of what was written, for the response: nothing is read back.
     """
     now = datetime.now(UTC)
-    congress = congress_number(now)
+    congress = congress_number()  # by the same clock as the roster the letters were addressed from
     state, district = lookup.districts[0] if len(lookup.districts) == 1 else (constituent.state, None)
     action = {
         "id": new_id(),

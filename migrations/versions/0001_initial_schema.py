@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 22:11:31.059438
+Create Date: 2026-12-04 20:43:05.721969
 
 """
 from alembic import op
@@ -103,6 +103,13 @@ def upgrade():
     with op.batch_alter_table('congress_releases', schema=None) as batch_op:
         batch_op.create_index('ix_congress_releases_applied_at_effective_at', ['applied_at', 'effective_at'], unique=False)
 
+    op.create_table('congress_rosters',
+    sa.Column('congress', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('effective_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('source', sa.String(length=500), nullable=False),
+    sa.Column('updated_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('congress', name=op.f('pk_congress_rosters'))
+    )
     op.create_table('feed_states',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('url', sa.String(length=2000), nullable=False),
@@ -469,6 +476,24 @@ def upgrade():
     with op.batch_alter_table('password_resets', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_password_resets_user_id'), ['user_id'], unique=False)
 
+    op.create_table('roster_members',
+    sa.Column('congress', sa.Integer(), nullable=False),
+    sa.Column('bioguide_id', sa.String(length=10), nullable=False),
+    sa.Column('chamber', sa.String(length=6), nullable=False),
+    sa.Column('state', sa.String(length=2), nullable=False),
+    sa.Column('district', sa.Integer(), nullable=True),
+    sa.Column('party', sa.String(length=40), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('record', sa.JSON(), nullable=False),
+    sa.Column('district_offices', sa.JSON(), nullable=False),
+    sa.Column('left_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['congress'], ['congress_rosters.congress'], name=op.f('fk_roster_members_congress_congress_rosters'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('congress', 'bioguide_id', name=op.f('pk_roster_members'))
+    )
+    with op.batch_alter_table('roster_members', schema=None) as batch_op:
+        batch_op.create_index('ix_roster_members_bioguide_id', ['bioguide_id'], unique=False)
+        batch_op.create_index('ix_roster_members_seat', ['congress', 'state', 'district'], unique=False)
+
     op.create_table('statements',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=False),
@@ -704,6 +729,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_statements_bioguide_id'))
 
     op.drop_table('statements')
+    with op.batch_alter_table('roster_members', schema=None) as batch_op:
+        batch_op.drop_index('ix_roster_members_seat')
+        batch_op.drop_index('ix_roster_members_bioguide_id')
+
+    op.drop_table('roster_members')
     with op.batch_alter_table('password_resets', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_password_resets_user_id'))
 
@@ -777,6 +807,7 @@ def downgrade():
 
     op.drop_table('members')
     op.drop_table('feed_states')
+    op.drop_table('congress_rosters')
     with op.batch_alter_table('congress_releases', schema=None) as batch_op:
         batch_op.drop_index('ix_congress_releases_applied_at_effective_at')
 
