@@ -16,6 +16,7 @@ from advocacy.auth.cli import users_cli
 from advocacy.auth.forms import LogoutForm
 from advocacy.campaigns import api as campaigns_api
 from advocacy.campaigns import models as campaigns_models
+from advocacy.campaigns import photo_views
 from advocacy.campaigns import views as campaigns_views
 from advocacy.campaigns.cli import campaigns_cli
 from advocacy.casework import models as casework_models
@@ -39,6 +40,7 @@ from advocacy.letters import models as letters_models
 from advocacy.letters import views as letters_views
 from advocacy.letters.cli import districts_verify, legislators_switch
 from advocacy.main import views as main_views
+from advocacy.organization import models as organization_models
 from advocacy.organization import views as organization_views
 from advocacy.privacy import views as privacy_views
 from advocacy.privacy.cli import privacy_cli
@@ -68,6 +70,7 @@ MODEL_MODULES = (
     delivery_models,  # letters' delivery outbox
     delivery_jobs,  # background jobs, run by the same workers
     casework_models,  # private case facts and files, actions, timeline history
+    organization_models,  # the settings an admin saved over the environment's
     suppression,  # unsubscribes
     updates_models,  # updates to supporters
 )
@@ -107,12 +110,13 @@ BLUEPRINTS = (
     reports_views.bp,  # reports, exports, audit log
     privacy_views.bp,
     campaigns_views.bp,  # organizer pages under /organizer/campaigns
+    photo_views.bp,  # the campaign's uploaded photo, and /photos/<id>.jpg
     statements_views.bp,  # organizer pages
     statements_public.bp,  # the public scoreboard
     letters_views.bp,  # the public campaign pages and the letter flow
     deliveries.bp,  # the delivery dashboard: /organizer/deliveries, /metrics/deliveries
     casework_views.bp,  # /organizer/campaigns/<slug>/casework, priority report
-    organization_views.bp,  # who runs the site, /privacy
+    organization_views.bp,  # who runs the site, /privacy, /admin/organization
     updates_views.bp,  # organizer pages, Atom feed, /unsubscribe/<token>
 )
 
@@ -202,4 +206,5 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_layout():
-        return {"logout_form": LogoutForm}
+        # formdata=None: the header's form never reads the request (on a 413 page, reading it fails again).
+        return {"logout_form": lambda: LogoutForm(formdata=None)}

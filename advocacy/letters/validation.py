@@ -13,6 +13,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from advocacy import places
 from advocacy.identity import clean_identifier, email_key, pseudonym, visible, visible_words
+from advocacy.letters.problems import FlowError
 
 PHONE_RE = re.compile(r"^[0-9+().\- ]{7,25}$")
 MAX_MESSAGE = 5000
@@ -77,10 +78,13 @@ class Constituent:
         return asdict(self)
 
 
-class InvalidInput(ValueError):
+class InvalidInput(FlowError, ValueError):
+    """What was typed, refused: a message per field (`fields`)."""
+
+    reason = "invalid_input"
+
     def __init__(self, fields: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
-        self.fields = fields
+        super().__init__(fields=fields)
 
 
 def clean_text(value: object, *, multiline: bool = False) -> str:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 20:43:05.721969
+Create Date: 2026-12-04 21:27:26.740210
 
 """
 from alembic import op
@@ -26,6 +26,8 @@ def upgrade():
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('detainee_name', sa.String(length=200), nullable=False),
     sa.Column('photo_url', sa.String(length=2000), nullable=False),
+    sa.Column('photo_alt', sa.String(length=300), nullable=False),
+    sa.Column('photo_credit', sa.String(length=200), nullable=False),
     sa.Column('story_markdown', sa.Text(), nullable=False),
     sa.Column('story_html', sa.Text(), nullable=False),
     sa.Column('ask', sa.Text(), nullable=False),
@@ -256,6 +258,21 @@ def upgrade():
     with op.batch_alter_table('campaign_custom_targets', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_campaign_custom_targets_campaign_id'), ['campaign_id'], unique=False)
 
+    op.create_table('campaign_photos',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('width', sa.Integer(), nullable=False),
+    sa.Column('height', sa.Integer(), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_campaign_photos_campaign_id_campaigns'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_campaign_photos_uploaded_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_campaign_photos'))
+    )
+    with op.batch_alter_table('campaign_photos', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_campaign_photos_campaign_id'), ['campaign_id'], unique=False)
+
     op.create_table('campaign_updates',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=False),
@@ -461,6 +478,18 @@ def upgrade():
     with op.batch_alter_table('monitored_feeds', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_monitored_feeds_campaign_id'), ['campaign_id'], unique=False)
 
+    op.create_table('organization_settings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=True),
+    sa.Column('logo_url', sa.String(length=500), nullable=True),
+    sa.Column('contact_email', sa.String(length=254), nullable=True),
+    sa.Column('privacy_text', sa.Text(), nullable=True),
+    sa.Column('site_url', sa.String(length=500), nullable=True),
+    sa.Column('updated_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_organization_settings_updated_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_organization_settings'))
+    )
     op.create_table('password_resets',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -738,6 +767,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_password_resets_user_id'))
 
     op.drop_table('password_resets')
+    op.drop_table('organization_settings')
     with op.batch_alter_table('monitored_feeds', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_monitored_feeds_campaign_id'))
 
@@ -782,6 +812,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_campaign_updates_campaign_id'))
 
     op.drop_table('campaign_updates')
+    with op.batch_alter_table('campaign_photos', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_campaign_photos_campaign_id'))
+
+    op.drop_table('campaign_photos')
     with op.batch_alter_table('campaign_custom_targets', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_campaign_custom_targets_campaign_id'))
 
