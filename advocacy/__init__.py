@@ -39,9 +39,9 @@ from advocacy.letters import counts, followups, outcome_emails, receipts
 from advocacy.letters import models as letters_models
 from advocacy.letters import views as letters_views
 from advocacy.letters.cli import districts_verify, legislators_switch
+from advocacy.main import organization as organization_views
 from advocacy.main import views as main_views
 from advocacy.organization import models as organization_models
-from advocacy.organization import views as organization_views
 from advocacy.privacy import views as privacy_views
 from advocacy.privacy.cli import privacy_cli
 from advocacy.reports import deliveries, export_jobs, weekly
