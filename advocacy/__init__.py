@@ -92,7 +92,7 @@ def register_config(app: Flask, overrides: Mapping[str, object] | None) -> None:
 def register_extensions(app: Flask) -> None:
     import importlib
 
-    from advocacy import inputs, logs, security, sessions
+    from advocacy import i18n, inputs, logs, security, sessions
     from advocacy.auth.access import require_login
     from advocacy.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -125,6 +125,7 @@ def register_extensions(app: Flask) -> None:
     app.before_request(require_login)
     security.init_app(app)
     sessions.init_app(app)
+    i18n.init_app(app)  # languages: Flask-Babel, the switcher, the `lang` cookie
     logs.init_app(app, app.config["ADVOCACY_SETTINGS"].log_level)
 
 

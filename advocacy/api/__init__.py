@@ -22,7 +22,9 @@ class APIError(Exception):
 
 
 def error_response(status: int, code: str, message: str, fields: dict | None = None, **extra):
-    body = {"error": {"code": code, "message": message, "fields": fields or {}, **extra}}
+    # Messages may be lazy translations: they become text here, in the language of the request (codes stay fixed).
+    fields = {name: str(text) for name, text in (fields or {}).items()}
+    body = {"error": {"code": code, "message": str(message), "fields": fields, **extra}}
     return jsonify(body), status
 
 

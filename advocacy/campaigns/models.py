@@ -199,6 +199,9 @@ class Campaign(OutcomeFields, db.Model):
     # Where a letter matters most, each {"kind": "committee"|"office"|"caucus", "id": thomas or bioguide id
     # (a caucus: its name), "members": [bioguide ids] (a caucus only), "reason"}; see advocacy.casework.priority.
     priority_targets: Mapped[list[dict]] = _json_list()
+    # The campaign in other languages (issue 21), by advocacy.i18n code: {"zh-Hans": {"title", "story" (Markdown),
+    # "ask", "share_text", "letters": {variant name: a short gloss}}}. Letters to offices stay English.
+    translations: Mapped[dict] = mapped_column(JSON(), default=dict)
     # When the story or timeline last changed, and when organizers were last told it has gone stale.
     content_updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     stale_notified_at: Mapped[datetime | None]

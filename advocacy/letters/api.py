@@ -11,6 +11,7 @@ import logging
 import re
 
 from flask import jsonify, request
+from flask_babel import lazy_gettext as _l
 
 from advocacy.api import APIError, bp, error_response
 from advocacy.api.openapi import PATHS, SCHEMAS, error_responses
@@ -31,7 +32,7 @@ from advocacy.letters.snapshots import campaign_snapshot
 from advocacy.letters.validation import InvalidInput, email_key, validate_constituent
 
 log = logging.getLogger(__name__)
-UNAVAILABLE = (
+UNAVAILABLE = _l(
     "This campaign's letter cannot be prepared right now. The organizers have been told; please try again later."
 )
 FIELDS = (
@@ -52,22 +53,26 @@ IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 def _payload() -> dict:
     if not request.is_json:
-        raise APIError(415, "unsupported_media_type", "Send the letter as JSON with Content-Type: application/json.")
+        raise APIError(
+            415, "unsupported_media_type", _l("Send the letter as JSON with Content-Type: application/json.")
+        )
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise APIError(400, "invalid_json", "The body must be a JSON object.")
+        raise APIError(400, "invalid_json", _l("The body must be a JSON object."))
     unknown = sorted(set(data) - set(FIELDS))
     if unknown:
-        raise APIError(400, "invalid_input", "Unknown fields.", {name: "Not a known field." for name in unknown[:20]})
+        raise APIError(
+            400, "invalid_input", _l("Unknown fields."), {name: _l("Not a known field.") for name in unknown[:20]}
+        )
     wrong_type = {
-        name: "Must be a string."
+        name: _l("Must be a string.")
         for name in FIELDS
         if name != "consent" and data.get(name) is not None and not isinstance(data[name], str)
     }
     if "consent" in data and not isinstance(data["consent"], bool):
-        wrong_type["consent"] = "Must be true or false."
+        wrong_type["consent"] = _l("Must be true or false.")
     if wrong_type:
-        raise APIError(400, "invalid_input", "Some fields have the wrong type.", wrong_type)
+        raise APIError(400, "invalid_input", _l("Some fields have the wrong type."), wrong_type)
     return data
 
 
@@ -76,7 +81,7 @@ def _idempotency_key() -> str | None:
     if key is None:
         return None
     if not IDEMPOTENCY_KEY.match(key):
-        raise APIError(400, "invalid_idempotency_key", "Idempotency-Key must be 1-64 letters, digits or ._:-")
+        raise APIError(400, "invalid_idempotency_key", _l("Idempotency-Key must be 1-64 letters, digits or ._:-"))
     return key
 
 
@@ -86,19 +91,19 @@ def _idempotency_key() -> str | None:
 def create_action(slug: str):
     campaign = campaign_snapshot(slug)
     if campaign is None or campaign.status == "draft":
-        raise APIError(404, "not_found", "No such campaign.")
+        raise APIError(404, "not_found", _l("No such campaign."))
     data = _payload()
     raw_email = data.get("email")
     wait = submission_retry_after(slug, email_key(raw_email) if isinstance(raw_email, str) and raw_email else None)
     if wait is not None:
-        response, status = error_response(429, "rate_limited", "Too many letters from here. Please wait a moment.")
+        response, status = error_response(429, "rate_limited", _l("Too many letters from here. Please wait a moment."))
         response.headers["Retry-After"] = str(wait)
         return response, status
     try:
         constituent = validate_constituent(data)
         submission = submit_action(campaign, constituent, idempotency_key=_idempotency_key())
     except InvalidInput as exc:
-        raise APIError(400, "invalid_input", "Some fields need attention.", exc.fields) from None
+        raise APIError(400, "invalid_input", _l("Some fields need attention."), exc.fields) from None
     except CampaignNotOpen as exc:
         raise APIError(409, "campaign_closed", str(exc)) from None
     except LookupFailed as exc:
@@ -110,7 +115,7 @@ def create_action(slug: str):
             422,
             "address_needed",
             str(exc),
-            {"address": "Enter the street address where you live."},
+            {"address": _l("Enter the street address where you live.")},
             candidates=[{"state": s, "district": d} for s, d in lookup.districts],
             house_candidates=[o.to_json() for o in lookup.house_candidates],
         ) from None

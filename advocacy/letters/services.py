@@ -13,8 +13,10 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
+from typing import NamedTuple
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -36,6 +38,7 @@ from advocacy.delivery.dispatch import dispatch_after_commit
 from advocacy.delivery.models import Delivery
 from advocacy.delivery.outbox import delivery_values
 from advocacy.extensions import db
+from advocacy.i18n import request_language
 from advocacy.letters.models import Action, Letter, new_id
 from advocacy.letters.receipts import mail_enabled, receipt_row
 from advocacy.letters.store import insert_submission
@@ -53,18 +56,18 @@ class AddressNeeded(Exception):
 
     def __init__(self, lookup: LookupResult):
         if lookup.geocoder_unavailable:  # our fault, not the address's: say so
-            message = (
+            message = gettext(
                 "Your ZIP code is split between congressional districts, and the address lookup service is not "
                 "answering right now, so we could not place your street address. Choose your district below, "
                 "or try again in a few minutes."
             )
         elif lookup.query.get("address"):
-            message = (
+            message = gettext(
                 "Your ZIP code is split between congressional districts, and we could not find your street address "
                 "in them. Check the house number and street name, or choose your district below."
             )
         else:
-            message = "Your ZIP code is split between congressional districts; enter your street address."
+            message = gettext("Your ZIP code is split between congressional districts; enter your street address.")
         super().__init__(message)
         self.lookup = lookup
 
@@ -96,10 +99,12 @@ def _stances(campaign) -> dict:
 def check_open(campaign: Campaign) -> str:
     """The purpose of the letters the campaign takes now ("campaign", or "thanks" once won), else raise."""
     if campaign.status == Status.DRAFT.value:
-        raise CampaignNotOpen("This campaign has not started yet, so it is not taking letters.")
+        raise CampaignNotOpen(gettext("This campaign has not started yet, so it is not taking letters."))
     purpose = campaign.letter_purpose
     if purpose is None:
-        raise CampaignNotOpen("This campaign has closed and is no longer taking letters. Thank you for caring.")
+        raise CampaignNotOpen(
+            gettext("This campaign has closed and is no longer taking letters. Thank you for caring.")
+        )
     return purpose
 
 
@@ -132,7 +137,16 @@ def resolve_offices(constituent: Constituent, district: tuple[str, int] | None =
         return located  # the geographic state decides, even where the postal one differs
     states = located.states
     if constituent.state not in states:
-        raise InvalidInput({"zip": f"ZIP code {constituent.zip5} is in {', '.join(states)}, not {constituent.state}."})
+        raise InvalidInput(
+            {
+                "zip": gettext(
+                    "ZIP code %(zip)s is in %(states)s, not %(state)s.",
+                    zip=constituent.zip5,
+                    states=", ".join(states),
+                    state=constituent.state,
+                )
+            }
+        )
     if not located.split:
         return located
     if district is not None and district in located.districts:
@@ -201,7 +215,7 @@ def submit_action(
     lookup = resolve_offices(constituent, district)
     targets = _targets(campaign, lookup, purpose, _stances(campaign))
     if not targets:
-        raise NoOffices("There is no one to write to for this address right now (the seat may be vacant).")
+        raise NoOffices(gettext("There is no one to write to for this address right now (the seat may be vacant)."))
     written: dict[str, Letter] = {}
     found: dict[str, Delivery] = {}  # the deliveries of letters written before, read before our commit
     new_targets = targets
@@ -276,6 +290,7 @@ def _write(
         "zip": constituent.zip,
         "message": constituent.message,
         "consent": constituent.consent,
+        "language": request_language(),  # the receipt and later emails speak it; the letters stay English
         "district_state": state,
         "district": district,
         "congress": congress,
@@ -353,16 +368,24 @@ def _write(
     )
 
 
-def preview_letters(
-    campaign: Campaign, constituent: Constituent, lookup: LookupResult
-) -> list[tuple[Target, str, str]]:
-    """(target, subject, body) for each office, rendered as they would be sent; nothing is stored."""
+class PreviewLetter(NamedTuple):
+    target: Target
+    subject: str
+    body: str
+    variant: str  # the template variant's name: the review page shows its gloss in the writer's language
+
+
+def preview_letters(campaign: Campaign, constituent: Constituent, lookup: LookupResult) -> list[PreviewLetter]:
+    """Each office's letter, rendered as it would be sent; nothing is stored."""
     stances = _stances(campaign)
     out = []
     for target in _targets(campaign, lookup, check_open(campaign), stances):
         stance = stances.get(target.bioguide_id) if target.bioguide_id else None
-        subject, body = render_letter(campaign, campaign.letters, constituent, target, stance)
-        out.append((target, subject, body))
+        variant = choose_variant(campaign.letters, target.chamber, stance)
+        if variant is None:
+            raise TemplateProblem("the campaign has no letter variant for this office", None, "variant")
+        subject, body = render_letter(campaign, variant, constituent, target, stance)
+        out.append(PreviewLetter(target, subject, body, variant.name))
     return out
 
 
@@ -397,7 +420,7 @@ def letter_json(letter: Letter, delivery: Delivery | None, action=None) -> dict:
 
 def submission_notice(action) -> str | None:
     """What to tell the writer about how their district was found (stored, so a repeat says it too)."""
-    return ZIP_SOURCE_NOTICE if action.lookup_source == "zip-crosswalk" and action.address else None
+    return str(ZIP_SOURCE_NOTICE) if action.lookup_source == "zip-crosswalk" and action.address else None
 
 
 def deliveries_for(letters: list[Letter]) -> dict[str, Delivery]:

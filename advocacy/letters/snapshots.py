@@ -28,6 +28,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from advocacy.caching import BoundedCache, bounded_cache
 from advocacy.campaigns.models import Campaign, OutcomeFields
 from advocacy.extensions import db
+from advocacy.i18n import rendered_translations, translated_languages
 
 log = logging.getLogger(__name__)
 DEFAULT_TTL = 5.0
@@ -87,6 +88,12 @@ class CampaignSnapshot(OutcomeFields):
     thanks_open: bool = False
     timeline: tuple[dict, ...] = field(default=(), hash=False)  # dicts do not hash
     priority_targets: tuple[dict, ...] = field(default=(), hash=False)
+    # By language code: the campaign's text in that language, the story already rendered ("story_html").
+    translations: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return translated_languages(self)
 
     @classmethod
     def of(cls, campaign: Campaign) -> CampaignSnapshot:
@@ -119,6 +126,7 @@ class CampaignSnapshot(OutcomeFields):
             thanks_open=bool(campaign.thanks_open),
             timeline=tuple(dict(event) for event in campaign.timeline or ()),
             priority_targets=tuple(dict(target) for target in campaign.priority_targets or ()),
+            translations=rendered_translations(campaign.translations),
         )
 
 

@@ -22,6 +22,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -144,7 +145,7 @@ def _problem_page(campaign, values: dict, exc: Exception):
     if isinstance(exc, NoOffices):
         return _page(campaign, values, {"form": str(exc)}, 422)
     log.error("letter template failed campaign=%s: %s", campaign.slug, exc)  # a bug for organizers, not the writer
-    return _page(campaign, values, {"form": UNAVAILABLE}, 503)
+    return _page(campaign, values, {"form": str(UNAVAILABLE)}, 503)
 
 
 def _campaign_or_404(slug: str):
@@ -158,10 +159,10 @@ def _campaign_or_404(slug: str):
 def _too_soon_or_bot(values: dict) -> str | None:
     """A generic message for a filled honeypot or a form sent faster than a person types."""
     if request.form.get("website"):
-        return "We could not accept this form. Please try again."
+        return gettext("We could not accept this form. Please try again.")
     age = _form_age(request.form.get("started", ""))
     if age is None or age < current_app.config.get("FORM_MIN_FILL_SECONDS", 3):
-        return "That was quick! Please check your details and press the button again."
+        return gettext("That was quick! Please check your details and press the button again.")
     return None
 
 
@@ -205,7 +206,9 @@ def review(slug: str):
     except FLOW_PROBLEMS as exc:
         return _problem_page(campaign, values, exc)
     if not letters:
-        return _page(campaign, values, {"form": "There is no one to write to for this address right now."}, 422)
+        return _page(
+            campaign, values, {"form": gettext("There is no one to write to for this address right now.")}, 422
+        )
     return render_template(
         "letters/review.html",
         campaign=campaign,
@@ -244,7 +247,7 @@ def send(slug: str):
             render_template(
                 "errors/429.html",
                 status=429,
-                message=f"Too many letters from here. Please try again in {wait} seconds.",
+                message=gettext("Too many letters from here. Please try again in %(seconds)s seconds.", seconds=wait),
             ),
             429,
             {"Retry-After": str(wait)},
@@ -343,7 +346,12 @@ def handoff_sent(slug: str, action_id: str, delivery_id: str):
         abort(404)
     mark_handoff_sent(delivery_id)
     letter = next(letter for letter in sent_here if letter.id == delivery.letter_id)
-    flash(f"Marked as sent: your letter to {letter.office_title} {letter.office_name} is done.", "success")
+    flash(
+        gettext(
+            "Marked as sent: your letter to %(office)s is done.", office=letter.office_title + " " + letter.office_name
+        ),
+        "success",
+    )
     return redirect(url_for(".thanks", slug=slug, action_id=action_id) + f"#letter-{delivery.letter_id}", code=303)
 
 
@@ -357,5 +365,8 @@ def called(slug: str, action_id: str, letter_id: str):
         abort(404)
     mark_called(letter_id)
     letter = next(letter for letter in sent_here if letter.id == letter_id)
-    flash(f"Thank you for calling {letter.office_title} {letter.office_name}'s office.", "success")
+    flash(
+        gettext("Thank you for calling %(office)s's office.", office=letter.office_title + " " + letter.office_name),
+        "success",
+    )
     return redirect(url_for(".thanks", slug=slug, action_id=action_id) + f"#letter-{letter_id}", code=303)
