@@ -202,11 +202,17 @@ def translated_languages(campaign) -> tuple[str, ...]:
     ask, share text, and a gloss of every letter variant."""
     have = [name for name in CAMPAIGN_TEXT if getattr(campaign, name if name != "story" else "story_html", "")]
     variants = {letter.name for letter in campaign.letters}
-    codes = [DEFAULT]
-    for code, entry in (getattr(campaign, "translations", None) or {}).items():
-        if code in BY_CODE and all(entry.get(name) for name in have) and variants <= set(entry.get("letters", {})):
-            codes.append(code)
-    return tuple(codes)
+    translations = getattr(campaign, "translations", None) or {}
+    return tuple(
+        code
+        for code in CODES
+        if code == DEFAULT
+        or (
+            code in translations
+            and all(translations[code].get(name) for name in have)
+            and variants <= set(translations[code].get("letters", {}))
+        )
+    )
 
 
 def campaign_text(campaign, name: str) -> str:
