@@ -64,3 +64,14 @@ def test_xlsx_has_typed_dates_widths_a_frozen_header_and_a_filter(staff_client, 
     assert sheet.auto_filter.ref == "A1:T9"
     assert sheet.column_dimensions["D"].width >= len("Address") + 2
     assert sheet.column_dimensions["Q"].width >= 36  # the letter id, a UUID, fits
+
+
+def test_packing_the_workbook_keeps_reporting_so_a_long_close_is_not_taken_for_a_dead_worker():
+    target, calls = io.BytesIO(), []
+    rows = [(f"row {n}",) for n in range(3)]
+    write_xlsx(Export("contacts", ["Text"], iter(rows)), target, lambda done: calls.append((done, target.tell())))
+    *packing, last = calls
+    # Reports came while XlsxWriter was still writing the file (its close() packs the ZIP), not only at the end.
+    assert packing and all(done == 3 for done, _ in packing)
+    assert packing[0][1] < last[1] == len(target.getvalue())
+    assert load_workbook(io.BytesIO(target.getvalue())).worksheets[0]["A4"].value == "row 2"

@@ -162,6 +162,8 @@ class Worker:
                 self.wake.wait(self.poll_interval)
                 continue
             if self.burst:
+                if self.wake.is_set():
+                    continue  # a send finished while we claimed: it may have left work due now (a reroute to email)
                 return
             self.wake.wait(self.poll_interval)
 

@@ -430,6 +430,20 @@ def _copy_csv(export: Export, progress: Callable[[int], None] | None) -> Iterato
         cursor.close()
 
 
+class _Reporting:
+    """A binary file that calls `report` on each write (the caller throttles what it does with the calls)."""
+
+    def __init__(self, file, report: Callable[[], None]):
+        self._file, self._report = file, report
+
+    def write(self, data) -> int:
+        self._report()
+        return self._file.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self._file, name)
+
+
 def write_xlsx(export: Export, target, progress: Callable[[int], None] | None = None, fast: bool = True) -> int:
     """Write the export to `target` (a path or a binary file) with XlsxWriter in constant-memory mode.
 
@@ -442,6 +456,10 @@ def write_xlsx(export: Export, target, progress: Callable[[int], None] | None = 
 
     from advocacy.reports import xlsx_rows
 
+    if progress is not None and hasattr(target, "write"):
+        # XlsxWriter packs the workbook in close(): tens of seconds for a million rows. Reporting on its writes
+        # keeps a job's heartbeat going, so the job is not taken for one whose worker died.
+        target = _Reporting(target, lambda: progress(export.count))
     workbook = xlsxwriter.Workbook(
         target,
         {
