@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.ext.mutable import MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -44,6 +45,15 @@ OUTCOME_LABELS = {
     "deported": "Deported",
     "denied": "Relief denied",
     "ended": "Campaign ended",
+}
+# The same outcomes in the reader's language, for public pages and constituents' emails (issue 21); the labels
+# above stay English for staff pages, exports and the API.
+OUTCOME_WORDS = {
+    "released": lazy_gettext("Released"),
+    "relief_granted": lazy_gettext("Relief granted"),
+    "deported": lazy_gettext("Deported"),
+    "denied": lazy_gettext("Relief denied"),
+    "ended": lazy_gettext("Campaign ended"),
 }
 
 
@@ -137,6 +147,10 @@ class OutcomeFields:
     @property
     def outcome_label(self) -> str:
         return OUTCOME_LABELS.get(self.outcome or "", "")
+
+    @property
+    def outcome_words(self) -> str:
+        return str(OUTCOME_WORDS.get(self.outcome or "", ""))
 
     @property
     def accepts_thanks(self) -> bool:
@@ -258,6 +272,10 @@ class Campaign(OutcomeFields, db.Model):
     @property
     def outcome_label(self) -> str:
         return OUTCOME_LABELS.get(self.outcome or "", "")
+
+    @property
+    def outcome_words(self) -> str:
+        return str(OUTCOME_WORDS.get(self.outcome or "", ""))
 
     @property
     def accepts_thanks(self) -> bool:

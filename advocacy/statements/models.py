@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
+from flask_babel import lazy_gettext
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -49,6 +50,16 @@ KIND_LABELS = {
     "cosigned_letter": "Co-signed letter",
     "resolution_cosponsor": "Resolution cosponsor",
     "other": "Other",
+}
+# The same kinds in the reader's language, for constituents' emails (issue 21); the labels above stay English.
+KIND_WORDS = {
+    "press_release": lazy_gettext("press release"),
+    "social_post": lazy_gettext("social media post"),
+    "letter_to_dhs_ice": lazy_gettext("letter to DHS / ICE"),
+    "floor_remarks": lazy_gettext("floor remarks"),
+    "cosigned_letter": lazy_gettext("co-signed letter"),
+    "resolution_cosponsor": lazy_gettext("resolution cosponsor"),
+    "other": lazy_gettext("statement"),
 }
 
 
