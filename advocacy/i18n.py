@@ -7,6 +7,7 @@ on a campaign's pages, when the campaign carries its translation (Campaign.langu
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -248,7 +249,10 @@ def compile_catalogs(directory: Path = TRANSLATIONS) -> list[Path]:
             continue
         with po.open("rb") as source:
             catalog = read_po(source, locale=po.parent.parent.name)
-        with mo.open("wb") as target:
+        # Written aside and renamed: parallel test workers may build the same catalog at once.
+        partial = mo.with_suffix(f".{os.getpid()}.part")
+        with partial.open("wb") as target:
             write_mo(target, catalog)
+        os.replace(partial, mo)
         built.append(mo)
     return built

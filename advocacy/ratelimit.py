@@ -1,13 +1,17 @@
-"""Rate limits for the few views that have them, counted with the `limits` library directly.
+"""Rate limits, all counted here with the `limits` library: views that carry one, logins, lookups, submissions.
 
 Flask-Limiter ran its before_request, after_request and teardown hooks on every request, about a quarter of the
 CPU of a cheap one, although only four views carry a limit. Here nothing runs on a request unless its view is
-decorated with `limiter.limit` or calls `limiter.retry_after`, and the storage is only created on first use.
+decorated with `limiter.limit` or calls `limiter.retry_after` / `limiter.retry_after_all`, and the storage is
+only created on first use.
 
 Counts are fixed windows (Flask-Limiter's default) in RATELIMIT_STORAGE_URI: Redis when ADVOCACY_REDIS_URL is
-set, so a limit holds across workers and hosts, else this process's memory. When the storage fails, counting
-goes on in this process's memory and the storage is tried again RETRY_STORAGE_AFTER seconds later; a limit
-never turns a request into an error. An outage is logged once when it starts and once when it ends. Keys may hold an IP address or an account's hash: they are never logged.
+set, so a limit holds across workers and hosts, else this process's memory. There is one Redis client (the
+storage's), one key scheme (the storage's: `advocacy:limits:LIMITER/<scope>/<key>/<amount>/<n>/<unit>`) and
+one failure policy: when the storage fails, counting goes on in this process's memory and the storage is not
+tried again for RETRY_STORAGE_AFTER seconds (a breaker), so while Redis is unreachable only one request in that
+time waits for its timeout; a limit never turns a request into an error. An outage is logged once when it
+starts and once when it ends. Keys may hold an IP address or an account's hash: they are never logged.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from typing import ParamSpec, TypeVar
 from flask import Flask, current_app, request
 from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
-from limits.storage import MemoryStorage, storage_from_string
+from limits.storage import MemoryStorage, RedisStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -37,6 +41,20 @@ R = TypeVar("R")
 RETRY_STORAGE_AFTER = 30.0  # seconds counted in memory after the storage failed, before trying it again
 # A Redis that is down or stuck costs one request at most a second, then the memory fallback takes over.
 REDIS_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1, "retry": Retry(NoBackoff(), 0)}
+
+
+# Counts several windows in one server-side call, as the storage counts one (INCRBY, and EXPIRE on a new key),
+# returning each count and the seconds its window has left.
+COUNT_WINDOWS = """
+local answers = {}
+for i, key in ipairs(KEYS) do
+  local n = redis.call('INCRBY', key, 1)
+  if n == 1 then redis.call('EXPIRE', key, ARGV[i]) end
+  answers[2 * i - 1] = n
+  answers[2 * i] = redis.call('TTL', key)
+end
+return answers
+"""
 
 
 @lru_cache(maxsize=64)
@@ -78,6 +96,8 @@ class _Counters:
         self.storage_down = False  # logged when it turns, not on every retry
         self.lock = threading.Lock()
         self.leases: dict[str, _Lease] = {}
+        self.count_windows = None  # COUNT_WINDOWS, registered on the storage's Redis client on first use
+        self.clock: Callable[[], float] = time.monotonic  # the breaker's and the leases' (tests set their own)
 
     def _storage(self) -> FixedWindowRateLimiter:
         if self.storage is None:
@@ -99,11 +119,36 @@ class _Counters:
         """Counts one hit; None while within `item`, else the time its window ends."""
         return self._counted(lambda strategy: _hit(strategy, item, scope, key))
 
+    def hit_all(self, checks: list[tuple[RateLimitItem, str, str]]) -> float | None:
+        """Counts one hit in every window of `checks` ((item, scope, key) each), in one round trip when the
+        storage is Redis; None while all are within their limit, else the latest end of those exceeded."""
+        return self._counted(lambda strategy: self._hit_all(strategy, checks))
+
+    def _hit_all(self, strategy: FixedWindowRateLimiter, checks: list[tuple[RateLimitItem, str, str]]) -> float | None:
+        storage = strategy.storage
+        if not isinstance(storage, RedisStorage):
+            ends = [_hit(strategy, item, scope, key) for item, scope, key in checks]
+            return max((end for end in ends if end is not None), default=None)
+        keys = [storage.prefixed_key(item.key_for(scope, key)) for item, scope, key in checks]
+        try:
+            if self.count_windows is None:
+                self.count_windows = storage.storage.register_script(COUNT_WINDOWS)
+            answers = self.count_windows(keys=keys, args=[item.get_expiry() for item, _, _ in checks])
+        except storage.base_exceptions as exc:
+            raise StorageError(exc) from exc
+        now = time.time()
+        ends = [
+            now + max(int(ttl), 0)
+            for (item, _, _), count, ttl in zip(checks, answers[::2], answers[1::2], strict=True)
+            if int(count) > item.amount
+        ]
+        return max(ends, default=None)
+
     def leased_hit(self, item: RateLimitItem, scope: str, key: str) -> float | None:
         """As `hit`, but taking permits from the storage in blocks (see `RateLimiter.retry_after`)."""
         name = item.key_for(scope, key)
         cap = max(1, min(MAX_LEASE, item.amount // LEASE_SHARE))
-        now = time.monotonic()
+        now = self.clock()
         with self.lock:
             lease = self.leases.get(name)
             if lease is not None and lease.until > now:
@@ -131,11 +176,11 @@ class _Counters:
 
     def _counted(self, count: Callable[[FixedWindowRateLimiter], float | None]) -> float | None:
         """`count` in the storage, or in memory while the storage is down; None if both fail."""
-        if time.monotonic() >= self.storage_down_until:
+        if self.clock() >= self.storage_down_until:
             try:
                 result = count(self._storage())
             except StorageError as exc:
-                self.storage_down_until = time.monotonic() + RETRY_STORAGE_AFTER
+                self.storage_down_until = self.clock() + RETRY_STORAGE_AFTER
                 log.log(
                     logging.DEBUG if self.storage_down else logging.WARNING,
                     "rate limit storage unavailable (%s); counting in this process until it is back",
@@ -191,6 +236,15 @@ class RateLimiter:
             if ends is not None:
                 return max(1, math.ceil(ends - time.time()))
         return None
+
+    def retry_after_all(self, checks: list[tuple[str, str, str]]) -> int | None:
+        """As `retry_after` for several (scope, key, spec) at once, every window counted (in one Redis call):
+        the seconds until the last exceeded window ends, or None. For the keys a submission is throttled on."""
+        if not current_app.config.get("RATELIMIT_ENABLED", True):
+            return None
+        counters: _Counters = current_app.extensions["ratelimit"]
+        ends = counters.hit_all([(item, scope, key) for scope, key, spec in checks for item in rate_items(spec)])
+        return None if ends is None else max(1, math.ceil(ends - time.time()))
 
     def limit(
         self,

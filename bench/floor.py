@@ -22,12 +22,12 @@ from datetime import UTC, datetime
 import psycopg
 from redis import Redis
 
-from advocacy.letters.limits import _COUNT_WINDOWS
 from advocacy.letters.store import POSTGRES_STATEMENT
+from advocacy.ratelimit import COUNT_WINDOWS
 
 DATABASE = os.environ["ADVOCACY_DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
 redis = Redis.from_url(os.environ["ADVOCACY_REDIS_URL"], socket_timeout=2, socket_connect_timeout=2)
-count_windows = redis.register_script(_COUNT_WINDOWS)
+count_windows = redis.register_script(COUNT_WINDOWS)
 local = threading.local()
 PARAGRAPH = (
     "I am writing as your constituent about Guan Heng, who is held in immigration detention in New York after "

@@ -14,7 +14,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import delete
 
-from advocacy import create_app
+from advocacy import caching, create_app
 from advocacy.extensions import db as _db
 from advocacy.extensions import limiter
 from tests.dbs import BACKENDS, fresh_database
@@ -74,6 +74,14 @@ def database_url(request, tmp_path_factory):
             _db.create_all()
             _db.engine.dispose()
         yield url
+
+
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """Every test starts and ends with the process's caches empty (advocacy/caching.py)."""
+    caching.clear_all()
+    yield
+    caching.clear_all()
 
 
 @pytest.fixture

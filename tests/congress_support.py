@@ -44,11 +44,11 @@ def _engine(url: str):
     return _engines[url]
 
 
-def _forget_cached_data() -> None:
-    """Rows changed behind the sync's back: drop every in-process roster and ZIP cache."""
-    from advocacy.congress import cache
+def _clear_caches() -> None:
+    """Rows changed behind the sync's back: drop every in-process cache (the roster and ZIPs among them)."""
+    from advocacy import caching
 
-    cache.forget_all()
+    caching.clear_all()
 
 
 def _empty(conn) -> None:
@@ -71,14 +71,14 @@ def restore_snapshot(url: str) -> None:
             order = " ORDER BY parent_id IS NOT NULL" if table == "committees" else ""
             conn.execute(text(f"INSERT INTO {table} SELECT * FROM snapshot_{table}{order}"))  # noqa: S608
     _state[url] = "real"
-    _forget_cached_data()
+    _clear_caches()
 
 
 def empty_tables(url: str) -> None:
     with _engine(url).begin() as conn:
         _empty(conn)
     _state[url] = "empty"
-    _forget_cached_data()
+    _clear_caches()
 
 
 @pytest.fixture(scope="session")
@@ -132,6 +132,6 @@ def congress_tables(request):
         if _state.get(url) != "empty":
             empty_tables(url)
         else:
-            _forget_cached_data()
+            _clear_caches()
         yield
         _state[url] = "unknown"  # the test may have made members of its own

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from advocacy.campaigns.models import Campaign
-from advocacy.delivery import engine
 from advocacy.delivery.models import Delivery
+from tests.delivery_support import run_batch
 from tests.factories import REPRESENTATIVE, SENATOR, make_action, make_campaign, make_letter
 
 OUTCOME = {
@@ -52,7 +52,7 @@ def queued(db) -> list[Delivery]:
 
 def send_pending() -> Counter:
     """What the delivery worker does with the outcome emails that are due: their outcomes."""
-    return Counter(result.outcome for result in engine.run_batch("test-worker"))
+    return Counter(result.outcome for result in run_batch("test-worker"))
 
 
 def close(client, campaign, **changes):

@@ -63,9 +63,9 @@ def app(transition_database, congress_files):
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(delete(table))
         db.engine.dispose()
-        from advocacy.congress import cache
+        from advocacy import caching
 
-        cache.forget_all()
+        caching.clear_all()
 
 
 @pytest.fixture(scope="module")

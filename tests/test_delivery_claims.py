@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import text, update
 
 from advocacy.delivery import engine
-from advocacy.delivery.channels import forget_senate_classes
 from advocacy.delivery.models import Delivery
 from tests.dbs import recorded_statements
 from tests.fakes.submissions import HOUSE, delivery_config, make_campaign, submit
@@ -23,13 +22,6 @@ WORKERS = 8
 @pytest.fixture
 def app_config(fake_cwc):
     return delivery_config(cwc=fake_cwc)
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    forget_senate_classes()
-    yield
-    forget_senate_classes()
 
 
 def backlog(n: int) -> set[str]:

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from advocacy.delivery import cwc
-from advocacy.delivery.cwc_client import CwcClient, Outcome, error_reason, forget_offices, known_offices
+from advocacy.delivery.cwc_client import CwcClient, Outcome, error_reason, known_offices
 from advocacy.delivery.errors import PermanentError, TransientError
 from tests.fakes.cwc import API_KEY, FakeCwc, check_cwc
 
@@ -269,7 +269,6 @@ def test_a_failed_offices_fetch_is_not_repeated_at_once():
     client = CwcClient(url, API_KEY, (0.5, 0.5))
     assert known_offices(client, ttl=3600) is None
     assert known_offices(client, ttl=3600) is None  # remembered: no second connection attempt
-    forget_offices()
 
 
 def test_error_reason_reads_xml_json_and_text():

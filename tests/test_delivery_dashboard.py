@@ -13,6 +13,7 @@ from advocacy.delivery import engine
 from advocacy.delivery.models import Delivery
 from advocacy.extensions import db as _db
 from tests.conftest import csrf_token_from
+from tests.delivery_support import run_batch
 from tests.fakes.submissions import CUSTOM, HOUSE, delivery_config, make_campaign, submit
 
 TOKEN = "metrics-token-" + "m" * 24
@@ -147,7 +148,7 @@ def test_retrying_a_dead_delivery_gives_it_fresh_attempts(scene, organizer_clien
     organizer_client.post(f"/organizer/deliveries/{rejected.id}/retry", data={"csrf_token": token})
     rejected = reload(rejected)
     assert (rejected.status, rejected.attempts) == ("pending", 0)
-    engine.run_batch(engine.worker_name())
+    run_batch(engine.worker_name())
     assert reload(rejected).status == "sent"
     assert rejected.cwc_delivery_id in fake_cwc.accepted
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from advocacy.delivery.channels import forget_senate_classes
 from advocacy.delivery.models import Delivery
 from tests.fakes.smtp import free_port
 from tests.fakes.submissions import delivery_config
@@ -18,13 +17,6 @@ URL = "/api/v1/campaigns/sample-campaign/actions"
 @pytest.fixture
 def app_config(fake_cwc, smtp_server):
     return delivery_config(cwc=fake_cwc, smtp=smtp_server)
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    forget_senate_classes()
-    yield
-    forget_senate_classes()
 
 
 @pytest.fixture

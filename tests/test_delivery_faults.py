@@ -27,13 +27,13 @@ from advocacy.config import PROJECT_ROOT
 from tests.conftest import TEST_ENVIRON
 from tests.data import SHARED_DATA
 from tests.fakes.cwc import FakeCwc
+from tests.fakes.redis_server import BOUND, RedisServer, answers, wait_until
 from tests.fakes.smtp import free_port
 from tests.fakes.submissions import AGENT_CONFIG
 from tests.letters_support import GOOD
 
 pytestmark = pytest.mark.slow
 
-BOUND = 60.0  # seconds: a bound on waiting for processes and for the backlog, never a measurement
 SUBMISSIONS = 240
 PER_SECOND = 16  # offered load: 15 s of submissions, so both outages land in the middle of it
 IN_FLIGHT = 8
@@ -85,44 +85,6 @@ class Cluster:
         subprocess.run(["pg_dropcluster", "--stop", self.version, self.name], capture_output=True, timeout=BOUND)
 
 
-class RedisServer:
-    def __init__(self):
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-        self.start()
-
-    def start(self) -> None:
-        command = ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_until(lambda: _answers(self.port), "redis-server to listen")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(BOUND)
-            self.process = None
-
-
-def _answers(port: int) -> bool:
-    import socket
-
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-def wait_until(condition, what: str) -> None:
-    deadline = time.monotonic() + BOUND
-    pause = threading.Event()
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        pause.wait(0.1)
-
-
 @pytest.fixture
 def stack(reason_to_skip, smtp_server, tmp_path):
     cluster = Cluster()
@@ -172,7 +134,7 @@ def stack(reason_to_skip, smtp_server, tmp_path):
                 stderr=subprocess.DEVNULL,
             )
         )
-        wait_until(lambda: _answers(geocoder_port), "the fake geocoder to listen")
+        wait_until(lambda: answers(geocoder_port), "the fake geocoder to listen")
         server = subprocess.Popen(
             ["scripts/serve"], env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -182,7 +144,7 @@ def stack(reason_to_skip, smtp_server, tmp_path):
         )
         processes.append(worker)
         base = f"http://127.0.0.1:{env['GRANIAN_PORT']}"
-        wait_until(lambda: _answers(int(env["GRANIAN_PORT"])), "the server to listen")
+        wait_until(lambda: answers(int(env["GRANIAN_PORT"])), "the server to listen")
         yield {"base": base, "cluster": cluster, "redis": redis, "cwc": cwc, "smtp": smtp_server, "worker": worker}
     finally:
         for process in processes:

@@ -16,11 +16,11 @@ from sqlalchemy.pool import NullPool
 from advocacy.config import PROJECT_ROOT
 from advocacy.db import utcnow
 from advocacy.delivery import engine
-from advocacy.delivery.channels import forget_senate_classes
 from advocacy.delivery.dispatch import dispatch_after_commit
 from advocacy.delivery.models import Delivery, DeliveryAttempt
 from advocacy.extensions import db as _db
 from tests.conftest import TEST_ENVIRON
+from tests.delivery_support import run_batch
 from tests.fakes.smtp import free_port
 from tests.fakes.submissions import AGENT_CONFIG, CUSTOM, HOUSE, SENATE, delivery_config, make_campaign, submit
 
@@ -28,13 +28,6 @@ from tests.fakes.submissions import AGENT_CONFIG, CUSTOM, HOUSE, SENATE, deliver
 @pytest.fixture
 def app_config(fake_cwc, smtp_server):
     return delivery_config(cwc=fake_cwc, smtp=smtp_server)
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    forget_senate_classes()
-    yield
-    forget_senate_classes()
 
 
 def reload(delivery: Delivery) -> Delivery:
@@ -83,10 +76,10 @@ def test_smtp_down_then_back_without_an_operator(app, db, smtp_server):
     smtp_server.stop()
     (delivery,) = submit(make_campaign(), [CUSTOM], target_email="director@ice.example.gov")
     worker = engine.worker_name()
-    assert [r.outcome for r in engine.run_batch(worker)] == ["failed"]
+    assert [r.outcome for r in run_batch(worker)] == ["failed"]
     smtp_server.start()
     due = reload(delivery).next_attempt_at  # the backoff elapses
-    assert [r.outcome for r in engine.run_batch(worker, now=due)] == ["sent"]
+    assert [r.outcome for r in run_batch(worker, now=due)] == ["sent"]
     assert len(smtp_server.messages) == 1
 
 
@@ -98,7 +91,7 @@ def test_cwc_500s_are_retried_and_the_letter_is_sent_once(app, db, fake_cwc):
     (delivery,) = submit(make_campaign())
     worker = engine.worker_name()
     for expected in ("failed", "failed", "sent"):
-        (result,) = engine.run_batch(worker, now=reload(delivery).next_attempt_at)
+        (result,) = run_batch(worker, now=reload(delivery).next_attempt_at)
         assert result.outcome == expected
     assert [p.status for p in fake_cwc.message_posts()] == [500, 500, 200]
     assert list(fake_cwc.accepted) == [delivery.cwc_delivery_id]
@@ -109,11 +102,11 @@ def test_a_cwc_timeout_after_cwc_took_the_letter_does_not_deliver_it_twice(app, 
     fake_cwc.hang_next(accept=True)  # CWC has the letter; we never hear back
     (delivery,) = submit(make_campaign())
     worker = engine.worker_name()
-    (result,) = engine.run_batch(worker)
+    (result,) = run_batch(worker)
     assert result.outcome == "failed"
     assert "did not answer" in reload(delivery).last_error
     fake_cwc.release.set()
-    (result,) = engine.run_batch(worker, now=reload(delivery).next_attempt_at)
+    (result,) = run_batch(worker, now=reload(delivery).next_attempt_at)
     assert result.outcome == "duplicate"  # the retry carries the same DeliveryId; CWC says it has it
     assert reload(delivery).status == "sent"
     assert list(fake_cwc.accepted) == [delivery.cwc_delivery_id]  # one letter at the office
@@ -124,10 +117,10 @@ def test_a_cwc_timeout_before_cwc_took_the_letter_is_sent_on_retry(app, db, fake
     fake_cwc.hang_next(accept=False)
     (delivery,) = submit(make_campaign())
     worker = engine.worker_name()
-    assert [r.outcome for r in engine.run_batch(worker)] == ["failed"]
+    assert [r.outcome for r in run_batch(worker)] == ["failed"]
     assert fake_cwc.accepted == {}
     fake_cwc.release.set()
-    assert [r.outcome for r in engine.run_batch(worker, now=reload(delivery).next_attempt_at)] == ["sent"]
+    assert [r.outcome for r in run_batch(worker, now=reload(delivery).next_attempt_at)] == ["sent"]
     assert list(fake_cwc.accepted) == [delivery.cwc_delivery_id]
 
 
@@ -237,10 +230,10 @@ def test_the_email_marker_is_written_only_once_the_server_took_sender_and_recipi
     # The at-most-once window is SMTP DATA alone: a refusal before it leaves no marker, so recovery would retry.
     smtp_server.refuse("director@ice.example.gov", "451 4.3.0 Try again later")
     (delivery,) = submit(make_campaign(), [CUSTOM], target_email="director@ice.example.gov")
-    assert [r.outcome for r in engine.run_batch("w")] == ["failed"]
+    assert [r.outcome for r in run_batch("w")] == ["failed"]
     assert reload(delivery).handed_over_at is None
     smtp_server.recorder.refuse_recipients.clear()
-    assert [r.outcome for r in engine.run_batch("w", now=reload(delivery).next_attempt_at)] == ["sent"]
+    assert [r.outcome for r in run_batch("w", now=reload(delivery).next_attempt_at)] == ["sent"]
     assert reload(delivery).handed_over_at is not None
     assert len(smtp_server.messages) == 1
 

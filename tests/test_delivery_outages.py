@@ -9,6 +9,7 @@ import logging
 import pytest
 
 from tests.conftest import make_app
+from tests.fakes.redis_server import RedisServer, SilentServer
 from tests.fakes.smtp import free_port
 from tests.letters_support import GOOD
 
@@ -83,6 +84,80 @@ def test_with_redis_down_submission_limits_still_count_in_memory_and_log_once(re
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == 1, [r.getMessage() for r in warnings]
     assert "198.51.100.7" not in warnings[0].getMessage()
+
+
+def submission_waits(app, numbers) -> list[int | None]:
+    from advocacy.letters.limits import submission_retry_after
+
+    waits = []
+    for n in numbers:
+        with app.test_request_context(environ_base={"REMOTE_ADDR": "198.51.100.7"}):
+            waits.append(submission_retry_after("sample-campaign", f"{n:032d}" * 2))  # an email key per n
+    return waits
+
+
+def limited_app(database_url, redis_url: str, per_ip: str):
+    return make_app(
+        database_url,
+        ENVIRON={"ADVOCACY_REDIS_URL": redis_url},
+        RATELIMIT_STORAGE_URI=redis_url,
+        ACTION_RATE_LIMIT_IP=per_ip,
+        ACTION_RATE_LIMIT_EMAIL="100 per minute",
+    )
+
+
+def test_when_redis_goes_away_limits_count_in_memory_and_redis_is_asked_again_only_after_a_pause(database_url, caplog):
+    from redis import Redis
+
+    from advocacy.ratelimit import RETRY_STORAGE_AFTER
+
+    with RedisServer() as server:
+        app = limited_app(database_url, server.url, "4 per minute")
+        with app.app_context():
+            now = [1000.0]
+            app.extensions["ratelimit"].clock = lambda: now[0]  # the breaker's clock
+            assert submission_waits(app, range(2)) == [None, None]
+            counts = {
+                k: int(v)
+                for k, v in ((k, Redis.from_url(server.url).get(k)) for k in Redis.from_url(server.url).keys())
+            }
+            assert sorted(counts.values()) == [1, 1, 2]  # the IP twice, each email once: counted in Redis
+            assert all(key.startswith(b"advocacy:limits:LIMITER/action-") for key in counts)
+
+            server.stop()
+            with caplog.at_level(logging.DEBUG, logger="advocacy.ratelimit"):
+                waits = submission_waits(app, range(2, 8))
+            assert waits[:4] == [None] * 4  # this process's memory counts from its own zero...
+            assert all(isinstance(w, int) and 0 < w <= 60 for w in waits[4:])  # ...and still refuses the 5th
+            tried = [r for r in caplog.records if "unavailable" in r.getMessage()]
+            assert len(tried) == 1 and tried[0].levelno == logging.WARNING  # asked once; the breaker did the rest
+            assert "198.51.100.7" not in tried[0].getMessage()
+
+            server.start()  # back, and empty (it keeps nothing on disk)
+            caplog.clear()
+            now[0] += RETRY_STORAGE_AFTER - 1
+            with caplog.at_level(logging.DEBUG, logger="advocacy.ratelimit"):
+                submission_waits(app, [8])
+                assert Redis.from_url(server.url).keys() == []  # the pause is not over: still in memory
+                now[0] += 2
+                assert submission_waits(app, [9]) == [None]
+            assert len(Redis.from_url(server.url).keys()) == 2  # counted in Redis again
+            assert [r.getMessage() for r in caplog.records] == ["rate limit storage is back; limits are shared again"]
+
+
+def test_with_redis_hanging_only_one_request_waits_for_it_and_every_limit_counts_in_memory(database_url):
+    from advocacy.extensions import limiter
+
+    with SilentServer() as server:
+        app = limited_app(database_url, server.url, "3 per minute")
+        with app.app_context():
+            waits = submission_waits(app, range(5))
+            with app.test_request_context():
+                logins = [limiter.retry_after("login-ip", "203.0.113.9", "2 per minute") for _ in range(3)]
+        assert waits[:3] == [None] * 3 and all(isinstance(w, int) and w > 0 for w in waits[3:])
+        assert logins[:2] == [None, None] and logins[2] > 0  # logins share the limiter's memory and breaker
+        # One connection, by the first submission, which waited for its read timeout; nothing asked it since.
+        assert server.connections == 1
 
 
 # --- the campaign page from its cache --------------------------------------------------------------------------

@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
 
-from advocacy.delivery.channels import forget_senate_classes
 from advocacy.delivery.cwc_client import CwcClient, known_offices
 from advocacy.delivery.models import Delivery, Status
-from advocacy.delivery.services import deliveries_for_letters, mark_handoff_sent
-from advocacy.letters.models import Letter
+from advocacy.delivery.services import mark_handoff_sent
+from tests.delivery_support import run_batch
 from tests.fakes.submissions import CUSTOM, HOUSE, SENATE, delivery_config, make_campaign, submit
 
 
 @pytest.fixture
 def app_config(fake_cwc):
     return delivery_config(cwc=fake_cwc)
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    forget_senate_classes()
-    yield
-    forget_senate_classes()
 
 
 def test_house_and_senate_letters_go_by_cwc_with_data_driven_office_codes(app, db, congress_data):
@@ -67,27 +58,9 @@ def test_an_office_missing_from_a_known_offices_list_is_not_sent_by_cwc(app, db,
     assert delivery.cwc_office is None
 
 
-def test_the_delivery_is_part_of_the_submissions_transaction(app, db):
-    campaign = make_campaign()
-    from tests.fakes.submissions import make_action
-
-    action = make_action(campaign)
-    letter = Letter(action=action, campaign_id=campaign.id, congress=119, subject="S", body="B", **HOUSE)
-    db.session.add(letter)
-    from advocacy.delivery.outbox import create_delivery
-
-    delivery = create_delivery(letter, target_email=None)
-    assert delivery in db.session.new  # added, not committed
-    db.session.rollback()  # the submission failed: no letter, no delivery
-    assert db.session.scalar(select(func.count()).select_from(Delivery)) == 0
-    assert db.session.scalar(select(func.count()).select_from(Letter)) == 0
-
-
-def test_deliveries_are_found_by_letter(app, db):
+def test_each_letter_knows_its_delivery(app, db):
     deliveries = submit(make_campaign(), [HOUSE, CUSTOM], target_email="director@ice.example.gov")
-    found = deliveries_for_letters([d.letter_id for d in deliveries])
-    assert {d.id for d in found.values()} == {d.id for d in deliveries}
-    assert deliveries[0].letter.delivery.id == deliveries[0].id
+    assert [d.letter.delivery.id for d in deliveries] == [d.id for d in deliveries]
 
 
 class TestWithoutCwc:
@@ -122,7 +95,7 @@ class TestOneOutboxForEverything:
         return delivery_config(cwc=fake_cwc, smtp=smtp_server)
 
     def test_a_new_kind_of_email_is_a_renderer_and_a_row(self, app, db, smtp_server):
-        from advocacy.delivery import engine, kinds
+        from advocacy.delivery import kinds
         from tests.fakes.submissions import make_action
 
         @kinds.renderer("test-update")
@@ -136,7 +109,7 @@ class TestOneOutboxForEverything:
         kinds.enqueue("test-update", action_id=action.id, dedupe_key=f"test-update:{action.id}")
         db.session.commit()
         assert "test-update" in kinds.kinds()
-        assert [r.outcome for r in engine.run_batch("w")] == ["sent"]
+        assert [r.outcome for r in run_batch("w")] == ["sent"]
         (message,) = smtp_server.messages
         assert (message["To"], message["Subject"]) == (action.email, "An update")
 
@@ -156,13 +129,13 @@ class TestOneOutboxForEverything:
         db.session.rollback()
 
     def test_a_kind_without_a_renderer_is_dead_with_the_reason(self, app, db):
-        from advocacy.delivery import engine, kinds
+        from advocacy.delivery import kinds
         from tests.fakes.submissions import make_action
 
         action = make_action(make_campaign())
         db.session.commit()
         row = kinds.enqueue("nobody-renders-this", action_id=action.id)
         db.session.commit()
-        assert [r.outcome for r in engine.run_batch("w")] == ["dead"]
+        assert [r.outcome for r in run_batch("w")] == ["dead"]
         db.session.expire_all()
         assert "no renderer" in db.session.get(Delivery, row.id).last_error

@@ -10,23 +10,16 @@ from sqlalchemy import select
 
 from advocacy.db import utcnow
 from advocacy.delivery import engine
-from advocacy.delivery.channels import forget_senate_classes
 from advocacy.delivery.dispatch import dispatch_after_commit
 from advocacy.delivery.models import Delivery, DeliveryAttempt
 from advocacy.extensions import db as _db
+from tests.delivery_support import run_batch
 from tests.fakes.submissions import CUSTOM, HOUSE, SENATE, delivery_config, make_campaign, submit
 
 
 @pytest.fixture
 def app_config(fake_cwc, smtp_server):
     return delivery_config(cwc=fake_cwc, smtp=smtp_server)
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    forget_senate_classes()
-    yield
-    forget_senate_classes()
 
 
 def reload(delivery: Delivery) -> Delivery:
@@ -148,7 +141,7 @@ def test_failures_back_off_and_give_up_after_the_last_attempt(app, db, fake_cwc)
     base = app.config.get("DELIVERY_BACKOFF_BASE", 60)
     for attempt in (1, 2, 3):
         before = utcnow()
-        (result,) = engine.run_batch(worker, now=reload(delivery).next_attempt_at)
+        (result,) = run_batch(worker, now=reload(delivery).next_attempt_at)
         after = utcnow()
         if attempt < 3:
             assert result.outcome == "failed"
@@ -168,10 +161,10 @@ def test_a_delivery_is_not_claimed_before_it_is_due(app, db, fake_cwc):
     fake_cwc.fail_next()
     (delivery,) = submit(make_campaign())
     worker = engine.worker_name()
-    assert [r.outcome for r in engine.run_batch(worker)] == ["failed"]
-    assert engine.run_batch(worker) == []  # not due yet
+    assert [r.outcome for r in run_batch(worker)] == ["failed"]
+    assert run_batch(worker) == []  # not due yet
     assert engine.claim_one(delivery.id, worker) is None
-    assert [r.outcome for r in engine.run_batch(worker, now=reload(delivery).next_attempt_at)] == ["sent"]
+    assert [r.outcome for r in run_batch(worker, now=reload(delivery).next_attempt_at)] == ["sent"]
 
 
 def test_a_taken_over_claim_cannot_overwrite_the_newer_attempt(app, db, fake_cwc):
@@ -207,7 +200,7 @@ def test_concurrent_workers_never_send_the_same_delivery(app, db, fake_cwc, smtp
         try:
             with app.app_context():
                 start.wait()
-                while engine.run_batch(f"worker-{n}"):
+                while run_batch(f"worker-{n}"):
                     pass
                 _db.session.remove()
         except Exception as exc:  # surfaced below

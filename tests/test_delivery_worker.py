@@ -8,7 +8,6 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from advocacy.delivery.channels import forget_senate_classes
 from advocacy.delivery.models import Delivery
 from advocacy.delivery.throttle import ChannelGate
 from advocacy.delivery.worker import Worker
@@ -21,13 +20,6 @@ BOUND = 30  # seconds: a bound on a wait that normally ends at once, never a mea
 @pytest.fixture
 def app_config(fake_cwc):
     return delivery_config(cwc=fake_cwc)
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    forget_senate_classes()
-    yield
-    forget_senate_classes()
 
 
 def offices(n: int) -> list[dict]:

@@ -98,14 +98,14 @@ def test_the_rate_limit_holds_on_the_fast_path(app):
 def test_when_the_answer_fails_the_view_answers_with_the_apps_error(app, db, through_flask):
     from sqlalchemy import text
 
-    from advocacy.congress import cache
+    from advocacy import caching
 
     call(app.wsgi_app, environ("zip=12207"))
     app.config["CONGRESS_CACHE_SECONDS"] = 0
     db.session.execute(text("ALTER TABLE congress_datasets RENAME TO congress_datasets_away"))
     db.session.commit()
     try:
-        cache.forget_all()
+        caching.clear_all()
         before = len(through_flask)
         status, headers, body = call(app.wsgi_app, environ("zip=12207"))
         assert len(through_flask) == before + 1  # the fast path stepped aside
@@ -114,4 +114,4 @@ def test_when_the_answer_fails_the_view_answers_with_the_apps_error(app, db, thr
         db.session.rollback()
         db.session.execute(text("ALTER TABLE congress_datasets_away RENAME TO congress_datasets"))
         db.session.commit()
-        cache.forget_all()
+        caching.clear_all()

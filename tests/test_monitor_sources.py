@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from advocacy.delivery import engine
 from advocacy.statements.models import FeedState, MonitoredFeed, Statement, StatementCandidate
+from tests.delivery_support import run_batch
 from tests.factories import make_campaign
 from tests.fakes.feeds import serve_feeds
 
@@ -114,7 +114,7 @@ def test_a_committee_page_and_the_congressional_record_both_reach_the_review_que
     assert "govinfo:CREC: Congressional Record (GovInfo), 2 floor granules, 2 dated, 1 match, 1 new" in first.output
     state = db.session.scalars(select(FeedState).where(FeedState.url == "govinfo:CREC")).one()
     assert state.last_outcome == "ok" and state.last_changed_at > dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    assert [r.outcome for r in engine.run_batch("test-worker")] == ["sent"]
+    assert [r.outcome for r in run_batch("test-worker")] == ["sent"]
     alert = smtp_server.messages[-1]
     assert alert["To"] == organizer_client.user.email
     assert alert["Subject"] == "1 new item to review: Free Guan Heng"

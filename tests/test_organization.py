@@ -9,9 +9,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from advocacy.delivery import engine
 from advocacy.delivery.models import Delivery
 from tests.conftest import make_app
+from tests.delivery_support import run_batch
 from tests.letters_support import GOOD
 
 ORG = {
@@ -57,7 +57,7 @@ def test_the_campaign_page_has_a_preview_card_at_the_public_address(client, live
 
 def test_the_receipt_names_the_organization_and_its_contact(client, db, live_campaign, smtp_server):
     assert client.post("/api/v1/campaigns/sample-campaign/actions", json=GOOD).status_code == 201
-    engine.run_batch("test-worker")
+    run_batch("test-worker")
     [message] = smtp_server.messages
     for part in ("plain", "html"):
         body = message.get_body((part,)).get_content()

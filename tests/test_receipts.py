@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from advocacy.delivery import engine
 from advocacy.delivery.models import Delivery
 from advocacy.delivery.worker import Worker
 from advocacy.letters.models import Action
+from tests.delivery_support import run_batch
 from tests.letters_support import GOOD
 
 URL = "/api/v1/campaigns/sample-campaign/actions"
@@ -53,12 +53,12 @@ def test_the_receipt_is_an_outbox_row_of_the_submission_and_is_sent_once(client,
 def test_smtp_down_keeps_the_receipt_owed_with_the_letters_backoff(client, db, live_campaign, smtp_server):
     client.post(URL, json=GOOD)
     smtp_server.stop()
-    assert [r.outcome for r in engine.run_batch("w")] == ["failed"]
+    assert [r.outcome for r in run_batch("w")] == ["failed"]
     (receipt,) = receipts(db)
     assert (receipt.status, receipt.attempts) == ("failed", 1)
     assert "could not reach the SMTP server" in receipt.last_error
     smtp_server.start()
-    assert [r.outcome for r in engine.run_batch("w", now=receipt.next_attempt_at)] == ["sent"]
+    assert [r.outcome for r in run_batch("w", now=receipt.next_attempt_at)] == ["sent"]
     assert len(smtp_server.messages) == 1
 
 
@@ -66,7 +66,7 @@ def test_a_receipt_owed_to_someone_purged_meanwhile_is_cancelled_not_sent(client
     client.post(URL, json=GOOD)
     db.session.execute(Action.__table__.update().values(email="", purged_at=db.func.now()))
     db.session.commit()
-    assert [r.outcome for r in engine.run_batch("w")] == ["skipped"]
+    assert [r.outcome for r in run_batch("w")] == ["skipped"]
     assert [r.status for r in receipts(db)] == ["cancelled"]
     assert smtp_server.messages == []
 
@@ -101,7 +101,7 @@ class TestNoMail:
 
 def test_the_receipt_message_id_is_globally_unique_and_ends_in_a_real_domain(client, db, live_campaign, smtp_server):
     client.post(URL, json=GOOD)
-    engine.run_batch("test-worker")
+    run_batch("test-worker")
     [message] = smtp_server.messages
     [receipt] = receipts(db)
     # the outbox row's uuid4 (unique beyond this database) under the sender's real domain; long: may be folded
@@ -112,7 +112,7 @@ def test_the_receipt_tells_each_letter_apart_as_delivered_on_its_way_or_needing_
     client, db, live_campaign, smtp_server
 ):
     client.post(URL, json=GOOD)
-    engine.run_batch("test-worker")
+    run_batch("test-worker")
     [message] = smtp_server.messages
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()

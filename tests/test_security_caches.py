@@ -7,6 +7,8 @@ campaigns out), every cache made by `advocacy.caching` is bounded and expiring, 
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from advocacy import caching
@@ -18,13 +20,6 @@ from tests.factories import make_campaign
 @pytest.fixture
 def app_config():
     return {"CAMPAIGN_CACHE_SECONDS": 60, "CAMPAIGN_PAGE_RATE_LIMIT": "5 per minute"}
-
-
-@pytest.fixture(autouse=True)
-def empty_caches():
-    caching.clear_all()
-    yield
-    caching.clear_all()
 
 
 def test_made_up_slugs_neither_grow_memory_nor_push_real_campaigns_out(app, db):
@@ -43,8 +38,10 @@ def test_made_up_slugs_neither_grow_memory_nor_push_real_campaigns_out(app, db):
 def test_every_registered_cache_is_bounded_and_expiring(app):
     caches = caching.registered()
     assert {"campaign snapshots", "campaign slugs not found", "campaign stances"} <= set(caches)
+    assert {"campaign counts", "scoreboards", "scoreboard stamps", "compiled letter templates"} <= set(caches)
+    assert {"congress data", "geocoder answers", "cwc offices lists", "senate classes"} <= set(caches)
     for cache in caches.values():
-        assert 0 < cache.maxsize <= 10_000 and 0 < cache.ttl <= 3600, cache.name
+        assert 0 < cache.maxsize <= 10_000 and 0 < cache.ttl <= 86_400, cache.name
 
 
 def test_entries_expire_and_the_oldest_go_first_when_full():
@@ -58,6 +55,52 @@ def test_entries_expire_and_the_oldest_go_first_when_full():
     assert cache.get("a") is None and len(cache) == 0
     caching.clear_all()
     assert len(cache) == 0
+
+
+def test_a_stale_entry_is_loaded_again_by_one_caller_while_the_others_get_the_stale_value():
+    now = [0.0]
+    with caching.use_clock(lambda: now[0]):
+        cache = caching.bounded_cache("test refreshed", maxsize=4, ttl=100)
+        assert caching.refreshed(cache, "k", lambda: "first", fresh_for=10) == "first"
+        now[0] = 11
+        loading, finish, loads, answers = threading.Event(), threading.Event(), [], []
+
+        def slow_load() -> str:
+            loads.append(1)
+            loading.set()
+            assert finish.wait(10)
+            return "second"
+
+        refresher = threading.Thread(
+            target=lambda: answers.append(caching.refreshed(cache, "k", slow_load, fresh_for=10))
+        )
+        refresher.start()
+        assert loading.wait(10)
+        # While one caller loads, every other is answered with the value being replaced, and loads nothing.
+        assert [caching.refreshed(cache, "k", slow_load, fresh_for=10) for _ in range(3)] == ["first"] * 3
+        finish.set()
+        refresher.join(10)
+        assert answers == ["second"] and loads == [1]
+        assert caching.refreshed(cache, "k", slow_load, fresh_for=10) == "second"
+
+
+def test_the_last_value_is_served_while_loading_fails_and_only_then():
+    now = [0.0]
+    with caching.use_clock(lambda: now[0]):
+        cache = caching.bounded_cache("test read through", maxsize=4, ttl=100)
+
+        def fail():
+            raise ConnectionError("database away")
+
+        with pytest.raises(ConnectionError):  # nothing held: the error is the answer
+            caching.read_through(cache, "k", fail, fresh_for=5, keep_serving=(ConnectionError,))
+        assert caching.read_through(cache, "k", lambda: "kept", fresh_for=5) == "kept"
+        now[0] = 6
+        assert caching.read_through(cache, "k", fail, fresh_for=5, keep_serving=(ConnectionError,)) == "kept"
+        assert caching.read_through(cache, "k", lambda: "new", fresh_for=5) == "new"
+        now[0] = 200  # past the cache's ttl: nothing is held any more
+        with pytest.raises(ConnectionError):
+            caching.read_through(cache, "k", fail, fresh_for=5, keep_serving=(ConnectionError,))
 
 
 def test_the_campaign_page_is_rate_limited_per_address(app, client, db):

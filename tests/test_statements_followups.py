@@ -8,9 +8,9 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from advocacy.delivery import engine
 from advocacy.delivery.models import Delivery
 from advocacy.statements.services import StatementInput, record_statement, update_statement
+from tests.delivery_support import run_batch
 from tests.factories import REPRESENTATIVE, SENATOR, make_action, make_campaign, make_letter
 
 pytestmark = pytest.mark.usefixtures("congress_data")
@@ -63,7 +63,7 @@ def queued(db):
 
 def send_pending(now=None) -> Counter:
     """What the delivery worker does with the follow-ups that are due: their outcomes."""
-    return Counter(result.outcome for result in engine.run_batch("test-worker", now=now))
+    return Counter(result.outcome for result in run_batch("test-worker", now=now))
 
 
 def test_first_supportive_statement_mails_consenting_writers_once(runner, db, smtp, campaign, organizer_client):

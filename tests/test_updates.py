@@ -13,13 +13,13 @@ import pytest
 from sqlalchemy import select
 
 from advocacy.campaigns.models import Campaign
-from advocacy.delivery import engine
 from advocacy.delivery.models import Delivery
 from advocacy.delivery.suppression import ALL_CAMPAIGNS, Suppression, make_token
 from advocacy.letters.models import Action
 from advocacy.letters.validation import email_key
 from advocacy.reports.models import AuditEvent
 from advocacy.updates.models import CampaignUpdate
+from tests.delivery_support import run_batch
 from tests.factories import SENATOR, make_action, make_campaign, make_letter
 
 SITE = "https://act.example.org"
@@ -53,7 +53,7 @@ def campaign(app):
 
 
 def send_due(now=None) -> Counter:
-    return Counter(result.outcome for result in engine.run_batch("test-worker", now=now))
+    return Counter(result.outcome for result in run_batch("test-worker", now=now))
 
 
 def far_future():

@@ -24,7 +24,6 @@ import hashlib
 import re
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -40,6 +39,7 @@ from jinja2.tests import TESTS
 from jinja2.utils import missing
 from jinja2.visitor import NodeTransformer
 
+from advocacy.caching import bounded_cache
 from advocacy.campaigns.models import MAX_SUBJECT_SOURCE
 from advocacy.campaigns.placeholders import (
     FIELD_NAMES,
@@ -426,9 +426,9 @@ def _is_number(value: Any) -> bool:
 
 _env_lock = threading.Lock()
 _env: LetterEnvironment | None = None
-# Compiled templates, keyed by the SHA-256 of their source: an entry can never be stale, so it needs no expiry,
-# only the bound. A plain dict read (no lock, no timer) because every letter rendered reads it twice.
-_cache: OrderedDict[str, Any] = OrderedDict()
+# Compiled templates, keyed by the SHA-256 of their source: an entry can never be stale; the hour's expiry only
+# lets a template no campaign uses any more go.
+_compiled = bounded_cache("compiled letter templates", maxsize=MAX_CACHED_TEMPLATES, ttl=3600)
 
 
 def _environment() -> LetterEnvironment:
@@ -446,7 +446,7 @@ def compile_template(source: str, part: str = "body"):
     if len(source) > limit:
         raise TemplateProblem(f"is {len(source):,} characters long; the limit is {limit:,}", None, part)
     key = hashlib.sha256(f"{part}\0{source}".encode("utf-8", "surrogatepass")).hexdigest()
-    template = _cache.get(key)
+    template = _compiled.get(key)
     if template is not None:
         return template
     env = _environment()
@@ -464,10 +464,7 @@ def compile_template(source: str, part: str = "body"):
         # Parsing, guarding and compiling recurse once per level of nesting; Python also caps nested blocks.
         raise TemplateProblem(NESTS_TOO_DEEPLY, None, part) from None
     template = env.template_class.from_code(env, code, env.make_globals(None))
-    with _env_lock:
-        _cache[key] = template
-        while len(_cache) > MAX_CACHED_TEMPLATES:
-            _cache.popitem(last=False)
+    _compiled[key] = template
     return template
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +10,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import case, func, select
 
+from advocacy.caching import bounded_cache, refreshed
 from advocacy.campaigns.models import Campaign, CustomTarget, Status
 from advocacy.campaigns.validation import check_outcome, coverage_problems
 from advocacy.extensions import db
@@ -113,72 +112,45 @@ class CampaignCounts:
 
 
 COUNTS_TTL_SECONDS = 10.0
-_counts_cache: dict[tuple[str, int], tuple[float, CampaignCounts]] = {}
-_counts_refreshing: set[tuple[str, int]] = set()
-_counts_lock = threading.Lock()
+# (database, campaign id) -> (counted at, counts); an entry is refreshed after CAMPAIGN_COUNTS_TTL, dropped after
+# an hour unviewed (or when 4,096 campaigns have been counted since).
+_counts = bounded_cache("campaign counts", maxsize=4096, ttl=3600)
 
 
 def campaign_counts(campaign: Campaign) -> CampaignCounts:
     """Public counts: letters written (one per office per constituent) and offices that support the campaign.
 
-    A viral campaign page must not count a million rows per view, nor make a visitor wait for the count: the
-    counts are kept in the process, and once they are older than CAMPAIGN_COUNTS_TTL (default 10 s) the page
-    shows them as they are while one background thread per process counts again (about a second for a
-    million letters). Only the first view in a process counts inline; so does every view when the TTL is 0.
+    A viral campaign page must not count a million rows per view, nor make every visitor wait for the count:
+    the counts are kept in the process, and once they are older than CAMPAIGN_COUNTS_TTL (default 10 s) the
+    next view counts again (about a second for a million letters) while the views meanwhile are shown the
+    counts as they were. Only the first view in a process waits for a count; every view does when the TTL is 0.
     """
-
-    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], campaign.id)
-    ttl = current_app.config.get("CAMPAIGN_COUNTS_TTL", COUNTS_TTL_SECONDS)
-    cached = _counts_cache.get(key)
-    if cached is None or ttl <= 0:
-        return _count(key, campaign.id)
-    if time.monotonic() - cached[0] >= ttl:
-        with _counts_lock:
-            start = key not in _counts_refreshing
-            _counts_refreshing.add(key)
-        if start:
-            app = current_app._get_current_object()
-            threading.Thread(target=_recount, args=(app, key, campaign.id), daemon=True).start()
-    return cached[1]
+    return refreshed(
+        _counts,
+        (current_app.config["SQLALCHEMY_DATABASE_URI"], campaign.id),
+        lambda: _count(campaign.id),
+        fresh_for=current_app.config.get("CAMPAIGN_COUNTS_TTL", COUNTS_TTL_SECONDS),
+    )
 
 
-def _count(key: tuple[str, int], campaign_id: int) -> CampaignCounts:
+def _count(campaign_id: int) -> CampaignCounts:
     from advocacy.letters.models import Letter
     from advocacy.statements.services import spoken_count
 
-    started = time.monotonic()
     by_purpose = dict(
         db.session.execute(
             select(Letter.purpose, func.count()).where(Letter.campaign_id == campaign_id).group_by(Letter.purpose)
         ).all()
     )
-    counts = CampaignCounts(
+    return CampaignCounts(
         letters_sent=by_purpose.get("campaign", 0),
         offices_spoken=spoken_count(campaign_id),
         thanks_sent=by_purpose.get("thanks", 0),
     )
-    _counts_cache[key] = (started, counts)
-    return counts
-
-
-def _recount(app, key: tuple[str, int], campaign_id: int) -> None:
-    try:
-        with app.app_context():
-            _count(key, campaign_id)
-    except Exception:  # noqa: BLE001 - the page keeps the last counts; the next view tries again
-        log.exception("campaign counts not refreshed campaign_id=%s", campaign_id)
-    finally:
-        with _counts_lock:
-            _counts_refreshing.discard(key)
 
 
 def get_campaign_by_slug(slug: str) -> Campaign | None:
     return db.session.scalar(select(Campaign).where(Campaign.slug == slug))
-
-
-def get_live_campaign(slug: str) -> Campaign | None:
-    """The campaign that accepts letters, or None (unknown, draft or closed)."""
-    return db.session.scalar(select(Campaign).where(Campaign.slug == slug, Campaign.status == Status.LIVE.value))
 
 
 def get_public_campaign(slug: str) -> Campaign | None:

@@ -57,7 +57,7 @@ def record_action(campaign, data: ActionInput, user_id: int | None) -> OfficeAct
     )
     db.session.add(action)
     db.session.commit()
-    scoreboard.forget_stamp(campaign.id)
+    scoreboard.board_changed(campaign.id)
     return action
 
 

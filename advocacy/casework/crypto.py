@@ -6,6 +6,7 @@ from __future__ import annotations
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
 
+from advocacy.caching import bounded_cache
 from advocacy.config import _case_keys
 
 
@@ -23,7 +24,7 @@ class CaseDataUnreadable(RuntimeError):
         super().__init__("a private case value cannot be decrypted with the configured ADVOCACY_CASE_KEYS")
 
 
-_keyrings: dict[str, MultiFernet] = {}
+_keyrings = bounded_cache("case keyrings", maxsize=4, ttl=3600)  # ADVOCACY_CASE_KEYS -> its keyring
 
 
 def keyring() -> MultiFernet:

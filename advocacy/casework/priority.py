@@ -124,13 +124,14 @@ def priority_rows(campaign, board) -> list[PriorityRow]:
     if not targets:
         return []
     key = ("priority", json.dumps(targets, sort_keys=True))
-    if key not in board.rendered:
+    kept = board.rendered.get(key)
+    if kept is None:
         found = priority_offices(campaign)
         rows = [
             PriorityRow(r, tuple(found[r.office.bioguide_id].why)) for r in board.rows if r.office.bioguide_id in found
         ]
-        board.rendered[key] = sorted(rows, key=lambda p: (not p.acted, p.row.office.state, p.row.office.name))
-    return board.rendered[key]
+        kept = board.rendered[key] = sorted(rows, key=lambda p: (not p.acted, p.row.office.state, p.row.office.name))
+    return kept
 
 
 def clean_target(kind: str, ref: str, members: list[str], reason: str) -> dict:

@@ -19,7 +19,7 @@ from advocacy.casework.packet import build_casework_packet
 from advocacy.congress.offices import current_offices, office_for
 from advocacy.db import utcnow
 from advocacy.extensions import db
-from advocacy.letters.snapshots import forget as forget_snapshot
+from advocacy.letters.snapshots import campaign_changed
 from advocacy.reports import audit
 from advocacy.statements.forms import office_choices
 from advocacy.statements.scoreboard import office_label
@@ -154,7 +154,7 @@ def _event_input(form: EventForm) -> timeline.EventInput:
 
 
 def _timeline_changed(campaign) -> None:
-    forget_snapshot(campaign.slug)
+    campaign_changed(campaign.slug)
 
 
 @bp.post(PREFIX + "/timeline")
@@ -231,7 +231,7 @@ def new_priority(slug: str):
         db.session.rollback()
         _field_error(form, exc)
         return _overview(campaign, priority_form=form, status=400)
-    forget_snapshot(campaign.slug)
+    campaign_changed(campaign.slug)
     flash("Priority target added.", "success")
     return redirect(url_for(".index", slug=slug) + "#priority")
 
@@ -244,7 +244,7 @@ def remove_priority(slug: str, index: int):
         abort(400)
     if not priority.remove_target(campaign, index):
         abort(404)
-    forget_snapshot(campaign.slug)
+    campaign_changed(campaign.slug)
     flash("Priority target removed.", "success")
     return redirect(url_for(".index", slug=slug) + "#priority")
 

@@ -8,54 +8,16 @@ see whether a sync elsewhere changed anything. A sync in this process drops its 
 from __future__ import annotations
 
 import threading
-import time
-from collections import OrderedDict
-from collections.abc import Hashable
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
 
+from advocacy import caching
+from advocacy.caching import bounded_cache
 from advocacy.extensions import db
 
 DEFAULT_CHECK_SECONDS = 5.0
-MISSING = object()
-
-
-class LRUCache:
-    """A bounded least-recently-used mapping with an optional time to live, safe across threads."""
-
-    def __init__(self, maxsize: int, ttl: float | None = None):
-        self.maxsize = maxsize
-        self.ttl = ttl
-        self._data: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> Any:
-        with self._lock:
-            item = self._data.get(key)
-            if item is None:
-                return MISSING
-            stored_at, value = item
-            if self.ttl is not None and time.monotonic() - stored_at > self.ttl:
-                del self._data[key]
-                return MISSING
-            self._data.move_to_end(key)
-            return value
-
-    def put(self, key: Hashable, value: Any) -> None:
-        with self._lock:
-            self._data[key] = (time.monotonic(), value)
-            self._data.move_to_end(key)
-            while len(self._data) > self.maxsize:
-                self._data.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-    def __len__(self) -> int:
-        return len(self._data)
 
 
 class DataCache:
@@ -66,18 +28,17 @@ class DataCache:
         self.checked_at = float("-inf")
         self.lock = threading.Lock()
         self.roster: Any = None  # advocacy.congress.offices.Roster, built on first use
-        self.zips = LRUCache(maxsize=65536)  # zip5 -> tuple of (state, district); 33,774 ZIPs today
         # The whole crosswalk, read in one query on first use: every lookup after that is a dict access.
         self.zip_table: dict[str, tuple[tuple[str, int], ...]] | None = None
 
     def reset(self, versions: tuple[int, int] | None) -> None:
         self.versions = versions
         self.roster = None
-        self.zips.clear()
         self.zip_table = None
 
 
-_caches: dict[str, DataCache] = {}
+# database URL -> what this process knows of it; rebuilt from the database at least hourly
+_caches = bounded_cache("congress data", maxsize=8, ttl=3600)
 _caches_lock = threading.Lock()
 
 
@@ -98,8 +59,10 @@ def current() -> DataCache:
     data = _caches.get(key)
     if data is None:
         with _caches_lock:
-            data = _caches.setdefault(key, DataCache())
-    now = time.monotonic()
+            data = _caches.get(key)
+            if data is None:
+                data = _caches[key] = DataCache()
+    now = caching.now()
     if now - data.checked_at >= current_app.config.get("CONGRESS_CACHE_SECONDS", DEFAULT_CHECK_SECONDS):
         versions = read_versions()
         if versions != data.versions:
@@ -112,12 +75,5 @@ def invalidate() -> None:
     """Forget everything cached for the app's database (called after a sync commits a change)."""
     data = _caches.get(_key())
     if data is not None:
-        data.reset(None)
-        data.checked_at = float("-inf")
-
-
-def forget_all() -> None:
-    """Forget everything cached for every database (for tests, which write congress rows directly)."""
-    for data in list(_caches.values()):
         data.reset(None)
         data.checked_at = float("-inf")

@@ -18,8 +18,8 @@ import requests
 from flask import current_app
 from sqlalchemy import select
 
+from advocacy.caching import MISSING, bounded_cache
 from advocacy.congress import cache
-from advocacy.congress.cache import MISSING, LRUCache
 from advocacy.congress.models import ZipDistrict
 from advocacy.congress.states import FIPS_STATE, STATE_FIPS, territory_for_zip
 from advocacy.extensions import db
@@ -79,6 +79,11 @@ def one_line_address(address: str, zip_code: str) -> str:
     return address if zip_code[:5] in address else f"{address}, {zip_code}"
 
 
+# keyed hash of an address -> its answer (None: no such address), shared by the process's geocoders: the hash
+# is under each one's key, so two apps with different keys never read each other's entries.
+_answers = bounded_cache("geocoder answers", maxsize=GEOCODER_CACHE_SIZE, ttl=GEOCODER_CACHE_SECONDS)
+
+
 class CachedGeocoder:
     """What every geocoder shares: one request per address a day, and no address kept in clear.
 
@@ -95,7 +100,7 @@ class CachedGeocoder:
         self.key = key
         self.timeout = timeout
         self.retries = retries
-        self.cache = LRUCache(maxsize=GEOCODER_CACHE_SIZE, ttl=GEOCODER_CACHE_SECONDS)
+        self.cache = _answers
         self.failures = 0  # answers in a row that could not be had (not thread-exact; it need not be)
         self.resting_until = float("-inf")
 
@@ -105,7 +110,7 @@ class CachedGeocoder:
 
     def locate(self, address: str, zip_code: str) -> GeoMatch | None:
         key = self.cache_key(address, zip_code)
-        cached = self.cache.get(key)
+        cached = self.cache.get(key, MISSING)
         if cached is not MISSING:
             return cached
         if self.failures >= GEOCODER_BREAKER_FAILURES and self.clock() < self.resting_until:
@@ -118,13 +123,12 @@ class CachedGeocoder:
                 self.resting_until = self.clock() + GEOCODER_BREAKER_SECONDS
             raise
         self.failures = 0
-        self.cache.put(key, match)
+        self.cache[key] = match
         return match
 
     def cached(self, address: str, zip_code: str) -> GeoMatch | None:
         """The answer already known for this address, without asking anyone (e.g. for the thanks page)."""
-        found = self.cache.get(self.cache_key(address, zip_code))
-        return None if found is MISSING else found
+        return self.cache.get(self.cache_key(address, zip_code))
 
     def _lookup(self, one_line: str) -> GeoMatch | None:
         raise NotImplementedError

@@ -7,12 +7,12 @@ connection is held while we wait on CWC or an SMTP server.
 from __future__ import annotations
 
 import html
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from advocacy.caching import MISSING, bounded_cache
 from advocacy.delivery import cwc, kinds
 from advocacy.delivery.cwc_client import CwcClient, known_offices
 from advocacy.delivery.errors import NotAccepted, PermanentError, TransientError
@@ -74,8 +74,8 @@ class _CampaignFacts:
     cwc_topic: str
 
 
-_campaign_facts: dict[tuple[str, int], tuple[float, _CampaignFacts | None]] = {}
 CAMPAIGN_FACTS_TTL = 60.0
+_campaign_facts = bounded_cache("campaign facts for delivery", maxsize=1024, ttl=CAMPAIGN_FACTS_TTL)
 
 
 def _campaign(campaign_id: int) -> _CampaignFacts | None:
@@ -83,13 +83,10 @@ def _campaign(campaign_id: int) -> _CampaignFacts | None:
     from advocacy.campaigns.models import Campaign
 
     key = (str(db.engine.url), campaign_id)
-    now = time.monotonic()
-    hit = _campaign_facts.get(key)
-    if hit is not None and now - hit[0] < CAMPAIGN_FACTS_TTL:
-        return hit[1]
-    row = db.session.execute(select(Campaign.slug, Campaign.cwc_topic).where(Campaign.id == campaign_id)).first()
-    facts = _CampaignFacts(row.slug, row.cwc_topic or "") if row else None
-    _campaign_facts[key] = (now, facts)
+    facts = _campaign_facts.get(key, MISSING)
+    if facts is MISSING:
+        row = db.session.execute(select(Campaign.slug, Campaign.cwc_topic).where(Campaign.id == campaign_id)).first()
+        facts = _campaign_facts[key] = _CampaignFacts(row.slug, row.cwc_topic or "") if row else None
     return facts
 
 
@@ -112,27 +109,19 @@ def office_code_candidates(letter) -> list[str]:
     return []
 
 
-_senate_classes: dict[tuple[str, str], tuple[float, int]] = {}
 SENATE_CLASS_TTL = 600.0
+_senate_classes = bounded_cache("senate classes", maxsize=256, ttl=SENATE_CLASS_TTL)
 
 
 def _cached_senate_class(bioguide_id: str) -> int | None:
     # Asked for every senator letter, so remembered for a while (a seat's class does not change).
     key = (str(db.engine.url), bioguide_id)
-    now = time.monotonic()
-    hit = _senate_classes.get(key)
-    if hit is not None and now - hit[0] < SENATE_CLASS_TTL:
-        return hit[1]
-    found = senate_class(bioguide_id)
-    if found is not None:
-        _senate_classes[key] = (now, found)
+    found = _senate_classes.get(key)
+    if found is None:
+        found = senate_class(bioguide_id)
+        if found is not None:
+            _senate_classes[key] = found
     return found
-
-
-def forget_senate_classes() -> None:
-    """Forget what this process remembers of the database (tests: each starts from empty tables)."""
-    _senate_classes.clear()
-    _campaign_facts.clear()
 
 
 def _prepare_cwc(delivery: Delivery) -> Send:

@@ -11,15 +11,14 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
-import time
 import xml.etree.ElementTree as ET  # noqa: S405 - parsing CWC's own error replies, size-limited below
 from dataclasses import dataclass
 from enum import StrEnum
 
 import requests
 
-from advocacy import http
+from advocacy import caching, http
+from advocacy.caching import bounded_cache
 from advocacy.delivery.errors import PermanentError, TransientError, scrub
 
 log = logging.getLogger(__name__)
@@ -135,9 +134,8 @@ def error_reason(response: requests.Response) -> str:
 
 # --- The offices list, cached per process -------------------------------------------------------
 
-_cache_lock = threading.Lock()
-# base URL -> (when the list was fetched, when we last tried, the list or None)
-_cache: dict[str, tuple[float, float, frozenset[str] | None]] = {}
+# base URL -> (when the list was fetched, when we last tried, the list or None); gone a day after the last fetch
+_offices = bounded_cache("cwc offices lists", maxsize=16, ttl=86400)
 RETRY_FAILED_FETCH_AFTER = 60.0
 
 
@@ -148,9 +146,8 @@ def known_offices(client: CwcClient, ttl: float, *, fetch: bool = True) -> froze
     repeated for a minute, so a CWC outage does not add a request to every delivery.
     """
     key = client.base_url
-    now = time.monotonic()
-    with _cache_lock:
-        fetched_at, tried_at, codes = _cache.get(key, (0.0, None, None))
+    now = caching.now()
+    fetched_at, tried_at, codes = _offices.get(key, (0.0, None, None))
     fresh = codes is not None and now - fetched_at < ttl
     if fresh or not fetch or (tried_at is not None and now - tried_at < RETRY_FAILED_FETCH_AFTER):
         return codes
@@ -158,14 +155,7 @@ def known_offices(client: CwcClient, ttl: float, *, fetch: bool = True) -> froze
         new_codes = client.offices() or None
     except TransientError as exc:
         log.warning("cwc offices list unavailable: %s", exc.reason)
-        with _cache_lock:
-            _cache[key] = (fetched_at, now, codes)
+        _offices[key] = (fetched_at, now, codes)
         return codes
-    with _cache_lock:
-        _cache[key] = (now, now, new_codes)
+    _offices[key] = (now, now, new_codes)
     return new_codes
-
-
-def forget_offices() -> None:
-    with _cache_lock:
-        _cache.clear()

@@ -349,11 +349,6 @@ def deliver_now(delivery_id: str, worker: str | None = None) -> Result | None:
     return process(claim)
 
 
-def run_batch(worker: str, limit: int | None = None, now: datetime | None = None) -> list[Result]:
-    claims = claim_due(worker, limit or int(option("DELIVERY_BATCH_SIZE")), now)
-    return [process(claim) for claim in claims]
-
-
 def recover_stuck(now: datetime | None = None, timeout: float | None = None) -> list[str]:
     """Deliveries left in `sending` longer than the timeout (their worker died): due again now, except an
     email already handed to the SMTP server, which becomes `unknown` (email is sent at most once)."""

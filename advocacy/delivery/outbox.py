@@ -5,9 +5,8 @@ from __future__ import annotations
 from advocacy.db import utcnow
 from advocacy.delivery import channels, cwc
 from advocacy.delivery.cwc_client import CwcClient, known_offices
-from advocacy.delivery.models import LETTER, Channel, Delivery, Status, new_id
+from advocacy.delivery.models import LETTER, Channel, Status, new_id
 from advocacy.delivery.options import option, settings
-from advocacy.extensions import db
 
 
 def cwc_office_for(letter) -> str | None:
@@ -59,12 +58,3 @@ def delivery_values(letter, *, target_email: str | None) -> dict:
         "created_at": now,
         "updated_at": now,
     }
-
-
-def create_delivery(letter, *, target_email: str | None) -> Delivery:
-    """Add the delivery for `letter` to the session (no commit: it joins the submission's transaction)."""
-    values = delivery_values(letter, target_email=target_email)
-    values.pop("letter_id")
-    delivery = Delivery(letter=letter, **values)
-    db.session.add(delivery)
-    return delivery

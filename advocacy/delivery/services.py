@@ -83,14 +83,6 @@ def cancel_delivery(delivery_id: str) -> bool:
     return result.rowcount == 1
 
 
-def deliveries_for_letters(letter_ids: list[str]) -> dict[str, Delivery]:
-    """letter id -> its delivery, for confirmation pages and API answers."""
-    if not letter_ids:
-        return {}
-    rows = db.session.scalars(select(Delivery).where(Delivery.letter_id.in_(letter_ids)))
-    return {d.letter_id: d for d in rows}
-
-
 # --- The numbers ----------------------------------------------------------------------------------
 
 
@@ -170,16 +162,3 @@ def problem_deliveries(campaign_id: int | None = None, limit: int = 100) -> list
         campaign_id,
     )
     return list(db.session.scalars(stmt))
-
-
-def recent_attempts(delivery_id: str, limit: int = 20):
-    from advocacy.delivery.models import DeliveryAttempt
-
-    return list(
-        db.session.scalars(
-            select(DeliveryAttempt)
-            .where(DeliveryAttempt.delivery_id == delivery_id)
-            .order_by(DeliveryAttempt.id.desc())
-            .limit(limit)
-        )
-    )

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
-import time
-from collections.abc import Callable, Hashable, MutableMapping
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -25,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from advocacy import caching
 from advocacy.caching import BoundedCache, bounded_cache
 from advocacy.campaigns.models import Campaign, OutcomeFields
 from advocacy.extensions import db
@@ -132,44 +131,35 @@ class CampaignSnapshot(OutcomeFields):
 
 _cache = bounded_cache("campaign snapshots", maxsize=MAX_CAMPAIGNS, ttl=MAX_TTL)
 _misses = bounded_cache("campaign slugs not found", maxsize=MAX_MISSES, ttl=MAX_TTL)
-_lock = threading.Lock()
+UNREACHABLE = (OperationalError, InterfaceError, PoolTimeout)
 
 
-def read_through(
-    store: MutableMapping | BoundedCache, name: Hashable, load: Callable[[], T], misses: BoundedCache | None = None
-) -> T:
-    """`load()`, kept in `store` under (database, name) for CAMPAIGN_CACHE_SECONDS in this process.
+def read_through(cache: BoundedCache, name: Hashable, load: Callable[[], T], misses: BoundedCache | None = None) -> T:
+    """`load()`, kept in `cache` under (database, name) for CAMPAIGN_CACHE_SECONDS in this process.
 
-    A None answer goes to `misses` when given, so lookups of what does not exist cannot evict what does. While
-    the database is unreachable, the last value loaded is served as long as the bounded cache still holds it
-    (at most MAX_TTL): a campaign page stays up during an outage."""
-    ttl = current_app.config.get("CAMPAIGN_CACHE_SECONDS", DEFAULT_TTL)
-    if ttl <= 0:
-        return load()
-    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], name)
-    now = time.monotonic()
-    found = None
-    for cache in (store,) if misses is None else (store, misses):
-        found = cache.get(key)
-        if found is not None and now - found[0] < ttl:
-            return found[1]
-        if found is not None:
-            break
+    While the database is unreachable, the last value loaded is served as long as the bounded cache still holds
+    it (at most MAX_TTL): a campaign page stays up during an outage."""
+    return caching.read_through(
+        cache,
+        (current_app.config["SQLALCHEMY_DATABASE_URI"], name),
+        lambda: _rolled_back_on_outage(name, load),
+        fresh_for=current_app.config.get("CAMPAIGN_CACHE_SECONDS", DEFAULT_TTL),
+        misses=misses,
+        keep_serving=UNREACHABLE,
+    )
+
+
+def _rolled_back_on_outage(name: Hashable, load: Callable[[], T]) -> T:
     try:
-        value = load()
-    except (OperationalError, InterfaceError, PoolTimeout):
-        if found is None:
-            raise
-        # The database is unreachable: the last copy this process read keeps public pages up meanwhile.
+        return load()
+    except UNREACHABLE:
+        # The session is unusable until rolled back; the caller serves this process's last copy meanwhile.
         try:
             db.session.rollback()
         except SQLAlchemyError:
             db.session.close()
         log.debug("database unavailable; serving %s from this process's last copy", name)
-        return found[1]
-    with _lock:
-        (misses if value is None and misses is not None else store)[key] = (now, value)
-    return value
+        raise
 
 
 def campaign_snapshot(slug: str) -> CampaignSnapshot | None:
@@ -182,6 +172,14 @@ def campaign_snapshot(slug: str) -> CampaignSnapshot | None:
     return read_through(_cache, slug, load, misses=_misses)
 
 
+def campaign_changed(slug: str) -> None:
+    """An organizer changed the campaign in this request: this process reads it again on the next one (other
+    processes within CAMPAIGN_CACHE_SECONDS)."""
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], slug)
+    _cache.pop(key)
+    _misses.pop(key)
+
+
 _stances = bounded_cache("campaign stances", maxsize=MAX_CAMPAIGNS, ttl=MAX_TTL)
 
 
@@ -190,10 +188,3 @@ def cached_stances(campaign_id: int) -> dict:
     from advocacy.statements.services import stances_for
 
     return read_through(_stances, campaign_id, lambda: dict(stances_for(campaign_id)))
-
-
-def forget(slug: str | None = None) -> None:
-    """Drop cached campaigns (all, or one slug) in this process."""
-    for cache in (_cache, _misses):
-        for key in [k for k in cache.keys() if slug is None or k[1] == slug]:
-            cache.pop(key)

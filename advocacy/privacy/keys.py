@@ -1,7 +1,8 @@
 """Recognising a constituent by email: the same key the letter flow stores, never a readable address.
 
-`email_key` is the letters package's own (sha256 of the stripped, lowercased email); an address an
-admin types is first normalized the way the letter flow normalizes what a constituent types.
+`email_key` is the letters package's own: an HMAC-SHA256 under the pseudonym key (ADVOCACY_PSEUDONYM_KEY) of
+the address without case or invisible characters, not a plain SHA-256, so it is no use without the key. An
+address an admin types is first normalized the way the letter flow normalizes what a constituent types.
 """
 
 from __future__ import annotations

@@ -6,17 +6,17 @@ Built from one query (the campaign's statements, newest first) and the in-memory
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import func, select
 
+from advocacy.caching import BoundedCache, bounded_cache
 from advocacy.congress.offices import Office, current_offices, roster
 from advocacy.congress.states import NO_SENATORS, district_label
 from advocacy.extensions import db
-from advocacy.letters.snapshots import read_through
+from advocacy.letters.snapshots import MAX_TTL, read_through
 from advocacy.statements.matching import fold_text
 from advocacy.statements.models import KIND_LABELS, Stance, Statement
 from advocacy.statements.services import latest_order
@@ -204,8 +204,9 @@ class Scoreboard:
     rows: list[OfficeRow]
     statements: list[StatementEntry]  # every statement in the campaign, newest first
     names: dict[str, str]  # bioguide id -> label, including members who have since left
-    # Pieces rendered from this board once and reused while it is current (HTML, JSON).
-    rendered: dict = field(default_factory=dict, repr=False)
+    # Pieces rendered from this board once and reused while it is current (HTML, JSON): a bounded cache that
+    # lives and dies with the board (itself held in the registered "scoreboards" cache).
+    rendered: BoundedCache = field(default_factory=lambda: BoundedCache("scoreboard parts", 16, BOARD_TTL), repr=False)
 
     def __post_init__(self) -> None:
         self.voting = Tally()
@@ -293,15 +294,18 @@ def build_scoreboard(campaign_id: int) -> Scoreboard:
 
 # --- One board per campaign per process, rebuilt only when its statements or the roster change ----
 
-_boards: dict[tuple[str, int], tuple[tuple, object, Scoreboard]] = {}
-_boards_lock = threading.Lock()
 MAX_BOARDS = 64
-_stamps: dict[tuple[str, int], tuple[float, tuple]] = {}  # (database, campaign) -> (read at, stamp)
+BOARD_TTL = 3600.0  # a board is rebuilt at least hourly, even if nothing changed
+_boards = bounded_cache(
+    "scoreboards", maxsize=MAX_BOARDS, ttl=BOARD_TTL
+)  # (database, campaign) -> (stamp, seats, board)
+_stamps = bounded_cache("scoreboard stamps", maxsize=1024, ttl=MAX_TTL)  # (database, campaign) -> (read at, stamp)
 
 
-def forget_stamp(campaign_id: int) -> None:
-    """Read the campaign's stamp again on the next request (a statement was written in this process)."""
-    _stamps.pop((current_app.config["SQLALCHEMY_DATABASE_URI"], campaign_id), None)
+def board_changed(campaign_id: int) -> None:
+    """A statement or office action was written in this request: this process reads the stamp again at once
+    (other processes within CAMPAIGN_CACHE_SECONDS)."""
+    _stamps.pop((current_app.config["SQLALCHEMY_DATABASE_URI"], campaign_id))
 
 
 def _stamp(campaign_id: int) -> tuple:
@@ -320,16 +324,13 @@ def current_scoreboard(campaign_id: int) -> Scoreboard:
     few seconds)."""
     key = (current_app.config["SQLALCHEMY_DATABASE_URI"], campaign_id)
     # Read at most once per CAMPAIGN_CACHE_SECONDS, like the campaign itself: a new statement reaches every
-    # process within that time (and this process at once, see forget_stamp).
+    # process within that time (and this process at once, see board_changed).
     stamp, seats = read_through(_stamps, campaign_id, lambda: _stamp(campaign_id)), roster()
     cached = _boards.get(key)
     if cached is not None and cached[0] == stamp and cached[1] is seats:
         return cached[2]
     board = build_scoreboard(campaign_id)
-    with _boards_lock:
-        _boards[key] = (stamp, seats, board)
-        while len(_boards) > MAX_BOARDS:
-            _boards.pop(next(iter(_boards)))
+    _boards[key] = (stamp, seats, board)
     return board
 
 

@@ -105,7 +105,7 @@ def record_statement(campaign_id: int, data: StatementInput, user_id: int | None
         from advocacy.statements.followups import queue_followups
 
         queue_followups(campaign_id, data.bioguide_id, statement.id)
-    forget_stances(campaign_id)
+    stances_changed(campaign_id)
     if commit:
         db.session.commit()
     return statement
@@ -137,7 +137,7 @@ def update_statement(statement: Statement, data: StatementInput, user_id: int | 
         from advocacy.statements.followups import queue_followups
 
         queue_followups(statement.campaign_id, data.bioguide_id, statement.id)
-    forget_stances(statement.campaign_id)
+    stances_changed(statement.campaign_id)
     db.session.commit()
     return True
 
@@ -206,14 +206,14 @@ def spoken_count(campaign_id: int, include_delegates: bool = False) -> int:
     return count
 
 
-def forget_stances(campaign_id: int) -> None:
+def stances_changed(campaign_id: int) -> None:
     """After a statement is written: this request and this process's scoreboard see it at once."""
-    from advocacy.statements.scoreboard import forget_stamp
+    from advocacy.statements.scoreboard import board_changed
 
     cache = _request_cache()
     if cache is not None:
         cache.pop(campaign_id, None)
-    forget_stamp(campaign_id)
+    board_changed(campaign_id)
 
 
 # --- Reading statements ----------------------------------------------------------------------

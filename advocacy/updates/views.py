@@ -8,7 +8,6 @@ and accepts nothing but a valid signed token.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from advocacy.auth.access import public, role_required
 from advocacy.auth.models import Role
-from advocacy.caching import bounded_cache
+from advocacy.caching import bounded_cache, read_through
 from advocacy.campaigns.models import Campaign
 from advocacy.delivery.suppression import ALL_CAMPAIGNS, read_token, suppress
 from advocacy.extensions import csrf, db
@@ -199,21 +198,29 @@ class PublicUpdate:
 
 
 # The campaign page makes no query per view and is served while the database is away (letters/views.py): its
-# updates are kept in the process for CAMPAIGN_CACHE_SECONDS (default 5), and the last copy is shown if the database fails.
-_fresh = bounded_cache("campaign-updates", maxsize=1000, ttl=3600)
-_last = bounded_cache("campaign-updates-last", maxsize=1000, ttl=3600)
+# updates are kept in the process for CAMPAIGN_CACHE_SECONDS (default 5), and the last copy is shown if the
+# database fails (for up to an hour).
+_updates = bounded_cache("campaign updates", maxsize=1000, ttl=3600)
 
 
 @bp.app_template_global()
 def campaign_updates(campaign_id: int) -> list[tuple[PublicUpdate, Markup]]:
     """The campaign page's include: its published updates with their safe HTML."""
-    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], campaign_id)
-    ttl = float(current_app.config.get("CAMPAIGN_CACHE_SECONDS", 5))
-    cached = _fresh.get(key)
-    if cached is not None and ttl > 0 and time.monotonic() - cached[0] < ttl:
-        return cached[1]
     try:
-        value = [
+        return read_through(
+            _updates,
+            (current_app.config["SQLALCHEMY_DATABASE_URI"], campaign_id),
+            lambda: _published(campaign_id),
+            fresh_for=float(current_app.config.get("CAMPAIGN_CACHE_SECONDS", 5)),
+            keep_serving=(SQLAlchemyError,),
+        )
+    except SQLAlchemyError:
+        return []  # nothing kept: the page goes on without its updates
+
+
+def _published(campaign_id: int) -> list[tuple[PublicUpdate, Markup]]:
+    try:
+        return [
             (PublicUpdate(u.id, u.title, u.ask, u.sent_at), Markup(services.render_body(u)))  # noqa: S704 - nh3-cleaned
             for u in services.published(campaign_id, limit=5)
         ]
@@ -222,7 +229,4 @@ def campaign_updates(campaign_id: int) -> list[tuple[PublicUpdate, Markup]]:
             db.session.rollback()
         except SQLAlchemyError:
             pass
-        return _last.get(key) or []
-    _fresh[key] = (time.monotonic(), value)
-    _last[key] = value
-    return value
+        raise

@@ -102,6 +102,10 @@ def page(browser, request):
     context = browser.new_context(bypass_csp=False, viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # expect() has its own clock (5 s by default): give it the page's, for a CI machine running two workers.
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:

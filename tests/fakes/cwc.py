@@ -333,9 +333,5 @@ class FakeCwc:
 @pytest.fixture
 def fake_cwc():
     """A running fake CWC server that accepts every well-formed office code."""
-    from advocacy.delivery.cwc_client import forget_offices
-
-    forget_offices()
     with FakeCwc() as server:
         yield server
-    forget_offices()

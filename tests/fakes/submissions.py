@@ -1,5 +1,5 @@
 """Letters to deliver, written the way a submission writes them: action, letters and deliveries in
-one transaction (create_delivery adds each delivery; the caller commits)."""
+one transaction, each delivery built by the outbox's own `delivery_values`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from itertools import count
 
 from advocacy.campaigns.models import Campaign
 from advocacy.delivery.models import Delivery
-from advocacy.delivery.outbox import create_delivery
+from advocacy.delivery.outbox import delivery_values
 from advocacy.extensions import db
 from advocacy.letters.models import Action, Letter
 
@@ -100,7 +100,11 @@ def submit(
         )
         db.session.add(letter)
         email = target_email if office["chamber"] == "custom" or target_email else None
-        deliveries.append(create_delivery(letter, target_email=email))
+        values = delivery_values(letter, target_email=email)
+        values.pop("letter_id")  # the letter has no id until the flush: the relationship sets it
+        delivery = Delivery(letter=letter, **values)
+        db.session.add(delivery)
+        deliveries.append(delivery)
     db.session.commit()
     return deliveries
 
