@@ -236,3 +236,14 @@ def test_both_shipped_campaigns_carry_every_language():
             },
         )
         assert translated_languages(campaign) == CODES, folder
+
+
+def test_the_scoreboard_is_translated_and_its_cached_page_is_kept_per_language(client, live_campaign):
+    english = client.get("/c/sample-campaign/scoreboard").get_data(as_text=True)
+    uyghur = client.get("/c/sample-campaign/scoreboard", headers={"Accept-Language": "ug"}).get_data(as_text=True)
+    again = client.get("/c/sample-campaign/scoreboard").get_data(as_text=True)
+    assert html_attributes(english) == html_attributes(again) == ("en", "ltr")
+    assert "Which offices have spoken for Sample Q. Person" in english and english == again
+    assert html_attributes(uyghur) == ("ug", "rtl")
+    assert "قايسى ئىشخانىلار Sample Q. Person ئۈچۈن ئاۋاز چىقاردى" in uyghur
+    assert "ئاۋاز چىقارغان ئىشخانىلار، شتات بويىچە" in uyghur  # the state map's title
