@@ -74,6 +74,8 @@ def app_env(port: int) -> dict[str, str]:
         # Rate limits stay on (every request hits Redis); only the ceiling is raised for one client IP.
         ADVOCACY_SUBMIT_RATE_LIMIT="10000000 per minute",
         ADVOCACY_LOOKUP_RATE_LIMIT="10000000 per minute",
+        # One proxy in front (as in production): visitors.lua gives each request its own client address.
+        ADVOCACY_PROXY_COUNT="1",
         ADVOCACY_SITE_URL=f"http://127.0.0.1:{port}",
         # Every submission geocodes its street address: against bench/fake_geocoder.py, never the real service.
         ADVOCACY_GEOCODER_URL=f"http://127.0.0.1:{port + 1}/geocoder/geographies/onelineaddress",
@@ -310,8 +312,9 @@ def main() -> None:
             },
         ),
         "lookup": ("/", "lookup.lua", {"BENCH_ZIPS": str(zips)}),
-        "scoreboard": ("/c/guan-heng/scoreboard", "get.lua", {}),
-        "campaign": ("/c/guan-heng", "get.lua", {}),
+        # Public pages have a per-visitor limit: they are read as many visitors behind one proxy.
+        "scoreboard": ("/c/guan-heng/scoreboard", "visitors.lua", {}),
+        "campaign": ("/c/guan-heng", "visitors.lua", {}),
     }
     chosen = [s for s in args.only.split(",") if s]
     if args.pace_ms:
