@@ -28,14 +28,11 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    from advocacy.delivery.cwc_client import forget_offices
-
     geocoder = FakeCensusGeocoder()
     geocoder.place(NY12_STREET, "NY", 12, 40.79368, -73.97049)
     geocoder.start()
     smtp = FakeSmtp().start()
     cwc = FakeCwc().start()
-    forget_offices()
     path = tmp_path_factory.mktemp("languages") / "languages.db"
     config = delivery_config(cwc=cwc, smtp=smtp, environ={"ADVOCACY_GEOCODER_URL": geocoder.url})
     app = make_app(f"sqlite:///{path}", WTF_CSRF_ENABLED=True, FORM_MIN_FILL_SECONDS=0, DELIVERY_INLINE=True, **config)
@@ -52,7 +49,6 @@ def site(tmp_path_factory):
     cwc.stop()
     smtp.stop()
     geocoder.stop()
-    forget_offices()
 
 
 @pytest.fixture
