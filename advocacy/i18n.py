@@ -178,6 +178,7 @@ def init_app(app: Flask) -> None:
         offered_languages=offered_languages,
         campaign_text=campaign_text,
         letter_gloss=letter_gloss,
+        translated_languages=translated_languages,
     )
 
 
