@@ -22,6 +22,7 @@ MODEL_MODULES += ("advocacy.reports.models",)  # reports: the audit log
 BLUEPRINTS += ("advocacy.reports.views", "advocacy.privacy.views")  # reports, exports, audit log, privacy
 MODEL_MODULES += ("advocacy.campaigns.models",)  # campaigns: campaigns, letter templates, custom targets
 BLUEPRINTS += ("advocacy.campaigns.views",)  # campaigns: organizer pages under /organizer/campaigns
+BLUEPRINTS += ("advocacy.campaigns.photo_views",)  # campaigns: the uploaded photo, and /photos/<id>.jpg
 MODEL_MODULES += ("advocacy.statements.models",)  # statements: statements, revisions, monitor, follow-ups
 BLUEPRINTS += ("advocacy.statements.views", "advocacy.statements.public")  # statements: organizer pages, scoreboard
 MODEL_MODULES += ("advocacy.letters.models", "advocacy.delivery.models")  # letters, and their delivery outbox
@@ -30,7 +31,8 @@ BLUEPRINTS += ("advocacy.letters.views",)  # letters: the public campaign pages 
 BLUEPRINTS += ("advocacy.delivery.views",)  # delivery: /organizer/deliveries, /metrics/deliveries
 MODEL_MODULES += ("advocacy.casework.models",)  # casework: private case facts and files, actions, timeline history
 BLUEPRINTS += ("advocacy.casework.views",)  # casework: /organizer/campaigns/<slug>/casework, priority report
-BLUEPRINTS += ("advocacy.organization.views",)  # organization: who runs the site, /privacy
+MODEL_MODULES += ("advocacy.organization.models",)  # organization: the settings an admin saved over the environment's
+BLUEPRINTS += ("advocacy.organization.views",)  # organization: who runs the site, /privacy, /admin/organization
 MODEL_MODULES += ("advocacy.delivery.suppression", "advocacy.updates.models")  # unsubscribes; updates to supporters
 BLUEPRINTS += ("advocacy.updates.views",)  # updates: organizer pages, Atom feed, /unsubscribe/<token>
 # Modules that add routes to the API blueprint; imported before it is registered.
@@ -191,4 +193,5 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_layout():
-        return {"logout_form": LogoutForm}
+        # formdata=None: the header's form never reads the request (on a 413 page, reading it fails again).
+        return {"logout_form": lambda: LogoutForm(formdata=None)}

@@ -7,15 +7,19 @@
 - JSON bodies are parsed by `StrictJSONProvider`: nesting beyond MAX_JSON_DEPTH, a lone surrogate (`\\ud800`,
   which no UTF-8 database or encoder accepts) or a NUL in any string or key is a 400, whichever view parses it.
 Form bodies cannot carry lone surrogates: Werkzeug decodes invalid UTF-8 as U+FFFD.
+
+An upload route may take more than the site's request limit (MAX_CONTENT_LENGTH): `accepts_upload(limit)` on its
+view raises the limit for that route alone, here, before anything reads the body.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest, NotFound
 
@@ -36,8 +40,21 @@ class MalformedInput(BadRequest):
 NUL_MESSAGE = "The request contains a character that is not allowed (a NUL byte). Please remove it and try again."
 
 
+def accepts_upload(limit: Callable[[], int]) -> Callable:
+    """Mark a view whose request body may be up to `limit()` bytes (read in the app, per request)."""
+
+    def mark(view: Callable) -> Callable:
+        view.upload_limit = limit  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
 def refuse_malformed_request() -> None:
     """before_request hook: runs first, so no view, login check or database sees what it refuses."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    if (limit := getattr(view, "upload_limit", None)) is not None:
+        request.max_content_length = limit()
     if _PATH_CONTROL.search(request.path):
         raise NotFound()
     if request.query_string and any("\x00" in v for v in request.args.values()):

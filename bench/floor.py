@@ -100,12 +100,14 @@ def app(environ, start_response):
                 "position": position,
                 "statement_text": "",
                 "personal_message": data.get("message", ""),
+                "purpose": "campaign",  # NOT NULL; its server default does not apply to a JSON-populated row
                 "created_at": created,
             }
         )
         deliveries.append(
             {
                 "id": str(uuid.uuid4()),
+                "kind": "letter",  # the outbox's kind column has no server default
                 "letter_id": letter_id,
                 "channel": "contact_form",
                 "status": "handoff",

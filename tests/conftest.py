@@ -58,6 +58,7 @@ def make_app(database_url: str, **overrides):
         "RATELIMIT_STORAGE_URI": "memory://",
         "CAMPAIGN_COUNTS_TTL": 0,
         "CAMPAIGN_CACHE_SECONDS": 0,
+        "ORGANIZATION_CACHE_SECONDS": 0,
     }
     config.update(overrides)
     app = create_app(config)

@@ -30,6 +30,8 @@ ORDER = (
     "zip_districts",
     "congress_releases",
     "congress_release_files",
+    "congress_rosters",
+    "roster_members",
 )
 assert set(ORDER) == CONGRESS_TABLES
 REAL_DATA_FIXTURES = ("congress_data", "real_congress")

@@ -461,6 +461,15 @@ def test_an_upload_over_the_size_limit_is_refused_and_nothing_is_written(
     assert not folder.exists() or not any(folder.iterdir())
 
 
+def test_an_evidence_file_above_the_sites_1_mb_request_limit_but_within_its_own_is_stored(
+    organizer_client, guan_heng, db
+):
+    two_mb = {"action-evidence_url": "", "action-evidence_file": (io.BytesIO(PDF + b"x" * 2_000_000), "scan.pdf")}
+    response = record(organizer_client, GILLIBRAND, "letter_to_dhs_ice", **two_mb)
+    assert response.status_code == 302, response.status_code  # not a 413 from the site-wide limit
+    assert db.session.scalar(select(CaseFile.id)) is not None
+
+
 def test_the_packet_counts_the_offices_constituents_who_wrote(organizer_client, guan_heng, db):
     from tests.factories import make_action, make_letter
 

@@ -2,15 +2,16 @@
 deploy, and letters not yet delivered to members who left re-addressed to their successors.
 
 The next Congress is built from the real data with synthetic changes: NY-20 changes hands (Tonko leaves,
-a new member takes the seat), NY-21 falls vacant (Stefanik leaves with no successor), ZIP 12207 moves from
-NY-20 to NY-21, and ZIP 10004 becomes split (NY-10 and NY-12). These tests sync, so they run on a database
+a new member takes the seat), NY-21 falls vacant (Stefanik leaves with no successor), Schumer becomes an
+independent, ZIP 12207 moves from NY-20 to NY-21, and ZIP 10004 becomes split (NY-10 and NY-12). These tests sync, so they run on a database
 of their own (see tests/test_congress_sync.py).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -34,6 +35,9 @@ from tests.letters_support import GOOD, SAMPLE
 NOON = datetime(2027, 1, 3, 12, 0, tzinfo=EASTERN)
 BEFORE_NOON = datetime(2027, 1, 3, 11, 59, 59, tzinfo=EASTERN)
 NEW_MEMBER = "Z000120"
+SCHUMER, TONKO, STEFANIK = "S000148", "T000469", "S001196"
+URL = "https://www.schumer.senate.gov/newsroom/press-releases/example"
+INSTANT = datetime(2027, 1, 3, 17, 0, tzinfo=UTC)  # noon Eastern: the 120th Congress begins
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -78,6 +82,9 @@ def next_congress(tmp_path_factory):
     members = yaml.load(path.read_text(), Loader=yaml.CSafeLoader)
     tonko = next(m for m in members if m["id"]["bioguide"] == "T000469")
     members = [m for m in members if m["id"]["bioguide"] not in ("T000469", "S001196")]
+    schumer = next(m for m in members if m["id"]["bioguide"] == SCHUMER)
+    schumer["terms"][-1]["party"] = "Independent"
+    schumer["name"]["official_full"] = "Chuck Schumer"
     newcomer = {
         "id": {"bioguide": NEW_MEMBER},
         "name": {"first": "Pat", "last": "Newcomer", "official_full": "Pat Newcomer"},
@@ -173,3 +180,146 @@ def test_the_next_congress_is_loaded_ahead_and_switches_at_noon(app, next_congre
     senators = db.session.scalars(select(Letter).where(Letter.chamber == "senate")).all()
     assert {s.congress for s in senators} == {119}  # their members did not change
     assert readdress_for_roster(NOON) == {}
+
+
+def load_next_congress(runner, folder) -> None:
+    for dataset in ("legislators", "districts"):
+        stored = runner.invoke(
+            args=[
+                dataset,
+                "sync",
+                "--source",
+                str(folder),
+                "--congress",
+                "120",
+                "--effective",
+                "2027-01-03T12:00-05:00",
+            ]
+        )
+        assert stored.exit_code == 0, stored.output
+
+
+def test_each_congress_keeps_its_roster_so_history_names_who_held_the_seat_then(app, next_congress):
+    from datetime import date
+
+    from advocacy.congress.history import office_in_congress, offices_as_of
+    from advocacy.congress.models import CongressRoster, RosterMember
+
+    load_next_congress(app.test_cli_runner(), next_congress)
+    kept = {r.congress: r for r in db.session.scalars(select(CongressRoster))}
+    assert set(kept) == {119, 120}
+    assert kept[120].effective_at == INSTANT and kept[119].effective_at == congress_start(119)
+    seats = {
+        (r.congress, r.bioguide_id): (r.state, r.district, r.party) for r in db.session.scalars(select(RosterMember))
+    }
+    assert seats[(119, TONKO)] == ("NY", 20, "Democrat") and (120, TONKO) not in seats
+    assert seats[(120, NEW_MEMBER)] == ("NY", 20, "Democrat") and (119, NEW_MEMBER) not in seats
+    assert sum(1 for congress, _ in seats if congress == 119) == len(roster(BEFORE_NOON).offices) == 537
+
+    apply_due(NOON)  # the live tables become the 120th's; the 119th's roster is not rewritten
+    assert db.session.get(Member, SCHUMER).party == "Independent"
+    assert db.session.get(Member, TONKO).in_office is False
+    assert office_in_congress(SCHUMER, 119).party == "Democrat"
+    assert office_in_congress(SCHUMER, 120).party == "Independent"
+    then = office_in_congress(TONKO, 119)
+    assert (then.name, then.state, then.district, then.title) == ("Paul Tonko", "NY", 20, "Representative")
+    assert db.session.get(RosterMember, (119, TONKO)).left_at is None  # he served the whole 119th
+    assert office_in_congress(TONKO, 120) is None
+    named = offices_as_of({(SCHUMER, date(2026, 6, 1)), (SCHUMER, date(2027, 2, 1)), (TONKO, date(2025, 3, 4))})
+    assert named[(SCHUMER, date(2026, 6, 1))].party == "Democrat"
+    assert named[(SCHUMER, date(2027, 2, 1))].party == "Independent"
+    assert named[(TONKO, date(2025, 3, 4))].district == 20
+
+
+def test_the_statements_log_of_a_past_campaign_names_members_as_they_were_then(app, next_congress, admin_client):
+    import csv
+    import io
+    from datetime import date
+
+    from advocacy.campaigns.models import Campaign
+    from advocacy.reports.exports import csv_chunks, statements_export
+    from advocacy.reports.filters import ReportFilters
+    from advocacy.statements.models import Statement
+    from advocacy.statements.services import StatementInput, record_statement
+
+    campaign = db.session.scalars(select(Campaign)).first()
+    record_statement(campaign.id, StatementInput(SCHUMER, date(2026, 6, 1), "press_release", "supports", URL), None)
+    # One made in the 120th Congress (recorded here directly: today, in 2026, the form refuses future dates).
+    db.session.add(
+        Statement(
+            campaign_id=campaign.id,
+            bioguide_id=SCHUMER,
+            date=date(2027, 2, 1),
+            kind="floor_remarks",
+            stance="supports",
+            source_url=URL + "/2",
+        )
+    )
+    db.session.commit()
+    load_next_congress(app.test_cli_runner(), next_congress)
+    apply_due(NOON)
+    assert db.session.get(Member, SCHUMER).official_full == "Chuck Schumer"
+
+    body = b"".join(csv_chunks(statements_export(campaign, ReportFilters()), use_copy=False)).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))[1:]
+    assert [(r[0], r[1], r[2], r[3], r[4]) for r in rows] == [
+        ("2026-06-01", SCHUMER, "Charles E. Schumer", "senate", "NY"),
+        ("2027-02-01", SCHUMER, "Chuck Schumer", "senate", "NY"),
+    ]
+    page = admin_client.get(f"/organizer/campaigns/{campaign.slug}/statements/").get_data(as_text=True)
+    assert "Sen. Chuck Schumer (I-NY)" in page and "Sen. Charles E. Schumer (D-NY)" in page
+
+
+def test_a_member_who_leaves_during_a_congress_keeps_their_row_in_it(app, congress_files):
+    from advocacy.congress.models import RosterMember
+    from advocacy.congress.sync import apply_legislators
+
+    (legislators, source), _ = congress_files
+    without = dataclasses.replace(legislators, members={k: v for k, v in legislators.members.items() if k != TONKO})
+    without.offices = {k: v for k, v in legislators.offices.items() if v["bioguide_id"] != TONKO}
+    without.memberships = {k: v for k, v in legislators.memberships.items() if k[1] != TONKO}
+    apply_legislators(without, source, congress=119)
+    row = db.session.get(RosterMember, (119, TONKO))
+    assert row is not None and row.left_at is not None and row.district == 20
+
+
+def test_lookups_take_the_next_congress_at_the_instant_it_begins_without_waiting_for_the_switch(
+    app, next_congress, no_network
+):
+    client = app.test_client()
+    load_next_congress(app.test_cli_runner(), next_congress)
+    now = [INSTANT - timedelta(seconds=1)]
+    app.config["CONGRESS_CLOCK"] = lambda: now[0]  # the injected clock every lookup reads
+    # An answer cached by a browser or proxy must not outlive the instant: one second left, one second of cache.
+    early = client.get("/api/v1/representatives?zip=12207")
+    assert early.headers["Cache-Control"] == "public, max-age=1"
+    assert TONKO in {o["bioguide_id"] for o in early.get_json()["offices"]}
+
+    assert roster().house[("NY", 20)].bioguide_id == TONKO
+    assert lookup_representatives("12207").districts == [("NY", 20)]
+    assert lookup_representatives("10004").split is False
+
+    now[0] = INSTANT  # 17:00:00Z, before any `legislators switch` has run
+    assert roster().house[("NY", 20)].bioguide_id == NEW_MEMBER
+    assert ("NY", 21) not in roster().house
+    assert lookup_representatives("12207").districts == [("NY", 21)]
+    assert lookup_representatives("10004").split is True
+    response = client.get("/api/v1/representatives?zip=12207")
+    assert response.headers["Cache-Control"] == "public, max-age=300"  # nothing waits any longer to take effect
+    answer = response.get_json()
+    assert answer["vacancies"] == [{"state": "NY", "district": 21}]
+    assert SCHUMER in {o["bioguide_id"] for o in answer["offices"]}
+    assert {o["party"] for o in answer["offices"] if o["bioguide_id"] == SCHUMER} == {"Independent"}
+    assert db.session.get(Member, TONKO).in_office is True  # the live tables are untouched until the switch
+    # A letter written in that minute goes to the new member, and records the new Congress.
+    letters = write_letters(client, no_network, zip="12203")
+    assert {x["office"]["bioguide_id"] for x in letters if x["office"]["chamber"] == "house"} == {NEW_MEMBER}
+    stored = {(r.bioguide_id, r.congress) for r in db.session.scalars(select(Letter))}
+    assert {(NEW_MEMBER, 120), (SCHUMER, 120)} <= stored
+
+    assert [r.congress for r, _ in apply_due(INSTANT + timedelta(seconds=40))] == [120, 120]
+    now[0] = INSTANT + timedelta(seconds=41)
+    assert roster().house[("NY", 20)].bioguide_id == NEW_MEMBER
+    assert lookup_representatives("12207").districts == [("NY", 21)]
+    assert lookup_representatives("10004").split is True
+    assert roster(BEFORE_NOON).house[("NY", 20)].bioguide_id == NEW_MEMBER  # applied: the live tables answer

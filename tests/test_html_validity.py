@@ -71,7 +71,26 @@ def documents(client, db) -> dict[str, str]:
     get("thanks", sent.headers["Location"])
     _subject, _text, html = compose(db.session.scalar(select(Action)))
     pages["email-receipt"] = html
+    get_with_a_photo(get, db)
     return pages
+
+
+def get_with_a_photo(get, db) -> None:
+    """The campaign and home pages once the campaign has an uploaded photo (a figure with its credit)."""
+    import io
+
+    from PIL import Image
+
+    from advocacy.campaigns import photos
+    from advocacy.campaigns.models import Campaign
+
+    out = io.BytesIO()
+    Image.new("RGB", (400, 300), "gray").save(out, "JPEG")
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "sample-campaign"))
+    photos.set_photo(campaign, photos.clean_photo(out.getvalue()), "A grey square", "A credit & thanks", None)
+    db.session.commit()
+    get("campaign-photo", "/c/sample-campaign")
+    get("home-photo", "/")
 
 
 def test_every_public_page_and_email_passes_the_nu_html_checker(client, db, live_campaign, guan_heng, tmp_path):

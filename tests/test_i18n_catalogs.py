@@ -15,7 +15,8 @@ from babel.messages.pofile import read_po
 from advocacy.i18n import LANGUAGES, TRANSLATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+# Named placeholders: gettext's %(name)s and str.format's {name} (letters/problems.py).
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w+)\}")
 TRANSLATED = [language for language in LANGUAGES if language.code != "en"]
 
 
@@ -30,7 +31,7 @@ def template():
 
 
 def placeholders(text: str) -> set[str]:
-    return set(PLACEHOLDER.findall(text))
+    return {a or b for a, b in PLACEHOLDER.findall(text)}
 
 
 @pytest.mark.parametrize("language", TRANSLATED, ids=lambda language: language.code)
@@ -100,3 +101,4 @@ def test_placeholder_checks_can_fail():
     """The checks above compare names, so a renamed or dropped placeholder is caught."""
     assert placeholders("Dear %(name)s,") != placeholders("Estimado/a %(nombre)s:")
     assert placeholders("%(num)d letters") == {"num"}
+    assert placeholders("ZIP code {zip} is in {states}") == {"zip", "states"}

@@ -8,8 +8,8 @@ import datetime as dt
 
 import pytest
 
-from advocacy.delivery import engine
 from advocacy.statements.services import StatementInput, record_statement
+from tests.delivery_support import run_batch
 from tests.factories import SENATOR, make_action, make_campaign, make_letter
 
 pytestmark = pytest.mark.usefixtures("congress_data")
@@ -36,7 +36,7 @@ def campaign(app):
 
 
 def sent_to(smtp_server) -> dict:
-    engine.run_batch("test-worker")
+    run_batch("test-worker")
     return {message["To"]: message for message in smtp_server.messages}
 
 

@@ -19,7 +19,14 @@ import requests
 from sqlalchemy import select
 
 from advocacy.config import DEFAULT_GEOCODER_URL, DEFAULT_GEOCODIO_URL
-from advocacy.congress.lookup import ZIP_NOTICE, lookup_representatives, office_to_call
+from advocacy.congress.lookup import (
+    ZIP_NOTICE,
+    ZIP_SOURCE_HANDOFF_NOTICE,
+    ZIP_SOURCE_NOTICE,
+    ZIP_SOURCE_SENT_NOTICE,
+    lookup_representatives,
+    office_to_call,
+)
 from advocacy.congress.providers import geocoder
 from advocacy.congress.states import STATE_FIPS
 from advocacy.delivery.models import Delivery
@@ -105,7 +112,7 @@ def test_a_geocoder_outage_accepts_a_single_district_zip_holds_the_house_letter_
     response = client.post(ACTIONS, json=payload)
     assert response.status_code == 201, response.json
     assert house(response.json["letters"]) == [("NY", 20)]
-    assert "comes from your ZIP code" in response.json["notice"]
+    assert response.json["notice"] == ZIP_SOURCE_HANDOFF_NOTICE  # no channel of ours reaches this office
     action = db.session.scalar(select(Action))
     assert (action.district, action.lookup_source) == (20, "zip-crosswalk")
     held = {
@@ -126,6 +133,26 @@ def test_the_thanks_page_says_the_district_came_from_the_zip(client, db, live_ca
     assert response.status_code == 303
     thanks = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "comes from your ZIP code" in thanks
+
+
+def test_the_zip_notice_is_true_to_how_the_house_letter_leaves(client, db, live_campaign, no_network):
+    no_network.get(DEFAULT_GEOCODER_URL, body=requests.ConnectionError("down"))
+    page = client.get("/c/sample-campaign").get_data(as_text=True)
+    started = re.search(r'name="started" value="([^"]+)"', page).group(1)
+    thanks_url = client.post("/c/sample-campaign/send", data={**GOOD, "consent": "y", "started": started}).location
+    [house_delivery] = db.session.scalars(select(Delivery).join(Letter).where(Letter.chamber == "house")).all()
+
+    def notice_after(channel: str, status: str) -> str:
+        house_delivery.channel, house_delivery.status = channel, status
+        db.session.commit()
+        return client.get(thanks_url).get_data(as_text=True).replace("&#39;", "'")
+
+    held = notice_after(house_delivery.channel, "pending")
+    assert ZIP_SOURCE_NOTICE in held
+    on_the_form = notice_after("contact_form", "handoff")  # the writer sends it: nothing of ours goes to the House
+    assert ZIP_SOURCE_HANDOFF_NOTICE in on_the_form and "before your letter goes to the House" not in on_the_form
+    gone = notice_after("email", "sent")
+    assert ZIP_SOURCE_SENT_NOTICE in gone and "We check the address again" not in gone
 
 
 # --- lookups ----------------------------------------------------------------------------------------------

@@ -114,6 +114,10 @@ def test_a_committee_page_and_the_congressional_record_both_reach_the_review_que
     assert "govinfo:CREC: Congressional Record (GovInfo), 2 floor granules, 2 dated, 1 match, 1 new" in first.output
     state = db.session.scalars(select(FeedState).where(FeedState.url == "govinfo:CREC")).one()
     assert state.last_outcome == "ok" and state.last_changed_at > dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    row = record_row(organizer_client)
+    assert "2 floor granules read" in row and "newest Record read: 2025-09-10" in row
+    assert "1 item sent to review" in row
+    assert "Needs attention: silent: its newest item is from 2025-09-10 (60+ days)" in row  # the fixture is old
     assert [r.outcome for r in run_batch("test-worker")] == ["sent"]
     alert = smtp_server.messages[-1]
     assert alert["To"] == organizer_client.user.email
@@ -185,6 +189,34 @@ def test_govinfo_down_is_reported_and_the_window_is_read_again(runner, db, feed_
     state = db.session.scalars(select(FeedState).where(FeedState.url == "govinfo:CREC")).one()
     assert state.last_outcome == "failed" and state.last_changed_at == dt.datetime(2025, 9, 9, 12, tzinfo=dt.UTC)
     assert db.session.scalars(select(StatementCandidate)).all() == []
+
+
+def record_row(client) -> str:
+    page = client.get("/organizer/campaigns/guan-heng/statements/feeds").get_data(as_text=True)
+    return re.search(r'<tr id="source-record">(.*?)</tr>', page, re.S).group(1)
+
+
+def test_the_feeds_page_shows_the_congressional_record_failing_with_its_error_and_flag(organizer_client, db):
+    make_campaign(keywords=["Guan Heng"])
+    assert "not yet" in record_row(organizer_client)
+    now = dt.datetime.now(dt.UTC)
+    db.session.add(
+        FeedState(
+            url="govinfo:CREC",
+            version=4,
+            items=12,
+            last_outcome="failed",
+            last_error="GovInfo: HTTP 503",
+            last_checked_at=now,
+            last_ok_at=now - dt.timedelta(days=61),
+            kind="record",
+        )
+    )
+    db.session.commit()
+    row = record_row(organizer_client)
+    assert "failed (GovInfo: HTTP 503)" in row
+    assert re.search(r"Needs attention: no successful read since \d{4}-\d{2}-\d{2} \(60\+ days\)", row)
+    assert "0 items sent to review" in row and "ADVOCACY_GOVINFO_API_KEY" not in row
 
 
 def test_a_source_failing_or_silent_for_sixty_days_is_flagged_on_the_feeds_page(organizer_client, db):

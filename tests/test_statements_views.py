@@ -97,7 +97,22 @@ def test_invalid_statements_are_refused_with_a_message(organizer_client, db, cha
     html = response.get_data(as_text=True)
     assert message in html
     assert 'aria-invalid="true"' in html or message.startswith("Not a valid choice")
+    # The one error pattern (issue 26): "Error:" in the title, a focused summary whose links lead to each field.
+    assert "<title>Error: Record a statement" in html
+    summary = re.search(r'<section class="[^"]*error-summary"[^>]*autofocus.*?</section>', html, re.S).group(0)
+    assert message in summary and re.search(r'<a href="#(bioguide_id|date|kind|stance-0|source_url)">', summary)
     assert db.session.scalars(select(Statement)).all() == []
+
+
+def test_a_bad_feed_address_is_refused_with_the_error_summary(organizer_client, db):
+    make_campaign()
+    response = organizer_client.post(f"{BASE}/feeds", data={"url": "", "label": "x"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "<title>Error: Monitored feeds" in html
+    summary = re.search(r'<section class="[^"]*error-summary".*?</section>', html, re.S).group(0)
+    assert 'href="#url"' in summary
+    assert db.session.scalars(select(MonitoredFeed)).all() == []
 
 
 def test_editing_keeps_history_shown_on_the_page(organizer_client, db):
@@ -282,3 +297,11 @@ def test_dismissing_a_candidate(organizer_client, db):
     foreign = candidate(db, other, url="https://example.org/other")
     assert organizer_client.post(f"{BASE}/review/{foreign.id}/dismiss").status_code == 404
     assert organizer_client.get(f"{BASE}/review/{foreign.id}").status_code == 404
+
+
+def test_the_feeds_page_says_the_congressional_record_is_not_read_without_a_govinfo_key(organizer_client, db):
+    make_campaign()
+    page = organizer_client.get(f"{BASE}/feeds").get_data(as_text=True)
+    row = re.search(r'<tr id="source-record">(.*?)</tr>', page, re.S).group(1)
+    assert "Congressional Record (GovInfo)" in row
+    assert "Not read: set <code>ADVOCACY_GOVINFO_API_KEY</code>" in row and "0 items sent to review" in row

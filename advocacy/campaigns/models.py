@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.ext.mutable import MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -113,6 +113,8 @@ MAX_SLUG = 63
 MAX_TITLE = 200
 MAX_NAME = 200
 MAX_URL = 2000
+MAX_PHOTO_ALT = 300
+MAX_PHOTO_CREDIT = 200
 MAX_STORY = 20_000
 MAX_ASK = 2_000
 MAX_SHARE_TEXT = 280
@@ -188,6 +190,9 @@ class Campaign(OutcomeFields, db.Model):
     title: Mapped[str] = mapped_column(String(MAX_TITLE))
     detainee_name: Mapped[str] = mapped_column(String(MAX_NAME))
     photo_url: Mapped[str] = mapped_column(String(MAX_URL), default="")
+    # What the photo shows, for people who cannot see it (required with an uploaded photo), and whose it is.
+    photo_alt: Mapped[str] = mapped_column(String(MAX_PHOTO_ALT), default="")
+    photo_credit: Mapped[str] = mapped_column(String(MAX_PHOTO_CREDIT), default="")
     story_markdown: Mapped[str] = mapped_column(Text, default="")
     # Sanitized HTML, rendered whenever story_markdown is set (see `_render_story`).
     story_html: Mapped[str] = mapped_column(Text, default="")
@@ -340,3 +345,18 @@ class LetterTemplate(db.Model):
 
     def __repr__(self) -> str:
         return f"<LetterTemplate {self.name!r} {self.chamber}/{self.stance}>"
+
+
+class CampaignPhoto(db.Model):
+    """A photo an organizer uploaded, as we re-encoded it (JPEG, no metadata), served from this site at
+    /photos/<id>.jpg: public pages load no image from another origin (CSP img-src 'self')."""
+
+    __tablename__ = "campaign_photos"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    width: Mapped[int]
+    height: Mapped[int]
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

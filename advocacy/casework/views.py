@@ -19,6 +19,7 @@ from advocacy.casework.packet import build_casework_packet
 from advocacy.congress.offices import current_offices, office_for
 from advocacy.db import utcnow
 from advocacy.extensions import db
+from advocacy.inputs import accepts_upload
 from advocacy.letters.snapshots import campaign_changed
 from advocacy.reports import audit
 from advocacy.statements.forms import office_choices
@@ -26,14 +27,12 @@ from advocacy.statements.scoreboard import office_label
 
 bp = Blueprint("casework", __name__)
 PREFIX = "/organizer/campaigns/<slug>/casework"
-UPLOADS = {"casework.facts_page", "casework.new_action"}
 
 
-@bp.before_request
-def _upload_limit():
-    """Uploads may be larger than the site's 1 MB request limit, up to CASE_FILE_MAX_BYTES (plus the form)."""
-    if request.endpoint in UPLOADS:
-        request.max_content_length = current_app.config["CASE_FILE_MAX_BYTES"] + 64 * 1024
+def _upload_limit() -> int:
+    """Uploads may be larger than the site's 1 MB request limit, up to CASE_FILE_MAX_BYTES (plus the form). Set by
+    `accepts_upload` before anything reads the body (a blueprint's before_request ran after the form was parsed)."""
+    return current_app.config["CASE_FILE_MAX_BYTES"] + 64 * 1024
 
 
 @bp.app_template_global()
@@ -106,6 +105,7 @@ def index(slug: str):
 
 @bp.post(PREFIX + "/actions")
 @role_required(Role.ORGANIZER)
+@accepts_upload(_upload_limit)
 def new_action(slug: str):
     campaign = _campaign(slug)
     form = _office_form(ActionForm(prefix="action"))
@@ -254,6 +254,7 @@ def remove_priority(slug: str, index: int):
 
 @bp.route(PREFIX + "/facts", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
+@accepts_upload(_upload_limit)
 def facts_page(slug: str):
     campaign = _campaign(slug)
     if not crypto.configured():

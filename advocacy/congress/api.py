@@ -7,11 +7,13 @@ from flask import Response, current_app, request
 from advocacy.api import APIError, bp, error_response
 from advocacy.api.openapi import PATHS, SCHEMAS, error_responses
 from advocacy.auth.access import public
+from advocacy.congress import cache, effective
 from advocacy.congress.lookup import LookupFailed, lookup_representatives, result_body
 from advocacy.extensions import client_ip, limiter
 
 DEFAULT_RATE_LIMIT = "600 per minute"  # per IP; app.config["LOOKUP_RATE_LIMIT"] overrides it
 SCOPE = "lookup-api"
+MAX_AGE = 300  # seconds a ZIP's answer may be cached by browsers and proxies
 
 
 def rate_limit() -> str:
@@ -35,9 +37,15 @@ def representatives():
         raise APIError(exc.status, exc.code, str(exc), {exc.field: str(exc)}) from None
     response = Response(result_body(result), mimetype="application/json")
     if result.query["address"] is None:
-        # The same for everyone who asks about this ZIP, and it holds nothing personal.
-        response.headers["Cache-Control"] = "public, max-age=300"
+        # The same for everyone who asks about this ZIP, and it holds nothing personal; kept no longer than
+        # until the next Congress takes effect.
+        response.headers["Cache-Control"] = f"public, max-age={cache_seconds()}"
     return response
+
+
+def cache_seconds() -> int:
+    until = effective.seconds_until_next(cache.current())
+    return MAX_AGE if until is None else max(0, min(MAX_AGE, int(until)))
 
 
 OFFICE_SCHEMA = {

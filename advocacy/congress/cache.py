@@ -11,7 +11,7 @@ import threading
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from advocacy import caching
 from advocacy.caching import bounded_cache
@@ -24,17 +24,23 @@ class DataCache:
     """What one process knows about one database's congress data."""
 
     def __init__(self) -> None:
-        self.versions: tuple[int, int] | None = None
+        self.versions: tuple[int, ...] | None = None
         self.checked_at = float("-inf")
         self.lock = threading.Lock()
         self.roster: Any = None  # advocacy.congress.offices.Roster, built on first use
         # The whole crosswalk, read in one query on first use: every lookup after that is a dict access.
         self.zip_table: dict[str, tuple[tuple[str, int], ...]] | None = None
+        # Releases stored for a coming Congress and not applied yet, and what was built from one that is due
+        # (advocacy.congress.effective): both forgotten with everything else when the data changes.
+        self.pending: tuple | None = None
+        self.ahead: dict[tuple, Any] = {}
 
-    def reset(self, versions: tuple[int, int] | None) -> None:
+    def reset(self, versions: tuple[int, ...] | None) -> None:
         self.versions = versions
         self.roster = None
         self.zip_table = None
+        self.pending = None
+        self.ahead = {}
 
 
 # database URL -> what this process knows of it; rebuilt from the database at least hourly
@@ -46,11 +52,18 @@ def _key() -> str:
     return current_app.config["SQLALCHEMY_DATABASE_URI"]
 
 
-def read_versions() -> tuple[int, int]:
-    from advocacy.congress.models import CongressDataset
+def read_versions() -> tuple[int, ...]:
+    """The two dataset versions, and the newest stored release with how many wait to be applied (storing or
+    applying one changes what a lookup may answer once it is due)."""
+    from advocacy.congress.models import CongressDataset, CongressRelease
 
     rows = {name: v for name, v in db.session.execute(select(CongressDataset.name, CongressDataset.version))}
-    return rows.get("legislators", 0), rows.get("districts", 0)
+    newest, waiting = db.session.execute(
+        select(
+            func.max(CongressRelease.id), func.count(CongressRelease.id).filter(CongressRelease.applied_at.is_(None))
+        )
+    ).one()
+    return rows.get("legislators", 0), rows.get("districts", 0), newest or 0, waiting or 0
 
 
 def current() -> DataCache:

@@ -103,7 +103,7 @@ def legislators_sync(source: str | None, allow_shrink: bool, congress: int | Non
         where = legislators_source(source, data_dir)
     except SyncError as exc:
         raise click.ClickException(str(exc)) from None
-    work = lambda: sync_legislators(where, ProgressDisplay(), allow_shrink)  # noqa: E731
+    work = lambda: sync_legislators(where, ProgressDisplay(), allow_shrink, congress)  # noqa: E731 (kept as its roster)
     _store_or_sync("legislators", where, congress, effective, work)
 
 

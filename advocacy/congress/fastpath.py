@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 
 from flask import Flask
 
-from advocacy.congress.api import SCOPE, rate_limit
+from advocacy.congress.api import MAX_AGE, SCOPE, cache_seconds, rate_limit
 from advocacy.congress.lookup import lookup_representatives, result_body
 from advocacy.extensions import limiter
 
@@ -52,6 +52,8 @@ class LookupFastPath:
         fails the same way and the app's error handling answers and logs it)."""
         try:
             with self.app.app_context():
+                if cache_seconds() < MAX_AGE:
+                    return None  # a Congress takes effect soon: the view sets a shorter max-age than the learned one
                 if limiter.retry_after(SCOPE, client, rate_limit(), leased=True) is not None:
                     return None  # the view counts this one too and answers 429
                 return result_body(lookup_representatives(zip5))
@@ -64,7 +66,9 @@ class LookupFastPath:
 
         def start(status: str, headers: list[tuple[str, str]], exc_info=None):
             names = {name.lower() for name, _ in headers}
-            public = any(name.lower() == "cache-control" and "public" in value for name, value in headers)
+            public = any(
+                name.lower() == "cache-control" and value == f"public, max-age={MAX_AGE}" for name, value in headers
+            )  # not an answer whose cache life was cut short by a coming Congress
             if status.startswith("200 ") and public and "set-cookie" not in names and "content-length" in names:
                 at = next(i for i, (name, _) in enumerate(headers) if name.lower() == "content-length")
                 self.headers = (list(headers[:at]), list(headers[at + 1 :]))

@@ -26,13 +26,24 @@ ZIP_NOTICE = _l(
 )
 UNAVAILABLE_NOTICE = _l(
     "We could not check your street address just now, so your district comes from your ZIP code. "
-    "We will check the address again before your letter goes to the House."
+    "Try again in a few minutes to be sure of your representative."
 )
-# On the thanks page of a letter whose district came from the ZIP (see advocacy.congress.verify).
+# On the thanks page of a letter whose district came from the ZIP (see advocacy.letters.verify), one for each way
+# the House letter leaves: held by us and checked again, handed to the writer for the office's form, or gone.
 ZIP_SOURCE_NOTICE = _l(
     "We could not check your street address when you wrote, so your district comes from your ZIP code. "
     "We check the address again before your letter goes to the House, and if your district turns out to be "
     "a different one, the letter goes to the right representative instead."
+)
+ZIP_SOURCE_HANDOFF_NOTICE = _l(
+    "We could not check your street address when you wrote, so your district comes from your ZIP code. "
+    "Your House letter waits for you to send it on the representative's own form, which asks for your address: "
+    "if the form says you live outside the district, come back to this page, where we show the right "
+    "representative once we have checked your address again."
+)
+ZIP_SOURCE_SENT_NOTICE = _l(
+    "We could not check your street address when you wrote, so your district came from your ZIP code, "
+    "and your House letter went to the representative for that district."
 )
 NOT_FOUND_NOTICE = _l(
     "We could not find that street address, so your district comes from your ZIP code. "

@@ -166,6 +166,42 @@ class CongressReleaseFile(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class CongressRoster(db.Model):
+    """A Congress whose roster is kept (`RosterMember`): from the sync of the live data, or loaded ahead for the
+    next Congress. Lookups use, at each moment, the latest roster whose `effective_at` has passed."""
+
+    __tablename__ = "congress_rosters"
+
+    congress: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    effective_at: Mapped[datetime]  # UTC: noon Eastern on 3 January, or as given with --effective
+    source: Mapped[str] = mapped_column(String(500))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RosterMember(db.Model):
+    """A member as they served in one Congress (their seat, party, names, DC office, contact routes and district
+    offices as the data had them), kept after the Congress ends, so that history names who held a seat then.
+    A member who left during the Congress keeps the row, with `left_at`."""
+
+    __tablename__ = "roster_members"
+
+    congress: Mapped[int] = mapped_column(ForeignKey("congress_rosters.congress", ondelete="CASCADE"), primary_key=True)
+    bioguide_id: Mapped[str] = mapped_column(String(10), primary_key=True)
+    chamber: Mapped[str] = mapped_column(String(6))
+    state: Mapped[str] = mapped_column(String(2))
+    district: Mapped[int | None] = mapped_column(Integer)
+    party: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    record: Mapped[dict] = mapped_column(JSON)  # the member's row as loaded (dates as ISO strings)
+    district_offices: Mapped[list] = mapped_column(JSON, default=list)  # in file order
+    left_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_roster_members_seat", "congress", "state", "district"),
+        Index("ix_roster_members_bioguide_id", "bioguide_id"),
+    )
+
+
 CONGRESS_TABLES = frozenset(
     {
         "members",
@@ -176,5 +212,7 @@ CONGRESS_TABLES = frozenset(
         "congress_datasets",
         "congress_releases",
         "congress_release_files",
+        "congress_rosters",
+        "roster_members",
     }
 )

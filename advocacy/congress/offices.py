@@ -10,11 +10,13 @@ import json
 import math
 import re
 from dataclasses import dataclass, field, replace
+from datetime import datetime
+from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from advocacy.congress import cache
-from advocacy.congress.models import DistrictOffice, Member
+from advocacy.congress import cache, effective
+from advocacy.congress.models import DistrictOffice, Member, RosterMember
 from advocacy.congress.states import house_title
 from advocacy.extensions import db
 
@@ -128,15 +130,6 @@ class Roster:
 def build_roster() -> Roster:
     # Plain column rows, not ORM objects: the roster outlives the session and must not fill its identity map.
     members = db.session.execute(select(*Member.__table__.columns).where(Member.in_office.is_(True))).all()
-    offices = {m.bioguide_id: office_from_member(m) for m in members}
-    rank = {m.bioguide_id: (m.state_rank != "senior", m.last_name) for m in members}
-    senators: dict[str, list[Office]] = {}
-    house: dict[tuple[str, int], Office] = {}
-    for office in sorted(offices.values(), key=lambda o: rank[o.bioguide_id]):
-        if office.chamber == "senate":
-            senators.setdefault(office.state, []).append(office)
-        else:
-            house[(office.state, office.district or 0)] = office
     rows = db.session.execute(
         select(*DistrictOffice.__table__.columns)
         .join(Member, Member.bioguide_id == DistrictOffice.bioguide_id)
@@ -146,11 +139,43 @@ def build_roster() -> Roster:
     district_offices: dict[str, list[dict]] = {}
     for row in rows:
         district_offices.setdefault(row.bioguide_id, []).append(_district_office_json(row))
+    return _index(members, district_offices)
+
+
+def member_view(record: dict) -> SimpleNamespace:
+    """A kept roster row's member record, with the attributes office_from_member and the roster read."""
+    fields = {c.key: None for c in Member.__table__.columns}
+    return SimpleNamespace(**{**fields, **record, "social": record.get("social") or {}})
+
+
+def build_kept_roster(congress: int) -> Roster | None:
+    """The roster kept for a Congress (loaded ahead of its start), as the live one would be; None if none is."""
+    kept = db.session.execute(
+        select(RosterMember.record, RosterMember.district_offices).where(
+            RosterMember.congress == congress, RosterMember.left_at.is_(None)
+        )
+    ).all()
+    if not kept:
+        return None
+    members = [member_view(record) for record, _ in kept]
+    return _index(members, {m.bioguide_id: list(offices or []) for m, (_, offices) in zip(members, kept, strict=True)})
+
+
+def _index(members, district_offices: dict[str, list[dict]]) -> Roster:
+    offices = {m.bioguide_id: office_from_member(m) for m in members}
+    rank = {m.bioguide_id: (m.state_rank != "senior", m.last_name) for m in members}
+    senators: dict[str, list[Office]] = {}
+    house: dict[tuple[str, int], Office] = {}
+    for office in sorted(offices.values(), key=lambda o: rank[o.bioguide_id]):
+        if office.chamber == "senate":
+            senators.setdefault(office.state, []).append(office)
+        else:
+            house[(office.state, office.district or 0)] = office
     return Roster(
         offices=offices,
         senators={k: tuple(v) for k, v in senators.items()},
         house=house,
-        district_offices={k: tuple(v) for k, v in district_offices.items()},
+        district_offices={k: tuple(v) for k, v in district_offices.items() if v},
         office_json={
             k: json.dumps(o.to_json(), ensure_ascii=False, separators=(",", ":")).encode() for k, o in offices.items()
         },
@@ -172,8 +197,16 @@ def _district_office_json(row) -> dict:
     }
 
 
-def roster() -> Roster:
+def roster(now: datetime | None = None) -> Roster:
+    """The sitting members at `now` (default: the clock, see effective.py): the live tables, or the roster kept
+    for a Congress that has taken effect but that `legislators switch` has not copied into them yet."""
     data = cache.current()
+    if data.pending is None or data.pending:
+        due = effective.due_release("legislators", data, now)
+        if due is not None:
+            ahead = _kept_roster(data, due.congress)
+            if ahead is not None:
+                return ahead
     built = data.roster
     if built is None:
         with data.lock:
@@ -181,6 +214,15 @@ def roster() -> Roster:
             if built is None:
                 built = data.roster = build_roster()
     return built
+
+
+def _kept_roster(data: cache.DataCache, congress: int) -> Roster | None:
+    key = ("legislators", congress)
+    if key not in data.ahead:
+        with data.lock:
+            if key not in data.ahead:
+                data.ahead[key] = build_kept_roster(congress)
+    return data.ahead[key]
 
 
 def current_offices() -> list[Office]:

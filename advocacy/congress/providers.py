@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from advocacy.caching import MISSING, bounded_cache
-from advocacy.congress import cache
+from advocacy.congress import cache, effective
 from advocacy.congress.models import ZipDistrict
 from advocacy.congress.states import FIPS_STATE, STATE_FIPS, territory_for_zip
 from advocacy.extensions import db
@@ -328,7 +328,10 @@ class ZipCrosswalk:
         """Every (state, district) the ZIP touches, sorted; () for a ZIP we do not know."""
         data = cache.current()
         table = data.zip_table
-        if table is None:
+        due = effective.due_release("districts", data) if data.pending is None or data.pending else None
+        if due is not None:  # a new Congress's crosswalk is in effect and not yet copied into the table
+            table = effective.ahead_zip_table(due, data)
+        elif table is None:
             table = self._load_all(data)
         found = table.get(zip5)
         if found is None:

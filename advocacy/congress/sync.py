@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import delete, insert, select, tuple_, update
 
 from advocacy.congress import cache
+from advocacy.congress.calendar import congress_number, congress_start
+from advocacy.congress.history import keep_roster
 from advocacy.congress.models import (
     Committee,
     CommitteeMembership,
@@ -146,16 +149,34 @@ def read_legislators(source: Source, progress: Progress | None = None) -> Legisl
     return parse_legislators(_read_all(source, LEGISLATOR_FILES, progress))
 
 
-def sync_legislators(source: Source, progress: Progress | None = None, allow_shrink: bool = False) -> SyncReport:
+def sync_legislators(
+    source: Source,
+    progress: Progress | None = None,
+    allow_shrink: bool = False,
+    congress: int | None = None,
+    effective_at: datetime | None = None,
+) -> SyncReport:
     """Read and check all five files first, then apply the differences in one transaction."""
-    return apply_legislators(read_legislators(source, progress), source.description, allow_shrink)
+    return apply_legislators(
+        read_legislators(source, progress), source.description, allow_shrink, congress, effective_at
+    )
 
 
-def apply_legislators(data: LegislatorData, description: str, allow_shrink: bool = False) -> SyncReport:
-    return _transaction(lambda: _apply_legislators(data, description, allow_shrink))
+def apply_legislators(
+    data: LegislatorData,
+    description: str,
+    allow_shrink: bool = False,
+    congress: int | None = None,
+    effective_at: datetime | None = None,
+) -> SyncReport:
+    """Apply the roster to the live tables and keep it as the roster of `congress` (default: the Congress in
+    office now; see history.py), in one transaction."""
+    return _transaction(lambda: _apply_legislators(data, description, allow_shrink, congress, effective_at))
 
 
-def _apply_legislators(data: LegislatorData, description: str, allow_shrink: bool) -> SyncReport:
+def _apply_legislators(
+    data: LegislatorData, description: str, allow_shrink: bool, congress: int | None, effective_at: datetime | None
+) -> SyncReport:
     dataset = _dataset_row("legislators")
     report = SyncReport(
         "legislators", description, skipped=list(data.skipped), decoded_rss_urls=len(data.decoded_rss_urls)
@@ -171,6 +192,8 @@ def _apply_legislators(data: LegislatorData, description: str, allow_shrink: boo
         "committee seats": len(data.memberships),
     }
     _finish(dataset, report, len(data.members))
+    number = congress or congress_number(utcnow())
+    keep_roster(data, number, effective_at or congress_start(number), description, utcnow())
     return report
 
 

@@ -13,32 +13,20 @@ Every function takes `now`: the command passes the real time, tests their own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from advocacy.congress import cache
+from advocacy.congress.calendar import EASTERN, congress_number, congress_start  # noqa: F401 (their home was here)
+from advocacy.congress.history import keep_roster
 from advocacy.congress.models import CongressRelease, CongressReleaseFile, Member, ZipDistrict
 from advocacy.congress.sources import LEGISLATOR_FILES, ZCCD_FILE, Progress, Source, SyncError
 from advocacy.congress.sync import SyncReport, read_districts, read_legislators, sync_districts, sync_legislators
+from advocacy.db import utcnow
 from advocacy.extensions import db
 
-EASTERN = ZoneInfo("America/New_York")
 DATASETS = {"legislators": LEGISLATOR_FILES, "districts": (ZCCD_FILE,)}
-
-
-def congress_start(congress: int) -> datetime:
-    """When a Congress begins: noon Eastern on 3 January of the year after its election (20th Amendment)."""
-    year = 1789 + 2 * (congress - 1)
-    return datetime.combine(date(year, 1, 3), time(12), tzinfo=EASTERN).astimezone(UTC)
-
-
-def congress_number(when: datetime) -> int:
-    """The Congress in office at `when` (aware): the 120th from noon Eastern on 3 January 2027."""
-    when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    year = when.year if when.year % 2 == 1 else when.year - 1
-    number = (year - 1789) // 2 + 1
-    return number if when >= congress_start(number) else number - 1
 
 
 def parse_effective(text: str) -> datetime:
@@ -134,7 +122,10 @@ def store_release(
     db.session.flush()
     for name, blob in data.items():
         db.session.add(CongressReleaseFile(release_id=release.id, name=name, data=blob))
+    if dataset == "legislators":  # kept now, so that lookups can use it from the moment it takes effect
+        keep_roster(parsed, congress, effective_at, source.description, utcnow(), fresh=True)
     db.session.commit()
+    cache.invalidate()
     return Preview(release, leaving, arriving, zips_moving)
 
 
@@ -179,8 +170,10 @@ def apply_due(now: datetime, allow_shrink: bool = True) -> list[tuple[CongressRe
             for f in db.session.scalars(select(CongressReleaseFile).where(CongressReleaseFile.release_id == release.id))
         }
         source = StoredSource(f"{release.source} (the {_ordinal(release.congress)} Congress)", files)
-        sync = sync_legislators if release.dataset == "legislators" else sync_districts
-        report = sync(source, None, allow_shrink)
+        if release.dataset == "legislators":
+            report = sync_legislators(source, None, allow_shrink, release.congress, release.effective_at)
+        else:
+            report = sync_districts(source, None, allow_shrink)
         release = db.session.get(CongressRelease, release.id)
         release.applied_at = now
         release.report = "\n".join(report.lines())[:100_000]

@@ -7,34 +7,18 @@ answers letters of its own (201), so the answer never tells a stranger whether a
 
 from __future__ import annotations
 
-import logging
 import re
 
 from flask import jsonify, request
-from flask_babel import lazy_gettext as _l
 
-from advocacy.api import APIError, bp, error_response
+from advocacy.api import bp, error_response
 from advocacy.api.openapi import PATHS, SCHEMAS, error_responses
 from advocacy.auth.access import public
-from advocacy.campaigns.rendering import TemplateProblem
-from advocacy.congress.lookup import LookupFailed
 from advocacy.extensions import csrf
-from advocacy.letters.limits import submission_retry_after
-from advocacy.letters.services import (
-    AddressNeeded,
-    CampaignNotOpen,
-    NoOffices,
-    letter_json,
-    submission_notice,
-    submit_action,
-)
+from advocacy.letters.problems import NOT_A_BOOL, NOT_A_FIELD, NOT_A_STRING, FlowError, Throttled
+from advocacy.letters.services import letter_json, submission_notice, submit
 from advocacy.letters.snapshots import campaign_snapshot
-from advocacy.letters.validation import InvalidInput, email_key, validate_constituent
 
-log = logging.getLogger(__name__)
-UNAVAILABLE = _l(
-    "This campaign's letter cannot be prepared right now. The organizers have been told; please try again later."
-)
 FIELDS = (
     "prefix",
     "first_name",
@@ -53,26 +37,22 @@ IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 def _payload() -> dict:
     if not request.is_json:
-        raise APIError(
-            415, "unsupported_media_type", _l("Send the letter as JSON with Content-Type: application/json.")
-        )
+        raise FlowError("not_json")
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise APIError(400, "invalid_json", _l("The body must be a JSON object."))
+        raise FlowError("not_an_object")
     unknown = sorted(set(data) - set(FIELDS))
     if unknown:
-        raise APIError(
-            400, "invalid_input", _l("Unknown fields."), {name: _l("Not a known field.") for name in unknown[:20]}
-        )
+        raise FlowError("unknown_fields", fields={name: NOT_A_FIELD for name in unknown[:20]})
     wrong_type = {
-        name: _l("Must be a string.")
+        name: NOT_A_STRING
         for name in FIELDS
         if name != "consent" and data.get(name) is not None and not isinstance(data[name], str)
     }
     if "consent" in data and not isinstance(data["consent"], bool):
-        wrong_type["consent"] = _l("Must be true or false.")
+        wrong_type["consent"] = NOT_A_BOOL
     if wrong_type:
-        raise APIError(400, "invalid_input", _l("Some fields have the wrong type."), wrong_type)
+        raise FlowError("wrong_types", fields=wrong_type)
     return data
 
 
@@ -81,53 +61,33 @@ def _idempotency_key() -> str | None:
     if key is None:
         return None
     if not IDEMPOTENCY_KEY.match(key):
-        raise APIError(400, "invalid_idempotency_key", _l("Idempotency-Key must be 1-64 letters, digits or ._:-"))
+        raise FlowError("bad_idempotency_key")
     return key
+
+
+def problem_response(exc: FlowError):
+    """The JSON answer to a refused submission: its row of advocacy.letters.problems, as PRODUCT.md shapes it."""
+    response, status = error_response(exc.status, exc.code, exc.message, exc.fields, **exc.extra)
+    if isinstance(exc, Throttled):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response, status
 
 
 @bp.post("/campaigns/<slug>/actions")
 @public
 @csrf.exempt  # a JSON API without cookies or sessions: nothing for a forged request to ride on
 def create_action(slug: str):
-    campaign = campaign_snapshot(slug)
-    if campaign is None or campaign.status == "draft":
-        raise APIError(404, "not_found", _l("No such campaign."))
-    data = _payload()
-    raw_email = data.get("email")
-    wait = submission_retry_after(slug, email_key(raw_email) if isinstance(raw_email, str) and raw_email else None)
-    if wait is not None:
-        response, status = error_response(429, "rate_limited", _l("Too many letters from here. Please wait a moment."))
-        response.headers["Retry-After"] = str(wait)
-        return response, status
     try:
-        constituent = validate_constituent(data)
-        submission = submit_action(campaign, constituent, idempotency_key=_idempotency_key())
-    except InvalidInput as exc:
-        raise APIError(400, "invalid_input", _l("Some fields need attention."), exc.fields) from None
-    except CampaignNotOpen as exc:
-        raise APIError(409, "campaign_closed", str(exc)) from None
-    except LookupFailed as exc:
-        status = 422 if exc.status == 404 else exc.status
-        raise APIError(status, exc.code, str(exc), {exc.field: str(exc)}) from None
-    except AddressNeeded as exc:
-        lookup = exc.lookup
-        raise APIError(
-            422,
-            "address_needed",
-            str(exc),
-            {"address": _l("Enter the street address where you live.")},
-            candidates=[{"state": s, "district": d} for s, d in lookup.districts],
-            house_candidates=[o.to_json() for o in lookup.house_candidates],
-        ) from None
-    except NoOffices as exc:
-        raise APIError(422, "no_offices", str(exc)) from None
-    except TemplateProblem as exc:
-        log.error("letter template failed at send time campaign=%s: %s", slug, exc)
-        raise APIError(503, "campaign_unavailable", UNAVAILABLE) from None
+        campaign = campaign_snapshot(slug)
+        if campaign is None or campaign.status == "draft":
+            raise FlowError("no_campaign")
+        submission = submit(campaign, _payload(), idempotency_key=_idempotency_key())
+    except FlowError as exc:
+        return problem_response(exc)
     deliveries = submission.deliveries
     action = submission.action
     body = {"letters": [letter_json(letter, deliveries.get(letter.id), action) for letter in submission.letters]}
-    notice = submission_notice(action)
+    notice = submission_notice(action, submission.letters, deliveries)
     if notice:
         body["notice"] = notice  # the district came from the ZIP: no geocoder could place the address
     return jsonify(body), (201 if submission.created else 200)

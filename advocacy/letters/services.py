@@ -10,23 +10,23 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
-from typing import NamedTuple
 
 from flask import current_app
-from flask_babel import gettext
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from advocacy.campaigns.models import Campaign, Status
-from advocacy.campaigns.placeholders import campaign_fields, constituent_fields
-from advocacy.campaigns.rendering import TemplateProblem, choose_variant, render_letter
+from advocacy.campaigns.rendering import TemplateProblem
 from advocacy.campaigns.services import Target, campaign_targets, thanks_targets
-from advocacy.congress import transition
+from advocacy.congress import effective, transition
 from advocacy.congress.lookup import (
+    ZIP_SOURCE_HANDOFF_NOTICE,
     ZIP_SOURCE_NOTICE,
+    ZIP_SOURCE_SENT_NOTICE,
+    LookupFailed,
     LookupResult,
     lookup_district,
     lookup_representatives,
@@ -39,55 +39,40 @@ from advocacy.delivery.models import Delivery
 from advocacy.delivery.outbox import delivery_values
 from advocacy.extensions import db
 from advocacy.i18n import request_language
+from advocacy.letters.compose import LetterRenderer, RenderedLetter
+from advocacy.letters.limits import submission_retry_after
 from advocacy.letters.models import Action, Letter, new_id
+from advocacy.letters.problems import (
+    AddressNeeded,
+    CampaignNotOpen,
+    CampaignUnavailable,
+    FlowError,
+    NoOffices,
+    Throttled,
+    lookup_problem,
+)
 from advocacy.letters.receipts import mail_enabled, receipt_row
-from advocacy.letters.store import insert_submission
-from advocacy.letters.validation import Constituent, InvalidInput, pseudonym
+from advocacy.letters.store import ActionRow, DeliveryRow, LetterRow, insert_submission
+from advocacy.letters.validation import Constituent, email_key, pseudonym, validate_constituent
 
 log = logging.getLogger(__name__)
 
 
-class CampaignNotOpen(Exception):
-    """The campaign is a draft or closed: it takes no letters."""
-
-
-class AddressNeeded(Exception):
-    """The ZIP spans several districts and the address did not settle which one."""
-
-    def __init__(self, lookup: LookupResult):
-        if lookup.geocoder_unavailable:  # our fault, not the address's: say so
-            message = gettext(
-                "Your ZIP code is split between congressional districts, and the address lookup service is not "
-                "answering right now, so we could not place your street address. Choose your district below, "
-                "or try again in a few minutes."
-            )
-        elif lookup.query.get("address"):
-            message = gettext(
-                "Your ZIP code is split between congressional districts, and we could not find your street address "
-                "in them. Check the house number and street name, or choose your district below."
-            )
-        else:
-            message = gettext("Your ZIP code is split between congressional districts; enter your street address.")
-        super().__init__(message)
-        self.lookup = lookup
-
-
-class NoOffices(Exception):
-    """Nobody to write to (e.g. a vacant seat in a place with no senators)."""
-
-
 @dataclass
 class Submission:
-    action: Action
-    letters: list[Letter]
+    """What a submission wrote (typed rows, nothing read back), or for a repeat what was written before."""
+
+    action: Action | ActionRow
+    letters: list[Letter | LetterRow]
     created: bool
     lookup: LookupResult | None = None
-    deliveries: dict[str, Delivery] = dataclasses.field(default_factory=dict)  # by letter id
+    deliveries: dict[str, Delivery | DeliveryRow] = dataclasses.field(default_factory=dict)  # by letter id
 
 
 def congress_number(when: datetime | None = None) -> int:
-    """The Congress in office at `when` (default now): each begins at noon Eastern on January 3 of an odd year."""
-    return transition.congress_number(when or datetime.now(UTC))
+    """The Congress in office at `when` (default: the clock the roster is chosen by, advocacy.congress.effective):
+    each begins at noon Eastern on January 3 of an odd year."""
+    return transition.congress_number(when or effective.clock())
 
 
 def _stances(campaign) -> dict:
@@ -99,27 +84,24 @@ def _stances(campaign) -> dict:
 def check_open(campaign: Campaign) -> str:
     """The purpose of the letters the campaign takes now ("campaign", or "thanks" once won), else raise."""
     if campaign.status == Status.DRAFT.value:
-        raise CampaignNotOpen(gettext("This campaign has not started yet, so it is not taking letters."))
+        raise CampaignNotOpen("not_started")
     purpose = campaign.letter_purpose
     if purpose is None:
-        raise CampaignNotOpen(
-            gettext("This campaign has closed and is no longer taking letters. Thank you for caring.")
-        )
+        raise CampaignNotOpen("closed")
     return purpose
 
 
 def _targets(campaign, lookup: LookupResult, purpose: str, stances: dict) -> list[Target]:
-    """Who the letters go to: the campaign's targets, or for a thank-you only the writer's members who acted."""
+    """Who the letters go to: the campaign's targets, or for a thank-you only the writer's members who acted.
+    Raises NoOffices when that is nobody."""
     targets = campaign_targets(campaign, lookup)
-    if purpose != "thanks":
-        return targets
-    thanked = thanks_targets(targets, stances)
-    if not thanked:
-        raise NoOffices(
-            f"None of your members of Congress has spoken up for {campaign.detainee_name}, so there is no office "
-            "to thank. Nothing was sent."
-        )
-    return thanked
+    if purpose == "thanks":
+        targets = thanks_targets(targets, stances)
+        if not targets:
+            raise NoOffices("no_one_to_thank", detainee=campaign.detainee_name)
+    if not targets:
+        raise NoOffices()
+    return targets
 
 
 def resolve_offices(constituent: Constituent, district: tuple[str, int] | None = None) -> LookupResult:
@@ -132,25 +114,21 @@ def resolve_offices(constituent: Constituent, district: tuple[str, int] | None =
     a district the constituent chose themselves among its candidates, else AddressNeeded.
     """
     street = street_line(constituent.address, constituent.city, constituent.state)
-    located = lookup_representatives(constituent.zip5, street, city=constituent.city)
-    if not located.approximate:
-        return located  # the geographic state decides, even where the postal one differs
-    states = located.states
-    if constituent.state not in states:
-        raise InvalidInput(
-            {
-                "zip": gettext(
-                    "ZIP code %(zip)s is in %(states)s, not %(state)s.",
-                    zip=constituent.zip5,
-                    states=", ".join(states),
-                    state=constituent.state,
-                )
-            }
-        )
-    if not located.split:
-        return located
-    if district is not None and district in located.districts:
-        return lookup_district(constituent.zip5, *district, city=constituent.city)
+    try:
+        located = lookup_representatives(constituent.zip5, street, city=constituent.city)
+        if not located.approximate:
+            return located  # the geographic state decides, even where the postal one differs
+        states = located.states
+        if constituent.state not in states:
+            raise FlowError(
+                "zip_in_other_state", zip=constituent.zip5, states=", ".join(states), state=constituent.state
+            )
+        if not located.split:
+            return located
+        if district is not None and district in located.districts:
+            return lookup_district(constituent.zip5, *district, city=constituent.city)
+    except LookupFailed as exc:
+        raise lookup_problem(exc) from None
     raise AddressNeeded(located)
 
 
@@ -186,6 +164,41 @@ def _letters_already_written(campaign, writer_key: str, keys: list[str], purpose
     return {letter.office_key: letter for letter in rows}
 
 
+def throttle(campaign_slug: str, email_key: str | None) -> None:
+    """Raise Throttled when this client or this email has sent too many letters to the campaign lately."""
+    wait = submission_retry_after(campaign_slug, email_key)
+    if wait is not None:
+        raise Throttled(wait)
+
+
+def submit(
+    campaign,
+    data: Mapping[str, object],
+    *,
+    messages: dict[str, str] | None = None,
+    district: tuple[str, int] | None = None,
+    idempotency_key: str | None = None,
+) -> Submission:
+    """The submission pipeline of the HTML flow and the API alike: throttle (on the email as typed, so
+    refused attempts count too), check what was typed, write the letters. Raises a FlowError, having stored
+    nothing, when any step says no."""
+    raw_email = data.get("email")
+    throttle(campaign.slug, email_key(raw_email) if isinstance(raw_email, str) and raw_email else None)
+    constituent = validate_constituent(data)
+    return submit_action(campaign, constituent, messages=messages, idempotency_key=idempotency_key, district=district)
+
+
+def preview(
+    campaign, data: Mapping[str, object], *, district: tuple[str, int] | None = None
+) -> tuple[LookupResult, list[RenderedLetter]]:
+    """The review step: the offices and each one's letter as submit would write it; nothing is stored.
+    Raises a FlowError as submit does."""
+    check_open(campaign)
+    constituent = validate_constituent(data)
+    lookup = resolve_offices(constituent, district)
+    return lookup, preview_letters(campaign, constituent, lookup)
+
+
 def submit_action(
     campaign,
     constituent: Constituent,
@@ -194,7 +207,8 @@ def submit_action(
     idempotency_key: str | None = None,
     district: tuple[str, int] | None = None,
 ) -> Submission:
-    """Write the constituent's letters; raises CampaignNotOpen, InvalidInput, AddressNeeded or NoOffices.
+    """Write the constituent's letters; raises a FlowError (advocacy.letters.problems) and stores nothing
+    when it cannot.
 
     A repeat is the same writer (`Constituent.writer_key`: the same email and the same words, names and
     address) sending again: it writes nothing new to an office it already wrote to and is answered with its
@@ -213,16 +227,19 @@ def submit_action(
     if earlier is not None:
         return earlier
     lookup = resolve_offices(constituent, district)
-    targets = _targets(campaign, lookup, purpose, _stances(campaign))
-    if not targets:
-        raise NoOffices(gettext("There is no one to write to for this address right now (the seat may be vacant)."))
+    stances = _stances(campaign)
+    targets = _targets(campaign, lookup, purpose, stances)
+    # The letter without the writer's own words is only needed for CWC's OrganizationStatement.
+    renderer = LetterRenderer(
+        campaign, constituent, stances, statements=current_app.config["ADVOCACY_SETTINGS"].cwc_enabled
+    )
     written: dict[str, Letter] = {}
     found: dict[str, Delivery] = {}  # the deliveries of letters written before, read before our commit
     new_targets = targets
     for _attempt in range(3):
         try:
             action, new_letters, deliveries = _write(
-                campaign, constituent, writer, lookup, new_targets, messages or {}, scoped_key, purpose
+                campaign, constituent, writer, lookup, renderer, new_targets, messages or {}, scoped_key, purpose
             )
             break
         except IntegrityError:
@@ -238,8 +255,11 @@ def submit_action(
             if not new_targets:
                 letters = [written[t.key] for t in targets]
                 return Submission(letters[0].action, letters, False, lookup, deliveries_for(letters))
+        except TemplateProblem as exc:
+            db.session.rollback()
+            raise unavailable(campaign, exc) from None
         except BaseException:
-            db.session.rollback()  # e.g. a template that fails at send time: nothing half-written stays
+            db.session.rollback()  # nothing half-written stays
             raise
     else:
         raise RuntimeError("could not write the letters after repeated conflicts")
@@ -261,132 +281,104 @@ def _write(
     constituent: Constituent,
     writer_key: str,
     lookup: LookupResult,
+    renderer: LetterRenderer,
     targets: list[Target],
     messages: dict[str, str],
     idempotency_key: str | None,
     purpose: str = "campaign",
-) -> tuple[SimpleNamespace, list[SimpleNamespace], list[SimpleNamespace]]:
+) -> tuple[ActionRow, list[LetterRow], list[DeliveryRow]]:
     """Insert and commit the action, its letters and their deliveries (see store.py: no ORM bookkeeping).
 
-    Returns plain records of what was written, for the response: nothing is read back.
+    Returns the rows as written, for the response: nothing is read back.
     """
     now = datetime.now(UTC)
-    congress = congress_number(now)
+    congress = congress_number()  # by the same clock as the roster the letters were addressed from
     state, district = lookup.districts[0] if len(lookup.districts) == 1 else (constituent.state, None)
-    action = {
-        "id": new_id(),
-        "campaign_id": campaign.id,
-        "email_key": constituent.email_key,
-        "writer_key": writer_key,
-        "idempotency_key": idempotency_key,
-        "prefix": constituent.prefix,
-        "first_name": constituent.first_name,
-        "last_name": constituent.last_name,
-        "email": constituent.email,
-        "phone": constituent.phone,
-        "address": constituent.address,
-        "city": constituent.city,
-        "state": constituent.state,
-        "zip": constituent.zip,
-        "message": constituent.message,
-        "consent": constituent.consent,
-        "language": request_language(),  # the receipt and later emails speak it; the letters stay English
-        "district_state": state,
-        "district": district,
-        "congress": congress,
-        "lookup_source": lookup.source,
-        "purged_at": None,
-        "created_at": now,
-    }
-    stances = _stances(campaign)
-    letters: list[dict] = []
-    deliveries: list[dict] = []
-    # Placeholder values are cleaned once per submission, not once per letter.
-    campaign_values = campaign_fields(campaign)
-    writers: dict[str, object] = {}
-    # The letter without the writer's own words is only needed for CWC's OrganizationStatement.
-    need_statement = current_app.config["ADVOCACY_SETTINGS"].cwc_enabled
+    action = ActionRow(
+        id=new_id(),
+        campaign_id=campaign.id,
+        email_key=constituent.email_key,
+        writer_key=writer_key,
+        idempotency_key=idempotency_key,
+        prefix=constituent.prefix,
+        first_name=constituent.first_name,
+        last_name=constituent.last_name,
+        email=constituent.email,
+        phone=constituent.phone,
+        address=constituent.address,
+        city=constituent.city,
+        state=constituent.state,
+        zip=constituent.zip,
+        message=constituent.message,
+        consent=constituent.consent,
+        language=request_language(),  # the receipt and later emails speak it; the letters stay English
+        district_state=state,
+        district=district,
+        congress=congress,
+        lookup_source=lookup.source,
+        created_at=now,
+    )
+    letters: list[LetterRow] = []
+    deliveries: list[DeliveryRow] = []
     # The geocoder could not answer, so the ZIP chose the district: the House letter waits for `districts
     # verify` to place the address and re-address it if the ZIP was wrong. DISTRICT_CHECK_HOLD_SECONDS
     # (30 minutes) bounds the wait: after it the letter goes as addressed.
     hold = timedelta(seconds=current_app.config.get("DISTRICT_CHECK_HOLD_SECONDS", 30 * 60))
     hold_for_verification = lookup.approximate and lookup.geocoder_unavailable and hold > timedelta(0)
     for position, target in enumerate(targets):
-        message = messages.get(target.key, constituent.message)
-        if message not in writers:
-            writers[message] = constituent_fields(dataclasses.replace(constituent, message=message))
-        stance = stances.get(target.bioguide_id) if target.bioguide_id else None
-        variant = choose_variant(campaign.letters, target.chamber, stance)
-        if variant is None:
-            raise TemplateProblem("the campaign has no letter variant for this office", None, "variant")
-        subject, body = render_letter(campaign_values, variant, writers[message], target, stance)
-        statement = ""
-        if need_statement:
-            statement = body
-            if message:
-                if "" not in writers:
-                    writers[""] = constituent_fields(dataclasses.replace(constituent, message=""))
-                _, statement = render_letter(campaign_values, variant, writers[""], target, stance)
-        letter = {
-            "id": new_id(),
-            "position": position,
-            "action_id": action["id"],
-            "campaign_id": campaign.id,
-            "email_key": constituent.email_key,
-            "writer_key": writer_key,
-            "office_key": target.key,
-            "bioguide_id": target.bioguide_id,
-            "custom_target_id": target.custom_target_id,
-            "office_name": target.name,
-            "office_title": target.title or "",
-            "chamber": target.chamber or "custom",
-            "state": target.state or "",
-            "district": target.district,
-            "party": target.party or "",
-            "congress": congress,
-            "stance_at_send": stance,
-            "template_variant": variant.name[:100],
-            "subject": subject,
-            "body": body,
-            "statement_text": statement,
-            "personal_message": message,
-            "purpose": purpose,
-            "created_at": now,
-        }
+        rendered = renderer.render(target, messages.get(target.key, constituent.message))
+        letter = LetterRow(
+            id=new_id(),
+            position=position,
+            action_id=action.id,
+            campaign_id=campaign.id,
+            email_key=constituent.email_key,
+            writer_key=writer_key,
+            office_key=target.key,
+            bioguide_id=target.bioguide_id,
+            custom_target_id=target.custom_target_id,
+            office_name=target.name,
+            office_title=target.title or "",
+            chamber=target.chamber or "custom",
+            state=target.state or "",
+            district=target.district,
+            party=target.party or "",
+            congress=congress,
+            stance_at_send=rendered.stance,
+            template_variant=rendered.variant[:100],
+            subject=rendered.subject,
+            body=rendered.body,
+            statement_text=rendered.statement,
+            personal_message=rendered.message,
+            purpose=purpose,
+            created_at=now,
+        )
         letters.append(letter)
-        delivery = delivery_values(SimpleNamespace(**letter), target_email=target.email)
-        held = hold_for_verification and letter["chamber"] == "house"
+        delivery = delivery_values(letter, target_email=target.email)
+        held = hold_for_verification and letter.chamber == "house"
         delivery["next_attempt_at"] = now + hold if held else now
-        deliveries.append(delivery)
+        deliveries.append(DeliveryRow(**delivery))
     if mail_enabled():  # the receipt is an outbox row too, owed exactly when the letters are
-        deliveries.append(receipt_row(action["id"], now))
+        deliveries.append(DeliveryRow(**receipt_row(action.id, now)))
     insert_submission(action, letters, deliveries)
-    return (
-        SimpleNamespace(**action),
-        [SimpleNamespace(**row) for row in letters],
-        [SimpleNamespace(**row) for row in deliveries],
-    )
+    return action, letters, deliveries
 
 
-class PreviewLetter(NamedTuple):
-    target: Target
-    subject: str
-    body: str
-    variant: str  # the template variant's name: the review page shows its gloss in the writer's language
+def unavailable(campaign, exc: TemplateProblem) -> CampaignUnavailable:
+    """A letter that fails to render at send time: a bug for the organizers (logged), not for the writer."""
+    log.error("letter template failed campaign=%s: %s", campaign.slug, exc)
+    return CampaignUnavailable()
 
 
-def preview_letters(campaign: Campaign, constituent: Constituent, lookup: LookupResult) -> list[PreviewLetter]:
-    """Each office's letter, rendered as it would be sent; nothing is stored."""
+def preview_letters(campaign: Campaign, constituent: Constituent, lookup: LookupResult) -> list[RenderedLetter]:
+    """Each office's letter, rendered by the renderer that sends it (without CWC's statement); nothing is
+    stored. Raises a FlowError as submit_action would."""
     stances = _stances(campaign)
-    out = []
-    for target in _targets(campaign, lookup, check_open(campaign), stances):
-        stance = stances.get(target.bioguide_id) if target.bioguide_id else None
-        variant = choose_variant(campaign.letters, target.chamber, stance)
-        if variant is None:
-            raise TemplateProblem("the campaign has no letter variant for this office", None, "variant")
-        subject, body = render_letter(campaign, variant, constituent, target, stance)
-        out.append(PreviewLetter(target, subject, body, variant.name))
-    return out
+    renderer = LetterRenderer(campaign, constituent, stances)
+    try:
+        return [renderer.render(target) for target in _targets(campaign, lookup, check_open(campaign), stances)]
+    except TemplateProblem as exc:
+        raise unavailable(campaign, exc) from None
 
 
 def letter_json(letter: Letter, delivery: Delivery | None, action=None) -> dict:
@@ -418,9 +410,22 @@ def letter_json(letter: Letter, delivery: Delivery | None, action=None) -> dict:
     }
 
 
-def submission_notice(action) -> str | None:
-    """What to tell the writer about how their district was found (stored, so a repeat says it too)."""
-    return str(ZIP_SOURCE_NOTICE) if action.lookup_source == "zip-crosswalk" and action.address else None
+def submission_notice(action, letters: list[Letter], deliveries: dict[str, Delivery]) -> str | None:
+    """What to tell the writer about how their district was found (stored, so a repeat says it too), true to
+    how the House letter leaves: held and checked again by us, waiting for the writer on the office's own
+    form, or already gone. No House letter, no notice: a senator's letter does not depend on the district."""
+    if action.lookup_source != "zip-crosswalk" or not action.address:
+        return None
+    statuses = {getattr(deliveries.get(letter.id), "status", None) for letter in letters if letter.chamber == "house"}
+    if not statuses:
+        return None
+    if "handoff" in statuses:
+        return str(ZIP_SOURCE_HANDOFF_NOTICE)
+    if statuses & {"pending", "sending", "failed"}:
+        return str(ZIP_SOURCE_NOTICE)
+    if statuses & {"sent", "handoff_sent", "unknown"}:
+        return str(ZIP_SOURCE_SENT_NOTICE)
+    return None
 
 
 def deliveries_for(letters: list[Letter]) -> dict[str, Delivery]:

@@ -86,6 +86,8 @@ class CampaignSnapshot(OutcomeFields):
     outcome_message: str = ""
     thanks_open: bool = False
     timeline: tuple[dict, ...] = field(default=(), hash=False)  # dicts do not hash
+    photo_alt: str = ""
+    photo_credit: str = ""
     priority_targets: tuple[dict, ...] = field(default=(), hash=False)
     # By language code: the campaign's text in that language, the story already rendered ("story_html").
     translations: dict = field(default_factory=dict, hash=False, compare=False)
@@ -105,6 +107,8 @@ class CampaignSnapshot(OutcomeFields):
             status=campaign.status,
             cwc_topic=campaign.cwc_topic,
             photo_url=campaign.photo_url or "",
+            photo_alt=campaign.photo_alt or "",
+            photo_credit=campaign.photo_credit or "",
             story_html=campaign.story_html or "",
             share_text=campaign.share_text or "",
             include_delegation=campaign.include_delegation,

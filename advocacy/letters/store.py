@@ -1,11 +1,14 @@
 """Writing a submission's rows: the action, its letters and their deliveries, all or nothing.
 
+The rows are typed records made from the tables themselves (`row_type`): one field per column, each
+defaulting as its column does (the Python-side default, else NULL), so what was written is known without
+reading it back and no default is written twice. A column that is NOT NULL with no default must be given.
+
 On PostgreSQL the three inserts are one statement (data-modifying CTEs; each table's rows passed as JSON and
 read back as rows of the table's own type), run on its own in autocommit: one round trip that is its own
 transaction, where the ORM session would need BEGIN, three inserts and COMMIT. The statement's text never
 changes, whatever the number of letters, so psycopg prepares it once per connection. Every value is checked
-by the column's own type (a too-long value is refused, not cut); a column a row lacks gets the model's
-Python-side default, else NULL, as with the ORM.
+by the column's own type (a too-long value is refused, not cut).
 Foreign keys and the unique constraints are checked at the end of the statement as usual; a violation
 writes nothing and raises IntegrityError.
 
@@ -14,9 +17,12 @@ Elsewhere (SQLite) the rows go in as three Core inserts inside the session's tra
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from functools import cache
+from operator import attrgetter
+from typing import Any
 
 from sqlalchemy import Table
 
@@ -25,6 +31,57 @@ from advocacy.extensions import db
 from advocacy.letters.models import Action, Letter
 
 TABLES: tuple[Table, Table, Table] = (Action.__table__, Letter.__table__, Delivery.__table__)
+
+
+def _python_type(column) -> Any:
+    try:
+        kind = column.type.python_type
+    except NotImplementedError:
+        return Any
+    return kind | None if column.nullable else kind
+
+
+def _field(column) -> tuple[str, Any, Any]:
+    default = column.default
+    if default is not None and default.is_callable:
+        arg = default.arg  # SQLAlchemy's wrapper takes the execution context; ours ignore it
+        spec = dataclasses.field(default_factory=lambda: arg(None))
+    elif default is not None and default.is_scalar:
+        spec = dataclasses.field(default=default.arg)
+    elif column.nullable:
+        spec = dataclasses.field(default=None)
+    else:
+        spec = dataclasses.field()  # required
+    return column.key, _python_type(column), spec
+
+
+def row_type(table: Table, name: str) -> type:
+    """A record type with one field per column of `table`, defaulting as the column does."""
+    record = dataclasses.make_dataclass(
+        name,
+        [_field(column) for column in table.columns],
+        slots=True,  # not frozen: a frozen dataclass is built three times slower, on the submission path
+        kw_only=True,
+    )
+    record.__module__ = __name__
+    record.__doc__ = f"A row of `{table.name}`, as insert_submission writes it."
+    return record
+
+
+ActionRow = row_type(TABLES[0], "ActionRow")
+LetterRow = row_type(TABLES[1], "LetterRow")
+DeliveryRow = row_type(TABLES[2], "DeliveryRow")
+
+
+def _reader(table: Table) -> tuple[tuple[str, ...], attrgetter]:
+    names = tuple(column.key for column in table.columns)
+    return names, attrgetter(*names)
+
+
+# Each record type's column names and a reader of its values in that order (one C call per row).
+_COLUMNS = {record: _reader(table) for record, table in zip((ActionRow, LetterRow, DeliveryRow), TABLES, strict=True)}
+
+
 # Each table's rows arrive as one JSON parameter and become rows of the table's own type, so the statement
 # has three parameters (psycopg caches the parsing and preparing of statements with at most 50).
 # The statement also wakes the delivery workers (LISTEN/NOTIFY on wakeup.CHANNEL, advocacy/delivery/wakeup.py) when it writes a
@@ -38,6 +95,18 @@ POSTGRES_STATEMENT = (
 )
 
 
+def as_dict(row) -> dict[str, Any]:
+    """The row as column name → value."""
+    names, values = _COLUMNS[type(row)]
+    return dict(zip(names, values(row), strict=True))
+
+
+def _values(record: type, row) -> dict[str, Any]:
+    """A row of `record`'s table as column name → value; a mapping is made a `record` first, so a column it
+    lacks gets the column's default and a name that is not a column is refused."""
+    return as_dict(record(**row) if isinstance(row, Mapping) else row)
+
+
 def _json_value(value: object) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
@@ -48,38 +117,24 @@ def _json(rows: object) -> str:
     return json.dumps(rows, default=_json_value, ensure_ascii=False, separators=(",", ":"))
 
 
-@cache
-def _defaulted(table: Table) -> tuple:
-    return tuple(c for c in table.columns if c.default is not None)
-
-
-def _with_defaults(table: Table, row: dict) -> dict:
-    """The row with the model's Python-side defaults for columns it lacks, as the ORM's insert would fill
-    them (the JSON route would store NULL)."""
-    missing = [c for c in _defaulted(table) if c.name not in row]
-    if not missing:
-        return row
-    row = dict(row)
-    for column in missing:
-        default = column.default
-        row[column.name] = default.arg(None) if default.is_callable else default.arg
-    return row
-
-
-def insert_submission(action: dict, letters: list[dict], deliveries: list[dict]) -> None:
-    """Write and commit the rows (column name → value). Raises IntegrityError, having written nothing, when
-    a unique constraint (one letter per office per person, one action per idempotency key) says no."""
+def insert_submission(action, letters: Sequence, deliveries: Sequence) -> None:
+    """Write and commit an ActionRow, its LetterRows and their DeliveryRows (or mappings of their columns). Raises IntegrityError, having
+    written nothing, when a unique constraint (one letter per office per person, one action per idempotency
+    key) says no."""
+    action_values = _values(ActionRow, action)
+    letter_values = [_values(LetterRow, row) for row in letters]
+    delivery_values = [_values(DeliveryRow, row) for row in deliveries]
     actions_table, letters_table, deliveries_table = TABLES
     if db.engine.dialect.name == "postgresql":
         parameters = {
-            "action": _json(_with_defaults(actions_table, action)),
-            "letters": _json([_with_defaults(letters_table, row) for row in letters]),
-            "deliveries": _json([_with_defaults(deliveries_table, row) for row in deliveries]),
+            "action": _json(action_values),
+            "letters": _json(letter_values),
+            "deliveries": _json(delivery_values),
         }
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql(POSTGRES_STATEMENT, parameters)
         return
-    db.session.execute(actions_table.insert(), [action])
-    db.session.execute(letters_table.insert(), letters)
-    db.session.execute(deliveries_table.insert(), deliveries)
+    db.session.execute(actions_table.insert(), [action_values])
+    db.session.execute(letters_table.insert(), letter_values)
+    db.session.execute(deliveries_table.insert(), delivery_values)
     db.session.commit()

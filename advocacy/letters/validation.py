@@ -15,6 +15,8 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import format_number, gettext
 from flask_babel import lazy_gettext as _l
 
+from advocacy.letters.problems import FlowError
+
 STATES = frozenset(
     "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC "
     "ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR GU VI AS MP".split()
@@ -88,10 +90,13 @@ class Constituent:
         return asdict(self)
 
 
-class InvalidInput(ValueError):
+class InvalidInput(FlowError, ValueError):
+    """What was typed, refused: a message per field (`fields`)."""
+
+    reason = "invalid_input"
+
     def __init__(self, fields: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
-        self.fields = fields
+        super().__init__(fields=fields)
 
 
 def pseudonym(value: str) -> str:

@@ -19,15 +19,12 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from advocacy.campaigns.models import Campaign
-from advocacy.campaigns.placeholders import campaign_fields, constituent_fields
-from advocacy.campaigns.rendering import choose_variant, render_letter
 from advocacy.campaigns.services import Target
 from advocacy.congress.lookup import LookupFailed, lookup_representatives, street_line
 from advocacy.congress.models import Member
@@ -36,6 +33,7 @@ from advocacy.congress.transition import congress_number
 from advocacy.delivery.models import Delivery, Status
 from advocacy.delivery.outbox import delivery_values
 from advocacy.extensions import db
+from advocacy.letters.compose import LetterRenderer, NoVariant
 from advocacy.letters.models import Action, Letter
 from advocacy.letters.snapshots import cached_stances
 from advocacy.letters.validation import Constituent
@@ -59,7 +57,7 @@ def _pending_house_letters(action: Action) -> list[tuple[Letter, Delivery]]:
     return [(letter, delivery) for letter, delivery in rows]
 
 
-def _constituent(action: Action, message: str) -> Constituent:
+def _constituent(action: Action) -> Constituent:
     return Constituent(
         first_name=action.first_name,
         last_name=action.last_name,
@@ -69,33 +67,21 @@ def _constituent(action: Action, message: str) -> Constituent:
         state=action.state,
         zip=action.zip,
         phone=action.phone,
-        message=message,
+        message=action.message,
         consent=action.consent,
         prefix=action.prefix,
     )
 
 
-class NoVariant(Exception):
-    """The campaign has no letter for the new office (its variants changed since the letter was written)."""
-
-
 def readdress(letter: Letter, delivery: Delivery, office: Office, reason: str, now: datetime) -> None:
     """Point an undelivered letter at `office` (in this session; the caller commits): render it again for the
-    new office with the same variant rules and the writer's own words, and route its delivery afresh."""
-    action = letter.action
+    new office by the renderer that wrote it, with the writer's own words, and route its delivery afresh.
+    Raises NoVariant when the campaign has no letter for the new office."""
     campaign = db.session.get(Campaign, letter.campaign_id)
-    stance = cached_stances(campaign.id).get(office.bioguide_id)
-    variant = choose_variant(campaign.letters, office.chamber, stance)
-    if variant is None:
-        raise NoVariant(f"the campaign has no letter variant for {office.title} {office.name}")
     target = Target.for_office(office, "delegation")
-    values = campaign_fields(campaign)
-    subject, body = render_letter(
-        values, variant, constituent_fields(_constituent(action, letter.personal_message)), target, stance
-    )
-    statement = ""
-    if current_app.config["ADVOCACY_SETTINGS"].cwc_enabled:
-        _, statement = render_letter(values, variant, constituent_fields(_constituent(action, "")), target, stance)
+    cwc = current_app.config["ADVOCACY_SETTINGS"].cwc_enabled
+    renderer = LetterRenderer(campaign, _constituent(letter.action), cached_stances(campaign.id), statements=cwc)
+    rendered = renderer.render(target, letter.personal_message)
     letter.bioguide_id = office.bioguide_id
     letter.office_key = target.key
     letter.office_name = office.name
@@ -103,12 +89,12 @@ def readdress(letter: Letter, delivery: Delivery, office: Office, reason: str, n
     letter.state = office.state
     letter.district = office.district
     letter.party = office.party or ""
-    letter.stance_at_send = stance
-    letter.template_variant = variant.name[:100]
-    letter.subject = subject
-    letter.body = body
-    letter.statement_text = statement
-    routed = delivery_values(SimpleNamespace(**{c: getattr(letter, c) for c in _LETTER_FIELDS}), target_email=None)
+    letter.stance_at_send = rendered.stance
+    letter.template_variant = rendered.variant[:100]
+    letter.subject = rendered.subject
+    letter.body = rendered.body
+    letter.statement_text = rendered.statement
+    routed = delivery_values(letter, target_email=None)
     if delivery.status != Status.HANDOFF.value or routed["status"] != Status.HANDOFF.value:
         delivery.channel = routed["channel"]
         delivery.status = routed["status"]
@@ -116,9 +102,6 @@ def readdress(letter: Letter, delivery: Delivery, office: Office, reason: str, n
     delivery.next_attempt_at = now if routed["status"] == Status.PENDING.value else None
     delivery.last_error = reason[:500]
     delivery.updated_at = now
-
-
-_LETTER_FIELDS = ("id", "bioguide_id", "chamber", "state", "district", "office_key", "office_name")
 
 
 def _aware(moment: datetime) -> datetime:

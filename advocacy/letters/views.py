@@ -7,7 +7,6 @@ that browser sent, never every letter an email wrote.
 
 from __future__ import annotations
 
-import logging
 import time
 
 from flask import (
@@ -27,44 +26,30 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from advocacy.auth.access import public
-from advocacy.campaigns.rendering import TemplateProblem
 from advocacy.campaigns.services import campaign_counts, public_campaigns
-from advocacy.congress.lookup import LookupFailed, office_to_call
+from advocacy.congress.lookup import office_to_call
 from advocacy.congress.offices import office_for
 from advocacy.congress.states import district_label
 from advocacy.delivery.services import mark_handoff_sent
 from advocacy.extensions import db, limiter
-from advocacy.letters.api import FIELDS, UNAVAILABLE
-from advocacy.letters.limits import submission_retry_after
+from advocacy.letters.api import FIELDS
 from advocacy.letters.models import Action, Letter
+from advocacy.letters.problems import PROBLEMS, FlowError, Throttled
 from advocacy.letters.progress import LABELS as PROGRESS_LABELS
 from advocacy.letters.progress import letter_progress, progress_counts, progress_heading
 from advocacy.letters.services import (
-    AddressNeeded,
-    CampaignNotOpen,
-    NoOffices,
-    check_open,
     deliveries_for,
     mark_called,
-    preview_letters,
-    resolve_offices,
+    preview,
     submission_notice,
-    submit_action,
+    submit,
 )
 from advocacy.letters.snapshots import campaign_snapshot
 from advocacy.letters.states import STATE_NAMES
-from advocacy.letters.validation import (
-    PREFIXES,
-    STATES,
-    InvalidInput,
-    clean_text,
-    parse_bool,
-    validate_constituent,
-)
+from advocacy.letters.validation import PREFIXES, STATES, clean_text, parse_bool
 from advocacy.organization.identity import public_url
 
 bp = Blueprint("letters", __name__)
-log = logging.getLogger(__name__)
 # The thanks page and the receipt email tell each letter's state the same way.
 for _helper in (letter_progress, progress_counts, progress_heading):
     bp.add_app_template_global(_helper)
@@ -124,28 +109,17 @@ def _page(campaign, values=None, errors=None, status=200, split=None):
         prefixes=PREFIXES,
         stamp=_kept_stamp() if request.method == "POST" else _stamp(),
         label=district_label,
+        closed_message=PROBLEMS["closed"].message,  # the words a refused letter gets (letters/problems.py)
     ), status
 
 
-FLOW_PROBLEMS = (CampaignNotOpen, InvalidInput, LookupFailed, AddressNeeded, NoOffices, TemplateProblem)
-
-
-def _problem_page(campaign, values: dict, exc: Exception):
-    """The campaign page again, with what was typed and a message where the problem is."""
-    if isinstance(exc, CampaignNotOpen):
-        return _page(campaign, values, {"form": str(exc)}, 409)
-    if isinstance(exc, InvalidInput):
-        return _page(campaign, values, exc.fields, 400)
-    if isinstance(exc, LookupFailed):
-        return _page(campaign, values, {exc.field: str(exc)}, 400)
-    if isinstance(exc, AddressNeeded):
-        # With a street address typed, the task left is choosing the district; without one, typing it.
-        field = "district" if values.get("address") else "address"
-        return _page(campaign, values, {field: str(exc)}, 422, split=exc.lookup)
-    if isinstance(exc, NoOffices):
-        return _page(campaign, values, {"form": str(exc)}, 422)
-    log.error("letter template failed campaign=%s: %s", campaign.slug, exc)  # a bug for organizers, not the writer
-    return _page(campaign, values, {"form": str(UNAVAILABLE)}, 503)
+def _problem_page(campaign, values: dict, exc: FlowError):
+    """The campaign page again, with what was typed and the problem's message where the problem is (its row
+    of advocacy.letters.problems, as the API answers it); a throttled writer gets the 429 page."""
+    if isinstance(exc, Throttled):
+        page = render_template("errors/429.html", status=429, message=exc.message)
+        return page, exc.status, {"Retry-After": str(exc.retry_after)}
+    return _page(campaign, values, exc.form_errors(), exc.status, split=getattr(exc, "lookup", None))
 
 
 def _campaign_or_404(slug: str):
@@ -156,14 +130,13 @@ def _campaign_or_404(slug: str):
     return campaign
 
 
-def _too_soon_or_bot(values: dict) -> str | None:
-    """A generic message for a filled honeypot or a form sent faster than a person types."""
+def _check_person() -> None:
+    """Refuse a filled honeypot or a form sent faster than a person types, with a generic message."""
     if request.form.get("website"):
-        return gettext("We could not accept this form. Please try again.")
+        raise FlowError("form_refused")
     age = _form_age(request.form.get("started", ""))
     if age is None or age < current_app.config.get("FORM_MIN_FILL_SECONDS", 3):
-        return gettext("That was quick! Please check your details and press the button again.")
-    return None
+        raise FlowError("too_quick")
 
 
 @bp.get("/")
@@ -195,20 +168,11 @@ def review(slug: str):
     """Step 2: check what was typed, find the offices and show each letter before anything is sent."""
     campaign = _campaign_or_404(slug)
     values = _values()
-    problem = _too_soon_or_bot(values)
-    if problem:
-        return _page(campaign, values, {"form": problem}, 400)
     try:
-        check_open(campaign)
-        constituent = validate_constituent(values)
-        lookup = resolve_offices(constituent, _chosen_district(values))
-        letters = preview_letters(campaign, constituent, lookup)
-    except FLOW_PROBLEMS as exc:
+        _check_person()
+        lookup, letters = preview(campaign, values, district=_chosen_district(values))
+    except FlowError as exc:
         return _problem_page(campaign, values, exc)
-    if not letters:
-        return _page(
-            campaign, values, {"form": gettext("There is no one to write to for this address right now.")}, 422
-        )
     return render_template(
         "letters/review.html",
         campaign=campaign,
@@ -234,32 +198,15 @@ def edit(slug: str):
 def send(slug: str):
     campaign = _campaign_or_404(slug)
     values = _values()
-    problem = _too_soon_or_bot(values)
-    if problem:
-        return _page(campaign, values, {"form": problem}, 400)
-    try:
-        constituent = validate_constituent(values)
-    except InvalidInput as exc:
-        return _page(campaign, values, exc.fields, 400)
-    wait = submission_retry_after(slug, constituent.email_key)
-    if wait is not None:
-        return (
-            render_template(
-                "errors/429.html",
-                status=429,
-                message=gettext("Too many letters from here. Please try again in %(seconds)s seconds.", seconds=wait),
-            ),
-            429,
-            {"Retry-After": str(wait)},
-        )
     messages = {
         key[len("message-") :]: clean_text(text, multiline=True)[:5000]
         for key, text in request.form.items()
         if key.startswith("message-")
     }
     try:
-        submission = submit_action(campaign, constituent, messages=messages, district=_chosen_district(values))
-    except FLOW_PROBLEMS as exc:
+        _check_person()
+        submission = submit(campaign, values, messages=messages, district=_chosen_district(values))
+    except FlowError as exc:
         return _problem_page(campaign, values, exc)
     # This browser may see the letters it sent: the submission's action and, for a repeat that added offices,
     # the earlier action whose letters it returned (the same writer, so the same words).
@@ -329,7 +276,7 @@ def thanks(slug: str, action_id: str):
         counts=progress_counts(row["delivery"] for row in rows),
         share_url=share_url,
         label=district_label,
-        district_notice=submission_notice(action),
+        district_notice=submission_notice(action, letters, deliveries),
         state_name=dict(STATE_NAMES),
     )
 

@@ -27,6 +27,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("delivery.dashboard", "Deliveries"),
     NavItem("reports.index", "Reports", ("reports.*",)),
     NavItem("admin.users", "Users", ("admin.*",)),
+    NavItem("organization.settings", "Organization"),
     NavItem("privacy.audit_log", "Audit log"),
     NavItem("privacy.privacy", "Data requests"),
     NavItem("lookup.lookup", "Public lookup"),

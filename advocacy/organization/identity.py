@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import current_app, has_request_context, request
 
 from advocacy.config import Settings
+from advocacy.organization.settings import saved_settings
 
 DEFAULT_NAME = "Advocacy"
 
@@ -36,7 +37,14 @@ def organization_from(settings: Settings) -> Organization:
 
 
 def current_organization() -> Organization:
-    return organization_from(current_app.config["ADVOCACY_SETTINGS"])
+    """The environment's values, with what an admin saved on /admin/organization over them field by field."""
+    base = organization_from(current_app.config["ADVOCACY_SETTINGS"])
+    saved = saved_settings()
+    if not saved:
+        return base
+    if "site_url" in saved:
+        saved = {**saved, "site_url": saved["site_url"].rstrip("/")}
+    return replace(base, **saved)
 
 
 def public_url(path: str) -> str:

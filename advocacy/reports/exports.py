@@ -18,6 +18,7 @@ from datetime import date, datetime
 from sqlalchemy import case, func, select, true
 
 from advocacy.campaigns.models import Campaign
+from advocacy.congress.history import offices_as_of
 from advocacy.extensions import db
 from advocacy.letters.models import Action
 from advocacy.reports.filters import ReportFilters
@@ -32,6 +33,7 @@ from advocacy.reports.sql import (
     utc_text,
 )
 from advocacy.reports.stances import latest_statements, statements_log_query
+from advocacy.statements.models import Statement
 
 KINDS = ("contacts", "offices", "statements")
 FORMATS = ("csv", "xlsx")
@@ -322,13 +324,26 @@ STATEMENT_HEADERS = [
 ]
 
 
+def _offices_then(campaign_id: int) -> dict:
+    """(bioguide id, date) → the member's office in the Congress of that date, for the campaign's statements
+    (a few hundred at most, so read whole before the rows stream)."""
+    pairs = set(
+        db.session.execute(select(Statement.bioguide_id, Statement.date).where(Statement.campaign_id == campaign_id))
+    )
+    return offices_as_of({(b, d) for b, d in pairs})
+
+
 def statements_export(campaign: Campaign, filters: ReportFilters) -> Export:
     if filters.status:
         raise ExportError("The delivery status filter does not apply to the statements log.")
     n = neutralize
+    then = _offices_then(campaign.id)
 
     def row(r: tuple) -> tuple:
         day, bioguide, name, chamber, state, kind, stance, url, summary, recorded = r
+        office = then.get((bioguide, day))
+        if office is not None:  # named as the member was in the Congress of the statement's date
+            name, chamber, state = office.name, office.chamber, office.state
         return (
             day.isoformat() if day else "",
             bioguide,

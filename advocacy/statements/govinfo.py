@@ -17,6 +17,14 @@ Endpoints and fields (GovInfo API documentation, https://api.govinfo.gov/docs an
   "title", ...}], "nextPage": url|null}
 - GET /packages/{packageId}/granules/{granuleId}/summary → {"title", "dateIssued", "granuleClass", "members":
   [{"bioGuideId", "memberName", "role"}], "download": {"txtLink"}, "detailsLink"}
+
+What recorded responses showed (tests/fixtures/govinfo/recorded, SOURCES.md there says where each is from):
+- a granule listing may carry no granuleClass at all (only granuleId, title, granuleLink), so the class is read
+  from the page prefix in the granule id when it is missing (…-PgH…, -PgS…, -PgE…, -PgD…);
+- a granule summary may have no txtLink and no members; the text is then asked for at the granule's documented
+  /htm address, and the granule is attributed to nobody;
+- a day can have more than one package (at the start of a Congress: CREC-2025-01-03-v171) whose granules are named
+  after the day only (CREC-2025-01-03-pt1-PgH2-2).
 """
 
 from __future__ import annotations
@@ -36,6 +44,9 @@ PAGE_SIZE = 100
 DEFAULT_MAX_GRANULES = 1000  # per scan: the rest wait for the next (their package is read again)
 FIRST_LOOKBACK = timedelta(days=3)
 _TAGS = re.compile(r"<[^>]+>")
+_PACKAGE_ID = re.compile(r"(CREC-\d{4}-\d{2}-\d{2})(?:-v\d+)?")
+_PAGE_PREFIX = re.compile(r"-Pg([A-Z])")
+_CLASS_BY_PAGE = {"H": "HOUSE", "S": "SENATE", "E": "EXTENSIONS", "D": "DAILYDIGEST"}
 
 
 class GovInfoError(Exception):
@@ -54,6 +65,7 @@ class CrecRead:
     packages: int = 0
     granules: int = 0
     complete: bool = True  # False when the granule budget ran out before the last package
+    newest: datetime | None = None  # the latest day of the Record among the packages read
 
 
 @dataclass(frozen=True)
@@ -112,6 +124,36 @@ class GovInfoClient:
         return self.json(f"{self.base_url}/packages/{package_id}/granules/{granule_id}/summary")
 
 
+def granule_class(granule: dict) -> str:
+    """The granule's class as GovInfo states it, else as its page prefix says (H, S, E or D pages)."""
+    stated = str(granule.get("granuleClass") or "").upper()
+    if stated:
+        return stated
+    page = _PAGE_PREFIX.search(str(granule.get("granuleId") or ""))
+    return _CLASS_BY_PAGE.get(page.group(1), "") if page else ""
+
+
+def floor_granules(client: GovInfoClient, package_id: str) -> list[dict]:
+    """The package's House, Senate and Extensions granules (the Daily Digest and anything unnamed left out)."""
+    day = _PACKAGE_ID.fullmatch(package_id)
+    if not day:
+        return []
+    prefix = day.group(1) + "-"
+    return [
+        g
+        for g in client.granules(package_id)
+        if granule_class(g) in FLOOR_CLASSES and str(g.get("granuleId") or "").startswith(prefix)
+    ]
+
+
+def text_link(client: GovInfoClient, summary: dict, package_id: str, granule_id: str) -> str | None:
+    """Where the granule's text is: the summary's txtLink, else the documented /htm address; None if the
+    summary points off GovInfo's API host."""
+    download = summary.get("download") if isinstance(summary.get("download"), dict) else {}
+    link = str(download.get("txtLink") or f"{client.base_url}/packages/{package_id}/granules/{granule_id}/htm")
+    return link if link.startswith(client.base_url + "/") else None
+
+
 def plain_text(content: bytes) -> str:
     """The granule's text: GovInfo serves it as HTML around a <pre>."""
     return " ".join(html.unescape(_TAGS.sub(" ", content.decode("utf-8", errors="replace"))).split())
@@ -141,24 +183,23 @@ def read_record(client: GovInfoClient, since: datetime, mentions, max_granules: 
     read = CrecRead()
     for package in client.packages_since(since):
         package_id = str(package.get("packageId") or "")
-        if not re.fullmatch(r"CREC-\d{4}-\d{2}-\d{2}", package_id):
+        if not _PACKAGE_ID.fullmatch(package_id):
             continue
         read.packages += 1
-        for granule in client.granules(package_id):
-            granule_id = str(granule.get("granuleId") or "")
-            if (granule.get("granuleClass") or "").upper() not in FLOOR_CLASSES or not granule_id.startswith(
-                package_id
-            ):
-                continue
+        day = _date(package.get("dateIssued") or package_id[5:15])
+        if day and (read.newest is None or day > read.newest):
+            read.newest = day
+        for granule in floor_granules(client, package_id):
+            granule_id = str(granule["granuleId"])
             if read.granules >= max_granules:
                 read.complete = False
                 return read
             read.granules += 1
             summary = client.summary(package_id, granule_id)
-            link = (summary.get("download") or {}).get("txtLink")
-            if not link or not str(link).startswith(client.base_url):
+            link = text_link(client, summary, package_id, granule_id)
+            if not link:
                 continue
-            text = plain_text(client.get(str(link)))
+            text = plain_text(client.get(link))
             if not mentions(text):
                 continue
             details = summary.get("detailsLink") or f"https://www.govinfo.gov/app/details/{package_id}/{granule_id}"

@@ -426,6 +426,8 @@ def _scan_record(limits: Limits, matchers: dict[int, KeywordMatcher], known: dic
             )
     state.last_outcome, state.last_error, state.last_ok_at = "ok", "", started
     state.items, state.dated = read.granules, read.granules
+    if read.newest and (state.newest_item_at is None or read.newest > state.newest_item_at):
+        state.newest_item_at = read.newest  # so a Record silent for 60 days is flagged like any source
     if read.complete and report.held_back <= 0:  # otherwise the same window is read again next time
         state.last_changed_at = started
         state.version += 1

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from advocacy.auth.access import role_required
 from advocacy.auth.models import Role
+from advocacy.congress.history import offices_as_of
 from advocacy.congress.offices import current_offices, office_for
 from advocacy.db import utcnow
 from advocacy.delivery.jobs import JobRefused
 from advocacy.extensions import db
-from advocacy.statements import alerts, scan_job
+from advocacy.statements import alerts, govinfo, scan_job
 from advocacy.statements.discovery import Recognition, recognize, refused_address
 from advocacy.statements.feeds import normalize_url
 from advocacy.statements.forms import EmptyForm, FeedForm, StatementForm, office_matches
@@ -84,17 +85,16 @@ def index(slug: str):
         "state": request.args.get("state", "").upper(),
     }
     statements = statements_for(campaign.id)
-    offices = {bid: office_for(bid, include_former=True) for bid in {s.bioguide_id for s in statements}}
+    # Each statement names its member as they were in the Congress of its date (party, seat: kept rosters).
+    then = offices_as_of({(s.bioguide_id, s.date) for s in statements})
+    offices = {s.id: then.get((s.bioguide_id, s.date)) for s in statements}
     shown = [
         s
         for s in statements
         if (not filters["stance"] or s.stance == filters["stance"])
         and (not filters["kind"] or s.kind == filters["kind"])
-        and (
-            not filters["chamber"]
-            or (offices[s.bioguide_id] and group_of(offices[s.bioguide_id]) == filters["chamber"])
-        )
-        and (not filters["state"] or (offices[s.bioguide_id] and offices[s.bioguide_id].state == filters["state"]))
+        and (not filters["chamber"] or (offices[s.id] and group_of(offices[s.id]) == filters["chamber"]))
+        and (not filters["state"] or (offices[s.id] and offices[s.id].state == filters["state"]))
     ]
     return render_template(
         "statements/index.html",
@@ -102,7 +102,7 @@ def index(slug: str):
         statements=shown,
         total=len(statements),
         filters=filters,
-        names={bid: office_label(o) if o else bid for bid, o in offices.items()},
+        names={sid: office_label(o) for sid, o in offices.items() if o},
         kinds=KIND_LABELS,
         stances=list(Stance),
         states=STATE_NAMES,
@@ -200,6 +200,7 @@ def _feeds_page(campaign, form: FeedForm, status: int = 200, offer=None):
         else {}
     )
     member_feeds = sum(1 for o in current_offices() if o.rss_url)
+    record = _record_source(campaign)
     return render_template(
         "statements/feeds.html",
         scan_job=scan_job.latest_scan(campaign),
@@ -213,7 +214,25 @@ def _feeds_page(campaign, form: FeedForm, status: int = 200, offer=None):
         member_feeds=member_feeds,
         offer=offer,
         flags={url: flag for url, state in states.items() if (flag := source_flag(state, utcnow()))},
+        record=record,
     ), status
+
+
+def _record_source(campaign) -> dict:
+    """The Congressional Record's row on the feeds page: whether it is read at all (a GovInfo key is set), its
+    last read, whether it needs attention, and how many candidates it has given this campaign."""
+    state = db.session.scalar(select(FeedState).where(FeedState.url == govinfo.SOURCE_URL))
+    found = db.session.scalar(
+        select(func.count())
+        .select_from(StatementCandidate)
+        .where(StatementCandidate.campaign_id == campaign.id, StatementCandidate.feed_url == govinfo.SOURCE_URL)
+    )
+    return {
+        "configured": bool(current_app.config["ADVOCACY_SETTINGS"].govinfo_api_key),
+        "state": state,
+        "flag": source_flag(state, utcnow()),
+        "found": found or 0,
+    }
 
 
 @bp.get("/feeds")

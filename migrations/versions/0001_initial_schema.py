@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 20:34:55.147624
+Create Date: 2026-12-04 21:31:11.825858
 
 """
 from alembic import op
@@ -26,6 +26,8 @@ def upgrade():
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('detainee_name', sa.String(length=200), nullable=False),
     sa.Column('photo_url', sa.String(length=2000), nullable=False),
+    sa.Column('photo_alt', sa.String(length=300), nullable=False),
+    sa.Column('photo_credit', sa.String(length=200), nullable=False),
     sa.Column('story_markdown', sa.Text(), nullable=False),
     sa.Column('story_html', sa.Text(), nullable=False),
     sa.Column('ask', sa.Text(), nullable=False),
@@ -104,6 +106,13 @@ def upgrade():
     with op.batch_alter_table('congress_releases', schema=None) as batch_op:
         batch_op.create_index('ix_congress_releases_applied_at_effective_at', ['applied_at', 'effective_at'], unique=False)
 
+    op.create_table('congress_rosters',
+    sa.Column('congress', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('effective_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('source', sa.String(length=500), nullable=False),
+    sa.Column('updated_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('congress', name=op.f('pk_congress_rosters'))
+    )
     op.create_table('feed_states',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('url', sa.String(length=2000), nullable=False),
@@ -250,6 +259,21 @@ def upgrade():
     )
     with op.batch_alter_table('campaign_custom_targets', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_campaign_custom_targets_campaign_id'), ['campaign_id'], unique=False)
+
+    op.create_table('campaign_photos',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('width', sa.Integer(), nullable=False),
+    sa.Column('height', sa.Integer(), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_campaign_photos_campaign_id_campaigns'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_campaign_photos_uploaded_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_campaign_photos'))
+    )
+    with op.batch_alter_table('campaign_photos', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_campaign_photos_campaign_id'), ['campaign_id'], unique=False)
 
     op.create_table('campaign_updates',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -456,6 +480,18 @@ def upgrade():
     with op.batch_alter_table('monitored_feeds', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_monitored_feeds_campaign_id'), ['campaign_id'], unique=False)
 
+    op.create_table('organization_settings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=True),
+    sa.Column('logo_url', sa.String(length=500), nullable=True),
+    sa.Column('contact_email', sa.String(length=254), nullable=True),
+    sa.Column('privacy_text', sa.Text(), nullable=True),
+    sa.Column('site_url', sa.String(length=500), nullable=True),
+    sa.Column('updated_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_organization_settings_updated_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_organization_settings'))
+    )
     op.create_table('password_resets',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -470,6 +506,24 @@ def upgrade():
     )
     with op.batch_alter_table('password_resets', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_password_resets_user_id'), ['user_id'], unique=False)
+
+    op.create_table('roster_members',
+    sa.Column('congress', sa.Integer(), nullable=False),
+    sa.Column('bioguide_id', sa.String(length=10), nullable=False),
+    sa.Column('chamber', sa.String(length=6), nullable=False),
+    sa.Column('state', sa.String(length=2), nullable=False),
+    sa.Column('district', sa.Integer(), nullable=True),
+    sa.Column('party', sa.String(length=40), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('record', sa.JSON(), nullable=False),
+    sa.Column('district_offices', sa.JSON(), nullable=False),
+    sa.Column('left_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['congress'], ['congress_rosters.congress'], name=op.f('fk_roster_members_congress_congress_rosters'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('congress', 'bioguide_id', name=op.f('pk_roster_members'))
+    )
+    with op.batch_alter_table('roster_members', schema=None) as batch_op:
+        batch_op.create_index('ix_roster_members_bioguide_id', ['bioguide_id'], unique=False)
+        batch_op.create_index('ix_roster_members_seat', ['congress', 'state', 'district'], unique=False)
 
     op.create_table('statements',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -706,10 +760,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_statements_bioguide_id'))
 
     op.drop_table('statements')
+    with op.batch_alter_table('roster_members', schema=None) as batch_op:
+        batch_op.drop_index('ix_roster_members_seat')
+        batch_op.drop_index('ix_roster_members_bioguide_id')
+
+    op.drop_table('roster_members')
     with op.batch_alter_table('password_resets', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_password_resets_user_id'))
 
     op.drop_table('password_resets')
+    op.drop_table('organization_settings')
     with op.batch_alter_table('monitored_feeds', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_monitored_feeds_campaign_id'))
 
@@ -754,6 +814,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_campaign_updates_campaign_id'))
 
     op.drop_table('campaign_updates')
+    with op.batch_alter_table('campaign_photos', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_campaign_photos_campaign_id'))
+
+    op.drop_table('campaign_photos')
     with op.batch_alter_table('campaign_custom_targets', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_campaign_custom_targets_campaign_id'))
 
@@ -779,6 +843,7 @@ def downgrade():
 
     op.drop_table('members')
     op.drop_table('feed_states')
+    op.drop_table('congress_rosters')
     with op.batch_alter_table('congress_releases', schema=None) as batch_op:
         batch_op.drop_index('ix_congress_releases_applied_at_effective_at')
 

@@ -176,6 +176,7 @@ ORGANIZER_PAGES = [
     "/organizer/campaigns",
     "/organizer/campaigns/{campaign}",
     "/organizer/campaigns/{campaign}/edit",
+    "/organizer/campaigns/{campaign}/photo",
     "/organizer/campaigns/{campaign}/targets",
     "/organizer/campaigns/{campaign}/targets?office_q=NY&committee_q=judiciary",  # the pickers' results
     "/organizer/campaigns/{campaign}/letters/{letter}",
@@ -193,7 +194,7 @@ STAFF_PAGES = [
     "/staff/campaigns/sample-campaign/exports?from=2020-13-01",  # a filter error
     "/staff/campaigns/sample-campaign/contacts",
 ]
-ADMIN_PAGES = ["/admin/users", "/admin/audit", "/admin/privacy"]
+ADMIN_PAGES = ["/admin/users", "/admin/audit", "/admin/privacy", "/admin/organization"]
 
 
 @pytest.mark.parametrize(

@@ -168,6 +168,11 @@ def test_a_single_district_zip(site, page):
     expect(page.get_by_role("heading", name="Review your letters")).to_be_visible()
     submit(site, page, "Send 3 letters")
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you, Solana: one more step")
+    # The House letter is the writer's to send on the office's form: the ZIP notice says so, not "we check it".
+    expect(page.get_by_role("status").filter(has_text="comes from your ZIP code")).to_contain_text(
+        "waits for you to send it on the representative's own form"
+    )
+    expect(page.locator("main")).not_to_contain_text("before your letter goes to the House")
     found = stored(site, "Solana")
     assert found["actions"] == 1 and found["consent"] == [True]
     assert found["district"] == [("zip-crosswalk", "NY", 20)]

@@ -1,0 +1,149 @@
+"""A campaign's photo, uploaded by an organizer: checked by its content (not its name or declared type), limited in
+bytes and pixels, and re-encoded as a JPEG with no metadata (EXIF GPS, camera, ICC, comments) before we store it.
+
+Pillow decodes the image; the decoded pixels are all we keep. The stored copy is served from this site
+(/photos/<id>.jpg), so a public page loads nothing from another origin.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+import warnings
+from dataclasses import dataclass
+
+from flask import current_app
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import delete
+
+from advocacy.campaigns.models import MAX_PHOTO_ALT, MAX_PHOTO_CREDIT, Campaign, CampaignPhoto
+from advocacy.extensions import db
+
+ACCEPTED = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}  # what Pillow says the bytes are → how we name it
+MIN_SIDE = 200  # smaller looks broken on the campaign page
+MAX_PIXELS = 40_000_000  # refused before decoding: a small file can claim a huge picture
+STORED_SIDE = 1600  # the longest side we keep; larger photos are scaled down
+QUALITY = 85
+
+
+class PhotoProblem(ValueError):
+    """Why an upload was refused, in words for the organizer; `field` is the form field it concerns."""
+
+    def __init__(self, message: str, field: str = "photo"):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class CleanPhoto:
+    data: bytes
+    width: int
+    height: int
+
+
+def max_bytes() -> int:
+    return int(current_app.config.get("PHOTO_MAX_BYTES", 5 * 1024 * 1024))
+
+
+def size_words(n: int) -> str:
+    """5242880 → "5 MB", 400000 → "391 KB"."""
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.3g} MB"
+    return f"{max(1, round(n / 1024))} KB"
+
+
+def too_large() -> str:
+    return f"The photo is larger than {size_words(max_bytes())}. Upload a smaller copy."
+
+
+def clean_photo(raw: bytes) -> CleanPhoto:
+    """The upload decoded, checked and re-encoded; PhotoProblem says what is wrong with it."""
+    if not raw:
+        raise PhotoProblem("Choose a photo to upload.")
+    if len(raw) > max_bytes():
+        raise PhotoProblem(too_large())
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(raw))
+            kind = image.format
+            width, height = image.size
+            if kind not in ACCEPTED:
+                raise PhotoProblem("Upload a JPEG, PNG or WebP photo (this file is not one, whatever its name).")
+            if width * height > MAX_PIXELS:
+                raise PhotoProblem(f"The photo is {width} × {height} pixels: upload one under 40 megapixels.")
+            if min(width, height) < MIN_SIDE:
+                raise PhotoProblem(
+                    f"The photo is {width} × {height} pixels: upload one at least {MIN_SIDE} pixels on each side."
+                )
+            image.load()
+    except PhotoProblem:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise PhotoProblem("Upload a JPEG, PNG or WebP photo (this file is not one, whatever its name).") from None
+    except (OSError, ValueError, SyntaxError):
+        raise PhotoProblem("The photo file is damaged or incomplete. Upload it again.") from None
+    image = ImageOps.exif_transpose(image)  # keep the way it was taken upright, then drop the EXIF itself
+    if image.mode not in ("RGB", "L"):
+        flat = Image.new("RGB", image.size, (255, 255, 255))
+        rgba = image.convert("RGBA")
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        image = flat
+    image.thumbnail((STORED_SIDE, STORED_SIDE), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    # No exif=, icc_profile= or comment=: the new file carries nothing but the pixels.
+    image.convert("RGB").save(out, "JPEG", quality=QUALITY, optimize=True, progressive=True)
+    return CleanPhoto(out.getvalue(), image.width, image.height)
+
+
+def check_words(alt: str, credit: str) -> dict[str, str]:
+    problems = {}
+    if not alt.strip():
+        problems["alt"] = "Describe the photo for people who cannot see it, such as “Guan Heng smiling, outdoors”."
+    elif len(alt) > MAX_PHOTO_ALT:
+        problems["alt"] = f"Keep the description under {MAX_PHOTO_ALT} characters."
+    if len(credit) > MAX_PHOTO_CREDIT:
+        problems["credit"] = f"Keep the credit under {MAX_PHOTO_CREDIT} characters."
+    return problems
+
+
+def photo_path(photo_id: str) -> str:
+    return f"/photos/{photo_id}.jpg"
+
+
+def set_photo(campaign: Campaign, photo: CleanPhoto, alt: str, credit: str, user_id: int | None) -> CampaignPhoto:
+    """Store the photo as the campaign's (the earlier upload is deleted); the caller commits."""
+    remove_photo(campaign)
+    stored = CampaignPhoto(
+        id=str(uuid.uuid4()),
+        campaign_id=campaign.id,
+        data=photo.data,
+        width=photo.width,
+        height=photo.height,
+        uploaded_by_id=user_id,
+    )
+    db.session.add(stored)
+    campaign.photo_url = photo_path(stored.id)
+    campaign.photo_alt = alt.strip()
+    campaign.photo_credit = credit.strip()
+    return stored
+
+
+def update_words(campaign: Campaign, alt: str, credit: str) -> None:
+    campaign.photo_alt = alt.strip()
+    campaign.photo_credit = credit.strip()
+
+
+def remove_photo(campaign: Campaign) -> None:
+    """Delete the stored uploads of the campaign; its photo_url is cleared if it pointed at one of them."""
+    db.session.execute(delete(CampaignPhoto).where(CampaignPhoto.campaign_id == campaign.id))
+    if (campaign.photo_url or "").startswith("/photos/"):
+        campaign.photo_url = ""
+        campaign.photo_alt = ""
+        campaign.photo_credit = ""
+
+
+def stored_photo(photo_id: str) -> CampaignPhoto | None:
+    if len(photo_id) > 36:
+        return None
+    return db.session.get(CampaignPhoto, photo_id)
