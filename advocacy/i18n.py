@@ -15,6 +15,8 @@ from urllib.parse import urlencode
 from flask import Flask, Response, current_app, g, has_request_context, request, url_for
 from flask_babel import Babel, force_locale, get_locale
 
+from advocacy.auth.access import is_public_endpoint
+
 TRANSLATIONS = Path(__file__).parent / "translations"
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 86400
@@ -84,8 +86,6 @@ def _accepted() -> str | None:
 
 
 def _public_page() -> bool:
-    from advocacy.auth.access import is_public_endpoint
-
     return request.path.startswith("/api/") or is_public_endpoint(request.endpoint)
 
 
@@ -184,19 +184,6 @@ def init_app(app: Flask) -> None:
 
 # A campaign's own words in the writer's language (campaign files' `translations`; see campaigns/files.py).
 CAMPAIGN_TEXT = ("title", "story", "ask", "share_text")
-
-
-def rendered_translations(translations: dict | None) -> dict:
-    """The campaign's translations with each story rendered to sanitized HTML, as the English one is."""
-    from advocacy.campaigns.markdown import render_story
-
-    out = {}
-    for code, entry in (translations or {}).items():
-        entry = dict(entry)
-        if entry.get("story"):
-            entry["story_html"] = render_story(entry["story"])
-        out[code] = entry
-    return out
 
 
 def translated_languages(campaign) -> tuple[str, ...]:

@@ -25,9 +25,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from advocacy import caching
 from advocacy.caching import BoundedCache, bounded_cache
+from advocacy.campaigns.markdown import render_story
 from advocacy.campaigns.models import Campaign, OutcomeFields
 from advocacy.extensions import db
-from advocacy.i18n import rendered_translations, translated_languages
+from advocacy.i18n import translated_languages
 
 log = logging.getLogger(__name__)
 DEFAULT_TTL = 5.0
@@ -59,6 +60,17 @@ class CustomTargetSnapshot:
     @property
     def key(self) -> str:
         return f"custom:{self.id}"
+
+
+def rendered_translations(translations: dict | None) -> dict:
+    """The campaign's translations with each story rendered to sanitized HTML, as the English one is."""
+    out = {}
+    for code, entry in (translations or {}).items():
+        entry = dict(entry)
+        if entry.get("story"):
+            entry["story_html"] = render_story(entry["story"])
+        out[code] = entry
+    return out
 
 
 @dataclass(frozen=True)
