@@ -32,6 +32,7 @@ from advocacy.campaigns.validation import (
 )
 from advocacy.campaigns.yamllines import CONTENT, CampaignFileError, YamlReader, display_path, field_name, parse_yaml
 from advocacy.congress.states import STATE_FIPS
+from advocacy.i18n import CODES, DEFAULT
 from advocacy.statements.models import MAX_QUOTE, Kind
 from advocacy.statements.models import Stance as StatementStance
 
@@ -254,8 +255,6 @@ def read_campaign_file(path: Path, check_references: bool = False) -> CampaignSp
 def _read_translations(r: YamlReader, spec: CampaignSpec) -> None:
     """`translations: {zh-Hans: {title, story, ask, share_text, letters: {variant name: gloss}}}`. A language
     is offered on the campaign's pages only when its translation is complete (advocacy.i18n)."""
-    from advocacy.i18n import CODES, DEFAULT
-
     languages = r.mapping(("translations",), set(CODES) - {DEFAULT}, required=False)
     names = {letter.name for letter in spec.letters}
     for code in sorted(languages):
