@@ -5,55 +5,120 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from advocacy import api, errors, i18n, inputs, labels, logs, security, sessions
+from advocacy.admin import views as admin_views
+from advocacy.auth import models as auth_models
+from advocacy.auth import views as auth_views
+from advocacy.auth.access import require_login
+from advocacy.auth.cli import users_cli
+from advocacy.auth.forms import LogoutForm
+from advocacy.campaigns import api as campaigns_api
+from advocacy.campaigns import models as campaigns_models
+from advocacy.campaigns import photo_views
+from advocacy.campaigns import views as campaigns_views
+from advocacy.campaigns.cli import campaigns_cli
+from advocacy.casework import models as casework_models
+from advocacy.casework import views as casework_views
+from advocacy.casework.cli import casework_cli
 from advocacy.config import PROJECT_ROOT, flask_config, load_settings, refuse_development_only
+from advocacy.congress import api as congress_api
+from advocacy.congress import models as congress_models
+from advocacy.congress import views as congress_views
+from advocacy.congress.cli import districts_cli, legislators_cli
+from advocacy.congress.fastpath import LookupFastPath
+from advocacy.dbsetup import configure_postgres, configure_sqlite
+from advocacy.delivery import jobs as delivery_jobs
+from advocacy.delivery import models as delivery_models
+from advocacy.delivery import suppression
+from advocacy.delivery.cli import deliveries_cli
+from advocacy.extensions import csrf, db, limiter, login_manager, migrate
+from advocacy.letters import api as letters_api
+from advocacy.letters import counts, followups, outcome_emails, receipts
+from advocacy.letters import models as letters_models
+from advocacy.letters import views as letters_views
+from advocacy.letters.cli import districts_verify, legislators_switch
+from advocacy.main import organization as organization_views
+from advocacy.main import views as main_views
+from advocacy.organization import models as organization_models
+from advocacy.privacy import views as privacy_views
+from advocacy.privacy.cli import privacy_cli
+from advocacy.reports import deliveries, export_jobs, weekly
+from advocacy.reports import models as reports_models
+from advocacy.reports import views as reports_views
+from advocacy.reports.cli import reports_cli
+from advocacy.statements import alerts, file_statements, scan_job
+from advocacy.statements import api as statements_api
+from advocacy.statements import models as statements_models
+from advocacy.statements import public as statements_public
+from advocacy.statements import views as statements_views
+from advocacy.statements.cli import statements_cli
+from advocacy.updates import emails as update_emails
+from advocacy.updates import models as updates_models
+from advocacy.updates import views as updates_views
+from advocacy.wsgibody import WholeBody
 
-# Feature packages; each may provide `bp` (a blueprint), `cli` (click groups) and `models`.
-BLUEPRINTS = (
-    "advocacy.main.views",
-    "advocacy.auth.views",
-    "advocacy.admin.views",
-    "advocacy.api",
+# The tables, each module's models on the one metadata (migrations and `db.create_all` see these).
+MODEL_MODULES = (
+    auth_models,
+    congress_models,  # members, offices, committees, ZIP districts
+    reports_models,  # the audit log
+    campaigns_models,  # campaigns, letter templates, custom targets
+    statements_models,  # statements, revisions, monitor, follow-ups
+    letters_models,
+    delivery_models,  # letters' delivery outbox
+    delivery_jobs,  # background jobs, run by the same workers
+    casework_models,  # private case facts and files, actions, timeline history
+    organization_models,  # the settings an admin saved over the environment's
+    suppression,  # unsubscribes
+    updates_models,  # updates to supporters
 )
-MODEL_MODULES = ("advocacy.auth.models",)
-MODEL_MODULES += ("advocacy.congress.models",)  # congress: members, offices, committees, ZIP districts
-BLUEPRINTS += ("advocacy.congress.views",)  # congress: the public /lookup page
-MODEL_MODULES += ("advocacy.reports.models",)  # reports: the audit log
-BLUEPRINTS += ("advocacy.reports.views", "advocacy.privacy.views")  # reports, exports, audit log, privacy
-MODEL_MODULES += ("advocacy.campaigns.models",)  # campaigns: campaigns, letter templates, custom targets
-BLUEPRINTS += ("advocacy.campaigns.views",)  # campaigns: organizer pages under /organizer/campaigns
-BLUEPRINTS += ("advocacy.campaigns.photo_views",)  # campaigns: the uploaded photo, and /photos/<id>.jpg
-MODEL_MODULES += ("advocacy.statements.models",)  # statements: statements, revisions, monitor, follow-ups
-BLUEPRINTS += ("advocacy.statements.views", "advocacy.statements.public")  # statements: organizer pages, scoreboard
-MODEL_MODULES += ("advocacy.letters.models", "advocacy.delivery.models")  # letters, and their delivery outbox
-MODEL_MODULES += ("advocacy.delivery.jobs",)  # delivery: background jobs, run by the same workers
-BLUEPRINTS += ("advocacy.letters.views",)  # letters: the public campaign pages and the letter flow
-BLUEPRINTS += ("advocacy.delivery.views",)  # delivery: /organizer/deliveries, /metrics/deliveries
-MODEL_MODULES += ("advocacy.casework.models",)  # casework: private case facts and files, actions, timeline history
-BLUEPRINTS += ("advocacy.casework.views",)  # casework: /organizer/campaigns/<slug>/casework, priority report
-MODEL_MODULES += ("advocacy.organization.models",)  # organization: the settings an admin saved over the environment's
-BLUEPRINTS += ("advocacy.organization.views",)  # organization: who runs the site, /privacy, /admin/organization
-MODEL_MODULES += ("advocacy.delivery.suppression", "advocacy.updates.models")  # unsubscribes; updates to supporters
-BLUEPRINTS += ("advocacy.updates.views",)  # updates: organizer pages, Atom feed, /unsubscribe/<token>
-# Modules that add routes to the API blueprint; imported before it is registered.
+# Modules that add routes to the API blueprint (advocacy.api.bp); imported before it is registered.
+API_MODULES = (
+    statements_api,  # GET /api/v1/campaigns/<slug>/scoreboard
+    campaigns_api,  # GET /api/v1/campaigns[/<slug>]
+    congress_api,  # GET /api/v1/representatives
+    letters_api,  # POST /api/v1/campaigns/<slug>/actions
+)
 # Modules that register outbox kinds (advocacy.delivery.kinds): what the delivery workers can render and send.
-OUTBOX_MODULES: tuple[str, ...] = ()
-OUTBOX_MODULES += ("advocacy.letters.receipts",)  # letters: the constituent's receipt
-OUTBOX_MODULES += ("advocacy.statements.followups",)  # statements: "an office you wrote to has spoken up"
-OUTBOX_MODULES += ("advocacy.campaigns.outcome_emails",)  # campaigns: "how the campaign ended"
-OUTBOX_MODULES += ("advocacy.updates.emails",)  # updates: an organizer's news about the case
-OUTBOX_MODULES += ("advocacy.statements.alerts",)  # statements: "new candidates to review", to opted-in organizers
-OUTBOX_MODULES += ("advocacy.reports.weekly",)  # reports: the weekly summary to staff who asked for it
+OUTBOX_MODULES = (
+    receipts,  # letters: the constituent's receipt
+    followups,  # letters: "an office you wrote to has spoken up"
+    outcome_emails,  # letters: "how the campaign ended", to its letter writers
+    update_emails,  # updates: an organizer's news about the case
+    alerts,  # statements: "new candidates to review", to opted-in organizers
+    weekly,  # reports: the weekly summary to staff who asked for it
+)
 # Modules that register background job kinds (advocacy.delivery.jobs): what `deliveries work` can run.
-JOB_MODULES: tuple[str, ...] = ()
-JOB_MODULES += ("advocacy.reports.export_jobs",)  # reports: large exports and packet bundles, "export ready" mail
-JOB_MODULES += ("advocacy.statements.scan_job",)  # statements: "scan now" from the monitored-feeds page
-
-API_MODULES: tuple[str, ...] = ()
-API_MODULES += ("advocacy.statements.api",)  # statements: GET /api/v1/campaigns/<slug>/scoreboard
-API_MODULES += ("advocacy.campaigns.api",)  # campaigns: GET /api/v1/campaigns[/<slug>]
-API_MODULES += ("advocacy.congress.api",)  # congress: GET /api/v1/representatives
-API_MODULES += ("advocacy.letters.api",)  # letters: POST /api/v1/campaigns/<slug>/actions
+JOB_MODULES = (
+    export_jobs,  # reports: large exports and packet bundles, "export ready" mail
+    scan_job,  # statements: "scan now" from the monitored-feeds page
+)
+# Modules that register a part of a lower feature's work (campaigns.services.counts_part, loading.section_loader).
+HOOK_MODULES = (
+    counts,  # letters: letters written, in a campaign's public counts
+    file_statements,  # statements: the statements a campaign file carries
+)
+# Blueprints in the order they are registered (the letters' public campaign pages come after fixed paths).
+BLUEPRINTS = (
+    main_views.bp,
+    auth_views.bp,
+    admin_views.bp,
+    api.bp,
+    congress_views.bp,  # the public /lookup page
+    reports_views.bp,  # reports, exports, audit log
+    privacy_views.bp,
+    campaigns_views.bp,  # organizer pages under /organizer/campaigns
+    photo_views.bp,  # the campaign's uploaded photo, and /photos/<id>.jpg
+    statements_views.bp,  # organizer pages
+    statements_public.bp,  # the public scoreboard
+    letters_views.bp,  # the public campaign pages and the letter flow
+    deliveries.bp,  # the delivery dashboard: /organizer/deliveries, /metrics/deliveries
+    casework_views.bp,  # /organizer/campaigns/<slug>/casework, priority report
+    organization_views.bp,  # who runs the site, /privacy, /admin/organization
+    updates_views.bp,  # organizer pages, Atom feed, /unsubscribe/<token>
+)
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
@@ -70,14 +135,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
-    from advocacy.congress.fastpath import LookupFastPath
-    from advocacy.wsgibody import WholeBody
-
     app.wsgi_app = LookupFastPath(app, WholeBody(app.wsgi_app))
     proxies = app.config["ADVOCACY_SETTINGS"].proxy_count
     if proxies:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     return app
 
@@ -92,25 +152,13 @@ def register_config(app: Flask, overrides: Mapping[str, object] | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    import importlib
-
-    from advocacy import i18n, inputs, logs, security, sessions
-    from advocacy.auth.access import require_login
-    from advocacy.extensions import csrf, db, limiter, login_manager, migrate
-
-    for module in MODEL_MODULES:
-        importlib.import_module(module)
     # A database error's text (in tracebacks, in the log) names the statement but never its parameters: they
     # hold constituents' names, addresses and words.
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
         **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
         "hide_parameters": True,
     }
-    for module in OUTBOX_MODULES + JOB_MODULES:
-        importlib.import_module(module)
     db.init_app(app)
-    from advocacy.dbsetup import configure_postgres, configure_sqlite
-
     with app.app_context():  # makes the engine object; no connection is opened here
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
@@ -132,63 +180,29 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    import importlib
-
-    for name in API_MODULES:
-        importlib.import_module(name)
-    for name in BLUEPRINTS:
-        module = importlib.import_module(name)
-        app.register_blueprint(module.bp)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from advocacy import errors
-
     errors.init_app(app)
 
 
 def register_commands(app: Flask) -> None:
-    from advocacy.auth.cli import users_cli
-
     app.cli.add_command(users_cli)
-
-    from advocacy.campaigns.cli import campaigns_cli  # campaigns load PATH
-
-    app.cli.add_command(campaigns_cli)
-
-    from advocacy.congress.cli import districts_cli, legislators_cli  # congress data sync
-
-    app.cli.add_command(legislators_cli)
+    app.cli.add_command(campaigns_cli)  # campaigns load PATH
+    app.cli.add_command(legislators_cli)  # congress data sync
     app.cli.add_command(districts_cli)
-
-    from advocacy.letters.cli import districts_verify, legislators_switch  # these re-address letters
-
-    districts_cli.add_command(districts_verify)
+    districts_cli.add_command(districts_verify)  # these re-address letters
     legislators_cli.add_command(legislators_switch)
-
-    from advocacy.privacy.cli import privacy_cli  # privacy purge
-    from advocacy.reports.cli import reports_cli  # reports export, reports packets
-
-    app.cli.add_command(reports_cli)
-    app.cli.add_command(privacy_cli)
-
-    from advocacy.statements.cli import statements_cli  # statements scan, statements followups
-
-    app.cli.add_command(statements_cli)
-
-    from advocacy.delivery.cli import deliveries_cli  # deliveries work, deliveries retry
-
-    app.cli.add_command(deliveries_cli)
-
-    from advocacy.casework.cli import casework_cli  # casework rotate-keys
-
-    app.cli.add_command(casework_cli)
+    app.cli.add_command(reports_cli)  # reports export, reports packets
+    app.cli.add_command(privacy_cli)  # privacy purge
+    app.cli.add_command(statements_cli)  # statements scan, statements followups
+    app.cli.add_command(deliveries_cli)  # deliveries work, deliveries retry
+    app.cli.add_command(casework_cli)  # casework rotate-keys
 
 
 def register_template_helpers(app: Flask) -> None:
-    from advocacy import labels
-    from advocacy.auth.forms import LogoutForm
-
     labels.init_app(app)  # {{ code|label("delivery_status") }}: human words for stored codes
 
     @app.context_processor

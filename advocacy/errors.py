@@ -4,17 +4,36 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from advocacy.api import error_response
 from advocacy.extensions import db
 
 log = logging.getLogger(__name__)
+
+
+class APIError(Exception):
+    """Raised by API views; rendered as {"error": {"code", "message", "fields"}}."""
+
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None, **extra):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+        self.extra = extra
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None, **extra):
+    # Messages may be lazy translations: they become text here, in the language of the request (codes stay fixed).
+    fields = {name: str(text) for name, text in (fields or {}).items()}
+    body = {"error": {"code": code, "message": str(message), "fields": fields, **extra}}
+    return jsonify(body), status
+
 
 # Seconds a client is asked to wait while the database is unreachable (a restart takes about this long).
 DATABASE_RETRY_AFTER = 10

@@ -10,8 +10,7 @@ This module imports nothing from the features, so any of them (and reports, expo
 from __future__ import annotations
 
 from collections.abc import Mapping
-
-from advocacy.statements.models import KIND_LABELS
+from enum import StrEnum
 
 LABELS: Mapping[str, Mapping[str, str]] = {
     "delivery_status": {
@@ -38,7 +37,23 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "outcome": "How the campaign ended",
         "weekly_summary": "Weekly summary to staff",
     },
-    "statement_kind": KIND_LABELS,  # the statements' own words for their kinds, not a second copy
+    "statement_kind": {
+        "press_release": "Press release",
+        "social_post": "Social media post",
+        "letter_to_dhs_ice": "Letter to DHS / ICE",
+        "floor_remarks": "Floor remarks",
+        "cosigned_letter": "Co-signed letter",
+        "resolution_cosponsor": "Resolution cosponsor",
+        "other": "Other",
+    },
+    "office_action": {
+        "letter_to_dhs_ice": "Letter to DHS / ICE",
+        "inquiry_opened": "Congressional inquiry opened",
+        "remarks": "Floor or hearing remarks",
+        "joint_letter": "Joint letter signed",
+        "meeting_held": "Meeting held",
+        "declined": "Declined to act",
+    },
     "stance": {"supports": "Supports", "neutral": "Neutral", "opposes": "Opposes"},
     "office_stance": {"spoken": "Has spoken", "not_spoken": "Has not spoken yet", "any": "Any office"},
     "chamber": {
@@ -62,6 +77,16 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     "party": {"D": "Democrat", "R": "Republican", "I": "Independent", "L": "Libertarian"},
     "managed_by": {"file": "Campaign file", "web": "Web pages"},
 }
+
+
+class LabeledCode(StrEnum):
+    """A stored code that reads as words: `.label` is its entry in LABELS[__labels__] (a subclass names it)."""
+
+    __labels__ = ""
+
+    @property
+    def label(self) -> str:
+        return label(self.value, type(self).__labels__)
 
 
 def label(code: object, domain: str | None = None) -> str:

@@ -211,6 +211,7 @@ def preload(app, letters: int, email_share: float) -> None:
     from advocacy.delivery.models import new_id
     from advocacy.extensions import db
     from advocacy.letters.store import insert_submission
+    from tests.fakes.submissions import WRITER
 
     with app.app_context():
         db.create_all()
@@ -228,20 +229,9 @@ def preload(app, letters: int, email_share: float) -> None:
                 "id": action_id,
                 "campaign_id": campaign.id,
                 "email_key": secrets.token_hex(32),
-                "prefix": "",
-                "first_name": "Ana",
+                **WRITER,
                 "last_name": f"López {n}",
                 "email": f"ana{n}@example.org",
-                "phone": "212-555-0143",
-                "address": "500 W 120th St",
-                "city": "New York",
-                "state": "NY",
-                "zip": "10027",
-                "message": "",
-                "consent": True,
-                "district_state": "NY",
-                "district": 13,
-                "congress": 119,
                 "lookup_source": "zip-crosswalk",
                 "created_at": now,
             }

@@ -17,8 +17,8 @@ from advocacy.campaigns.models import Campaign
 from advocacy.congress.models import Member
 from advocacy.delivery.models import Delivery
 from advocacy.extensions import db
+from advocacy.identity import email_key
 from advocacy.letters.models import Action, Letter
-from advocacy.privacy.keys import email_key
 from advocacy.statements.models import Statement
 
 T0 = datetime(2025, 3, 3, 15, 0, tzinfo=UTC)  # a Monday

@@ -121,7 +121,7 @@ def test_a_writer_purged_after_queuing_is_skipped(organizer_client, db, smtp_ser
 
 
 def test_no_mail_settings_no_outcome_emails(app, db, runner):
-    from advocacy.campaigns.outcome_emails import queue_outcome_emails
+    from advocacy.letters.outcome_emails import queue_outcome_emails
 
     app.config["ADVOCACY_SETTINGS"] = app.config["ADVOCACY_SETTINGS"].__class__(env="testing")
     campaign = make_campaign(slug="free-bo")

@@ -10,7 +10,7 @@ import pytest
 
 from advocacy.delivery import cwc
 from advocacy.delivery.cwc_client import CwcClient, Outcome, error_reason, known_offices
-from advocacy.delivery.errors import PermanentError, TransientError
+from advocacy.send_errors import PermanentError, TransientError
 from tests.fakes.cwc import API_KEY, FakeCwc, check_cwc
 
 AGENT = cwc.Agent(

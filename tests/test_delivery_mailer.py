@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from advocacy.config import load_settings
-from advocacy.delivery.errors import PermanentError, TransientError
-from advocacy.delivery.mailer import MailNotConfigured, build_message, send_message
+from advocacy.mail import MailNotConfigured, build_message, send_message
+from advocacy.send_errors import PermanentError, TransientError
 from tests.fakes.smtp import FakeSmtp, free_port
 
 

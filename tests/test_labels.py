@@ -9,7 +9,8 @@ from advocacy.campaigns.models import Status as CampaignStatus
 from advocacy.delivery.models import Channel
 from advocacy.delivery.models import Status as DeliveryStatus
 from advocacy.labels import LABELS, label
-from advocacy.statements.models import CandidateStatus, Kind, SourceKind
+from advocacy.stances import Kind
+from advocacy.statements.models import CandidateStatus, SourceKind
 
 
 def test_every_stored_code_has_its_own_words():

@@ -2,7 +2,9 @@
 
 import pytest
 
-from advocacy.letters.validation import InvalidInput, email_key, normalize_zip, validate_constituent
+from advocacy.identity import email_key
+from advocacy.letters.validation import InvalidInput, validate_constituent
+from advocacy.places import normalize_zip
 
 GOOD = {
     "first_name": "Ana",

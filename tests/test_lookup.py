@@ -21,11 +21,11 @@ from advocacy.congress.lookup import (
     UnknownZip,
     lookup_representatives,
     normalize_address,
-    normalize_zip,
+    require_zip5,
 )
 from advocacy.congress.offices import current_offices, office_for, salutation_name
 from advocacy.congress.providers import GeocoderUnavailable, _district_code, parse_census_response
-from advocacy.congress.states import house_title, territory_for_zip
+from advocacy.places import house_title, territory_for_zip
 from tests.data import CENSUS_DIR
 
 pytestmark = pytest.mark.usefixtures("congress_data")
@@ -370,7 +370,7 @@ def test_district_codes(code, district):
 
 
 def test_small_helpers():
-    assert normalize_zip("12345-6789") == "12345"
+    assert require_zip5("12345-6789") == "12345"
     assert normalize_address("  12   Main St ") == "12 Main St"
     assert normalize_address("   ") is None
     assert salutation_name("Hernández Rivera", "Pablo José Hernández") == "Hernández"

@@ -28,9 +28,9 @@ from advocacy.congress.lookup import (
     office_to_call,
 )
 from advocacy.congress.providers import geocoder
-from advocacy.congress.states import STATE_FIPS
 from advocacy.delivery.models import Delivery
 from advocacy.letters.models import Action, Letter
+from advocacy.places import STATE_FIPS
 from tests.data import CENSUS_DIR, SHARED_DATA
 from tests.letters_support import GOOD
 

@@ -87,7 +87,7 @@ def test_without_a_site_url_share_links_use_the_host_the_browser_asked_for(datab
 
 
 def test_production_without_a_site_url_warns_once_at_start(database_url, caplog):
-    caplog.set_level(logging.WARNING, logger="advocacy.organization.views")
+    caplog.set_level(logging.WARNING, logger="advocacy.main.organization")
     make_app(database_url, ENVIRON={"ADVOCACY_ENV": "production"})
     warnings = [r for r in caplog.records if "ADVOCACY_SITE_URL is not set" in r.getMessage()]
     assert len(warnings) == 1

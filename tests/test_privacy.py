@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from advocacy.delivery.models import Delivery
+from advocacy.identity import email_key
 from advocacy.letters.models import Action, Letter
-from advocacy.privacy.keys import email_key
 from advocacy.privacy.services import PURGED_BODY
 from advocacy.reports.dashboard import build_dashboard
 from advocacy.reports.models import AuditEvent

@@ -2,7 +2,8 @@
 
 import xml.etree.ElementTree as ET
 
-from advocacy.statements.stategrid import SCALE, STATE_NAMES, TILES, StateCount, render_state_grid
+from advocacy.places import STATE_NAMES
+from advocacy.statements.stategrid import SCALE, TILES, StateCount, render_state_grid
 
 SVG = "{http://www.w3.org/2000/svg}"
 

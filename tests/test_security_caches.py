@@ -12,7 +12,7 @@ import threading
 import pytest
 
 from advocacy import caching
-from advocacy.letters import snapshots
+from advocacy.campaigns import snapshots
 from tests.dbs import recorded_statements
 from tests.factories import make_campaign
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from advocacy.statements.matching import KeywordMatcher, fold_text, html_to_text
+from advocacy.folding import fold_text
+from advocacy.statements.matching import KeywordMatcher, html_to_text
 
 KEYWORDS = ["Guan Heng", "关恒", "#FreeGuanHeng"]
 

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from advocacy.campaigns.models import Campaign
 from advocacy.delivery.models import Delivery
 from advocacy.delivery.suppression import ALL_CAMPAIGNS, Suppression, make_token
+from advocacy.identity import email_key
 from advocacy.letters.models import Action
-from advocacy.letters.validation import email_key
 from advocacy.reports.models import AuditEvent
 from advocacy.updates.models import CampaignUpdate
 from tests.delivery_support import run_batch
@@ -138,7 +138,7 @@ def test_an_update_reaches_each_consenting_unsuppressed_supporter_in_the_state_o
 
 @pytest.mark.usefixtures("congress_data")
 def test_an_unsubscribe_stops_every_later_email(app, organizer_client, client, db, smtp_server, campaign):
-    from advocacy.campaigns.outcome_emails import queue_outcome_emails
+    from advocacy.letters.outcome_emails import queue_outcome_emails
     from advocacy.statements.services import StatementInput, record_statement
 
     cy = db.session.scalars(select(Action).where(Action.first_name == "Cy")).first()

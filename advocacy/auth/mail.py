@@ -15,9 +15,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from flask import Flask, current_app, render_template
 
-from advocacy.auth.services import email_key, issue_password_reset
-from advocacy.delivery.errors import PermanentError, TransientError
-from advocacy.delivery.mailer import send_email
+from advocacy.auth.services import issue_password_reset
+from advocacy.identity import account_key
+from advocacy.mail import send_email
+from advocacy.send_errors import PermanentError, TransientError
 
 log = logging.getLogger(__name__)
 EXTENSION = "advocacy.auth.mail"
@@ -52,7 +53,7 @@ def send_reset_link_later(email: str, reset_url: str) -> Future:
     def job() -> None:
         issued = issue_password_reset(email)
         if issued is None:
-            log.info("password reset asked for no active account account=%s", email_key(email))
+            log.info("password reset asked for no active account account=%s", account_key(email))
             return
         user, token = issued
         text = render_template("auth/reset_email.txt", link=f"{reset_url}?token={token}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 
@@ -13,24 +12,19 @@ from advocacy.auth.models import LoginSession, PasswordReset, Role, User, token_
 from advocacy.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from advocacy.db import utcnow
 from advocacy.extensions import db
-from advocacy.letters.validation import clean_identifier, pseudonym
+from advocacy.identity import InvalidEmail, normalize_email
 
 
 class AccountError(ValueError):
     pass
 
 
-def normalize_email(raw: str) -> str:
+def account_address(raw: str) -> str:
+    """An account's email as stored, or AccountError saying why it is not an address."""
     try:
-        return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError as exc:
+        return normalize_email(raw)
+    except InvalidEmail as exc:
         raise AccountError(f"Not a valid email address: {exc}") from None
-
-
-def email_key(raw: str) -> str:
-    """A stable, keyed, non-reversible key for throttling and logs (never the email itself); invisible
-    characters and case do not make a second key."""
-    return pseudonym("account:" + clean_identifier(raw))[:16]
 
 
 def find_user(email: str) -> User | None:
@@ -38,7 +32,7 @@ def find_user(email: str) -> User | None:
 
 
 def create_user(email: str, password: str, role: str) -> User:
-    address = normalize_email(email)
+    address = account_address(email)
     try:
         role = Role(role).value
     except ValueError:
@@ -188,7 +182,7 @@ def issue_password_reset(email: str) -> tuple[User, str] | None:
 
 def invite_user(email: str, role: str) -> tuple[User, str]:
     """A new account with no usable password, and a one-time link (a week) for its owner to choose one."""
-    address = normalize_email(email)
+    address = account_address(email)
     try:
         role = Role(role).value
     except ValueError:

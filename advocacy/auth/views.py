@@ -39,14 +39,15 @@ from advocacy.auth.services import (
     AccountError,
     authenticate,
     change_password,
-    email_key,
     end_session,
     link_purpose,
     reset_password,
     session_user,
     start_session,
 )
+from advocacy.errors import error_response
 from advocacy.extensions import client_ip, limiter, login_manager
+from advocacy.identity import account_key
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
@@ -74,8 +75,6 @@ def load_user(user_id: str):
 def unauthorized():
     """API callers get a JSON 401; people get the login page, coming back here afterwards."""
     if request.path.startswith("/api/"):
-        from advocacy.api import error_response
-
         return error_response(401, "login_required", "You need to log in.")
     flash("Please log in to see that page.", "info")
     target = request.full_path if request.method == "GET" else request.path
@@ -145,14 +144,14 @@ def login():
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
     if request.method == "POST":
-        account = email_key(request.form.get("email", ""))
+        account = account_key(request.form.get("email", ""))
         wait = _login_retry_after(account)
         if wait is not None:
             return _too_many(wait)
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
-            log.info("login refused account=%s", email_key(form.email.data))
+            log.info("login refused account=%s", account_key(form.email.data))
             flash(GENERIC_LOGIN_ERROR, "error")
             return render_template("auth/login.html", form=form), 401
         session.clear()  # a fresh session: nothing from before the login carries over
@@ -160,7 +159,7 @@ def login():
         login_user(user)
         log.info("login ok user_id=%s", user.id)
         response = redirect(safe_next(form.next.data) or url_for("main.dashboard"))
-        _remember_device(response, email_key(form.email.data))
+        _remember_device(response, account_key(form.email.data))
         return response
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("main.dashboard"))
@@ -211,7 +210,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if not form.validate_on_submit():
         return render_template("auth/forgot.html", form=form, sent=False)
-    if limiter.retry_after("reset-account", email_key(form.email.data), "3 per hour") is None:
+    if limiter.retry_after("reset-account", account_key(form.email.data), "3 per hour") is None:
         send_reset_link_later(form.email.data, url_for("auth.reset", _external=True))
     return render_template("auth/forgot.html", form=form, sent=True)
 

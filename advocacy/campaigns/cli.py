@@ -10,6 +10,12 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from advocacy.campaigns.files import CampaignFileError
+from advocacy.campaigns.loading import EditedInWeb, OnEdited, load_campaigns
+from advocacy.campaigns.services import OUTCOME
+from advocacy.campaigns.stale import check_stale
+from advocacy.db import utcnow
+from advocacy.delivery import kinds
+from advocacy.mail import mail_enabled
 
 campaigns_cli = AppGroup("campaigns", help="Manage campaigns.")
 
@@ -28,8 +34,6 @@ def load_command(path: Path, dry_run: bool, force: bool, keep_edits: bool) -> No
     edited in the web pages since its last load stops the load (naming the fields) unless --force or
     --keep-edits says what to do.
     """
-    from advocacy.campaigns.loading import EditedInWeb, OnEdited, load_campaigns
-
     if force and keep_edits:
         raise click.UsageError("choose one of --force and --keep-edits")
     on_edited = OnEdited.OVERWRITE if force else OnEdited.KEEP if keep_edits else OnEdited.STOP
@@ -48,20 +52,15 @@ def load_command(path: Path, dry_run: bool, force: bool, keep_edits: bool) -> No
 def outcome_emails_command() -> None:
     """How many outcome emails (writers who asked to be kept informed) wait for the delivery workers, which
     send them like letters. Needs mail settings."""
-    from advocacy.campaigns.outcome_emails import mail_enabled, waiting_outcome_emails
-
     if not mail_enabled():
         raise click.ClickException("mail is not configured (ADVOCACY_MAIL_SERVER); no outcome emails are sent")
-    click.echo(f"outcome emails: {waiting_outcome_emails()} waiting for the delivery workers")
+    click.echo(f"outcome emails: {kinds.waiting(OUTCOME)} waiting for the delivery workers")
 
 
 @campaigns_cli.command("check-stale")
 def check_stale_command() -> None:
     """Flag live campaigns whose story and timeline are older than ADVOCACY_STALE_CAMPAIGN_DAYS and email the
     organizers (once per period); for cron, e.g. daily. Without mail settings it only reports."""
-    from advocacy.campaigns.stale import check_stale
-    from advocacy.db import utcnow
-
     summary = check_stale(utcnow())
     click.echo(str(summary))
     if summary.failed:

@@ -31,10 +31,10 @@ from advocacy.campaigns.validation import (
     unknown_members,
 )
 from advocacy.campaigns.yamllines import CONTENT, CampaignFileError, YamlReader, display_path, field_name, parse_yaml
-from advocacy.congress.states import STATE_FIPS
 from advocacy.i18n import CODES, DEFAULT
-from advocacy.statements.models import MAX_QUOTE, Kind
-from advocacy.statements.models import Stance as StatementStance
+from advocacy.places import STATE_FIPS
+from advocacy.stances import MAX_QUOTE, Kind
+from advocacy.stances import Stance as StatementStance
 
 CAMPAIGN_FILE = "campaign.yaml"
 MAX_FILE_BYTES = 200_000
@@ -283,8 +283,6 @@ def _read_targets(r: YamlReader, spec: CampaignSpec, check_references: bool) -> 
     if problem:
         raise r.error(("targets", "committees"), problem)
     if check_references:
-        from advocacy.campaigns.validation import unknown_committees, unknown_members
-
         if unknown := unknown_members(members):
             raise r.error(("targets", "members"), f"not a sitting member: {', '.join(unknown)}")
         if unknown := unknown_committees(committees):

@@ -29,6 +29,7 @@ from advocacy.campaigns.validation import (
     unknown_committees,
     unknown_members,
 )
+from advocacy.delivery.cwc import LOC_TOPICS
 
 
 def strip(value):
@@ -99,7 +100,7 @@ class CampaignForm(FlaskForm):
     keywords = TermsField("Keywords", description="One per line; used to find statements (e.g. Guan Heng, 关恒).")
     aliases = TermsField("Aliases", description="One per line; other spellings of the person's name.")
     cwc_topic = SelectField(
-        "Topic for Congress", choices=[SelectChoice(t, t) for t in m.LOC_TOPICS], default="Immigration",
+        "Topic for Congress", choices=[SelectChoice(t, t) for t in LOC_TOPICS], default="Immigration",
         description="The Library of Congress policy area sent with CWC deliveries.",
     )  # fmt: skip
 

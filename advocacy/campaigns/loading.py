@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -19,11 +20,9 @@ from sqlalchemy import select
 
 from advocacy.campaigns.files import CampaignFileError, CampaignSpec, find_campaign_files, read_campaign_file
 from advocacy.campaigns.models import Campaign, CustomTarget, LetterTemplate, Status
-from advocacy.campaigns.outcome_emails import queue_outcome_emails
+from advocacy.campaigns.services import outcome_decided
 from advocacy.db import utcnow
 from advocacy.extensions import db
-from advocacy.statements.models import Statement
-from advocacy.statements.services import StatementError, StatementInput, record_statement
 
 SAMPLE_IN_PRODUCTION = "a sample campaign cannot be live in production (ADVOCACY_ENV=production); set status: draft"
 
@@ -36,6 +35,17 @@ LETTER_FIELDS = ("name", "subject", "body", "priority")
 CUSTOM_FIELDS = ("name", "title", "salutation")
 # What a file owns: the campaign's fields, its letters and its custom targets (statements are only added).
 OWNED_FIELDS = (*CAMPAIGN_FIELDS, "letters", "custom targets")
+
+# Sections of a campaign file that other features write, as section(campaign, spec) -> a word for what changed,
+# or None. The statements register theirs (statements/file_statements.py): they sit a layer above.
+SECTION_LOADERS: list[Callable[[Campaign, CampaignSpec], str | None]] = []
+
+
+def section_loader(
+    section: Callable[[Campaign, CampaignSpec], str | None],
+) -> Callable[[Campaign, CampaignSpec], str | None]:
+    SECTION_LOADERS.append(section)
+    return section
 
 
 class OnEdited(StrEnum):
@@ -137,10 +147,12 @@ def apply_spec(spec: CampaignSpec, campaign: Campaign | None = None) -> LoadResu
         changes.append("custom targets")
     if spec.statements or newly_decided:
         db.session.flush()  # the campaign's id, for its statements and outcome emails
-    if _add_statements(campaign, spec):
-        changes.append("statements")
+    for section in SECTION_LOADERS:
+        changed = section(campaign, spec)
+        if changed:
+            changes.append(changed)
     if newly_decided:
-        queue_outcome_emails(campaign.id)
+        outcome_decided(campaign.id)
     campaign.loaded_from = spec.source
     campaign.loaded_at = utcnow()
     campaign.loaded_state = field_hashes(campaign)
@@ -185,33 +197,6 @@ def _sync_custom_targets(campaign: Campaign, spec: CampaignSpec) -> bool:
         campaign.custom_targets.remove(row)
         changed = True
     return changed
-
-
-def _add_statements(campaign: Campaign, spec: CampaignSpec) -> bool:
-    """Record the file's statements that are not recorded yet (same office, date and source). Statements
-    recorded on the organizer pages are kept: the file adds, it never deletes."""
-    added = False
-    for i, item in enumerate(spec.statements):
-        known = db.session.scalar(
-            select(Statement.id).where(
-                Statement.campaign_id == campaign.id,
-                Statement.bioguide_id == item.bioguide_id,
-                Statement.date == item.date,
-                Statement.source_url == item.source_url,
-            )
-        )
-        if known is not None:
-            continue
-        data = StatementInput(
-            item.bioguide_id, item.date, item.kind, item.stance, item.source_url, item.quote_or_summary
-        )
-        try:
-            record_statement(campaign.id, data, user_id=None, commit=False)
-        except StatementError as exc:
-            hint = " (load the members first: flask legislators sync)" if "bioguide_id" in exc.fields else ""
-            raise CampaignFileError(spec.source, None, f"statements[{i}]", f"{exc}{hint}") from None
-        added = True
-    return added
 
 
 def load_campaigns(

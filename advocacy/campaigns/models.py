@@ -10,6 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, LargeBinary, Str
 from sqlalchemy.ext.mutable import MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from advocacy.campaigns.markdown import render_story
 from advocacy.db import utcnow
 from advocacy.extensions import db
 
@@ -70,42 +71,6 @@ class Stance(StrEnum):
     NOT_SPOKEN = "not_spoken"
     ANY = "any"
 
-
-# The Library of Congress policy areas: the only values CWC accepts in <LibraryOfCongressTopic>.
-LOC_TOPICS = (
-    "Agriculture and Food",
-    "Animals",
-    "Armed Forces and National Security",
-    "Arts, Culture, Religion",
-    "Civil Rights and Liberties, Minority Issues",
-    "Commerce",
-    "Congress",
-    "Crime and Law Enforcement",
-    "Economics and Public Finance",
-    "Education",
-    "Emergency Management",
-    "Energy",
-    "Environmental Protection",
-    "Families",
-    "Finance and Financial Sector",
-    "Foreign Trade and International Finance",
-    "Government Operations and Politics",
-    "Health",
-    "Housing and Community Development",
-    "Immigration",
-    "International Affairs",
-    "Labor and Employment",
-    "Law",
-    "Native Americans",
-    "Public Lands and Natural Resources",
-    "Science, Technology, Communications",
-    "Social Sciences and History",
-    "Social Welfare",
-    "Sports and Recreation",
-    "Taxation",
-    "Transportation and Public Works",
-    "Water Resources Development",
-)
 
 # Field lengths, shared by the forms, the file loader and the columns.
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
@@ -249,8 +214,6 @@ class Campaign(OutcomeFields, db.Model):
 
     @validates("story_markdown")
     def _render_story(self, key: str, value: str | None) -> str:
-        from advocacy.campaigns.markdown import render_story
-
         value = value or ""
         self.story_html = render_story(value)
         if value != (self.story_markdown or ""):

@@ -15,10 +15,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
 from advocacy.congress.models import Committee
-from advocacy.congress.offices import Office, current_offices, office_for
+from advocacy.congress.offices import Office, current_offices, office_for, office_matches
 from advocacy.extensions import db
 from advocacy.labels import label
-from advocacy.statements.forms import office_matches
 
 MAX_RESULTS = 25
 

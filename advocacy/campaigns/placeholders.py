@@ -13,6 +13,8 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any, ClassVar
 
+from advocacy.places import state_in_sentence
+
 # C0/C1 controls (newline and tab handled per field), zero-width space, BOM, bidi embeddings,
 # overrides and isolates: invisible characters that can disguise what a letter says.
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -22,20 +24,6 @@ _SPACES = re.compile(r"[ \t\n]+")
 MAX_NAME_CHARS = 100
 MAX_CITY_CHARS = 100
 MAX_MESSAGE_CHARS = 5_000
-
-STATE_NAMES = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
-    "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho",
-    "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
-    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
-    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
-    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
-    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
-    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas",
-    "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington", "WV": "West Virginia",
-    "WI": "Wisconsin", "WY": "Wyoming", "DC": "the District of Columbia", "PR": "Puerto Rico", "GU": "Guam",
-    "VI": "the U.S. Virgin Islands", "AS": "American Samoa", "MP": "the Northern Mariana Islands",
-}  # fmt: skip
 
 
 def clean_line(value: object, limit: int) -> str:
@@ -168,7 +156,7 @@ def constituent_fields(source: Any) -> ConstituentFields:
         full_name=f"{first} {last}".strip(),
         city=clean_line(_get(source, "city"), MAX_CITY_CHARS),
         state=state,
-        state_name=STATE_NAMES.get(state, state),
+        state_name=state_in_sentence(state),
         zip=clean_line(zip_code, 10),
         message=clean_text(_get(source, "message"), MAX_MESSAGE_CHARS),
     )
@@ -230,7 +218,7 @@ def _office_fields(
         salutation=salutation,
         chamber=chamber,
         state=state,
-        state_name=STATE_NAMES.get(state, state),
+        state_name=state_in_sentence(state),
         district=district_text(chamber, district),
         party=clean_line(party, 40),
         stance=letter_stance,

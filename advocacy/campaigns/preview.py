@@ -10,6 +10,7 @@ from advocacy.campaigns.placeholders import normalize_stance
 from advocacy.campaigns.rendering import TemplateProblem, choose_variant, render_letter
 from advocacy.campaigns.samples import SAMPLE_CONSTITUENTS, SAMPLE_CUSTOM_TARGET, SAMPLE_OFFICES
 from advocacy.campaigns.services import Target
+from advocacy.congress.offices import current_offices
 
 STANCE_LABELS = {"spoken": "has spoken", "not_spoken": "has not spoken"}
 PREFERRED_STATE = "NY"
@@ -45,8 +46,6 @@ def preview_offices() -> tuple[list[Any], bool]:
     Returns (offices, real). New York first, since that is where the first campaign's detainee is held.
     """
     try:
-        from advocacy.congress.offices import current_offices
-
         offices = current_offices()
     except ImportError:
         offices = []

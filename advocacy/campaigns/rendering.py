@@ -16,6 +16,7 @@ from advocacy.campaigns.placeholders import (
     normalize_stance,
     office_fields,
 )
+from advocacy.campaigns.samples import SAMPLE_CAMPAIGN, SAMPLE_CONSTITUENTS, SAMPLE_CUSTOM_TARGET, SAMPLE_OFFICES
 from advocacy.campaigns.sandbox import (  # noqa: F401 - re-exported: the rendering API
     MAX_LOOP_ITERATIONS,
     MAX_OUTPUT_CHARS,
@@ -135,13 +136,6 @@ def validate_template(
     Runs with StrictUndefined, so a misspelt placeholder is refused with its line. Each render keeps to the
     sandbox's work budget, and all of them together to MAX_VALIDATION_CPU, so a save stays short.
     """
-    from advocacy.campaigns.samples import (
-        SAMPLE_CAMPAIGN,
-        SAMPLE_CONSTITUENTS,
-        SAMPLE_CUSTOM_TARGET,
-        SAMPLE_OFFICES,
-    )
-
     if not subject.strip():
         raise TemplateProblem("must not be empty", None, "subject")
     if not body.strip():

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from flask import current_app
-from sqlalchemy import case, func, select
+from flask import abort, current_app
+from sqlalchemy import case, select
 
 from advocacy.caching import bounded_cache, refreshed
 from advocacy.campaigns.models import Campaign, CustomTarget, Status
 from advocacy.campaigns.validation import check_outcome, coverage_problems
+from advocacy.congress.models import CommitteeMembership
+from advocacy.congress.offices import office_for
 from advocacy.extensions import db
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class CampaignStateError(ValueError):
@@ -133,20 +136,21 @@ def campaign_counts(campaign: Campaign) -> CampaignCounts:
     )
 
 
-def _count(campaign_id: int) -> CampaignCounts:
-    from advocacy.letters.models import Letter
-    from advocacy.statements.services import spoken_count
+# Each adds its part of a campaign's public counts, as part(campaign_id) -> {CampaignCounts field: number}:
+# letters/counts.py (letters written) and statements/services.py (offices that spoke), both a layer above.
+COUNT_PARTS: list[Callable[[int], dict[str, int]]] = []
 
-    by_purpose = dict(
-        db.session.execute(
-            select(Letter.purpose, func.count()).where(Letter.campaign_id == campaign_id).group_by(Letter.purpose)
-        ).all()
-    )
-    return CampaignCounts(
-        letters_sent=by_purpose.get("campaign", 0),
-        offices_spoken=spoken_count(campaign_id),
-        thanks_sent=by_purpose.get("thanks", 0),
-    )
+
+def counts_part(part: Callable[[int], dict[str, int]]) -> Callable[[int], dict[str, int]]:
+    COUNT_PARTS.append(part)
+    return part
+
+
+def _count(campaign_id: int) -> CampaignCounts:
+    numbers: dict[str, int] = {}
+    for part in COUNT_PARTS:
+        numbers.update(part(campaign_id))
+    return CampaignCounts(**numbers)
 
 
 def get_campaign_by_slug(slug: str) -> Campaign | None:
@@ -238,7 +242,6 @@ def committee_member_ids(thomas_ids: Iterable[str]) -> list[str]:
     ids = list(thomas_ids)
     if not ids:
         return []
-    from advocacy.congress.models import CommitteeMembership
 
     rows = db.session.execute(
         select(CommitteeMembership.bioguide_id)
@@ -268,8 +271,6 @@ def campaign_targets(campaign: Campaign, lookup_result: Any) -> list[Target]:
         for office in lookup_result.offices:
             add(office, "delegation")
     if campaign.target_members or campaign.target_committees:
-        from advocacy.congress.offices import office_for
-
         for bioguide_id in campaign.target_members or []:
             add(office_for(bioguide_id), "member")
         for bioguide_id in committee_member_ids(campaign.target_committees or []):
@@ -338,3 +339,38 @@ def delete_draft(campaign: Campaign) -> None:
     if campaign.status != Status.DRAFT.value:
         raise CampaignStateError("Only a draft can be deleted; close a live campaign instead.")
     db.session.delete(campaign)
+
+
+def campaign_or_404(campaign_id: int) -> Campaign:
+    """The campaign with this id for an organizer page, or a 404."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def campaign_row_or_404(model: type[T], row_id: int, campaign: Campaign) -> T:
+    """A row of `model` (a letter, an update...) that belongs to `campaign`, or a 404: an id from another
+    campaign is not found here."""
+    row = db.session.get(model, row_id)
+    if row is None or row.campaign_id != campaign.id:
+        abort(404)
+    return row
+
+
+# The outbox kind of the "how the campaign ended" emails (letters/outcome_emails.py writes and sends them).
+OUTCOME = "outcome"
+# Called as hook(campaign_id), in the transaction that gives a campaign its outcome. The outcome emails register
+# here: they go to the campaign's letter writers, a layer above.
+OUTCOME_HOOKS: list[Callable[[int], object]] = []
+
+
+def on_outcome(hook: Callable[[int], object]) -> Callable[[int], object]:
+    OUTCOME_HOOKS.append(hook)
+    return hook
+
+
+def outcome_decided(campaign_id: int) -> None:
+    """The campaign has just been given its outcome (on the organizer's page or from its file)."""
+    for hook in OUTCOME_HOOKS:
+        hook(campaign_id)

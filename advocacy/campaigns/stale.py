@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from advocacy.auth.models import Role, User
 from advocacy.campaigns.models import Campaign, Status
-from advocacy.delivery.errors import DeliveryError
-from advocacy.delivery.mailer import send_email
 from advocacy.extensions import db
+from advocacy.mail import send_email
+from advocacy.send_errors import DeliveryError
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
 
 from advocacy.campaigns.models import (
-    LOC_TOPICS,
     MAX_KEYWORD,
     MAX_KEYWORDS,
     MAX_TARGET_IDS,
@@ -17,6 +17,11 @@ from advocacy.campaigns.models import (
     OUTCOME_RESULTS,
     SLUG_PATTERN,
 )
+from advocacy.campaigns.rendering import choose_variant
+from advocacy.congress.models import Committee
+from advocacy.congress.offices import current_offices
+from advocacy.delivery.cwc import LOC_TOPICS
+from advocacy.extensions import db
 from advocacy.security import own_origin
 
 SLUG_RE = re.compile(SLUG_PATTERN)
@@ -148,8 +153,6 @@ def split_ids(text: str) -> list[str]:
 
 def coverage_problems(variants: Sequence, has_custom_targets: bool) -> list[str]:
     """Office cases no variant reaches; a campaign cannot go live until this is empty."""
-    from advocacy.campaigns.rendering import choose_variant
-
     cases = list(OFFICE_CASES) + ([CUSTOM_CASE] if has_custom_targets else [])
     return [
         f"no letter for {label}"
@@ -162,10 +165,6 @@ def unknown_members(ids: Sequence[str]) -> list[str]:
     """Ids that are not sitting members. Empty when the legislators have not been synced yet."""
     if not ids:
         return []
-    try:
-        from advocacy.congress.offices import current_offices
-    except ImportError:
-        return []
     known = {o.bioguide_id for o in current_offices()}
     if not known:
         return []
@@ -175,13 +174,6 @@ def unknown_members(ids: Sequence[str]) -> list[str]:
 def unknown_committees(ids: Sequence[str]) -> list[str]:
     """Ids that are not known committees. Empty when the committees have not been synced yet."""
     if not ids:
-        return []
-    try:
-        from sqlalchemy import select
-
-        from advocacy.congress.models import Committee
-        from advocacy.extensions import db
-    except ImportError:
         return []
     known = set(db.session.scalars(select(Committee.thomas_id)))
     if not known:

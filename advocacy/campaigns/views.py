@@ -11,7 +11,6 @@ from advocacy.auth.models import Role
 from advocacy.campaigns import pickers, services, stale
 from advocacy.campaigns.forms import CampaignForm, ConfirmForm, CustomTargetForm, LetterForm, OutcomeForm, TargetsForm
 from advocacy.campaigns.models import Campaign, CustomTarget, LetterTemplate, Status
-from advocacy.campaigns.outcome_emails import queue_outcome_emails
 from advocacy.campaigns.placeholders import PLACEHOLDERS
 from advocacy.campaigns.preview import coverage, preview_offices, preview_variant
 from advocacy.campaigns.rendering import (
@@ -21,6 +20,7 @@ from advocacy.campaigns.rendering import (
     shared_time_limit,
     validate_template,
 )
+from advocacy.campaigns.services import campaign_or_404, campaign_row_or_404
 from advocacy.congress.offices import office_for
 from advocacy.db import utcnow
 from advocacy.extensions import db
@@ -29,18 +29,8 @@ bp = Blueprint("campaigns", __name__, url_prefix="/organizer/campaigns")
 ORGANIZER = Role.ORGANIZER
 
 
-def _campaign_or_404(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        abort(404)
-    return campaign
-
-
 def _letter_or_404(campaign: Campaign, letter_id: int) -> LetterTemplate:
-    letter = db.session.get(LetterTemplate, letter_id)
-    if letter is None or letter.campaign_id != campaign.id:
-        abort(404)
-    return letter
+    return campaign_row_or_404(LetterTemplate, letter_id, campaign)
 
 
 class SaveConflict(Exception):
@@ -141,7 +131,7 @@ def _show_page(campaign: Campaign, outcome_form: OutcomeForm | None = None, stat
 @bp.get("/<int:campaign_id>")
 @role_required(ORGANIZER)
 def show(campaign_id: int):
-    return _show_page(_campaign_or_404(campaign_id))
+    return _show_page(campaign_or_404(campaign_id))
 
 
 @bp.post("/<int:campaign_id>/outcome")
@@ -149,7 +139,7 @@ def show(campaign_id: int):
 def outcome(campaign_id: int):
     """Close with an outcome (or correct it). The first outcome queues the writers' outcome emails, in the
     same transaction."""
-    campaign = _campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     form = OutcomeForm()
     if not form.validate_on_submit():
         return _show_page(campaign, form, 400)
@@ -159,7 +149,7 @@ def outcome(campaign_id: int):
         )
         db.session.flush()
         if newly_decided:
-            queue_outcome_emails(campaign.id)
+            services.outcome_decided(campaign.id)
     except services.CampaignStateError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -172,7 +162,7 @@ def outcome(campaign_id: int):
 @bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
 @role_required(ORGANIZER)
 def edit(campaign_id: int):
-    campaign = _campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     form = CampaignForm(obj=campaign)
     if not form.is_submitted():
         form.keywords.data = "\n".join(campaign.keywords or [])
@@ -200,7 +190,7 @@ def edit(campaign_id: int):
 
 
 def _state_change(campaign_id: int, change, done: str):
-    campaign = _campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -308,7 +298,7 @@ def _save_letter(campaign: Campaign, form: LetterForm, letter: LetterTemplate | 
 @bp.route("/<int:campaign_id>/letters/new", methods=["GET", "POST"])
 @role_required(ORGANIZER)
 def new_letter(campaign_id: int):
-    campaign = _campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     form = LetterForm()
     if not form.is_submitted():
         return _letter_page(campaign, form, None)
@@ -318,7 +308,7 @@ def new_letter(campaign_id: int):
 @bp.route("/<int:campaign_id>/letters/<int:letter_id>", methods=["GET", "POST"])
 @role_required(ORGANIZER)
 def edit_letter(campaign_id: int, letter_id: int):
-    campaign = _campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     letter = _letter_or_404(campaign, letter_id)
     form = LetterForm(obj=letter)
     if not form.is_submitted():
@@ -329,7 +319,7 @@ def edit_letter(campaign_id: int, letter_id: int):
 @bp.post("/<int:campaign_id>/letters/<int:letter_id>/delete")
 @role_required(ORGANIZER)
 def delete_letter(campaign_id: int, letter_id: int):
-    campaign = _campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     letter = _letter_or_404(campaign, letter_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -370,7 +360,7 @@ def _targets_page(campaign: Campaign, form: TargetsForm, custom_form: CustomTarg
 @bp.route("/<int:campaign_id>/targets", methods=["GET", "POST"])
 @role_required(ORGANIZER)
 def targets(campaign_id: int):
-    campaign = _campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     form = TargetsForm()
     if not form.is_submitted():
         form.include_delegation.data = campaign.include_delegation
@@ -403,7 +393,7 @@ def pick_committees():
 @bp.post("/<int:campaign_id>/targets/custom")
 @role_required(ORGANIZER)
 def add_custom_target(campaign_id: int):
-    campaign = _campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     custom_form = CustomTargetForm()
     valid = custom_form.validate_on_submit()
     if valid and any(t.email.casefold() == custom_form.email.data.casefold() for t in campaign.custom_targets):
@@ -435,7 +425,7 @@ def add_custom_target(campaign_id: int):
 @bp.post("/<int:campaign_id>/targets/custom/<int:target_id>/delete")
 @role_required(ORGANIZER)
 def delete_custom_target(campaign_id: int, target_id: int):
-    campaign = _campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     target = db.session.get(CustomTarget, target_id)
     if target is None or target.campaign_id != campaign.id:
         abort(404)
@@ -452,7 +442,7 @@ def delete_custom_target(campaign_id: int, target_id: int):
 @bp.get("/<int:campaign_id>/preview")
 @role_required(ORGANIZER)
 def preview(campaign_id: int):
-    campaign = _campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     # The offices to preview for: the ones the organizer picked (?office=), else a senator, a representative
     # and a delegate.
     picked = [o for o in (office_for(b.strip().upper()) for b in request.args.getlist("office")[:6]) if o]

@@ -5,14 +5,14 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from advocacy.casework import crypto, facts
+
 casework_cli = AppGroup("casework", help="Private case facts and files.")
 
 
 @casework_cli.command("rotate-keys")
 def rotate_keys_command() -> None:
     """Put the new key first in ADVOCACY_CASE_KEYS (keep the old ones after it), run this, then drop the old keys."""
-    from advocacy.casework import crypto, facts
-
     try:
         rows, files = facts.rotate_keys()
     except (crypto.CaseKeysMissing, crypto.CaseDataUnreadable) as exc:

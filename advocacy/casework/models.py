@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from advocacy.campaigns import models as _campaigns  # noqa: F401 - the tables below refer to campaigns
 from advocacy.db import utcnow
 from advocacy.extensions import db
+from advocacy.labels import LABELS, LabeledCode
 
 MAX_URL = 2000
 
@@ -71,7 +72,9 @@ class TimelineRevision(db.Model):
     changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class ActionKind(StrEnum):
+class ActionKind(LabeledCode):
+    __labels__ = "office_action"
+
     LETTER_TO_DHS_ICE = "letter_to_dhs_ice"
     INQUIRY_OPENED = "inquiry_opened"
     REMARKS = "remarks"  # floor or hearing remarks
@@ -80,22 +83,11 @@ class ActionKind(StrEnum):
     DECLINED = "declined"
 
     @property
-    def label(self) -> str:
-        return ACTION_LABELS[self.value]
-
-    @property
     def implied_stance(self) -> str:
         return IMPLIED_STANCES[self.value]
 
 
-ACTION_LABELS = {
-    "letter_to_dhs_ice": "Letter to DHS / ICE",
-    "inquiry_opened": "Congressional inquiry opened",
-    "remarks": "Floor or hearing remarks",
-    "joint_letter": "Joint letter signed",
-    "meeting_held": "Meeting held",
-    "declined": "Declined to act",
-}
+ACTION_LABELS = LABELS["office_action"]
 # What each action says about the office's stance. A meeting alone commits the office to nothing.
 IMPLIED_STANCES = {
     "letter_to_dhs_ice": "supports",

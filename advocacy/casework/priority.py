@@ -13,10 +13,9 @@ from advocacy.campaigns.validation import BIOGUIDE_RE, THOMAS_RE, clean_ids, unk
 from advocacy.casework.facts import CaseworkError
 from advocacy.congress.models import Committee, CommitteeMembership
 from advocacy.congress.offices import Office, current_offices, office_for
-from advocacy.congress.states import STATE_FIPS
 from advocacy.extensions import db
 from advocacy.letters.models import Letter
-from advocacy.statements.stategrid import STATE_NAMES
+from advocacy.places import STATE_FIPS, STATE_NAMES
 
 
 @dataclass

@@ -16,8 +16,8 @@ from advocacy.campaigns.models import MAX_NAME, MAX_SOURCE, MAX_TIMELINE, MAX_TI
 from advocacy.campaigns.validation import check_source_url, check_timeline_date
 from advocacy.casework.facts import CaseworkError
 from advocacy.casework.models import TimelineRevision
-from advocacy.congress.states import STATE_FIPS
 from advocacy.extensions import db
+from advocacy.places import STATE_FIPS
 
 CUSTODY = ("detained", "released", "removed")
 

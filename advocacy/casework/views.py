@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from advocacy.auth.access import role_required
 from advocacy.auth.models import Role
 from advocacy.campaigns.services import get_campaign_by_slug
+from advocacy.campaigns.snapshots import campaign_changed
 from advocacy.campaigns.validation import split_ids
 from advocacy.casework import crypto, facts, priority, timeline
 from advocacy.casework.actions import ActionInput, actions_for, record_action
@@ -20,7 +21,6 @@ from advocacy.congress.offices import current_offices, office_for
 from advocacy.db import utcnow
 from advocacy.extensions import db
 from advocacy.inputs import accepts_upload
-from advocacy.letters.snapshots import campaign_changed
 from advocacy.reports import audit
 from advocacy.statements.forms import office_choices
 from advocacy.statements.scoreboard import office_label

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from advocacy import caching
 from advocacy.caching import bounded_cache
+from advocacy.congress.models import CongressDataset, CongressRelease
 from advocacy.extensions import db
 
 DEFAULT_CHECK_SECONDS = 5.0
@@ -55,8 +56,6 @@ def _key() -> str:
 def read_versions() -> tuple[int, ...]:
     """The two dataset versions, and the newest stored release with how many wait to be applied (storing or
     applying one changes what a lookup may answer once it is due)."""
-    from advocacy.congress.models import CongressDataset, CongressRelease
-
     rows = {name: v for name, v in db.session.execute(select(CongressDataset.name, CongressDataset.version))}
     newest, waiting = db.session.execute(
         select(

@@ -19,9 +19,10 @@ from flask import Flask
 from advocacy.congress.api import MAX_AGE, SCOPE, cache_seconds, rate_limit
 from advocacy.congress.lookup import lookup_representatives, result_body
 from advocacy.extensions import limiter
+from advocacy.places import ZIP5
 
 PATH = "/api/v1/representatives"
-_ZIP_ONLY = re.compile(r"zip=([0-9]{5})")
+_ZIP_ONLY = re.compile(rf"zip=({ZIP5})")
 _PRIVATE = ("HTTP_COOKIE", "HTTP_AUTHORIZATION")
 
 

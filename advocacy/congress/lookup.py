@@ -9,7 +9,6 @@ crosswalk says so (`approximate`, `notice`).
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -18,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from advocacy.congress.offices import Office, local_office, roster, with_nearest_office
 from advocacy.congress.providers import GeocoderUnavailable, crosswalk, geocoder
+from advocacy.places import zip_parts
 
 # What a lookup tells the person about where its answer came from (also in the API's `notice`).
 ZIP_NOTICE = _l(
@@ -51,7 +51,6 @@ NOT_FOUND_NOTICE = _l(
 )
 
 MAX_ADDRESS_LENGTH = 200
-_ZIP = re.compile(r"\A[ \t]*([0-9]{5})(?:[- ]?([0-9]{4}))?[ \t]*\Z")  # ASCII only
 
 
 class LookupFailed(ValueError):
@@ -76,12 +75,12 @@ class UnknownZip(LookupFailed):
     status = 404
 
 
-def normalize_zip(value: object) -> str:
-    """ "12345", "12345-6789" or "123456789" → "12345"."""
-    match = _ZIP.match(value) if isinstance(value, str) else None
-    if not match:
+def require_zip5(value: object) -> str:
+    """The five-digit ZIP code of what was typed (see places.zip_parts), or InvalidZip."""
+    parts = zip_parts(value)
+    if parts is None:
         raise InvalidZip(gettext("Enter a 5-digit ZIP code, like 12345 or 12345-6789."))
-    return match.group(1)
+    return parts[0]
 
 
 def normalize_address(value: object) -> str | None:
@@ -152,7 +151,7 @@ def lookup_representatives(zip_code: str, address: str | None = None, city: str 
     answers. `city` (the writer's own) picks the nearest district office when there is no geocoded point.
     Raises InvalidZip or InvalidAddress for malformed input and UnknownZip for a ZIP with no district.
     """
-    zip5 = normalize_zip(zip_code)
+    zip5 = require_zip5(zip_code)
     street = normalize_address(address)
     unavailable = False
     if street:
@@ -265,7 +264,7 @@ def office_to_call(
     """
     match = None
     try:
-        match = geocoder().cached(street_line(address, city, state), normalize_zip(zip_code))
+        match = geocoder().cached(street_line(address, city, state), require_zip5(zip_code))
     except LookupFailed:
         pass  # a purged action (no ZIP left): no point
     found = local_office(bioguide_id, match.location if match else None, city)
@@ -280,7 +279,7 @@ def lookup_district(zip_code: str, state: str, district: int, city: str | None =
     Only a district the ZIP's own lookup lists is accepted (ValueError otherwise), so nothing is picked
     for anyone: the person picked it.
     """
-    zip5 = normalize_zip(zip_code)
+    zip5 = require_zip5(zip_code)
     candidates = _zip_result(zip5).districts
     if (state, district) not in candidates:
         raise ValueError(f"{state}-{district} is not one of the districts of ZIP code {zip5}")

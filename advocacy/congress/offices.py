@@ -17,8 +17,9 @@ from sqlalchemy import select
 
 from advocacy.congress import cache, effective
 from advocacy.congress.models import DistrictOffice, Member, RosterMember
-from advocacy.congress.states import house_title
 from advocacy.extensions import db
+from advocacy.folding import fold_text
+from advocacy.places import STATE_NAMES, house_title
 
 PHOTO_URL = "https://unitedstates.github.io/images/congress/225x275/{bioguide}.jpg"
 EARTH_RADIUS_MILES = 3958.8
@@ -293,3 +294,21 @@ def with_nearest_office(office: Office, location: tuple[float, float] | None, ci
     if location is None and not city:
         return office
     return replace(office, nearest_district_office=local_office(office.bioguide_id, location, city))
+
+
+def office_matches(office: Office, query: str) -> bool:
+    """Search by name, state (code or name), district ("NY-12", "ny12", "NY 12") or bioguide id."""
+    needle = fold_text(query).strip()
+    if not needle:
+        return True
+    compact = needle.replace("-", "").replace(" ", "")
+    district = "al" if office.district == 0 else str(office.district) if office.district is not None else ""
+    state = office.state.lower()
+    haystacks = (
+        fold_text(office.name),
+        fold_text(STATE_NAMES.get(office.state, "")),
+        office.bioguide_id.lower(),
+    )
+    if compact in (state, state + district) or needle == office.bioguide_id.lower():
+        return True
+    return all(any(word in h for h in haystacks) for word in needle.split())

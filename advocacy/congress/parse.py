@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from advocacy.congress.sources import SyncError
-from advocacy.congress.states import STATE_FIPS
+from advocacy.places import STATE_FIPS
 
 try:  # libyaml is several times faster on the 1 MB legislators file
     from yaml import CSafeLoader as _Loader

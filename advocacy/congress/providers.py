@@ -21,9 +21,9 @@ from sqlalchemy import select
 from advocacy.caching import MISSING, bounded_cache
 from advocacy.congress import cache, effective
 from advocacy.congress.models import ZipDistrict
-from advocacy.congress.states import FIPS_STATE, STATE_FIPS, territory_for_zip
 from advocacy.extensions import db
 from advocacy.http import session
+from advocacy.places import FIPS_STATE, STATE_FIPS, territory_for_zip
 
 log = logging.getLogger(__name__)
 

@@ -23,9 +23,9 @@ from advocacy.congress.models import (
 )
 from advocacy.congress.parse import LegislatorData, parse_legislators, parse_zccd
 from advocacy.congress.sources import LEGISLATOR_FILES, ZCCD_FILE, Progress, Source, SyncError
-from advocacy.congress.states import district_label
 from advocacy.db import utcnow
 from advocacy.extensions import db
+from advocacy.places import district_label
 
 # A file that would take away more than this share of what is loaded is almost surely cut short.
 MAX_SHRINK = 0.2

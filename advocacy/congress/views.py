@@ -12,8 +12,8 @@ from flask_babel import gettext
 from advocacy.auth.access import public
 from advocacy.congress.forms import LookupForm
 from advocacy.congress.lookup import LookupFailed, lookup_representatives
-from advocacy.congress.states import district_label
 from advocacy.extensions import limiter
+from advocacy.places import district_label
 
 bp = Blueprint("lookup", __name__)
 

@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from advocacy.caching import MISSING, bounded_cache
+from advocacy.campaigns.models import Campaign
+from advocacy.congress.models import Member
 from advocacy.delivery import cwc, kinds
 from advocacy.delivery.cwc_client import CwcClient, known_offices
-from advocacy.delivery.errors import NotAccepted, PermanentError, TransientError
-from advocacy.delivery.mailer import build_message, send_message, sender_domain
 from advocacy.delivery.models import LETTER, Channel, Delivery
 from advocacy.delivery.options import option, settings
 from advocacy.extensions import db
+from advocacy.mail import build_message, send_message, sender_domain
+from advocacy.send_errors import NotAccepted, PermanentError, TransientError
 
 
 @dataclass
@@ -80,8 +82,6 @@ _campaign_facts = bounded_cache("campaign facts for delivery", maxsize=1024, ttl
 
 def _campaign(campaign_id: int) -> _CampaignFacts | None:
     """The campaign's slug and CWC topic, remembered for a minute: every letter of a campaign asks for them."""
-    from advocacy.campaigns.models import Campaign
-
     key = (str(db.engine.url), campaign_id)
     facts = _campaign_facts.get(key, MISSING)
     if facts is MISSING:
@@ -91,8 +91,6 @@ def _campaign(campaign_id: int) -> _CampaignFacts | None:
 
 
 def senate_class(bioguide_id: str) -> int | None:
-    from advocacy.congress.models import Member
-
     return db.session.scalar(select(Member.senate_class).where(Member.bioguide_id == bioguide_id))
 
 

@@ -6,8 +6,11 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
-from advocacy.delivery import engine, wakeup
+from advocacy.delivery import channels, cwc, engine, wakeup
 from advocacy.delivery.options import settings
+from advocacy.delivery.services import delivery_stats, retry_all_failed
+from advocacy.delivery.worker import Worker
+from advocacy.send_errors import DeliveryError
 
 deliveries_cli = AppGroup("deliveries", help="Send letters: workers, retries and status.")
 
@@ -18,8 +21,6 @@ deliveries_cli = AppGroup("deliveries", help="Send letters: workers, retries and
 @click.option("--concurrency", type=int, default=None, help="Sends in flight at once (ADVOCACY_DELIVERY_CONCURRENCY).")
 def work_command(burst: bool, poll_interval: float | None, concurrency: int | None) -> None:
     """Run a delivery worker: claims from the outbox and sends many letters at once; run as many as you like."""
-    from advocacy.delivery.worker import Worker
-
     worker = Worker(burst=burst, poll_interval=poll_interval, concurrency=concurrency)
     try:
         processed = worker.run_until_signalled()
@@ -37,8 +38,6 @@ def work_command(burst: bool, poll_interval: float | None, concurrency: int | No
 def retry_command(retry_now: bool, stuck_after: float | None) -> None:
     """Recover deliveries stuck in `sending` (a killed worker), optionally make failed ones due now, and wake
     the workers. Run it from cron: the outbox is the queue, so nothing else needs re-queuing."""
-    from advocacy.delivery.services import retry_all_failed
-
     try:
         recovered = engine.recover_stuck(timeout=stuck_after)
         made_due = retry_all_failed() if retry_now else []
@@ -54,8 +53,6 @@ def retry_command(retry_now: bool, stuck_after: float | None) -> None:
 @deliveries_cli.command("status")
 def status_command() -> None:
     """Counts by status and channel, and the age of the oldest undelivered letter."""
-    from advocacy.delivery.services import delivery_stats
-
     stats = delivery_stats()
     for status, count in sorted(stats.by_status.items()):
         click.echo(f"{status:13} {count}")
@@ -69,9 +66,6 @@ def status_command() -> None:
 def cwc_check_command(office: str) -> None:
     """Check the CWC settings: fetch the offices list, and optionally validate a sample message."""
     from datetime import date
-
-    from advocacy.delivery import channels, cwc
-    from advocacy.delivery.errors import DeliveryError
 
     if not settings().cwc_enabled:
         raise click.ClickException("CWC is not configured (ADVOCACY_CWC_URL, ADVOCACY_CWC_API_KEY)")

@@ -7,22 +7,53 @@ import xml.etree.ElementTree as ET  # noqa: S405 - we only build XML here, never
 from dataclasses import dataclass
 from datetime import date
 
-from advocacy.campaigns.models import LOC_TOPICS as _LOC_TOPICS
+from advocacy import places
 
 CWC_VERSION = "2.0"
 
-# The Library of Congress policy areas, the vocabulary of <LibraryOfCongressTopic> (one list, with campaigns).
-LOC_TOPICS = frozenset(_LOC_TOPICS)
-
-STATES = frozenset(
-    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH "
-    "OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR GU VI AS MP AA AE AP".split()
+# The Library of Congress policy areas: the only values CWC accepts in <LibraryOfCongressTopic>.
+LOC_TOPICS = (
+    "Agriculture and Food",
+    "Animals",
+    "Armed Forces and National Security",
+    "Arts, Culture, Religion",
+    "Civil Rights and Liberties, Minority Issues",
+    "Commerce",
+    "Congress",
+    "Crime and Law Enforcement",
+    "Economics and Public Finance",
+    "Education",
+    "Emergency Management",
+    "Energy",
+    "Environmental Protection",
+    "Families",
+    "Finance and Financial Sector",
+    "Foreign Trade and International Finance",
+    "Government Operations and Politics",
+    "Health",
+    "Housing and Community Development",
+    "Immigration",
+    "International Affairs",
+    "Labor and Employment",
+    "Law",
+    "Native Americans",
+    "Public Lands and Natural Resources",
+    "Science, Technology, Communications",
+    "Social Sciences and History",
+    "Social Welfare",
+    "Sports and Recreation",
+    "Taxation",
+    "Transportation and Public Works",
+    "Water Resources Development",
 )
+_TOPICS = frozenset(LOC_TOPICS)
+
+# CWC takes the military mail codes (Armed Forces Americas, Europe, Pacific) as states too.
+STATES = places.STATES | {"AA", "AE", "AP"}
 
 HOUSE_CODE = re.compile(r"^H[A-Z]{2}\d{2}$")
 SENATE_CODE = re.compile(r"^S[A-Z]{2}\d{2}$")
 DELIVERY_ID = re.compile(r"^[A-Za-z0-9]{32}$")
-ZIP = re.compile(r"^\d{5}(-?\d{4})?$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 # XML 1.0 cannot carry most control characters at all; they are dropped, never escaped.
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -232,7 +263,7 @@ def check(message: Message, agent: Agent) -> list[str]:
     need("City", c.city)
     if (c.state or "").upper() not in STATES:
         problems.append("StateAbbreviation must be a US state or territory code")
-    if not ZIP.match(clean(c.zip)):
+    if " " in clean(c.zip) or places.normalize_zip(clean(c.zip)) is None:  # 12345, 12345-6789, 123456789
         problems.append("Zip must be 5 digits or ZIP+4")
     need("Email", c.email)
     if clean(c.email) and not EMAIL.match(clean(c.email)):
@@ -242,7 +273,7 @@ def check(message: Message, agent: Agent) -> list[str]:
     if not message.topics:
         problems.append("LibraryOfCongressTopic: at least one is required")
     for topic in message.topics:
-        if topic not in LOC_TOPICS:
+        if topic not in _TOPICS:
             problems.append("LibraryOfCongressTopic must be a Library of Congress policy area")
             break
     statement, own_words = clean(message.organization_statement), clean(message.constituent_message)

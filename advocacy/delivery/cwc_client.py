@@ -19,7 +19,7 @@ import requests
 
 from advocacy import caching, http
 from advocacy.caching import bounded_cache
-from advocacy.delivery.errors import PermanentError, TransientError, scrub
+from advocacy.send_errors import PermanentError, TransientError, scrub
 
 log = logging.getLogger(__name__)
 

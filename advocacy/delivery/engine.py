@@ -25,7 +25,12 @@ from sqlalchemy.orm import joinedload
 
 from advocacy.db import utcnow
 from advocacy.delivery import channels, kinds, throttle
-from advocacy.delivery.errors import (
+from advocacy.delivery.models import CLAIMABLE, Channel, Delivery, DeliveryAttempt, Status
+from advocacy.delivery.options import option
+from advocacy.delivery.throttle import ChannelGate
+from advocacy.extensions import db
+from advocacy.letters.models import Letter
+from advocacy.send_errors import (
     DeliveryError,
     HandOverAborted,
     NotAccepted,
@@ -33,11 +38,6 @@ from advocacy.delivery.errors import (
     TransientError,
     scrub,
 )
-from advocacy.delivery.models import CLAIMABLE, Channel, Delivery, DeliveryAttempt, Status
-from advocacy.delivery.options import option
-from advocacy.delivery.throttle import ChannelGate
-from advocacy.extensions import db
-from advocacy.letters.models import Letter
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import func, select
+
 from advocacy.db import utcnow
-from advocacy.delivery.errors import PermanentError
-from advocacy.delivery.models import LETTER, Channel, Delivery, Status, new_id
+from advocacy.delivery.models import LETTER, UNDELIVERED, Channel, Delivery, Status, new_id
 from advocacy.extensions import db
+from advocacy.send_errors import PermanentError
 
 
 @dataclass(frozen=True)
@@ -98,3 +100,8 @@ def enqueue(kind: str, *, action_id: str | None, ref: str | None = None, dedupe_
     delivery = Delivery(**row(kind, action_id=action_id, ref=ref, dedupe_key=dedupe_key))
     db.session.add(delivery)
     return delivery
+
+
+def waiting(kind: str) -> int:
+    """How many outbox rows of this kind are not yet sent (the delivery workers send them)."""
+    return db.session.scalar(select(func.count()).where(Delivery.kind == kind, Delivery.status.in_(UNDELIVERED))) or 0

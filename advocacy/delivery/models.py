@@ -5,13 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from advocacy.db import utcnow
 from advocacy.extensions import db
-from advocacy.letters.models import Action, Letter
+
+if TYPE_CHECKING:  # the letters sit a layer above; the mapper finds them by name
+    from advocacy.letters.models import Action, Letter
 
 # The kind of a letter's delivery; other kinds (receipt, followup...) are registered in kinds.py.
 LETTER = "letter"
@@ -85,8 +88,10 @@ class Delivery(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    letter: Mapped[Letter | None] = relationship(backref=backref("delivery", uselist=False, passive_deletes=True))
-    action: Mapped[Action | None] = relationship(foreign_keys=[action_id])
+    letter: Mapped[Letter | None] = relationship(
+        "Letter", backref=backref("delivery", uselist=False, passive_deletes=True)
+    )
+    action: Mapped[Action | None] = relationship("Action", foreign_keys=[action_id])
 
     __table_args__ = (
         # The workers' query: what is claimable and due, oldest first.

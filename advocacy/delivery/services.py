@@ -115,9 +115,7 @@ class Stats:
 def _campaign_filter(stmt, campaign_id: int | None):
     if campaign_id is None:
         return stmt
-    from advocacy.letters.models import Letter
-
-    return stmt.join(Letter, Letter.id == Delivery.letter_id).where(Letter.campaign_id == campaign_id)
+    return stmt.where(Delivery.letter.has(campaign_id=campaign_id))  # letters of the campaign (by relationship)
 
 
 def delivery_stats(campaign_id: int | None = None) -> Stats:

@@ -14,10 +14,10 @@ from flask import jsonify, request
 from advocacy.api import bp, error_response
 from advocacy.api.openapi import PATHS, SCHEMAS, error_responses
 from advocacy.auth.access import public
+from advocacy.campaigns.snapshots import campaign_snapshot
 from advocacy.extensions import csrf
 from advocacy.letters.problems import NOT_A_BOOL, NOT_A_FIELD, NOT_A_STRING, FlowError, Throttled
 from advocacy.letters.services import letter_json, submission_notice, submit
-from advocacy.letters.snapshots import campaign_snapshot
 
 FIELDS = (
     "prefix",

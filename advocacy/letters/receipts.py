@@ -13,7 +13,10 @@ from flask import current_app, render_template
 from flask_babel import gettext
 from sqlalchemy import select
 
+from advocacy.campaigns.models import Campaign
+from advocacy.congress.offices import office_for
 from advocacy.delivery.kinds import Email, Skip, renderer, row
+from advocacy.delivery.models import Delivery
 from advocacy.extensions import db
 from advocacy.i18n import campaign_text, in_language
 from advocacy.letters.models import Action, Letter
@@ -22,16 +25,8 @@ log = logging.getLogger(__name__)
 RECEIPT = "receipt"
 
 
-def mail_enabled() -> bool:
-    return current_app.config["ADVOCACY_SETTINGS"].mail_enabled
-
-
 def compose(action: Action) -> tuple[str, str, str]:
     """(subject, text, html) of the receipt."""
-    from advocacy.campaigns.models import Campaign
-    from advocacy.congress.offices import office_for
-    from advocacy.delivery.models import Delivery
-
     campaign = db.session.get(Campaign, action.campaign_id)
     letters = (
         list(

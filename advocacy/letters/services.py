@@ -33,12 +33,14 @@ from advocacy.congress.lookup import (
     office_to_call,
     street_line,
 )
+from advocacy.congress.offices import office_for
 from advocacy.db import utcnow
 from advocacy.delivery.dispatch import dispatch_after_commit
 from advocacy.delivery.models import Delivery
 from advocacy.delivery.outbox import delivery_values
 from advocacy.extensions import db
 from advocacy.i18n import request_language
+from advocacy.identity import email_key, pseudonym
 from advocacy.letters.compose import LetterRenderer, RenderedLetter
 from advocacy.letters.limits import submission_retry_after
 from advocacy.letters.models import Action, Letter, new_id
@@ -51,9 +53,11 @@ from advocacy.letters.problems import (
     Throttled,
     lookup_problem,
 )
-from advocacy.letters.receipts import mail_enabled, receipt_row
+from advocacy.letters.receipts import receipt_row
 from advocacy.letters.store import ActionRow, DeliveryRow, LetterRow, insert_submission
-from advocacy.letters.validation import Constituent, email_key, pseudonym, validate_constituent
+from advocacy.letters.validation import Constituent, validate_constituent
+from advocacy.mail import mail_enabled
+from advocacy.statements.services import cached_stances
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +80,6 @@ def congress_number(when: datetime | None = None) -> int:
 
 
 def _stances(campaign) -> dict:
-    from advocacy.letters.snapshots import cached_stances
-
     return cached_stances(campaign.id)
 
 
@@ -384,8 +386,6 @@ def preview_letters(campaign: Campaign, constituent: Constituent, lookup: Lookup
 def letter_json(letter: Letter, delivery: Delivery | None, action=None) -> dict:
     """A letter for the API; with its `action`, the office carries the district office nearest the writer
     (from the cached geocode of their address, else their city: the same on a first answer and a repeat)."""
-    from advocacy.congress.offices import office_for
-
     office = office_for(letter.bioguide_id, include_former=True) if letter.bioguide_id else None
     if office is not None and action is not None:
         near = office_to_call(office.bioguide_id, action.address, action.city, action.state, action.zip, guess=False)

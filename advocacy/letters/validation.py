@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
 import unicodedata
@@ -15,13 +13,10 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import format_number, gettext
 from flask_babel import lazy_gettext as _l
 
+from advocacy import places
+from advocacy.identity import clean_identifier, email_key, pseudonym, visible, visible_words
 from advocacy.letters.problems import FlowError
 
-STATES = frozenset(
-    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC "
-    "ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR GU VI AS MP".split()
-)
-ZIP_RE = re.compile(r"^(\d{5})(?:-?(\d{4}))?$")
 PHONE_RE = re.compile(r"^[0-9+().\- ]{7,25}$")
 MAX_MESSAGE = 5000
 # Honorifics offices' systems (CWC) accept; optional, since not everyone uses one.
@@ -34,11 +29,6 @@ LIMITS = {"first_name": 100, "last_name": 100, "address": 200, "city": 100, "pho
 # LRM/RLM (they steer only neutral characters), variation selectors and emoji tag sequences.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff\ud800-\udfff]")
 _SEPARATORS = re.compile(r"[\u2028\u2029]")  # Unicode line/paragraph separators: plain newlines
-# Identifiers (emails) keep nothing invisible: every format (Cf), control, separator, private-use and surrogate
-# character, plus the default-ignorable letters and marks that render as nothing (Hangul fillers, Khmer
-# inherent vowels, Mongolian and standard variation selectors, the combining grapheme joiner, tags).
-_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Cs", "Co", "Zs", "Zl", "Zp"})
-_IGNORABLE = re.compile(r"[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0000-\U000e0fff]")
 
 
 @dataclass(frozen=True)
@@ -99,43 +89,6 @@ class InvalidInput(FlowError, ValueError):
         super().__init__(fields=fields)
 
 
-def pseudonym(value: str) -> str:
-    """HMAC-SHA256 of `value` under the app's pseudonym key: stable for this deployment, and, unlike a plain
-    hash, no use to someone who holds a list of addresses but not the key."""
-    from flask import current_app
-
-    key = current_app.config["PSEUDONYM_KEY"]
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
-
-
-def visible(value: object) -> str:
-    """`value` without any invisible character or whitespace (see _INVISIBLE_CATEGORIES and _IGNORABLE)."""
-    if value is None:
-        return ""
-    text = value if isinstance(value, str) else str(value)
-    if not text.isascii():
-        text = _IGNORABLE.sub("", text)
-        text = "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE_CATEGORIES)
-    return "".join(text.split())
-
-
-def visible_words(value: str) -> str:
-    """`value` without invisible characters, its spaces kept (for comparing names and addresses)."""
-    return " ".join(visible(word) for word in value.split())
-
-
-def clean_identifier(value: object) -> str:
-    """An identifier (an email) as a key sees it: invisible characters removed, NFKC, lowercased, so
-    "ana\\u200b@example.org" or a full-width "ａｎａ@example.org" is the same address as "ana@example.org"."""
-    return visible(unicodedata.normalize("NFKC", visible(value))).lower()
-
-
-def email_key(email: str) -> str:
-    """The key for a constituent's address (rate limits, letters, privacy requests, follow-ups): a keyed hash
-    of `clean_identifier(email)`, so no invisible character or change of case makes a second key."""
-    return pseudonym(clean_identifier(email))
-
-
 def clean_text(value: object, *, multiline: bool = False) -> str:
     """Text as the person typed it (NFC), less the characters in _CONTROL; one line unless `multiline`."""
     if value is None:
@@ -153,14 +106,6 @@ def parse_bool(value: object) -> bool:
     if isinstance(value, bool):
         return value
     return str(value).strip().lower() in ("1", "true", "yes", "on", "y")
-
-
-def normalize_zip(raw: object) -> str | None:
-    """'12345', '12345-6789' or '123456789' → '12345' / '12345-6789'; None when malformed."""
-    match = ZIP_RE.match(clean_text(raw))
-    if not match:
-        return None
-    return match.group(1) + (f"-{match.group(2)}" if match.group(2) else "")
 
 
 def validate_constituent(data: Mapping[str, object]) -> Constituent:
@@ -192,11 +137,11 @@ def validate_constituent(data: Mapping[str, object]) -> Constituent:
             errors["email"] = gettext("Enter a valid email address (%(detail)s).", detail=exc)
 
     state = clean_text(data.get("state")).upper()
-    if state not in STATES:
+    if state not in places.STATES:
         errors["state"] = gettext("Choose the state or territory where you live.")
     values["state"] = state
 
-    zip_code = normalize_zip(data.get("zip"))
+    zip_code = places.normalize_zip(clean_text(data.get("zip")))
     if zip_code is None:
         errors["zip"] = gettext("Enter a 5-digit ZIP code (or ZIP+4).")
     values["zip"] = zip_code or ""

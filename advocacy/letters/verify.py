@@ -35,8 +35,8 @@ from advocacy.delivery.outbox import delivery_values
 from advocacy.extensions import db
 from advocacy.letters.compose import LetterRenderer, NoVariant
 from advocacy.letters.models import Action, Letter
-from advocacy.letters.snapshots import cached_stances
 from advocacy.letters.validation import Constituent
+from advocacy.statements.services import cached_stances
 
 log = logging.getLogger(__name__)
 

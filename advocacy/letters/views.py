@@ -27,9 +27,9 @@ from sqlalchemy import select
 
 from advocacy.auth.access import public
 from advocacy.campaigns.services import campaign_counts, public_campaigns
+from advocacy.campaigns.snapshots import campaign_snapshot
 from advocacy.congress.lookup import office_to_call
 from advocacy.congress.offices import office_for
-from advocacy.congress.states import district_label
 from advocacy.delivery.services import mark_handoff_sent
 from advocacy.extensions import db, limiter
 from advocacy.letters.api import FIELDS
@@ -44,10 +44,9 @@ from advocacy.letters.services import (
     submission_notice,
     submit,
 )
-from advocacy.letters.snapshots import campaign_snapshot
-from advocacy.letters.states import STATE_NAMES
-from advocacy.letters.validation import PREFIXES, STATES, clean_text, parse_bool
+from advocacy.letters.validation import PREFIXES, clean_text, parse_bool
 from advocacy.organization.identity import public_url
+from advocacy.places import STATE_CHOICES, STATE_NAMES, STATES, district_label
 
 bp = Blueprint("letters", __name__)
 # The thanks page and the receipt email tell each letter's state the same way.
@@ -105,7 +104,7 @@ def _page(campaign, values=None, errors=None, status=200, split=None):
         values=values or {},
         errors=errors or {},
         split=split,
-        states=STATE_NAMES,
+        states=STATE_CHOICES,
         prefixes=PREFIXES,
         stamp=_kept_stamp() if request.method == "POST" else _stamp(),
         label=district_label,
@@ -277,7 +276,7 @@ def thanks(slug: str, action_id: str):
         share_url=share_url,
         label=district_label,
         district_notice=submission_notice(action, letters, deliveries),
-        state_name=dict(STATE_NAMES),
+        state_name=STATE_NAMES,
     )
 
 

@@ -19,8 +19,8 @@ from advocacy.db import utcnow
 from advocacy.delivery import jobs
 from advocacy.delivery.models import Delivery
 from advocacy.extensions import db
+from advocacy.identity import InvalidEmail, email_key, normalize_email
 from advocacy.letters.models import Action, Letter
-from advocacy.privacy.keys import email_key, normalize_email
 
 PURGED_BODY = "[purged]"
 # Deliveries that have not gone out (dead ones may be retried) and would need the personal data.
@@ -110,7 +110,10 @@ class ConstituentRecord:
 
 def find_constituent(email: str) -> list[ConstituentRecord]:
     """Every submission made with this email (by its key, or the stored address), newest first."""
-    normalized = normalize_email(email)
+    try:
+        normalized = normalize_email(email)
+    except InvalidEmail:  # an address stored before validation was strict is still found by its text
+        normalized = email.strip().lower()
     if not normalized:
         return []
     letter_count = select(func.count()).where(Letter.action_id == Action.id).correlate(Action).scalar_subquery()

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from advocacy.auth.models import User
 from advocacy.extensions import db
+from advocacy.reports.filters import ReportFilters
 from advocacy.reports.models import AuditEvent
 
 ACTIONS = (
@@ -99,8 +100,6 @@ class AuditPage:
 
 def list_events(query: AuditQuery) -> AuditPage:
     """Newest first, filtered, one page at a time."""
-    from advocacy.reports.filters import ReportFilters
-
     stmt = select(AuditEvent, User.email).outerjoin(User, User.id == AuditEvent.user_id)
     if query.action:
         stmt = stmt.where(AuditEvent.action == query.action)

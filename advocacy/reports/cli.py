@@ -18,11 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from advocacy.campaigns.models import Campaign
+from advocacy.db import utcnow
 from advocacy.extensions import db
 from advocacy.reports import audit
 from advocacy.reports.exports import FORMATS, KINDS, ExportError, build_export, csv_chunks, write_xlsx
 from advocacy.reports.filters import FilterError, parse_filters
 from advocacy.reports.packets import write_packets_zip
+from advocacy.reports.weekly import queue_weekly_summaries
 
 reports_cli = AppGroup("reports", help="Export campaign reports.")
 
@@ -147,7 +149,4 @@ def packets_command(slug: str, out: str, **options) -> None:
 def weekly_summary_command() -> None:
     """Queue this week's summary email for every account that asked for it (for cron, e.g. weekly); the
     delivery workers send it. Running it twice in one week queues nothing more."""
-    from advocacy.db import utcnow
-    from advocacy.reports.weekly import queue_weekly_summaries
-
     click.echo(f"weekly summaries queued: {queue_weekly_summaries(utcnow())}")

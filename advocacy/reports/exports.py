@@ -24,12 +24,14 @@ from advocacy.letters.models import Action
 from advocacy.reports.filters import ReportFilters
 from advocacy.reports.sql import (
     FORMULA_STARTS,
+    as_date,
     deliveries,
     district_label,
     district_text,
     letter_conditions,
     letters,
     neutralized,
+    utc_day,
     utc_text,
 )
 from advocacy.reports.stances import latest_statements, statements_log_query
@@ -245,8 +247,6 @@ def office_totals(campaign_id: int, filters: ReportFilters) -> list[tuple]:
 
 def office_week_counts(campaign_id: int, filters: ReportFilters) -> dict[str, dict[str, int]]:
     """office_key → ISO week → letters, from a GROUP BY office and day."""
-    from advocacy.reports.sql import as_date, utc_day
-
     day = utc_day(letters.c.created_at)
     source = letters
     if filters.status:
@@ -469,7 +469,7 @@ def write_xlsx(export: Export, target, progress: Callable[[int], None] | None = 
     """
     import xlsxwriter  # only when writing a workbook: keeps it out of every web worker's memory
 
-    from advocacy.reports import xlsx_rows
+    from advocacy.reports import xlsx_rows  # XlsxWriter loads only when an XLSX is written (about 60 ms)
 
     if progress is not None and hasattr(target, "write"):
         # XlsxWriter packs the workbook in close(): tens of seconds for a million rows. Reporting on its writes

@@ -11,11 +11,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-# Postal codes of the states, DC, and the territories that send a delegate or resident commissioner.
-STATES = frozenset(
-    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH "
-    "OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR GU VI AS MP".split()
-)
+from advocacy.places import STATES
+
 CHAMBERS = ("senate", "house", "custom")
 DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "dead", "handoff", "handoff_sent", "cancelled")
 _OFFICE = re.compile(r"^(?:[A-Z]\d{6}|custom:\d{1,10})$")

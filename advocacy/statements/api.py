@@ -7,14 +7,13 @@ from flask import Response, current_app
 from advocacy.api import APIError, bp
 from advocacy.api.openapi import PATHS, SCHEMAS, error_responses
 from advocacy.auth.access import public
+from advocacy.campaigns.services import get_public_campaign
 from advocacy.statements.scoreboard import current_scoreboard
 
 
 @bp.get("/campaigns/<slug>/scoreboard")
 @public
 def campaign_scoreboard(slug: str):
-    from advocacy.campaigns.services import get_public_campaign
-
     campaign = get_public_campaign(slug)
     if campaign is None:
         raise APIError(404, "not_found", "No public campaign has that slug.")

@@ -9,8 +9,10 @@ from urllib.parse import urlsplit
 from flask import current_app, request, url_for
 from sqlalchemy import select
 
+from advocacy.congress.offices import office_for
 from advocacy.extensions import db
-from advocacy.statements.models import KIND_LABELS, Statement
+from advocacy.stances import KIND_LABELS
+from advocacy.statements.models import Statement
 from advocacy.statements.scoreboard import office_label
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -34,8 +36,6 @@ def _sub(parent: ET.Element, name: str, text: str | None = None, **attrs) -> ET.
 
 
 def statements_atom(campaign) -> bytes:
-    from advocacy.congress.offices import office_for
-
     statements = db.session.scalars(
         select(Statement)
         .where(Statement.campaign_id == campaign.id)

@@ -7,15 +7,20 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from advocacy.campaigns.models import Campaign, Status
+from advocacy.campaigns.services import get_campaign_by_slug
+from advocacy.delivery import kinds
+from advocacy.extensions import db
+from advocacy.mail import mail_enabled
+from advocacy.statements.monitor import keywords_of, scan
+from advocacy.statements.services import FOLLOWUP
+from advocacy.statements.sources import SourceRefused, add_source
+
 statements_cli = AppGroup("statements", help="Track statements by members of Congress.")
 
 
 def _campaigns(slug: str | None) -> list:
     """The named campaign (whatever its status), or every live one."""
-    from advocacy.campaigns.models import Campaign, Status
-    from advocacy.campaigns.services import get_campaign_by_slug
-    from advocacy.extensions import db
-
     if slug:
         campaign = get_campaign_by_slug(slug)
         if campaign is None:
@@ -32,9 +37,6 @@ def scan_command(slug: str | None, quiet: bool) -> None:
 
     Prints the totals, then per feed: items read, how many carry a date, matches, new candidates, or why
     it failed."""
-    from advocacy.statements.followups import mail_enabled, waiting_followups
-    from advocacy.statements.monitor import keywords_of, scan
-
     try:
         campaigns = _campaigns(slug)
         without = [c.slug for c in campaigns if not keywords_of(c)]
@@ -58,7 +60,7 @@ def scan_command(slug: str | None, quiet: bool) -> None:
                 raise click.ClickException(f"every one of the {summary.feeds} feeds failed; is the network down?")
         # Statements recorded since the last run may have queued follow-up emails: the delivery workers send them.
         if mail_enabled():
-            click.echo(f"follow-up emails: {waiting_followups()} waiting for the delivery workers")
+            click.echo(f"follow-up emails: {kinds.waiting(FOLLOWUP)} waiting for the delivery workers")
     except SQLAlchemyError as exc:
         raise click.ClickException(f"database error ({type(exc).__name__}); nothing more was changed") from None
 
@@ -72,8 +74,6 @@ def scan_command(slug: str | None, quiet: bool) -> None:
 def add_source_command(slug: str, url: str, committee_id: str | None, as_page: bool, label: str) -> None:
     """Add a feed or watched page for a campaign; with --committee, a committee's or caucus's site, whose
     candidates are attributed to the committee's chair (or to no office for an unknown committee)."""
-    from advocacy.statements.sources import SourceRefused, add_source
-
     campaign = _campaigns(slug)[0]
     try:
         feed = add_source(campaign.id, url, committee_id=committee_id, as_page=as_page, label=label)
@@ -89,12 +89,10 @@ def add_source_command(slug: str, url: str, committee_id: str | None, as_page: b
 def followups_command() -> None:
     """How many emails telling constituents that an office they wrote to has spoken are waiting. They are outbox
     rows: `deliveries work` sends them with the letters (retries, dead state and dashboard included)."""
-    from advocacy.statements.followups import mail_enabled, waiting_followups
-
     if not mail_enabled():
         raise click.ClickException("mail is not configured (set ADVOCACY_MAIL_SERVER)")
     try:
-        waiting = waiting_followups()
+        waiting = kinds.waiting(FOLLOWUP)
     except SQLAlchemyError as exc:
         raise click.ClickException(f"database error ({type(exc).__name__})") from None
     click.echo(f"follow-up emails: {waiting} waiting for the delivery workers (`deliveries work`)")

@@ -10,32 +10,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, AnyOf, DataRequired, InputRequired, Length, Optional
 
 from advocacy.congress.offices import Office
-from advocacy.statements.matching import fold_text
-from advocacy.statements.models import KIND_LABELS, MAX_QUOTE, MAX_URL, SourceKind, Stance
+from advocacy.places import STATE_NAMES
+from advocacy.stances import KIND_LABELS, MAX_QUOTE, Stance
+from advocacy.statements.models import MAX_URL, SourceKind
 from advocacy.statements.scoreboard import office_label
 from advocacy.statements.services import StatementInput
-from advocacy.statements.stategrid import STATE_NAMES
 
 KIND_CHOICES = [SelectChoice(value, label) for value, label in KIND_LABELS.items()]
 STANCE_CHOICES = [SelectChoice(s.value, s.label) for s in Stance]
-
-
-def office_matches(office: Office, query: str) -> bool:
-    """Search by name, state (code or name), district ("NY-12", "ny12", "NY 12") or bioguide id."""
-    needle = fold_text(query).strip()
-    if not needle:
-        return True
-    compact = needle.replace("-", "").replace(" ", "")
-    district = "al" if office.district == 0 else str(office.district) if office.district is not None else ""
-    state = office.state.lower()
-    haystacks = (
-        fold_text(office.name),
-        fold_text(STATE_NAMES.get(office.state, "")),
-        office.bioguide_id.lower(),
-    )
-    if compact in (state, state + district) or needle == office.bioguide_id.lower():
-        return True
-    return all(any(word in h for h in haystacks) for word in needle.split())
 
 
 def office_choices(offices: list[Office]) -> list[SelectChoice]:

@@ -15,11 +15,12 @@ import html
 import logging
 import re
 import threading
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
+
+from advocacy.folding import fold, fold_text, is_cjk
 
 SNIPPET_RADIUS = 120
 
@@ -29,51 +30,9 @@ _BLOCK_TAG = re.compile(
 )
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
-_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
-# Invisible characters: dropped before matching. A zero-width space marks a word break, so it becomes a space.
-_INVISIBLE = dict.fromkeys("\u00ad\u034f\u061c\u180e\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff", "")
-_INVISIBLE["\u200b"] = " "
+
+
 _SEGMENT_WINDOW = 12  # characters of context on each side given to the segmenter
-
-
-def is_cjk(char: str) -> bool:
-    """Scripts written without spaces between words: Han, kana, Hangul and their compatibility forms."""
-    code = ord(char)
-    return (
-        0x1100 <= code <= 0x11FF  # Hangul jamo (what Hangul syllables decompose into)
-        or 0x2E80 <= code <= 0x9FFF  # radicals, CJK symbols, kana, CJK unified ideographs (and ext. A)
-        or 0xAC00 <= code <= 0xD7AF  # Hangul syllables
-        or 0xF900 <= code <= 0xFAFF  # CJK compatibility ideographs
-        or 0xFF66 <= code <= 0xFF9F  # half-width katakana
-        or 0x20000 <= code <= 0x3FFFF  # CJK extensions B and later
-    )
-
-
-@functools.cache
-def _opencc():
-    from opencc import OpenCC  # imported on first use: its tables are read when it starts
-
-    return OpenCC("t2s")
-
-
-@functools.cache
-def _simplified(char: str) -> str:
-    """A traditional character's simplified form (one character, or the character itself)."""
-    converted = _opencc().convert(char)
-    return converted if len(converted) == 1 else char
-
-
-@functools.cache
-def _fold_char(char: str) -> str:
-    """One character, folded: invisible ones dropped, compatibility forms unified, accents dropped, case
-    folded, traditional Chinese simplified."""
-    if char in _INVISIBLE:
-        return _INVISIBLE[char]
-    if char in _DASHES:
-        return "-"
-    decomposed = unicodedata.normalize("NFKD", char)
-    kept = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return "".join(_simplified(c) if is_cjk(c) else c for c in kept)
 
 
 _tokenizer_lock = threading.Lock()
@@ -96,21 +55,6 @@ def _word_boundaries(text: str) -> set[int]:
     with _tokenizer_lock:
         tokens = list(_tokenizer().tokenize(text, HMM=False))
     return {start for _word, start, _end in tokens} | {end for _word, _start, end in tokens}
-
-
-def fold(text: str) -> tuple[str, list[int]]:
-    """The folded text, and for each folded character the index of the original one it came from."""
-    out: list[Markup] = []
-    origin: list[int] = []
-    for i, char in enumerate(text):
-        folded = _fold_char(char)
-        out.append(folded)
-        origin.extend([i] * len(folded))
-    return "".join(out), origin
-
-
-def fold_text(text: str) -> str:
-    return fold(text)[0]
 
 
 def html_to_text(markup: str) -> str:

@@ -6,61 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from flask_babel import lazy_gettext
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from advocacy.db import utcnow
 from advocacy.extensions import db
-from advocacy.letters import models as _letters  # noqa: F401 - followups_sent refers to the actions table
+from advocacy.stances import Kind, Stance
 
 MAX_URL = 2000
-MAX_QUOTE = 5000
 
 
-class Stance(StrEnum):
-    SUPPORTS = "supports"
-    NEUTRAL = "neutral"
-    OPPOSES = "opposes"
-
-    @property
-    def label(self) -> str:
-        return {"supports": "Supports", "neutral": "Neutral", "opposes": "Opposes"}[self.value]
-
-
-class Kind(StrEnum):
-    PRESS_RELEASE = "press_release"
-    SOCIAL_POST = "social_post"
-    LETTER_TO_DHS_ICE = "letter_to_dhs_ice"
-    FLOOR_REMARKS = "floor_remarks"
-    COSIGNED_LETTER = "cosigned_letter"
-    RESOLUTION_COSPONSOR = "resolution_cosponsor"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return KIND_LABELS[self.value]
-
-
-KIND_LABELS = {
-    "press_release": "Press release",
-    "social_post": "Social media post",
-    "letter_to_dhs_ice": "Letter to DHS / ICE",
-    "floor_remarks": "Floor remarks",
-    "cosigned_letter": "Co-signed letter",
-    "resolution_cosponsor": "Resolution cosponsor",
-    "other": "Other",
-}
-# The same kinds in the reader's language, for constituents' emails (issue 21); the labels above stay English.
-KIND_WORDS = {
-    "press_release": lazy_gettext("press release"),
-    "social_post": lazy_gettext("social media post"),
-    "letter_to_dhs_ice": lazy_gettext("letter to DHS / ICE"),
-    "floor_remarks": lazy_gettext("floor remarks"),
-    "cosigned_letter": lazy_gettext("co-signed letter"),
-    "resolution_cosponsor": lazy_gettext("resolution cosponsor"),
-    "other": lazy_gettext("statement"),
-}
+def latest_order():
+    """Newest first: by the statement's date, then by when it was entered."""
+    return (Statement.date.desc(), Statement.created_at.desc(), Statement.id.desc())
 
 
 def _in(column: str, values) -> str:

@@ -19,12 +19,14 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from advocacy.congress.models import CommitteeMembership, Member
+from advocacy.congress.offices import current_offices
 from advocacy.db import utcnow
 from advocacy.extensions import db
+from advocacy.folding import fold_text
 from advocacy.statements import alerts, govinfo
 from advocacy.statements import feeds as feedlib
 from advocacy.statements.feeds import FeedError, FeedItem, Validators, normalize_url
-from advocacy.statements.matching import SNIPPET_RADIUS, KeywordMatch, KeywordMatcher, fold_text
+from advocacy.statements.matching import SNIPPET_RADIUS, KeywordMatch, KeywordMatcher
 from advocacy.statements.models import (
     MAX_URL,
     FeedRead,
@@ -196,8 +198,6 @@ def keywords_hash(keywords: Iterable[str]) -> str:
 
 def feed_sources(campaigns: list) -> list[FeedSource]:
     """Members' own feeds (read for every campaign) and each campaign's added feeds."""
-    from advocacy.congress.offices import current_offices
-
     ids = {c.id for c in campaigns}
     sources: dict[str, FeedSource] = {}
     for office in current_offices():

@@ -14,9 +14,13 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from advocacy.auth.access import public
+from advocacy.campaigns.services import get_public_campaign
+from advocacy.campaigns.snapshots import campaign_snapshot
+from advocacy.congress.lookup import LookupFailed, lookup_representatives
 from advocacy.i18n import current_language
+from advocacy.places import STATE_NAMES
+from advocacy.stances import KIND_WORDS, Stance
 from advocacy.statements.atom import statements_atom
-from advocacy.statements.models import KIND_WORDS, Stance
 from advocacy.statements.scoreboard import (
     GROUP_LABELS,
     OfficeRow,
@@ -25,7 +29,7 @@ from advocacy.statements.scoreboard import (
     current_scoreboard,
     filter_rows,
 )
-from advocacy.statements.stategrid import HIGHLIGHT_LABEL, STATE_NAMES, legend, render_state_grid
+from advocacy.statements.stategrid import HIGHLIGHT_LABEL, legend, render_state_grid
 
 bp = Blueprint("scoreboard", __name__)
 PUBLIC_CACHE = "public, max-age=60"
@@ -34,8 +38,6 @@ OFFICES_PER_PAGE = 60  # 537 rows on one page made a 24,000-pixel page
 
 
 def public_campaign_or_404(slug: str):
-    from advocacy.campaigns.services import get_public_campaign
-
     campaign = get_public_campaign(slug)
     if campaign is None:
         abort(404)
@@ -44,8 +46,6 @@ def public_campaign_or_404(slug: str):
 
 def _your_members(zip_code: str):
     """(lookup result, error message) for the ZIP typed on the page; both None when none was typed."""
-    from advocacy.congress.lookup import LookupFailed, lookup_representatives
-
     if not zip_code:
         return None, None
     try:
@@ -85,8 +85,6 @@ def _timeline(board: Scoreboard, everything: bool) -> Markup:
 @bp.get("/c/<slug>/scoreboard")
 @public
 def show(slug: str):
-    from advocacy.letters.snapshots import campaign_snapshot
-
     campaign = campaign_snapshot(slug)  # cached per process for a few seconds: no query for the campaign
     if campaign is None or campaign.status not in ("live", "closed"):
         abort(404)

@@ -14,14 +14,15 @@ from flask_babel import lazy_gettext
 from sqlalchemy import func, select
 
 from advocacy.caching import BoundedCache, bounded_cache
-from advocacy.congress.offices import Office, current_offices, roster
-from advocacy.congress.states import NO_SENATORS, district_label
+from advocacy.campaigns.snapshots import MAX_TTL, read_through
+from advocacy.congress.models import Member
+from advocacy.congress.offices import Office, current_offices, office_from_member, roster
 from advocacy.extensions import db
-from advocacy.letters.snapshots import MAX_TTL, read_through
-from advocacy.statements.matching import fold_text
-from advocacy.statements.models import KIND_LABELS, Stance, Statement
-from advocacy.statements.services import latest_order
-from advocacy.statements.stategrid import STATE_NAMES, StateCount
+from advocacy.folding import fold_text
+from advocacy.places import NO_SENATORS, STATE_NAMES, district_label
+from advocacy.stances import KIND_LABELS, Stance
+from advocacy.statements.models import Statement, latest_order
+from advocacy.statements.stategrid import StateCount
 
 SEATS = 535  # 100 senators and 435 voting representatives
 STANCES = ("supports", "neutral", "opposes")
@@ -269,11 +270,8 @@ def load_statement_entries(campaign_id: int) -> list[StatementEntry]:
 
 
 def _former_names(ids: set[str]) -> dict[str, str]:
-    from advocacy.congress.offices import office_from_member
-
     if not ids:
         return {}
-    from advocacy.congress.models import Member
 
     members = db.session.execute(select(*Member.__table__.columns).where(Member.bioguide_id.in_(sorted(ids)))).all()
     return {m.bioguide_id: office_label(office_from_member(m)) + " (former)" for m in members}

@@ -3,18 +3,37 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from urllib.parse import urlsplit
 
 from flask import has_request_context, request
 from sqlalchemy import exists, func, select
 
+from advocacy.caching import bounded_cache
+from advocacy.campaigns.services import counts_part
+from advocacy.campaigns.snapshots import MAX_CAMPAIGNS, MAX_TTL, read_through
+from advocacy.congress.offices import office_for, roster
 from advocacy.db import utcnow
 from advocacy.extensions import db
-from advocacy.statements.models import MAX_QUOTE, MAX_URL, Kind, Stance, Statement, StatementRevision
+from advocacy.places import NO_SENATORS
+from advocacy.stances import MAX_QUOTE, Kind, Stance
+from advocacy.statements.models import MAX_URL, Statement, StatementRevision, latest_order
+from advocacy.statements.scoreboard import board_changed
 
 EDITABLE = ("bioguide_id", "date", "kind", "stance", "source_url", "quote_or_summary")
 EARLIEST_DATE = dt.date(1990, 1, 1)
+
+# The outbox kind of the emails that tell constituents an office they wrote to has spoken (letters/followups.py).
+FOLLOWUP = "followup"
+# Called as hook(campaign_id, bioguide_id, statement_id), in the recording transaction, when an office first
+# supports a campaign. The follow-up emails register here (they read the letters, a layer above).
+FIRST_SUPPORT_HOOKS: list[Callable[[int, str, int], object]] = []
+
+
+def on_first_support(hook: Callable[[int, str, int], object]) -> Callable[[int, str, int], object]:
+    FIRST_SUPPORT_HOOKS.append(hook)
+    return hook
 
 
 class StatementError(ValueError):
@@ -43,8 +62,6 @@ def valid_source_url(url: str) -> bool:
 def validate(data: StatementInput, allow_former: str | None = None, today: dt.date | None = None) -> None:
     """Raise StatementError naming every bad field. `allow_former` is a bioguide id that may have left
     office (the one an edited statement already has)."""
-    from advocacy.congress.offices import office_for
-
     problems: dict[str, str] = {}
     if not data.bioguide_id or (office_for(data.bioguide_id) is None and data.bioguide_id != allow_former):
         problems["bioguide_id"] = "Choose a current member of Congress."
@@ -102,9 +119,8 @@ def record_statement(campaign_id: int, data: StatementInput, user_id: int | None
     db.session.add(statement)
     db.session.flush()
     if first_support:
-        from advocacy.statements.followups import queue_followups
-
-        queue_followups(campaign_id, data.bioguide_id, statement.id)
+        for hook in FIRST_SUPPORT_HOOKS:
+            hook(campaign_id, data.bioguide_id, statement.id)
     stances_changed(campaign_id)
     if commit:
         db.session.commit()
@@ -134,20 +150,14 @@ def update_statement(statement: Statement, data: StatementInput, user_id: int | 
     statement.updated_at = utcnow()
     db.session.flush()
     if first_support:
-        from advocacy.statements.followups import queue_followups
-
-        queue_followups(statement.campaign_id, data.bioguide_id, statement.id)
+        for hook in FIRST_SUPPORT_HOOKS:
+            hook(statement.campaign_id, data.bioguide_id, statement.id)
     stances_changed(statement.campaign_id)
     db.session.commit()
     return True
 
 
 # --- Where each office stands ----------------------------------------------------------------
-
-
-def latest_order():
-    """Newest first: by the statement's date, then by when it was entered."""
-    return (Statement.date.desc(), Statement.created_at.desc(), Statement.id.desc())
 
 
 def _load_stances(campaign_id: int) -> dict[str, str]:
@@ -192,9 +202,6 @@ def has_spoken(campaign_id: int, bioguide_id: str) -> bool:
 def spoken_count(campaign_id: int, include_delegates: bool = False) -> int:
     """How many sitting offices support the campaign now: the "N of 535 offices have spoken" figure
     (delegates are counted apart, as on the scoreboard, unless asked for)."""
-    from advocacy.congress.offices import roster
-    from advocacy.congress.states import NO_SENATORS
-
     offices = roster().offices
     count = 0
     for bioguide_id, stance in stances_for(campaign_id).items():
@@ -206,14 +213,26 @@ def spoken_count(campaign_id: int, include_delegates: bool = False) -> int:
     return count
 
 
+@counts_part
+def spoken_counts(campaign_id: int) -> dict[str, int]:
+    """The statements' part of a campaign's public counts."""
+    return {"offices_spoken": spoken_count(campaign_id)}
+
+
 def stances_changed(campaign_id: int) -> None:
     """After a statement is written: this request and this process's scoreboard see it at once."""
-    from advocacy.statements.scoreboard import board_changed
-
     cache = _request_cache()
     if cache is not None:
         cache.pop(campaign_id, None)
     board_changed(campaign_id)
+
+
+_stances = bounded_cache("campaign stances", maxsize=MAX_CAMPAIGNS, ttl=MAX_TTL)
+
+
+def cached_stances(campaign_id: int) -> dict:
+    """Each office's latest stance in the campaign (bioguide id -> stance), read at most once per TTL."""
+    return read_through(_stances, campaign_id, lambda: dict(stances_for(campaign_id)))
 
 
 # --- Reading statements ----------------------------------------------------------------------

@@ -9,24 +9,25 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from advocacy.auth.access import role_required
-from advocacy.auth.models import Role
+from advocacy.auth.models import Role, User
+from advocacy.campaigns.services import get_campaign_by_slug
 from advocacy.congress.history import offices_as_of
-from advocacy.congress.offices import current_offices, office_for
+from advocacy.congress.offices import current_offices, office_for, office_matches
 from advocacy.db import utcnow
 from advocacy.delivery.jobs import JobRefused
 from advocacy.extensions import db
+from advocacy.places import STATE_NAMES
+from advocacy.stances import KIND_LABELS, Stance
 from advocacy.statements import alerts, govinfo, scan_job
 from advocacy.statements.discovery import Recognition, recognize, refused_address
 from advocacy.statements.feeds import normalize_url
-from advocacy.statements.forms import EmptyForm, FeedForm, StatementForm, office_matches
+from advocacy.statements.forms import EmptyForm, FeedForm, StatementForm
 from advocacy.statements.matching import highlight
 from advocacy.statements.models import (
-    KIND_LABELS,
     CandidateStatus,
     FeedState,
     MonitoredFeed,
     SourceKind,
-    Stance,
     Statement,
     StatementCandidate,
 )
@@ -39,14 +40,11 @@ from advocacy.statements.services import (
     statements_for,
     update_statement,
 )
-from advocacy.statements.stategrid import STATE_NAMES
 
 bp = Blueprint("statements", __name__, url_prefix="/organizer/campaigns/<slug>/statements")
 
 
 def _campaign(slug: str):
-    from advocacy.campaigns.services import get_campaign_by_slug
-
     campaign = get_campaign_by_slug(slug)
     if campaign is None:
         abort(404)
@@ -177,8 +175,6 @@ def edit(slug: str, statement_id: int):
 
 
 def _editors(statement: Statement) -> dict[int, str]:
-    from advocacy.auth.models import User
-
     ids = {r.changed_by_id for r in statement.revisions if r.changed_by_id} | (
         {statement.recorded_by_id} if statement.recorded_by_id else set()
     )

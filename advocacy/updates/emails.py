@@ -15,7 +15,7 @@ from advocacy.delivery.models import Delivery
 from advocacy.delivery.suppression import is_suppressed, unsubscribe_headers, unsubscribe_url
 from advocacy.extensions import db
 from advocacy.i18n import in_language
-from advocacy.letters.validation import email_key
+from advocacy.identity import email_key
 from advocacy.updates.models import CampaignUpdate
 from advocacy.updates.services import UPDATE, render_body
 

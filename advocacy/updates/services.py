@@ -17,13 +17,13 @@ from sqlalchemy import func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from advocacy.campaigns.markdown import render_story
-from advocacy.congress.states import STATE_FIPS
 from advocacy.db import utcnow
 from advocacy.delivery.kinds import row
 from advocacy.delivery.models import Delivery, Status
 from advocacy.delivery.suppression import ALL_CAMPAIGNS, Suppression
 from advocacy.extensions import db
 from advocacy.letters.models import Action
+from advocacy.places import STATE_FIPS
 from advocacy.updates.models import CampaignUpdate
 
 UPDATE = "update"

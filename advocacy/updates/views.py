@@ -20,6 +20,7 @@ from advocacy.auth.access import public, role_required
 from advocacy.auth.models import Role
 from advocacy.caching import bounded_cache, read_through
 from advocacy.campaigns.models import Campaign
+from advocacy.campaigns.services import campaign_or_404, campaign_row_or_404
 from advocacy.delivery.suppression import ALL_CAMPAIGNS, read_token, suppress
 from advocacy.extensions import csrf, db
 from advocacy.reports import audit
@@ -32,25 +33,15 @@ from advocacy.updates.models import CampaignUpdate
 bp = Blueprint("updates", __name__)
 
 
-def _campaign_or_404(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        abort(404)
-    return campaign
-
-
 def _update_or_404(campaign: Campaign, update_id: int) -> CampaignUpdate:
-    update = db.session.get(CampaignUpdate, update_id)
-    if update is None or update.campaign_id != campaign.id:
-        abort(404)
-    return update
+    return campaign_row_or_404(CampaignUpdate, update_id, campaign)
 
 
 @bp.route("/organizer/campaigns/<int:campaign_id>/updates", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def index(campaign_id: int):
     """The campaign's updates and a form for a new one; "Preview" shows it rendered, "Save" keeps a draft."""
-    campaign = _campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     form = UpdateForm()
     preview = None
     errors: dict[str, str] = {}
@@ -86,7 +77,7 @@ def index(campaign_id: int):
 @bp.get("/organizer/campaigns/<int:campaign_id>/updates/<int:update_id>")
 @role_required(Role.ORGANIZER)
 def show(campaign_id: int, update_id: int):
-    campaign = _campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     update = _update_or_404(campaign, update_id)
     return render_template(
         "updates/show.html",
@@ -102,7 +93,7 @@ def show(campaign_id: int, update_id: int):
 @bp.post("/organizer/campaigns/<int:campaign_id>/updates/<int:update_id>/test")
 @role_required(Role.ORGANIZER)
 def send_test(campaign_id: int, update_id: int):
-    campaign = _campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     update = _update_or_404(campaign, update_id)
     if ButtonForm().validate_on_submit():
         try:
@@ -116,7 +107,7 @@ def send_test(campaign_id: int, update_id: int):
 @bp.post("/organizer/campaigns/<int:campaign_id>/updates/<int:update_id>/send")
 @role_required(Role.ORGANIZER)
 def send(campaign_id: int, update_id: int):
-    campaign = _campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     update = _update_or_404(campaign, update_id)
     if ButtonForm().validate_on_submit():
         try:

@@ -173,7 +173,7 @@ class FakeCensusGeocoder:
         found = next((v for street, v in self.places.items() if key.startswith(street)), None)
         if found is None or self.recording is None:
             return {"result": {"input": {"address": {"address": one_line}}, "addressMatches": []}}
-        from advocacy.congress.states import STATE_FIPS
+        from advocacy.places import STATE_FIPS
 
         state, district, lat, lon = found
         fips = STATE_FIPS[state]

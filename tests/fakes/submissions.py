@@ -13,6 +13,23 @@ from advocacy.letters.models import Action, Letter
 
 _numbers = count(1)
 
+# A constituent in New York's 13th district, as an action row stores them (bench/drain.py writes them too).
+WRITER = {
+    "prefix": "",
+    "first_name": "Ana",
+    "last_name": "López",
+    "phone": "212-555-0143",
+    "address": "500 W 120th St",
+    "city": "New York",
+    "state": "NY",
+    "zip": "10027",
+    "message": "",
+    "consent": True,
+    "district_state": "NY",
+    "district": 13,
+    "congress": 119,
+}
+
 HOUSE = {
     "office_key": "E000297",
     "bioguide_id": "E000297",
@@ -55,23 +72,7 @@ def make_campaign(slug: str = "guan-heng", **kw) -> Campaign:
 
 def make_action(campaign: Campaign, **kw) -> Action:
     n = next(_numbers)
-    fields = {
-        "first_name": "Ana",
-        "last_name": "López",
-        "email": f"ana{n}@example.org",
-        "phone": "212-555-0143",
-        "address": "500 W 120th St",
-        "city": "New York",
-        "state": "NY",
-        "zip": "10027",
-        "message": "",
-        "consent": True,
-        "district_state": "NY",
-        "district": 13,
-        "congress": 119,
-        "lookup_source": "census-geocoder",
-    }
-    fields.update(kw)
+    fields = {**WRITER, "email": f"ana{n}@example.org", "lookup_source": "census-geocoder", **kw}
     action = Action(campaign_id=campaign.id, **fields)
     db.session.add(action)
     return action

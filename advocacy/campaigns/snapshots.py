@@ -194,13 +194,3 @@ def campaign_changed(slug: str) -> None:
     key = (current_app.config["SQLALCHEMY_DATABASE_URI"], slug)
     _cache.pop(key)
     _misses.pop(key)
-
-
-_stances = bounded_cache("campaign stances", maxsize=MAX_CAMPAIGNS, ttl=MAX_TTL)
-
-
-def cached_stances(campaign_id: int) -> dict:
-    """Each office's latest stance in the campaign (bioguide id -> stance), read at most once per TTL."""
-    from advocacy.statements.services import stances_for
-
-    return read_through(_stances, campaign_id, lambda: dict(stances_for(campaign_id)))

@@ -15,19 +15,15 @@ from sqlalchemy import func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from advocacy.campaigns.models import Campaign
+from advocacy.campaigns.services import OUTCOME, on_outcome
 from advocacy.db import utcnow
 from advocacy.delivery.kinds import Email, Skip, renderer, row
-from advocacy.delivery.models import UNDELIVERED, Delivery
+from advocacy.delivery.models import Delivery
 from advocacy.delivery.suppression import is_suppressed, unsubscribe_headers
 from advocacy.extensions import db
 from advocacy.i18n import in_language
 from advocacy.letters.models import Action, Letter
-
-OUTCOME = "outcome"
-
-
-def mail_enabled() -> bool:
-    return current_app.config["ADVOCACY_SETTINGS"].mail_enabled
+from advocacy.mail import mail_enabled
 
 
 def _insert():
@@ -38,6 +34,7 @@ def dedupe_key(campaign_id: int, email_key: str) -> str:
     return f"{OUTCOME}:{campaign_id}:{email_key}"
 
 
+@on_outcome
 def queue_outcome_emails(campaign_id: int) -> int:
     """Queue one email per consenting constituent who wrote the campaign's own letters (not thank-you
     letters: those writers already know), as outbox rows in the caller's transaction; at most one per person
@@ -116,10 +113,3 @@ def render_outcome(delivery: Delivery) -> Email:
     if current_app.config["ADVOCACY_SETTINGS"].site_url:
         headers.update(unsubscribe_headers(action.email_key, action.campaign_id))
     return Email(to=action.email, subject=subject, text=body, headers=headers)
-
-
-def waiting_outcome_emails() -> int:
-    """Outcome emails not yet sent (the delivery workers send them)."""
-    return (
-        db.session.scalar(select(func.count()).where(Delivery.kind == OUTCOME, Delivery.status.in_(UNDELIVERED))) or 0
-    )

@@ -1,4 +1,6 @@
-"""The public privacy page, and the organization on every page (a context processor) and at start."""
+"""The public privacy page, the organization's settings page, and the organization on every page (a context
+processor) and at start. The settings themselves are advocacy/organization, low in the house (letters build
+links from them); this page records an audit event, so it sits on top."""
 
 from __future__ import annotations
 

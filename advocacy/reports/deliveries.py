@@ -1,4 +1,5 @@
-"""The organizer's delivery dashboard, its retry/cancel buttons, and a metric for monitoring."""
+"""The organizer's delivery dashboard, its retry/cancel buttons, and a metric for monitoring (the outbox is
+advocacy/delivery; this page reads it per campaign, so it sits with the reports above the campaigns)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from advocacy.auth.access import public, role_required
 from advocacy.auth.models import Role
+from advocacy.campaigns.models import Campaign
 from advocacy.delivery import dispatch, services, wakeup
 from advocacy.delivery.models import Channel, Status
 from advocacy.delivery.options import option
@@ -24,8 +26,6 @@ class ActionForm(FlaskForm):
 
 
 def _campaigns():
-    from advocacy.campaigns.models import Campaign
-
     return db.session.scalars(select(Campaign).order_by(Campaign.title)).all()
 
 

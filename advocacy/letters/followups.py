@@ -13,38 +13,37 @@ import logging
 
 from flask import current_app
 from flask_babel import format_date, gettext
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from advocacy.campaigns.models import Campaign
+from advocacy.congress.offices import office_for
 from advocacy.db import utcnow
 from advocacy.delivery.kinds import Email, Skip, renderer, row
+from advocacy.delivery.models import Delivery
 from advocacy.delivery.suppression import is_suppressed, unsubscribe_headers
 from advocacy.extensions import db
 from advocacy.i18n import in_language
-from advocacy.statements.models import KIND_WORDS, Statement
+from advocacy.letters.models import Action, Letter
+from advocacy.mail import mail_enabled
+from advocacy.stances import KIND_WORDS
+from advocacy.statements.models import Statement
+from advocacy.statements.services import FOLLOWUP, on_first_support
 
 log = logging.getLogger(__name__)
-FOLLOWUP = "followup"
-
-
-def mail_enabled() -> bool:
-    return current_app.config["ADVOCACY_SETTINGS"].mail_enabled
 
 
 def _insert():
-    from advocacy.delivery.models import Delivery
-
     return (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(Delivery)
 
 
+@on_first_support
 def queue_followups(campaign_id: int, bioguide_id: str, statement_id: int) -> int:
     """Queue one email per consenting constituent who wrote to this office in this campaign, as outbox rows
     (in the caller's transaction); at most one per constituent per office, ever (the rows' dedupe key).
     Does nothing when mail is not configured. Returns how many were queued."""
     if not mail_enabled():
         return 0
-    from advocacy.letters.models import Action, Letter
-
     recipients = db.session.execute(
         select(Letter.email_key, Action.id)
         .join(Action, Action.id == Letter.action_id)
@@ -115,9 +114,6 @@ def compose(action, campaign, statement: Statement, office) -> tuple[str, str]:
 @renderer(FOLLOWUP)
 def render_followup(delivery) -> Email:
     """The follow-up, rendered when it is sent: to the constituent's address as it is now, if they still consent."""
-    from advocacy.campaigns.models import Campaign
-    from advocacy.congress.offices import office_for
-
     action = delivery.action
     if action is None or action.purged_at is not None or not action.consent or not action.email:
         raise Skip("the constituent's details were purged or consent withdrawn")
@@ -138,12 +134,3 @@ def mail_headers(action) -> dict[str, str]:
     if current_app.config["ADVOCACY_SETTINGS"].site_url:
         headers.update(unsubscribe_headers(action.email_key, action.campaign_id))
     return headers
-
-
-def waiting_followups() -> int:
-    """Follow-up emails not yet sent (the delivery workers send them)."""
-    from advocacy.delivery.models import UNDELIVERED, Delivery
-
-    return (
-        db.session.scalar(select(func.count()).where(Delivery.kind == FOLLOWUP, Delivery.status.in_(UNDELIVERED))) or 0
-    )

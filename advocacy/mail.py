@@ -17,7 +17,7 @@ from email.utils import formatdate, make_msgid
 from flask import current_app
 
 from advocacy.config import Settings
-from advocacy.delivery.errors import PermanentError, TransientError
+from advocacy.send_errors import PermanentError, TransientError
 
 
 class MailNotConfigured(TransientError):
@@ -42,6 +42,11 @@ class _SMTP(_BeforeData, smtplib.SMTP):
 
 class _SMTPSSL(_BeforeData, smtplib.SMTP_SSL):
     pass
+
+
+def mail_enabled() -> bool:
+    """Whether this deployment sends email at all (ADVOCACY_MAIL_SERVER is set)."""
+    return current_app.config["ADVOCACY_SETTINGS"].mail_enabled
 
 
 def sender_domain(settings: Settings) -> str:
@@ -140,7 +145,7 @@ def send_email(
     """Send one email from ADVOCACY_MAIL_SENDER; returns its Message-ID.
 
     Pass `headers={"Message-ID": ...}` to make a retried send recognizable as the same message.
-    Raises TransientError / PermanentError (from advocacy.delivery.errors).
+    Raises TransientError / PermanentError (from advocacy.send_errors).
     """
     settings: Settings = current_app.config["ADVOCACY_SETTINGS"]
     message = build_message(settings, to, subject, text, html, reply_to, headers)
