@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from advocacy import api, errors, inputs, labels, logs, security, sessions
+from advocacy import api, errors, i18n, inputs, labels, logs, security, sessions
 from advocacy.admin import views as admin_views
 from advocacy.auth import models as auth_models
 from advocacy.auth import views as auth_views
@@ -175,6 +175,7 @@ def register_extensions(app: Flask) -> None:
     app.before_request(require_login)
     security.init_app(app)
     sessions.init_app(app)
+    i18n.init_app(app)  # languages: Flask-Babel, the switcher, the `lang` cookie
     logs.init_app(app, app.config["ADVOCACY_SETTINGS"].log_level)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -28,7 +29,9 @@ class APIError(Exception):
 
 
 def error_response(status: int, code: str, message: str, fields: dict | None = None, **extra):
-    body = {"error": {"code": code, "message": message, "fields": fields or {}, **extra}}
+    # Messages may be lazy translations: they become text here, in the language of the request (codes stay fixed).
+    fields = {name: str(text) for name, text in (fields or {}).items()}
+    body = {"error": {"code": code, "message": str(message), "fields": fields, **extra}}
     return jsonify(body), status
 
 
@@ -36,18 +39,18 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
 DATABASE_RETRY_AFTER = 10
 
 CODES = {
-    400: ("bad_request", "The request could not be understood."),
-    401: ("login_required", "You need to log in."),
-    403: ("forbidden", "You do not have access to this."),
-    404: ("not_found", "Nothing is here."),
-    405: ("method_not_allowed", "That method is not allowed here."),
-    409: ("conflict", "That conflicts with the current state."),
-    413: ("too_large", "The request is too large."),
-    415: ("unsupported_media_type", "Send JSON with Content-Type: application/json."),
-    422: ("unprocessable", "The request could not be processed."),
-    429: ("rate_limited", "Too many requests. Please wait a moment and try again."),
-    500: ("server_error", "Something went wrong on our side. Nothing you sent was shown to anyone."),
-    503: ("unavailable", "The service is briefly unavailable. Please try again shortly."),
+    400: ("bad_request", _l("The request could not be understood.")),
+    401: ("login_required", _l("You need to log in.")),
+    403: ("forbidden", _l("You do not have access to this.")),
+    404: ("not_found", _l("Nothing is here.")),
+    405: ("method_not_allowed", _l("That method is not allowed here.")),
+    409: ("conflict", _l("That conflicts with the current state.")),
+    413: ("too_large", _l("The request is too large.")),
+    415: ("unsupported_media_type", _l("Send JSON with Content-Type: application/json.")),
+    422: ("unprocessable", _l("The request could not be processed.")),
+    429: ("rate_limited", _l("Too many requests. Please wait a moment and try again.")),
+    500: ("server_error", _l("Something went wrong on our side. Nothing you sent was shown to anyone.")),
+    503: ("unavailable", _l("The service is briefly unavailable. Please try again shortly.")),
 }
 
 

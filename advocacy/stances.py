@@ -4,6 +4,8 @@ carry some)."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
+
 from advocacy.labels import LABELS, LabeledCode
 
 MAX_QUOTE = 5000
@@ -30,3 +32,14 @@ class Kind(LabeledCode):
 
 
 KIND_LABELS = LABELS["statement_kind"]  # the words for each kind live with the other labels
+# The same kinds in the reader's language, for constituents' emails and the public scoreboard (issue 21); the
+# labels above stay English for staff pages and exports.
+KIND_WORDS = {
+    "press_release": lazy_gettext("press release"),
+    "social_post": lazy_gettext("social media post"),
+    "letter_to_dhs_ice": lazy_gettext("letter to DHS / ICE"),
+    "floor_remarks": lazy_gettext("floor remarks"),
+    "cosigned_letter": lazy_gettext("co-signed letter"),
+    "resolution_cosponsor": lazy_gettext("resolution cosponsor"),
+    "other": lazy_gettext("statement"),
+}

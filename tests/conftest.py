@@ -22,6 +22,14 @@ from tests.dbs import BACKENDS, fresh_database
 pytest_plugins = ["tests.fakes.smtp", "tests.fakes.cwc"]  # delivery: smtp_server and fake_cwc fixtures
 pytest_plugins += ["tests.letters_support"]  # letters: real_congress, guan_heng, no_network
 
+
+def pytest_sessionstart(session):
+    """The translation catalogs are committed as .po; the app reads .mo, built here when stale (issue 21)."""
+    from advocacy.i18n import compile_catalogs
+
+    compile_catalogs()
+
+
 TEST_ENVIRON = {"ADVOCACY_ENV": "testing", "ADVOCACY_SECRET_KEY": "test-secret-key-" + "x" * 32}
 CHEAP_HASH = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 PASSWORD = "correct horse battery staple"

@@ -160,11 +160,13 @@ def test_changes_are_applied_and_reported(runner, db, tmp_path):
     start = text.index("  - name: Urge senators to speak up")
     text = text[:start] + text[text.index("  - name: Urge House members") :]
     text = text.replace("    chamber: house\n", "    chamber: any\n")
+    # and its gloss in each language: a gloss of a letter the file no longer has is refused
+    text = "".join(line for line in text.splitlines(True) if not line.startswith("      Urge senators to speak up:"))
     (folder / "campaign.yaml").write_text(text)
     (folder / "letter-thanks.txt").write_text(LETTER.replace("Please help.", "Thank you."))
     result = load(runner, folder)
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "sample-campaign: updated (title, letters)"
+    assert result.output.strip() == "sample-campaign: updated (title, translations, letters)"
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "sample-campaign"))
     assert campaign.title == "Sample campaign: Free them now"
     assert len(campaign.letters) == 2

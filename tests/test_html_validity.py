@@ -108,3 +108,39 @@ def test_every_public_page_and_email_passes_the_nu_html_checker(client, db, live
         if m.get("type") == "error"
     ]
     assert errors == [], "\n".join(errors)
+
+
+def errors_in(command: list[str], documents: dict[str, str], folder: Path) -> list[str]:
+    files = []
+    for name, html in documents.items():
+        path = folder / f"{name}.html"
+        path.write_text(html, encoding="utf-8")
+        files.append(str(path))
+    result = subprocess.run([*command, *files], capture_output=True, text=True, timeout=300, check=False)
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    return [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m.get('message')} [{m.get('extract', '').strip()[:80]}]"
+        for m in messages
+        if m.get("type") == "error"
+    ]
+
+
+def test_translated_pages_and_receipts_pass_the_nu_html_checker(client, db, live_campaign, guan_heng, tmp_path):
+    """Issue 21: the same pages in Simplified Chinese and in Uyghur (right to left), and the receipt in each."""
+    from advocacy.i18n import in_language
+
+    command = vnu_command()
+    pages = {}
+    for code in ("zh-Hans", "ug"):
+        client.set_cookie("lang", code)
+        db.session.execute(Action.__table__.delete())
+        db.session.commit()
+        translated = documents(client, db)
+        with client.application.test_request_context(), in_language(code):
+            translated["email-receipt"] = compose(db.session.scalar(select(Action)))[2]
+        assert (
+            f'<html lang="{code}"' in translated["campaign"] and f'<html lang="{code}"' in translated["email-receipt"]
+        )
+        pages.update({f"{code}-{name}": html for name, html in translated.items()})
+    errors = errors_in(command, pages, tmp_path)
+    assert errors == [], "\n".join(errors)

@@ -171,3 +171,21 @@ def test_without_a_cjk_font_names_degrade_quietly(staff_client, db, caplog, app_
     assert "???" in text and "周" not in text
     # Nothing about the characters of anyone's name reaches the log.
     assert "missing the following glyphs" not in caplog.text
+
+
+@needs_dejavu
+def test_uyghur_words_are_shaped_right_to_left_in_the_packet(staff_client, db):
+    """Issue 21: a constituent's own words in Uyghur (Arabic script) are drawn with joined letters, right to
+    left, through fpdf2's text shaping (uharfbuzz); Latin-only packets are drawn as before."""
+    from advocacy.reports.pdf import PacketDocument
+
+    campaign = make_campaign()
+    action = make_action(campaign, "Aygül", "Tursun", "ay@example.org")
+    make_letter(action, SENATOR, personal_message="بۇ ئىش مەن ئۈچۈن مۇھىم.")
+    text = "\n".join(pdf_pages(staff_client.get("/staff/campaigns/guan-heng/packets/G000555.pdf").data))
+    assert "بۇ ئىش مەن ئۈچۈن مۇھىم" in text and "?" not in text.split("own words:")[1][:40]
+    latin, uyghur = PacketDocument("x"), PacketDocument("x")
+    for doc, words in ((latin, "Please help."), (uyghur, "بۇ ئىش مەن ئۈچۈن مۇھىم.")):
+        doc.add_page()
+        doc.para(words)
+    assert not latin.text_shaping and uyghur.text_shaping

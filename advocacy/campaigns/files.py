@@ -31,6 +31,7 @@ from advocacy.campaigns.validation import (
     unknown_members,
 )
 from advocacy.campaigns.yamllines import CONTENT, CampaignFileError, YamlReader, display_path, field_name, parse_yaml
+from advocacy.i18n import CODES, DEFAULT
 from advocacy.places import STATE_FIPS
 from advocacy.stances import MAX_QUOTE, Kind
 from advocacy.stances import Stance as StatementStance
@@ -39,8 +40,12 @@ CAMPAIGN_FILE = "campaign.yaml"
 MAX_FILE_BYTES = 200_000
 TOP_KEYS = {
     "slug", "title", "detainee", "story", "story_file", "ask", "status", "keywords", "aliases", "cwc_topic",
-    "share_text", "targets", "letters", "sample", "outcome", "timeline", "statements", "priority",
+    "share_text", "targets", "letters", "sample", "outcome", "timeline", "statements", "priority", "translations",
 }  # fmt: skip
+# A campaign in another language (issue 21): what a writer reads. Letters to offices are always English; each
+# variant gets a short gloss in the writer's language, shown beside the English letter on the review page.
+TRANSLATION_KEYS = {"title", "story", "ask", "share_text", "letters"}
+MAX_GLOSS = 1000
 OUTCOME_KEYS = {"kind", "date", "message", "thanks"}
 TIMELINE_KEYS = {"date", "event", "source", "source_url", "kind", "custody", "facility", "city", "state"}
 PRIORITY_KEYS = {"committee", "office", "caucus", "state", "members", "reason"}
@@ -124,6 +129,7 @@ class CampaignSpec:
     thanks_open: bool = False
     timeline: list[dict] = field(default_factory=list)
     priority_targets: list[dict] = field(default_factory=list)
+    translations: dict = field(default_factory=dict)
     statements: list[StatementSpec] = field(default_factory=list)
     source: str = ""
 
@@ -238,11 +244,31 @@ def read_campaign_file(path: Path, check_references: bool = False) -> CampaignSp
     _read_timeline(r, spec)
     _read_priority(r, spec, check_references)
     _read_statements(r, spec, check_references)
+    _read_translations(r, spec)
     if spec.status == m.Status.LIVE.value:
         problems = coverage_problems(spec.letters, bool(spec.custom_targets))
         if problems:
             raise r.error(("letters",), "a live campaign needs every office covered: " + "; ".join(problems))
     return spec
+
+
+def _read_translations(r: YamlReader, spec: CampaignSpec) -> None:
+    """`translations: {zh-Hans: {title, story, ask, share_text, letters: {variant name: gloss}}}`. A language
+    is offered on the campaign's pages only when its translation is complete (advocacy.i18n)."""
+    languages = r.mapping(("translations",), set(CODES) - {DEFAULT}, required=False)
+    names = {letter.name for letter in spec.letters}
+    for code in sorted(languages):
+        path = ("translations", code)
+        r.mapping(path, TRANSLATION_KEYS)
+        entry = {
+            "title": r.text((*path, "title"), m.MAX_TITLE, required=False),
+            "story": r.text((*path, "story"), m.MAX_STORY, required=False),
+            "ask": r.text((*path, "ask"), m.MAX_ASK, required=False),
+            "share_text": r.text((*path, "share_text"), m.MAX_SHARE_TEXT, required=False),
+        }
+        glosses = r.mapping((*path, "letters"), names, required=False)
+        entry["letters"] = {name: r.text((*path, "letters", name), MAX_GLOSS) for name in sorted(glosses)}
+        spec.translations[code] = {key: value for key, value in entry.items() if value}
 
 
 def _read_targets(r: YamlReader, spec: CampaignSpec, check_references: bool) -> None:

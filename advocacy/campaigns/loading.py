@@ -29,7 +29,7 @@ SAMPLE_IN_PRODUCTION = "a sample campaign cannot be live in production (ADVOCACY
 CAMPAIGN_FIELDS = (
     "title", "detainee_name", "photo_url", "story_markdown", "ask", "status", "keywords", "aliases", "cwc_topic",
     "share_text", "include_delegation", "target_members", "target_committees", "sample", "outcome", "outcome_date",
-    "outcome_message", "thanks_open", "timeline", "priority_targets",
+    "outcome_message", "thanks_open", "timeline", "priority_targets", "translations",
 )  # fmt: skip
 LETTER_FIELDS = ("name", "subject", "body", "priority")
 CUSTOM_FIELDS = ("name", "title", "salutation")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.ext.mutable import MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -45,6 +46,15 @@ OUTCOME_LABELS = {
     "deported": "Deported",
     "denied": "Relief denied",
     "ended": "Campaign ended",
+}
+# The same outcomes in the reader's language, for public pages and constituents' emails (issue 21); the labels
+# above stay English for staff pages, exports and the API.
+OUTCOME_WORDS = {
+    "released": lazy_gettext("Released"),
+    "relief_granted": lazy_gettext("Relief granted"),
+    "deported": lazy_gettext("Deported"),
+    "denied": lazy_gettext("Relief denied"),
+    "ended": lazy_gettext("Campaign ended"),
 }
 
 
@@ -104,6 +114,10 @@ class OutcomeFields:
     @property
     def outcome_label(self) -> str:
         return OUTCOME_LABELS.get(self.outcome or "", "")
+
+    @property
+    def outcome_words(self) -> str:
+        return str(OUTCOME_WORDS.get(self.outcome or "", ""))
 
     @property
     def accepts_thanks(self) -> bool:
@@ -169,6 +183,9 @@ class Campaign(OutcomeFields, db.Model):
     # Where a letter matters most, each {"kind": "committee"|"office"|"caucus", "id": thomas or bioguide id
     # (a caucus: its name), "members": [bioguide ids] (a caucus only), "reason"}; see advocacy.casework.priority.
     priority_targets: Mapped[list[dict]] = _json_list()
+    # The campaign in other languages (issue 21), by advocacy.i18n code: {"zh-Hans": {"title", "story" (Markdown),
+    # "ask", "share_text", "letters": {variant name: a short gloss}}}. Letters to offices stay English.
+    translations: Mapped[dict] = mapped_column(JSON(), default=dict)
     # When the story or timeline last changed, and when organizers were last told it has gone stale.
     content_updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     stale_notified_at: Mapped[datetime | None]
@@ -223,6 +240,10 @@ class Campaign(OutcomeFields, db.Model):
     @property
     def outcome_label(self) -> str:
         return OUTCOME_LABELS.get(self.outcome or "", "")
+
+    @property
+    def outcome_words(self) -> str:
+        return str(OUTCOME_WORDS.get(self.outcome or "", ""))
 
     @property
     def accepts_thanks(self) -> bool:

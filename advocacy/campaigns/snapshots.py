@@ -25,8 +25,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from advocacy import caching
 from advocacy.caching import BoundedCache, bounded_cache
+from advocacy.campaigns.markdown import render_story
 from advocacy.campaigns.models import Campaign, OutcomeFields
 from advocacy.extensions import db
+from advocacy.i18n import translated_languages
 
 log = logging.getLogger(__name__)
 DEFAULT_TTL = 5.0
@@ -60,6 +62,17 @@ class CustomTargetSnapshot:
         return f"custom:{self.id}"
 
 
+def rendered_translations(translations: dict | None) -> dict:
+    """The campaign's translations with each story rendered to sanitized HTML, as the English one is."""
+    out = {}
+    for code, entry in (translations or {}).items():
+        entry = dict(entry)
+        if entry.get("story"):
+            entry["story_html"] = render_story(entry["story"])
+        out[code] = entry
+    return out
+
+
 @dataclass(frozen=True)
 class CampaignSnapshot(OutcomeFields):
     """What the letter flow reads of a campaign; duck-compatible with the Campaign model for rendering."""
@@ -88,6 +101,12 @@ class CampaignSnapshot(OutcomeFields):
     photo_alt: str = ""
     photo_credit: str = ""
     priority_targets: tuple[dict, ...] = field(default=(), hash=False)
+    # By language code: the campaign's text in that language, the story already rendered ("story_html").
+    translations: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return translated_languages(self)
 
     @classmethod
     def of(cls, campaign: Campaign) -> CampaignSnapshot:
@@ -122,6 +141,7 @@ class CampaignSnapshot(OutcomeFields):
             thanks_open=bool(campaign.thanks_open),
             timeline=tuple(dict(event) for event in campaign.timeline or ()),
             priority_targets=tuple(dict(target) for target in campaign.priority_targets or ()),
+            translations=rendered_translations(campaign.translations),
         )
 
 

@@ -12,37 +12,40 @@ import json
 import unicodedata
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
 from advocacy.congress.offices import Office, local_office, roster, with_nearest_office
 from advocacy.congress.providers import GeocoderUnavailable, crosswalk, geocoder
 from advocacy.places import zip_parts
 
 # What a lookup tells the person about where its answer came from (also in the API's `notice`).
-ZIP_NOTICE = (
+ZIP_NOTICE = _l(
     "A ZIP code is only an approximation of a congressional district: enter your street address "
     "to be sure of your representative."
 )
-UNAVAILABLE_NOTICE = (
+UNAVAILABLE_NOTICE = _l(
     "We could not check your street address just now, so your district comes from your ZIP code. "
     "Try again in a few minutes to be sure of your representative."
 )
 # On the thanks page of a letter whose district came from the ZIP (see advocacy.letters.verify), one for each way
 # the House letter leaves: held by us and checked again, handed to the writer for the office's form, or gone.
-ZIP_SOURCE_NOTICE = (
+ZIP_SOURCE_NOTICE = _l(
     "We could not check your street address when you wrote, so your district comes from your ZIP code. "
     "We check the address again before your letter goes to the House, and if your district turns out to be "
     "a different one, the letter goes to the right representative instead."
 )
-ZIP_SOURCE_HANDOFF_NOTICE = (
+ZIP_SOURCE_HANDOFF_NOTICE = _l(
     "We could not check your street address when you wrote, so your district comes from your ZIP code. "
     "Your House letter waits for you to send it on the representative's own form, which asks for your address: "
     "if the form says you live outside the district, come back to this page, where we show the right "
     "representative once we have checked your address again."
 )
-ZIP_SOURCE_SENT_NOTICE = (
+ZIP_SOURCE_SENT_NOTICE = _l(
     "We could not check your street address when you wrote, so your district came from your ZIP code, "
     "and your House letter went to the representative for that district."
 )
-NOT_FOUND_NOTICE = (
+NOT_FOUND_NOTICE = _l(
     "We could not find that street address, so your district comes from your ZIP code. "
     "Check the number and street name."
 )
@@ -76,7 +79,7 @@ def require_zip5(value: object) -> str:
     """The five-digit ZIP code of what was typed (see places.zip_parts), or InvalidZip."""
     parts = zip_parts(value)
     if parts is None:
-        raise InvalidZip("Enter a 5-digit ZIP code, like 12345 or 12345-6789.")
+        raise InvalidZip(gettext("Enter a 5-digit ZIP code, like 12345 or 12345-6789."))
     return parts[0]
 
 
@@ -85,12 +88,14 @@ def normalize_address(value: object) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InvalidAddress("Enter the street address as text.")
+        raise InvalidAddress(gettext("Enter the street address as text."))
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in value if ch not in " \t"):
-        raise InvalidAddress("The street address contains characters that cannot be part of an address.")
+        raise InvalidAddress(gettext("The street address contains characters that cannot be part of an address."))
     street = " ".join(value.split())
     if len(street) > MAX_ADDRESS_LENGTH:
-        raise InvalidAddress(f"Enter a street address of at most {MAX_ADDRESS_LENGTH} characters.")
+        raise InvalidAddress(
+            gettext("Enter a street address of at most %(count)s characters.", count=MAX_ADDRESS_LENGTH)
+        )
     return street or None
 
 
@@ -134,7 +139,7 @@ class LookupResult:
             "house_candidates": [o.to_json() for o in self.house_candidates],
             "vacancies": [{"state": s, "district": d} for s, d in self.vacancies],
             "approximate": self.approximate,
-            "notice": self.notice,
+            "notice": str(self.notice) if self.notice else None,
         }
 
 
@@ -165,7 +170,7 @@ def lookup_representatives(zip_code: str, address: str | None = None, city: str 
 def _zip_result(zip5: str, street: str | None = None, city: str | None = None) -> LookupResult:
     districts = crosswalk.districts_for(zip5)
     if not districts:
-        raise UnknownZip(f"We have no congressional district for ZIP code {zip5}.")
+        raise UnknownZip(gettext("We have no congressional district for ZIP code %(zip)s.", zip=zip5))
     return _result({"zip": zip5, "address": street}, crosswalk.name, list(districts), None, city)
 
 
@@ -202,7 +207,7 @@ def result_body(result: LookupResult) -> bytes:
             b',"approximate":',
             b"true" if result.approximate else b"false",
             b',"notice":',
-            _dumps(result.notice),
+            _dumps(str(result.notice) if result.notice else None),  # a lazy translation: text in the request's language
             b"}",
         )
     )

@@ -7,6 +7,7 @@ come as `?zip=` so a result can be linked to.
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext
 
 from advocacy.auth.access import public
 from advocacy.congress.forms import LookupForm
@@ -44,5 +45,5 @@ def lookup():
         status = 400
         errors = {name: messages[0] for name, messages in form.errors.items() if name in ("zip", "address")}
         if not errors:
-            errors["form"] = "This form has expired. Please reload the page and try again."
+            errors["form"] = gettext("This form has expired. Please reload the page and try again.")
     return render_template("lookup/index.html", form=form, result=result, errors=errors, label=district_label), status

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from flask import current_app
+from flask_babel import format_date, gettext
 from sqlalchemy import literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -22,9 +23,10 @@ from advocacy.delivery.kinds import Email, Skip, renderer, row
 from advocacy.delivery.models import Delivery
 from advocacy.delivery.suppression import is_suppressed, unsubscribe_headers
 from advocacy.extensions import db
+from advocacy.i18n import in_language
 from advocacy.letters.models import Action, Letter
 from advocacy.mail import mail_enabled
-from advocacy.stances import KIND_LABELS
+from advocacy.stances import KIND_WORDS
 from advocacy.statements.models import Statement
 from advocacy.statements.services import FOLLOWUP, on_first_support
 
@@ -75,28 +77,36 @@ def dedupe_key(campaign_id: int, email_key: str, bioguide_id: str) -> str:
 
 
 def compose(action, campaign, statement: Statement, office) -> tuple[str, str]:
-    """Subject and plain-text body of the follow-up email."""
+    """Subject and plain-text body of the follow-up email, in the writer's language (the caller sets it)."""
     settings = current_app.config["ADVOCACY_SETTINGS"]
-    who = f"{office.title} {office.name}" if office else "An office you wrote to"
-    short = f"{office.title} {office.last_name}" if office else "An office you wrote to"
-    subject = f"{short} has spoken up for {campaign.detainee_name}"
+    name = campaign.detainee_name
+    if office:
+        subject = gettext(
+            "%(office)s has spoken up for %(name)s", office=office.title + " " + office.last_name, name=name
+        )
+        wrote = gettext("You wrote to %(office)s about %(name)s.", office=office.title + " " + office.name, name=name)
+    else:
+        subject = gettext("An office you wrote to has spoken up for %(name)s", name=name)
+        wrote = gettext("You wrote to an office about %(name)s.", name=name)
+    kind = str(KIND_WORDS.get(statement.kind, KIND_WORDS["other"]))
     lines = [
-        f"Hello {action.first_name},",
+        gettext("Hello %(name)s,", name=action.first_name),
         "",
-        f"You wrote to {who} about {campaign.detainee_name}. "
-        f"On {statement.date:%B} {statement.date.day}, {statement.date:%Y}, the office spoke up "
-        f"({KIND_LABELS.get(statement.kind, 'statement').lower()}).",
+        wrote
+        + " "
+        + gettext("On %(date)s, the office spoke up (%(kind)s).", date=format_date(statement.date, "long"), kind=kind),
         "",
     ]
     if statement.quote_or_summary:
         lines += [f"“{statement.quote_or_summary}”", ""]
-    lines += [f"Read it: {statement.source_url}", ""]
+    lines += [gettext("Read it: %(url)s", url=statement.source_url), ""]
     if settings.site_url:
-        lines += [f"See which offices have spoken: {settings.site_url.rstrip('/')}/c/{campaign.slug}/scoreboard", ""]
+        board = f"{settings.site_url.rstrip('/')}/c/{campaign.slug}/scoreboard"
+        lines += [gettext("See which offices have spoken: %(url)s", url=board), ""]
     lines += [
-        "Thank you: letters like yours are how offices hear that their constituents care.",
+        gettext("Thank you: letters like yours are how offices hear that their constituents care."),
         "",
-        "You are getting this one email because you asked to hear back when you wrote.",
+        gettext("You are getting this one email because you asked to hear back when you wrote."),
     ]
     return subject, "\n".join(lines)
 
@@ -113,7 +123,8 @@ def render_followup(delivery) -> Email:
     if statement is None:
         raise Skip("the statement was deleted")
     campaign = db.session.get(Campaign, action.campaign_id)
-    subject, body = compose(action, campaign, statement, office_for(statement.bioguide_id, include_former=True))
+    with in_language(action.language):
+        subject, body = compose(action, campaign, statement, office_for(statement.bioguide_id, include_former=True))
     return Email(to=action.email, subject=subject, text=body, headers=mail_headers(action))
 
 

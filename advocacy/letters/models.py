@@ -40,6 +40,9 @@ class Action(db.Model):
     zip: Mapped[str] = mapped_column(String(10))
     message: Mapped[str] = mapped_column(Text, default="")
     consent: Mapped[bool] = mapped_column(default=False)
+    # The language the writer used (advocacy.i18n code: "en", "zh-Hans", "zh-Hant", "es", "ug"): their receipt
+    # and later emails are written in it; the letters to offices are always English.
+    language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
     # Where the letters were addressed: kept after a purge so reports keep their counts.
     district_state: Mapped[str] = mapped_column(String(2))
     district: Mapped[int | None]

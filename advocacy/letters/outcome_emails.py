@@ -10,6 +10,7 @@ retry with backoff, dead state, dashboard), outside any web request.
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import format_date, gettext
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -20,6 +21,7 @@ from advocacy.delivery.kinds import Email, Skip, renderer, row
 from advocacy.delivery.models import Delivery
 from advocacy.delivery.suppression import is_suppressed, unsubscribe_headers
 from advocacy.extensions import db
+from advocacy.i18n import in_language
 from advocacy.letters.models import Action, Letter
 from advocacy.mail import mail_enabled
 
@@ -63,31 +65,32 @@ def queue_outcome_emails(campaign_id: int) -> int:
 
 
 def compose(action: Action, campaign: Campaign) -> tuple[str, str]:
-    """Subject and plain-text body of the outcome email."""
+    """Subject and plain-text body of the outcome email, in the writer's language (the caller sets it)."""
     settings = current_app.config["ADVOCACY_SETTINGS"]
     result = campaign.outcome_result
+    name, words = campaign.detainee_name, campaign.outcome_words
     if result == "won":
-        subject = f"Good news: {campaign.detainee_name}: {campaign.outcome_label.lower()}"
+        subject = gettext("Good news: %(name)s: %(outcome)s", name=name, outcome=words.lower())
     elif result == "lost":
-        subject = f"News about {campaign.detainee_name}: {campaign.outcome_label.lower()}"
+        subject = gettext("News about %(name)s: %(outcome)s", name=name, outcome=words.lower())
     else:
-        subject = f"The campaign for {campaign.detainee_name} has ended"
+        subject = gettext("The campaign for %(name)s has ended", name=name)
     when = campaign.outcome_date
-    lines = [f"Hello {action.first_name},", ""]
-    lines += [f"You wrote to Congress for {campaign.detainee_name}. Here is how the campaign ended."]
-    lines += ["", f"{campaign.outcome_label}" + (f" ({when:%B} {when.day}, {when:%Y})" if when else "") + "."]
+    lines = [gettext("Hello %(name)s,", name=action.first_name), ""]
+    lines += [gettext("You wrote to Congress for %(name)s. Here is how the campaign ended.", name=name)]
+    lines += ["", words + (f" ({format_date(when, 'long')})" if when else "") + "."]
     if campaign.outcome_message:
         lines += ["", campaign.outcome_message]
     if settings.site_url:
         page = f"{settings.site_url.rstrip('/')}/c/{campaign.slug}"
-        lines += ["", f"The campaign page keeps the record: {page}"]
+        lines += ["", gettext("The campaign page keeps the record: %(url)s", url=page)]
         if campaign.accepts_thanks:
-            lines += ["You can also thank the offices that acted, from the same page."]
+            lines += [gettext("You can also thank the offices that acted, from the same page.")]
     lines += [
         "",
-        "Thank you: letters like yours are how offices hear that their constituents care.",
+        gettext("Thank you: letters like yours are how offices hear that their constituents care."),
         "",
-        "You are getting this one email because you asked to be kept informed when you wrote.",
+        gettext("You are getting this one email because you asked to be kept informed when you wrote."),
     ]
     return subject, "\n".join(lines)
 
@@ -104,7 +107,8 @@ def render_outcome(delivery: Delivery) -> Email:
     campaign = db.session.get(Campaign, action.campaign_id)
     if campaign is None or campaign.outcome is None:
         raise Skip("the campaign no longer has an outcome")
-    subject, body = compose(action, campaign)
+    with in_language(action.language):
+        subject, body = compose(action, campaign)
     headers = {"Auto-Submitted": "auto-generated"}
     if current_app.config["ADVOCACY_SETTINGS"].site_url:
         headers.update(unsubscribe_headers(action.email_key, action.campaign_id))

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -28,79 +30,87 @@ class Problem:
 PROBLEMS: dict[str, Problem] = {
     # The request itself (the API's; the HTML form cannot send these).
     "not_json": Problem(
-        "unsupported_media_type", 415, None, "Send the letter as JSON with Content-Type: application/json."
+        "unsupported_media_type", 415, None, _l("Send the letter as JSON with Content-Type: application/json.")
     ),
-    "not_an_object": Problem("invalid_json", 400, None, "The body must be a JSON object."),
-    "unknown_fields": Problem("invalid_input", 400, None, "Unknown fields."),
-    "wrong_types": Problem("invalid_input", 400, None, "Some fields have the wrong type."),
+    "not_an_object": Problem("invalid_json", 400, None, _l("The body must be a JSON object.")),
+    "unknown_fields": Problem("invalid_input", 400, None, _l("Unknown fields.")),
+    "wrong_types": Problem("invalid_input", 400, None, _l("Some fields have the wrong type.")),
     "bad_idempotency_key": Problem(
-        "invalid_idempotency_key", 400, None, "Idempotency-Key must be 1-64 letters, digits or ._:-"
+        "invalid_idempotency_key", 400, None, _l("Idempotency-Key must be 1-64 letters, digits or ._:-")
     ),
     # The form itself (the HTML flow's anti-bot checks).
-    "form_refused": Problem("form_refused", 400, None, "We could not accept this form. Please try again."),
+    "form_refused": Problem("form_refused", 400, None, _l("We could not accept this form. Please try again.")),
     "too_quick": Problem(
-        "too_quick", 400, None, "That was quick! Please check your details and press the button again."
+        "too_quick", 400, None, _l("That was quick! Please check your details and press the button again.")
     ),
     # The campaign.
-    "no_campaign": Problem("not_found", 404, None, "No such campaign."),
+    "no_campaign": Problem("not_found", 404, None, _l("No such campaign.")),
     "not_started": Problem(
-        "campaign_closed", 409, None, "This campaign has not started yet, so it is not taking letters."
+        "campaign_closed", 409, None, _l("This campaign has not started yet, so it is not taking letters.")
     ),
     "closed": Problem(
         "campaign_closed",
         409,
         None,
-        "This campaign has closed and is no longer taking letters. Thank you for caring.",
+        _l("This campaign has closed and is no longer taking letters. Thank you for caring."),
     ),
     "unavailable": Problem(
         "campaign_unavailable",
         503,
         None,
-        "This campaign's letter cannot be prepared right now. The organizers have been told; please try again later.",
+        _l(
+            "This campaign's letter cannot be prepared right now. The organizers have been told; please try again later."
+        ),
     ),
     # The writer.
     "rate_limited": Problem(
-        "rate_limited", 429, None, "Too many letters from here. Please try again in {wait} seconds."
+        "rate_limited", 429, None, _l("Too many letters from here. Please try again in {wait} seconds.")
     ),
-    "invalid_input": Problem("invalid_input", 400, None, "Some fields need attention."),
-    "zip_in_other_state": Problem("invalid_input", 400, "zip", "ZIP code {zip} is in {states}, not {state}."),
+    "invalid_input": Problem("invalid_input", 400, None, _l("Some fields need attention.")),
+    "zip_in_other_state": Problem("invalid_input", 400, "zip", _l("ZIP code {zip} is in {states}, not {state}.")),
     # Where they live. A split ZIP: the API can only be sent a better address; the form offers the districts.
     "address_needed": Problem(
         "address_needed",
         422,
         "address",
-        "Your ZIP code is split between congressional districts; enter your street address.",
+        _l("Your ZIP code is split between congressional districts; enter your street address."),
         form_field="district",
     ),
     "address_not_found": Problem(
         "address_needed",
         422,
         "address",
-        "Your ZIP code is split between congressional districts, and we could not find your street address "
-        "in them. Check the house number and street name, or choose your district below.",
+        _l(
+            "Your ZIP code is split between congressional districts, and we could not find your street address "
+            "in them. Check the house number and street name, or choose your district below."
+        ),
         form_field="district",
     ),
     "geocoder_down": Problem(
         "address_needed",
         422,
         "address",
-        "Your ZIP code is split between congressional districts, and the address lookup service is not "
-        "answering right now, so we could not place your street address. Choose your district below, "
-        "or try again in a few minutes.",
+        _l(
+            "Your ZIP code is split between congressional districts, and the address lookup service is not "
+            "answering right now, so we could not place your street address. Choose your district below, "
+            "or try again in a few minutes."
+        ),
         form_field="district",
     ),
     "no_offices": Problem(
         "no_offices",
         422,
         None,
-        "There is no one to write to for this address right now (the seat may be vacant).",
+        _l("There is no one to write to for this address right now (the seat may be vacant)."),
     ),
     "no_one_to_thank": Problem(
         "no_offices",
         422,
         None,
-        "None of your members of Congress has spoken up for {detainee}, so there is no office to thank. "
-        "Nothing was sent.",
+        _l(
+            "None of your members of Congress has spoken up for {detainee}, so there is no office to thank. "
+            "Nothing was sent."
+        ),
     ),
     # A lookup's own failures (advocacy.congress.lookup), by the lookup's code. An unknown ZIP is 404 on the
     # lookup API, where the ZIP is the resource; in a submission it is a field that cannot be processed.
@@ -112,9 +122,9 @@ PROBLEMS: dict[str, Problem] = {
 
 
 # What the API says of a field in a request that is not a letter's JSON (a field's own checks are in validation.py).
-NOT_A_FIELD = "Not a known field."
-NOT_A_STRING = "Must be a string."
-NOT_A_BOOL = "Must be true or false."
+NOT_A_FIELD = _l("Not a known field.")
+NOT_A_STRING = _l("Must be a string.")
+NOT_A_BOOL = _l("Must be true or false.")
 
 
 class FlowError(Exception):
@@ -136,7 +146,7 @@ class FlowError(Exception):
     ):
         self.reason = reason or self.reason
         self.problem = PROBLEMS[self.reason]
-        self.message = message if message is not None else self.problem.message.format(**values)
+        self.message = message if message is not None else str(self.problem.message).format(**values)
         if fields is None:
             fields = {self.problem.field: self.message} if self.problem.field else {}
         self.fields = fields

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from collections import Counter
 
+from flask_babel import gettext, lazy_gettext, ngettext
+
 DELIVERED = "delivered"
 ON_ITS_WAY = "on_its_way"
 NEEDS_STEP = "needs_step"
 NOT_DELIVERED = "not_delivered"
 
 LABELS = {
-    DELIVERED: "Delivered",
-    ON_ITS_WAY: "On its way",
-    NEEDS_STEP: "Needs your step",
-    NOT_DELIVERED: "Not delivered",
+    DELIVERED: lazy_gettext("Delivered"),
+    ON_ITS_WAY: lazy_gettext("On its way"),
+    NEEDS_STEP: lazy_gettext("Needs your step"),
+    NOT_DELIVERED: lazy_gettext("Not delivered"),
 }
 
 
@@ -37,14 +39,18 @@ def progress_counts(deliveries) -> Counter:
 
 def progress_heading(counts: Counter) -> str:
     """One honest line for a set of letters, e.g. "1 letter delivered, 2 need your step on the office's form"."""
-    parts = []
-    for state, one, many in (
-        (DELIVERED, "letter delivered", "letters delivered"),
-        (ON_ITS_WAY, "letter on its way", "letters on their way"),
-        (NEEDS_STEP, "letter needs your step on the office's form", "letters need your step on the office's form"),
-        (NOT_DELIVERED, "letter could not be delivered", "letters could not be delivered"),
-    ):
-        n = counts.get(state, 0)
-        if n:
-            parts.append(f"{n} {one if n == 1 else many}")
-    return ", ".join(parts)
+    parts = [_HEADINGS[state](counts[state]) for state in _HEADINGS if counts.get(state, 0)]
+    return gettext(", ").join(parts)
+
+
+# Each state's words, in full sentences the catalogs can translate (pybabel reads only literal strings).
+_HEADINGS = {
+    DELIVERED: lambda n: ngettext("%(num)d letter delivered", "%(num)d letters delivered", n),
+    ON_ITS_WAY: lambda n: ngettext("%(num)d letter on its way", "%(num)d letters on their way", n),
+    NEEDS_STEP: lambda n: ngettext(
+        "%(num)d letter needs your step on the office's form", "%(num)d letters need your step on the office's form", n
+    ),
+    NOT_DELIVERED: lambda n: ngettext(
+        "%(num)d letter could not be delivered", "%(num)d letters could not be delivered", n
+    ),
+}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from flask import current_app, render_template
+from flask_babel import gettext
 from sqlalchemy import select
 
 from advocacy.campaigns.models import Campaign
@@ -17,6 +18,7 @@ from advocacy.congress.offices import office_for
 from advocacy.delivery.kinds import Email, Skip, renderer, row
 from advocacy.delivery.models import Delivery
 from advocacy.extensions import db
+from advocacy.i18n import campaign_text, in_language
 from advocacy.letters.models import Action, Letter
 
 log = logging.getLogger(__name__)
@@ -52,7 +54,7 @@ def compose(action: Action) -> tuple[str, str, str]:
         "rows": rows,
         "campaign_url": f"{site}/c/{campaign.slug}" if site else "",
     }
-    subject = f"Your letters for {campaign.title}"
+    subject = gettext("Your letters for %(title)s", title=campaign_text(campaign, "title"))
     return (
         subject,
         render_template("letters/receipt.txt", **context),
@@ -66,7 +68,8 @@ def render_receipt(delivery) -> Email:
     action = delivery.action
     if action is None or action.purged_at is not None or not action.email:
         raise Skip("the constituent's details were purged")
-    subject, text, html = compose(action)
+    with in_language(action.language):
+        subject, text, html = compose(action)
     # The Message-ID is the outbox's: the row's uuid4 under the sender's domain, the same on every attempt.
     return Email(to=action.email, subject=subject, text=text, html=html)
 

@@ -39,6 +39,7 @@ from advocacy.delivery.dispatch import dispatch_after_commit
 from advocacy.delivery.models import Delivery
 from advocacy.delivery.outbox import delivery_values
 from advocacy.extensions import db
+from advocacy.i18n import request_language
 from advocacy.identity import email_key, pseudonym
 from advocacy.letters.compose import LetterRenderer, RenderedLetter
 from advocacy.letters.limits import submission_retry_after
@@ -312,6 +313,7 @@ def _write(
         zip=constituent.zip,
         message=constituent.message,
         consent=constituent.consent,
+        language=request_language(),  # the receipt and later emails speak it; the letters stay English
         district_state=state,
         district=district,
         congress=congress,
@@ -418,11 +420,11 @@ def submission_notice(action, letters: list[Letter], deliveries: dict[str, Deliv
     if not statuses:
         return None
     if "handoff" in statuses:
-        return ZIP_SOURCE_HANDOFF_NOTICE
+        return str(ZIP_SOURCE_HANDOFF_NOTICE)
     if statuses & {"pending", "sending", "failed"}:
-        return ZIP_SOURCE_NOTICE
+        return str(ZIP_SOURCE_NOTICE)
     if statuses & {"sent", "handoff_sent", "unknown"}:
-        return ZIP_SOURCE_SENT_NOTICE
+        return str(ZIP_SOURCE_SENT_NOTICE)
     return None
 
 

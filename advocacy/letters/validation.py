@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass
 from functools import cached_property
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import format_number, gettext
+from flask_babel import lazy_gettext as _l
 
 from advocacy import places
 from advocacy.identity import clean_identifier, email_key, pseudonym, visible, visible_words
@@ -111,52 +113,56 @@ def validate_constituent(data: Mapping[str, object]) -> Constituent:
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
     for name, label in (
-        ("first_name", "First name"),
-        ("last_name", "Last name"),
-        ("address", "Street address"),
-        ("city", "City"),
+        ("first_name", _l("First name")),
+        ("last_name", _l("Last name")),
+        ("address", _l("Street address")),
+        ("city", _l("City")),
     ):
         value = clean_text(data.get(name))
         if not value:
-            errors[name] = f"{label} is required."
+            errors[name] = gettext("%(field)s is required.", field=label)
         elif len(value) > LIMITS[name]:
-            errors[name] = f"{label} must be at most {LIMITS[name]} characters."
+            errors[name] = gettext("%(field)s must be at most %(count)s characters.", field=label, count=LIMITS[name])
         values[name] = value
 
     email_raw = unicodedata.normalize("NFC", visible(data.get("email")))
     if not email_raw:
-        errors["email"] = "Email is required."
+        errors["email"] = gettext("%(field)s is required.", field=gettext("Email"))
     elif len(email_raw) > 254:
-        errors["email"] = "Email must be at most 254 characters."
+        errors["email"] = gettext("%(field)s must be at most %(count)s characters.", field=gettext("Email"), count=254)
     else:
         try:
             values["email"] = validate_email(email_raw, check_deliverability=False).normalized
         except EmailNotValidError as exc:
-            errors["email"] = f"Enter a valid email address ({exc})."
+            errors["email"] = gettext("Enter a valid email address (%(detail)s).", detail=exc)
 
     state = clean_text(data.get("state")).upper()
     if state not in places.STATES:
-        errors["state"] = "Choose the state or territory where you live."
+        errors["state"] = gettext("Choose the state or territory where you live.")
     values["state"] = state
 
     zip_code = places.normalize_zip(clean_text(data.get("zip")))
     if zip_code is None:
-        errors["zip"] = "Enter a 5-digit ZIP code (or ZIP+4)."
+        errors["zip"] = gettext("Enter a 5-digit ZIP code (or ZIP+4).")
     values["zip"] = zip_code or ""
 
     phone = clean_text(data.get("phone"))
     if phone and (not PHONE_RE.match(phone) or sum(c.isdigit() for c in phone) < 7):
-        errors["phone"] = "Enter a phone number with digits only (or leave it empty)."
+        errors["phone"] = gettext("Enter a phone number with digits only (or leave it empty).")
     values["phone"] = phone
 
     message = clean_text(data.get("message"), multiline=True)
     if len(message) > MAX_MESSAGE:
-        errors["message"] = f"Your message must be at most {MAX_MESSAGE:,} characters (it has {len(message):,})."
+        errors["message"] = gettext(
+            "Your message must be at most %(limit)s characters (it has %(count)s).",
+            limit=format_number(MAX_MESSAGE),
+            count=format_number(len(message)),
+        )
     values["message"] = message
 
     prefix = clean_text(data.get("prefix"))
     if prefix and prefix not in PREFIXES:
-        errors["prefix"] = f"Choose one of {', '.join(PREFIXES)}, or leave it empty."
+        errors["prefix"] = gettext("Choose one of %(choices)s, or leave it empty.", choices=", ".join(PREFIXES))
     values["prefix"] = prefix
 
     if errors:

@@ -21,6 +21,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -291,7 +292,12 @@ def handoff_sent(slug: str, action_id: str, delivery_id: str):
         abort(404)
     mark_handoff_sent(delivery_id)
     letter = next(letter for letter in sent_here if letter.id == delivery.letter_id)
-    flash(f"Marked as sent: your letter to {letter.office_title} {letter.office_name} is done.", "success")
+    flash(
+        gettext(
+            "Marked as sent: your letter to %(office)s is done.", office=letter.office_title + " " + letter.office_name
+        ),
+        "success",
+    )
     return redirect(url_for(".thanks", slug=slug, action_id=action_id) + f"#letter-{delivery.letter_id}", code=303)
 
 
@@ -305,5 +311,8 @@ def called(slug: str, action_id: str, letter_id: str):
         abort(404)
     mark_called(letter_id)
     letter = next(letter for letter in sent_here if letter.id == letter_id)
-    flash(f"Thank you for calling {letter.office_title} {letter.office_name}'s office.", "success")
+    flash(
+        gettext("Thank you for calling %(office)s's office.", office=letter.office_title + " " + letter.office_name),
+        "success",
+    )
     return redirect(url_for(".thanks", slug=slug, action_id=action_id) + f"#letter-{letter_id}", code=303)

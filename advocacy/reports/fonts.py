@@ -7,6 +7,7 @@ below. When no TTF is found the packet still renders with a core PDF font, repla
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,19 @@ FAMILY = "packet"
 FALLBACK_FAMILY = "packet-cjk"
 
 
+# Hebrew, Arabic (with its supplements and presentation forms), Syriac, Thaana, N'Ko: scripts written right to left.
+_RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+def shaping_available() -> bool:
+    """fpdf2 shapes text (joining, right-to-left runs) through uharfbuzz, pinned in requirements.txt."""
+    try:
+        import uharfbuzz  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def _setting(name: str, default):
     if has_app_context():
         return current_app.config.get(name, default)
@@ -40,6 +54,7 @@ class PacketFonts:
     unicode: bool = False
     _fallback_path: str | None = None
     _fallback_loaded: bool = False
+    _shaping: bool = False
 
     @classmethod
     def install(cls, pdf: FPDF) -> PacketFonts:
@@ -68,6 +83,11 @@ class PacketFonts:
         which are pieces of people's names)."""
         if not self.unicode:
             return text.encode("latin-1", "replace").decode("latin-1")
+        if not self._shaping and _RIGHT_TO_LEFT.search(text) and shaping_available():
+            # Arabic script (Uyghur) joins its letters and runs right to left: only a shaping engine draws it
+            # readably. DejaVu Sans has the letters Uyghur uses and their joining forms.
+            self.pdf.set_text_shaping(True)
+            self._shaping = True
         cmap = self.pdf.fonts[FAMILY].cmap
         missing = {ch for ch in set(text) if ch > "\x7f" and not ch.isspace() and ord(ch) not in cmap}
         if not missing:

@@ -17,8 +17,9 @@ from advocacy.auth.access import public
 from advocacy.campaigns.services import get_public_campaign
 from advocacy.campaigns.snapshots import campaign_snapshot
 from advocacy.congress.lookup import LookupFailed, lookup_representatives
+from advocacy.i18n import current_language
 from advocacy.places import STATE_NAMES
-from advocacy.stances import Stance
+from advocacy.stances import KIND_WORDS, Stance
 from advocacy.statements.atom import statements_atom
 from advocacy.statements.scoreboard import (
     GROUP_LABELS,
@@ -53,22 +54,27 @@ def _your_members(zip_code: str):
         return None, str(exc)
 
 
+# Statement kinds in the reader's words (the English labels stay for staff pages and exports).
+bp.add_app_template_global(KIND_WORDS, "kind_words")
+
+
 def _parts():
     return current_app.jinja_env.get_template("scoreboard/_parts.html").module
 
 
 def _table_body(board: Scoreboard, rows: list[OfficeRow], mine: set[str]) -> Markup:
     parts = _parts()
-    cached = board.rendered.get("rows")
+    key = ("rows", current_language().code)  # rendered pieces hold words: one copy per language
+    cached = board.rendered.get(key)
     if cached is None:
-        cached = board.rendered["rows"] = {r.office.bioguide_id: parts.office_row(r) for r in board.rows}
+        cached = board.rendered[key] = {r.office.bioguide_id: parts.office_row(r) for r in board.rows}
     return Markup("").join(
         parts.office_row(r, True) if r.office.bioguide_id in mine else cached[r.office.bioguide_id] for r in rows
     )
 
 
 def _timeline(board: Scoreboard, everything: bool) -> Markup:
-    key = ("timeline", everything)
+    key = ("timeline", everything, current_language().code)
     html = board.rendered.get(key)
     if html is None:
         months = board.timeline(None if everything else TIMELINE_LIMIT)
@@ -86,7 +92,8 @@ def show(slug: str):
     # The plain page (no filters, no ZIP, nobody signed in) is the same for every visitor until the
     # statements change: render it once per scoreboard version and process.
     plain = not request.args and not current_user.is_authenticated
-    if plain and (page := board.rendered.get(("page", campaign.title))) is not None:
+    page_key = ("page", campaign.title, current_language().code)
+    if plain and (page := board.rendered.get(page_key)) is not None:
         return Response(page, headers={"Cache-Control": PUBLIC_CACHE})
     query = TableQuery.from_args(request.args)
     result, zip_error = _your_members(query.zip)
@@ -144,7 +151,7 @@ def show(slug: str):
     if not query.zip and not current_user.is_authenticated:
         response.headers["Cache-Control"] = PUBLIC_CACHE
     if plain:
-        board.rendered[("page", campaign.title)] = response.get_data()
+        board.rendered[page_key] = response.get_data()
     return response
 
 

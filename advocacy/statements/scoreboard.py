@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import lazy_gettext
 from sqlalchemy import func, select
 
 from advocacy.caching import BoundedCache, bounded_cache
@@ -27,7 +28,11 @@ SEATS = 535  # 100 senators and 435 voting representatives
 STANCES = ("supports", "neutral", "opposes")
 STANCE_ORDER = {"supports": 0, "neutral": 1, "opposes": 2, None: 3}
 SORT_KEYS = ("name", "state", "chamber", "party", "stance", "date")
-GROUP_LABELS = {"senate": "Senate", "house": "House", "delegates": "Delegates and Resident Commissioner"}
+GROUP_LABELS = {
+    "senate": lazy_gettext("Senate"),
+    "house": lazy_gettext("House"),
+    "delegates": lazy_gettext("Delegates and Resident Commissioner"),
+}
 
 
 @dataclass(frozen=True)

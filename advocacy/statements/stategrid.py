@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import gettext, lazy_gettext
 from markupsafe import Markup, escape
 
 from advocacy.places import STATE_NAMES
@@ -38,14 +39,14 @@ ROWS = 1 + max(r for _, r in TILES.values())
 
 # (lowest share that gets this colour, fill, text colour, legend label). Text contrast is AA on each fill.
 SCALE = (
-    (1.0, "#1e6b35", "#ffffff", "Every office has spoken"),
-    (0.5, "#2f7f4c", "#ffffff", "Half or more"),
-    (1e-9, "#b7dcc1", "#1b1f24", "Some"),
-    (0.0, "#e3e7eb", "#1b1f24", "None yet"),
+    (1.0, "#1e6b35", "#ffffff", lazy_gettext("Every office has spoken")),
+    (0.5, "#2f7f4c", "#ffffff", lazy_gettext("Half or more")),
+    (1e-9, "#b7dcc1", "#1b1f24", lazy_gettext("Some")),
+    (0.0, "#e3e7eb", "#1b1f24", lazy_gettext("None yet")),
 )
 # "Your state": a dashed dark border, unlike the solid blue focus ring, and said in the tile's name and legend.
 HIGHLIGHT = "#1b1f24"
-HIGHLIGHT_LABEL = "Your state (dashed border)"
+HIGHLIGHT_LABEL = lazy_gettext("Your state (dashed border)")
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,10 @@ def render_state_grid(
     counts: Mapping[str, StateCount],
     link_for: callable | None = None,
     highlight: frozenset[str] = frozenset(),
-    title: str = "Offices that have spoken, by state",
+    title: str | None = None,
 ) -> Markup:
     """The map as an <svg> element. `link_for(state)` gives each tile's link (e.g. filter the table)."""
+    title = title or gettext("Offices that have spoken, by state")
     step = TILE + GAP
     width, height = COLUMNS * step - GAP, ROWS * step - GAP
     # A picture with links inside is a group to assistive technology (an "img" hides its links).
@@ -88,14 +90,19 @@ def render_state_grid(
         fill, ink = colours(count.share)
         x, y = col * step, row * step
         name = STATE_NAMES.get(state, state)
-        label = f"{name}: {count.spoken} of {count.offices} offices have spoken"
+        label = gettext(
+            "%(state)s: %(spoken)s of %(offices)s offices have spoken",
+            state=name,
+            spoken=count.spoken,
+            offices=count.offices,
+        )
         stroke = (
             f' stroke="{HIGHLIGHT}" stroke-width="3" stroke-dasharray="5 3"'
             if state in highlight
             else ' stroke="#ffffff" stroke-width="1"'
         )
         if state in highlight:
-            label += " (your state)"
+            label += " " + gettext("(your state)")
         tile = (
             f'<rect x="{x}" y="{y}" width="{TILE}" height="{TILE}" rx="3" fill="{fill}"{stroke}/>'
             f'<text text-anchor="middle" fill="{ink}">'

@@ -14,6 +14,7 @@ from advocacy.delivery.kinds import Email, Skip, renderer
 from advocacy.delivery.models import Delivery
 from advocacy.delivery.suppression import is_suppressed, unsubscribe_headers, unsubscribe_url
 from advocacy.extensions import db
+from advocacy.i18n import in_language
 from advocacy.identity import email_key
 from advocacy.updates.models import CampaignUpdate
 from advocacy.updates.services import UPDATE, render_body
@@ -63,7 +64,9 @@ def render_update(delivery: Delivery) -> Email:
         raise Skip("the supporter's details were purged or consent withdrawn")
     if is_suppressed(action.email_key, campaign.id):
         raise Skip("the supporter unsubscribed")
-    return _to(compose(update, campaign, action.first_name, action.email_key, test=False), action.email)
+    with in_language(action.language):  # the organizer's news stays as written; the words around it are theirs
+        email = compose(update, campaign, action.first_name, action.email_key, test=False)
+    return _to(email, action.email)
 
 
 def _to(email: Email, address: str) -> Email:

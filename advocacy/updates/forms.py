@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -53,11 +54,11 @@ class ButtonForm(FlaskForm):
 
 class PreferencesForm(FlaskForm):
     scope = RadioField(
-        "Stop",
+        _l("Stop"),
         choices=[
-            SelectChoice("campaign", "Emails about this campaign"),
-            SelectChoice("all", "All emails from us, about any campaign"),
+            SelectChoice("campaign", _l("Emails about this campaign")),
+            SelectChoice("all", _l("All emails from us, about any campaign")),
         ],
         default="campaign",
-        validators=[DataRequired(message="Choose what to stop.")],
+        validators=[DataRequired(message=_l("Choose what to stop."))],
     )

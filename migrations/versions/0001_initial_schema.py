@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 21:27:26.740210
+Create Date: 2026-12-04 21:31:11.825858
 
 """
 from alembic import op
@@ -46,6 +46,7 @@ def upgrade():
     sa.Column('thanks_open', sa.Boolean(), nullable=False),
     sa.Column('timeline', sa.JSON(), nullable=False),
     sa.Column('priority_targets', sa.JSON(), nullable=False),
+    sa.Column('translations', sa.JSON(), nullable=False),
     sa.Column('content_updated_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('stale_notified_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', advocacy.db.UTCDateTime(timezone=True), nullable=False),
@@ -211,6 +212,7 @@ def upgrade():
     sa.Column('zip', sa.String(length=10), nullable=False),
     sa.Column('message', sa.Text(), nullable=False),
     sa.Column('consent', sa.Boolean(), nullable=False),
+    sa.Column('language', sa.String(length=10), server_default='en', nullable=False),
     sa.Column('district_state', sa.String(length=2), nullable=False),
     sa.Column('district', sa.Integer(), nullable=True),
     sa.Column('congress', sa.Integer(), nullable=False),
