@@ -33,7 +33,8 @@ from advocacy.delivery import jobs as delivery_jobs
 from advocacy.delivery import models as delivery_models
 from advocacy.delivery import suppression
 from advocacy.delivery.cli import deliveries_cli
-from advocacy.extensions import csrf, db, limiter, login_manager, migrate
+from advocacy.extensions import csrf, limiter, login_manager, migrate
+from advocacy.extensions import db as database
 from advocacy.letters import api as letters_api
 from advocacy.letters import counts, followups, outcome_emails, receipts
 from advocacy.letters import models as letters_models
@@ -158,13 +159,15 @@ def register_extensions(app: Flask) -> None:
         **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
         "hide_parameters": True,
     }
-    db.init_app(app)
+    # `database`, not `db`: the package's attribute `advocacy.db` must stay the module (the migration names
+    # advocacy.db.UTCDateTime).
+    database.init_app(app)
     with app.app_context():  # makes the engine object; no connection is opened here
-        if db.engine.dialect.name == "sqlite":
-            configure_sqlite(db.engine)
-        elif db.engine.dialect.name == "postgresql":
-            configure_postgres(db.engine)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+        if database.engine.dialect.name == "sqlite":
+            configure_sqlite(database.engine)
+        elif database.engine.dialect.name == "postgresql":
+            configure_postgres(database.engine)
+    migrate.init_app(app, database, directory=str(PROJECT_ROOT / "migrations"))
     inputs.init_app(app)  # the first before_request: malformed paths, forms and JSON reach no check or view
     csrf.init_app(app)
     limiter.init_app(app)

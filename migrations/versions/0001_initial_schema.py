@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 21:31:11.825858
+Create Date: 2026-12-04 22:06:05.914691
 
 """
 from alembic import op
