@@ -38,6 +38,7 @@ def rows(campaign_id: int, email_key: str = "k" * 64, offices=("S000148", "G0005
         "district": None,
         "congress": 119,
         "lookup_source": "zip-crosswalk",
+        "language": "zh-Hans",
         "purged_at": None,
         "created_at": WHEN,
     }

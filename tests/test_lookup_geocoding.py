@@ -148,11 +148,11 @@ def test_the_zip_notice_is_true_to_how_the_house_letter_leaves(client, db, live_
         return client.get(thanks_url).get_data(as_text=True).replace("&#39;", "'")
 
     held = notice_after(house_delivery.channel, "pending")
-    assert ZIP_SOURCE_NOTICE in held
+    assert str(ZIP_SOURCE_NOTICE) in held
     on_the_form = notice_after("contact_form", "handoff")  # the writer sends it: nothing of ours goes to the House
-    assert ZIP_SOURCE_HANDOFF_NOTICE in on_the_form and "before your letter goes to the House" not in on_the_form
+    assert str(ZIP_SOURCE_HANDOFF_NOTICE) in on_the_form and "before your letter goes to the House" not in on_the_form
     gone = notice_after("email", "sent")
-    assert ZIP_SOURCE_SENT_NOTICE in gone and "We check the address again" not in gone
+    assert str(ZIP_SOURCE_SENT_NOTICE) in gone and "We check the address again" not in gone
 
 
 # --- lookups ----------------------------------------------------------------------------------------------
