@@ -7,7 +7,7 @@ from datetime import datetime
 
 from openpyxl import load_workbook
 
-from advocacy.reports.exports import CONTACT_HEADERS, Export, write_xlsx
+from advocacy.reports.exports import CONTACT_HEADERS, Export, _Reporting, write_xlsx
 from tests.factories import make_sample_campaign
 
 TRICKY = [
@@ -75,3 +75,17 @@ def test_packing_the_workbook_keeps_reporting_so_a_long_close_is_not_taken_for_a
     assert packing and all(done == 3 for done, _ in packing)
     assert packing[0][1] < last[1] == len(target.getvalue())
     assert load_workbook(io.BytesIO(target.getvalue())).worksheets[0]["A4"].value == "row 2"
+
+
+def test_the_reports_while_packing_come_at_most_once_a_second():
+    now = [100.0]
+    calls = []
+    target = _Reporting(io.BytesIO(), lambda: calls.append(now[0]), every=1.0, clock=lambda: now[0])
+    for _ in range(500):  # XlsxWriter's close() writes the ZIP in many small pieces
+        target.write(b"x" * 64)
+    now[0] += 0.5
+    target.write(b"x")
+    now[0] += 0.5
+    target.write(b"x")
+    assert calls == [100.0, 101.0]
+    assert len(target.getvalue()) == 500 * 64 + 2

@@ -59,8 +59,13 @@ def _campaign(slug: str) -> Campaign:
 
 
 def _progress(label: str):
+    reported = -1
+
     def report(count: int) -> None:
-        click.echo(f"{label}: {count:,} rows", err=True)
+        nonlocal reported
+        if count != reported:  # XLSX: the reports while the workbook is packed repeat the last count
+            reported = count
+            click.echo(f"{label}: {count:,} rows", err=True)
 
     return report
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -446,13 +447,19 @@ def _copy_csv(export: Export, progress: Callable[[int], None] | None) -> Iterato
 
 
 class _Reporting:
-    """A binary file that calls `report` on each write (the caller throttles what it does with the calls)."""
+    """A binary file that calls `report` on a write at most once every `every` seconds."""
 
-    def __init__(self, file, report: Callable[[], None]):
-        self._file, self._report = file, report
+    def __init__(
+        self, file, report: Callable[[], None], every: float = 1.0, clock: Callable[[], float] = time.monotonic
+    ):
+        self._file, self._report, self._every, self._clock = file, report, every, clock
+        self._last = float("-inf")
 
     def write(self, data) -> int:
-        self._report()
+        now = self._clock()
+        if now - self._last >= self._every:
+            self._last = now
+            self._report()
         return self._file.write(data)
 
     def __getattr__(self, name):
