@@ -40,6 +40,7 @@ from advocacy.letters import counts, followups, outcome_emails, receipts
 from advocacy.letters import models as letters_models
 from advocacy.letters import views as letters_views
 from advocacy.letters.cli import districts_verify, legislators_switch
+from advocacy.main import campaign_translations
 from advocacy.main import organization as organization_views
 from advocacy.main import views as main_views
 from advocacy.organization import models as organization_models
@@ -112,6 +113,7 @@ BLUEPRINTS = (
     privacy_views.bp,
     campaigns_views.bp,  # organizer pages under /organizer/campaigns
     photo_views.bp,  # the campaign's uploaded photo, and /photos/<id>.jpg
+    campaign_translations.bp,  # a campaign's translations, edited by organizers
     statements_views.bp,  # organizer pages
     statements_public.bp,  # the public scoreboard
     letters_views.bp,  # the public campaign pages and the letter flow

@@ -253,10 +253,14 @@ def read_campaign_file(path: Path, check_references: bool = False) -> CampaignSp
 
 
 def _read_translations(r: YamlReader, spec: CampaignSpec) -> None:
+    spec.translations = read_translations(r, {letter.name for letter in spec.letters})
+
+
+def read_translations(r: YamlReader, names: set[str]) -> dict:
     """`translations: {zh-Hans: {title, story, ask, share_text, letters: {variant name: gloss}}}`. A language
     is offered on the campaign's pages only when its translation is complete (advocacy.i18n)."""
     languages = r.mapping(("translations",), set(CODES) - {DEFAULT}, required=False)
-    names = {letter.name for letter in spec.letters}
+    translations = {}
     for code in sorted(languages):
         path = ("translations", code)
         r.mapping(path, TRANSLATION_KEYS)
@@ -268,7 +272,14 @@ def _read_translations(r: YamlReader, spec: CampaignSpec) -> None:
         }
         glosses = r.mapping((*path, "letters"), names, required=False)
         entry["letters"] = {name: r.text((*path, "letters", name), MAX_GLOSS) for name in sorted(glosses)}
-        spec.translations[code] = {key: value for key, value in entry.items() if value}
+        translations[code] = {key: value for key, value in entry.items() if value}
+    return translations
+
+
+def check_translations(data: dict, names: set[str]) -> dict:
+    """The web form's translations, checked by the campaign file's rules (read_translations); raises
+    CampaignFileError naming the field (`translations.es.letters.<variant>`)."""
+    return read_translations(YamlReader("translations", {"translations": data}, {}), names)
 
 
 def _read_targets(r: YamlReader, spec: CampaignSpec, check_references: bool) -> None:

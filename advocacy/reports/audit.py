@@ -33,6 +33,7 @@ ACTIONS = (
     "case.packet",  # a casework packet downloaded
     "supporters.unsubscribe",
     "user.invite",  # an admin invited an account (filters: user_id, role; never the email)
+    "campaign.translations",  # an organizer saved a campaign's translations (filters: languages, complete ones)
     "organization.update",  # an admin saved the organization settings (filters: the names of the fields changed)
 )
 PAGE_SIZE = 50

@@ -255,6 +255,7 @@ STAFF_PATHS = (
     "/staff/campaigns/sample-campaign/exports?state=Q1",  # with the error summary
     "/organizer/campaigns/{campaign}",
     "/organizer/campaigns/{campaign}/photo",
+    "/organizer/campaigns/{campaign}/translations",
     "/organizer/campaigns/sample-campaign/statements/",
     "/organizer/campaigns/sample-campaign/statements/new?q=Tonko",
     "/organizer/deliveries",

@@ -177,6 +177,7 @@ ORGANIZER_PAGES = [
     "/organizer/campaigns/{campaign}",
     "/organizer/campaigns/{campaign}/edit",
     "/organizer/campaigns/{campaign}/photo",
+    "/organizer/campaigns/{campaign}/translations",
     "/organizer/campaigns/{campaign}/targets",
     "/organizer/campaigns/{campaign}/targets?office_q=NY&committee_q=judiciary",  # the pickers' results
     "/organizer/campaigns/{campaign}/letters/{letter}",
