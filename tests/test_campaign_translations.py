@@ -107,6 +107,8 @@ def test_bad_input_is_refused_by_the_file_rules_and_changes_nothing(
     assert response.status_code == 400
     assert "<title>Error: Translations" in body and 'id="form-errors"' in body and "Nothing was saved." in body
     assert message in body
+    if "zh-Hans.title" in change:  # the summary links to the field, which says it is invalid
+        assert 'href="#t-zh-Hans-title"' in body and 'id="t-zh-Hans-title"' in body and 'aria-invalid="true"' in body
     assert _stored(db, live_campaign.id) == before
     assert _events(db) == []
 
