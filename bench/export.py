@@ -12,8 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,13 +96,17 @@ def export(env: dict, fmt: str) -> dict:
         str(out),
     ]
     started = time.monotonic()
-    process = subprocess.Popen(cmd, cwd=bench.ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.monotonic() - started
-    stderr = process.stderr.read().decode(errors="replace")[-500:]
+    # The export's progress goes to a file, not a pipe: a pipe read only at the end blocks a chatty child.
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(cmd, cwd=bench.ROOT, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.monotonic() - started
+        errors.seek(0)
+        stderr = errors.read().decode(errors="replace")
     if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"bench: export failed: {stderr}")
-    rows = None
+        sys.exit(f"bench: export failed: {stderr[-500:]}")
+    counts = re.findall(r"contacts: ([\d,]+) rows", stderr)  # the CLI's progress lines; the last is the total
+    rows = int(counts[-1].replace(",", "")) if counts else None
     if fmt == "csv":
         with out.open("rb") as f:
             rows = sum(1 for _ in f) - 1

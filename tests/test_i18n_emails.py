@@ -9,21 +9,16 @@ import datetime as dt
 import pytest
 
 from advocacy.statements.services import StatementInput, record_statement
-from tests.delivery_support import run_batch
+from tests.delivery_support import OUTCOME_FORM, run_batch, site_mail_config
 from tests.factories import SENATOR, make_action, make_campaign, make_letter
 
 pytestmark = pytest.mark.usefixtures("congress_data")
-OUTCOME = {
-    "outcome": "released",
-    "outcome_date": "2026-02-03",
-    "outcome_message": "He was released on 3 February. Thank you for writing.",
-    "thanks_open": "y",
-}
+OUTCOME = OUTCOME_FORM
 
 
 @pytest.fixture
 def app_config(smtp_server):
-    return {"ENVIRON": {**smtp_server.environ(), "ADVOCACY_SITE_URL": "https://act.example.org"}}
+    return site_mail_config(smtp_server)
 
 
 @pytest.fixture
