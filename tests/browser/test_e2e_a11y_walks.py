@@ -114,6 +114,8 @@ WIDEST = """() => {
 
 def fits_sideways(page) -> None:
     """Nothing wider than the window: the page does not scroll sideways (a table may, inside its own box)."""
+    # Measured once the stylesheet has loaded: a heading can be found after a POST before the CSS is applied.
+    page.wait_for_load_state("load")
     widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert widths[0] <= widths[1] + 1, (
         f"{page.url}: content {widths[0]} px wide in a {widths[1]} px window: {page.evaluate(WIDEST)}"

@@ -242,6 +242,7 @@ def test_on_a_phone_sized_screen_nothing_scrolls_sideways_and_the_letters_go(sit
     try:
 
         def fits():
+            page.wait_for_load_state("load")  # measured with the stylesheet applied
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), page.url
 
         page.goto(site.base_url + "/c/sample-campaign")

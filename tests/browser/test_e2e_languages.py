@@ -64,6 +64,7 @@ def phone(browser):
 
 
 def no_horizontal_scroll(page) -> None:
+    page.wait_for_load_state("load")  # measured with the stylesheet applied
     overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow} px at 360 px"
 
