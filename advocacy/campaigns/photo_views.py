@@ -15,6 +15,7 @@ from advocacy.auth.access import public, role_required
 from advocacy.auth.models import Role
 from advocacy.campaigns import photos
 from advocacy.campaigns.models import MAX_PHOTO_ALT, MAX_PHOTO_CREDIT, Campaign
+from advocacy.campaigns.services import campaign_or_404
 from advocacy.extensions import db
 from advocacy.inputs import accepts_upload
 
@@ -36,13 +37,6 @@ def _upload_limit() -> int:
     return 2 * photos.max_bytes() + 64 * 1024
 
 
-def _campaign_or_404(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        abort(404)
-    return campaign
-
-
 def _page(campaign: Campaign, form: PhotoForm, errors: dict[str, str], status: int = 200):
     return render_template(
         "organizer/campaigns/photo.html",
@@ -60,7 +54,7 @@ def _page(campaign: Campaign, form: PhotoForm, errors: dict[str, str], status: i
 @bp.get("/organizer/campaigns/<int:campaign_id>/photo")
 @role_required(Role.ORGANIZER)
 def edit(campaign_id: int):
-    campaign = _campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     return _page(campaign, PhotoForm(data={"alt": campaign.photo_alt, "credit": campaign.photo_credit}), {})
 
 
@@ -70,7 +64,7 @@ def edit(campaign_id: int):
 def upload(campaign_id: int):
     """A new photo with its description, or (no file, a photo already there) a new description. Nothing is
     stored unless everything is right."""
-    campaign = _campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     try:
         form = PhotoForm()
         raw = form.photo.data.read(photos.max_bytes() + 1) if form.photo.data else b""
@@ -103,7 +97,7 @@ def upload(campaign_id: int):
 @bp.post("/organizer/campaigns/<int:campaign_id>/photo/remove")
 @role_required(Role.ORGANIZER)
 def remove(campaign_id: int):
-    campaign = _campaign_or_404(campaign_id)
+    campaign = campaign_or_404(campaign_id)
     if not RemoveForm().validate_on_submit():
         abort(400)
     photos.remove_photo(campaign)
