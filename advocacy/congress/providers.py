@@ -14,15 +14,14 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-import requests
 from flask import current_app
 from sqlalchemy import select
 
+from advocacy import http
 from advocacy.caching import MISSING, bounded_cache
 from advocacy.congress import cache, effective
 from advocacy.congress.models import ZipDistrict
 from advocacy.extensions import db
-from advocacy.http import session
 from advocacy.places import FIPS_STATE, STATE_FIPS, territory_for_zip
 
 log = logging.getLogger(__name__)
@@ -139,16 +138,16 @@ class CachedGeocoder:
         last_error = "no attempt"
         for _attempt in range(1 + self.retries):
             try:
-                response = session().get(url, params=params, timeout=self.timeout)
-            except requests.RequestException as exc:
-                last_error = type(exc).__name__
+                response = http.get(url, params, self.timeout)
+            except http.TransportError as exc:
+                last_error = exc.reason
                 continue
-            if response.status_code >= 500:
-                last_error = f"HTTP {response.status_code}"
+            if response.status >= 500:
+                last_error = f"HTTP {response.status}"
                 continue
-            if response.status_code != 200:
-                log.warning("%s refused: HTTP %s", self.name, response.status_code)
-                raise GeocoderUnavailable(f"HTTP {response.status_code}")
+            if response.status != 200:
+                log.warning("%s refused: HTTP %s", self.name, response.status)
+                raise GeocoderUnavailable(f"HTTP {response.status}")
             try:
                 body = response.json()
             except ValueError:

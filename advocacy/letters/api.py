@@ -86,7 +86,11 @@ def create_action(slug: str):
         return problem_response(exc)
     deliveries = submission.deliveries
     action = submission.action
-    body = {"letters": [letter_json(letter, deliveries.get(letter.id), action) for letter in submission.letters]}
+    body = {
+        "letters": [
+            letter_json(letter, deliveries.get(letter.id), action, submission.lookup) for letter in submission.letters
+        ]
+    }
     notice = submission_notice(action, submission.letters, deliveries)
     if notice:
         body["notice"] = notice  # the district came from the ZIP: no geocoder could place the address

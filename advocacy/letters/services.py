@@ -383,10 +383,18 @@ def preview_letters(campaign: Campaign, constituent: Constituent, lookup: Lookup
         raise unavailable(campaign, exc) from None
 
 
-def letter_json(letter: Letter, delivery: Delivery | None, action=None) -> dict:
+def letter_json(letter: Letter, delivery: Delivery | None, action=None, lookup: LookupResult | None = None) -> dict:
     """A letter for the API; with its `action`, the office carries the district office nearest the writer
-    (from the cached geocode of their address, else their city: the same on a first answer and a repeat)."""
-    office = office_for(letter.bioguide_id, include_former=True) if letter.bioguide_id else None
+    (from the cached geocode of their address, else their city: the same on a first answer and a repeat).
+    A first answer passes its `lookup`, whose offices already carry it (found the same way), so it is not
+    searched again."""
+    office = None
+    if lookup is not None and letter.bioguide_id:
+        office = next((o for o in lookup.offices if o.bioguide_id == letter.bioguide_id), None)
+        if office is not None:
+            action = None  # the lookup placed its nearest office already
+    if office is None and letter.bioguide_id:
+        office = office_for(letter.bioguide_id, include_former=True)
     if office is not None and action is not None:
         near = office_to_call(office.bioguide_id, action.address, action.city, action.state, action.zip, guess=False)
         office = dataclasses.replace(office, nearest_district_office=near)
