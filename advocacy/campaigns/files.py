@@ -300,11 +300,9 @@ def _read_targets(r: YamlReader, spec: CampaignSpec, check_references: bool) -> 
             raise r.error(("targets", "committees"), f"no such committee: {', '.join(unknown)}")
     spec.target_members, spec.target_committees = members, committees
 
-    custom = r.get(("targets", "custom"))
-    if custom is not None and not isinstance(custom, list):
-        raise r.error(("targets", "custom"), "must be a list")
+    custom = r.listing(("targets", "custom"))
     emails: set[str] = set()
-    for i in range(len(custom or [])):
+    for i in range(len(custom)):
         path = ("targets", "custom", i)
         r.mapping(path, CUSTOM_KEYS)
         email, problem = check_email(r.text((*path, "email"), m.MAX_EMAIL))
@@ -406,13 +404,7 @@ def _read_outcome(r: YamlReader, spec: CampaignSpec) -> None:
 
 
 def _read_timeline(r: YamlReader, spec: CampaignSpec) -> None:
-    events = r.get(("timeline",))
-    if events is None:
-        return
-    if not isinstance(events, list):
-        raise r.error(("timeline",), "must be a list")
-    if len(events) > m.MAX_TIMELINE:
-        raise r.error(("timeline",), f"at most {m.MAX_TIMELINE} events")
+    events = r.listing(("timeline",), m.MAX_TIMELINE, "events")
     for i in range(len(events)):
         path = ("timeline", i)
         r.mapping(path, TIMELINE_KEYS)
@@ -459,13 +451,7 @@ def _refuse_private_keys(r: YamlReader, node, path: tuple) -> None:
 def _read_priority(r: YamlReader, spec: CampaignSpec, check_references: bool) -> None:
     """Priority targets: `committee: SSJU`, `office: K000391`, `state: NY` (its delegation) or `caucus: NAME`
     with `members: [ids]`; each with a reason."""
-    items = r.get(("priority",))
-    if items is None:
-        return
-    if not isinstance(items, list):
-        raise r.error(("priority",), "must be a list")
-    if len(items) > m.MAX_PRIORITY_TARGETS:
-        raise r.error(("priority",), f"at most {m.MAX_PRIORITY_TARGETS} entries")
+    items = r.listing(("priority",), m.MAX_PRIORITY_TARGETS)
     for i in range(len(items)):
         path = ("priority", i)
         item = r.mapping(path, PRIORITY_KEYS)
@@ -506,11 +492,7 @@ def _read_priority(r: YamlReader, spec: CampaignSpec, check_references: bool) ->
 
 
 def _read_statements(r: YamlReader, spec: CampaignSpec, check_references: bool) -> None:
-    items = r.get(("statements",))
-    if items is None:
-        return
-    if not isinstance(items, list):
-        raise r.error(("statements",), "must be a list")
+    items = r.listing(("statements",))
     for i in range(len(items)):
         path = ("statements", i)
         r.mapping(path, STATEMENT_KEYS)
