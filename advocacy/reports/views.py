@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
+from typing import IO
 
 from flask import (
     Blueprint,
@@ -67,6 +69,20 @@ def _campaign_or_404(slug: str) -> Campaign:
 
 def _attachment(filename: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{filename}"'}
+
+
+def _spooled(write: Callable[[IO[bytes]], int], event_id: int, mimetype: str, filename: str) -> Response:
+    """A download written whole to a temporary file first (`write` returns its row count, recorded on the audit
+    event), then sent; the file is closed if writing fails, and by send_file once sent."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it once sent
+    try:
+        count = write(spool)
+    except BaseException:
+        spool.close()
+        raise
+    audit.set_row_count(event_id, count)
+    spool.seek(0)
+    return send_file(spool, mimetype=mimetype, as_attachment=True, download_name=filename)
 
 
 def _matching_letters(campaign: Campaign, filters: ReportFilters) -> int:
@@ -158,15 +174,12 @@ def download(slug: str, kind: str, fmt: str):
             audit.set_row_count(event_id, export.count)
 
         return Response(stream_with_context(generate()), mimetype=MIMETYPES["csv"], headers=_attachment(filename))
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it once sent
-    try:
+
+    def write(spool) -> int:
         write_xlsx(export, spool)
-    except BaseException:
-        spool.close()
-        raise
-    audit.set_row_count(event_id, export.count)
-    spool.seek(0)
-    return send_file(spool, mimetype=MIMETYPES["xlsx"], as_attachment=True, download_name=filename)
+        return export.count
+
+    return _spooled(write, event_id, MIMETYPES["xlsx"], filename)
 
 
 @bp.get("/campaigns/<slug>/contacts")
@@ -228,16 +241,8 @@ def packets_zip(slug: str):
             "reports/job_start.html", campaign=campaign, kind="packets", fmt="zip", filters=filters, matching=matching
         )
     event_id = audit.record("export.packets", campaign=slug, filters=filters.to_json()).id
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it once sent
-    try:
-        _files, count = write_packets_zip(campaign, filters, spool)
-    except BaseException:
-        spool.close()
-        raise
-    audit.set_row_count(event_id, count)
-    spool.seek(0)
     filename = f"{slug}-packets-{utcnow().date().isoformat()}.zip"
-    return send_file(spool, mimetype="application/zip", as_attachment=True, download_name=filename)
+    return _spooled(lambda spool: write_packets_zip(campaign, filters, spool)[1], event_id, "application/zip", filename)
 
 
 # --- exports built in the background (advocacy.delivery.jobs) ---------------------------------------
