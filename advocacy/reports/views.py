@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from advocacy.auth.access import role_required
 from advocacy.auth.models import Role
 from advocacy.campaigns.models import Campaign
+from advocacy.campaigns.services import campaign_by_slug_or_404
 from advocacy.db import utcnow
 from advocacy.delivery import jobfiles, jobs
 from advocacy.delivery.jobs import Job, JobRefused
@@ -58,13 +59,6 @@ bp = Blueprint("reports", __name__, url_prefix="/staff")
 CONTACTS_PAGE = 50
 # Beyond this a ZIP of packets is a job for `flask reports packets`, not a web request.
 MAX_WEB_PACKET_LETTERS = 20_000
-
-
-def _campaign_or_404(slug: str) -> Campaign:
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
-    if campaign is None:
-        abort(404)
-    return campaign
 
 
 def _attachment(filename: str) -> dict[str, str]:
@@ -127,7 +121,7 @@ def index():
 @bp.get("/campaigns/<slug>")
 @role_required(Role.STAFF)
 def dashboard(slug: str):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_by_slug_or_404(slug)
     data = build_dashboard(campaign)
     if len(data.per_day) > MAX_DAILY_BARS:
         chart = bar_chart("Letters per week", by_week(data.per_day))
@@ -139,7 +133,7 @@ def dashboard(slug: str):
 @bp.get("/campaigns/<slug>/exports")
 @role_required(Role.STAFF)
 def exports(slug: str):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_by_slug_or_404(slug)
     try:
         filters = parse_filters(request.args)
     except FilterError as exc:
@@ -150,7 +144,7 @@ def exports(slug: str):
 @bp.get("/campaigns/<slug>/exports/<kind>.<fmt>")
 @role_required(Role.STAFF)
 def download(slug: str, kind: str, fmt: str):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_by_slug_or_404(slug)
     if kind not in KINDS or fmt not in FORMATS:
         abort(404)
     try:
@@ -186,7 +180,7 @@ def download(slug: str, kind: str, fmt: str):
 @role_required(Role.STAFF)
 def contacts(slug: str):
     """The contact report on screen, a page at a time. Viewing it is recorded like an export."""
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_by_slug_or_404(slug)
     try:
         filters = parse_filters(request.args)
     except FilterError as exc:
@@ -207,7 +201,7 @@ def contacts(slug: str):
 @bp.get("/campaigns/<slug>/packets/<office_key>.pdf")
 @role_required(Role.STAFF)
 def packet(slug: str, office_key: str):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_by_slug_or_404(slug)
     try:
         filters = parse_filters(request.args)
         office = find_office(campaign, office_key, filters)
@@ -230,7 +224,7 @@ def packet(slug: str, office_key: str):
 @bp.get("/campaigns/<slug>/packets.zip")
 @role_required(Role.STAFF)
 def packets_zip(slug: str):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_by_slug_or_404(slug)
     try:
         filters = parse_filters(request.args)
     except FilterError as exc:
@@ -251,7 +245,7 @@ def packets_zip(slug: str):
 @bp.post("/campaigns/<slug>/exports/<kind>.<fmt>/job")
 @role_required(Role.STAFF)
 def start_job(slug: str, kind: str, fmt: str):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_by_slug_or_404(slug)
     if not ((kind in KINDS and fmt in FORMATS) or (kind, fmt) == ("packets", "zip")):
         abort(404)
     try:
