@@ -48,15 +48,9 @@ def _store_or_sync(dataset: str, where: Source, congress: int | None, effective:
         except SyncError as exc:
             raise click.ClickException(str(exc)) from None
         if when > now:
-            click.echo(f"Reading {where.description}…", err=True)
-            try:
-                preview = transition.store_release(dataset, where, congress, when, ProgressDisplay())
-            except SyncError as exc:
-                raise click.ClickException(str(exc)) from None
-            except SQLAlchemyError as exc:
-                raise click.ClickException(f"database error, nothing was changed ({type(exc).__name__})") from None
-            for line in preview.lines():
-                click.echo(line)
+            _read_and_report(
+                where.description, lambda: transition.store_release(dataset, where, congress, when, ProgressDisplay())
+            )
             return
     _run(where.description, sync)
 
@@ -77,9 +71,9 @@ class ProgressDisplay:
             click.echo(f"  {name}: {done / 1024:,.0f} KiB", err=True)
 
 
-def _run(label: str, work) -> SyncReport:
+def _read_and_report(label: str, work):
+    """Read the files and load or store them (`work`), then print its report; a failure is a one-line error."""
     click.echo(f"Reading {label}…", err=True)
-    started = time.perf_counter()
     try:
         report = work()
     except SyncError as exc:
@@ -88,6 +82,12 @@ def _run(label: str, work) -> SyncReport:
         raise click.ClickException(f"database error, nothing was changed ({type(exc).__name__})") from None
     for line in report.lines():
         click.echo(line)
+    return report
+
+
+def _run(label: str, work) -> SyncReport:
+    started = time.perf_counter()
+    report = _read_and_report(label, work)
     click.echo(f"Done in {time.perf_counter() - started:.1f} s.", err=True)
     return report
 

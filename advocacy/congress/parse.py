@@ -304,6 +304,13 @@ def _member_records(files: dict[str, bytes], name: str) -> Iterator[tuple[Where,
         yield where.at(f"record {i + 1} ({bio_id})"), record, bio_id
 
 
+def _add_once(table: dict, key: str, row: dict, where: Where, fieldname: str) -> None:
+    """Add a row under its id; the same id twice in a file is refused."""
+    if key in table:
+        raise where.fail(fieldname, f"{key!r} appears twice")
+    table[key] = row
+
+
 def _parse_offices(files: dict[str, bytes], out: LegislatorData) -> None:
     name = "legislators-district-offices.yaml"
     for where, record, bio_id in _member_records(files, name):
@@ -312,9 +319,7 @@ def _parse_offices(files: dict[str, bytes], out: LegislatorData) -> None:
             out.skipped.append(f"{name}: {len(offices)} offices of {bio_id}, who is not a current member")
             continue
         for office in offices:
-            if office["id"] in out.offices:
-                raise where.fail("offices.id", f"{office['id']!r} appears twice")
-            out.offices[office["id"]] = office
+            _add_once(out.offices, office["id"], office, where, "offices.id")
 
 
 def _parse_social(files: dict[str, bytes], out: LegislatorData) -> None:
@@ -362,9 +367,7 @@ def _parse_committees(files: dict[str, bytes], out: LegislatorData) -> None:
             sub_id = thomas_id + text(sub_where, sub, "thomas_id", required=True, max_len=10)
             rows.append(_committee_row(sub_where, sub, sub_id, thomas_id, chamber))
         for row in rows:
-            if row["thomas_id"] in out.committees:
-                raise where.fail("thomas_id", f"{row['thomas_id']!r} appears twice")
-            out.committees[row["thomas_id"]] = row
+            _add_once(out.committees, row["thomas_id"], row, where, "thomas_id")
 
 
 def _parse_memberships(files: dict[str, bytes], out: LegislatorData) -> None:
