@@ -107,6 +107,12 @@ def _exports_page(campaign: Campaign, filters: ReportFilters | None, errors: dic
     ), status
 
 
+@bp.errorhandler(FilterError)
+def _bad_filters(exc: FilterError):
+    """Filters that do not parse, on any page here: the exports page with the errors beside the fields (400)."""
+    return _exports_page(campaign_by_slug_or_404(request.view_args["slug"]), None, exc.errors, 400)
+
+
 def _packets_inline_limit() -> int:
     return min(MAX_WEB_PACKET_LETTERS, export_jobs.inline_rows())
 
@@ -134,11 +140,7 @@ def dashboard(slug: str):
 @role_required(Role.STAFF)
 def exports(slug: str):
     campaign = campaign_by_slug_or_404(slug)
-    try:
-        filters = parse_filters(request.args)
-    except FilterError as exc:
-        return _exports_page(campaign, None, exc.errors, 400)
-    return _exports_page(campaign, filters, {})
+    return _exports_page(campaign, parse_filters(request.args), {})
 
 
 @bp.get("/campaigns/<slug>/exports/<kind>.<fmt>")
@@ -147,11 +149,9 @@ def download(slug: str, kind: str, fmt: str):
     campaign = campaign_by_slug_or_404(slug)
     if kind not in KINDS or fmt not in FORMATS:
         abort(404)
+    filters = parse_filters(request.args)
     try:
-        filters = parse_filters(request.args)
         export = build_export(kind, campaign, filters)
-    except FilterError as exc:
-        return _exports_page(campaign, None, exc.errors, 400)
     except ExportError as exc:
         return _exports_page(campaign, None, {"export": str(exc)}, 400)
     if kind == "contacts" and (matching := _matching_letters(campaign, filters)) > export_jobs.inline_rows():
@@ -181,10 +181,7 @@ def download(slug: str, kind: str, fmt: str):
 def contacts(slug: str):
     """The contact report on screen, a page at a time. Viewing it is recorded like an export."""
     campaign = campaign_by_slug_or_404(slug)
-    try:
-        filters = parse_filters(request.args)
-    except FilterError as exc:
-        return _exports_page(campaign, None, exc.errors, 400)
+    filters = parse_filters(request.args)
     page = max(1, request.args.get("page", 1, type=int) or 1)
     total = _matching_letters(campaign, filters)
     pages = max(1, -(-total // CONTACTS_PAGE))
@@ -202,13 +199,11 @@ def contacts(slug: str):
 @role_required(Role.STAFF)
 def packet(slug: str, office_key: str):
     campaign = campaign_by_slug_or_404(slug)
+    filters = parse_filters(request.args)
     try:
-        filters = parse_filters(request.args)
         office = find_office(campaign, office_key, filters)
         volume = request.args.get("part", 1, type=int) or 1
         data, count = build_packet(campaign, office, filters, volume)
-    except FilterError as exc:
-        return _exports_page(campaign, None, exc.errors, 400)
     except PacketError:
         abort(404)
     audit.record(
@@ -225,10 +220,7 @@ def packet(slug: str, office_key: str):
 @role_required(Role.STAFF)
 def packets_zip(slug: str):
     campaign = campaign_by_slug_or_404(slug)
-    try:
-        filters = parse_filters(request.args)
-    except FilterError as exc:
-        return _exports_page(campaign, None, exc.errors, 400)
+    filters = parse_filters(request.args)
     matching = _matching_letters(campaign, filters)
     if matching > _packets_inline_limit():
         return render_template(
@@ -248,10 +240,7 @@ def start_job(slug: str, kind: str, fmt: str):
     campaign = campaign_by_slug_or_404(slug)
     if not ((kind in KINDS and fmt in FORMATS) or (kind, fmt) == ("packets", "zip")):
         abort(404)
-    try:
-        filters = parse_filters(request.form)
-    except FilterError as exc:
-        return _exports_page(campaign, None, exc.errors, 400)
+    filters = parse_filters(request.form)
     matching = _matching_letters(campaign, filters)
     email = request.form.get("email_me") == "1"
     try:
