@@ -33,7 +33,7 @@ from advocacy.campaigns.validation import (
 from advocacy.campaigns.yamllines import CONTENT, CampaignFileError, YamlReader, display_path, field_name, parse_yaml
 from advocacy.i18n import CODES, DEFAULT
 from advocacy.places import STATE_FIPS
-from advocacy.stances import MAX_QUOTE, Kind
+from advocacy.stances import MAX_QUOTE, Kind, StatementInput
 from advocacy.stances import Stance as StatementStance
 
 CAMPAIGN_FILE = "campaign.yaml"
@@ -93,18 +93,6 @@ class CustomTargetSpec:
 
 
 @dataclass
-class StatementSpec:
-    """A public statement by an office, recorded with the campaign (the scoreboard and thank-you letters read it)."""
-
-    bioguide_id: str
-    date: dt.date
-    kind: str
-    stance: str
-    source_url: str
-    quote_or_summary: str = ""
-
-
-@dataclass
 class CampaignSpec:
     slug: str
     title: str
@@ -130,7 +118,8 @@ class CampaignSpec:
     timeline: list[dict] = field(default_factory=list)
     priority_targets: list[dict] = field(default_factory=list)
     translations: dict = field(default_factory=dict)
-    statements: list[StatementSpec] = field(default_factory=list)
+    # Recorded with the campaign by statements/file_statements.py.
+    statements: list[StatementInput] = field(default_factory=list)
     source: str = ""
 
 
@@ -506,7 +495,7 @@ def _read_statements(r: YamlReader, spec: CampaignSpec, check_references: bool) 
         if problem := check_source_url(source_url):
             raise r.error((*path, "source_url"), problem)
         spec.statements.append(
-            StatementSpec(
+            StatementInput(
                 bioguide_id=ids[0],
                 date=_read_date(r, (*path, "date")),
                 kind=r.choice((*path, "kind"), tuple(k.value for k in Kind)),
