@@ -151,7 +151,12 @@ def translations(campaign_id: int, update_id: int):
                     _updates.clear()
                     flash("Translations saved.", "info")
                 return redirect(url_for("updates.translations", campaign_id=campaign.id, update_id=update.id))
-    known = {f"{language.code}.{name}" for language in LANGUAGES for name, _limit in services.TRANSLATED_FIELDS}
+    known = {  # the fields the page shows: an ask only when the English has one
+        f"{language.code}.{name}"
+        for language in LANGUAGES
+        for name, _limit in services.TRANSLATED_FIELDS
+        if language.code != DEFAULT and getattr(update, name)
+    }
     fields = {key: "u-" + key.replace(".", "-") for key in problems if key in known}
     return render_template(
         "updates/translations.html",
