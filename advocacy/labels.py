@@ -12,6 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
+from flask_babel import gettext
+
+from advocacy.places import N_, state_label
+
 LABELS: Mapping[str, Mapping[str, str]] = {
     "delivery_status": {
         "pending": "Waiting to send",
@@ -110,5 +114,44 @@ def choices(domain: str) -> list[tuple[str, str]]:
     return list(LABELS[domain].items())
 
 
+# Party names as the roster spells them, marked for the catalogs: public pages show them translated
+# (`party_name`); the API, exports and letters keep the roster's English.
+PARTY_NAMES = {
+    "Democrat": N_("Democrat"),
+    "Republican": N_("Republican"),
+    "Independent": N_("Independent"),
+    "Libertarian": N_("Libertarian"),
+    "Unknown": N_("Unknown"),
+}
+
+
+def party_name(party: str | None) -> str:
+    """A party's name in the language being rendered ("Demócrata"); one we do not know reads as stored."""
+    if not party:
+        return ""
+    return gettext(PARTY_NAMES[party]) if party in PARTY_NAMES else party
+
+
+# A member's title as the roster gives it (advocacy.congress.offices), marked for the catalogs: public pages show
+# it translated (`office_title`); letters, the API and exports keep the English, which is what offices read.
+OFFICE_TITLES = {
+    "Senator": N_("Senator"),
+    "Representative": N_("Representative"),
+    "Delegate": N_("Delegate"),
+    "Resident Commissioner": N_("Resident Commissioner"),
+}
+
+
+def office_title(title: str | None) -> str:
+    """A member's title in the language being rendered ("Senador(a)"); any other title (a custom target's,
+    typed by an organizer) reads as stored."""
+    if not title:
+        return ""
+    return gettext(OFFICE_TITLES[title]) if title in OFFICE_TITLES else title
+
+
 def init_app(app) -> None:
     app.add_template_filter(label, "label")
+    app.add_template_filter(office_title, "office_title")
+    app.add_template_filter(party_name, "party_name")
+    app.add_template_filter(state_label, "state_name")

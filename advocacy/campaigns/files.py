@@ -33,7 +33,7 @@ from advocacy.campaigns.validation import (
 from advocacy.campaigns.yamllines import CONTENT, CampaignFileError, YamlReader, display_path, field_name, parse_yaml
 from advocacy.i18n import CODES, DEFAULT
 from advocacy.places import STATE_FIPS
-from advocacy.stances import MAX_QUOTE, Kind
+from advocacy.stances import MAX_QUOTE, Kind, StatementInput
 from advocacy.stances import Stance as StatementStance
 
 CAMPAIGN_FILE = "campaign.yaml"
@@ -44,7 +44,10 @@ TOP_KEYS = {
 }  # fmt: skip
 # A campaign in another language (issue 21): what a writer reads. Letters to offices are always English; each
 # variant gets a short gloss in the writer's language, shown beside the English letter on the review page.
-TRANSLATION_KEYS = {"title", "story", "ask", "share_text", "letters"}
+# The outcome message and the public timeline may be translated too (`outcome_message`, and `timeline`: one entry
+# per timeline event, in the timeline's order, empty for one not translated yet); a page shows the English, marked
+# as English, where a translation is missing.
+TRANSLATION_KEYS = {"title", "story", "ask", "share_text", "letters", "outcome_message", "timeline"}
 MAX_GLOSS = 1000
 OUTCOME_KEYS = {"kind", "date", "message", "thanks"}
 TIMELINE_KEYS = {"date", "event", "source", "source_url", "kind", "custody", "facility", "city", "state"}
@@ -93,18 +96,6 @@ class CustomTargetSpec:
 
 
 @dataclass
-class StatementSpec:
-    """A public statement by an office, recorded with the campaign (the scoreboard and thank-you letters read it)."""
-
-    bioguide_id: str
-    date: dt.date
-    kind: str
-    stance: str
-    source_url: str
-    quote_or_summary: str = ""
-
-
-@dataclass
 class CampaignSpec:
     slug: str
     title: str
@@ -130,7 +121,8 @@ class CampaignSpec:
     timeline: list[dict] = field(default_factory=list)
     priority_targets: list[dict] = field(default_factory=list)
     translations: dict = field(default_factory=dict)
-    statements: list[StatementSpec] = field(default_factory=list)
+    # Recorded with the campaign by statements/file_statements.py.
+    statements: list[StatementInput] = field(default_factory=list)
     source: str = ""
 
 
@@ -253,12 +245,17 @@ def read_campaign_file(path: Path, check_references: bool = False) -> CampaignSp
 
 
 def _read_translations(r: YamlReader, spec: CampaignSpec) -> None:
-    spec.translations = read_translations(r, {letter.name for letter in spec.letters})
+    spec.translations = read_translations(
+        r, {letter.name for letter in spec.letters}, [event["event"] for event in spec.timeline]
+    )
 
 
-def read_translations(r: YamlReader, names: set[str]) -> dict:
-    """`translations: {zh-Hans: {title, story, ask, share_text, letters: {variant name: gloss}}}`. A language
-    is offered on the campaign's pages only when its translation is complete (advocacy.i18n)."""
+def read_translations(r: YamlReader, names: set[str], events: list[str] | None = None) -> dict:
+    """`translations: {zh-Hans: {title, story, ask, share_text, letters: {variant name: gloss}, outcome_message,
+    timeline: [one per event of `events`, the English timeline]}}`, stored with the timeline as a mapping from
+    each event's English words to its translation (so an event whose English changes is shown in English until
+    translated again). A language is offered on the campaign's pages only when its title, story, ask, share text
+    and glosses are complete (advocacy.i18n)."""
     languages = r.mapping(("translations",), set(CODES) - {DEFAULT}, required=False)
     translations = {}
     for code in sorted(languages):
@@ -272,14 +269,33 @@ def read_translations(r: YamlReader, names: set[str]) -> dict:
         }
         glosses = r.mapping((*path, "letters"), names, required=False)
         entry["letters"] = {name: r.text((*path, "letters", name), MAX_GLOSS) for name in sorted(glosses)}
+        entry["outcome_message"] = r.text((*path, "outcome_message"), m.MAX_OUTCOME_MESSAGE, required=False)
+        entry["timeline"] = _read_timeline_translation(r, (*path, "timeline"), events or [])
         translations[code] = {key: value for key, value in entry.items() if value}
     return translations
 
 
-def check_translations(data: dict, names: set[str]) -> dict:
+def _read_timeline_translation(r: YamlReader, path: tuple, events: list[str]) -> dict[str, str]:
+    given = r.get(path)
+    if given is None:
+        return {}
+    if not isinstance(given, list):
+        raise r.error(path, "must be a list: one entry per timeline event, in the timeline's order")
+    if len(given) != len(events):
+        raise r.error(
+            path, f"has {len(given)} entries but the timeline has {len(events)} events: give one per event, in order"
+        )
+    return {
+        english: text
+        for i, english in enumerate(events)
+        if (text := r.text((*path, i), m.MAX_TIMELINE_EVENT, required=False))
+    }
+
+
+def check_translations(data: dict, names: set[str], events: list[str] | None = None) -> dict:
     """The web form's translations, checked by the campaign file's rules (read_translations); raises
-    CampaignFileError naming the field (`translations.es.letters.<variant>`)."""
-    return read_translations(YamlReader("translations", {"translations": data}, {}), names)
+    CampaignFileError naming the field (`translations.es.letters.<variant>`, `translations.es.timeline[2]`)."""
+    return read_translations(YamlReader("translations", {"translations": data}, {}), names, events)
 
 
 def _read_targets(r: YamlReader, spec: CampaignSpec, check_references: bool) -> None:
@@ -300,11 +316,9 @@ def _read_targets(r: YamlReader, spec: CampaignSpec, check_references: bool) -> 
             raise r.error(("targets", "committees"), f"no such committee: {', '.join(unknown)}")
     spec.target_members, spec.target_committees = members, committees
 
-    custom = r.get(("targets", "custom"))
-    if custom is not None and not isinstance(custom, list):
-        raise r.error(("targets", "custom"), "must be a list")
+    custom = r.listing(("targets", "custom"))
     emails: set[str] = set()
-    for i in range(len(custom or [])):
+    for i in range(len(custom)):
         path = ("targets", "custom", i)
         r.mapping(path, CUSTOM_KEYS)
         email, problem = check_email(r.text((*path, "email"), m.MAX_EMAIL))
@@ -406,13 +420,7 @@ def _read_outcome(r: YamlReader, spec: CampaignSpec) -> None:
 
 
 def _read_timeline(r: YamlReader, spec: CampaignSpec) -> None:
-    events = r.get(("timeline",))
-    if events is None:
-        return
-    if not isinstance(events, list):
-        raise r.error(("timeline",), "must be a list")
-    if len(events) > m.MAX_TIMELINE:
-        raise r.error(("timeline",), f"at most {m.MAX_TIMELINE} events")
+    events = r.listing(("timeline",), m.MAX_TIMELINE, "events")
     for i in range(len(events)):
         path = ("timeline", i)
         r.mapping(path, TIMELINE_KEYS)
@@ -459,13 +467,7 @@ def _refuse_private_keys(r: YamlReader, node, path: tuple) -> None:
 def _read_priority(r: YamlReader, spec: CampaignSpec, check_references: bool) -> None:
     """Priority targets: `committee: SSJU`, `office: K000391`, `state: NY` (its delegation) or `caucus: NAME`
     with `members: [ids]`; each with a reason."""
-    items = r.get(("priority",))
-    if items is None:
-        return
-    if not isinstance(items, list):
-        raise r.error(("priority",), "must be a list")
-    if len(items) > m.MAX_PRIORITY_TARGETS:
-        raise r.error(("priority",), f"at most {m.MAX_PRIORITY_TARGETS} entries")
+    items = r.listing(("priority",), m.MAX_PRIORITY_TARGETS)
     for i in range(len(items)):
         path = ("priority", i)
         item = r.mapping(path, PRIORITY_KEYS)
@@ -506,11 +508,7 @@ def _read_priority(r: YamlReader, spec: CampaignSpec, check_references: bool) ->
 
 
 def _read_statements(r: YamlReader, spec: CampaignSpec, check_references: bool) -> None:
-    items = r.get(("statements",))
-    if items is None:
-        return
-    if not isinstance(items, list):
-        raise r.error(("statements",), "must be a list")
+    items = r.listing(("statements",))
     for i in range(len(items)):
         path = ("statements", i)
         r.mapping(path, STATEMENT_KEYS)
@@ -524,7 +522,7 @@ def _read_statements(r: YamlReader, spec: CampaignSpec, check_references: bool) 
         if problem := check_source_url(source_url):
             raise r.error((*path, "source_url"), problem)
         spec.statements.append(
-            StatementSpec(
+            StatementInput(
                 bioguide_id=ids[0],
                 date=_read_date(r, (*path, "date")),
                 kind=r.choice((*path, "kind"), tuple(k.value for k in Kind)),
