@@ -28,16 +28,22 @@ class TimeoutSession(requests.Session):
         return super().request(method, url, **kwargs)
 
 
+def new_session(adapter: HTTPAdapter | None = None) -> requests.Session:
+    """A Session with our User-Agent and timeout rule, its connections pooled by `adapter` (default: a plain
+    pool; the feed scanner passes one that refuses private addresses), and no retries of its own."""
+    s = TimeoutSession()
+    s.headers["User-Agent"] = USER_AGENT
+    adapter = adapter or HTTPAdapter(pool_connections=8, pool_maxsize=16, max_retries=0)
+    s.mount("http://", adapter)
+    s.mount("https://", adapter)
+    return s
+
+
 def session() -> requests.Session:
     """The per-thread shared session (requests.Session is not safe to share across threads)."""
     s = getattr(_local, "session", None)
     if s is None:
-        s = TimeoutSession()
-        s.headers["User-Agent"] = USER_AGENT
-        adapter = HTTPAdapter(pool_connections=8, pool_maxsize=16, max_retries=0)
-        s.mount("http://", adapter)
-        s.mount("https://", adapter)
-        _local.session = s
+        s = _local.session = new_session()
     return s
 
 

@@ -211,12 +211,7 @@ def guarded_session() -> requests.Session:
     address inside our network; one per thread, like http.session()."""
     session = getattr(_local, "session", None)
     if session is None:
-        session = http.TimeoutSession()
-        session.headers["User-Agent"] = USER_AGENT
-        adapter = _GuardedAdapter(pool_connections=8, pool_maxsize=16, max_retries=0)
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
-        _local.session = session
+        session = _local.session = http.new_session(_GuardedAdapter(pool_connections=8, pool_maxsize=16, max_retries=0))
     return session
 
 
