@@ -225,7 +225,8 @@ def many_items(count: int) -> str:
 
 def test_a_huge_feed_queues_at_most_the_limit_per_scan_and_the_rest_later(app, runner, db, feed_server, member_feeds):
     app.config["STATEMENTS_MAX_NEW_PER_FEED"] = 50
-    app.config["STATEMENTS_FEED_TIMEOUT"] = 10  # 120 items: 0.5 s (this file's hung-feed setting) is short on a busy machine
+    # 120 items: the 0.5 s of this file's hung-feed tests is short on a busy machine
+    app.config["STATEMENTS_FEED_TIMEOUT"] = 10
     make_campaign(keywords=["Guan Heng"])
     url = feed_server.add("/big", many_items(120), etag='"big"')
     member_feeds({GILLIBRAND: url})
