@@ -146,10 +146,18 @@ def census_body(one_line: str, matches: list[dict]) -> dict:
         "result": {
             "input": {
                 "address": {"address": one_line},
-                "vintage": {"isDefault": True, "id": "4", "vintageName": "Current_Current",
-                            "vintageDescription": "Current Vintage - Current Benchmark"},
-                "benchmark": {"isDefault": False, "id": "4", "benchmarkName": "Public_AR_Current",
-                              "benchmarkDescription": "Public Address Ranges - Current Benchmark"},
+                "vintage": {
+                    "isDefault": True,
+                    "id": "4",
+                    "vintageName": "Current_Current",
+                    "vintageDescription": "Current Vintage - Current Benchmark",
+                },
+                "benchmark": {
+                    "isDefault": False,
+                    "id": "4",
+                    "benchmarkName": "Public_AR_Current",
+                    "benchmarkDescription": "Public Address Ranges - Current Benchmark",
+                },
             },  # fmt: skip
             "addressMatches": matches,
         }
