@@ -1,14 +1,11 @@
 """Representative lookup on the real data: ZIPs, split ZIPs, territories, vacancies, and the Census geocoder.
 
 The Census geocoder is the loopback fake (tests/fakes/geocoder.py), a real HTTP server answering in the
-service's shape and programmed per street. A few tests replay the real recorded answers
-(../shared/data/census-geocoder) through it, as they are, so the parser is checked against real payloads; they
-skip with the reason without the recordings.
+service's shape and programmed per street. The real recorded answers (../shared/data/census-geocoder) are
+replayed through it by tests/test_geocoder_recordings.py.
 """
 
 from __future__ import annotations
-
-import json
 
 import pytest
 
@@ -29,22 +26,12 @@ from advocacy.congress.providers import (
     parse_census_response,
 )
 from advocacy.places import house_title, territory_for_zip
-from tests.data import CENSUS_DIR
+from tests.congress_support import mini_terms
 from tests.fakes.geocoder import Place, census_body, census_match
 
 pytestmark = pytest.mark.usefixtures("congress_data")
 
-BUCKELEW = "census-onelineaddress-2525-buckelew-falls-church-va-cd116.json"
-SILVER_HILL = "census-onelineaddress-4600-silver-hill-rd-cd111.json"
-WHITE_HOUSE = "census-onelineaddress-1600-pennsylvania-ave-layers-all-2017.json"
 FALLS_CHURCH = (38.887016, -77.199027)  # 2525 Buckelew Dr, where Census placed it
-
-
-def recording(name: str) -> dict:
-    path = CENSUS_DIR / name
-    if not path.is_file():
-        pytest.skip(f"recorded Census response not found: {path} (the fake's own answers are tested without it)")
-    return json.loads(path.read_text())
 
 
 @pytest.fixture
@@ -202,11 +189,11 @@ def test_results_can_be_changed_by_the_caller_without_changing_the_next_answer(a
 # --- offices ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("full_congress")  # counts the whole roster
 def test_current_offices_hold_every_sitting_member(app):
+    terms = mini_terms()  # the fixture's file, counted here without our code
     offices = current_offices()
-    assert len(offices) == 537
-    assert sum(o.chamber == "senate" for o in offices) == 100
+    assert len(offices) == len(terms) == len({o.bioguide_id for o in offices})
+    assert sum(o.chamber == "senate" for o in offices) == sum(t["type"] == "sen" for t in terms)
     titles = {o.title for o in offices}
     assert titles == {"Senator", "Representative", "Delegate", "Resident Commissioner"}
     assert sum(o.title == "Delegate" for o in offices) == 5
@@ -260,8 +247,11 @@ def test_address_settles_a_split_zip(app, census):
 
 
 def test_state_comes_from_the_geographies_not_the_postal_address(app, fake_geocoder):
-    # Census Bureau HQ: postal "WASHINGTON, DC", but in Maryland (the 111th-Congress layer, field CD111).
-    fake_geocoder.replay("4600 Silver Hill Rd", recording(SILVER_HILL))  # the real answer, as recorded
+    # Census Bureau HQ: postal "WASHINGTON, DC", but in Maryland (test_geocoder_recordings replays the real answer).
+    one_line = "4600 Silver Hill Rd, 20233"
+    match = census_match(one_line, Place("MD", 4, (38.846, -76.927), congress=111))
+    match["addressComponents"].update(city="WASHINGTON", state="DC")
+    fake_geocoder.replay("4600 Silver Hill Rd", census_body(one_line, [match]))
     result = lookup_representatives("20233", "4600 Silver Hill Rd")
     assert result.source == "census-geocoder"
     assert result.districts == [("MD", 4)]
@@ -270,7 +260,10 @@ def test_state_comes_from_the_geographies_not_the_postal_address(app, fake_geoco
 
 
 def test_district_layer_holding_an_error_falls_back_to_the_zip(app, fake_geocoder):
-    fake_geocoder.replay("1600 Pennsylvania", recording(WHITE_HOUSE))  # "115th Congressional Districts": an error
+    one_line = "1600 Pennsylvania Ave NW, 20001"
+    error = [{"status": "Layer query encountered an error: java.lang.RuntimeException: Failed to return"}]
+    match = census_match(one_line, Place("DC", 0, (38.8987, -77.0353), congress=115), district_layer=error)
+    fake_geocoder.replay("1600 Pennsylvania", census_body(one_line, [match]))  # as Census answered in 2017
     result = lookup_representatives("20001", "1600 Pennsylvania Ave NW")
     assert result.source == "zip-crosswalk"
     assert result.districts == [("DC", 0)]
@@ -345,18 +338,6 @@ def test_bad_address_is_refused_before_any_request(app, census, address):
 # --- small pieces, no database ------------------------------------------------------------------------------
 
 
-def test_parse_census_response_reads_the_district_field_and_state_layer():
-    match = parse_census_response(recording(SILVER_HILL))
-    assert (match.state, match.district) == ("MD", 4)
-    assert match.latitude == pytest.approx(38.846, abs=0.001)
-
-
-def test_parse_census_response_reads_the_real_falls_church_answer():
-    match = parse_census_response(recording(BUCKELEW))  # the 116th-Congress layer, field CD116
-    assert (match.state, match.district) == ("VA", 8)
-    assert match.location == pytest.approx(FALLS_CHURCH, abs=0.001)
-
-
 def test_parse_census_response_uses_geoid_when_no_cd_field():
     one_line = "2525 Buckelew Dr, Falls Church, VA, 22046"
     match = census_match(one_line, Place("VA", 8, FALLS_CHURCH, congress=116))
@@ -399,11 +380,6 @@ def test_parse_census_response_error_layer_or_error_answer_is_unavailable():
         parse_census_response(census_body(one_line, [broken]))
     with pytest.raises(GeocoderUnavailable):
         parse_census_response({"errors": ["Address cannot be empty"], "status": "400"})
-
-
-def test_parse_census_response_error_layer_is_unavailable_not_a_miss():
-    with pytest.raises(GeocoderUnavailable):
-        parse_census_response(recording(WHITE_HOUSE))
 
 
 @pytest.mark.parametrize(("code", "district"), [("08", 8), ("00", 0), ("98", 0), ("ZZ", None), ("12", 12)])

@@ -1,13 +1,12 @@
 """Every street address is geocoded, the ZIP decides only when no geocoder answers, and the writer is told.
 
 The geocoders are the loopback fake (tests/fakes/geocoder.py): a real HTTP server answering in the Census and
-Geocodio shapes, programmed per street; the app reaches it with its own HTTP client. One test replays Geocodio's
-real recorded answer (../shared/data/geocodio) through it, and skips without the recording.
+Geocodio shapes, programmed per street; the app reaches it with its own HTTP client. The real recorded answers
+are replayed through it by tests/test_geocoder_recordings.py.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from datetime import timedelta
@@ -26,23 +25,15 @@ from advocacy.congress.lookup import (
 from advocacy.congress.providers import geocoder
 from advocacy.delivery.models import Delivery
 from advocacy.letters.models import Action, Letter
-from tests.data import SHARED_DATA
 from tests.fakes.geocoder import GEOCODIO_KEY
 from tests.letters_support import GOOD
 
 pytestmark = pytest.mark.usefixtures("congress_data")
 
 ACTIONS = "/api/v1/campaigns/sample-campaign/actions"
-GEOCODIO = SHARED_DATA / "geocodio" / "geocodio-v1.9-geocode-30-rockefeller-plaza-fields-cd-timezone.json"
 MANHATTAN = (40.758836, -73.978814)  # 30 Rockefeller Plaza, as Geocodio placed it
 SAN_FRANCISCO = (37.779260, -122.419150)  # 1 Dr Carlton B Goodlett Pl (City Hall)
 GEOCODIO_CONFIG = {"ENVIRON": {"ADVOCACY_GEOCODER": "geocodio", "ADVOCACY_GEOCODIO_API_KEY": GEOCODIO_KEY}}
-
-
-def recorded(path) -> dict:
-    if not path.is_file():
-        pytest.skip(f"recorded Geocodio response not found: {path} (the fake's own answers are tested without it)")
-    return json.loads(path.read_text())
 
 
 def house(letters) -> list[tuple[str, int]]:
@@ -162,15 +153,6 @@ def test_geocodio_places_the_address_by_its_cd_field_and_manhattan_calls_new_yor
     assert seen.service == "geocodio" and seen.params["fields"] == "cd" and seen.params["api_key"] == GEOCODIO_KEY
     assert seen.address == "30 Rockefeller Plaza, New York NY, 10112"
     assert set(seen.params) == {"q", "fields", "api_key"}
-
-
-@pytest.mark.parametrize("app_config", [GEOCODIO_CONFIG])
-def test_geocodios_real_recorded_answer_places_30_rockefeller_plaza_in_ny_12(app, fake_geocoder):
-    fake_geocoder.replay("30 Rockefeller Plaza", recorded(GEOCODIO))  # the real answer, two results
-    result = lookup_representatives("10112", "30 Rockefeller Plaza, New York NY")
-    assert (result.source, result.districts, result.approximate) == ("geocodio", [("NY", 12)], False)
-    nadler = next(o for o in result.offices if o.last_name == "Nadler")
-    assert nadler.nearest_district_office["city"] == "New York"
 
 
 @pytest.mark.parametrize("app_config", [GEOCODIO_CONFIG])
