@@ -14,6 +14,8 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, g, has_request_context, request, url_for
 from flask_babel import Babel, force_locale, get_locale
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from advocacy.auth.access import is_public_endpoint
 
@@ -77,12 +79,20 @@ def language_code(tag: str | None) -> str | None:
     return ALIASES.get(parts[0])
 
 
-def _accepted() -> str | None:
-    for tag, _quality in request.accept_languages:
+def accepted_language(header: str | None) -> str | None:
+    """Our code for the first language of an Accept-Language header (by quality) that we speak, or None. The ZIP
+    fast path (congress/fastpath.py) reads the raw header with this, as a page reads its request's."""
+    if not header:
+        return None
+    for tag, _quality in parse_accept_header(header, LanguageAccept):
         code = language_code(tag)
         if code:
             return code
     return None
+
+
+def _accepted() -> str | None:
+    return accepted_language(request.headers.get("Accept-Language"))
 
 
 def _public_page() -> bool:
@@ -179,6 +189,10 @@ def init_app(app: Flask) -> None:
         campaign_text=campaign_text,
         letter_gloss=letter_gloss,
         translated_languages=translated_languages,
+        outcome_text=outcome_text,
+        timeline_text=timeline_text,
+        update_text=update_text,
+        campaign_partly_english=campaign_partly_english,
     )
 
 
@@ -222,6 +236,65 @@ def letter_gloss(campaign, variant_name: str) -> str:
         return ""
     entry = (getattr(campaign, "translations", None) or {}).get(code) or {}
     return (entry.get("letters") or {}).get(variant_name, "")
+
+
+@dataclass(frozen=True)
+class Shown:
+    """An organizer's words as shown to this reader: in their language when the organizer gave it, else in
+    English, and then `english` is true so the page marks that element `lang="en" dir="ltr"`."""
+
+    text: str
+    english: bool = False
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _shown(english_text: str, translated: str | None) -> Shown:
+    if current_language().code == DEFAULT or not english_text:
+        return Shown(english_text or "")
+    return Shown(translated) if translated else Shown(english_text, english=True)
+
+
+def _entry(translations: dict | None) -> dict:
+    return ((translations or {}).get(current_language().code)) or {}
+
+
+def outcome_text(campaign) -> Shown:
+    """How the campaign ended, in the organizer's words (`translations.<code>.outcome_message`)."""
+    english = getattr(campaign, "outcome_message", "") or ""
+    return _shown(english, _entry(getattr(campaign, "translations", None)).get("outcome_message"))
+
+
+def timeline_text(campaign, event: dict) -> Shown:
+    """A public timeline event, translated by its English words (`translations.<code>.timeline`): an event whose
+    English changed shows the new English until it is translated again."""
+    english = event.get("event", "")
+    translated = (_entry(getattr(campaign, "translations", None)).get("timeline") or {}).get(english)
+    return _shown(english, translated)
+
+
+def update_text(update, name: str) -> Shown:
+    """An update's `title`, `body` (Markdown) or `ask` in the reader's language (`CampaignUpdate.translations`)."""
+    return _shown(getattr(update, name, "") or "", _entry(getattr(update, "translations", None)).get(name))
+
+
+def campaign_partly_english(campaign) -> bool:
+    """True when this reader's language is not English and some of the campaign's own words fall back to English:
+    a language reached by a typed `?lang=` before its translation is complete, an outcome message or a timeline
+    event not yet translated. The page then says so, in the reader's language."""
+    code = current_language().code
+    if code == DEFAULT or campaign is None:
+        return False
+    if code not in translated_languages(campaign):
+        return True
+    if outcome_text(campaign).english:
+        return True
+    return any(timeline_text(campaign, event).english for event in public_timeline(campaign))
+
+
+def public_timeline(campaign) -> list[dict]:
+    return [event for event in getattr(campaign, "timeline", None) or [] if not event.get("retired")]
 
 
 def compile_catalogs(directory: Path = TRANSLATIONS) -> list[Path]:

@@ -12,6 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
+from flask_babel import gettext
+
+from advocacy.places import N_, state_label
+
 LABELS: Mapping[str, Mapping[str, str]] = {
     "delivery_status": {
         "pending": "Waiting to send",
@@ -110,5 +114,25 @@ def choices(domain: str) -> list[tuple[str, str]]:
     return list(LABELS[domain].items())
 
 
+# Party names as the roster spells them, marked for the catalogs: public pages show them translated
+# (`party_name`); the API, exports and letters keep the roster's English.
+PARTY_NAMES = {
+    "Democrat": N_("Democrat"),
+    "Republican": N_("Republican"),
+    "Independent": N_("Independent"),
+    "Libertarian": N_("Libertarian"),
+    "Unknown": N_("Unknown"),
+}
+
+
+def party_name(party: str | None) -> str:
+    """A party's name in the language being rendered ("Demócrata"); one we do not know reads as stored."""
+    if not party:
+        return ""
+    return gettext(PARTY_NAMES[party]) if party in PARTY_NAMES else party
+
+
 def init_app(app) -> None:
     app.add_template_filter(label, "label")
+    app.add_template_filter(party_name, "party_name")
+    app.add_template_filter(state_label, "state_name")

@@ -5,6 +5,15 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext
+
+
+def N_(text: str) -> str:  # noqa: N802 - gettext's name for a string marked for the catalogs, translated later
+    """Marks a string for the catalogs (pybabel extracts N_ by default) and returns it as it is: state names
+    stay English in letters, stored rows and exports, and read translated on public pages (state_label)."""
+    return text
+
+
 STATE_FIPS = {
     "AL": "01", "AK": "02", "AZ": "04", "AR": "05", "CA": "06", "CO": "08", "CT": "09", "DE": "10", "DC": "11",
     "FL": "12", "GA": "13", "HI": "15", "ID": "16", "IL": "17", "IN": "18", "IA": "19", "KS": "20", "KY": "21",
@@ -19,17 +28,19 @@ FIPS_STATE = {fips: abbr for abbr, fips in STATE_FIPS.items()}
 STATES = frozenset(STATE_FIPS)
 
 STATE_NAMES = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
-    "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia", "FL": "Florida", "GA": "Georgia",
-    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas",
-    "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts",
-    "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana",
-    "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico",
-    "NY": "New York", "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma",
-    "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
-    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
-    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming", "AS": "American Samoa", "GU": "Guam",
-    "MP": "Northern Mariana Islands", "PR": "Puerto Rico", "VI": "U.S. Virgin Islands",
+    "AL": N_("Alabama"), "AK": N_("Alaska"), "AZ": N_("Arizona"), "AR": N_("Arkansas"), "CA": N_("California"),
+    "CO": N_("Colorado"), "CT": N_("Connecticut"), "DE": N_("Delaware"), "DC": N_("District of Columbia"),
+    "FL": N_("Florida"), "GA": N_("Georgia"), "HI": N_("Hawaii"), "ID": N_("Idaho"), "IL": N_("Illinois"),
+    "IN": N_("Indiana"), "IA": N_("Iowa"), "KS": N_("Kansas"), "KY": N_("Kentucky"), "LA": N_("Louisiana"),
+    "ME": N_("Maine"), "MD": N_("Maryland"), "MA": N_("Massachusetts"), "MI": N_("Michigan"), "MN": N_("Minnesota"),
+    "MS": N_("Mississippi"), "MO": N_("Missouri"), "MT": N_("Montana"), "NE": N_("Nebraska"), "NV": N_("Nevada"),
+    "NH": N_("New Hampshire"), "NJ": N_("New Jersey"), "NM": N_("New Mexico"), "NY": N_("New York"),
+    "NC": N_("North Carolina"), "ND": N_("North Dakota"), "OH": N_("Ohio"), "OK": N_("Oklahoma"),
+    "OR": N_("Oregon"), "PA": N_("Pennsylvania"), "RI": N_("Rhode Island"), "SC": N_("South Carolina"),
+    "SD": N_("South Dakota"), "TN": N_("Tennessee"), "TX": N_("Texas"), "UT": N_("Utah"), "VT": N_("Vermont"),
+    "VA": N_("Virginia"), "WA": N_("Washington"), "WV": N_("West Virginia"), "WI": N_("Wisconsin"),
+    "WY": N_("Wyoming"), "AS": N_("American Samoa"), "GU": N_("Guam"), "MP": N_("Northern Mariana Islands"),
+    "PR": N_("Puerto Rico"), "VI": N_("U.S. Virgin Islands"),
 }  # fmt: skip
 # The address form's list, by name as people look for it ("U.S. Virgin Islands" under V).
 STATE_CHOICES = tuple(sorted(STATE_NAMES.items(), key=lambda item: item[1].removeprefix("U.S. ")))
@@ -63,6 +74,18 @@ def house_title(state: str) -> str:
     if state in DELEGATE_PLACES:
         return "Delegate"
     return "Representative"
+
+
+def state_label(state: str) -> str:
+    """A place's name in the language being rendered ("Nueva York"), for public pages; the code when unknown.
+    Letters to offices use STATE_NAMES, always English."""
+    name = STATE_NAMES.get(state)
+    return gettext(name) if name else state
+
+
+def state_choices() -> list[tuple[str, str]]:
+    """The address form's list in the language being rendered, in STATE_CHOICES' order."""
+    return [(code, gettext(name)) for code, name in STATE_CHOICES]
 
 
 def state_in_sentence(state: str) -> str:

@@ -144,3 +144,49 @@ def test_translated_pages_and_receipts_pass_the_nu_html_checker(client, db, live
         pages.update({f"{code}-{name}": html for name, html in translated.items()})
     errors = errors_in(command, pages, tmp_path)
     assert errors == [], "\n".join(errors)
+
+
+def test_organizer_texts_in_other_languages_pass_the_nu_html_checker(
+    client, organizer_client, db, live_campaign, tmp_path
+):
+    """Issue 21: a published update translated (es) and falling back to English (ug), on the campaign page and in
+    its email; the privacy page in Spanish; the partly-English notice; the organizers' translations pages with
+    every error shown."""
+    from advocacy.db import utcnow
+    from advocacy.i18n import in_language
+    from advocacy.updates.emails import compose as compose_update
+    from advocacy.updates.models import CampaignUpdate
+
+    command = vnu_command()
+    update = CampaignUpdate(
+        campaign_id=live_campaign.id,
+        title="Moved",
+        body="He was moved **last night**.",
+        ask="Call your senator.",
+        translations={"es": {"title": "Trasladado", "body": "Lo trasladaron **anoche**.", "ask": "Llame."}},
+        sent_at=utcnow(),
+    )
+    db.session.add(update)
+    db.session.commit()
+    pages = {}
+    for code in ("es", "ug"):
+        pages[f"campaign-update-{code}"] = client.get(f"/c/sample-campaign?lang={code}").get_data(as_text=True)
+        with client.application.test_request_context(), in_language(code):
+            pages[f"email-update-{code}"] = compose_update(update, live_campaign, "Ana", "k" * 32, test=False).html
+    assert "Trasladado" in pages["campaign-update-es"] and 'lang="en" dir="ltr">Moved' in pages["campaign-update-ug"]
+    pages["privacy-es"] = client.get("/privacy?lang=es").get_data(as_text=True)
+    translations = dict(live_campaign.translations)
+    translations["es"] = {key: value for key, value in translations["es"].items() if key != "ask"}
+    live_campaign.translations = translations
+    db.session.commit()
+    pages["campaign-partly-english"] = client.get("/c/sample-campaign?lang=es").get_data(as_text=True)
+    assert 'id="partly-english"' in pages["campaign-partly-english"]
+    base = f"/organizer/campaigns/{live_campaign.id}"
+    bad = {"es.title": "x" * 400, "zh-Hans.letters.0": "y" * 1200, "ug.timeline.0": "z" * 600}
+    pages["translations-errors"] = organizer_client.post(f"{base}/translations", data=bad).get_data(as_text=True)
+    pages["update-translations-errors"] = organizer_client.post(
+        f"{base}/updates/{update.id}/translations", data={"es.title": "t" * 201, "ug.body": "b" * 20_001}
+    ).get_data(as_text=True)
+    assert pages["translations-errors"].count('class="error"') >= 3
+    errors = errors_in(command, pages, tmp_path)
+    assert errors == [], "\n".join(errors)

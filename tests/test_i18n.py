@@ -189,7 +189,7 @@ def test_a_submission_through_the_api_stores_the_language_it_was_asked_in(client
 
 def _campaign_file(tmp_path: Path, extra: str) -> Path:
     folder = tmp_path / "sample-campaign"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     for source in SAMPLE.iterdir():
         (folder / source.name).write_bytes(source.read_bytes())
     text = (folder / "campaign.yaml").read_text()
@@ -210,12 +210,22 @@ def _campaign_file(tmp_path: Path, extra: str) -> Path:
         ),
         ("translations:\n  es:\n    title: [a]\n", "translations.es.title", "must be text"),
         ("translations:\n  es: hola\n", "translations.es", "must be a mapping"),
+        ("translations:\n  es:\n    timeline: [uno, dos]\n", "translations.es.timeline", "the timeline has 1 events"),
+        ("translations:\n  es:\n    timeline: hola\n", "translations.es.timeline", "must be a list"),
+        ("translations:\n  es:\n    timeline: [[a]]\n", "translations.es.timeline[0]", "must be text"),
     ],
 )
 def test_campaign_file_translations_are_validated(tmp_path, extra, field, problem):
     with pytest.raises(CampaignFileError) as caught:
         read_campaign_file(_campaign_file(tmp_path, extra))
     assert caught.value.field == field and problem in str(caught.value)
+
+
+def test_a_files_timeline_translation_is_kept_by_each_events_english_words(tmp_path):
+    spec = read_campaign_file(_campaign_file(tmp_path, "translations:\n  es:\n    timeline: [Se crea.]\n"))
+    assert spec.translations["es"]["timeline"] == {spec.timeline[0]["event"]: "Se crea."}
+    empty = read_campaign_file(_campaign_file(tmp_path / "b", "translations:\n  es:\n    timeline: ['']\n"))
+    assert "timeline" not in empty.translations.get("es", {})
 
 
 def test_both_shipped_campaigns_carry_every_language():
@@ -236,6 +246,10 @@ def test_both_shipped_campaigns_carry_every_language():
             },
         )
         assert translated_languages(campaign) == CODES, folder
+        # The outcome message and every timeline event too, so no page of theirs falls back to English.
+        for code, entry in spec.translations.items():
+            assert set(entry.get("timeline", {})) == {event["event"] for event in spec.timeline}, (folder, code)
+            assert bool(entry.get("outcome_message")) == bool(spec.outcome_message), (folder, code)
 
 
 def test_the_scoreboard_is_translated_and_its_cached_page_is_kept_per_language(client, live_campaign):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from flask import request_started
@@ -115,3 +116,32 @@ def test_when_the_answer_fails_the_view_answers_with_the_apps_error(app, db, thr
         db.session.execute(text("ALTER TABLE congress_datasets_away RENAME TO congress_datasets"))
         db.session.commit()
         caching.clear_all()
+
+
+# The `notice` of a ZIP-only answer in the request's language (Accept-Language, as the view reads it), the same
+# bytes on both paths in every language; the API's codes and data stay as they are.
+NOTICES = {
+    "en": "A ZIP code is only an approximation of a congressional district",
+    "zh-CN": "邮政编码只能大致确定国会选区",
+    "zh-TW": "郵政編碼只能大致確定國會選區",
+    "es-MX,es;q=0.9": "Un código postal solo se aproxima a un distrito del Congreso",
+    "ug": "پوچتا نومۇرى پەقەت كونگرېس سايلام رايونىنى تەخمىنەن كۆرسىتىدۇ",
+    "fr-FR, es;q=0.5": "Un código postal solo se aproxima a un distrito del Congreso",  # the first language we speak
+}
+
+
+@pytest.mark.parametrize("accept", list(NOTICES))
+def test_the_fast_path_notice_follows_accept_language_and_agrees_with_the_view(app, through_flask, accept):
+    fast = app.wsgi_app
+    call(fast, environ("zip=12207"))  # learn the view's headers (asked in English)
+    for zip5 in ZIPS:
+        before = len(through_flask)
+        answer = call(fast, environ(f"zip={zip5}", HTTP_ACCEPT_LANGUAGE=accept))
+        assert len(through_flask) == before, f"{zip5} went through Flask"
+        with app.app_context():  # a request's own context, as in a server (the test's would keep its `g`)
+            view = call(fast.wsgi_app, environ(f"zip={zip5}", HTTP_ACCEPT_LANGUAGE=accept))
+        assert answer == view, zip5
+        notice = json.loads(answer[2])["notice"]
+        assert NOTICES[accept] in notice, (accept, notice)
+        if accept != "en":
+            assert "approximation" not in notice

@@ -44,7 +44,10 @@ TOP_KEYS = {
 }  # fmt: skip
 # A campaign in another language (issue 21): what a writer reads. Letters to offices are always English; each
 # variant gets a short gloss in the writer's language, shown beside the English letter on the review page.
-TRANSLATION_KEYS = {"title", "story", "ask", "share_text", "letters"}
+# The outcome message and the public timeline may be translated too (`outcome_message`, and `timeline`: one entry
+# per timeline event, in the timeline's order, empty for one not translated yet); a page shows the English, marked
+# as English, where a translation is missing.
+TRANSLATION_KEYS = {"title", "story", "ask", "share_text", "letters", "outcome_message", "timeline"}
 MAX_GLOSS = 1000
 OUTCOME_KEYS = {"kind", "date", "message", "thanks"}
 TIMELINE_KEYS = {"date", "event", "source", "source_url", "kind", "custody", "facility", "city", "state"}
@@ -253,12 +256,17 @@ def read_campaign_file(path: Path, check_references: bool = False) -> CampaignSp
 
 
 def _read_translations(r: YamlReader, spec: CampaignSpec) -> None:
-    spec.translations = read_translations(r, {letter.name for letter in spec.letters})
+    spec.translations = read_translations(
+        r, {letter.name for letter in spec.letters}, [event["event"] for event in spec.timeline]
+    )
 
 
-def read_translations(r: YamlReader, names: set[str]) -> dict:
-    """`translations: {zh-Hans: {title, story, ask, share_text, letters: {variant name: gloss}}}`. A language
-    is offered on the campaign's pages only when its translation is complete (advocacy.i18n)."""
+def read_translations(r: YamlReader, names: set[str], events: list[str] | None = None) -> dict:
+    """`translations: {zh-Hans: {title, story, ask, share_text, letters: {variant name: gloss}, outcome_message,
+    timeline: [one per event of `events`, the English timeline]}}`, stored with the timeline as a mapping from
+    each event's English words to its translation (so an event whose English changes is shown in English until
+    translated again). A language is offered on the campaign's pages only when its title, story, ask, share text
+    and glosses are complete (advocacy.i18n)."""
     languages = r.mapping(("translations",), set(CODES) - {DEFAULT}, required=False)
     translations = {}
     for code in sorted(languages):
@@ -272,14 +280,33 @@ def read_translations(r: YamlReader, names: set[str]) -> dict:
         }
         glosses = r.mapping((*path, "letters"), names, required=False)
         entry["letters"] = {name: r.text((*path, "letters", name), MAX_GLOSS) for name in sorted(glosses)}
+        entry["outcome_message"] = r.text((*path, "outcome_message"), m.MAX_OUTCOME_MESSAGE, required=False)
+        entry["timeline"] = _read_timeline_translation(r, (*path, "timeline"), events or [])
         translations[code] = {key: value for key, value in entry.items() if value}
     return translations
 
 
-def check_translations(data: dict, names: set[str]) -> dict:
+def _read_timeline_translation(r: YamlReader, path: tuple, events: list[str]) -> dict[str, str]:
+    given = r.get(path)
+    if given is None:
+        return {}
+    if not isinstance(given, list):
+        raise r.error(path, "must be a list: one entry per timeline event, in the timeline's order")
+    if len(given) != len(events):
+        raise r.error(
+            path, f"has {len(given)} entries but the timeline has {len(events)} events: give one per event, in order"
+        )
+    return {
+        english: text
+        for i, english in enumerate(events)
+        if (text := r.text((*path, i), m.MAX_TIMELINE_EVENT, required=False))
+    }
+
+
+def check_translations(data: dict, names: set[str], events: list[str] | None = None) -> dict:
     """The web form's translations, checked by the campaign file's rules (read_translations); raises
-    CampaignFileError naming the field (`translations.es.letters.<variant>`)."""
-    return read_translations(YamlReader("translations", {"translations": data}, {}), names)
+    CampaignFileError naming the field (`translations.es.letters.<variant>`, `translations.es.timeline[2]`)."""
+    return read_translations(YamlReader("translations", {"translations": data}, {}), names, events)
 
 
 def _read_targets(r: YamlReader, spec: CampaignSpec, check_references: bool) -> None:

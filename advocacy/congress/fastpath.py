@@ -5,6 +5,7 @@ see cache.py); Flask's routing, hooks, session and response object cost more tha
 WSGI layer answers exactly that request (GET, the query `zip=` and five digits, no cookie or credentials)
 with the view's own functions and the rate limit the view applies, and the headers of the view's own
 first answer of that kind in this process, so headers set by the app (security, caching) come from the app.
+The answer's `notice` is in the request's language (its Accept-Language, as the view reads it; `Vary` says so).
 Anything else, a refusal included (bad or unknown ZIP, over the rate limit), goes to the view, which gives
 its usual answer. Tests compare both paths byte for byte.
 """
@@ -19,6 +20,7 @@ from flask import Flask
 from advocacy.congress.api import MAX_AGE, SCOPE, cache_seconds, rate_limit
 from advocacy.congress.lookup import lookup_representatives, result_body
 from advocacy.extensions import limiter
+from advocacy.i18n import accepted_language, in_language
 from advocacy.places import ZIP5
 
 PATH = "/api/v1/representatives"
@@ -41,18 +43,20 @@ class LookupFastPath:
             return self.wsgi_app(environ, start_response)
         if self.headers is None:
             return self._learn(environ, start_response)
-        body = self._answer(match.group(1), environ.get("REMOTE_ADDR") or "unknown")
+        language = accepted_language(environ.get("HTTP_ACCEPT_LANGUAGE"))
+        body = self._answer(match.group(1), environ.get("REMOTE_ADDR") or "unknown", language)
         if body is None:
             return self.wsgi_app(environ, start_response)
         before, after = self.headers
         start_response("200 OK", [*before, ("Content-Length", str(len(body))), *after])
         return [body]
 
-    def _answer(self, zip5: str, client: str) -> bytes | None:
+    def _answer(self, zip5: str, client: str, language: str | None) -> bytes | None:
         """The answer's body, or None for the view to answer (a refusal, or anything going wrong: the view then
-        fails the same way and the app's error handling answers and logs it)."""
+        fails the same way and the app's error handling answers and logs it). Its `notice` speaks the language
+        the view would choose for this request: without a cookie or `lang` query, the Accept-Language one."""
         try:
-            with self.app.app_context():
+            with self.app.app_context(), in_language(language):
                 if cache_seconds() < MAX_AGE:
                     return None  # a Congress takes effect soon: the view sets a shorter max-age than the learned one
                 if limiter.retry_after(SCOPE, client, rate_limit(), leased=True) is not None:

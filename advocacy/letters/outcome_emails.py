@@ -21,7 +21,7 @@ from advocacy.delivery.kinds import Email, Skip, renderer, row
 from advocacy.delivery.models import Delivery
 from advocacy.delivery.suppression import is_suppressed, unsubscribe_headers
 from advocacy.extensions import db
-from advocacy.i18n import in_language
+from advocacy.i18n import in_language, outcome_text
 from advocacy.letters.models import Action, Letter
 from advocacy.mail import mail_enabled
 
@@ -79,8 +79,8 @@ def compose(action: Action, campaign: Campaign) -> tuple[str, str]:
     lines = [gettext("Hello %(name)s,", name=action.first_name), ""]
     lines += [gettext("You wrote to Congress for %(name)s. Here is how the campaign ended.", name=name)]
     lines += ["", words + (f" ({format_date(when, 'long')})" if when else "") + "."]
-    if campaign.outcome_message:
-        lines += ["", campaign.outcome_message]
+    if message := outcome_text(campaign).text:  # the organizer's words in the writer's language when given
+        lines += ["", message]
     if settings.site_url:
         page = f"{settings.site_url.rstrip('/')}/c/{campaign.slug}"
         lines += ["", gettext("The campaign page keeps the record: %(url)s", url=page)]

@@ -46,7 +46,7 @@ from advocacy.letters.services import (
 )
 from advocacy.letters.validation import PREFIXES, clean_text, parse_bool
 from advocacy.organization.identity import public_url
-from advocacy.places import STATE_CHOICES, STATE_NAMES, STATES, district_label
+from advocacy.places import STATE_NAMES, STATES, district_label, state_choices
 
 bp = Blueprint("letters", __name__)
 # The thanks page and the receipt email tell each letter's state the same way.
@@ -104,7 +104,7 @@ def _page(campaign, values=None, errors=None, status=200, split=None):
         values=values or {},
         errors=errors or {},
         split=split,
-        states=STATE_CHOICES,
+        states=state_choices(),
         prefixes=PREFIXES,
         stamp=_kept_stamp() if request.method == "POST" else _stamp(),
         label=district_label,

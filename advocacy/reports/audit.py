@@ -34,6 +34,7 @@ ACTIONS = (
     "supporters.unsubscribe",
     "user.invite",  # an admin invited an account (filters: user_id, role; never the email)
     "campaign.translations",  # an organizer saved a campaign's translations (filters: languages, complete ones)
+    "update.translations",  # an organizer saved an update's translations (filters: the update's id, languages)
     "organization.update",  # an admin saved the organization settings (filters: the names of the fields changed)
 )
 PAGE_SIZE = 50

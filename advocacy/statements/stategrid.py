@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flask_babel import gettext, lazy_gettext
 from markupsafe import Markup, escape
 
-from advocacy.places import STATE_NAMES
+from advocacy.places import state_label
 
 # (column, row) of each tile: the familiar "tile grid map" layout, territories on the bottom row.
 TILES: dict[str, tuple[int, int]] = {
@@ -89,7 +89,7 @@ def render_state_grid(
             continue
         fill, ink = colours(count.share)
         x, y = col * step, row * step
-        name = STATE_NAMES.get(state, state)
+        name = state_label(state)
         label = gettext(
             "%(state)s: %(spoken)s of %(offices)s offices have spoken",
             state=name,

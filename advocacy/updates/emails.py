@@ -14,7 +14,7 @@ from advocacy.delivery.kinds import Email, Skip, renderer
 from advocacy.delivery.models import Delivery
 from advocacy.delivery.suppression import is_suppressed, unsubscribe_headers, unsubscribe_url
 from advocacy.extensions import db
-from advocacy.i18n import in_language
+from advocacy.i18n import in_language, update_text
 from advocacy.identity import email_key
 from advocacy.updates.models import CampaignUpdate
 from advocacy.updates.services import UPDATE, render_body
@@ -26,13 +26,18 @@ def _page(campaign: Campaign) -> str:
 
 
 def compose(update: CampaignUpdate, campaign: Campaign, first_name: str, key: str, test: bool) -> Email:
-    """The message for one person: plain text and HTML from the same parts."""
-    subject = f"{'[Test] ' if test else ''}{campaign.detainee_name}: {update.title}"
+    """The message for one person: plain text and HTML from the same parts, the organizer's words in the
+    language being rendered where they translated them (advocacy.i18n.update_text), else in English."""
+    title, body, ask = update_text(update, "title"), update_text(update, "body"), update_text(update, "ask")
+    subject = f"{'[Test] ' if test else ''}{campaign.detainee_name}: {title.text}"
     context = {
         "update": update,
+        "title": title,
+        "body": body,
+        "ask": ask,
         "campaign": campaign,
         "first_name": first_name,
-        "body_html": render_body(update),
+        "body_html": render_body(update, body.text),
         "page_url": _page(campaign),
         "unsubscribe_url": unsubscribe_url(key, campaign.id),
         "test": test,
@@ -64,7 +69,7 @@ def render_update(delivery: Delivery) -> Email:
         raise Skip("the supporter's details were purged or consent withdrawn")
     if is_suppressed(action.email_key, campaign.id):
         raise Skip("the supporter unsubscribed")
-    with in_language(action.language):  # the organizer's news stays as written; the words around it are theirs
+    with in_language(action.language):  # the writer's language: the organizer's translation when there is one
         email = compose(update, campaign, action.first_name, action.email_key, test=False)
     return _to(email, action.email)
 

@@ -31,3 +31,6 @@ class CampaignUpdate(db.Model):
     test_sent_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     recipients: Mapped[int] = mapped_column(default=0)  # emails queued when sent
+    # The organizer's own words in other languages, by language code: {"es": {"title", "body", "ask"}}. A
+    # supporter reads the update in the language they wrote in, the English where a translation is missing.
+    translations: Mapped[dict] = mapped_column(JSON(), default=dict)

@@ -22,6 +22,7 @@ from advocacy.delivery.kinds import row
 from advocacy.delivery.models import Delivery, Status
 from advocacy.delivery.suppression import ALL_CAMPAIGNS, Suppression
 from advocacy.extensions import db
+from advocacy.i18n import CODES, DEFAULT
 from advocacy.letters.models import Action
 from advocacy.places import STATE_FIPS
 from advocacy.updates.models import CampaignUpdate
@@ -60,9 +61,36 @@ def parse_audience(states_text: str, districts_text: str) -> tuple[Audience | No
     return Audience(sorted(set(states)), sorted(set(canonical))), {}
 
 
-def render_body(update: CampaignUpdate) -> str:
-    """The update's Markdown as safe HTML (the same renderer and nh3 fence as a campaign's story)."""
-    return render_story(update.body)
+def render_body(update: CampaignUpdate, body: str | None = None) -> str:
+    """The update's Markdown (or `body`, a translation of it) as safe HTML (the same renderer and nh3 fence as a
+    campaign's story)."""
+    return render_story(update.body if body is None else body)
+
+
+# An update in other languages: what an organizer may translate, with the English limits.
+TRANSLATED_FIELDS = (("title", 200), ("body", 20_000), ("ask", 500))
+
+
+def clean_translations(update: CampaignUpdate, posted: dict[str, str]) -> tuple[dict, dict[str, str]]:
+    """The translations form (`<code>.title`, `<code>.body`, `<code>.ask`) checked field by field: the cleaned
+    translations and every problem at once, by field name. An ask is translated only when the English has one."""
+    cleaned: dict[str, dict[str, str]] = {}
+    problems: dict[str, str] = {}
+    limits = dict(TRANSLATED_FIELDS)
+    for key, value in posted.items():
+        code, _, name = key.partition(".")
+        value = value.strip()
+        if not value:
+            continue
+        if code not in CODES or code == DEFAULT or name not in limits:
+            problems[key] = f"{key}: not a field of this form."
+        elif name == "ask" and not update.ask:
+            problems[key] = f"{key}: the English update has no ask to translate."
+        elif len(value) > limits[name]:
+            problems[key] = f"{key}: use at most {limits[name]:,} characters (this has {len(value):,})."
+        else:
+            cleaned.setdefault(code, {})[name] = value
+    return cleaned, problems
 
 
 def create_update(campaign_id: int, title: str, body: str, ask: str, audience: Audience, user_id: int | None):

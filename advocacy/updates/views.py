@@ -23,6 +23,7 @@ from advocacy.campaigns.models import Campaign
 from advocacy.campaigns.services import campaign_or_404, campaign_row_or_404
 from advocacy.delivery.suppression import ALL_CAMPAIGNS, read_token, suppress
 from advocacy.extensions import csrf, db
+from advocacy.i18n import DEFAULT, LANGUAGES
 from advocacy.reports import audit
 from advocacy.statements.public import PUBLIC_CACHE, public_campaign_or_404
 from advocacy.updates import services
@@ -118,6 +119,65 @@ def send(campaign_id: int, update_id: int):
     return redirect(url_for("updates.show", campaign_id=campaign.id, update_id=update.id))
 
 
+@bp.route("/organizer/campaigns/<int:campaign_id>/updates/<int:update_id>/translations", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def translations(campaign_id: int, update_id: int):
+    """The update in other languages: supporters read it in the language they wrote in (page and email), the
+    English where a field is not translated. Every problem is shown at once; a save is audited."""
+    campaign = campaign_or_404(campaign_id)
+    update = _update_or_404(campaign, update_id)
+    form = ButtonForm()
+    values, problems = update.translations or {}, {}
+    if request.method == "POST":
+        posted = {key: value for key, value in request.form.items() if key != "csrf_token"}
+        if not form.validate_on_submit():
+            problems = {"csrf_token": "The form had expired. Please send it again."}
+            values = _posted_values(posted)
+        else:
+            cleaned, problems = services.clean_translations(update, posted)
+            values = _posted_values(posted)
+            if not problems:
+                if cleaned == (update.translations or {}):
+                    flash("Nothing changed.", "info")
+                else:
+                    update.translations = cleaned
+                    audit.record(
+                        "update.translations",
+                        campaign=campaign.slug,
+                        filters={"update": update.id, "languages": sorted(cleaned)},
+                        commit=False,
+                    )
+                    db.session.commit()
+                    _updates.clear()
+                    flash("Translations saved.", "info")
+                return redirect(url_for("updates.translations", campaign_id=campaign.id, update_id=update.id))
+    known = {  # the fields the page shows: an ask only when the English has one
+        f"{language.code}.{name}"
+        for language in LANGUAGES
+        for name, _limit in services.TRANSLATED_FIELDS
+        if language.code != DEFAULT and getattr(update, name)
+    }
+    fields = {key: "u-" + key.replace(".", "-") for key in problems if key in known}
+    return render_template(
+        "updates/translations.html",
+        campaign=campaign,
+        update=update,
+        form=form,
+        languages=[language for language in LANGUAGES if language.code != DEFAULT],
+        values=values,
+        errors=problems,
+        error_fields=fields,
+    ), (400 if problems else 200)
+
+
+def _posted_values(posted: dict[str, str]) -> dict[str, dict[str, str]]:
+    values: dict[str, dict[str, str]] = {}
+    for key, value in posted.items():
+        code, _, name = key.partition(".")
+        values.setdefault(code, {})[name] = value
+    return values
+
+
 @bp.get("/c/<slug>/updates.atom")
 @public
 def atom(slug: str):
@@ -186,6 +246,9 @@ class PublicUpdate:
     title: str
     ask: str
     sent_at: datetime
+    body_html: Markup
+    # By language code: {"title", "ask", "body_html"}, what the organizer translated (advocacy.i18n.update_text).
+    translations: dict
 
 
 # The campaign page makes no query per view and is served while the database is away (letters/views.py): its
@@ -209,10 +272,21 @@ def campaign_updates(campaign_id: int) -> list[tuple[PublicUpdate, Markup]]:
         return []  # nothing kept: the page goes on without its updates
 
 
+def _public(update: CampaignUpdate) -> PublicUpdate:
+    translations = {}
+    for code, entry in (update.translations or {}).items():
+        shown = {key: entry[key] for key in ("title", "ask") if entry.get(key)}
+        if entry.get("body"):
+            shown["body_html"] = Markup(services.render_body(update, entry["body"]))  # noqa: S704 - nh3-cleaned
+        translations[code] = shown
+    body_html = Markup(services.render_body(update))  # noqa: S704 - nh3-cleaned
+    return PublicUpdate(update.id, update.title, update.ask, update.sent_at, body_html, translations)
+
+
 def _published(campaign_id: int) -> list[tuple[PublicUpdate, Markup]]:
     try:
         return [
-            (PublicUpdate(u.id, u.title, u.ask, u.sent_at), Markup(services.render_body(u)))  # noqa: S704 - nh3-cleaned
+            (_public(u), Markup(services.render_body(u)))  # noqa: S704 - nh3-cleaned
             for u in services.published(campaign_id, limit=5)
         ]
     except SQLAlchemyError:

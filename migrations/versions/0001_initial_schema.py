@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 22:06:05.914691
+Create Date: 2026-12-04 23:30:26.757746
 
 """
 from alembic import op
@@ -288,6 +288,7 @@ def upgrade():
     sa.Column('test_sent_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('sent_at', advocacy.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('recipients', sa.Integer(), nullable=False),
+    sa.Column('translations', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_campaign_updates_campaign_id_campaigns'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['created_by'], ['users.id'], name=op.f('fk_campaign_updates_created_by_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_campaign_updates'))

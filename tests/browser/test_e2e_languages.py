@@ -156,3 +156,48 @@ def test_the_letter_flow_in_uyghur_right_to_left_on_a_phone(site, phone):
         expect(page.locator("html")).to_have_attribute("lang", "ug")
         no_horizontal_scroll(page)
         assert axe_violations(page) == [], path
+
+
+@pytest.fixture
+def narrow_phone(browser):
+    """The narrowest phone we design for: 320 px."""
+    if not AXE.exists():
+        pytest.fail("axe-core is not installed (npm install)", pytrace=False)
+    context = browser.new_context(bypass_csp=True, viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def test_translated_legal_text_places_and_timeline_fit_320_px_right_to_left(site, narrow_phone):
+    """The privacy page, state and party names and the translated timeline in Uyghur: readable at 320 px without
+    scrolling sideways, clean under axe, and the legal text links to the English that counts."""
+    page = narrow_phone
+    page.goto(site.base_url + "/privacy?lang=ug")
+    expect(page.get_by_role("heading", level=1)).to_have_text("شەخسىيەت")
+    note = page.locator("#privacy-authoritative")
+    expect(note).to_contain_text("ئىنگلىزچە نۇسخىسى ئاساس قىلىنىدۇ")
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the privacy page scrolls sideways by {overflow} px at 320 px"
+    assert axe_violations(page) == []
+
+    for path, text in (
+        ("/c/guan-heng", "پاناھلىق بېرىلىپ ئالتە كۈندىن كېيىن ICE تۇتقۇنىدىن قويۇپ بېرىلىدۇ."),  # the timeline
+        ("/c/sample-campaign/scoreboard", "نيۇ-يورك"),  # a state's name
+        ("/lookup?zip=10025", "دېموكرات"),  # a party's name
+    ):
+        page.goto(site.base_url + path)
+        expect(page.locator("main")).to_contain_text(text)
+        expect(page.locator("#partly-english")).to_have_count(0)  # nothing falls back to English
+        page.wait_for_load_state("load")
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow} px at 320 px"
+        assert axe_violations(page) == [], path
+
+    page.goto(site.base_url + "/c/sample-campaign?lang=ug")
+    assert page.locator("#f-state option[value='NY']").inner_text() == "نيۇ-يورك"
+    page.goto(site.base_url + "/privacy?lang=ug")
+    page.locator("#privacy-authoritative a").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=2, name="What we keep")).to_be_visible()
