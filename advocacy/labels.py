@@ -132,7 +132,26 @@ def party_name(party: str | None) -> str:
     return gettext(PARTY_NAMES[party]) if party in PARTY_NAMES else party
 
 
+# A member's title as the roster gives it (advocacy.congress.offices), marked for the catalogs: public pages show
+# it translated (`office_title`); letters, the API and exports keep the English, which is what offices read.
+OFFICE_TITLES = {
+    "Senator": N_("Senator"),
+    "Representative": N_("Representative"),
+    "Delegate": N_("Delegate"),
+    "Resident Commissioner": N_("Resident Commissioner"),
+}
+
+
+def office_title(title: str | None) -> str:
+    """A member's title in the language being rendered ("Senador(a)"); any other title (a custom target's,
+    typed by an organizer) reads as stored."""
+    if not title:
+        return ""
+    return gettext(OFFICE_TITLES[title]) if title in OFFICE_TITLES else title
+
+
 def init_app(app) -> None:
     app.add_template_filter(label, "label")
+    app.add_template_filter(office_title, "office_title")
     app.add_template_filter(party_name, "party_name")
     app.add_template_filter(state_label, "state_name")

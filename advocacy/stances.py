@@ -4,11 +4,27 @@ carry some)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from flask_babel import lazy_gettext
 
 from advocacy.labels import LABELS, LabeledCode
 
 MAX_QUOTE = 5000
+
+
+@dataclass(frozen=True)
+class StatementInput:
+    """A public statement by an office, as typed on the statements pages or read from a campaign file; the
+    statements check and record it."""
+
+    bioguide_id: str
+    date: dt.date
+    kind: str
+    stance: str
+    source_url: str
+    quote_or_summary: str = ""
 
 
 class Stance(LabeledCode):

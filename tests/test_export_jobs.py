@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from advocacy.db import utcnow
-from advocacy.delivery import jobfiles, jobs
+from advocacy.delivery import jobfiles, jobrunner, jobs
 from advocacy.delivery.jobs import Job
 from advocacy.delivery.worker import Worker
 from advocacy.letters.models import Action
@@ -131,11 +131,11 @@ def test_a_purge_deletes_the_stored_exports_of_the_campaign(app, staff_client, d
 def test_a_job_whose_worker_died_runs_again_and_leaves_no_half_file(app, staff_client, db):
     make_sample_campaign()
     job = job_of(start(staff_client), db)
-    [(job_id, attempt)] = jobs.claim("dead-worker", 1)
+    [(job_id, attempt)] = jobrunner.claim("dead-worker", 1)
     half = jobfiles.files_dir() / f"{job_id}.{attempt}.part"
     half.write_bytes(jobfiles.MAGIC + b"half a file")  # what a killed worker leaves
-    assert jobs.recover_abandoned(now=utcnow() + timedelta(seconds=60)) == []  # still within its heartbeat
-    assert jobs.recover_abandoned(now=utcnow() + timedelta(seconds=121)) == [job_id]
+    assert jobrunner.recover_abandoned(now=utcnow() + timedelta(seconds=60)) == []  # still within its heartbeat
+    assert jobrunner.recover_abandoned(now=utcnow() + timedelta(seconds=121)) == [job_id]
     assert not half.exists()
 
     Worker(burst=True).run()
@@ -143,7 +143,7 @@ def test_a_job_whose_worker_died_runs_again_and_leaves_no_half_file(app, staff_c
     assert job.status == "done" and job.attempts == 2
     assert stored_files(app) == [job.result_file]
     # The dead worker's late finish cannot replace the new attempt's result.
-    assert jobs.run(job_id, attempt, "dead-worker") == "lost"
+    assert jobrunner.run(job_id, attempt, "dead-worker") == "lost"
 
 
 def test_a_failed_job_says_why_and_can_be_retried(app, staff_client, db):

@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from advocacy.config import PROJECT_ROOT
 from advocacy.db import utcnow
-from advocacy.delivery import jobfiles, jobs
+from advocacy.delivery import jobfiles, jobrunner
 from advocacy.delivery.jobs import Job
 from advocacy.delivery.worker import Worker
 from tests.conftest import TEST_ENVIRON
@@ -83,7 +83,7 @@ def test_a_worker_killed_mid_export_leaves_no_file_and_the_job_runs_again(
     assert [p.suffix for p in folder.iterdir()] == [".part"]  # never renamed into place, never served
     assert staff_client.get(f"/staff/jobs/{job_id}/download").status_code == 410
 
-    assert jobs.recover_abandoned(now=utcnow() + timedelta(seconds=121)) == [job_id]
+    assert jobrunner.recover_abandoned(now=utcnow() + timedelta(seconds=121)) == [job_id]
     assert list(folder.iterdir()) == []
     Worker(burst=True).run()
     db.session.expire_all()

@@ -103,6 +103,28 @@ def test_the_scoreboard_and_lookup_name_parties_and_states_in_the_page_language(
     assert {office["party"] for office in api["offices"]} <= {"Democrat", "Republican", "Independent"}
 
 
+def test_member_titles_read_in_the_page_language_and_letters_and_the_api_keep_the_english(client, db, live_campaign):
+    lookup = client.get("/lookup?zip=12207&lang=es").get_data(as_text=True)
+    assert "Senador(a) " in lookup and "Representante " in lookup
+    assert re.search(r">Senator [A-Z]", lookup) is None
+    board = client.get("/c/sample-campaign/scoreboard?lang=zh-Hans").get_data(as_text=True)
+    assert "参议员 " in board and "众议员 " in board
+    english = client.get("/lookup?zip=12207&lang=en").get_data(as_text=True)
+    assert "Senator " in english and "Senador" not in english
+    # What offices read, and what programs read, stays in the roster's English.
+    api = client.get("/api/v1/representatives?zip=12207", headers={"Accept-Language": "es"}).get_json()
+    assert {office["title"] for office in api["offices"]} == {"Senator", "Representative"}
+    sent = client.post(
+        "/api/v1/campaigns/sample-campaign/actions",
+        json={"first_name": "Ana", "last_name": "Pérez", "email": "titles@example.org", "address": "1 Main St",
+              "city": "Albany", "state": "NY", "zip": "12207", "consent": True},
+        headers={"Accept-Language": "es"},
+    )  # fmt: skip
+    assert sent.status_code == 201, sent.json
+    assert all(letter["office"]["title"] in ("Senator", "Representative") for letter in sent.json["letters"])
+    assert all(not letter["body"].startswith("Dear Senador") for letter in sent.json["letters"])
+
+
 # The outcome message and the timeline ---------------------------------------------------------------------------
 
 
@@ -185,8 +207,17 @@ def test_the_translations_page_lists_every_problem_at_once_each_linked_to_its_fi
 # Updates ---------------------------------------------------------------------------------------------------------
 
 
-UPDATE = {"title": "Moved to Batavia", "body": "He was moved **last night**.", "ask": "Call your senator.", "states": ""}
-UPDATE_ES = {"es.title": "Trasladado a Batavia", "es.body": "Lo trasladaron **anoche**.", "es.ask": "Llame a su senador."}
+UPDATE = {
+    "title": "Moved to Batavia",
+    "body": "He was moved **last night**.",
+    "ask": "Call your senator.",
+    "states": "",
+}
+UPDATE_ES = {
+    "es.title": "Trasladado a Batavia",
+    "es.body": "Lo trasladaron **anoche**.",
+    "es.ask": "Llame a su senador.",
+}
 
 
 def test_an_update_is_translated_audited_shown_and_emailed_in_each_writers_language(

@@ -12,6 +12,14 @@ from advocacy.campaigns.services import get_public_campaign, public_campaign_jso
 CACHE_CONTROL = "public, max-age=60"
 
 
+def api_campaign_or_404(slug: str):
+    """The live or closed campaign with this slug for an API route, or the API's 404 (a draft is not found)."""
+    campaign = get_public_campaign(slug)
+    if campaign is None:
+        raise APIError(404, "not_found", "There is no published campaign with that name.")
+    return campaign
+
+
 @bp.get("/campaigns")
 @public
 def list_campaigns():
@@ -23,9 +31,7 @@ def list_campaigns():
 @bp.get("/campaigns/<slug>")
 @public
 def get_campaign(slug: str):
-    campaign = get_public_campaign(slug)
-    if campaign is None:
-        raise APIError(404, "not_found", "There is no published campaign with that name.")
+    campaign = api_campaign_or_404(slug)
     response = jsonify(public_campaign_json(campaign))
     response.headers["Cache-Control"] = CACHE_CONTROL
     return response

@@ -33,7 +33,7 @@ from advocacy.campaigns.validation import (
 from advocacy.campaigns.yamllines import CONTENT, CampaignFileError, YamlReader, display_path, field_name, parse_yaml
 from advocacy.i18n import CODES, DEFAULT
 from advocacy.places import STATE_FIPS
-from advocacy.stances import MAX_QUOTE, Kind
+from advocacy.stances import MAX_QUOTE, Kind, StatementInput
 from advocacy.stances import Stance as StatementStance
 
 CAMPAIGN_FILE = "campaign.yaml"
@@ -96,18 +96,6 @@ class CustomTargetSpec:
 
 
 @dataclass
-class StatementSpec:
-    """A public statement by an office, recorded with the campaign (the scoreboard and thank-you letters read it)."""
-
-    bioguide_id: str
-    date: dt.date
-    kind: str
-    stance: str
-    source_url: str
-    quote_or_summary: str = ""
-
-
-@dataclass
 class CampaignSpec:
     slug: str
     title: str
@@ -133,7 +121,8 @@ class CampaignSpec:
     timeline: list[dict] = field(default_factory=list)
     priority_targets: list[dict] = field(default_factory=list)
     translations: dict = field(default_factory=dict)
-    statements: list[StatementSpec] = field(default_factory=list)
+    # Recorded with the campaign by statements/file_statements.py.
+    statements: list[StatementInput] = field(default_factory=list)
     source: str = ""
 
 
@@ -327,11 +316,9 @@ def _read_targets(r: YamlReader, spec: CampaignSpec, check_references: bool) -> 
             raise r.error(("targets", "committees"), f"no such committee: {', '.join(unknown)}")
     spec.target_members, spec.target_committees = members, committees
 
-    custom = r.get(("targets", "custom"))
-    if custom is not None and not isinstance(custom, list):
-        raise r.error(("targets", "custom"), "must be a list")
+    custom = r.listing(("targets", "custom"))
     emails: set[str] = set()
-    for i in range(len(custom or [])):
+    for i in range(len(custom)):
         path = ("targets", "custom", i)
         r.mapping(path, CUSTOM_KEYS)
         email, problem = check_email(r.text((*path, "email"), m.MAX_EMAIL))
@@ -433,13 +420,7 @@ def _read_outcome(r: YamlReader, spec: CampaignSpec) -> None:
 
 
 def _read_timeline(r: YamlReader, spec: CampaignSpec) -> None:
-    events = r.get(("timeline",))
-    if events is None:
-        return
-    if not isinstance(events, list):
-        raise r.error(("timeline",), "must be a list")
-    if len(events) > m.MAX_TIMELINE:
-        raise r.error(("timeline",), f"at most {m.MAX_TIMELINE} events")
+    events = r.listing(("timeline",), m.MAX_TIMELINE, "events")
     for i in range(len(events)):
         path = ("timeline", i)
         r.mapping(path, TIMELINE_KEYS)
@@ -486,13 +467,7 @@ def _refuse_private_keys(r: YamlReader, node, path: tuple) -> None:
 def _read_priority(r: YamlReader, spec: CampaignSpec, check_references: bool) -> None:
     """Priority targets: `committee: SSJU`, `office: K000391`, `state: NY` (its delegation) or `caucus: NAME`
     with `members: [ids]`; each with a reason."""
-    items = r.get(("priority",))
-    if items is None:
-        return
-    if not isinstance(items, list):
-        raise r.error(("priority",), "must be a list")
-    if len(items) > m.MAX_PRIORITY_TARGETS:
-        raise r.error(("priority",), f"at most {m.MAX_PRIORITY_TARGETS} entries")
+    items = r.listing(("priority",), m.MAX_PRIORITY_TARGETS)
     for i in range(len(items)):
         path = ("priority", i)
         item = r.mapping(path, PRIORITY_KEYS)
@@ -533,11 +508,7 @@ def _read_priority(r: YamlReader, spec: CampaignSpec, check_references: bool) ->
 
 
 def _read_statements(r: YamlReader, spec: CampaignSpec, check_references: bool) -> None:
-    items = r.get(("statements",))
-    if items is None:
-        return
-    if not isinstance(items, list):
-        raise r.error(("statements",), "must be a list")
+    items = r.listing(("statements",))
     for i in range(len(items)):
         path = ("statements", i)
         r.mapping(path, STATEMENT_KEYS)
@@ -551,7 +522,7 @@ def _read_statements(r: YamlReader, spec: CampaignSpec, check_references: bool) 
         if problem := check_source_url(source_url):
             raise r.error((*path, "source_url"), problem)
         spec.statements.append(
-            StatementSpec(
+            StatementInput(
                 bioguide_id=ids[0],
                 date=_read_date(r, (*path, "date")),
                 kind=r.choice((*path, "kind"), tuple(k.value for k in Kind)),

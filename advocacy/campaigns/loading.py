@@ -162,39 +162,42 @@ def apply_spec(spec: CampaignSpec, campaign: Campaign | None = None) -> LoadResu
 
 
 def _sync_letters(campaign: Campaign, spec: CampaignSpec) -> bool:
-    existing = {(t.chamber, t.stance): t for t in campaign.letters}
-    changed = False
-    for letter in spec.letters:
-        row = existing.pop(letter.key, None)
-        if row is None:
-            row = LetterTemplate(chamber=letter.chamber, stance=letter.stance)
-            campaign.letters.append(row)
-            changed = True
-        for name in LETTER_FIELDS:
-            if getattr(row, name) != getattr(letter, name):
-                setattr(row, name, getattr(letter, name))
-                changed = True
-    for row in existing.values():
-        campaign.letters.remove(row)
-        changed = True
-    return changed
+    return _sync_rows(
+        campaign.letters,
+        spec.letters,
+        key=lambda t: (t.chamber, t.stance),
+        new=lambda letter: LetterTemplate(chamber=letter.chamber, stance=letter.stance),
+        fields=LETTER_FIELDS,
+    )
 
 
 def _sync_custom_targets(campaign: Campaign, spec: CampaignSpec) -> bool:
-    existing = {t.email.casefold(): t for t in campaign.custom_targets}
+    return _sync_rows(
+        campaign.custom_targets,
+        spec.custom_targets,
+        key=lambda t: t.email.casefold(),
+        new=lambda target: CustomTarget(email=target.email),
+        fields=CUSTOM_FIELDS,
+    )
+
+
+def _sync_rows(rows: list, specs: list, key: Callable, new: Callable, fields: tuple[str, ...]) -> bool:
+    """Make a campaign's child rows match the file: a row per spec (matched by `key`, which reads a row or a
+    spec, made by `new` when missing) with `fields` copied, the other rows removed. True when anything changed."""
+    existing = {key(row): row for row in rows}
     changed = False
-    for target in spec.custom_targets:
-        row = existing.pop(target.email.casefold(), None)
+    for item in specs:
+        row = existing.pop(key(item), None)
         if row is None:
-            row = CustomTarget(email=target.email)
-            campaign.custom_targets.append(row)
+            row = new(item)
+            rows.append(row)
             changed = True
-        for name in CUSTOM_FIELDS:
-            if getattr(row, name) != getattr(target, name):
-                setattr(row, name, getattr(target, name))
+        for name in fields:
+            if getattr(row, name) != getattr(item, name):
+                setattr(row, name, getattr(item, name))
                 changed = True
     for row in existing.values():
-        campaign.custom_targets.remove(row)
+        rows.remove(row)
         changed = True
     return changed
 

@@ -233,24 +233,6 @@ class Campaign(OutcomeFields, db.Model):
         self.stale_notified_at = None
 
     @property
-    def outcome_result(self) -> str | None:
-        """ "won", "lost" or "ended" for a campaign closed with an outcome; None otherwise."""
-        return OUTCOME_RESULTS.get(self.outcome or "")
-
-    @property
-    def outcome_label(self) -> str:
-        return OUTCOME_LABELS.get(self.outcome or "", "")
-
-    @property
-    def outcome_words(self) -> str:
-        return str(OUTCOME_WORDS.get(self.outcome or "", ""))
-
-    @property
-    def accepts_thanks(self) -> bool:
-        """Closed, won, and still taking thank-you letters to the offices that acted."""
-        return self.status == Status.CLOSED.value and self.outcome_result == "won" and bool(self.thanks_open)
-
-    @property
     def managed_by(self) -> str:
         """ "file" when loaded from a campaign file, "web" when made in the organizer pages."""
         return "file" if self.loaded_from else "web"

@@ -349,6 +349,14 @@ def campaign_or_404(campaign_id: int) -> Campaign:
     return campaign
 
 
+def campaign_by_slug_or_404(slug: str) -> Campaign:
+    """The campaign with this slug, whatever its status, for a signed-in page, or a 404."""
+    campaign = get_campaign_by_slug(slug)
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
 def campaign_row_or_404(model: type[T], row_id: int, campaign: Campaign) -> T:
     """A row of `model` (a letter, an update...) that belongs to `campaign`, or a 404: an id from another
     campaign is not found here."""

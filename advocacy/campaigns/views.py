@@ -426,9 +426,7 @@ def add_custom_target(campaign_id: int):
 @role_required(ORGANIZER)
 def delete_custom_target(campaign_id: int, target_id: int):
     campaign = campaign_or_404(campaign_id)
-    target = db.session.get(CustomTarget, target_id)
-    if target is None or target.campaign_id != campaign.id:
-        abort(404)
+    target = campaign_row_or_404(CustomTarget, target_id, campaign)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     campaign.custom_targets.remove(target)

@@ -105,12 +105,19 @@ class YamlReader:
             raise self.error(path, f"must be a whole number from {low} to {high}")
         return value
 
-    def string_list(self, path: tuple) -> list[str]:
+    def listing(self, path: tuple, most: int | None = None, noun: str = "entries") -> list:
+        """An optional list ([] when absent) of at most `most` items, each read by the caller."""
         value = self.get(path)
         if value is None:
             return []
         if not isinstance(value, list):
             raise self.error(path, "must be a list")
+        if most is not None and len(value) > most:
+            raise self.error(path, f"at most {most} {noun}")
+        return value
+
+    def string_list(self, path: tuple) -> list[str]:
+        value = self.listing(path)
         for i, item in enumerate(value):
             if isinstance(item, bool) or not isinstance(item, (str, int)):
                 raise self.error((*path, i), "must be text")

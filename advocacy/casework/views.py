@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from advocacy.auth.access import role_required
 from advocacy.auth.models import Role
-from advocacy.campaigns.services import get_campaign_by_slug
+from advocacy.campaigns.services import campaign_by_slug_or_404
 from advocacy.campaigns.snapshots import campaign_changed
 from advocacy.campaigns.validation import split_ids
 from advocacy.casework import crypto, facts, priority, timeline
@@ -55,13 +55,6 @@ def priority_progress(campaign) -> list:
     return priority.progress(campaign)
 
 
-def _campaign(slug: str):
-    campaign = get_campaign_by_slug(slug)
-    if campaign is None:
-        abort(404)
-    return campaign
-
-
 def _file_data(field) -> tuple[str, bytes]:
     storage = field.data
     if not storage or not getattr(storage, "filename", ""):
@@ -100,14 +93,14 @@ def _overview(campaign, action_form=None, event_form=None, packet_form=None, pri
 @bp.get(PREFIX + "/")
 @role_required(Role.ORGANIZER)
 def index(slug: str):
-    return _overview(_campaign(slug))
+    return _overview(campaign_by_slug_or_404(slug))
 
 
 @bp.post(PREFIX + "/actions")
 @role_required(Role.ORGANIZER)
 @accepts_upload(_upload_limit)
 def new_action(slug: str):
-    campaign = _campaign(slug)
+    campaign = campaign_by_slug_or_404(slug)
     form = _office_form(ActionForm(prefix="action"))
     if not form.validate_on_submit():
         return _overview(campaign, action_form=form, status=400)
@@ -160,7 +153,7 @@ def _timeline_changed(campaign) -> None:
 @bp.post(PREFIX + "/timeline")
 @role_required(Role.ORGANIZER)
 def new_event(slug: str):
-    campaign = _campaign(slug)
+    campaign = campaign_by_slug_or_404(slug)
     form = EventForm(prefix="event")
     if not form.validate_on_submit():
         return _overview(campaign, event_form=form, status=400)
@@ -178,7 +171,7 @@ def new_event(slug: str):
 @bp.route(PREFIX + "/timeline/<event_id>", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def edit_event(slug: str, event_id: str):
-    campaign = _campaign(slug)
+    campaign = campaign_by_slug_or_404(slug)
     event = next((e for e in timeline.events_with_ids(campaign) if e["id"] == event_id), None)
     if event is None:
         abort(404)
@@ -200,7 +193,7 @@ def edit_event(slug: str, event_id: str):
 @bp.post(PREFIX + "/timeline/<event_id>/retire")
 @role_required(Role.ORGANIZER)
 def retire_event(slug: str, event_id: str):
-    campaign = _campaign(slug)
+    campaign = campaign_by_slug_or_404(slug)
     if not PlainForm().validate_on_submit():
         abort(400)
     try:
@@ -218,7 +211,7 @@ def retire_event(slug: str, event_id: str):
 @bp.post(PREFIX + "/priority")
 @role_required(Role.ORGANIZER)
 def new_priority(slug: str):
-    campaign = _campaign(slug)
+    campaign = campaign_by_slug_or_404(slug)
     form = PriorityForm(prefix="priority")
     if not form.validate_on_submit():
         return _overview(campaign, priority_form=form, status=400)
@@ -239,7 +232,7 @@ def new_priority(slug: str):
 @bp.post(PREFIX + "/priority/<int:index>/remove")
 @role_required(Role.ORGANIZER)
 def remove_priority(slug: str, index: int):
-    campaign = _campaign(slug)
+    campaign = campaign_by_slug_or_404(slug)
     if not PlainForm().validate_on_submit():
         abort(400)
     if not priority.remove_target(campaign, index):
@@ -256,7 +249,7 @@ def remove_priority(slug: str, index: int):
 @role_required(Role.ORGANIZER)
 @accepts_upload(_upload_limit)
 def facts_page(slug: str):
-    campaign = _campaign(slug)
+    campaign = campaign_by_slug_or_404(slug)
     if not crypto.configured():
         return render_template("casework/facts.html", campaign=campaign, form=None, keys_ready=False), 503
     form = FactsForm()
@@ -304,7 +297,7 @@ def _private(response: Response) -> Response:
 @bp.get(PREFIX + "/files/<int:file_id>")
 @role_required(Role.ORGANIZER)
 def case_file(slug: str, file_id: int):
-    campaign = _campaign(slug)
+    campaign = campaign_by_slug_or_404(slug)
     found = facts.open_file(campaign, file_id)
     if found is None:
         abort(404)
@@ -322,7 +315,7 @@ def case_file(slug: str, file_id: int):
 @bp.post(PREFIX + "/packet")
 @role_required(Role.ORGANIZER)
 def packet(slug: str):
-    campaign = _campaign(slug)
+    campaign = campaign_by_slug_or_404(slug)
     form = _office_form(PacketForm(prefix="packet"))
     if not form.validate_on_submit():
         return _overview(campaign, packet_form=form, status=400)
@@ -367,7 +360,7 @@ def packet(slug: str):
 @bp.get("/staff/campaigns/<slug>/priority")
 @role_required(Role.STAFF)
 def priority_report(slug: str):
-    campaign = _campaign(slug)
+    campaign = campaign_by_slug_or_404(slug)
     rows = priority.progress(campaign)
     return render_template(
         "casework/priority.html",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import click
@@ -47,15 +48,9 @@ def _store_or_sync(dataset: str, where: Source, congress: int | None, effective:
         except SyncError as exc:
             raise click.ClickException(str(exc)) from None
         if when > now:
-            click.echo(f"Reading {where.description}…", err=True)
-            try:
-                preview = transition.store_release(dataset, where, congress, when, ProgressDisplay())
-            except SyncError as exc:
-                raise click.ClickException(str(exc)) from None
-            except SQLAlchemyError as exc:
-                raise click.ClickException(f"database error, nothing was changed ({type(exc).__name__})") from None
-            for line in preview.lines():
-                click.echo(line)
+            _read_and_report(
+                where.description, lambda: transition.store_release(dataset, where, congress, when, ProgressDisplay())
+            )
             return
     _run(where.description, sync)
 
@@ -76,9 +71,9 @@ class ProgressDisplay:
             click.echo(f"  {name}: {done / 1024:,.0f} KiB", err=True)
 
 
-def _run(label: str, work) -> SyncReport:
+def _read_and_report(label: str, work):
+    """Read the files and load or store them (`work`), then print its report; a failure is a one-line error."""
     click.echo(f"Reading {label}…", err=True)
-    started = time.perf_counter()
     try:
         report = work()
     except SyncError as exc:
@@ -87,37 +82,49 @@ def _run(label: str, work) -> SyncReport:
         raise click.ClickException(f"database error, nothing was changed ({type(exc).__name__})") from None
     for line in report.lines():
         click.echo(line)
+    return report
+
+
+def _run(label: str, work) -> SyncReport:
+    started = time.perf_counter()
+    report = _read_and_report(label, work)
     click.echo(f"Done in {time.perf_counter() - started:.1f} s.", err=True)
     return report
 
 
-@legislators_cli.command("sync")
-@click.option("--source", metavar="PATH|URL", help=LEGISLATORS_HELP)
-@click.option("--allow-shrink", is_flag=True, help=ALLOW_SHRINK_HELP)
-@click.option("--congress", type=click.IntRange(1, 999), help=CONGRESS_HELP)
-@click.option("--effective", metavar="WHEN", help=EFFECTIVE_HELP)
-def legislators_sync(source: str | None, allow_shrink: bool, congress: int | None, effective: str | None) -> None:
-    """Import current members, district offices, social handles and committees; report who joined and left."""
-    data_dir = current_app.config["ADVOCACY_SETTINGS"].data_dir
+def _sync_options(source_help: str):
+    """The options both syncs take: where to read from, and whether and when the result takes effect."""
+
+    def add(command):
+        command = click.option("--effective", metavar="WHEN", help=EFFECTIVE_HELP)(command)
+        command = click.option("--congress", type=click.IntRange(1, 999), help=CONGRESS_HELP)(command)
+        command = click.option("--allow-shrink", is_flag=True, help=ALLOW_SHRINK_HELP)(command)
+        return click.option("--source", metavar="PATH|URL", help=source_help)(command)
+
+    return add
+
+
+def _where(find: Callable[[str | None, str], Source], source: str | None) -> Source:
+    """The file or URL a sync reads (`find` picks it from --source and the data folder), or a one-line error."""
     try:
-        where = legislators_source(source, data_dir)
+        return find(source, current_app.config["ADVOCACY_SETTINGS"].data_dir)
     except SyncError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@legislators_cli.command("sync")
+@_sync_options(LEGISLATORS_HELP)
+def legislators_sync(source: str | None, allow_shrink: bool, congress: int | None, effective: str | None) -> None:
+    """Import current members, district offices, social handles and committees; report who joined and left."""
+    where = _where(legislators_source, source)
     work = lambda: sync_legislators(where, ProgressDisplay(), allow_shrink, congress)  # noqa: E731 (kept as its roster)
     _store_or_sync("legislators", where, congress, effective, work)
 
 
 @districts_cli.command("sync")
-@click.option("--source", metavar="PATH|URL", help=DISTRICTS_HELP)
-@click.option("--allow-shrink", is_flag=True, help=ALLOW_SHRINK_HELP)
-@click.option("--congress", type=click.IntRange(1, 999), help=CONGRESS_HELP)
-@click.option("--effective", metavar="WHEN", help=EFFECTIVE_HELP)
+@_sync_options(DISTRICTS_HELP)
 def districts_sync(source: str | None, allow_shrink: bool, congress: int | None, effective: str | None) -> None:
     """Load the ZIP (ZCTA) to congressional district crosswalk (zccd.csv); report what changed."""
-    data_dir = current_app.config["ADVOCACY_SETTINGS"].data_dir
-    try:
-        where = districts_source(source, data_dir)
-    except SyncError as exc:
-        raise click.ClickException(str(exc)) from None
+    where = _where(districts_source, source)
     work = lambda: sync_districts(where, ProgressDisplay(), allow_shrink)  # noqa: E731
     _store_or_sync("districts", where, congress, effective, work)

@@ -10,6 +10,7 @@ import csv
 import html
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -287,32 +288,43 @@ def parse_legislators(files: dict[str, bytes]) -> LegislatorData:
     return out
 
 
-def _parse_offices(files: dict[str, bytes], out: LegislatorData) -> None:
-    name = "legislators-district-offices.yaml"
+def _mapping_records(files: dict[str, bytes], name: str) -> Iterator[tuple[int, Where, dict]]:
+    """(index, where, record) for each record of a file that is a list of mappings; any other record is refused."""
     for i, record in enumerate(_records(name, load_yaml(name, files[name]))):
         where = Where(name, f"record {i + 1}")
         if not isinstance(record, dict):
             raise where.fail("record", f"must be a mapping, not {_kind(record)}")
+        yield i, where, record
+
+
+def _member_records(files: dict[str, bytes], name: str) -> Iterator[tuple[Where, dict, str]]:
+    """(where, record, bioguide id) for each record of a file keyed by `id.bioguide`; `where` names the member."""
+    for i, where, record in _mapping_records(files, name):
         bio_id = bioguide(where, mapping_at(where, record, "id"))
-        where = where.at(f"record {i + 1} ({bio_id})")
+        yield where.at(f"record {i + 1} ({bio_id})"), record, bio_id
+
+
+def _add_once(table: dict, key: str, row: dict, where: Where, fieldname: str) -> None:
+    """Add a row under its id; the same id twice in a file is refused."""
+    if key in table:
+        raise where.fail(fieldname, f"{key!r} appears twice")
+    table[key] = row
+
+
+def _parse_offices(files: dict[str, bytes], out: LegislatorData) -> None:
+    name = "legislators-district-offices.yaml"
+    for where, record, bio_id in _member_records(files, name):
         offices = [parse_office(where, bio_id, n, o) for n, o in enumerate(list_at(where, record, "offices"))]
         if bio_id not in out.members:
             out.skipped.append(f"{name}: {len(offices)} offices of {bio_id}, who is not a current member")
             continue
         for office in offices:
-            if office["id"] in out.offices:
-                raise where.fail("offices.id", f"{office['id']!r} appears twice")
-            out.offices[office["id"]] = office
+            _add_once(out.offices, office["id"], office, where, "offices.id")
 
 
 def _parse_social(files: dict[str, bytes], out: LegislatorData) -> None:
     name = "legislators-social-media.yaml"
-    for i, record in enumerate(_records(name, load_yaml(name, files[name]))):
-        where = Where(name, f"record {i + 1}")
-        if not isinstance(record, dict):
-            raise where.fail("record", f"must be a mapping, not {_kind(record)}")
-        bio_id = bioguide(where, mapping_at(where, record, "id"))
-        where = where.at(f"record {i + 1} ({bio_id})")
+    for where, record, bio_id in _member_records(files, name):
         social = mapping_at(where, record, "social")
         handles = {str(k): text(where, social, k, "social.", max_len=200) for k in social}
         if bio_id not in out.members:
@@ -341,10 +353,7 @@ def _committee_row(where: Where, c: dict, thomas_id: str, parent: str | None, ch
 
 def _parse_committees(files: dict[str, bytes], out: LegislatorData) -> None:
     name = "committees-current.yaml"
-    for i, c in enumerate(_records(name, load_yaml(name, files[name]))):
-        where = Where(name, f"record {i + 1}")
-        if not isinstance(c, dict):
-            raise where.fail("record", f"must be a mapping, not {_kind(c)}")
+    for i, where, c in _mapping_records(files, name):
         thomas_id = text(where, c, "thomas_id", required=True, max_len=10)
         where = where.at(f"record {i + 1} ({thomas_id})")
         chamber = text(where, c, "type", required=True, max_len=10)
@@ -358,9 +367,7 @@ def _parse_committees(files: dict[str, bytes], out: LegislatorData) -> None:
             sub_id = thomas_id + text(sub_where, sub, "thomas_id", required=True, max_len=10)
             rows.append(_committee_row(sub_where, sub, sub_id, thomas_id, chamber))
         for row in rows:
-            if row["thomas_id"] in out.committees:
-                raise where.fail("thomas_id", f"{row['thomas_id']!r} appears twice")
-            out.committees[row["thomas_id"]] = row
+            _add_once(out.committees, row["thomas_id"], row, where, "thomas_id")
 
 
 def _parse_memberships(files: dict[str, bytes], out: LegislatorData) -> None:

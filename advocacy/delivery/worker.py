@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
-from advocacy.delivery import engine, jobs, throttle, wakeup
+from advocacy.delivery import engine, jobrunner, throttle, wakeup
 from advocacy.delivery.options import option
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,9 @@ class Worker:
         self.outcomes: dict[str, int] = {}
         # Background jobs (large exports, "scan now") run beside the sends, on threads of their own.
         self.job_wake = threading.Event()
-        self.jobs = jobs.JobLoop(self.app, self.worker, self.stop, self.job_wake, burst=burst) if run_jobs else None
+        self.jobs = (
+            jobrunner.JobLoop(self.app, self.worker, self.stop, self.job_wake, burst=burst) if run_jobs else None
+        )
         conninfo = None if burst else wakeup.libpq_url(self.app)
         self.listener = wakeup.Listener(conninfo, _Wakes(self.wake, self.job_wake), self.stop) if conninfo else None
 

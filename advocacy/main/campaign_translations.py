@@ -147,7 +147,9 @@ def _shown_values(posted: dict, campaign: Campaign) -> dict:
     for code, entry in posted.items():
         entry = dict(entry) if isinstance(entry, dict) else {}
         if isinstance(entry.get("timeline"), list):
-            entry["timeline"] = {english: text for english, text in zip(events, entry["timeline"], strict=False) if text}
+            entry["timeline"] = {
+                english: text for english, text in zip(events, entry["timeline"], strict=False) if text
+            }
         shown[code] = entry
     return shown
 

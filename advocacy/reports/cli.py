@@ -71,6 +71,19 @@ def _progress(label: str):
 
 
 @contextmanager
+def _failures_said(out: str):
+    """What can stop an export or a packet bundle, as the command's one-line reason."""
+    try:
+        yield
+    except ExportError as exc:
+        raise click.ClickException(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"database error: {type(exc).__name__}") from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from None
+
+
+@contextmanager
 def _output(out: str):
     """A binary file that becomes `out` only if the block finishes; `-` is standard output."""
     if out == "-":
@@ -106,7 +119,7 @@ def export_command(slug: str, kind: str, fmt: str, out: str, **options) -> None:
     """Write the contacts, offices or statements export of campaign SLUG to a CSV or XLSX file."""
     filters = _filters(options)
     campaign = _campaign(slug)
-    try:
+    with _failures_said(out):
         export = build_export(kind, campaign, filters)
         event_id = audit.record(f"export.{kind}", campaign=slug, filters={**filters.to_json(), "format": fmt}).id
         progress = _progress(kind)
@@ -117,12 +130,6 @@ def export_command(slug: str, kind: str, fmt: str, out: str, **options) -> None:
             else:
                 write_xlsx(export, handle, progress)
         audit.set_row_count(event_id, export.count)
-    except ExportError as exc:
-        raise click.ClickException(str(exc)) from None
-    except SQLAlchemyError as exc:
-        raise click.ClickException(f"database error: {type(exc).__name__}") from None
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from None
     click.echo(f"Wrote {export.count:,} rows to {out}", err=True)
 
 
@@ -138,15 +145,11 @@ def packets_command(slug: str, out: str, **options) -> None:
     def progress(files: int, letters: int) -> None:
         click.echo(f"packets: {files:,} files, {letters:,} letters", err=True)
 
-    try:
+    with _failures_said(out):
         event_id = audit.record("export.packets", campaign=slug, filters=filters.to_json()).id
         with _output(out) as handle:
             files, count = write_packets_zip(campaign, filters, handle, progress)
         audit.set_row_count(event_id, count)
-    except SQLAlchemyError as exc:
-        raise click.ClickException(f"database error: {type(exc).__name__}") from None
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from None
     click.echo(f"Wrote {files:,} packets ({count:,} letters) to {out}", err=True)
 
 

@@ -7,7 +7,7 @@ everywhere and nothing is exported.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -72,6 +72,27 @@ def _parse_date(label: str, raw: str) -> date:
         ) from None
 
 
+def _office_written(office: str) -> str:
+    return office.lower() if office.lower().startswith("custom:") else office.upper()
+
+
+# The filters that are codes: how each is written once read, whether it is valid, and what to say when not.
+_CODES: dict[str, tuple[Callable[[str], str], Callable[[str], object], str]] = {
+    "state": (str.upper, STATES.__contains__, "State must be a two-letter postal code such as NY."),
+    "chamber": (str.lower, CHAMBERS.__contains__, f"Chamber must be one of: {', '.join(CHAMBERS)}."),
+    "office": (
+        _office_written,
+        _OFFICE.match,
+        "Office must be a bioguide id such as G000555 (or custom:ID for a custom target).",
+    ),
+    "status": (
+        str.lower,
+        DELIVERY_STATUSES.__contains__,
+        f"Delivery status must be one of: {', '.join(DELIVERY_STATUSES)}.",
+    ),
+}
+
+
 def parse_filters(values: Mapping[str, str | None]) -> ReportFilters:
     """Build filters from form/CLI values (`from`, `to`, `state`, `chamber`, `office`, `status`); blank means unset."""
 
@@ -91,26 +112,12 @@ def parse_filters(values: Mapping[str, str | None]) -> ReportFilters:
                 errors[name] = str(exc)
     if "date_from" in parsed and "date_to" in parsed and parsed["date_from"] > parsed["date_to"]:
         errors["to"] = "The end date is before the start date."
-    if (state := get("state")) is not None:
-        state = state.upper()
-        if state not in STATES:
-            errors["state"] = "State must be a two-letter postal code such as NY."
-        parsed["state"] = state
-    if (chamber := get("chamber")) is not None:
-        chamber = chamber.lower()
-        if chamber not in CHAMBERS:
-            errors["chamber"] = f"Chamber must be one of: {', '.join(CHAMBERS)}."
-        parsed["chamber"] = chamber
-    if (office := get("office")) is not None:
-        office = office.lower() if office.lower().startswith("custom:") else office.upper()
-        if not _OFFICE.match(office):
-            errors["office"] = "Office must be a bioguide id such as G000555 (or custom:ID for a custom target)."
-        parsed["office"] = office
-    if (status := get("status")) is not None:
-        status = status.lower()
-        if status not in DELIVERY_STATUSES:
-            errors["status"] = f"Delivery status must be one of: {', '.join(DELIVERY_STATUSES)}."
-        parsed["status"] = status
+    for name, (written, valid, problem) in _CODES.items():
+        if (value := get(name)) is not None:
+            value = written(value)
+            if not valid(value):
+                errors[name] = problem
+            parsed[name] = value
     if errors:
         raise FilterError(errors)
     return ReportFilters(**parsed)  # type: ignore[arg-type]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
+from typing import IO
 
 from flask import (
     Blueprint,
@@ -22,6 +24,7 @@ from sqlalchemy import func, select
 from advocacy.auth.access import role_required
 from advocacy.auth.models import Role
 from advocacy.campaigns.models import Campaign
+from advocacy.campaigns.services import campaign_by_slug_or_404
 from advocacy.db import utcnow
 from advocacy.delivery import jobfiles, jobs
 from advocacy.delivery.jobs import Job, JobRefused
@@ -58,15 +61,22 @@ CONTACTS_PAGE = 50
 MAX_WEB_PACKET_LETTERS = 20_000
 
 
-def _campaign_or_404(slug: str) -> Campaign:
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
-    if campaign is None:
-        abort(404)
-    return campaign
-
-
 def _attachment(filename: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{filename}"'}
+
+
+def _spooled(write: Callable[[IO[bytes]], int], event_id: int, mimetype: str, filename: str) -> Response:
+    """A download written whole to a temporary file first (`write` returns its row count, recorded on the audit
+    event), then sent; the file is closed if writing fails, and by send_file once sent."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it once sent
+    try:
+        count = write(spool)
+    except BaseException:
+        spool.close()
+        raise
+    audit.set_row_count(event_id, count)
+    spool.seek(0)
+    return send_file(spool, mimetype=mimetype, as_attachment=True, download_name=filename)
 
 
 def _matching_letters(campaign: Campaign, filters: ReportFilters) -> int:
@@ -97,6 +107,12 @@ def _exports_page(campaign: Campaign, filters: ReportFilters | None, errors: dic
     ), status
 
 
+@bp.errorhandler(FilterError)
+def _bad_filters(exc: FilterError):
+    """Filters that do not parse, on any page here: the exports page with the errors beside the fields (400)."""
+    return _exports_page(campaign_by_slug_or_404(request.view_args["slug"]), None, exc.errors, 400)
+
+
 def _packets_inline_limit() -> int:
     return min(MAX_WEB_PACKET_LETTERS, export_jobs.inline_rows())
 
@@ -111,7 +127,7 @@ def index():
 @bp.get("/campaigns/<slug>")
 @role_required(Role.STAFF)
 def dashboard(slug: str):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_by_slug_or_404(slug)
     data = build_dashboard(campaign)
     if len(data.per_day) > MAX_DAILY_BARS:
         chart = bar_chart("Letters per week", by_week(data.per_day))
@@ -123,25 +139,19 @@ def dashboard(slug: str):
 @bp.get("/campaigns/<slug>/exports")
 @role_required(Role.STAFF)
 def exports(slug: str):
-    campaign = _campaign_or_404(slug)
-    try:
-        filters = parse_filters(request.args)
-    except FilterError as exc:
-        return _exports_page(campaign, None, exc.errors, 400)
-    return _exports_page(campaign, filters, {})
+    campaign = campaign_by_slug_or_404(slug)
+    return _exports_page(campaign, parse_filters(request.args), {})
 
 
 @bp.get("/campaigns/<slug>/exports/<kind>.<fmt>")
 @role_required(Role.STAFF)
 def download(slug: str, kind: str, fmt: str):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_by_slug_or_404(slug)
     if kind not in KINDS or fmt not in FORMATS:
         abort(404)
+    filters = parse_filters(request.args)
     try:
-        filters = parse_filters(request.args)
         export = build_export(kind, campaign, filters)
-    except FilterError as exc:
-        return _exports_page(campaign, None, exc.errors, 400)
     except ExportError as exc:
         return _exports_page(campaign, None, {"export": str(exc)}, 400)
     if kind == "contacts" and (matching := _matching_letters(campaign, filters)) > export_jobs.inline_rows():
@@ -158,26 +168,20 @@ def download(slug: str, kind: str, fmt: str):
             audit.set_row_count(event_id, export.count)
 
         return Response(stream_with_context(generate()), mimetype=MIMETYPES["csv"], headers=_attachment(filename))
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it once sent
-    try:
+
+    def write(spool) -> int:
         write_xlsx(export, spool)
-    except BaseException:
-        spool.close()
-        raise
-    audit.set_row_count(event_id, export.count)
-    spool.seek(0)
-    return send_file(spool, mimetype=MIMETYPES["xlsx"], as_attachment=True, download_name=filename)
+        return export.count
+
+    return _spooled(write, event_id, MIMETYPES["xlsx"], filename)
 
 
 @bp.get("/campaigns/<slug>/contacts")
 @role_required(Role.STAFF)
 def contacts(slug: str):
     """The contact report on screen, a page at a time. Viewing it is recorded like an export."""
-    campaign = _campaign_or_404(slug)
-    try:
-        filters = parse_filters(request.args)
-    except FilterError as exc:
-        return _exports_page(campaign, None, exc.errors, 400)
+    campaign = campaign_by_slug_or_404(slug)
+    filters = parse_filters(request.args)
     page = max(1, request.args.get("page", 1, type=int) or 1)
     total = _matching_letters(campaign, filters)
     pages = max(1, -(-total // CONTACTS_PAGE))
@@ -194,14 +198,12 @@ def contacts(slug: str):
 @bp.get("/campaigns/<slug>/packets/<office_key>.pdf")
 @role_required(Role.STAFF)
 def packet(slug: str, office_key: str):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_by_slug_or_404(slug)
+    filters = parse_filters(request.args)
     try:
-        filters = parse_filters(request.args)
         office = find_office(campaign, office_key, filters)
         volume = request.args.get("part", 1, type=int) or 1
         data, count = build_packet(campaign, office, filters, volume)
-    except FilterError as exc:
-        return _exports_page(campaign, None, exc.errors, 400)
     except PacketError:
         abort(404)
     audit.record(
@@ -217,27 +219,16 @@ def packet(slug: str, office_key: str):
 @bp.get("/campaigns/<slug>/packets.zip")
 @role_required(Role.STAFF)
 def packets_zip(slug: str):
-    campaign = _campaign_or_404(slug)
-    try:
-        filters = parse_filters(request.args)
-    except FilterError as exc:
-        return _exports_page(campaign, None, exc.errors, 400)
+    campaign = campaign_by_slug_or_404(slug)
+    filters = parse_filters(request.args)
     matching = _matching_letters(campaign, filters)
     if matching > _packets_inline_limit():
         return render_template(
             "reports/job_start.html", campaign=campaign, kind="packets", fmt="zip", filters=filters, matching=matching
         )
     event_id = audit.record("export.packets", campaign=slug, filters=filters.to_json()).id
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it once sent
-    try:
-        _files, count = write_packets_zip(campaign, filters, spool)
-    except BaseException:
-        spool.close()
-        raise
-    audit.set_row_count(event_id, count)
-    spool.seek(0)
     filename = f"{slug}-packets-{utcnow().date().isoformat()}.zip"
-    return send_file(spool, mimetype="application/zip", as_attachment=True, download_name=filename)
+    return _spooled(lambda spool: write_packets_zip(campaign, filters, spool)[1], event_id, "application/zip", filename)
 
 
 # --- exports built in the background (advocacy.delivery.jobs) ---------------------------------------
@@ -246,13 +237,10 @@ def packets_zip(slug: str):
 @bp.post("/campaigns/<slug>/exports/<kind>.<fmt>/job")
 @role_required(Role.STAFF)
 def start_job(slug: str, kind: str, fmt: str):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_by_slug_or_404(slug)
     if not ((kind in KINDS and fmt in FORMATS) or (kind, fmt) == ("packets", "zip")):
         abort(404)
-    try:
-        filters = parse_filters(request.form)
-    except FilterError as exc:
-        return _exports_page(campaign, None, exc.errors, 400)
+    filters = parse_filters(request.form)
     matching = _matching_letters(campaign, filters)
     email = request.form.get("email_me") == "1"
     try:

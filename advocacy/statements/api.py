@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from flask import Response, current_app
 
-from advocacy.api import APIError, bp
+from advocacy.api import bp
 from advocacy.api.openapi import PATHS, SCHEMAS, error_responses
 from advocacy.auth.access import public
-from advocacy.campaigns.services import get_public_campaign
+from advocacy.campaigns.api import api_campaign_or_404
 from advocacy.statements.scoreboard import current_scoreboard
 
 
 @bp.get("/campaigns/<slug>/scoreboard")
 @public
 def campaign_scoreboard(slug: str):
-    campaign = get_public_campaign(slug)
-    if campaign is None:
-        raise APIError(404, "not_found", "No public campaign has that slug.")
+    campaign = api_campaign_or_404(slug)
     board = current_scoreboard(campaign.id)
     body = board.rendered.get("json")
     if body is None:  # serialized once per version of the board

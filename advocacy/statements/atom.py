@@ -35,6 +35,21 @@ def _sub(parent: ET.Element, name: str, text: str | None = None, **attrs) -> ET.
     return element
 
 
+def new_feed(campaign, kind: str, title: str, page: str, self_url: str, updated) -> ET.Element:
+    """A campaign's feed with its id (tag:…:campaign:<slug>:<kind>), title, updated time, links to `page` and to
+    itself, and the campaign as author; entries are added by the caller."""
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    _sub(feed, "id", f"tag:{_tag_authority()},2025:campaign:{campaign.slug}:{kind}")
+    _sub(feed, "title", title)
+    _sub(feed, "updated", updated.isoformat())
+    _sub(feed, "link", rel="alternate", type="text/html", href=page)
+    _sub(feed, "link", rel="self", type="application/atom+xml", href=self_url)
+    author = _sub(feed, "author")
+    _sub(author, "name", campaign.title)
+    return feed
+
+
 def statements_atom(campaign) -> bytes:
     statements = db.session.scalars(
         select(Statement)
@@ -45,24 +60,11 @@ def statements_atom(campaign) -> bytes:
     base = _base_url()
     page = base + url_for("scoreboard.show", slug=campaign.slug)
     authority = _tag_authority()
-    ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed")
-    _sub(feed, "id", f"tag:{authority},2025:campaign:{campaign.slug}:statements")
-    _sub(feed, "title", f"{campaign.title}: statements by members of Congress")
     updated = max((s.updated_at for s in statements), default=campaign.updated_at or campaign.created_at)
     if campaign.outcome:
         updated = max(updated, campaign.updated_at or updated)
-    _sub(feed, "updated", updated.isoformat())
-    _sub(feed, "link", rel="alternate", type="text/html", href=page)
-    _sub(
-        feed,
-        "link",
-        rel="self",
-        type="application/atom+xml",
-        href=base + url_for("scoreboard.atom", slug=campaign.slug),
-    )
-    author = _sub(feed, "author")
-    _sub(author, "name", campaign.title)
+    title = f"{campaign.title}: statements by members of Congress"
+    feed = new_feed(campaign, "statements", title, page, base + url_for("scoreboard.atom", slug=campaign.slug), updated)
     if campaign.outcome:
         _outcome_entry(feed, campaign, authority, base + url_for("letters.campaign_page", slug=campaign.slug))
     for s in statements:

@@ -10,7 +10,7 @@ from advocacy.campaigns.loading import section_loader
 from advocacy.campaigns.models import Campaign
 from advocacy.extensions import db
 from advocacy.statements.models import Statement
-from advocacy.statements.services import StatementError, StatementInput, record_statement
+from advocacy.statements.services import StatementError, record_statement
 
 
 @section_loader
@@ -29,11 +29,8 @@ def add_file_statements(campaign: Campaign, spec: CampaignSpec) -> str | None:
         )
         if known is not None:
             continue
-        data = StatementInput(
-            item.bioguide_id, item.date, item.kind, item.stance, item.source_url, item.quote_or_summary
-        )
         try:
-            record_statement(campaign.id, data, user_id=None, commit=False)
+            record_statement(campaign.id, item, user_id=None, commit=False)
         except StatementError as exc:
             hint = " (load the members first: flask legislators sync)" if "bioguide_id" in exc.fields else ""
             raise CampaignFileError(spec.source, None, f"statements[{i}]", f"{exc}{hint}") from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from urllib.parse import urlsplit
 
 from flask import has_request_context, request
@@ -17,7 +17,7 @@ from advocacy.congress.offices import office_for, roster
 from advocacy.db import utcnow
 from advocacy.extensions import db
 from advocacy.places import NO_SENATORS
-from advocacy.stances import MAX_QUOTE, Kind, Stance
+from advocacy.stances import MAX_QUOTE, Kind, Stance, StatementInput
 from advocacy.statements.models import MAX_URL, Statement, StatementRevision, latest_order
 from advocacy.statements.scoreboard import board_changed
 
@@ -42,16 +42,6 @@ class StatementError(ValueError):
     def __init__(self, fields: dict[str, str]):
         self.fields = fields
         super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
-
-
-@dataclass(frozen=True)
-class StatementInput:
-    bioguide_id: str
-    date: dt.date
-    kind: str
-    stance: str
-    source_url: str
-    quote_or_summary: str = ""
 
 
 def valid_source_url(url: str) -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from advocacy.auth.access import role_required
 from advocacy.auth.models import Role, User
-from advocacy.campaigns.services import get_campaign_by_slug
+from advocacy.campaigns.services import campaign_by_slug_or_404, campaign_row_or_404
 from advocacy.congress.history import offices_as_of
 from advocacy.congress.offices import current_offices, office_for, office_matches
 from advocacy.db import utcnow
@@ -44,13 +44,6 @@ from advocacy.statements.services import (
 bp = Blueprint("statements", __name__, url_prefix="/organizer/campaigns/<slug>/statements")
 
 
-def _campaign(slug: str):
-    campaign = get_campaign_by_slug(slug)
-    if campaign is None:
-        abort(404)
-    return campaign
-
-
 def _office_names(ids) -> dict[str, str]:
     names = {}
     for bioguide_id in ids:
@@ -75,7 +68,7 @@ def _pending_count(campaign_id: int) -> int:
 @bp.get("/")
 @role_required(Role.ORGANIZER)
 def index(slug: str):
-    campaign = _campaign(slug)
+    campaign = campaign_by_slug_or_404(slug)
     filters = {
         "stance": request.args.get("stance", ""),
         "kind": request.args.get("kind", ""),
@@ -120,7 +113,7 @@ def _statement_form(query: str = "", extra: tuple[str, str] | None = None, **kwa
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def new(slug: str):
-    campaign = _campaign(slug)
+    campaign = campaign_by_slug_or_404(slug)
     query = request.args.get("q", "").strip()[:100]
     form = _statement_form(query)
     if request.method == "GET":
@@ -144,7 +137,7 @@ def new(slug: str):
 @bp.route("/<int:statement_id>/edit", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def edit(slug: str, statement_id: int):
-    campaign = _campaign(slug)
+    campaign = campaign_by_slug_or_404(slug)
     statement = get_statement(campaign.id, statement_id)
     if statement is None:
         abort(404)
@@ -234,7 +227,7 @@ def _record_source(campaign) -> dict:
 @bp.get("/feeds")
 @role_required(Role.ORGANIZER)
 def feeds(slug: str):
-    campaign = _campaign(slug)
+    campaign = campaign_by_slug_or_404(slug)
     form = FeedForm()
     form.set_offices(current_offices())
     return _feeds_page(campaign, form)
@@ -244,7 +237,7 @@ def feeds(slug: str):
 @role_required(Role.ORGANIZER)
 def scan_now(slug: str):
     """Run the statement scan for this campaign now, as a background job; the feeds page follows it."""
-    campaign = _campaign(slug)
+    campaign = campaign_by_slug_or_404(slug)
     if EmptyForm().validate_on_submit():
         try:
             scan_job.queue_scan(campaign, current_user.id)
@@ -258,7 +251,7 @@ def scan_now(slug: str):
 def add_feed(slug: str):
     """Add a feed or a press page. The address is checked and read once now: a feed is added; a web page
     that links to a feed offers that feed or the page itself; a page without a feed is watched as a page."""
-    campaign = _campaign(slug)
+    campaign = campaign_by_slug_or_404(slug)
     form = FeedForm()
     form.set_offices(current_offices())
     if not form.validate_on_submit():
@@ -315,10 +308,8 @@ def _added_message(found: Recognition) -> str:
 @bp.post("/feeds/<int:feed_id>/remove")
 @role_required(Role.ORGANIZER)
 def remove_feed(slug: str, feed_id: int):
-    campaign = _campaign(slug)
-    feed = db.session.get(MonitoredFeed, feed_id)
-    if feed is None or feed.campaign_id != campaign.id:
-        abort(404)
+    campaign = campaign_by_slug_or_404(slug)
+    feed = campaign_row_or_404(MonitoredFeed, feed_id, campaign)
     if not EmptyForm().validate_on_submit():
         abort(400)
     db.session.delete(feed)
@@ -331,16 +322,13 @@ def remove_feed(slug: str, feed_id: int):
 
 
 def _candidate(campaign, candidate_id: int) -> StatementCandidate:
-    candidate = db.session.get(StatementCandidate, candidate_id)
-    if candidate is None or candidate.campaign_id != campaign.id:
-        abort(404)
-    return candidate
+    return campaign_row_or_404(StatementCandidate, candidate_id, campaign)
 
 
 @bp.get("/review")
 @role_required(Role.ORGANIZER)
 def review(slug: str):
-    campaign = _campaign(slug)
+    campaign = campaign_by_slug_or_404(slug)
     status = request.args.get("status", CandidateStatus.PENDING.value)
     if status not in {s.value for s in CandidateStatus}:
         status = CandidateStatus.PENDING.value
@@ -371,7 +359,7 @@ def review(slug: str):
 @role_required(Role.ORGANIZER)
 def candidate_alerts(slug: str):
     """Opt in to (or out of) an email when the monitor queues new candidates for this campaign."""
-    campaign = _campaign(slug)
+    campaign = campaign_by_slug_or_404(slug)
     if EmptyForm().validate_on_submit():
         on = request.form.get("alerts") == "on"
         alerts.set_alert(campaign.id, current_user.id, on)
@@ -397,7 +385,7 @@ def highlight_filter(text: str, keyword: str):
 @bp.route("/review/<int:candidate_id>", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def accept(slug: str, candidate_id: int):
-    campaign = _campaign(slug)
+    campaign = campaign_by_slug_or_404(slug)
     candidate = _candidate(campaign, candidate_id)
     query = request.args.get("q", "").strip()[:100]
     form = _statement_form(query)
@@ -437,7 +425,7 @@ def accept(slug: str, candidate_id: int):
 @bp.post("/review/<int:candidate_id>/dismiss")
 @role_required(Role.ORGANIZER)
 def dismiss(slug: str, candidate_id: int):
-    campaign = _campaign(slug)
+    campaign = campaign_by_slug_or_404(slug)
     candidate = _candidate(campaign, candidate_id)
     if not EmptyForm().validate_on_submit():
         abort(400)

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET  # noqa: S405 - we only build XML here, never
 from flask import url_for
 from markupsafe import escape
 
-from advocacy.statements.atom import ATOM, _base_url, _sub, _tag_authority
+from advocacy.statements.atom import _base_url, _sub, _tag_authority, new_feed
 from advocacy.updates.services import published, render_body
 
 
@@ -16,16 +16,9 @@ def updates_atom(campaign) -> bytes:
     base = _base_url()
     page = base + url_for("letters.campaign_page", slug=campaign.slug)
     authority = _tag_authority()
-    ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed")
-    _sub(feed, "id", f"tag:{authority},2025:campaign:{campaign.slug}:updates")
-    _sub(feed, "title", f"{campaign.title}: updates")
     newest = updates[0].sent_at if updates else (campaign.updated_at or campaign.created_at)
-    _sub(feed, "updated", newest.isoformat())
-    _sub(feed, "link", rel="alternate", type="text/html", href=page)
-    _sub(feed, "link", rel="self", type="application/atom+xml", href=base + url_for("updates.atom", slug=campaign.slug))
-    author = _sub(feed, "author")
-    _sub(author, "name", campaign.title)
+    self_url = base + url_for("updates.atom", slug=campaign.slug)
+    feed = new_feed(campaign, "updates", f"{campaign.title}: updates", page, self_url, newest)
     for update in updates:
         entry = _sub(feed, "entry")
         _sub(entry, "id", f"tag:{authority},{update.sent_at:%Y-%m-%d}:campaign:{campaign.slug}:update:{update.id}")
