@@ -20,6 +20,7 @@ from advocacy.extensions import limiter
 from tests.dbs import BACKENDS, fresh_database
 
 pytest_plugins = ["tests.fakes.smtp", "tests.fakes.cwc"]  # delivery: smtp_server and fake_cwc fixtures
+pytest_plugins += ["tests.fakes.geocoder"]  # fake_geocoder: Census and Geocodio on loopback
 pytest_plugins += ["tests.letters_support"]  # letters: real_congress, guan_heng, no_network
 
 
@@ -48,7 +49,11 @@ class IsolatedClient(FlaskClient):
 
 
 def make_app(database_url: str, **overrides):
-    environ = dict(TEST_ENVIRON)
+    # The geocoders answer on loopback or not at all: REFUSED_ENVIRON is a port that refuses every connection (a
+    # geocoder that is down), unless the test takes `fake_geocoder` (see `app`) or sets its own URL.
+    from tests.fakes.geocoder import REFUSED_ENVIRON  # here, not at the top: the module is a pytest plugin
+
+    environ = {**TEST_ENVIRON, **REFUSED_ENVIRON}
     environ.update(overrides.pop("ENVIRON", {}))
     config = {
         "ENVIRON": environ,
@@ -92,8 +97,12 @@ def app_config():
 
 
 @pytest.fixture
-def app(database_url, app_config):
-    app = make_app(database_url, **app_config)
+def app(request, database_url, app_config):
+    config = dict(app_config)
+    if "fake_geocoder" in request.fixturenames:  # both geocoders pointed at the test's fake (tests/fakes/geocoder.py)
+        fake = request.getfixturevalue("fake_geocoder")
+        config["ENVIRON"] = {**fake.environ(), **config.get("ENVIRON", {})}
+    app = make_app(database_url, **config)
     with app.app_context():
         limiter.reset()
         yield app

@@ -48,6 +48,14 @@ _state: dict[str, str] = {}  # database URL -> "mini" | "full" | "empty" | "unkn
 _engines: dict[str, object] = {}
 
 
+def mini_terms() -> list[dict]:
+    """The current term of each member in the mini fixture, read from its file (what a count is checked against)."""
+    import yaml
+
+    members = yaml.safe_load((MINI / "legislators-current.yaml").read_text(encoding="utf-8"))
+    return [m["terms"][-1] for m in members]
+
+
 def _engine(url: str):
     if url not in _engines:
         _engines[url] = create_engine(url, poolclass=NullPool)  # no connection outlives its use

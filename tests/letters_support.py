@@ -31,9 +31,16 @@ def real_congress(congress_data):
 
 
 @pytest.fixture
-def no_network():
-    """No request leaves the machine: an unexpected call fails like a down service (ConnectionError)."""
+def no_network(request):
+    """No request through `requests` leaves the machine: an unexpected call fails like a down service
+    (ConnectionError). The geocoders are not served here: they go to loopback (tests/fakes/geocoder.py), to the
+    test's `fake_geocoder` or else to a port that refuses connections, so they pass through."""
+    from tests.fakes.geocoder import REFUSED_URL
+
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add_passthru(REFUSED_URL.rsplit("/geocoder/", 1)[0] + "/")
+        if "fake_geocoder" in request.fixturenames:
+            mock.add_passthru(request.getfixturevalue("fake_geocoder").base_url + "/")
         yield mock
 
 

@@ -112,16 +112,8 @@ def test_split_zip_without_a_placeable_address_is_refused(client, db, live_campa
     assert counts(db) == (0, 0, 0)
 
 
-def test_split_zip_placed_by_the_geocoder(client, db, live_campaign, no_network):
-    from tests.data import census_recording
-
-    recorded = census_recording("census-onelineaddress-2525-buckelew-falls-church-va-cd116.json")
-    # The recording is from the 116th Congress; rename its layer as today's service names it.
-    geos = recorded["result"]["addressMatches"][0]["geographies"]
-    layer = geos.pop("116th Congressional Districts")
-    layer[0]["CD119"] = layer[0].pop("CD116")
-    geos["119th Congressional Districts"] = layer
-    no_network.get("https://geocoding.geo.census.gov/geocoder/geographies/onelineaddress", json=recorded)
+def test_split_zip_placed_by_the_geocoder(client, db, live_campaign, fake_geocoder):
+    fake_geocoder.place("2525 Buckelew Dr", "VA", 8, (38.887016, -77.199027))
     # 22042 is split between VA-8 and VA-11; the street address settles it.
     payload = {**GOOD, "zip": "22042", "state": "VA", "city": "Falls Church", "address": "2525 Buckelew Dr"}
     response = client.post(URL, json=payload)
@@ -129,6 +121,7 @@ def test_split_zip_placed_by_the_geocoder(client, db, live_campaign, no_network)
     house = [letter for letter in response.json["letters"] if letter["office"]["chamber"] == "house"]
     assert [(h["office"]["state"], h["office"]["district"]) for h in house] == [("VA", 8)]
     assert db.session.scalar(select(Action)).lookup_source == "census-geocoder"
+    assert fake_geocoder.addresses() == ["2525 Buckelew Dr, Falls Church, VA, 22042"]
 
 
 @pytest.mark.parametrize(

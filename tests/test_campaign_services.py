@@ -229,7 +229,6 @@ def test_public_json_has_public_fields_only(db):
 # With the real roster of Congress (../shared/data): specific members and committees.
 
 
-@pytest.mark.usefixtures("full_congress")  # counts the whole roster
 @pytest.mark.usefixtures("real_congress")
 def test_targets_add_named_members_and_committee_members_without_duplicates(db):
     from advocacy.congress.lookup import lookup_representatives
@@ -238,7 +237,7 @@ def test_targets_add_named_members_and_committee_members_without_duplicates(db):
     judiciary = set(
         db.session.scalars(select(CommitteeMembership.bioguide_id).where(CommitteeMembership.committee_id == "SSJU"))
     )
-    assert len(judiciary) > 10
+    assert len(judiciary) >= 5  # the fixture members who sit on SSJU: enough to add beyond the delegation
     campaign = make_campaign(db, target_members=["G000555", "S000148"], target_committees=["SSJU"])
     lookup = lookup_representatives("12207")  # Albany, NY: one district
     targets = services.campaign_targets(campaign, lookup)

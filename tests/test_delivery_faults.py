@@ -25,8 +25,9 @@ from sqlalchemy import create_engine, text
 
 from advocacy.config import PROJECT_ROOT
 from tests.conftest import TEST_ENVIRON
-from tests.data import SHARED_DATA
+from tests.congress_support import MINI
 from tests.fakes.cwc import FakeCwc
+from tests.fakes.geocoder import FakeGeocoder
 from tests.fakes.redis_server import BOUND, RedisServer, answers, wait_until
 from tests.fakes.smtp import free_port
 from tests.fakes.submissions import AGENT_CONFIG
@@ -45,8 +46,6 @@ def _why_not() -> str | None:
     for tool in ("pg_createcluster", "pg_ctlcluster", "pg_dropcluster", "redis-server"):
         if shutil.which(tool) is None:
             return f"{tool} is not installed"
-    if not (SHARED_DATA / "zip-districts" / "zccd.csv").exists():
-        return f"no congress data in {SHARED_DATA}"
     return None
 
 
@@ -90,8 +89,11 @@ def stack(reason_to_skip, smtp_server, tmp_path):
     cluster = Cluster()
     redis = RedisServer()
     cwc = FakeCwc().start()
+    # Every street address is geocoded (issue 17): the loopback geocoder places each in Albany's NY-20 (GOOD's
+    # ZIP), so no House letter waits for `districts verify` as it would while a geocoder is unreachable.
+    geocoder = FakeGeocoder().start()
+    geocoder.place("", "NY", 20, (42.6526, -73.7562))
     processes: list[subprocess.Popen] = []
-    geocoder_port = free_port()
     env = dict(os.environ)
     env.update(TEST_ENVIRON)
     env.update(smtp_server.environ())
@@ -104,14 +106,12 @@ def stack(reason_to_skip, smtp_server, tmp_path):
             "ADVOCACY_CWC_URL": cwc.url,
             "ADVOCACY_CWC_API_KEY": cwc.api_key,
             "ADVOCACY_CWC_DELIVERY_AGENT": "Advocacy Fault Suite",
-            "ADVOCACY_DATA_DIR": str(SHARED_DATA),
+            "ADVOCACY_DATA_DIR": str(MINI),  # the committed mini congress data (real rows)
             "ADVOCACY_SUBMIT_RATE_LIMIT": "100000 per minute",
             "ADVOCACY_LOG_LEVEL": "WARNING",
             "ADVOCACY_TEST_CONFIG": json.dumps({"DELIVERY_SENDING_TIMEOUT": 10, "DELIVERY_BACKOFF_BASE": 1}),
             "GRANIAN_PORT": str(free_port()),
-            # Every street address is geocoded (issue 17): a stand-in for the Census geocoder on loopback, so
-            # no House letter waits for `districts verify` as it would while the real geocoder is unreachable.
-            "ADVOCACY_GEOCODER_URL": f"http://127.0.0.1:{geocoder_port}/geocoder/geographies/onelineaddress",
+            **geocoder.environ(),
             "GRANIAN_WORKERS": "2",
         }
     )
@@ -125,16 +125,6 @@ def stack(reason_to_skip, smtp_server, tmp_path):
         spec = campaign / "campaign.yaml"
         spec.write_text(spec.read_text().replace("\nsample: true\n", "\nsample: false\n", 1))
         run(*flask, "campaigns", "load", str(campaign), env=env, cwd=PROJECT_ROOT)
-        geocoder = [sys.executable, "bench/fake_geocoder.py", "--port", str(geocoder_port), "--delay-ms", "0"]
-        processes.append(
-            subprocess.Popen(
-                [*geocoder, "--data", str(SHARED_DATA)],
-                cwd=PROJECT_ROOT,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-        wait_until(lambda: answers(geocoder_port), "the fake geocoder to listen")
         server = subprocess.Popen(
             ["scripts/serve"], env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -145,7 +135,15 @@ def stack(reason_to_skip, smtp_server, tmp_path):
         processes.append(worker)
         base = f"http://127.0.0.1:{env['GRANIAN_PORT']}"
         wait_until(lambda: answers(int(env["GRANIAN_PORT"])), "the server to listen")
-        yield {"base": base, "cluster": cluster, "redis": redis, "cwc": cwc, "smtp": smtp_server, "worker": worker}
+        yield {
+            "base": base,
+            "cluster": cluster,
+            "redis": redis,
+            "cwc": cwc,
+            "geocoder": geocoder,
+            "smtp": smtp_server,
+            "worker": worker,
+        }
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
@@ -155,6 +153,7 @@ def stack(reason_to_skip, smtp_server, tmp_path):
             except subprocess.TimeoutExpired:
                 process.kill()
         cwc.stop()
+        geocoder.stop()
         redis.stop()
         cluster.drop()
 
@@ -243,5 +242,7 @@ def test_every_201_is_stored_and_delivered_once_and_every_error_stored_nothing(s
     for row in letters:
         assert row.id.replace("-", "") in cwc.accepted  # at the office...
         assert posts.get(row.id.replace("-", ""), 0) <= 1  # ...exactly once
+    addresses = set(stack["geocoder"].addresses())  # each submission's street was placed, and nothing else was sent
+    assert addresses == {"1 Main St, Albany, NY, 12207"}, addresses
     print(f"fault suite answers: {by_status}; letters delivered: {len(letters)}", file=sys.stderr)
     assert Path(PROJECT_ROOT).exists()

@@ -1,8 +1,8 @@
 """`flask districts verify`: a district that came from the ZIP (geocoder down) is checked again before the
 House letter goes, and the letter re-addressed if the street address is in another district.
 
-The geocoder is the Census one at the requests boundary: down first (ConnectionError), then answering with
-the recorded Falls Church answer moved to the place under test (see test_lookup_geocoding.census_answer).
+The geocoder is the loopback fake (tests/fakes/geocoder.py): refusing connections first (down), then placing
+the address where the test says.
 """
 
 from __future__ import annotations
@@ -10,16 +10,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import requests
 from sqlalchemy import select
 
-from advocacy.config import DEFAULT_GEOCODER_URL
 from advocacy.congress.offices import roster
 from advocacy.delivery.models import Delivery
 from advocacy.letters.models import Action, Letter
 from advocacy.letters.verify import verify_pending
 from tests.letters_support import GOOD
-from tests.test_lookup_geocoding import census_answer
 
 pytestmark = pytest.mark.usefixtures("congress_data")
 
@@ -34,11 +31,11 @@ def app_config():
     return {"DISTRICT_CHECK_HOLD_SECONDS": 1800}  # as deployed (tests default to no hold)
 
 
-def accepted_while_down(client, mock) -> Action:
-    mock.get(DEFAULT_GEOCODER_URL, body=requests.ConnectionError("down"))
+def accepted_while_down(client, geocoder) -> Action:
+    geocoder.refuse_connections()
     response = client.post(ACTIONS, json=PAYLOAD)
     assert response.status_code == 201, response.json
-    mock.reset()
+    geocoder.accept_connections()
     from advocacy.extensions import db
 
     return db.session.scalar(select(Action))
@@ -49,13 +46,13 @@ def house_letter(db) -> tuple[Letter, Delivery]:
 
 
 def test_a_house_letter_addressed_by_the_zip_is_readdressed_when_the_address_is_elsewhere(
-    app, client, db, live_campaign, no_network, runner
+    app, client, db, live_campaign, fake_geocoder, runner
 ):
-    action = accepted_while_down(client, no_network)
+    action = accepted_while_down(client, fake_geocoder)
     before, _ = house_letter(db)
     senators_before = {x.bioguide_id for x in db.session.scalars(select(Letter).where(Letter.chamber == "senate"))}
     assert (before.state, before.district) == ("NY", 20)
-    no_network.get(DEFAULT_GEOCODER_URL, json=census_answer("NY", 21, ALBANY))
+    fake_geocoder.place("1 Example St", "NY", 21, ALBANY)
 
     result = runner.invoke(args=["districts", "verify"])
     assert result.exit_code == 0, result.output
@@ -77,11 +74,11 @@ def test_a_house_letter_addressed_by_the_zip_is_readdressed_when_the_address_is_
     assert "Checked 0 submissions" in again.output
 
 
-def test_a_confirmed_district_releases_the_held_letter(app, client, db, live_campaign, no_network):
-    action = accepted_while_down(client, no_network)
+def test_a_confirmed_district_releases_the_held_letter(app, client, db, live_campaign, fake_geocoder):
+    action = accepted_while_down(client, fake_geocoder)
     _, delivery = house_letter(db)
     assert delivery.next_attempt_at.replace(tzinfo=None) > action.created_at.replace(tzinfo=None)
-    no_network.get(DEFAULT_GEOCODER_URL, json=census_answer("NY", 20, ALBANY))
+    fake_geocoder.place("1 Example St", "NY", 20, ALBANY)
     now = datetime.now(UTC) + timedelta(minutes=1)
     assert verify_pending(now) == {"confirmed": 1}
     db.session.expire_all()
@@ -90,23 +87,23 @@ def test_a_confirmed_district_releases_the_held_letter(app, client, db, live_cam
     assert db.session.get(Action, action.id).lookup_source == "census-geocoder"
 
 
-def test_while_the_geocoder_stays_down_nothing_changes(app, client, db, live_campaign, no_network):
-    accepted_while_down(client, no_network)
+def test_while_the_geocoder_stays_down_nothing_changes(app, client, db, live_campaign, fake_geocoder):
+    accepted_while_down(client, fake_geocoder)
     _, held = house_letter(db)
     held_until = held.next_attempt_at
-    no_network.get(DEFAULT_GEOCODER_URL, body=requests.ConnectionError("still down"))
+    fake_geocoder.refuse_connections()
     assert verify_pending() == {"unavailable": 1}
     db.session.expire_all()
     letter, delivery = house_letter(db)
     assert letter.district == 20 and delivery.next_attempt_at == held_until
 
 
-def test_a_letter_the_writer_already_sent_is_never_readdressed(app, client, db, live_campaign, no_network):
-    accepted_while_down(client, no_network)
+def test_a_letter_the_writer_already_sent_is_never_readdressed(app, client, db, live_campaign, fake_geocoder):
+    accepted_while_down(client, fake_geocoder)
     _, delivery = house_letter(db)
     delivery.status = "handoff_sent"
     db.session.commit()
-    no_network.get(DEFAULT_GEOCODER_URL, json=census_answer("NY", 21, ALBANY))
+    fake_geocoder.place("1 Example St", "NY", 21, ALBANY)
     assert verify_pending() == {}
     db.session.expire_all()
     assert house_letter(db)[0].district == 20

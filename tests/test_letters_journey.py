@@ -108,8 +108,8 @@ def test_the_district_picked_in_a_split_zip_survives_a_validation_error(client, 
     assert [(letter.state, letter.district) for letter in houses] == [("NY", 13)]
 
 
-def test_a_geocoder_outage_is_told_as_ours_not_as_a_bad_address(client, db, live_campaign, clock):
-    # no_network: the Census geocoder cannot be reached (ConnectionError), as in an outage
+def test_a_geocoder_outage_is_told_as_ours_not_as_a_bad_address(client, db, live_campaign, clock, fake_geocoder):
+    fake_geocoder.refuse_connections()  # the Census geocoder cannot be reached, as in an outage
     stamp = stamp_of(client.get("/c/sample-campaign").get_data(as_text=True))
     clock.now += 30
     page = client.post("/c/sample-campaign/write", data={**FORM, "zip": "10025", "started": stamp})
@@ -127,10 +127,14 @@ def test_the_lookup_page_is_linked_from_home_and_its_results_lead_to_writing(cli
     assert "Choose a campaign and write to them" in result and 'href="/"' in result
 
 
-def test_the_lookup_page_tells_a_geocoder_outage_apart_from_a_bad_address(client, live_campaign):
+def test_the_lookup_page_tells_a_geocoder_outage_apart_from_a_bad_address(client, live_campaign, fake_geocoder):
+    fake_geocoder.fail("1 Main St", status=503).no_match("2 Main St")
     html = client.post("/lookup", data={"zip": "10025", "address": "1 Main St"}).get_data(as_text=True)
     assert "not answering right now" in html
     assert "Check the number and street name" not in html
+    unknown = client.post("/lookup", data={"zip": "10025", "address": "2 Main St"}).get_data(as_text=True)
+    assert "not answering right now" not in unknown and "could not place that street address" in unknown
+    assert fake_geocoder.addresses() == ["1 Main St, 10025", "1 Main St, 10025", "2 Main St, 10025"]  # 503 retried
 
 
 def send_through_the_pages(client, clock, **fields) -> str:

@@ -1,20 +1,14 @@
 """Representative lookup on the real data: ZIPs, split ZIPs, territories, vacancies, and the Census geocoder.
 
-Census answers are real recorded responses (../shared/data/census-geocoder) served at the HTTP boundary with
-`responses`. None of the recordings has a "119th Congressional Districts" layer, so `census_119th` builds one
-from the Falls Church recording by renaming its "116th Congressional Districts" layer and CD116 field: that
-is exactly how today's answers differ from it (same shape, the layer named for the Congress).
+The Census geocoder is the loopback fake (tests/fakes/geocoder.py), a real HTTP server answering in the
+service's shape and programmed per street. The real recorded answers (../shared/data/census-geocoder) are
+replayed through it by tests/test_geocoder_recordings.py.
 """
 
 from __future__ import annotations
 
-import json
-
 import pytest
-import requests
-import responses
 
-from advocacy.config import DEFAULT_GEOCODER_URL
 from advocacy.congress.lookup import (
     InvalidAddress,
     InvalidZip,
@@ -24,39 +18,26 @@ from advocacy.congress.lookup import (
     require_zip5,
 )
 from advocacy.congress.offices import current_offices, office_for, salutation_name
-from advocacy.congress.providers import GeocoderUnavailable, _district_code, parse_census_response
+from advocacy.congress.providers import (
+    GEOCODER_TIMEOUT,
+    GeocoderUnavailable,
+    _district_code,
+    geocoder,
+    parse_census_response,
+)
 from advocacy.places import house_title, territory_for_zip
-from tests.data import CENSUS_DIR
+from tests.congress_support import mini_terms
+from tests.fakes.geocoder import Place, census_body, census_match
 
 pytestmark = pytest.mark.usefixtures("congress_data")
 
-BUCKELEW = "census-onelineaddress-2525-buckelew-falls-church-va-cd116.json"
-SILVER_HILL = "census-onelineaddress-4600-silver-hill-rd-cd111.json"
-WHITE_HOUSE = "census-onelineaddress-1600-pennsylvania-ave-layers-all-2017.json"
-
-
-def recording(name: str) -> dict:
-    path = CENSUS_DIR / name
-    if not path.is_file():
-        pytest.skip(f"recorded Census response not found: {path}")
-    return json.loads(path.read_text())
+FALLS_CHURCH = (38.887016, -77.199027)  # 2525 Buckelew Dr, where Census placed it
 
 
 @pytest.fixture
-def census_119th() -> dict:
-    body = recording(BUCKELEW)
-    geographies = body["result"]["addressMatches"][0]["geographies"]
-    layer = geographies.pop("116th Congressional Districts")
-    layer[0]["CD119"] = layer[0].pop("CD116")
-    layer[0]["CDSESSN"] = "119"
-    geographies["119th Congressional Districts"] = layer
-    return body
-
-
-@pytest.fixture
-def census():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
+def census(fake_geocoder):
+    """The fake Census geocoder, placing 2525 Buckelew Dr in VA-8 of the 119th Congress."""
+    return fake_geocoder.place("2525 Buckelew Dr", "VA", 8, FALLS_CHURCH)
 
 
 def names(offices) -> list[str]:
@@ -208,11 +189,11 @@ def test_results_can_be_changed_by_the_caller_without_changing_the_next_answer(a
 # --- offices ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("full_congress")  # counts the whole roster
 def test_current_offices_hold_every_sitting_member(app):
+    terms = mini_terms()  # the fixture's file, counted here without our code
     offices = current_offices()
-    assert len(offices) == 537
-    assert sum(o.chamber == "senate" for o in offices) == 100
+    assert len(offices) == len(terms) == len({o.bioguide_id for o in offices})
+    assert sum(o.chamber == "senate" for o in offices) == sum(t["type"] == "sen" for t in terms)
     titles = {o.title for o in offices}
     assert titles == {"Senator", "Representative", "Delegate", "Resident Commissioner"}
     assert sum(o.title == "Delegate" for o in offices) == 5
@@ -237,8 +218,7 @@ def test_social_handles_are_text(app):
 # --- street address: the Census geocoder -----------------------------------------------------------------
 
 
-def test_address_uses_the_119th_district_layer_and_finds_the_nearest_office(app, census, census_119th):
-    census.get(DEFAULT_GEOCODER_URL, json=census_119th)
+def test_address_uses_the_119th_district_layer_and_finds_the_nearest_office(app, census):
     result = lookup_representatives("22046", "2525 Buckelew Dr, Falls Church, VA")
     assert result.source == "census-geocoder"
     assert result.districts == [("VA", 8)]
@@ -250,25 +230,28 @@ def test_address_uses_the_119th_district_layer_and_finds_the_nearest_office(app,
     for senator in result.offices[:2]:
         assert senator.nearest_district_office is not None
 
-    [call] = census.calls
-    params = call.request.params
+    [seen] = census.requests
+    params = seen.params
     assert params["benchmark"] == "Public_AR_Current" and params["vintage"] == "Current_Current"
     assert params["format"] == "json"
     assert params["address"] == "2525 Buckelew Dr, Falls Church, VA, 22046"
-    assert call.request.req_kwargs["timeout"] == (2.0, 4.0)  # connect, read
+    assert set(params) == {"address", "benchmark", "vintage", "format"}
+    assert geocoder().timeout == GEOCODER_TIMEOUT == (2.0, 4.0)  # connect, read
 
 
-def test_address_settles_a_split_zip(app, census, census_119th):
-    census.get(DEFAULT_GEOCODER_URL, json=census_119th)
-    # The recording places the address in VA-8 whatever ZIP came with it: the geocoder's answer wins.
+def test_address_settles_a_split_zip(app, census):
+    # The geocoder places the address in VA-8 whatever ZIP came with it: the geocoder's answer wins.
     result = lookup_representatives("91711", "2525 Buckelew Dr")
     assert result.split is False and result.districts == [("VA", 8)]
     assert result.house_candidates == []
 
 
-def test_state_comes_from_the_geographies_not_the_postal_address(app, census):
-    # Census Bureau HQ: postal "WASHINGTON, DC", but in Maryland (the 111th-Congress layer, field CD111).
-    census.get(DEFAULT_GEOCODER_URL, json=recording(SILVER_HILL))
+def test_state_comes_from_the_geographies_not_the_postal_address(app, fake_geocoder):
+    # Census Bureau HQ: postal "WASHINGTON, DC", but in Maryland (test_geocoder_recordings replays the real answer).
+    one_line = "4600 Silver Hill Rd, 20233"
+    match = census_match(one_line, Place("MD", 4, (38.846, -76.927), congress=111))
+    match["addressComponents"].update(city="WASHINGTON", state="DC")
+    fake_geocoder.replay("4600 Silver Hill Rd", census_body(one_line, [match]))
     result = lookup_representatives("20233", "4600 Silver Hill Rd")
     assert result.source == "census-geocoder"
     assert result.districts == [("MD", 4)]
@@ -276,55 +259,64 @@ def test_state_comes_from_the_geographies_not_the_postal_address(app, census):
     assert [o.title for o in result.offices] == ["Senator", "Senator", "Representative"]
 
 
-def test_district_layer_holding_an_error_falls_back_to_the_zip(app, census):
-    census.get(DEFAULT_GEOCODER_URL, json=recording(WHITE_HOUSE))  # "115th Congressional Districts": an error
+def test_district_layer_holding_an_error_falls_back_to_the_zip(app, fake_geocoder):
+    one_line = "1600 Pennsylvania Ave NW, 20001"
+    error = [{"status": "Layer query encountered an error: java.lang.RuntimeException: Failed to return"}]
+    match = census_match(one_line, Place("DC", 0, (38.8987, -77.0353), congress=115), district_layer=error)
+    fake_geocoder.replay("1600 Pennsylvania", census_body(one_line, [match]))  # as Census answered in 2017
     result = lookup_representatives("20001", "1600 Pennsylvania Ave NW")
     assert result.source == "zip-crosswalk"
     assert result.districts == [("DC", 0)]
     assert result.query == {"zip": "20001", "address": "1600 Pennsylvania Ave NW"}
 
 
-def test_geocoder_timeout_is_retried_once_then_falls_back(app, census):
-    census.get(DEFAULT_GEOCODER_URL, body=requests.exceptions.ReadTimeout("slow"))
-    census.get(DEFAULT_GEOCODER_URL, body=requests.exceptions.ReadTimeout("slow"))
+def test_geocoder_timeout_is_retried_once_then_falls_back(app, fake_geocoder):
+    fake_geocoder.hang("123 Main St")  # held until the test ends: only the client's timeout ends each request
+    geocoder().timeout = (GEOCODER_TIMEOUT[0], 0.2)  # a short read timeout, so the test does not wait 2 x 4 s
     result = lookup_representatives("91711", "123 Main St")
-    assert len(census.calls) == 2
-    assert result.source == "zip-crosswalk" and result.split is True
+    assert len(fake_geocoder.requests) == 2
+    assert result.source == "zip-crosswalk" and result.split is True and result.geocoder_unavailable
 
 
-def test_geocoder_5xx_is_retried(app, census, census_119th):
-    census.get(DEFAULT_GEOCODER_URL, status=503, body="busy")
-    census.get(DEFAULT_GEOCODER_URL, json=census_119th)
+def test_geocoder_refusing_connections_falls_back_to_the_zip(app, fake_geocoder):
+    fake_geocoder.refuse_connections()
+    result = lookup_representatives("91711", "123 Main St")
+    assert result.source == "zip-crosswalk" and result.geocoder_unavailable
+    fake_geocoder.accept_connections()
+    fake_geocoder.place("123 Main St", "CA", 28, (34.0967, -117.7198))
+    assert lookup_representatives("91711", "123 Main St").districts == [("CA", 28)]  # not cached: asked again
+    assert fake_geocoder.addresses() == ["123 Main St, 91711"]
+
+
+def test_geocoder_5xx_is_retried(app, fake_geocoder):
+    fake_geocoder.fail("2525 Buckelew Dr", status=503, times=1).place("2525 Buckelew Dr", "VA", 8, FALLS_CHURCH)
     result = lookup_representatives("22046", "2525 Buckelew Dr")
-    assert len(census.calls) == 2
+    assert [seen.status for seen in fake_geocoder.requests] == [503, 200]
     assert result.source == "census-geocoder"
 
 
 def test_no_match_falls_back_and_is_cached(app, census):
-    no_match = {"result": {"input": {}, "addressMatches": []}}
-    census.get(DEFAULT_GEOCODER_URL, json=no_match)
+    census.no_match("1 Nowhere Lane")
     first = lookup_representatives("10027", "1 Nowhere Lane")
     second = lookup_representatives("10027", "1  nowhere lane.")  # the same address, normalized
     assert first.source == second.source == "zip-crosswalk"
     assert first.split is True
-    assert len(census.calls) == 1
+    assert len(census.requests) == 1
 
 
-def test_geocoder_answers_are_cached_by_normalized_address(app, census, census_119th):
-    census.get(DEFAULT_GEOCODER_URL, json=census_119th)
+def test_geocoder_answers_are_cached_by_normalized_address(app, census):
     lookup_representatives("22046", "2525 Buckelew Dr")
     lookup_representatives("22046", "2525 BUCKELEW DR.")
-    assert len(census.calls) == 1
+    assert len(census.requests) == 1
 
 
-def test_geocoder_url_comes_from_the_setting(census, census_119th, database_url):
+def test_geocoder_url_comes_from_the_setting(census, database_url):
     from tests.conftest import make_app
 
-    url = "http://geocoder.test/geographies/onelineaddress"
-    app = make_app(database_url, ENVIRON={"ADVOCACY_GEOCODER_URL": url})
-    census.get(url, json=census_119th)
+    app = make_app(database_url, ENVIRON={"ADVOCACY_GEOCODER_URL": census.census_url})
     with app.app_context():
         assert lookup_representatives("22046", "2525 Buckelew Dr").source == "census-geocoder"
+        assert census.addresses() == ["2525 Buckelew Dr, 22046"]
         from advocacy.extensions import db
 
         db.session.remove()
@@ -340,30 +332,54 @@ def test_bad_address_is_refused_before_any_request(app, census, address):
     with pytest.raises(InvalidAddress) as info:
         lookup_representatives("10004", address)
     assert info.value.code == "invalid_address"
-    assert len(census.calls) == 0
+    assert census.requests == []
 
 
 # --- small pieces, no database ------------------------------------------------------------------------------
 
 
-def test_parse_census_response_reads_the_district_field_and_state_layer():
-    match = parse_census_response(recording(SILVER_HILL))
-    assert (match.state, match.district) == ("MD", 4)
-    assert match.latitude == pytest.approx(38.846, abs=0.001)
-
-
 def test_parse_census_response_uses_geoid_when_no_cd_field():
-    body = recording(BUCKELEW)
-    layer = body["result"]["addressMatches"][0]["geographies"]["116th Congressional Districts"]
-    del layer[0]["CD116"]
-    del body["result"]["addressMatches"][0]["geographies"]["States"]
-    match = parse_census_response(body)
-    assert (match.state, match.district) == ("VA", 8)  # GEOID 5108: FIPS 51 is VA, district 08
+    one_line = "2525 Buckelew Dr, Falls Church, VA, 22046"
+    match = census_match(one_line, Place("VA", 8, FALLS_CHURCH, congress=116))
+    del match["geographies"]["116th Congressional Districts"][0]["CD116"]
+    del match["geographies"]["States"]
+    found = parse_census_response(census_body(one_line, [match]))
+    assert (found.state, found.district) == ("VA", 8)  # GEOID 5108: FIPS 51 is VA, district 08
 
 
-def test_parse_census_response_error_layer_is_unavailable_not_a_miss():
+def test_parse_census_response_takes_the_newest_congress_layer():
+    one_line = "1 Example St, 22046"
+    match = census_match(one_line, Place("VA", 8, FALLS_CHURCH))
+    match["geographies"].update(census_match(one_line, Place("VA", 11, FALLS_CHURCH, congress=118))["geographies"])
+    assert parse_census_response(census_body(one_line, [match])).district == 8
+
+
+def test_parse_census_response_several_districts_or_open_water_is_no_answer():
+    one_line = "1 Example St, 10025"
+    twelve, thirteen = (census_match(one_line, Place("NY", d, (40.8, -73.97))) for d in (12, 13))
+    assert parse_census_response(census_body(one_line, [twelve, thirteen])) is None  # never pick one
+    water = census_match(one_line, Place("NY", 12, (40.8, -74.0)), district_layer=[])
+    assert parse_census_response(census_body(one_line, [water])) is None
+    assert parse_census_response(census_body(one_line, [])) is None
+
+
+def test_parse_census_response_dc_and_at_large_seats():
+    dc = census_match("1 Example St, 20001", Place("DC", 0, (38.9, -77.0)))  # Census codes DC's seat "98"
+    assert dc["geographies"]["119th Congressional Districts"][0]["CD119"] == "98"
+    assert parse_census_response(census_body("1 Example St, 20001", [dc])).district == 0
+    wyoming = census_match("1 Example St, 82001", Place("WY", 0, (41.1, -104.8)))  # "00": at large
+    assert wyoming["geographies"]["119th Congressional Districts"][0]["CD119"] == "00"
+    found = parse_census_response(census_body("1 Example St, 82001", [wyoming]))
+    assert (found.state, found.district) == ("WY", 0)
+
+
+def test_parse_census_response_error_layer_or_error_answer_is_unavailable():
+    one_line = "1 Example St, 20001"
+    broken = census_match(one_line, Place("DC", 0), district_layer=[{"status": "Layer query encountered an error"}])
     with pytest.raises(GeocoderUnavailable):
-        parse_census_response(recording(WHITE_HOUSE))
+        parse_census_response(census_body(one_line, [broken]))
+    with pytest.raises(GeocoderUnavailable):
+        parse_census_response({"errors": ["Address cannot be empty"], "status": "400"})
 
 
 @pytest.mark.parametrize(("code", "district"), [("08", 8), ("00", 0), ("98", 0), ("ZZ", None), ("12", 12)])

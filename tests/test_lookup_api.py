@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
-import responses
 
-from advocacy.config import DEFAULT_GEOCODER_URL
 from tests.conftest import csrf_token_from
-from tests.data import CENSUS_DIR
 
 pytestmark = pytest.mark.usefixtures("congress_data")
 
@@ -33,24 +28,9 @@ OFFICE_KEYS = {
 
 
 @pytest.fixture
-def census_119th() -> dict:
-    """The Falls Church recording with its "116th Congressional Districts" layer renamed to the 119th
-    (today's answers differ from it only in that name and the CDnnn field); see tests/test_lookup.py."""
-    path = CENSUS_DIR / "census-onelineaddress-2525-buckelew-falls-church-va-cd116.json"
-    if not path.is_file():
-        pytest.skip(f"recorded Census response not found: {path}")
-    body = json.loads(path.read_text())
-    geographies = body["result"]["addressMatches"][0]["geographies"]
-    layer = geographies.pop("116th Congressional Districts")
-    layer[0]["CD119"] = layer[0].pop("CD116")
-    geographies["119th Congressional Districts"] = layer
-    return body
-
-
-@pytest.fixture
-def census():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
+def census(fake_geocoder):
+    """The fake Census geocoder on loopback (tests/fakes/geocoder.py), placing 2525 Buckelew Dr in VA-8."""
+    return fake_geocoder.place("2525 Buckelew Dr", "VA", 8, (38.887016, -77.199027))
 
 
 def test_one_district_zip(client):
@@ -125,7 +105,7 @@ def test_malformed_address_is_a_json_400(client, census, address):
     assert response.status_code == 400
     assert response.json["error"]["code"] == "invalid_address"
     assert "address" in response.json["error"]["fields"]
-    assert len(census.calls) == 0
+    assert census.requests == []
 
 
 def test_unknown_zip_is_a_json_404(client):
@@ -134,8 +114,7 @@ def test_unknown_zip_is_a_json_404(client):
     assert response.json["error"]["code"] == "unknown_zip"
 
 
-def test_address_goes_to_the_geocoder(client, census, census_119th):
-    census.get(DEFAULT_GEOCODER_URL, json=census_119th)
+def test_address_goes_to_the_geocoder(client, census):
     response = client.get(URL, query_string={"zip": "22046", "address": "2525 Buckelew Dr"})
     body = response.json
     assert body["source"] == "census-geocoder"
@@ -143,13 +122,14 @@ def test_address_goes_to_the_geocoder(client, census, census_119th):
     assert body["districts"] == [{"state": "VA", "district": 8}]
     assert body["offices"][-1]["nearest_district_office"]["distance_miles"] >= 0
     assert response.headers["Cache-Control"] == "no-store"  # it answers about someone's address
+    assert census.addresses() == ["2525 Buckelew Dr, 22046"]
 
 
 def test_geocoder_down_falls_back_to_the_zip(client, census):
-    census.get(DEFAULT_GEOCODER_URL, status=500)
-    census.get(DEFAULT_GEOCODER_URL, status=502)
+    census.fail("1 Main St", status=500, times=1).fail("1 Main St", status=502, times=1)
     body = client.get(URL, query_string={"zip": "91711", "address": "1 Main St"}).json
     assert body["source"] == "zip-crosswalk" and body["split"] is True
+    assert [seen.status for seen in census.requests] == [500, 502]
 
 
 def test_public_without_login(app):
@@ -212,8 +192,7 @@ def test_page_split_zip_asks_for_the_address_and_keeps_what_was_typed(client):
     assert "Senator Alex Padilla" in html
 
 
-def test_page_address_settles_the_district_and_is_kept(client, census, census_119th):
-    census.get(DEFAULT_GEOCODER_URL, json=census_119th)
+def test_page_address_settles_the_district_and_is_kept(client, census):
     html = client.post("/lookup", data={"zip": "22046", "address": "2525 Buckelew Dr"}).get_data(as_text=True)
     assert 'value="2525 Buckelew Dr"' in html
     assert "Your address is in VA-8." in html
@@ -248,7 +227,7 @@ def test_page_is_rate_limited(client):
 
 
 def test_page_says_when_the_address_could_not_be_placed(client, census):
-    census.get(DEFAULT_GEOCODER_URL, json={"result": {"addressMatches": []}})
+    census.no_match("1 Nowhere Lane")
     html = client.post("/lookup", data={"zip": "91711", "address": "1 Nowhere Lane"}).get_data(as_text=True)
     assert "We could not place that street address" in html
     assert 'value="1 Nowhere Lane"' in html

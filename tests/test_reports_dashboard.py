@@ -41,7 +41,8 @@ def test_i_called_and_i_sent_it_are_counted_on_the_dashboard(staff_client, db):
     from advocacy.letters.models import Letter
 
     campaign = make_sample_campaign()
-    campaign_letters = select(Letter.id).where(Letter.purpose == "campaign").order_by(Letter.id).limit(2)
+    mine = (Letter.purpose == "campaign") & (Letter.campaign_id == campaign.id)  # not the other campaign's
+    campaign_letters = select(Letter.id).where(mine).order_by(Letter.id).limit(2)
     first, second = db.session.scalars(campaign_letters).all()
     db.session.execute(update(Letter).where(Letter.id.in_([first, second])).values(called_at=T0))
     db.session.execute(update(Delivery).where(Delivery.status == "handoff").values(status="handoff_sent"))

@@ -1,8 +1,8 @@
 """Canary: every form and JSON API is filled with recognizable personal data, and none of it may appear in the logs.
 
 The app runs on a real port (werkzeug's server, so its request log lines are produced as in development), with
-mail going to a local SMTP server and deliveries sent in-process, and the Census geocoder served by a local fake
-(tests/browser/conftest.py) over real HTTP, so the outbound request is made and could be logged. Every log record
+mail going to a local SMTP server and deliveries sent in-process, and the Census geocoder served by the loopback fake
+(tests/fakes/geocoder.py) over real HTTP, so the outbound request is made and could be logged. Every log record
 of the app's threads is captured at DEBUG.
 
 The app masks, in every log record, email- and phone-shaped text and personal query parameters
@@ -24,7 +24,6 @@ import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from advocacy.logs import RedactPersonalData
-from tests.browser.conftest import FakeCensusGeocoder
 from tests.conftest import PASSWORD
 
 # Recognizable personal data: every value holds one of NEEDLES (case-insensitive).
@@ -47,19 +46,13 @@ NOT_THE_APP = ("mail.log", "asyncio")
 
 
 @pytest.fixture
-def geocoder():
-    fake = FakeCensusGeocoder()
-    if fake.recording is None:
-        pytest.skip(f"the fake geocoder answers from a recorded Census response not found: {fake.RECORDING}")
-    fake.place(WRITER["address"], "NY", 12, 40.79368, -73.97049)
-    fake.start()
-    yield fake
-    fake.stop()
+def geocoder(fake_geocoder):
+    return fake_geocoder.place(WRITER["address"], "NY", 12, (40.79368, -73.97049))
 
 
 @pytest.fixture
 def app_config(geocoder, smtp_server):
-    environ = {"ADVOCACY_GEOCODER_URL": geocoder.url, **smtp_server.environ()}
+    environ = {**geocoder.environ(), **smtp_server.environ()}
     return {"ENVIRON": environ, "DELIVERY_INLINE": True}
 
 
@@ -70,8 +63,7 @@ def site(app, live_campaign, no_network, geocoder):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_port}"
-    no_network.add_passthru(base)
-    no_network.add_passthru(geocoder.url.rsplit("/geocoder", 1)[0])
+    no_network.add_passthru(base)  # and the fake geocoder (see no_network)
     yield base
     server.shutdown()
     server.server_close()

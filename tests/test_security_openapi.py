@@ -1,8 +1,9 @@
 """The JSON API against its own OpenAPI document, fuzzed by schemathesis in-process (WSGI): no 5xx, and every
 answer (status, content type, headers, body) is one the document describes.
 
-Runs on the real congress data with the shipped sample campaign; no request leaves the machine (`no_network`: the
-geocoder fails like a service that is down, so addresses fall back to the ZIP). Bounded: a few examples per
+Runs on the real congress data with the shipped sample campaign; no request leaves the machine (`no_network`, and
+the test app's geocoder is a loopback port that refuses connections, like a service that is down, so addresses
+fall back to the ZIP). Bounded: a few examples per
 operation and mode, derandomized, so a run takes seconds and a failure reproduces.
 
 (schemathesis's own pytest plugin, `@schema.parametrize()`, does not run under pytest 9, so each operation's

@@ -5,14 +5,10 @@ In CI (CI=true) a missing browser fails the run; elsewhere these tests skip with
 
 from __future__ import annotations
 
-import copy
-import json
 import os
 import shutil
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from cryptography.fernet import Fernet
@@ -20,6 +16,7 @@ from werkzeug.serving import make_server
 
 from advocacy.extensions import db
 from tests.conftest import make_app
+from tests.fakes.geocoder import FakeGeocoder
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -67,10 +64,10 @@ def browser():
 def live_app(tmp_path_factory, fake_geocoder):
     """The app with a fresh SQLite database, served on 127.0.0.1 in a background thread.
 
-    It geocodes through `fake_geocoder` (never the internet) and holds the real congress data and the
-    Guan Heng campaign when ../shared/data is present (see `load_reference_data`)."""
+    It geocodes through `fake_geocoder` (never the internet) and holds the mini congress data and the shipped
+    campaigns (see `load_reference_data`)."""
     path = tmp_path_factory.mktemp("browser") / "browser.db"
-    environ = {"ADVOCACY_GEOCODER_URL": fake_geocoder.url}  # e2e: no request leaves the machine
+    environ = fake_geocoder.environ()  # e2e: no request leaves the machine
     environ["ADVOCACY_CASE_KEYS"] = Fernet.generate_key().decode()  # casework: private facts, encrypted
     app = make_app(
         f"sqlite:///{path}",
@@ -81,7 +78,7 @@ def live_app(tmp_path_factory, fake_geocoder):
     )
     with app.app_context():
         db.create_all()
-        app.has_reference_data = load_reference_data()  # e2e: congress data + Guan Heng, once
+        load_reference_data()  # e2e: congress data + the campaigns, once
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -136,136 +133,42 @@ def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
     ]
 
 
-# --- e2e (issue 9): a local fake of the Census geocoder, the real congress data and the Guan Heng campaign ---
-
-
-class FakeCensusGeocoder:
-    """The Census geocoder's `geographies/onelineaddress` on 127.0.0.1, so the live app never reaches the internet.
-
-    It answers with a real recorded Census response (../shared/data/census-geocoder, Falls Church VA, 116th
-    Congress layer) moved to the district of a street registered with `place()`: the district layer renamed
-    "119th Congressional Districts" (field CD119), the state and the point changed. Any other address gets the
-    answer Census gives for an address it cannot find: no `addressMatches`. It logs nothing (addresses are
-    personal data) and keeps only a count of the requests.
-    """
-
-    RECORDING = "census-onelineaddress-2525-buckelew-falls-church-va-cd116.json"
-
-    def __init__(self):
-        from tests.data import CENSUS_DIR
-
-        path = CENSUS_DIR / self.RECORDING
-        self.recording = json.loads(path.read_text()) if path.is_file() else None
-        self.places: dict[str, tuple[str, int, float, float]] = {}
-        self.requests = 0
-        self.server: ThreadingHTTPServer | None = None
-
-    @staticmethod
-    def _key(text: str) -> str:
-        return " ".join(text.upper().replace(",", " ").split())
-
-    def place(self, street: str, state: str, district: int, lat: float, lon: float) -> None:
-        """Addresses that start with `street` are in (state, district), at (lat, lon)."""
-        self.places[self._key(street)] = (state, district, lat, lon)
-
-    def answer(self, one_line: str) -> dict:
-        key = self._key(one_line)
-        found = next((v for street, v in self.places.items() if key.startswith(street)), None)
-        if found is None or self.recording is None:
-            return {"result": {"input": {"address": {"address": one_line}}, "addressMatches": []}}
-        from advocacy.places import STATE_FIPS
-
-        state, district, lat, lon = found
-        fips = STATE_FIPS[state]
-        body = copy.deepcopy(self.recording)
-        body["result"]["input"]["address"] = {"address": one_line}
-        match = body["result"]["addressMatches"][0]
-        body["result"]["addressMatches"] = [match]
-        match["matchedAddress"] = one_line.upper()
-        match["coordinates"] = {"x": lon, "y": lat}
-        geographies = match["geographies"]
-        layer_name = next(name for name in geographies if name.endswith("Congressional Districts"))
-        [feature] = geographies.pop(layer_name)
-        for field in [k for k in feature if k.startswith("CD") and k[2:].isdigit()]:
-            del feature[field]
-        feature.update(CD119=f"{district:02d}", CDSESSN="119", STATE=fips, GEOID=f"{fips}{district:02d}")
-        feature.update(BASENAME=str(district), NAME=f"Congressional District {district}")
-        states = geographies["States"][0]
-        states.update(STUSAB=state, STATE=fips, GEOID=fips, BASENAME=state, NAME=state)
-        match["geographies"] = {"States": [states], "119th Congressional Districts": [feature]}
-        return body
-
-    def start(self) -> str:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - the http.server API
-                fake.requests += 1
-                query = parse_qs(urlsplit(self.path).query)
-                body = json.dumps(fake.answer(query.get("address", [""])[0])).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format, *args):  # noqa: A002 - never print addresses
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self.url
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_port}/geocoder/geographies/onelineaddress"
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+# --- e2e (issue 9): the loopback geocoder, the mini congress data and the shipped campaigns ---
 
 
 # 10025 (Manhattan) spans NY-12 and NY-13: this street is in NY-12; any other street is unknown to the geocoder.
 SPLIT_ZIP = "10025"
 NY12_STREET = "200 W 95th St"
+NY12_POINT = (40.79368, -73.97049)
 
 
 @pytest.fixture(scope="session")
 def fake_geocoder():
-    fake = FakeCensusGeocoder()
-    fake.place(NY12_STREET, "NY", 12, 40.79368, -73.97049)
-    fake.start()
-    yield fake
-    fake.stop()
+    """The loopback Census geocoder (tests/fakes/geocoder.py) for the whole browser session: NY12_STREET is in
+    NY-12, every other street is not found."""
+    with FakeGeocoder() as fake:
+        fake.place(NY12_STREET, "NY", 12, NY12_POINT)
+        yield fake
 
 
-def load_reference_data() -> bool:
-    """The real congress data from ../shared/data and the shipped campaigns (the live sample, Guan Heng's closed
-    one); False when the data is absent."""
-    from tests.data import LEGISLATORS_DIR, ZCCD_CSV
-
-    if not (LEGISLATORS_DIR / "legislators-current.yaml").is_file() or not ZCCD_CSV.is_file():
-        return False
+def load_reference_data() -> None:
+    """The committed mini congress data (tests/fixtures/congress-mini: real rows) and the shipped campaigns (the
+    live sample, Guan Heng's closed one), into the current app's database."""
     from advocacy.campaigns.loading import load_campaigns
     from advocacy.congress.sources import districts_source, legislators_source
     from advocacy.congress.sync import sync_districts, sync_legislators
+    from tests.congress_support import MINI
     from tests.letters_support import GUAN_HENG, SAMPLE
 
-    sync_legislators(legislators_source(str(LEGISLATORS_DIR)))
-    sync_districts(districts_source(str(ZCCD_CSV)))
+    sync_legislators(legislators_source(str(MINI)))
+    sync_districts(districts_source(str(MINI)))
     load_campaigns(GUAN_HENG)
     load_campaigns(SAMPLE)
-    return True
 
 
 @pytest.fixture(scope="session")
 def live_site(live_app):
-    """The live app with the real congress data and the shipped campaigns (skipped, or failed in CI, without
-    the data)."""
-    if not live_app.has_reference_data:
-        _missing("real data not found in ../shared/data (set ADVOCACY_SHARED_DATA)")
+    """The live app with the mini congress data and the shipped campaigns."""
     return live_app
 
 

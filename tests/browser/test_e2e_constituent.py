@@ -1,7 +1,7 @@
 """A constituent writes to Congress in a real browser: split ZIP, street address or district choice, the letters,
 send, the confirmation, the copy button and "I sent it"; once with the mouse, once by keyboard alone.
 
-The live app geocodes through a local fake of the Census geocoder (tests/browser/conftest.py): 200 W 95th St is
+The live app geocodes through the loopback fake of the Census geocoder (tests/fakes/geocoder.py): 200 W 95th St is
 in NY-12, any other street is unknown, so 10025 (NY-12 and NY-13) then needs the writer to choose a district.
 """
 

@@ -2,9 +2,9 @@
 district, where the district came from), its letters and their offices, the deliveries, and the receipt in a
 local SMTP sink.
 
-This module runs its own live app: mail goes to a local SMTP server, the geocoder is a local fake that can be
-switched off (it then answers 503, like Census on a bad day), and the anti-bot timer reads an injected clock that
-each journey moves forward (no sleeps).
+This module runs its own live app: mail goes to a local SMTP server, the geocoder is the loopback fake
+(tests/fakes/geocoder.py) that can be switched off (it then refuses connections, like a service that is down),
+and the anti-bot timer reads an injected clock that each journey moves forward (no sleeps).
 """
 
 from __future__ import annotations
@@ -18,52 +18,12 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from advocacy.extensions import db
-from tests.browser.conftest import NY12_STREET, SPLIT_ZIP, FakeCensusGeocoder, load_reference_data
+from tests.browser.conftest import NY12_POINT, NY12_STREET, SPLIT_ZIP, load_reference_data
 from tests.conftest import make_app
+from tests.fakes.geocoder import FakeGeocoder
 from tests.fakes.smtp import FakeSmtp
 
 pytestmark = pytest.mark.browser
-
-
-class SwitchableGeocoder(FakeCensusGeocoder):
-    """The fake Census geocoder, with an outage switch: while `down`, every request gets a 503."""
-
-    down = False
-
-    def answer(self, one_line: str) -> dict:
-        if self.down:
-            raise ConnectionError("down")
-        return super().answer(one_line)
-
-    def start(self) -> str:
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-        from urllib.parse import parse_qs, urlsplit
-
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - the http.server API
-                fake.requests += 1
-                if fake.down:
-                    self.send_response(503)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                import json
-
-                body = json.dumps(fake.answer(parse_qs(urlsplit(self.path).query).get("address", [""])[0])).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format, *args):  # noqa: A002 - never print addresses
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self.url
 
 
 class Clock:
@@ -75,13 +35,12 @@ class Clock:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    geocoder = SwitchableGeocoder()
-    geocoder.place(NY12_STREET, "NY", 12, 40.79368, -73.97049)
-    geocoder.start()
+    geocoder = FakeGeocoder().start()
+    geocoder.place(NY12_STREET, "NY", 12, NY12_POINT)
     smtp = FakeSmtp().start()
     clock = Clock()
     path = tmp_path_factory.mktemp("journeys") / "journeys.db"
-    environ = {"ADVOCACY_GEOCODER_URL": geocoder.url, **smtp.environ()}
+    environ = {**geocoder.environ(), **smtp.environ()}
     app = make_app(
         f"sqlite:///{path}",
         WTF_CSRF_ENABLED=True,
@@ -92,8 +51,7 @@ def site(tmp_path_factory):
     )
     with app.app_context():
         db.create_all()
-        if not load_reference_data():
-            pytest.skip("real data not found in ../shared/data")
+        load_reference_data()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     app.base_url = f"http://127.0.0.1:{server.server_port}"
@@ -195,7 +153,7 @@ def test_a_split_zip_settled_by_the_street_address(site, page):
 
 
 def test_a_split_zip_with_the_geocoder_down_and_a_district_picked_after_a_quick_fix(site, page):
-    site.geocoder_fake.down = True
+    site.geocoder_fake.refuse_connections()
     try:
         page.goto(site.base_url + "/c/sample-campaign")
         fill(page, first="Outage", street="300 W 110th St", zip_code=SPLIT_ZIP)
@@ -215,7 +173,8 @@ def test_a_split_zip_with_the_geocoder_down_and_a_district_picked_after_a_quick_
         submit(site, page, "Send 3 letters")
         expect(page.get_by_role("heading", level=1)).to_contain_text("Thank you, Outage")
     finally:
-        site.geocoder_fake.down = False
+        site.geocoder_fake.accept_connections()
+    assert "300 W 110TH ST" not in " ".join(site.geocoder_fake.addresses()).upper()  # it never got through
     found = stored(site, "Outage")
     assert found["district"] == [("constituent-choice", "NY", 13)] and found["consent"] == [True]
     assert house(found) == [("Adriano Espaillat", "NY", 13)]

@@ -17,9 +17,10 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from advocacy.extensions import db
-from tests.browser.conftest import AXE, NY12_STREET, FakeCensusGeocoder, axe_violations, load_reference_data
+from tests.browser.conftest import AXE, NY12_POINT, NY12_STREET, axe_violations, load_reference_data
 from tests.conftest import make_app
 from tests.fakes.cwc import FakeCwc
+from tests.fakes.geocoder import FakeGeocoder
 from tests.fakes.smtp import FakeSmtp
 from tests.fakes.submissions import delivery_config
 
@@ -28,18 +29,16 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    geocoder = FakeCensusGeocoder()
-    geocoder.place(NY12_STREET, "NY", 12, 40.79368, -73.97049)
-    geocoder.start()
+    geocoder = FakeGeocoder().start()
+    geocoder.place(NY12_STREET, "NY", 12, NY12_POINT)
     smtp = FakeSmtp().start()
     cwc = FakeCwc().start()
     path = tmp_path_factory.mktemp("languages") / "languages.db"
-    config = delivery_config(cwc=cwc, smtp=smtp, environ={"ADVOCACY_GEOCODER_URL": geocoder.url})
+    config = delivery_config(cwc=cwc, smtp=smtp, environ=geocoder.environ())
     app = make_app(f"sqlite:///{path}", WTF_CSRF_ENABLED=True, FORM_MIN_FILL_SECONDS=0, DELIVERY_INLINE=True, **config)
     with app.app_context():
         db.create_all()
-        if not load_reference_data():
-            pytest.skip("real data not found in ../shared/data")
+        load_reference_data()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     app.base_url = f"http://127.0.0.1:{server.server_port}"
