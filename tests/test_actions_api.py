@@ -296,3 +296,21 @@ def test_a_letter_written_before_cwc_was_on_still_sends_the_words_once(client, d
     assert "My neighbour was detained too." not in message.organization_statement
     assert message.organization_statement.startswith("Dear Representative")
     assert "Sincerely," in message.organization_statement
+
+
+@pytest.mark.parametrize("geocoder_up", [True, False])
+def test_a_first_answer_and_its_repeat_name_the_same_nearest_offices(
+    client, db, live_campaign, fake_geocoder, geocoder_up
+):
+    # The first answer takes each office from the lookup that placed the writer; a repeat finds it again from
+    # the cached geocode (or, with no point, from the writer's city): the two must agree, office for office.
+    if geocoder_up:
+        fake_geocoder.place("1 Main St", "NY", 20, (42.6526, -73.7562))  # Albany
+    else:
+        fake_geocoder.refuse_connections()
+    first = client.post(URL, json=GOOD, headers={"Idempotency-Key": "same-writer"})
+    again = client.post(URL, json=GOOD, headers={"Idempotency-Key": "same-writer"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    offices = [letter["office"] for letter in first.json["letters"]]
+    assert offices == [letter["office"] for letter in again.json["letters"]]
+    assert len(offices) == 3 and all(o["nearest_district_office"]["city"] == "Albany" for o in offices)
