@@ -286,6 +286,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765, help="the app; the fake geocoder takes the next port")
     parser.add_argument("--geocoder-ms", type=int, default=50, help="how long the fake geocoder takes to answer")
     parser.add_argument("--only", default=",".join(SCENARIOS), help="comma-separated scenarios")
+    parser.add_argument(
+        "--warm-seconds", type=int, default=3, help="unmeasured load before each scenario (0: none), same connections"
+    )
     parser.add_argument("--skip-setup", action="store_true", help="reuse the database from the last run")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -334,6 +337,10 @@ def main() -> None:
         )
         for name in ["plain"] + [s for s in chosen if s not in ("plain", "floor")]:
             path, script, extra = scenarios[name]
+            if args.warm_seconds and name != "plain":
+                # Unmeasured: each worker's first requests open its connections (PostgreSQL, Redis, the geocoder)
+                # and compile the letter templates; a campaign day's tail is what comes after.
+                wrk(base + path, script, args.warm_seconds, args.connections, args.wrk_threads, extra)
             log(f"{name}: {args.duration} s, {args.connections} connections")
             results[name] = measured(
                 server.pid,
