@@ -75,6 +75,7 @@ def app(environ, start_response):
         "district": 1,
         "congress": 119,
         "lookup_source": "zip",
+        "language": "en",  # NOT NULL, as the app stores it
         "created_at": created,
     }
     letters, deliveries = [], []
