@@ -366,6 +366,9 @@ def main() -> None:
             f"{r['p99_ms']:>8.2f} {r['errors']:>7}                      "
             + " ".join(f"{cpu[part]:>6.3f}" for part in ("app", "postgres", "redis", "wrk"))
         )
+    for name, r in results.items():
+        if r["errors"]:
+            print(f"WARNING: {name}: {r['errors']} of {r['requests']} requests failed; its figures measure failures")
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
