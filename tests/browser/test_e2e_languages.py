@@ -50,16 +50,21 @@ def site(tmp_path_factory):
     geocoder.stop()
 
 
-@pytest.fixture
-def phone(browser):
-    """A phone-sized page; CSP is bypassed only so the axe script can be injected (axe_violations)."""
+def _page(browser, width: int, height: int):
+    """A page of that size; CSP is bypassed only so the axe script can be injected (axe_violations)."""
     if not AXE.exists():
         pytest.fail("axe-core is not installed (npm install)", pytrace=False)
-    context = browser.new_context(bypass_csp=True, viewport={"width": 360, "height": 740})
+    context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": height})
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone-sized page."""
+    yield from _page(browser, 360, 740)
 
 
 def no_horizontal_scroll(page) -> None:
@@ -161,13 +166,7 @@ def test_the_letter_flow_in_uyghur_right_to_left_on_a_phone(site, phone):
 @pytest.fixture
 def narrow_phone(browser):
     """The narrowest phone we design for: 320 px."""
-    if not AXE.exists():
-        pytest.fail("axe-core is not installed (npm install)", pytrace=False)
-    context = browser.new_context(bypass_csp=True, viewport={"width": 320, "height": 640})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    yield from _page(browser, 320, 640)
 
 
 def test_translated_legal_text_places_and_timeline_fit_320_px_right_to_left(site, narrow_phone):
