@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
+
+from advocacy.caching import bounded_cache
 
 
 def N_(text: str) -> str:  # noqa: N802 - gettext's name for a string marked for the catalogs, translated later
@@ -76,16 +78,30 @@ def house_title(state: str) -> str:
     return "Representative"
 
 
+# locale -> every place's name in it: a page lists 56 of them (the address form, the scoreboard's map), and one
+# gettext through Flask-Babel costs about as much as the rest of a tile, so each language's names are looked up
+# once (the catalogs change only with a deploy).
+_translated = bounded_cache("translated place names", maxsize=16, ttl=3600)
+
+
+def _names() -> dict[str, str]:
+    locale = str(get_locale() or "en")
+    names = _translated.get(locale)
+    if names is None:
+        names = _translated[locale] = {code: gettext(name) for code, name in STATE_NAMES.items()}
+    return names
+
+
 def state_label(state: str) -> str:
     """A place's name in the language being rendered ("Nueva York"), for public pages; the code when unknown.
     Letters to offices use STATE_NAMES, always English."""
-    name = STATE_NAMES.get(state)
-    return gettext(name) if name else state
+    return _names().get(state, state)
 
 
 def state_choices() -> list[tuple[str, str]]:
     """The address form's list in the language being rendered, in STATE_CHOICES' order."""
-    return [(code, gettext(name)) for code, name in STATE_CHOICES]
+    names = _names()
+    return [(code, names[code]) for code, _ in STATE_CHOICES]
 
 
 def state_in_sentence(state: str) -> str:
