@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, g, has_request_context, request, url_for
-from flask_babel import Babel, force_locale, get_locale
+from flask_babel import Babel, force_locale, get_locale, gettext
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
@@ -191,6 +191,7 @@ def init_app(app: Flask) -> None:
         translated_languages=translated_languages,
         outcome_text=outcome_text,
         timeline_text=timeline_text,
+        timeline_shown=timeline_shown,
         update_text=update_text,
         campaign_partly_english=campaign_partly_english,
     )
@@ -272,6 +273,22 @@ def timeline_text(campaign, event: dict) -> Shown:
     english = event.get("event", "")
     translated = (_entry(getattr(campaign, "translations", None)).get("timeline") or {}).get(english)
     return _shown(english, translated)
+
+
+def timeline_shown(campaign) -> list[tuple[dict, Shown, str]]:
+    """The public timeline for the campaign page's loop: each event, its words in the reader's language, and where
+    the person was held ("" when the event names no facility). Translated here, not by `_()` in the loop: a
+    context function called inside a Jinja loop copies the template context every time."""
+    entry = (_entry(getattr(campaign, "translations", None)).get("timeline")) or {}
+    rows = []
+    for event in public_timeline(campaign):
+        english = event.get("event", "")
+        held = ""
+        if event.get("facility"):
+            place = event["facility"] + (f", {event['city']}, {event['state']}" if event.get("city") else "")
+            held = gettext("Held at %(place)s", place=place)
+        rows.append((event, _shown(english, entry.get(english)), held))
+    return rows
 
 
 def update_text(update, name: str) -> Shown:
