@@ -190,7 +190,6 @@ def init_app(app: Flask) -> None:
         letter_gloss=letter_gloss,
         translated_languages=translated_languages,
         outcome_text=outcome_text,
-        timeline_text=timeline_text,
         timeline_shown=timeline_shown,
         update_text=update_text,
         campaign_partly_english=campaign_partly_english,
@@ -267,14 +266,6 @@ def outcome_text(campaign) -> Shown:
     return _shown(english, _entry(getattr(campaign, "translations", None)).get("outcome_message"))
 
 
-def timeline_text(campaign, event: dict) -> Shown:
-    """A public timeline event, translated by its English words (`translations.<code>.timeline`): an event whose
-    English changed shows the new English until it is translated again."""
-    english = event.get("event", "")
-    translated = (_entry(getattr(campaign, "translations", None)).get("timeline") or {}).get(english)
-    return _shown(english, translated)
-
-
 def timeline_shown(campaign) -> list[tuple[dict, Shown, str]]:
     """The public timeline for the campaign page's loop: each event, its words in the reader's language, and where
     the person was held ("" when the event names no facility). Translated here, not by `_()` in the loop: a
@@ -307,7 +298,7 @@ def campaign_partly_english(campaign) -> bool:
         return True
     if outcome_text(campaign).english:
         return True
-    return any(timeline_text(campaign, event).english for event in public_timeline(campaign))
+    return any(shown.english for _, shown, _ in timeline_shown(campaign))
 
 
 def public_timeline(campaign) -> list[dict]:

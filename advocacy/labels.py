@@ -125,11 +125,16 @@ PARTY_NAMES = {
 }
 
 
+def _in_page_language(names: dict[str, str], value: str | None) -> str:
+    """`value` translated when `names` marks it for the catalogs; any other value reads as stored."""
+    if not value:
+        return ""
+    return gettext(names[value]) if value in names else value
+
+
 def party_name(party: str | None) -> str:
     """A party's name in the language being rendered ("Demócrata"); one we do not know reads as stored."""
-    if not party:
-        return ""
-    return gettext(PARTY_NAMES[party]) if party in PARTY_NAMES else party
+    return _in_page_language(PARTY_NAMES, party)
 
 
 # A member's title as the roster gives it (advocacy.congress.offices), marked for the catalogs: public pages show
@@ -145,9 +150,7 @@ OFFICE_TITLES = {
 def office_title(title: str | None) -> str:
     """A member's title in the language being rendered ("Senador(a)"); any other title (a custom target's,
     typed by an organizer) reads as stored."""
-    if not title:
-        return ""
-    return gettext(OFFICE_TITLES[title]) if title in OFFICE_TITLES else title
+    return _in_page_language(OFFICE_TITLES, title)
 
 
 def init_app(app) -> None:

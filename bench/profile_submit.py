@@ -16,7 +16,6 @@ import cProfile
 import os
 import pstats
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -76,7 +75,6 @@ def main() -> None:
     finally:
         geocoder.terminate()
         geocoder.wait()
-        subprocess.run(["true"])
 
 
 if __name__ == "__main__":

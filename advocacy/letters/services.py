@@ -388,16 +388,15 @@ def letter_json(letter: Letter, delivery: Delivery | None, action=None, lookup: 
     (from the cached geocode of their address, else their city: the same on a first answer and a repeat).
     A first answer passes its `lookup`, whose offices already carry it (found the same way), so it is not
     searched again."""
-    office = None
-    if lookup is not None and letter.bioguide_id:
-        office = next((o for o in lookup.offices if o.bioguide_id == letter.bioguide_id), None)
-        if office is not None:
-            action = None  # the lookup placed its nearest office already
+    placed = {o.bioguide_id: o for o in lookup.offices} if lookup is not None else {}
+    office = placed.get(letter.bioguide_id)
     if office is None and letter.bioguide_id:
         office = office_for(letter.bioguide_id, include_former=True)
-    if office is not None and action is not None:
-        near = office_to_call(office.bioguide_id, action.address, action.city, action.state, action.zip, guess=False)
-        office = dataclasses.replace(office, nearest_district_office=near)
+        if office is not None and action is not None:
+            near = office_to_call(
+                office.bioguide_id, action.address, action.city, action.state, action.zip, guess=False
+            )
+            office = dataclasses.replace(office, nearest_district_office=near)
     office_json = (
         office.to_json()
         if office is not None
