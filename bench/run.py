@@ -1,7 +1,7 @@
 """Benchmark the whole stack on one machine: PostgreSQL, Redis, the web server, and wrk from a separate process.
 
-    .venv/bin/python bench/run.py [--server granian|gunicorn] [--workers 4] [--threads 2] [--duration 15]
-                                  [--connections 32] [--only submit,lookup] [--skip-setup] [--pace-ms 0]
+    .venv/bin/python bench/run.py [--server granian|gunicorn] [--workers 4] [--threads 12] [--duration 15]
+                                  [--connections 48] [--only submit,lookup] [--skip-setup] [--pace-ms 0]
 
 Every submission geocodes its street address against bench/fake_geocoder.py on loopback (the next port),
 which answers in --geocoder-ms (default 50 ms); the addresses all differ, so the geocoder cache stays cold.
@@ -275,10 +275,10 @@ def main() -> None:
         "--threads",
         type=int,
         default=0,
-        help="granian blocking threads per worker (0: scripts/serve's default, 2); gunicorn gthread when > 1",
+        help="granian blocking threads per worker (0: scripts/serve's default, 12); gunicorn gthread when > 1",
     )
     parser.add_argument("--duration", type=int, default=15, help="seconds per scenario")
-    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--connections", type=int, default=48)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument(
         "--pace-ms", type=int, default=0, help="each connection waits this long between requests (below saturation)"
