@@ -498,7 +498,9 @@ class _Scan:
         previous = set(state.page_links or [])
         state.kind = SourceKind.PAGE.value
         state.page_links = [link.url for link in links][:MAX_PAGE_LINKS]
-        items = [FeedItem(title=link.text, url=normalize_url(link.url), published=None, body="") for link in links]
+        items = [
+            FeedItem(title=link.text, url=normalize_url(link.url), published=link.published, body="") for link in links
+        ]
         if not previous:  # the first read: every link is old news, read only by its text
             return items
         follows = 0
@@ -510,7 +512,7 @@ class _Scan:
             follows += 1
             target = self.read_linked_page(item.url)
             if target is not None:
-                items[n] = replace(item, published=target.published, body=target.text[:MAX_BODY])
+                items[n] = replace(item, published=item.published or target.published, body=target.text[:MAX_BODY])
         return items
 
     def read_linked_page(self, url: str) -> PageInfo | None:
