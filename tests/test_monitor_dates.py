@@ -84,6 +84,50 @@ def test_an_undated_item_takes_the_date_of_its_own_page(runner, db, feed_server)
     assert pages == ["/culberson-statement-on-the-real-space-act/"]
 
 
+def test_undated_matches_beyond_the_pages_read_per_scan_wait_for_their_date(app, runner, db, feed_server):
+    """Pages are read for a date a few per scan; an undated match whose page was not read yet is queued by a
+    later scan, with its date, rather than now without one."""
+    app.config["STATEMENTS_DATE_LOOKUPS"] = 1
+    campaign = make_campaign(keywords=["Guan Heng"])
+    text = (FIXTURES / "culberson_rss.xml").read_text()
+    for title in (
+        "Culberson Statement on The REAL Space Act",
+        "President Obama&#8217;s Budget: More of the Same Failed Policies",
+    ):
+        text = text.replace(f"<title>{title}</title>", f"<title>{title} — Guan Heng</title>")
+    text = text.replace("http://culberson.house.gov", feed_server.base_url)
+    url = feed_server.add("/feed", text, content_type="text/xml", etag='"c1"')
+    pages = {
+        "/culberson-statement-on-the-real-space-act/": "2013-04-16T18:33:46+00:00",
+        "/president-obamas-budget-more-of-the-same-failed-policies/": "2013-04-10T15:00:00+00:00",
+    }
+    for path, published in pages.items():
+        feed_server.add(
+            path,
+            f'<html><head><meta property="article:published_time" content="{published}"></head><body></body></html>',
+            content_type="text/html",
+        )
+    db.session.add(MonitoredFeed(campaign_id=campaign.id, url=url))
+    db.session.commit()
+
+    first = runner.invoke(args=["statements", "scan"])
+    assert first.exit_code == 0, first.output
+    assert (
+        f"  {url}: feed, 10 items, 0 dated, 2 matches, 1 new; 1 more matching without a date in the feed left for "
+        "the next scan, which reads their pages for the date (a few pages per scan)"
+    ) in first.stdout.splitlines()
+    second = runner.invoke(args=["statements", "scan"])
+    assert "If-None-Match" not in feed_server.requests_to("/feed")[1].headers  # one waits: no 304 this time
+    assert f"  {url}: feed, 10 items, 0 dated, 2 matches, 1 new" in second.stdout.splitlines()
+    found = db.session.scalars(select(StatementCandidate).order_by(StatementCandidate.id)).all()
+    assert [(c.url, c.published.replace(tzinfo=UTC).isoformat()) for c in found] == [
+        (feed_server.url(path), datetime.fromisoformat(published).isoformat()) for path, published in pages.items()
+    ]
+    assert [r.path for r in feed_server.requests if r.path != "/feed"] == list(pages)  # each page read once
+    third = runner.invoke(args=["statements", "scan"])
+    assert f"  {url}: not changed since the last scan" in third.stdout.splitlines()
+
+
 def candidate(db, campaign, n: int, published: datetime | None, found: datetime) -> StatementCandidate:
     row = StatementCandidate(
         campaign_id=campaign.id,

@@ -224,3 +224,68 @@ def test_a_watched_page_is_read_with_a_conditional_get(runner, db, feed_server):
     # The date printed in the listing, read without another request for it.
     assert (found.url, found.published.date().isoformat()) == (feed_server.url(article(401)), "2025-08-20")
     assert [r.path for r in feed_server.requests if r.path != "/press"] == [article(401)]
+
+
+def test_new_links_beyond_the_per_scan_reads_wait_for_the_next_scan(app, runner, db, feed_server):
+    """A few new links are read per scan; the others stay new until a later scan reads them, never lost."""
+    app.config["STATEMENTS_PAGE_FOLLOWS"] = 1
+    campaign = make_campaign(keywords=["Guan Heng"])
+    url = feed_server.add("/press", keating_with(feed_server, []), content_type="text/html", etag='"k1"')
+    db.session.add(MonitoredFeed(campaign_id=campaign.id, url=url, kind="page"))
+    db.session.commit()
+    assert runner.invoke(args=["statements", "scan"]).exit_code == 0
+    releases = [
+        (403, "Keating on Fishing Quotas for New Bedford"),
+        (402, "Keating Visits the Cape Cod Canal"),
+        (401, "Keating Writes to the Secretary of Homeland Security"),
+    ]
+    feed_server.add("/press", keating_with(feed_server, releases), content_type="text/html", etag='"k2"')
+    for n, _headline in releases:
+        text = "He asked DHS to release Guan Heng." if n == 401 else "Nothing about the campaign."
+        feed_server.add(article(n), f"<html><body><p>{text}</p></body></html>", content_type="text/html")
+
+    second = runner.invoke(args=["statements", "scan"])
+    assert (
+        f"  {url}: web page without a feed, 172 headline links, 161 dated, 0 matches, 0 new; "
+        "2 new links left to read in the next scan (a few are read per scan)"
+    ) in second.stdout.splitlines()
+    # Links are waiting: the page is fetched in full next time, not answered 304.
+    third = runner.invoke(args=["statements", "scan"])
+    assert "If-None-Match" not in feed_server.requests_to("/press")[2].headers
+    assert "1 new link left to read in the next scan" in third.stdout
+    fourth = runner.invoke(args=["statements", "scan"])
+    assert (
+        f"  {url}: web page without a feed, 172 headline links, 161 dated, 1 match, 1 new" in fourth.stdout.splitlines()
+    )
+    (found,) = db.session.scalars(select(StatementCandidate)).all()
+    assert found.url == feed_server.url(article(401))
+    # Each new link was read once, one per scan.
+    assert [r.path for r in feed_server.requests if r.path != "/press"] == [article(403), article(402), article(401)]
+    fifth = runner.invoke(args=["statements", "scan"])
+    assert f"  {url}: not changed since the last scan" in fifth.stdout.splitlines()
+
+
+def test_a_site_that_asks_to_slow_down_is_not_asked_again_in_the_same_scan(runner, db, feed_server):
+    campaign = make_campaign(keywords=["Guan Heng"])
+    url = feed_server.add("/press", keating_with(feed_server, []), content_type="text/html")
+    db.session.add(MonitoredFeed(campaign_id=campaign.id, url=url, kind="page"))
+    db.session.commit()
+    assert runner.invoke(args=["statements", "scan"]).exit_code == 0
+    releases = [
+        (402, "Keating Visits the Cape Cod Canal"),
+        (401, "Keating Writes to the Secretary of Homeland Security"),
+    ]
+    feed_server.add("/press", keating_with(feed_server, releases), content_type="text/html")
+    feed_server.add(article(402), "slow down", status=429, content_type="text/plain")
+    feed_server.add(article(401), "<html><body><p>Release Guan Heng.</p></body></html>", content_type="text/html")
+
+    second = runner.invoke(args=["statements", "scan"])
+    assert "2 new links left to read in the next scan (the site asked us to slow down)" in second.stdout, second.stdout
+    assert [r.path for r in feed_server.requests if r.path != "/press"] == [article(402)]
+    assert db.session.scalars(select(StatementCandidate)).all() == []
+
+    feed_server.add(article(402), "<html><body><p>A canal.</p></body></html>", content_type="text/html")
+    third = runner.invoke(args=["statements", "scan"])
+    assert "1 match, 1 new" in third.stdout, third.stdout
+    (found,) = db.session.scalars(select(StatementCandidate)).all()
+    assert found.url == feed_server.url(article(401))
