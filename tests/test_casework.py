@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from cryptography.fernet import Fernet
+from markupsafe import escape
 from pypdf import PdfReader
 from sqlalchemy import select, text
 
@@ -537,7 +538,46 @@ def test_the_event_edit_page_shows_the_event(organizer_client, guan_heng):
     assert organizer_client.get(f"{CASEWORK}/timeline/nope").status_code == 404
 
 
-# --- Guan Heng's timeline against the public record ------------
+# --- The case timeline on the scoreboard, and Guan Heng's timeline against the public record ------------
+
+
+def case_timeline_on_scoreboard(client) -> str:
+    page = client.get("/c/guan-heng/scoreboard").get_data(as_text=True)
+    assert 'id="case-timeline-heading"' in page, "the scoreboard shows no case timeline"
+    return page.split('id="case-timeline-heading"')[1].split("</section>")[0]
+
+
+def test_the_scoreboard_shows_the_case_timeline_and_a_retired_event_leaves_it_at_once(
+    organizer_client, client, guan_heng
+):
+    from advocacy.casework.timeline import events_with_ids
+
+    shown = case_timeline_on_scoreboard(client)
+    assert "Timeline of the case" in shown
+    for event in guan_heng.timeline:
+        assert str(escape(event["event"])) in shown and str(escape(event["source"])) in shown
+    assert "Held at Buffalo Federal Detention Facility, Batavia, NY" in shown
+    assert 'href="https://legalnews.com/"' in shown
+
+    transfer = next(e for e in events_with_ids(guan_heng) if e["date"] == "2026-01-30")
+    assert organizer_client.post(f"{CASEWORK}/timeline/{transfer['id']}/retire").status_code == 302
+    shown = case_timeline_on_scoreboard(client)  # the same board (no statement changed): not the page before
+    assert transfer["event"] not in shown and "Buffalo Federal Detention Facility" not in shown
+    assert "Released from ICE detention, six days after the grant of asylum." in shown
+
+
+def test_a_priority_target_added_shows_on_the_scoreboard_at_once(organizer_client, client, guan_heng):
+    assert "Uyghur Human Rights Caucus" not in client.get("/c/guan-heng/scoreboard").get_data(as_text=True)
+    caucus = {
+        "priority-kind": "caucus",
+        "priority-ref": "Uyghur Human Rights Caucus",
+        "priority-members": GILLIBRAND,
+        "priority-reason": "Members who follow Xinjiang.",
+    }
+    assert organizer_client.post(f"{CASEWORK}/priority", data=caucus).status_code == 302
+    page = client.get("/c/guan-heng/scoreboard").get_data(as_text=True)
+    priority = page.split('id="priority-heading"')[1].split("</section>")[0]
+    assert "is a member of the Uyghur Human Rights Caucus" in priority
 
 
 def public_record() -> list[tuple[str, str]]:
