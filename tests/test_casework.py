@@ -648,7 +648,7 @@ def test_a_timeline_event_the_record_does_not_hold_is_caught():
     assert [bool(unsupported(e, fields, ("source",), rows)) for e in invented] == [True] * len(invented)
 
 
-# --- Every download of a private file is audited ---------------------
+# --- Every download of a private file is audited; who recorded an action is shown ---------------------
 
 
 def test_every_download_of_a_case_file_is_audited_and_staff_get_none(organizer_client, staff_client, guan_heng, db):
@@ -670,6 +670,13 @@ def test_every_download_of_a_case_file_is_audited_and_staff_get_none(organizer_c
         ("case.file", {"file": files["release"], "kind": "release"}, organizer_client.user.id),
         ("case.file", {"file": files["evidence"], "kind": "evidence"}, organizer_client.user.id),
     ]
+
+
+def test_the_casework_page_says_who_recorded_each_action(organizer_client, guan_heng):
+    assert record(organizer_client).status_code == 302
+    page = organizer_client.get(CASEWORK + "/").get_data(as_text=True)
+    table = page.split("What offices have done for the case")[1].split("</table>")[0]
+    assert "Recorded by" in table and organizer_client.user.email in table
 
 
 def test_a_file_load_never_silently_brings_back_a_retired_event(organizer_client, guan_heng, runner, db):
