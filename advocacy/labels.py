@@ -40,6 +40,7 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "followup": "Follow-up: an office spoke",
         "outcome": "How the campaign ended",
         "weekly_summary": "Weekly summary to staff",
+        "stale_notice": "Stale-campaign notice to organizers",
     },
     "statement_kind": {
         "press_release": "Press release",

@@ -22,7 +22,7 @@ from advocacy.campaigns.rendering import (
 )
 from advocacy.campaigns.services import campaign_or_404, campaign_row_or_404
 from advocacy.congress.offices import office_for
-from advocacy.db import utcnow
+from advocacy.db import app_now
 from advocacy.extensions import db
 
 bp = Blueprint("campaigns", __name__, url_prefix="/organizer/campaigns")
@@ -71,7 +71,7 @@ def _slug_taken(slug: str, campaign_id: int | None) -> bool:
 def index():
     campaigns = db.session.scalars(select(Campaign).order_by(Campaign.status != "live", Campaign.title)).all()
     days = stale.stale_days()
-    now = utcnow()
+    now = app_now()
     stale_ids = {c.id for c in campaigns if stale.is_stale(c, now, days)}
     return render_template("organizer/campaigns/index.html", campaigns=campaigns, stale_ids=stale_ids, stale_days=days)
 
@@ -124,7 +124,7 @@ def _show_page(campaign: Campaign, outcome_form: OutcomeForm | None = None, stat
         outcome_form=outcome_form or _outcome_form(campaign),
         problems=services.publish_problems(campaign),
         counts=services.campaign_counts(campaign),
-        stale=stale.is_stale(campaign, utcnow(), stale.stale_days()),
+        stale=stale.is_stale(campaign, app_now(), stale.stale_days()),
     ), status
 
 

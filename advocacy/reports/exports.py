@@ -189,6 +189,7 @@ OFFICE_HEADERS = [
     "State",
     "District",
     "Letters",
+    "Thank-you letters",
     "Unique constituents",
     "First letter (UTC)",
     "Last letter (UTC)",
@@ -218,7 +219,8 @@ def week_range(first: date, last: date) -> list[str]:
 
 
 def office_totals(campaign_id: int, filters: ReportFilters) -> list[tuple]:
-    """Per office: key, bioguide, name, title, chamber, state, district, letters, constituents, first, last."""
+    """Per office: key, bioguide, name, title, chamber, state, district, letters, constituents, first, last,
+    thanks: `letters` counts every letter (campaign and thank-you), `thanks` the thank-you letters among them."""
     # A constituent is their email key; after a purge (key gone) each action counts once.
     constituent = func.coalesce(letters.c.email_key, letters.c.action_id)
     source = letters
@@ -237,6 +239,7 @@ def office_totals(campaign_id: int, filters: ReportFilters) -> list[tuple]:
             func.count(constituent.distinct()),
             func.min(letters.c.created_at),
             func.max(letters.c.created_at),
+            func.sum(case((letters.c.purpose == "thanks", 1), else_=0)),
         )
         .select_from(source)
         .where(*letter_conditions(campaign_id, filters))
@@ -247,7 +250,8 @@ def office_totals(campaign_id: int, filters: ReportFilters) -> list[tuple]:
 
 
 def office_week_counts(campaign_id: int, filters: ReportFilters) -> dict[str, dict[str, int]]:
-    """office_key → ISO week → letters, from a GROUP BY office and day."""
+    """office_key → ISO week → the campaign's letters (thank-you letters are counted apart), from a GROUP BY
+    office and day."""
     day = utc_day(letters.c.created_at)
     source = letters
     if filters.status:
@@ -255,7 +259,7 @@ def office_week_counts(campaign_id: int, filters: ReportFilters) -> dict[str, di
     stmt = (
         select(letters.c.office_key, day, func.count())
         .select_from(source)
-        .where(*letter_conditions(campaign_id, filters))
+        .where(*letter_conditions(campaign_id, filters), letters.c.purpose == "campaign")
         .group_by(letters.c.office_key, day)
     )
     weeks: dict[str, dict[str, int]] = {}
@@ -279,7 +283,7 @@ def offices_export(campaign: Campaign, filters: ReportFilters) -> Export:
 
     def rows() -> Iterator[tuple]:
         n = neutralize
-        for key, bioguide, name, title, chamber, state, district, count, people, first, last in totals:
+        for key, bioguide, name, title, chamber, state, district, count, people, first, last, thanks in totals:
             latest = statements.get(bioguide) if bioguide else None
             per_week = weeks_by_office.get(key, {})
             yield (
@@ -289,7 +293,8 @@ def offices_export(campaign: Campaign, filters: ReportFilters) -> Export:
                 chamber,
                 state,
                 district_label(state, district) if chamber == "house" else "",
-                count,
+                count - (thanks or 0),
+                thanks or 0,
                 people,
                 _ts(first),
                 _ts(last),
