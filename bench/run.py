@@ -117,6 +117,12 @@ def setup_database(env: dict) -> None:
     # The sample campaign (where the submissions go) may not be loaded live in production: load it as staff
     # would on a development machine, then serve it with the production settings.
     flask({**env, "ADVOCACY_ENV": "development"}, "campaigns", "load", str(ROOT / "campaigns"))
+    # A sample campaign takes no letters in production (letters.services.check_open): the benchmark's copy is
+    # served as an ordinary campaign instead.
+    engine = create_engine(env["ADVOCACY_DATABASE_URL"])
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE campaigns SET sample = false WHERE slug = 'sample-campaign'"))
+    engine.dispose()
     log(f"database {DB_NAME} ready in {time.monotonic() - started:.1f} s")
     import redis
 
