@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy import create_engine, func, select, update
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from advocacy.delivery.models import Delivery
 from advocacy.letters.models import Action, Letter, new_id
 from advocacy.letters.store import TABLES, insert_submission
+from tests.conftest import make_app
 from tests.factories import make_campaign
+from tests.fakes.smtp import free_port
 
 WHEN = datetime(2026, 11, 26, 21, 4, 5, 123456, tzinfo=UTC)
 
@@ -152,3 +155,72 @@ def test_a_column_a_row_lacks_gets_the_models_default_as_with_the_orm(app, db):
     assert letter["purpose"] == "campaign"
     assert stored(db, Delivery, deliveries[0]["id"])["attempts"] == 0
     assert stored(db, Delivery, deliveries[0]["id"])["kind"] == "letter"  # the outbox's default kind
+
+
+# --- The PostgreSQL write borrows a pooled connection and hands it back as it was lent -------------------------
+
+
+def test_a_transaction_after_a_write_is_still_a_transaction(app, db):
+    """The write runs in autocommit; the connection goes back to the pool out of it, so a later session on it
+    can still roll back (left in autocommit, the update below would be committed at once)."""
+    campaign = make_campaign()
+    action, letters, deliveries = rows(campaign.id)
+    db.session.close()
+    db.engine.dispose()  # one connection in the pool from here on: the write's, then the session's
+    insert_submission(action, letters, deliveries)
+    db.session.execute(update(Action).where(Action.id == action["id"]).values(city="Elsewhere"))
+    db.session.rollback()
+    assert stored(db, Action, action["id"])["city"] == "Albany"
+
+
+def postgres_only(db):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: the one-statement write and its pooled connection")
+
+
+def test_a_write_whose_connection_the_server_ends_is_an_operational_error_and_stores_nothing(app, db):
+    """A backend ended mid-statement (a restart, an administrator) is SQLAlchemy's OperationalError, as the API's
+    503 handler expects, the dead connection is not lent again, and the next write stores normally."""
+    postgres_only(db)
+    campaign = make_campaign()
+    first = rows(campaign.id, email_key="a" * 64)
+    other = create_engine(db.engine.url, isolation_level="AUTOCOMMIT")
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        with app.app_context():
+            try:
+                insert_submission(*first)
+            except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+                errors.append(exc)
+
+    with other.connect() as locker, other.connect() as admin:
+        locker.exec_driver_sql("BEGIN")
+        locker.exec_driver_sql("LOCK TABLE actions IN EXCLUSIVE MODE")  # the write waits here
+        writer = threading.Thread(target=write)
+        writer.start()
+        pid = None
+        while pid is None:
+            pid = admin.exec_driver_sql(
+                "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND starts_with(query, 'WITH new_action')"
+            ).scalar()
+        admin.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+        writer.join()
+        locker.exec_driver_sql("ROLLBACK")
+    other.dispose()
+    assert len(errors) == 1 and isinstance(errors[0], OperationalError), errors
+    assert errors[0].connection_invalidated
+    second = rows(campaign.id, email_key="b" * 64)
+    insert_submission(*second)
+    db.session.expire_all()
+    assert counts(db) == (1, 2, 2)
+    assert stored(db, Action, second[0]["id"])["email_key"] == "b" * 64
+
+
+def test_a_database_that_cannot_be_reached_is_an_operational_error():
+    app = make_app(
+        f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/down",
+        SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}},
+    )
+    with app.app_context(), pytest.raises(OperationalError):
+        insert_submission(*rows(1))
