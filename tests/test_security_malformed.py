@@ -5,12 +5,14 @@ HTML error page, never a 500, and the log never carries a forged line."""
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 
 import pytest
 from sqlalchemy import event, func, insert, select
 
 from advocacy.campaigns.models import LetterTemplate
+from advocacy.inputs import MalformedInput
 from advocacy.letters.models import Action
 from tests.factories import make_campaign
 from tests.letters_support import GOOD
@@ -99,6 +101,43 @@ def test_malformed_json_gives_a_json_400_and_stores_nothing(client, db, body):
     )
     assert_json_error(response, (400,))
     assert db.session.scalar(select(func.count()).select_from(Action)) == 0
+
+
+QUICK_CHECK_CANNOT_CLEAR = {
+    "nul-in-utf-16": ("utf-16-le", "strict", "Ana\u0000"),
+    "nul-in-utf-32": ("utf-32-le", "strict", "Ana\u0000"),
+    "surrogate-in-utf-16": ("utf-16-le", "strict", "Ana\\ud800"),
+    "raw-utf-8-surrogate": ("utf-8", "surrogatepass", "Ana\ud800"),
+}
+
+
+def encoded_payload(encoding: str, errors: str, first_name: str) -> bytes:
+    """A submission valid but for its first name, as JSON in `encoding`."""
+    text = json.dumps({**GOOD, "first_name": first_name}, ensure_ascii=encoding != "utf-8")
+    if first_name.endswith("\\ud800"):  # the escape itself, not an escaped backslash
+        text = text.replace("\\\\ud800", "\\ud800")
+    return text.encode(encoding, errors)
+
+
+@pytest.mark.usefixtures("guan_heng")
+@pytest.mark.parametrize("case", QUICK_CHECK_CANNOT_CLEAR)
+def test_json_the_quick_check_cannot_clear_is_still_walked_and_refused(client, db, case):
+    """Plain ASCII JSON skips the walk through the decoded document (inputs._plainly_fine); JSON in UTF-16 or
+    UTF-32 (ASCII bytes with NULs between, so no `\\u` is seen) or a surrogate encoded raw must not."""
+    data = encoded_payload(*QUICK_CHECK_CANNOT_CLEAR[case])
+    response = client.post("/api/v1/campaigns/guan-heng/actions", data=data, content_type="application/json")
+    assert_json_error(response, (400,))
+    assert db.session.scalar(select(func.count()).select_from(Action)) == 0
+
+
+def test_the_quick_check_counts_brackets_for_depth(app):
+    assert app.json.loads(("[" * 32 + "]" * 32).encode()) is not None
+    with pytest.raises(MalformedInput):
+        app.json.loads(("[" * 33 + "]" * 33).encode())
+    with pytest.raises(MalformedInput):
+        app.json.loads(('{"a": ' * 33 + "1" + "}" * 33).encode())  # objects count as much as arrays
+    with pytest.raises(MalformedInput):
+        app.json.loads(('{"a": "' + "[" * 40 + '", "b": ' + "[" * 33 + "]" * 33 + "}").encode())
 
 
 @pytest.mark.usefixtures("guan_heng")
