@@ -7,6 +7,8 @@ replayed through it by tests/test_geocoder_recordings.py.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from advocacy.congress.lookup import (
@@ -424,3 +426,13 @@ def test_only_web_addresses_become_links():
     office = office_from_member(row)
     assert office.contact_form is None and office.rss_url is None
     assert office.contact_url == office.website == "https://example.house.gov"
+
+
+def test_an_office_placed_near_the_writer_is_a_copy_with_only_its_nearest_office_set(app, census):
+    """with_nearest_office copies the roster's office without dataclasses.replace: the same as replace gives."""
+    plain = office_for("B001292")  # Beyer, VA-8
+    result = lookup_representatives("22046", "2525 Buckelew Dr, Falls Church, VA")
+    placed = result.offices[-1]
+    assert placed is not plain and plain.nearest_district_office is None
+    assert placed == dataclasses.replace(plain, nearest_district_office=placed.nearest_district_office)
+    assert placed.to_json() == {**plain.to_json(), "nearest_district_office": placed.nearest_district_office}

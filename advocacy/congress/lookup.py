@@ -224,7 +224,9 @@ def _result(
     states = {state for state, _ in districts}
     offices: list[Office] = []
     if len(states) == 1:  # senators only when the state is certain
-        offices.extend(with_nearest_office(o, location, city) for o in seats.senators.get(next(iter(states)), ()))
+        offices.extend(
+            with_nearest_office(o, location, city, seats) for o in seats.senators.get(next(iter(states)), ())
+        )
     house: list[Office] = []
     vacancies: list[tuple[str, int]] = []
     for seat in districts:
@@ -232,7 +234,7 @@ def _result(
         if member is None:
             vacancies.append(seat)
         else:
-            house.append(with_nearest_office(member, location, city))
+            house.append(with_nearest_office(member, location, city, seats))
     split = len(districts) > 1
     if not split:
         offices.extend(house)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
 
@@ -253,9 +253,11 @@ def distance_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_MILES * math.asin(math.sqrt(a))
 
 
-def nearest_district_office(bioguide_id: str, latitude: float, longitude: float) -> dict | None:
+def nearest_district_office(
+    bioguide_id: str, latitude: float, longitude: float, seats: Roster | None = None
+) -> dict | None:
     best: tuple[float, dict] | None = None
-    for office in roster().district_offices.get(bioguide_id, ()):
+    for office in (seats or roster()).district_offices.get(bioguide_id, ()):
         if office["latitude"] is None or office["longitude"] is None:
             continue
         miles = distance_miles(latitude, longitude, office["latitude"], office["longitude"])
@@ -270,30 +272,45 @@ def _city_key(city: str) -> str:
     return " ".join(city.replace(".", " ").split()).casefold()
 
 
-def district_office_in_city(bioguide_id: str, city: str) -> dict | None:
+def district_office_in_city(bioguide_id: str, city: str, seats: Roster | None = None) -> dict | None:
     """The member's first district office in the writer's own city (when there is no point to measure from)."""
     wanted = _city_key(city)
     return next(
-        (dict(o) for o in roster().district_offices.get(bioguide_id, ()) if _city_key(o["city"]) == wanted), None
+        (dict(o) for o in (seats or roster()).district_offices.get(bioguide_id, ()) if _city_key(o["city"]) == wanted),
+        None,
     )
 
 
-def local_office(bioguide_id: str, location: tuple[float, float] | None = None, city: str | None = None) -> dict | None:
+def local_office(
+    bioguide_id: str,
+    location: tuple[float, float] | None = None,
+    city: str | None = None,
+    seats: Roster | None = None,
+) -> dict | None:
     """The district office to call: the nearest to the geocoded point; else one in the writer's city; else None
-    (the caller may then show the first office in the data, which is no better than a guess)."""
+    (the caller may then show the first office in the data, which is no better than a guess). `seats` is the
+    roster the caller already holds (default: the one in effect now)."""
     if location is not None:
-        found = nearest_district_office(bioguide_id, *location)
+        found = nearest_district_office(bioguide_id, *location, seats=seats)
         if found is not None:
             return found
     if city:
-        return district_office_in_city(bioguide_id, city)
+        return district_office_in_city(bioguide_id, city, seats)
     return None
 
 
-def with_nearest_office(office: Office, location: tuple[float, float] | None, city: str | None = None) -> Office:
+def with_nearest_office(
+    office: Office, location: tuple[float, float] | None, city: str | None = None, seats: Roster | None = None
+) -> Office:
     if location is None and not city:
         return office
-    return replace(office, nearest_district_office=local_office(office.bioguide_id, location, city))
+    # As dataclasses.replace(office, nearest_district_office=...), which re-runs the 19-field __init__ and
+    # reads the class's fields each time: a copy of the instance's values, one of them changed.
+    copy = object.__new__(Office)
+    copy.__dict__.update(
+        office.__dict__, nearest_district_office=local_office(office.bioguide_id, location, city, seats)
+    )
+    return copy
 
 
 def office_matches(office: Office, query: str) -> bool:
