@@ -160,6 +160,9 @@ def offered_languages(campaign=None) -> tuple[Language, ...]:
     return tuple(BY_CODE[code] for code in codes if code in BY_CODE)
 
 
+VARY = "Accept-Language, Cookie"  # as response.vary.add would write the two
+
+
 def remember_choice(response: Response) -> Response:
     """A switcher link's choice is kept in a cookie (no session), and public answers vary by language."""
     if not _public_page():
@@ -174,8 +177,11 @@ def remember_choice(response: Response) -> Response:
             httponly=True,
             samesite="Lax",
         )
-    response.vary.add("Accept-Language")
-    response.vary.add("Cookie")
+    if "Vary" in response.headers:
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+    else:  # the usual case, written at once: each `vary.add` parses the header and writes it again
+        response.headers["Vary"] = VARY
     return response
 
 

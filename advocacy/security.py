@@ -31,13 +31,14 @@ FIXED_HEADERS = (
     ("Permissions-Policy", "geolocation=(), camera=(), microphone=(), payment=()"),
 )
 HSTS = (("Strict-Transport-Security", "max-age=63072000; includeSubDomains"),)
+FIXED_HEADERS_WITH_HSTS = FIXED_HEADERS + HSTS
 
 
 def set_security_headers(response: Response) -> Response:
     headers = response.headers
     if "Content-Security-Policy" not in headers:
         headers.add("Content-Security-Policy", CSP)
-    headers.extend(FIXED_HEADERS if current_app.config["ENV_NAME"] == "development" else FIXED_HEADERS + HSTS)
+    headers.extend(FIXED_HEADERS if current_app.config["ENV_NAME"] == "development" else FIXED_HEADERS_WITH_HSTS)
     # A view that knows its answer is public may set its own Cache-Control.
     if request.endpoint not in CACHEABLE_ENDPOINTS and "public" not in headers.get("Cache-Control", ""):
         # Includes files from send_file, which says no-cache: exports and packets hold personal data.

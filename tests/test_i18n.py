@@ -9,12 +9,13 @@ import re
 from pathlib import Path
 
 import pytest
+from flask import Response
 from sqlalchemy import select
 
 from advocacy.campaigns.files import CampaignFileError, read_campaign_file
 from advocacy.delivery.models import Delivery
 from advocacy.delivery.worker import Worker
-from advocacy.i18n import language_code
+from advocacy.i18n import language_code, remember_choice
 from advocacy.letters.models import Action, Letter
 from tests.letters_support import GOOD, SAMPLE
 
@@ -261,3 +262,15 @@ def test_the_scoreboard_is_translated_and_its_cached_page_is_kept_per_language(c
     assert html_attributes(uyghur) == ("ug", "rtl")
     assert "قايسى ئىشخانىلار Sample Q. Person ئۈچۈن ئاۋاز چىقاردى" in uyghur
     assert "ئاۋاز چىقارغان ئىشخانىلار، شتات بويىچە" in uyghur  # the state map's title
+
+
+def test_public_answers_vary_by_language_and_cookie_whatever_vary_they_had(app):
+    """remember_choice writes the header at once when there is none, and adds to one a view set: the same
+    header either way as two `vary.add` calls make."""
+    with app.test_request_context("/api/v1/campaigns"):
+        fresh = remember_choice(Response("{}"))
+        assert fresh.headers.getlist("Vary") == ["Accept-Language, Cookie"]
+        own = Response("{}", headers={"Vary": "Origin"})
+        assert remember_choice(own).headers.getlist("Vary") == ["Origin, Accept-Language, Cookie"]
+        again = Response("{}", headers={"Vary": "Cookie"})
+        assert remember_choice(again).headers.getlist("Vary") == ["Cookie, Accept-Language"]
