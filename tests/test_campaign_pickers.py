@@ -103,3 +103,33 @@ def test_the_letter_editor_offers_each_placeholder_to_insert(organizer_client, d
     text = html.unescape(page(organizer_client.get(f"{BASE}/{campaign.id}/letters/new")))
     assert 'data-insert="{{ office.salutation }}"' in text and 'data-insert="{{ constituent.full_name }}"' in text
     assert "/static/js/palette.js" in text and "<script>" not in text
+
+
+def test_the_editor_previews_the_letter_as_typed_without_saving_it(organizer_client, db):
+    campaign = create_campaign(organizer_client)
+    typed = {
+        "name": "Everyone",
+        "chamber": "any",
+        "stance": "any",
+        "priority": "0",
+        "subject": "Please help {{ campaign.detainee_name }}",
+        "body": "{{ office.salutation }},\n\nPlease help.\n\n{{ constituent.full_name }}",
+    }
+    # Without JavaScript: "Preview without saving" posts the form and gets the page back with the letter rendered.
+    shown = html.unescape(
+        page(organizer_client.post(f"{BASE}/{campaign.id}/letters/new", data={**typed, "preview": "1"}))
+    )
+    for title in ("Senator", "Representative", "Delegate"):
+        assert f"Dear {title} " in shown, title
+    assert "which has spoken" in shown and "which has not spoken" in shown
+    assert "Renders for every office shown." in shown and "Please help Ana Example" in shown
+    assert 'name="body"' in shown and "Please help.\n" in shown  # the form keeps what was typed
+    # The live preview's fragment: the same letters, no page around them.
+    fragment = html.unescape(page(organizer_client.post(f"{BASE}/{campaign.id}/letters/preview", data=typed)))
+    assert "Dear Senator " in fragment and "<html" not in fragment
+    broken = organizer_client.post(
+        f"{BASE}/{campaign.id}/letters/preview", data={**typed, "body": "{{ office.salutation }\n"}
+    )
+    assert broken.status_code == 200 and "cannot be rendered" in page(broken)
+    db.session.expire_all()
+    assert campaign.letters == []  # a preview stores nothing
