@@ -67,7 +67,13 @@ def test_checked_offices_and_committees_are_stored_as_ids_and_shown_as_names(org
 def test_the_picker_json_serves_the_same_search(staff_client):
     offices = staff_client.get("/organizer/campaigns/pickers/offices.json", query_string={"q": "padilla"}).get_json()
     assert offices["results"] == [
-        {"value": "P000145", "text": "Senator Alex Padilla", "detail": "Senate · D-CA · Democrat", "initials": "AP"}
+        {
+            "value": "P000145",
+            "text": "Senator Alex Padilla",
+            "detail": "Senate · D-CA · Democrat",
+            "initials": "AP",
+            "photo": "",  # none stored (tests/test_member_photos.py)
+        }
     ]
     committees = staff_client.get("/organizer/campaigns/pickers/committees.json", query_string={"q": "judiciary"})
     assert "SSJU" in [c["value"] for c in committees.get_json()["results"]]
