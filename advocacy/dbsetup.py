@@ -8,6 +8,7 @@ import time
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import QueuePool
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -64,3 +65,33 @@ def _has_input(dbapi_connection) -> bool:
     except Exception:  # noqa: BLE001 - a closed connection has no socket
         return True
     return bool(readable)
+
+
+def keep_connections(engine: Engine, size: int) -> None:
+    """Let this process's pool keep at least `size` connections open between uses (a delivery worker: one per
+    thread that may talk to the database at once).
+
+    A pool smaller than the threads that share it opens an overflow connection whenever more are busy and closes
+    it when it comes back: under a drain, PostgreSQL backends started and ended many times a second. The new pool
+    is made as SQLAlchemy's own `QueuePool.recreate` (what `Engine.dispose` uses) makes one, with the same
+    connection factory, settings and event listeners (this module's checks, the dialect's set-up), but this size.
+    Only grows; a pool of another kind (SQLite in memory) is left as it is.
+    """
+    pool = engine.pool
+    if not isinstance(pool, QueuePool) or pool.size() >= size:
+        return
+    engine.pool = QueuePool(
+        pool._creator,
+        pool_size=size,
+        max_overflow=pool._max_overflow,
+        pre_ping=pool._pre_ping,
+        use_lifo=pool._pool.use_lifo,
+        timeout=pool._timeout,
+        recycle=pool._recycle,
+        echo=pool.echo,
+        logging_name=pool._orig_logging_name,
+        reset_on_return=pool._reset_on_return,
+        _dispatch=pool.dispatch,
+        dialect=pool._dialect,
+    )
+    pool.dispose()  # closes its idle connections; one still in use goes with the old pool, as after Engine.dispose()

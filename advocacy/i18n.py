@@ -302,6 +302,7 @@ def campaign_partly_english(campaign) -> bool:
 
 
 def public_timeline(campaign) -> list[dict]:
+    """The events the public sees (a campaign or its snapshot): retired ones (advocacy.casework.timeline) are left out."""
     return [event for event in getattr(campaign, "timeline", None) or [] if not event.get("retired")]
 
 

@@ -33,6 +33,11 @@ class TransientError(DeliveryError):
     """Worth trying again later: a timeout, a refused connection, a 5xx, a 4xx SMTP reply."""
 
 
+class OutcomeUnknown(TransientError):
+    """The message was handed over (SMTP DATA had begun) and no answer came: a timeout, a dropped connection.
+    The server may have it. A channel that cannot recognize a repeat must not send it again on its own."""
+
+
 class PermanentError(DeliveryError):
     """Trying again will not help: the message or recipient was rejected."""
 

@@ -17,7 +17,10 @@ The fake CWC refuses a DeliveryId it already has, as CWC does, so a letter the w
 after acceptance, the killed worker) is retried and recognized as a duplicate, not delivered twice.
 Retry backoff is shortened (DELIVERY_BACKOFF_BASE 2 s) and DELIVERY_SENDING_TIMEOUT is 20 s so the run ends
 in minutes; production defaults are 60 s and 600 s. Needs PostgreSQL (ADVOCACY_BENCH_PG, default
-postgres@127.0.0.1:5432). Results go to bench/results/drain-*.json.
+postgres@127.0.0.1:5432); the database it drops and re-creates is ADVOCACY_BENCH_DRAIN_DB (default
+advocacy_drain: give each person on a shared server a name of their own). It also reports how many database
+sessions the run opened (pg_stat_database), which shows a pool too small for the workers' threads.
+Results go to bench/results/drain-*.json.
 """
 
 from __future__ import annotations
@@ -45,7 +48,9 @@ sys.path.insert(0, str(ROOT))
 
 RESULTS = ROOT / "bench" / "results"
 PG_ADMIN = os.environ.get("ADVOCACY_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-DB_NAME = "advocacy_drain"
+DB_NAME = os.environ.get("ADVOCACY_BENCH_DRAIN_DB", "advocacy_drain")
+if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", DB_NAME):
+    sys.exit("ADVOCACY_BENCH_DRAIN_DB must be a plain database name (lower-case letters, digits, _)")
 API_KEY = "drain-bench-key"
 DELIVERY_ID = re.compile(rb"<DeliveryId>([A-Za-z0-9]{32})</DeliveryId>")
 HOUSE_OFFICES = [f"HNY{n:02d}" for n in range(1, 27)]
@@ -411,6 +416,8 @@ def main() -> None:
 
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT id, channel, status FROM deliveries")).all()
+        # Connections opened to this database since it was made: the pre-load, this script's polls and the workers'.
+        sessions = conn.scalar(text("SELECT sessions FROM pg_stat_database WHERE datname = current_database()"))
     engine.dispose()
     sink.close()
     cwc_ids = {row.id.replace("-", "") for row in rows if row.channel == "cwc"}
@@ -449,6 +456,7 @@ def main() -> None:
         "cwc": dict(cwc.counts),
         "cwc_resent_ids": sum(1 for i in cwc_ids if cwc.posts[i] > 1),
         "killed_a_worker": killed,
+        "database_sessions_opened": sessions,
     }
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"drain-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"

@@ -1,7 +1,7 @@
 """Benchmark the whole stack on one machine: PostgreSQL, Redis, the web server, and wrk from a separate process.
 
-    .venv/bin/python bench/run.py [--server granian|gunicorn] [--workers 4] [--threads 2] [--duration 15]
-                                  [--connections 32] [--only submit,lookup] [--skip-setup] [--pace-ms 0]
+    .venv/bin/python bench/run.py [--server granian|gunicorn] [--workers 4] [--threads 12] [--duration 15]
+                                  [--connections 48] [--only submit,lookup] [--skip-setup] [--pace-ms 0]
 
 Every submission geocodes its street address against bench/fake_geocoder.py on loopback (the next port),
 which answers in --geocoder-ms (default 50 ms); the addresses all differ, so the geocoder cache stays cold.
@@ -206,9 +206,12 @@ def wrk(url: str, script: str, duration: int, connections: int, threads: int, ex
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
+GEOCODER_PGID = 0  # the fake geocoder's process group, once started: its CPU is on the same cores as the app's
+
+
 def cpu_seconds(server_pgid: int) -> dict[str, float]:
-    """CPU time used so far by the web server's processes, PostgreSQL and Redis, read from /proc."""
-    totals = {"app": 0.0, "postgres": 0.0, "redis": 0.0}
+    """CPU time used so far by the web server's processes, PostgreSQL, Redis and the fake geocoder, from /proc."""
+    totals = {"app": 0.0, "postgres": 0.0, "redis": 0.0, "geocoder": 0.0}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -225,6 +228,8 @@ def cpu_seconds(server_pgid: int) -> dict[str, float]:
             totals["postgres"] += used
         elif comm.startswith("redis-server"):
             totals["redis"] += used
+        elif GEOCODER_PGID and int(fields[2]) == GEOCODER_PGID:
+            totals["geocoder"] += used
     return totals
 
 
@@ -275,10 +280,10 @@ def main() -> None:
         "--threads",
         type=int,
         default=0,
-        help="granian blocking threads per worker (0: scripts/serve's default, 2); gunicorn gthread when > 1",
+        help="granian blocking threads per worker (0: scripts/serve's default, 12); gunicorn gthread when > 1",
     )
     parser.add_argument("--duration", type=int, default=15, help="seconds per scenario")
-    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--connections", type=int, default=48)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument(
         "--pace-ms", type=int, default=0, help="each connection waits this long between requests (below saturation)"
@@ -300,6 +305,8 @@ def main() -> None:
     zips = zip_file()
     base = f"http://127.0.0.1:{args.port}"
     geocoder = start_geocoder(args.port + 1, args.geocoder_ms)
+    global GEOCODER_PGID
+    GEOCODER_PGID = geocoder.pid
     server = start_server(env, args.port, args.server, args.workers, args.threads)
     run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     scenarios = {
@@ -356,7 +363,7 @@ def main() -> None:
     ceiling = results["plain"]["rps"]
     print(
         f"\n{'scenario':<12} {'req/s':>9} {'vs plain':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
-        f"   CPU ms per request: {'app':>6} {'pg':>6} {'redis':>6} {'wrk':>6}"
+        f"   CPU ms per request: {'app':>6} {'pg':>6} {'redis':>6} {'wrk':>6} {'geo':>6}"
     )
     for name, r in results.items():
         cpu = r["cpu_ms_per_request"]
@@ -364,7 +371,7 @@ def main() -> None:
         print(
             f"{name:<12} {r['rps']:>9.0f} {r['ratio_to_plain']:>9.2f} {r['p50_ms']:>8.2f} {r['p95_ms']:>8.2f} "
             f"{r['p99_ms']:>8.2f} {r['errors']:>7}                      "
-            + " ".join(f"{cpu[part]:>6.3f}" for part in ("app", "postgres", "redis", "wrk"))
+            + " ".join(f"{cpu[part]:>6.3f}" for part in ("app", "postgres", "redis", "wrk", "geocoder"))
         )
     for name, r in results.items():
         if r["errors"]:

@@ -7,10 +7,13 @@ import io
 import json
 import logging
 import re
+import zipfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from cryptography.fernet import Fernet
+from markupsafe import escape
 from pypdf import PdfReader
 from sqlalchemy import select, text
 
@@ -19,6 +22,7 @@ from advocacy.config import ConfigError, load_settings
 from advocacy.extensions import db as _db
 from advocacy.reports.models import AuditEvent
 from tests.conftest import make_app
+from tests.data import SHARED_DATA
 
 KEY1, KEY2 = Fernet.generate_key().decode(), Fernet.generate_key().decode()
 A_NUMBER, BIRTH, LAWYER, LAWYER_CONTACT = "A123456789", "1987-03-14", "Jane Advocate", "jane.advocate@lawfirm.example"
@@ -66,19 +70,28 @@ def record(client, bioguide_id=KRISHNAMOORTHI, kind="inquiry_opened", **extra):
     return client.post(f"{CASEWORK}/actions", data=data, content_type="multipart/form-data")
 
 
+def zip_text(data: bytes) -> str:
+    """Every file in a zip (an XLSX workbook's XML, say) as one text."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+
+
 def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def raw_database_bytes(app) -> bytes:
-    """Every byte SQLite keeps on disk, or PostgreSQL's text form of every casework row."""
+    """Every byte SQLite keeps on disk, or PostgreSQL's text form of every row of every table."""
     url = _db.engine.url
     if url.get_backend_name() == "sqlite":
         path = Path(url.database)
         return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
-    rows = _db.session.execute(
-        text("SELECT t::text FROM case_facts t UNION ALL SELECT t::text FROM case_files t")
-    ).scalars()
+    # Every row of every table in PostgreSQL's text form (a fact written in clear anywhere would show here).
+    rows = [
+        row
+        for table in _db.metadata.sorted_tables
+        for row in _db.session.execute(text(f'SELECT t::text FROM "{table.name}" t')).scalars()
+    ]
     return "\n".join(rows).encode()
 
 
@@ -303,7 +316,7 @@ def test_the_packet_holds_private_facts_only_for_an_inquiry_and_with_confirmatio
     ]
 
 
-def test_private_facts_appear_nowhere_else(organizer_client, staff_client, client, guan_heng, runner, db, caplog):
+def test_private_facts_appear_nowhere_else(organizer_client, staff_client, client, guan_heng, runner, app, db, caplog):
     from tests.factories import make_action, make_letter
 
     caplog.set_level(logging.DEBUG)
@@ -328,6 +341,17 @@ def test_private_facts_appear_nowhere_else(organizer_client, staff_client, clien
         seen.append(
             staff_client.get(f"/staff/campaigns/guan-heng/exports/{kind}.csv", buffered=True).get_data(as_text=True)
         )
+        seen.append(zip_text(staff_client.get(f"/staff/campaigns/guan-heng/exports/{kind}.xlsx", buffered=True).data))
+    packets = zipfile.ZipFile(
+        io.BytesIO(staff_client.get("/staff/campaigns/guan-heng/packets.zip", buffered=True).data)
+    )
+    seen += [pdf_text(packets.read(name)) for name in packets.namelist()]
+    seen += [
+        client.get("/api/v1/campaigns").get_data(as_text=True),
+        client.get("/c/guan-heng/statements.atom").get_data(as_text=True),
+        staff_client.get("/staff/campaigns/guan-heng").get_data(as_text=True),
+        raw_database_bytes(app).decode("latin-1"),
+    ]
     assert all(seen)
     for where, content in enumerate(seen):
         for secret in SECRETS:
@@ -512,3 +536,155 @@ def test_the_event_edit_page_shows_the_event(organizer_client, guan_heng):
     page = organizer_client.get(f"{CASEWORK}/timeline/{event['id']}").get_data(as_text=True)
     assert "Broome County Correctional Facility" in page and 'value="2025-08"' in page
     assert organizer_client.get(f"{CASEWORK}/timeline/nope").status_code == 404
+
+
+# --- The case timeline on the scoreboard, and Guan Heng's timeline against the public record ------------
+
+
+def case_timeline_on_scoreboard(client) -> str:
+    page = client.get("/c/guan-heng/scoreboard").get_data(as_text=True)
+    assert 'id="case-timeline-heading"' in page, "the scoreboard shows no case timeline"
+    return page.split('id="case-timeline-heading"')[1].split("</section>")[0]
+
+
+def test_the_scoreboard_shows_the_case_timeline_and_a_retired_event_leaves_it_at_once(
+    organizer_client, client, guan_heng
+):
+    from advocacy.casework.timeline import events_with_ids
+
+    shown = case_timeline_on_scoreboard(client)
+    assert "Timeline of the case" in shown
+    for event in guan_heng.timeline:
+        assert str(escape(event["event"])) in shown and str(escape(event["source"])) in shown
+    assert "Held at Buffalo Federal Detention Facility, Batavia, NY" in shown
+    assert 'href="https://legalnews.com/"' in shown
+
+    transfer = next(e for e in events_with_ids(guan_heng) if e["date"] == "2026-01-30")
+    assert organizer_client.post(f"{CASEWORK}/timeline/{transfer['id']}/retire").status_code == 302
+    shown = case_timeline_on_scoreboard(client)  # the same board (no statement changed): not the page before
+    assert transfer["event"] not in shown and "Buffalo Federal Detention Facility" not in shown
+    assert "Released from ICE detention, six days after the grant of asylum." in shown
+
+
+def test_a_priority_target_added_shows_on_the_scoreboard_at_once(organizer_client, client, guan_heng):
+    assert "Uyghur Human Rights Caucus" not in client.get("/c/guan-heng/scoreboard").get_data(as_text=True)
+    caucus = {
+        "priority-kind": "caucus",
+        "priority-ref": "Uyghur Human Rights Caucus",
+        "priority-members": GILLIBRAND,
+        "priority-reason": "Members who follow Xinjiang.",
+    }
+    assert organizer_client.post(f"{CASEWORK}/priority", data=caucus).status_code == 302
+    page = client.get("/c/guan-heng/scoreboard").get_data(as_text=True)
+    priority = page.split('id="priority-heading"')[1].split("</section>")[0]
+    assert "is a member of the Uyghur Human Rights Caucus" in priority
+
+
+def public_record() -> list[tuple[str, str]]:
+    """(when, what and source) for each row of the public record's table (../shared/cases/guan-heng.md)."""
+    path = SHARED_DATA.parent / "cases" / "guan-heng.md"
+    if not path.is_file():
+        pytest.skip(f"the public record of the case is not found: {path}")
+    rows = []
+    for line in path.read_text().splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and re.match(r"[0-9]{4}", cells[0]):
+            rows.append((cells[0], f"{cells[1]} {cells[2]}"))
+    assert len(rows) > 10
+    return rows
+
+
+def unsupported(item: dict, fields: tuple[str, ...], sources: tuple[str, ...], rows) -> list[str]:
+    """What `item` (a timeline event or a statement) says that the record's rows of its date do not."""
+    record = " ".join(text for when, text in rows if when.startswith(item["date"]))
+    if not record:
+        return [f"no event of {item['date']} in the public record"]
+    everything = " ".join(text for _, text in rows)
+    problems = []
+    for name in sources:  # each named source, as the record names it (before any comma, without asides)
+        for source in filter(None, (part.strip() for part in (item.get(name) or "").split(";"))):
+            outlet = re.sub(r"\s*\([^)]*\)", "", source.split(",")[0]).strip()
+            problems += [f"source {outlet!r}"] if outlet not in record else []
+            # An article's title, as the record gives it (the record may name it on another row of that outlet).
+            problems += [f"title {t!r}" for t in re.findall(r'"([^"]+)"', source) if f'"{t}"' not in everything]
+    if host := urlsplit(item.get("source_url") or "").hostname:
+        problems += [f"source_url {host}"] if host.removeprefix("www.") not in record else []
+    for name in fields:  # every number and place the event gives
+        value = str(item.get(name) or "")
+        words = re.findall(r"[0-9]+", value) if name in ("event", "source", "quote_or_summary") else [value]
+        problems += [f"{name} {w!r}" for w in words if w and w not in record]
+    return problems
+
+
+def test_guan_hengs_timeline_and_statements_come_from_the_public_record_only():
+    from advocacy.campaigns.files import read_campaign_file
+
+    rows = public_record()
+    spec = read_campaign_file(Path("campaigns/guan-heng/campaign.yaml"))
+    assert {e.get("kind") for e in spec.timeline} >= {"custody", "transfer", "hearing", "decision", "release"}
+    problems = {
+        e["date"]: p
+        for e in spec.timeline
+        if (p := unsupported(e, ("event", "source", "facility", "city", "state"), ("source",), rows))
+    }
+    for statement in spec.statements:
+        item = {"date": statement.date.isoformat(), "source_url": statement.source_url}
+        item["quote_or_summary"] = statement.quote_or_summary
+        if p := unsupported(item, ("quote_or_summary",), (), rows):
+            problems[f"statement {statement.bioguide_id}"] = p
+    assert problems == {}
+
+
+def test_a_timeline_event_the_record_does_not_hold_is_caught():
+    rows = public_record()
+    invented = [
+        {"date": "2025-09", "event": "Moved to another jail.", "source": "WSKG"},
+        {"date": "2026-01-30", "event": "ICE moves him.", "source": "The Daily Example", "facility": "Batavia"},
+        {"date": "2026-01-28", "event": "Granted asylum; DHS has 60 days to appeal.", "source": "WSKG"},
+        {"date": "2026-02-03", "event": "Released.", "source": "WSKG", "source_url": "https://example.com/"},
+        {"date": "2025-08", "event": "Detained.", "source": 'Pipe Dream, "Whistleblower freed"'},
+    ]
+    fields = ("event", "source", "facility", "city", "state")
+    assert [bool(unsupported(e, fields, ("source",), rows)) for e in invented] == [True] * len(invented)
+
+
+# --- Every download of a private file is audited; who recorded an action is shown ---------------------
+
+
+def test_every_download_of_a_case_file_is_audited_and_staff_get_none(organizer_client, staff_client, guan_heng, db):
+    save_facts(organizer_client, release_file=(io.BytesIO(PDF), "release.pdf"))
+    evidence = {"action-evidence_url": "", "action-evidence_file": (io.BytesIO(PDF), "letter.pdf")}
+    assert record(organizer_client, GILLIBRAND, "letter_to_dhs_ice", **evidence).status_code == 302
+    files = {f.kind: f.id for f in db.session.scalars(select(CaseFile))}
+    assert set(files) == {"release", "evidence"}
+    for kind in ("release", "evidence"):
+        assert staff_client.get(f"{CASEWORK}/files/{files[kind]}").status_code == 403
+        download = organizer_client.get(f"{CASEWORK}/files/{files[kind]}")
+        assert download.data == PDF and download.headers["Cache-Control"] == "no-store"
+    opened = [
+        (e.action, e.filters, e.user_id)
+        for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+        if e.action == "case.file"
+    ]
+    assert opened == [
+        ("case.file", {"file": files["release"], "kind": "release"}, organizer_client.user.id),
+        ("case.file", {"file": files["evidence"], "kind": "evidence"}, organizer_client.user.id),
+    ]
+
+
+def test_the_casework_page_says_who_recorded_each_action(organizer_client, guan_heng):
+    assert record(organizer_client).status_code == 302
+    page = organizer_client.get(CASEWORK + "/").get_data(as_text=True)
+    table = page.split("What offices have done for the case")[1].split("</table>")[0]
+    assert "Recorded by" in table and organizer_client.user.email in table
+
+
+def test_a_file_load_never_silently_brings_back_a_retired_event(organizer_client, guan_heng, runner, db):
+    from advocacy.casework.timeline import events_with_ids
+
+    first = events_with_ids(guan_heng)[0]
+    assert organizer_client.post(f"{CASEWORK}/timeline/{first['id']}/retire").status_code == 302
+    result = runner.invoke(args=["campaigns", "load", "campaigns/guan-heng"])
+    assert result.exit_code == 1 and "guan-heng (timeline)" in result.output
+    db.session.expire_all()
+    assert next(e for e in guan_heng.timeline if e["event"] == first["event"])["retired"] is True

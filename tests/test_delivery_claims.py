@@ -41,6 +41,7 @@ def test_concurrent_claims_each_take_at_most_the_batch_size_and_never_the_same_r
     db.session.execute(text("ANALYZE deliveries"))
     db.session.commit()
     claimed: list[list[str]] = []
+    claimers: Counter = Counter()
     lock = threading.Lock()
     start = threading.Barrier(WORKERS)
     errors: list[BaseException] = []
@@ -55,6 +56,7 @@ def test_concurrent_claims_each_take_at_most_the_batch_size_and_never_the_same_r
                         return
                     with lock:
                         claimed.append([c.delivery_id for c in claims])
+                        claimers[n] += 1
                     for claim in claims:  # the outcome, written while other workers claim
                         db.session.execute(
                             update(Delivery).where(Delivery.id == claim.delivery_id).values(status="sent")
@@ -74,6 +76,7 @@ def test_concurrent_claims_each_take_at_most_the_batch_size_and_never_the_same_r
     every = [delivery_id for claim in claimed for delivery_id in claim]
     assert len(every) == len(set(every))  # no row claimed twice
     assert set(every) == expected  # and every row claimed
+    assert len(claimers) == WORKERS, dict(claimers)  # by every worker: none was left without work
 
 
 def test_a_claim_takes_the_oldest_due_rows_first_up_to_its_batch_size(app, db):

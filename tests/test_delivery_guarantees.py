@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -236,6 +237,47 @@ def test_the_email_marker_is_written_only_once_the_server_took_sender_and_recipi
     assert [r.outcome for r in run_batch("w", now=reload(delivery).next_attempt_at)] == ["sent"]
     assert reload(delivery).handed_over_at is not None
     assert len(smtp_server.messages) == 1
+
+
+class TestAnSmtpServerThatDoesNotAnswer:
+    """Email is at most once without a killed worker too: a server that took the message and never said so
+    (a timeout, a dropped connection after DATA) leaves it `unknown`, not retried into a second copy."""
+
+    @pytest.fixture
+    def app_config(self, fake_cwc, smtp_server):
+        return delivery_config(cwc=fake_cwc, smtp=smtp_server, environ={"ADVOCACY_MAIL_TIMEOUT": "1"})
+
+    def test_an_email_the_server_took_without_answering_is_unknown_and_never_resent(self, app, db, smtp_server):
+        smtp_server.hold_next()  # keeps the message, then says nothing for longer than our 1 s timeout
+        (delivery,) = submit(make_campaign(), [CUSTOM], target_email="director@ice.example.gov")
+        try:
+            assert [r.outcome for r in run_batch("w")] == ["unknown"]
+        finally:
+            smtp_server.release_held()
+        delivery = reload(delivery)
+        assert delivery.status == "unknown" and delivery.next_attempt_at is None
+        assert "not resent" in delivery.last_error and "at most once" in delivery.last_error
+        later = utcnow() + timedelta(days=1)  # every backoff long over: nothing is due
+        assert run_batch("w", now=later) == []
+        assert len(smtp_server.messages) == 1  # the office has it once
+        assert outcomes(delivery) == ["unknown"]
+
+    def test_an_email_refused_after_data_is_retried_not_unknown(self, app, db, smtp_server):
+        # An explicit answer is not an unknown outcome: a 4xx to the message means the server did not take it.
+        smtp_server.refuse_next_message("451 4.3.0 Try again later")
+        (delivery,) = submit(make_campaign(), [CUSTOM], target_email="director@ice.example.gov")
+        assert [r.outcome for r in run_batch("w")] == ["failed"]
+        assert reload(delivery).status == "failed" and smtp_server.messages == []
+        assert [r.outcome for r in run_batch("w", now=reload(delivery).next_attempt_at)] == ["sent"]
+        assert len(smtp_server.messages) == 1
+
+    def test_an_email_accepted_before_a_failed_goodbye_is_sent_once(self, app, db, smtp_server):
+        smtp_server.answer_quit_with("421 4.3.2 Shutting down")  # after its "250" to the message
+        (delivery,) = submit(make_campaign(), [CUSTOM], target_email="director@ice.example.gov")
+        assert [r.outcome for r in run_batch("w")] == ["sent"]
+        assert reload(delivery).status == "sent"
+        assert run_batch("w", now=utcnow() + timedelta(days=1)) == []
+        assert len(smtp_server.messages) == 1
 
 
 def test_a_worker_stopped_politely_finishes_or_gives_back_its_claims(app, db, fake_cwc, database_url):

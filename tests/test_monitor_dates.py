@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from advocacy.statements.dates import parse_date
 from advocacy.statements.models import MonitoredFeed, Statement, StatementCandidate
+from advocacy.statements.pages import headline_links, read_page
 from tests.factories import make_campaign
 from tests.fakes.feeds import serve_feeds
 
@@ -83,6 +84,50 @@ def test_an_undated_item_takes_the_date_of_its_own_page(runner, db, feed_server)
     assert pages == ["/culberson-statement-on-the-real-space-act/"]
 
 
+def test_undated_matches_beyond_the_pages_read_per_scan_wait_for_their_date(app, runner, db, feed_server):
+    """Pages are read for a date a few per scan; an undated match whose page was not read yet is queued by a
+    later scan, with its date, rather than now without one."""
+    app.config["STATEMENTS_DATE_LOOKUPS"] = 1
+    campaign = make_campaign(keywords=["Guan Heng"])
+    text = (FIXTURES / "culberson_rss.xml").read_text()
+    for title in (
+        "Culberson Statement on The REAL Space Act",
+        "President Obama&#8217;s Budget: More of the Same Failed Policies",
+    ):
+        text = text.replace(f"<title>{title}</title>", f"<title>{title} — Guan Heng</title>")
+    text = text.replace("http://culberson.house.gov", feed_server.base_url)
+    url = feed_server.add("/feed", text, content_type="text/xml", etag='"c1"')
+    pages = {
+        "/culberson-statement-on-the-real-space-act/": "2013-04-16T18:33:46+00:00",
+        "/president-obamas-budget-more-of-the-same-failed-policies/": "2013-04-10T15:00:00+00:00",
+    }
+    for path, published in pages.items():
+        feed_server.add(
+            path,
+            f'<html><head><meta property="article:published_time" content="{published}"></head><body></body></html>',
+            content_type="text/html",
+        )
+    db.session.add(MonitoredFeed(campaign_id=campaign.id, url=url))
+    db.session.commit()
+
+    first = runner.invoke(args=["statements", "scan"])
+    assert first.exit_code == 0, first.output
+    assert (
+        f"  {url}: feed, 10 items, 0 dated, 2 matches, 1 new; 1 more matching without a date in the feed left for "
+        "the next scan, which reads their pages for the date (a few pages per scan)"
+    ) in first.stdout.splitlines()
+    second = runner.invoke(args=["statements", "scan"])
+    assert "If-None-Match" not in feed_server.requests_to("/feed")[1].headers  # one waits: no 304 this time
+    assert f"  {url}: feed, 10 items, 0 dated, 2 matches, 1 new" in second.stdout.splitlines()
+    found = db.session.scalars(select(StatementCandidate).order_by(StatementCandidate.id)).all()
+    assert [(c.url, c.published.replace(tzinfo=UTC).isoformat()) for c in found] == [
+        (feed_server.url(path), datetime.fromisoformat(published).isoformat()) for path, published in pages.items()
+    ]
+    assert [r.path for r in feed_server.requests if r.path != "/feed"] == list(pages)  # each page read once
+    third = runner.invoke(args=["statements", "scan"])
+    assert f"  {url}: not changed since the last scan" in third.stdout.splitlines()
+
+
 def candidate(db, campaign, n: int, published: datetime | None, found: datetime) -> StatementCandidate:
     row = StatementCandidate(
         campaign_id=campaign.id,
@@ -129,3 +174,42 @@ def test_a_found_date_is_shown_for_the_organizer_to_check(organizer_client, db):
     item = candidate(db, campaign, 1, datetime(2013, 4, 15, 14, 23, tzinfo=UTC), datetime(2025, 8, 15, tzinfo=UTC))
     page = organizer_client.get(f"{BASE}/review/{item.id}").get_data(as_text=True)
     assert 'value="2013-04-15"' in page and "The date below was read from the feed or the linked page" in page
+
+
+def listing(html: str) -> dict[str, str | None]:
+    page = read_page(html.encode(), "https://example.house.gov/news")
+    return {
+        link.text: link.published and link.published.date().isoformat()
+        for link in headline_links(page, "https://example.house.gov/news")
+    }
+
+
+def test_dates_in_a_listing_go_to_the_headline_of_their_own_row_or_group():
+    html = """<html><body>
+      <ul class="menu"><li><a href="/about/biography">Full Biography Page</a></li>
+        <li><a href="/services/passports">Passport Assistance</a></li></ul>
+      <p>Last updated March 3, 2015</p>
+      <h2>April 2013</h2>
+      <table>
+        <tr><td><a href="/news/a">Release A about veterans</a><td>Apr 14, 2015
+        <tr><td><a href="/news/b">Release B about farms</a> <a href="/issues/agriculture">Agriculture Issues</a><td>Apr 12, 2015
+        <tr><td><a href="/news/c">Release C without a date</a>
+      </table>
+      <div><h2>Friday, March 29, 2013</h2>
+        <ul><li><a href="https://posey.house.gov/news/1">Posey: a post office named</a>
+            <li><a href="https://upton.house.gov/news/2">Upton asks the FAA why</a></ul>
+        <h2>Members' news</h2>
+        <ul><li><a href="https://latta.house.gov/news/3">Latta on the rules for gasoline sold at the pump</a></ul>
+      </div>
+    </body></html>"""
+    assert listing(html) == {
+        "Full Biography Page": None,  # menus carry no date; "Last updated" is no release's date
+        "Passport Assistance": None,
+        "Release A about veterans": "2015-04-14",  # unclosed <tr> and <td>, as real pages write them
+        "Release B about farms": "2015-04-12",
+        "Agriculture Issues": None,  # a topic link in the row is not the release
+        "Release C without a date": None,  # never the neighbour's date
+        "Posey: a post office named": "2013-03-29",  # the day heading above the group
+        "Upton asks the FAA why": "2013-03-29",
+        "Latta on the rules for gasoline sold at the pump": None,  # under a heading that names no day
+    }

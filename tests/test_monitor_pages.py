@@ -128,11 +128,12 @@ def test_a_new_headline_on_a_watched_page_lands_in_the_review_queue(runner, db, 
     db.session.commit()
     first = runner.invoke(args=["statements", "scan"])
     assert first.exit_code == 0, first.output
-    assert f"  {url}: web page without a feed, 168 headline links, 0 dated, 0 matches, 0 new" in first.stdout
+    # 161 releases dated from the listing; the menus' links (and the House contact form) are not.
+    assert f"  {url}: web page without a feed, 169 headline links, 161 dated, 0 matches, 0 new" in first.stdout
     assert "not an RSS or Atom feed" not in first.output and "<unknown>" not in first.output
     assert db.session.scalars(select(StatementCandidate)).all() == []
     state = db.session.scalars(select(FeedState)).one()
-    assert (state.kind, len(state.page_links)) == ("page", 168)
+    assert (state.kind, len(state.page_links)) == ("page", 169)
 
     # The office publishes two releases: one names him in its headline, the other only in its text.
     marker = '<tr class="cat-list-row0" >'  # the first row of the releases table
@@ -167,9 +168,124 @@ def test_a_new_headline_on_a_watched_page_lands_in_the_review_queue(runner, db, 
     assert "release Guan Heng" in by_text.snippet
     by_headline = found["呼吁释放关恒"]
     assert (by_headline.matched_keyword, by_headline.published.date().isoformat()) == ("关恒", "2025-08-21")
-    # Only the two new links were read; the 168 old ones never are.
+    # Only the two new links were read; the 169 old ones never are.
     read = [r.path for r in feed_server.requests if r.path.startswith("/index.php")]
     assert sorted(read) == [
         "/index.php?option=com_content&view=article&id=401",
         "/index.php?option=com_content&view=article&id=402",
     ]
+
+
+KEATING_FIRST_ROW = '<tr class="cat-list-row0" >'
+
+
+def keating_with(feed_server, releases: list[tuple[int, str]], date: str = "") -> str:
+    """Keating's real press page with new releases (article id, headline) above its first row, newest first;
+    each row carries `date` in its date cell when given, as the real rows do."""
+    original = real("keating_press.html", "http://keating.house.gov", feed_server)
+    cell = f'<td headers="categorylist_header_date" class="list-date small">{date}</td>' if date else ""
+    rows = "".join(
+        f'<tr class="cat-list-row1"><td class="list-title"><a href="/index.php?option=com_content&amp;view=article'
+        f'&amp;id={article}">{headline}</a></td>{cell}</tr>'
+        for article, headline in releases
+    )
+    return original.replace(KEATING_FIRST_ROW, rows + KEATING_FIRST_ROW, 1)
+
+
+def article(n: int) -> str:
+    return f"/index.php?option=com_content&view=article&id={n}"
+
+
+def test_a_watched_page_is_read_with_a_conditional_get(runner, db, feed_server):
+    campaign = make_campaign(keywords=["Guan Heng"])
+    url = feed_server.add("/press", keating_with(feed_server, []), content_type="text/html", etag='"k1"')
+    db.session.add(MonitoredFeed(campaign_id=campaign.id, url=url, kind="page"))
+    db.session.commit()
+    assert runner.invoke(args=["statements", "scan"]).exit_code == 0
+    second = runner.invoke(args=["statements", "scan"])
+    assert second.exit_code == 0, second.output
+    assert f"  {url}: not changed since the last scan" in second.stdout.splitlines()
+    assert feed_server.requests_to("/press")[1].headers["If-None-Match"] == '"k1"'
+    # The office publishes: the page changes, and only the new release is read.
+    feed_server.add(
+        "/press",
+        keating_with(feed_server, [(401, "Keating Writes to the Secretary of Homeland Security")], "August 20, 2025"),
+        content_type="text/html",
+        etag='"k2"',
+    )
+    feed_server.add(
+        article(401), "<html><body><p>He asked DHS to release Guan Heng.</p></body></html>", content_type="text/html"
+    )
+    third = runner.invoke(args=["statements", "scan"])
+    assert (
+        f"  {url}: web page without a feed, 170 headline links, 162 dated, 1 match, 1 new" in third.stdout.splitlines()
+    )
+    (found,) = db.session.scalars(select(StatementCandidate)).all()
+    # The date printed in the listing, read without another request for it.
+    assert (found.url, found.published.date().isoformat()) == (feed_server.url(article(401)), "2025-08-20")
+    assert [r.path for r in feed_server.requests if r.path != "/press"] == [article(401)]
+
+
+def test_new_links_beyond_the_per_scan_reads_wait_for_the_next_scan(app, runner, db, feed_server):
+    """A few new links are read per scan; the others stay new until a later scan reads them, never lost."""
+    app.config["STATEMENTS_PAGE_FOLLOWS"] = 1
+    campaign = make_campaign(keywords=["Guan Heng"])
+    url = feed_server.add("/press", keating_with(feed_server, []), content_type="text/html", etag='"k1"')
+    db.session.add(MonitoredFeed(campaign_id=campaign.id, url=url, kind="page"))
+    db.session.commit()
+    assert runner.invoke(args=["statements", "scan"]).exit_code == 0
+    releases = [
+        (403, "Keating on Fishing Quotas for New Bedford"),
+        (402, "Keating Visits the Cape Cod Canal"),
+        (401, "Keating Writes to the Secretary of Homeland Security"),
+    ]
+    feed_server.add("/press", keating_with(feed_server, releases), content_type="text/html", etag='"k2"')
+    for n, _headline in releases:
+        text = "He asked DHS to release Guan Heng." if n == 401 else "Nothing about the campaign."
+        feed_server.add(article(n), f"<html><body><p>{text}</p></body></html>", content_type="text/html")
+
+    second = runner.invoke(args=["statements", "scan"])
+    assert (
+        f"  {url}: web page without a feed, 172 headline links, 161 dated, 0 matches, 0 new; "
+        "2 new links left to read in the next scan (a few are read per scan)"
+    ) in second.stdout.splitlines()
+    # Links are waiting: the page is fetched in full next time, not answered 304.
+    third = runner.invoke(args=["statements", "scan"])
+    assert "If-None-Match" not in feed_server.requests_to("/press")[2].headers
+    assert "1 new link left to read in the next scan" in third.stdout
+    fourth = runner.invoke(args=["statements", "scan"])
+    assert (
+        f"  {url}: web page without a feed, 172 headline links, 161 dated, 1 match, 1 new" in fourth.stdout.splitlines()
+    )
+    (found,) = db.session.scalars(select(StatementCandidate)).all()
+    assert found.url == feed_server.url(article(401))
+    # Each new link was read once, one per scan.
+    assert [r.path for r in feed_server.requests if r.path != "/press"] == [article(403), article(402), article(401)]
+    fifth = runner.invoke(args=["statements", "scan"])
+    assert f"  {url}: not changed since the last scan" in fifth.stdout.splitlines()
+
+
+def test_a_site_that_asks_to_slow_down_is_not_asked_again_in_the_same_scan(runner, db, feed_server):
+    campaign = make_campaign(keywords=["Guan Heng"])
+    url = feed_server.add("/press", keating_with(feed_server, []), content_type="text/html")
+    db.session.add(MonitoredFeed(campaign_id=campaign.id, url=url, kind="page"))
+    db.session.commit()
+    assert runner.invoke(args=["statements", "scan"]).exit_code == 0
+    releases = [
+        (402, "Keating Visits the Cape Cod Canal"),
+        (401, "Keating Writes to the Secretary of Homeland Security"),
+    ]
+    feed_server.add("/press", keating_with(feed_server, releases), content_type="text/html")
+    feed_server.add(article(402), "slow down", status=429, content_type="text/plain")
+    feed_server.add(article(401), "<html><body><p>Release Guan Heng.</p></body></html>", content_type="text/html")
+
+    second = runner.invoke(args=["statements", "scan"])
+    assert "2 new links left to read in the next scan (the site asked us to slow down)" in second.stdout, second.stdout
+    assert [r.path for r in feed_server.requests if r.path != "/press"] == [article(402)]
+    assert db.session.scalars(select(StatementCandidate)).all() == []
+
+    feed_server.add(article(402), "<html><body><p>A canal.</p></body></html>", content_type="text/html")
+    third = runner.invoke(args=["statements", "scan"])
+    assert "1 match, 1 new" in third.stdout, third.stdout
+    (found,) = db.session.scalars(select(StatementCandidate)).all()
+    assert found.url == feed_server.url(article(401))

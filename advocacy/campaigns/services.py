@@ -16,6 +16,7 @@ from advocacy.campaigns.validation import check_outcome, coverage_problems
 from advocacy.congress.models import CommitteeMembership
 from advocacy.congress.offices import office_for
 from advocacy.extensions import db
+from advocacy.i18n import public_timeline
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -217,11 +218,6 @@ def outcome_json(campaign: Campaign) -> dict | None:
         "date": campaign.outcome_date.isoformat() if campaign.outcome_date else None,
         "message": campaign.outcome_message or "",
     }
-
-
-def public_timeline(campaign) -> list[dict]:
-    """The events the public sees: retired ones (see advocacy.casework.timeline) are left out."""
-    return [event for event in campaign.timeline or [] if not event.get("retired")]
 
 
 def timeline_json(campaign: Campaign) -> list[dict]:

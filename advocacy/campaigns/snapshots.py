@@ -13,9 +13,11 @@ entry also expires after MAX_TTL, whatever the setting.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TypeVar
 
 from flask import current_app
@@ -107,6 +109,13 @@ class CampaignSnapshot(OutcomeFields):
     @property
     def languages(self) -> tuple[str, ...]:
         return translated_languages(self)
+
+    @cached_property
+    def version(self) -> str:
+        """A digest of everything this copy holds (its timeline, priority targets, translations, ...): a page kept
+        whole between requests is keyed by it, so an organizer's edit is never answered with the page before it.
+        Worked out once per copy, that is once per CAMPAIGN_CACHE_SECONDS in each process."""
+        return hashlib.blake2b(repr(self).encode(), digest_size=16).hexdigest()
 
     @classmethod
     def of(cls, campaign: Campaign) -> CampaignSnapshot:

@@ -10,11 +10,11 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from advocacy.campaigns.services import public_timeline
 from advocacy.casework.facts import PrivateFacts
 from advocacy.casework.models import ACTION_LABELS, OfficeAction
 from advocacy.congress.offices import Office
 from advocacy.extensions import db
+from advocacy.i18n import public_timeline
 from advocacy.letters.models import Letter
 from advocacy.statements.scoreboard import office_label
 

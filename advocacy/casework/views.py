@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from advocacy.auth.access import role_required
-from advocacy.auth.models import Role
+from advocacy.auth.models import Role, User
 from advocacy.campaigns.services import campaign_by_slug_or_404
 from advocacy.campaigns.snapshots import campaign_changed
 from advocacy.campaigns.validation import split_ids
@@ -72,11 +73,18 @@ def _overview(campaign, action_form=None, event_form=None, packet_form=None, pri
     packet_form = packet_form or _office_form(PacketForm(prefix="packet"))
     actions = actions_for(campaign.id)
     names = {a.bioguide_id: office_label(o) for a in actions if (o := office_for(a.bioguide_id, include_former=True))}
+    recorder_ids = {a.recorded_by_id for a in actions if a.recorded_by_id is not None}
+    recorders = (
+        dict(db.session.execute(select(User.id, User.email).where(User.id.in_(recorder_ids))).all())
+        if recorder_ids
+        else {}
+    )
     return render_template(
         "casework/index.html",
         campaign=campaign,
         actions=actions,
         names=names,
+        recorders=recorders,
         labels=ACTION_LABELS,
         action_form=action_form,
         event_form=event_form or EventForm(prefix="event"),

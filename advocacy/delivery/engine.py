@@ -33,6 +33,7 @@ from advocacy.send_errors import (
     DeliveryError,
     HandOverAborted,
     NotAccepted,
+    OutcomeUnknown,
     PermanentError,
     TransientError,
     scrub,
@@ -50,6 +51,10 @@ RECOVERED_UNKNOWN = (
     "worker stopped during the SMTP send: the office may have the email; not resent (email is sent at most "
     "once); check with the office, then retry or cancel"
 )
+NO_ANSWER_UNKNOWN = (
+    "the SMTP server gave no answer after the email was handed over: the office may have the email; not resent "
+    "(email is sent at most once); check with the office, then retry or cancel"
+)
 # Channels that cannot recognize a repeat: a marker is committed before the hand-over (at most once).
 AT_MOST_ONCE = (Channel.EMAIL.value,)
 
@@ -65,7 +70,7 @@ class Claim:
 @dataclass(frozen=True)
 class Result:
     delivery_id: str
-    outcome: str  # sent | duplicate | failed | dead | rerouted | lost | unrecorded
+    outcome: str  # sent | duplicate | failed | dead | unknown | rerouted | lost | unrecorded
     next_attempt_at: datetime | None = None
 
 
@@ -214,6 +219,11 @@ def process(claim: Claim, gates: Mapping[str, ChannelGate] | None = None) -> Res
         return _fail(claim, exc.reason, started)
     except PermanentError as exc:
         return _finish(claim, Status.DEAD, "rejected", exc.reason, started)
+    except OutcomeUnknown as exc:
+        if send.channel in AT_MOST_ONCE:  # the server may have it: a retry could be a second copy
+            log.warning("delivery %s: %s; marked unknown, not resent", claim.delivery_id, exc.reason)
+            return _finish(claim, Status.UNKNOWN, "unknown", NO_ANSWER_UNKNOWN, started)
+        return _fail(claim, exc.reason, started)
     except DeliveryError as exc:
         return _fail(claim, exc.reason, started)
     except Exception as exc:  # noqa: BLE001 - a bug in a channel must not lose the delivery

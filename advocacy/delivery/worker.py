@@ -17,13 +17,18 @@ from contextlib import contextmanager
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
+from advocacy.dbsetup import keep_connections
 from advocacy.delivery import engine, jobrunner, throttle, wakeup
 from advocacy.delivery.options import option
+from advocacy.extensions import db
 
 log = logging.getLogger(__name__)
 
 RECOVER_EVERY = 60.0
 MAX_DB_FAILURES_IN_BURST = 5
+# Database connections a worker uses besides one per sending thread and one per job thread: the claiming loop's,
+# and one spare (a NOTIFY, a recovery).
+OWN_CONNECTIONS = 2
 
 
 @contextmanager
@@ -102,6 +107,10 @@ class Worker:
         )
         conninfo = None if burst else wakeup.libpq_url(self.app)
         self.listener = wakeup.Listener(conninfo, _Wakes(self.wake, self.job_wake), self.stop) if conninfo else None
+        # The pool keeps a connection for every thread that may use one at once, so none is opened and closed
+        # per letter (the listener holds its own connection, outside the pool).
+        self.connections = self.concurrency + OWN_CONNECTIONS + (self.jobs.concurrency if self.jobs else 0)
+        keep_connections(db.engine, self.connections)
 
     def run_until_signalled(self) -> int:
         """`run()`, with SIGTERM and SIGINT asking for a clean stop."""
@@ -109,7 +118,13 @@ class Worker:
             return self.run()
 
     def run(self) -> int:
-        log.info("delivery worker %s started (%s, %d at once)", self.worker, self._mode(), self.concurrency)
+        log.info(
+            "delivery worker %s started (%s, %d at once, %d database connections kept)",
+            self.worker,
+            self._mode(),
+            self.concurrency,
+            self.connections,
+        )
         if self.listener is not None:
             self.listener.start()
         pool = ThreadPoolExecutor(self.concurrency, "delivery", initializer=self._thread_started)

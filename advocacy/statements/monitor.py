@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import select
@@ -41,6 +42,7 @@ from advocacy.statements.pages import PageInfo, charset_of, headline_links, look
 MAX_SNIPPET = 600
 MAX_BODY = 20_000  # characters of a linked page's text kept for matching
 MAX_PAGE_LINKS = 500  # headline links remembered per watched page
+SLOW_DOWN = ("HTTP 429", "HTTP 503")  # a site asking us to come back later
 DEFAULT_MAX_NEW_PER_FEED = 50
 DEFAULT_DATE_LOOKUPS = 10
 DEFAULT_PAGE_FOLLOWS = 10
@@ -68,6 +70,9 @@ class FeedReport:
     matches: int = 0
     new: int = 0
     held_back: int = 0
+    undated_waiting: int = 0  # matches held until their own page is read for a date (a few pages per scan)
+    unread_links: int = 0  # a watched page's new links left to read in the next scan
+    slowed_down: bool = False  # the site answered 429 or 503 to a linked page: no more of its pages this scan
     reason: str = ""
 
     def line(self) -> str:
@@ -85,6 +90,14 @@ class FeedReport:
         )
         if self.held_back:
             text += f"; {self.held_back} more matching left for the next scan (at most {self.new} queued per scan)"
+        if self.undated_waiting:
+            text += (
+                f"; {self.undated_waiting} more matching without a date in the feed left for the next scan, "
+                "which reads their pages for the date (a few pages per scan)"
+            )
+        if self.unread_links:
+            why = "the site asked us to slow down" if self.slowed_down else "a few are read per scan"
+            text += f"; {_count(self.unread_links, 'new link')} left to read in the next scan ({why})"
         return text
 
 
@@ -453,6 +466,8 @@ class _Scan:
     hashes: dict[int, str]
     reads: dict[tuple[int, int], FeedRead]
     known: dict[int, set[str]]
+    slowed: set[str] = field(default_factory=set)  # sites that answered 429 or 503 to a linked page in this scan
+    pages: dict[str, PageInfo | None] = field(default_factory=dict)  # linked pages read in this scan
 
     def record(self, source: FeedSource, state: FeedState, result: feedlib.FetchResult) -> FeedReport:
         report = FeedReport(source.url, kind=state.kind or source.kind, outcome=result.outcome)
@@ -464,7 +479,7 @@ class _Scan:
         if result.outcome == "ok":
             base = result.final_url or source.url
             try:
-                items = self.items_of(source, state, result, base)
+                items = self.items_of(source, state, result, base, report)
             except FeedError as exc:
                 state.last_outcome, state.last_error = "failed", str(exc)[:300]
             else:
@@ -473,8 +488,9 @@ class _Scan:
                 newest = max((i.published for i in items if i.published), default=None)
                 if newest is not None:
                     state.newest_item_at = max(newest, state.newest_item_at or newest)
-                report.matches, report.new, report.held_back = self.queue(source, state, items)
-                if not report.held_back:  # held-back items must be read again: no 304 next time
+                report.matches, report.new, report.held_back, report.undated_waiting = self.queue(source, state, items)
+                if not (report.held_back or report.undated_waiting or report.unread_links):
+                    # nothing left for the next scan: a 304 may answer it
                     state.etag, state.last_modified = result.validators.etag, result.validators.last_modified
                 else:
                     state.etag = state.last_modified = None
@@ -482,9 +498,13 @@ class _Scan:
         report.outcome, report.reason = state.last_outcome, state.last_error
         return report
 
-    def items_of(self, source: FeedSource, state: FeedState, result: feedlib.FetchResult, base: str) -> list[FeedItem]:
+    def items_of(
+        self, source: FeedSource, state: FeedState, result: feedlib.FetchResult, base: str, report: FeedReport
+    ) -> list[FeedItem]:
         """The feed's items; for a web page (added as one, or a "feed" address that answers with a page),
-        its headline links, with the target pages of new links read for a keyword and a date."""
+        its headline links with the dates the listing gives them, and the target pages of new links read for a
+        keyword and a date: a few per scan, the rest (and those of a site that asks us to slow down) left new for
+        the next scan."""
         if source.kind != SourceKind.PAGE:
             try:
                 items = feedlib.parse_feed(result.content, result.content_type, base)
@@ -497,36 +517,58 @@ class _Scan:
         links = headline_links(page, base)
         previous = set(state.page_links or [])
         state.kind = SourceKind.PAGE.value
-        state.page_links = [link.url for link in links][:MAX_PAGE_LINKS]
-        items = [FeedItem(title=link.text, url=normalize_url(link.url), published=None, body="") for link in links]
-        if not previous:  # the first read: every link is old news, read only by its text
-            return items
+        items = [
+            FeedItem(title=link.text, url=normalize_url(link.url), published=link.published, body="") for link in links
+        ]
+        unread: set[str] = set()
         follows = 0
-        for n, item in enumerate(items):
-            if follows >= self.limits.page_follows:
-                break
+        # The first read (nothing previous): every link is old news, read only by its text.
+        for n, item in enumerate(items if previous else []):
             if item.url in previous or any(m.search(item.title) for m in self.matchers.values()):
+                continue
+            if follows >= self.limits.page_follows or not self.may_read(item.url):
+                unread.add(links[n].url)
                 continue
             follows += 1
             target = self.read_linked_page(item.url)
             if target is not None:
-                items[n] = replace(item, published=target.published, body=target.text[:MAX_BODY])
+                items[n] = replace(item, published=item.published or target.published, body=target.text[:MAX_BODY])
+            elif not self.may_read(item.url):  # this very read was told to wait
+                unread.add(links[n].url)
+        state.page_links = [link.url for link in links if link.url not in unread][:MAX_PAGE_LINKS]
+        report.unread_links = len(unread)
+        report.slowed_down = any(not self.may_read(url) for url in unread)
         return items
 
+    def may_read(self, url: str) -> bool:
+        return urlsplit(url).hostname not in self.slowed
+
     def read_linked_page(self, url: str) -> PageInfo | None:
-        """The page a feed item or a headline links to, under the same guards as a feed; None if unreadable."""
+        """The page a feed item or a headline links to, under the same guards as a feed; None if unreadable.
+        Each page is read once per scan (followed for a keyword, then not again for its date); a site that
+        answers 429 or 503 is not asked again in this scan."""
+        if url in self.pages or not self.may_read(url):
+            return self.pages.get(url)
         result = feedlib.fetch_feed(
             url, timeout=self.limits.timeout, max_bytes=self.limits.max_bytes, allow_private=self.limits.allow_private
         )
-        if result.outcome != "ok" or not looks_like_html(result.content, result.content_type):
+        if result.error in SLOW_DOWN:
+            self.slowed.add(urlsplit(url).hostname)
             return None
-        return read_page(result.content, result.final_url or url, charset_of(result.content_type))
+        page = None
+        if result.outcome == "ok" and looks_like_html(result.content, result.content_type):
+            page = read_page(result.content, result.final_url or url, charset_of(result.content_type))
+        self.pages[url] = page
+        return page
 
-    def queue(self, source: FeedSource, state: FeedState, items: list[FeedItem]) -> tuple[int, int, int]:
-        """Queue each campaign's new matches (newest first, at most `max_new_per_feed`); (matches, new, held back)."""
+    def queue(self, source: FeedSource, state: FeedState, items: list[FeedItem]) -> tuple[int, int, int, int]:
+        """Queue each campaign's new matches (newest first, at most `max_new_per_feed`); (matches, new, held back
+        by that limit, held back for a date).
+        An undated match is queued once its own page was read for a date; those beyond this scan's reads wait for
+        the next scan, so that a date the page carries is never missed."""
         state.version += 1
         state.last_changed_at = utcnow()
-        matched = new = held_back = 0
+        matched = new = held_back = undated_waiting = 0
         per_campaign: dict[int, list[tuple[FeedItem, str, str]]] = {}
         for cid in sorted(source.campaign_ids):
             found = match_items(items, self.matchers[cid]) if self.matchers[cid] else []
@@ -535,10 +577,13 @@ class _Scan:
             fresh.sort(key=lambda f: f[0].published or _UNDATED, reverse=True)
             held_back = max(held_back, len(fresh) - self.limits.max_new_per_feed)
             per_campaign[cid] = fresh[: self.limits.max_new_per_feed]
-        dates = self.dates_from_pages(
-            {f[0].url for chosen in per_campaign.values() for f in chosen if not f[0].published}
-        )
+        undated = [f[0].url for chosen in per_campaign.values() for f in chosen if not f[0].published]
+        dates, read = self.dates_from_pages(list(dict.fromkeys(undated)))
         for cid, chosen in per_campaign.items():
+            waiting = [f for f in chosen if not f[0].published and f[0].url not in read]
+            if waiting:
+                chosen = [f for f in chosen if f not in waiting]
+                undated_waiting = max(undated_waiting, len(waiting))
             for item, keyword, snippet in chosen:
                 self.known[cid].add(item.url)
                 new += _insert_candidate(
@@ -560,13 +605,17 @@ class _Scan:
                 read = self.reads[(cid, state.id)] = FeedRead(campaign_id=cid, feed_state_id=state.id)
                 db.session.add(read)
             read.version, read.keywords_hash = state.version, self.hashes[cid]
-        return matched, new, max(0, held_back)
+        return matched, new, max(0, held_back), undated_waiting
 
-    def dates_from_pages(self, urls: set[str]) -> dict[str, datetime]:
-        """Dates read from the pages of undated matches (a few per feed per scan, one at a time)."""
-        dates = {}
-        for url in sorted(urls)[: self.limits.date_lookups]:
+    def dates_from_pages(self, urls: list[str]) -> tuple[dict[str, datetime], set[str]]:
+        """Dates read from the pages of undated matches (a few per feed per scan, one at a time, newest
+        first), and which pages were read (or answered that they cannot be: a 404 will not carry a date later)."""
+        dates, read = {}, set()
+        for url in urls[: self.limits.date_lookups]:
             page = self.read_linked_page(url)
+            if not self.may_read(url):  # the site asked us to slow down: this page waits for the next scan
+                continue
+            read.add(url)
             if page is not None and page.published is not None:
                 dates[url] = page.published
-        return dates
+        return dates, read

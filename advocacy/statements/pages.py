@@ -7,12 +7,13 @@ Only the standard library's tolerant HTMLParser reads the markup: nothing is exe
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 from advocacy.statements.dates import parse_date
+from advocacy.statements.listing import ListingDates
 from advocacy.statements.matching import is_cjk
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
@@ -37,6 +38,8 @@ DATE_META = (
 )
 _SKIPPED = {"script", "style", "noscript", "template", "svg"}
 _SPACE = re.compile(r"\s+")
+# Where members, committees and conferences publish: a page on one of them may list releases on another.
+CONGRESSIONAL_DOMAINS = ("house.gov", "senate.gov")
 MIN_HEADLINE = 12  # columns: shorter link texts are navigation ("Home", "Next â€º", "Read more")
 
 
@@ -44,6 +47,7 @@ MIN_HEADLINE = 12  # columns: shorter link texts are navigation ("Home", "Next â
 class PageLink:
     url: str
     text: str
+    published: datetime | None = None  # the date the listing prints beside it (listing.py), if any
 
 
 @dataclass
@@ -68,9 +72,12 @@ class _Reader(HTMLParser):
         self.title: list[str] = []
         self.anchor: tuple[str, list[str]] | None = None
         self.text: list[str] = []
+        self.listing = ListingDates()
+        self.link_indexes: list[int | None] = []  # per link the listing met, its place in info.links (None: not kept)
 
     def handle_starttag(self, tag, attrs):
         a = {k.lower(): (v or "") for k, v in attrs}
+        self.listing.open(tag)
         if tag in _SKIPPED:
             self.skip += 1
         elif tag == "base" and a.get("href"):
@@ -86,6 +93,7 @@ class _Reader(HTMLParser):
                 self.meta_dates.setdefault(key, a["content"])
         elif tag == "time" and a.get("datetime"):
             self.time_dates.append(a["datetime"])
+            self.listing.time(a["datetime"])
         elif tag == "a" and a.get("href"):
             self.anchor = (a["href"].strip(), [])
         if tag in ("p", "br", "div", "li", "td", "h1", "h2", "h3", "h4"):
@@ -99,7 +107,11 @@ class _Reader(HTMLParser):
         elif tag == "a" and self.anchor is not None:
             href, parts = self.anchor
             self.anchor = None
-            self._link(href, _SPACE.sub(" ", "".join(parts)).strip())
+            text = _SPACE.sub(" ", "".join(parts)).strip()
+            self.listing.link(text)
+            index = len(self.info.links)
+            self.link_indexes.append(index if self._link(href, text) else None)
+        self.listing.close(tag)
 
     def handle_data(self, data):
         if self.skip:
@@ -109,17 +121,22 @@ class _Reader(HTMLParser):
             return
         if self.anchor is not None:
             self.anchor[1].append(data)
+        self.listing.text(data, in_anchor=self.anchor is not None)
         self.text.append(data)
 
-    def _link(self, href: str, text: str) -> None:
+    def _link(self, href: str, text: str) -> bool:
         url = urljoin(self.base_url, href)
         if urlsplit(url).scheme not in ("http", "https"):
-            return
+            return False
         if _FEEDISH_HREF.search(href) or _FEEDISH_TEXT.search(text):
             self.info.feedish_links.append(url)
         self.info.links.append(PageLink(url, text))
+        return True
 
     def finish(self) -> PageInfo:
+        for index, published in zip(self.link_indexes, self.listing.resolve(), strict=True):
+            if index is not None and published is not None:
+                self.info.links[index] = replace(self.info.links[index], published=published)
         self.info.title = _SPACE.sub(" ", "".join(self.title)).strip()
         self.info.text = _SPACE.sub(" ", "".join(self.text)).strip()
         for key in DATE_META:
@@ -153,21 +170,31 @@ def looks_like_html(content: bytes, content_type: str = "") -> bool:
 
 
 def headline_links(page: PageInfo, page_url: str) -> list[PageLink]:
-    """Links a press page lists as its items: same site, not the page itself, with headline-like text.
-    Each address once, with the longest text it was given."""
+    """Links a press page lists as its items: on the same site or another congressional one (a conference's
+    page lists its members' releases on their own house.gov sites), not the page itself, with headline-like
+    text. Each address once, with the longest text it was given and the date the listing gives it."""
     site = (urlsplit(page_url).hostname or "").removeprefix("www.")
     own = page_url.split("#", 1)[0]
     best: dict[str, PageLink] = {}
     for link in page.links:
         url = link.url.split("#", 1)[0]
         host = (urlsplit(url).hostname or "").removeprefix("www.")
-        if url == own or _width(link.text) < MIN_HEADLINE or not (host == site or host.endswith("." + site)):
+        if url == own or _width(link.text) < MIN_HEADLINE or not _same_or_congressional(host, site):
             continue
         if url in page.feedish_links:
             continue
-        if url not in best or len(link.text) > len(best[url].text):
-            best[url] = PageLink(url, link.text[:500])
+        kept = best.get(url)
+        if kept is None or len(link.text) > len(kept.text):
+            best[url] = PageLink(url, link.text[:500], link.published or (kept.published if kept else None))
+        elif kept.published is None and link.published is not None:
+            best[url] = replace(kept, published=link.published)
     return list(best.values())
+
+
+def _same_or_congressional(host: str, site: str) -> bool:
+    if host == site or host.endswith("." + site):
+        return True
+    return any(host.endswith("." + domain) for domain in CONGRESSIONAL_DOMAINS)
 
 
 def _width(text: str) -> int:

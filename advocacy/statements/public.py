@@ -92,7 +92,9 @@ def show(slug: str):
     # The plain page (no filters, no ZIP, nobody signed in) is the same for every visitor until the
     # statements change: render it once per scoreboard version and process.
     plain = not request.args and not current_user.is_authenticated
-    page_key = ("page", campaign.title, current_language().code)
+    # Keyed by the campaign's version too: the page shows its title, case timeline and priority offices, which
+    # an organizer changes without touching the board's statements and actions.
+    page_key = ("page", campaign.version, current_language().code)
     if plain and (page := board.rendered.get(page_key)) is not None:
         return Response(page, headers={"Cache-Control": PUBLIC_CACHE})
     query = TableQuery.from_args(request.args)

@@ -111,6 +111,11 @@ def test_an_organizer_records_an_inquiry_and_a_letter_to_dhs_with_evidence(live_
     page.goto(base + "/c/guan-heng/scoreboard")
     expect(page.get_by_role("heading", name="Office actions")).to_be_visible()
     expect(page.get_by_role("heading", name="Where a letter matters most")).to_be_visible()
+    case = page.get_by_role("region", name="Timeline of the case")  # his public timeline, beside the offices
+    expect(case).to_contain_text("ICE moves him to the Buffalo Federal Detention Facility in Batavia, NY.")
+    expect(case.get_by_role("link", name="AP via legalnews.com; WSKG").first).to_have_attribute(
+        "href", "https://legalnews.com/"
+    )
 
 
 def test_the_casework_packet_holds_the_private_facts_only_after_confirmation(live_site, page, accounts, signed_in):

@@ -29,6 +29,8 @@ class Recorder:
         self.hold = False
         self.holding = threading.Event()
         self.release = threading.Event()
+        self.data_reply: str | None = None  # refuse_next_message(): the next message is answered this, not kept
+        self.quit_reply = "221 Bye"  # answer_quit_with(): what QUIT is answered
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         reply = self.refuse_recipients.get(address.lower())
@@ -38,6 +40,9 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.data_reply:
+            reply, self.data_reply = self.data_reply, None
+            return reply
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         if self.hold:
@@ -45,6 +50,9 @@ class Recorder:
             self.holding.set()
             await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 60)
         return "250 Message accepted for delivery"
+
+    async def handle_QUIT(self, server, session, envelope):
+        return self.quit_reply
 
 
 class FakeSmtp:
@@ -65,6 +73,14 @@ class FakeSmtp:
     def hold_next(self) -> None:
         """Accept and keep the next message, then say nothing until `release_held()`."""
         self.recorder.hold = True
+
+    def refuse_next_message(self, reply: str) -> None:
+        """Answer the next message (after DATA) with `reply`, e.g. "451 4.3.0 Try later", and keep nothing."""
+        self.recorder.data_reply = reply
+
+    def answer_quit_with(self, reply: str) -> None:
+        """Answer QUIT with `reply` (e.g. "421 4.3.2 Shutting down") instead of "221 Bye"."""
+        self.recorder.quit_reply = reply
 
     @property
     def holding(self) -> threading.Event:
