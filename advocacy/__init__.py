@@ -16,7 +16,7 @@ from advocacy.auth.cli import users_cli
 from advocacy.auth.forms import LogoutForm
 from advocacy.campaigns import api as campaigns_api
 from advocacy.campaigns import models as campaigns_models
-from advocacy.campaigns import photo_views
+from advocacy.campaigns import photo_views, stale
 from advocacy.campaigns import views as campaigns_views
 from advocacy.campaigns.cli import campaigns_cli
 from advocacy.casework import models as casework_models
@@ -91,6 +91,7 @@ OUTBOX_MODULES = (
     update_emails,  # updates: an organizer's news about the case
     alerts,  # statements: "new candidates to review", to opted-in organizers
     weekly,  # reports: the weekly summary to staff who asked for it
+    stale,  # campaigns: "is this still true?", to the organizers of a stale live campaign
 )
 # Modules that register background job kinds (advocacy.delivery.jobs): what `deliveries work` can run.
 JOB_MODULES = (

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
+from flask import current_app
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
@@ -19,6 +21,13 @@ NAMING_CONVENTION = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def app_now() -> datetime:
+    """The time as a page or command of the app reads it: the `CLOCK` setting (a callable giving seconds since
+    the epoch, like `time.time`; tests inject their own to move time instead of sleeping), else the real time.
+    Needs an app context."""
+    return datetime.fromtimestamp(current_app.config.get("CLOCK", time.time)(), UTC)
 
 
 class UTCDateTime(TypeDecorator):

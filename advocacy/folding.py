@@ -37,14 +37,20 @@ def _opencc():
     return OpenCC("t2s")
 
 
-@functools.cache
+# Characters come from what anyone types (the public scoreboard's search) and from outside feeds: the per-character
+# caches are bounded, so a stranger cycling through Unicode cannot grow a worker's memory (there are over a
+# million code points). Each holds far more than the characters real text keeps using.
+FOLD_CACHE_SIZE = 8192
+
+
+@functools.lru_cache(maxsize=FOLD_CACHE_SIZE)
 def _simplified(char: str) -> str:
     """A traditional character's simplified form (one character, or the character itself)."""
     converted = _opencc().convert(char)
     return converted if len(converted) == 1 else char
 
 
-@functools.cache
+@functools.lru_cache(maxsize=FOLD_CACHE_SIZE)
 def _fold_char(char: str) -> str:
     """One character, folded: invisible ones dropped, compatibility forms unified, accents dropped, case
     folded, traditional Chinese simplified."""

@@ -69,11 +69,16 @@ def main() -> None:
     from advocacy.campaigns.loading import load_campaigns
     from advocacy.extensions import db
     from tests.conftest import make_app
+    from tests.congress_support import MINI, load_dataset, read_files
 
     with tempfile.TemporaryDirectory() as tmp:
-        app = make_app(f"sqlite:///{tmp}/bench.db", RATELIMIT_ENABLED=False, CAMPAIGN_CACHE_SECONDS=5)
+        url = f"sqlite:///{tmp}/bench.db"
+        app = make_app(url, RATELIMIT_ENABLED=False, CAMPAIGN_CACHE_SECONDS=5)
         with app.app_context():
             db.create_all()
+        # The campaign file records members' statements: the members come first (the tests' real mini roster).
+        load_dataset(url, read_files(MINI), "mini")
+        with app.app_context():
             load_campaigns(ROOT / "campaigns" / "guan-heng")
         client = app.test_client()
         page_times(client, 20)  # warm up

@@ -197,6 +197,28 @@ def test_unicode_and_markup_are_kept_as_text(client, db, live_campaign):
     assert "{{ 7*7 }} {% raw %}" in body and "49" not in body
 
 
+# Writing that needs invisible characters (issue 14, item 8): none of them can disguise what a letter says.
+AS_TYPED = [
+    "I stand with him \U0001f469\u200d\U0001f469\u200d\U0001f467",  # family emoji: a ZWJ sequence
+    "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian "I want" with its ZWNJ
+    "\u0915\u094d\u200d\u0937",  # Devanagari half-form with ZWJ
+    "\u0e1b\u0e25\u0e48\u0e2d\u0e22\u200b\u0e40\u0e02\u0e32",  # Thai "free him", a zero-width space between words
+    "\u0627\u0644\u062d\u0631\u064a\u0629 \u200fFreedom\u200e",  # Arabic with RLM and LRM
+]
+
+
+def test_the_letter_to_each_office_carries_the_words_as_typed(client, db, live_campaign):
+    message = "\n".join(AS_TYPED)
+    response = client.post(URL, json={**GOOD, "message": message})
+    assert response.status_code == 201
+    db.session.expire_all()
+    assert db.session.scalar(select(Action.message)) == message
+    bodies = db.session.scalars(select(Letter.body)).all()
+    assert len(bodies) == 3
+    for body in [*bodies, *(letter["body"] for letter in response.json["letters"])]:
+        assert message in body
+
+
 def test_a_template_failing_at_send_time_stores_nothing(client, db, live_campaign):
     for variant in live_campaign.letters:
         variant.body = "{{ office.salutation }} {{ constituent.no_such_field }}"

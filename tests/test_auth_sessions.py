@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -249,6 +250,37 @@ def test_a_new_link_voids_the_older_one(app, make_user, smtp_server):
     data = {"new": NEW_PASSWORD, "confirm": NEW_PASSWORD}
     assert browser.post("/login/reset", data={"token": first, **data}).status_code == 400
     assert browser.post("/login/reset", data={"token": second, **data}).status_code == 302
+
+
+def test_a_reset_link_leads_to_the_sites_address_whatever_host_the_request_names(app, make_user, smtp_server, db):
+    """Reset poisoning: a stranger asks for the owner's reset with a Host header of their own choosing. The link
+    in the owner's mailbox must lead to this site (its public address, here saved by an admin), not to them."""
+    from advocacy.organization import settings as org_settings
+
+    org_settings.save({"site_url": "https://write.example.org"}, None)
+    db.session.commit()
+    org_settings.forget_saved()
+    make_user("staff@example.org", "staff")
+    stranger = app.test_client()
+    response = stranger.post("/login/forgot", data={"email": "staff@example.org"}, base_url="http://evil.example")
+    wait_for_account_mail(app)
+    assert response.status_code == 200
+    [message] = smtp_server.messages
+    text = message.get_body(("plain",)).get_content()
+    assert "evil.example" not in text
+    assert re.search(r"https://write\.example\.org/login/reset\?token=\S+", text)
+
+
+def test_in_production_without_a_site_address_no_reset_link_is_built_from_the_request(
+    app, make_user, smtp_server, caplog
+):
+    app.config["ADVOCACY_SETTINGS"] = replace(app.config["ADVOCACY_SETTINGS"], env="production", site_url="")
+    make_user("staff@example.org", "staff")
+    known = ask_reset(app, "staff@example.org")
+    unknown = ask_reset(app, "nobody@example.org")
+    assert known.status_code == unknown.status_code == 200  # still the same answer for both
+    assert smtp_server.messages == []
+    assert "password reset link not sent: ADVOCACY_SITE_URL is not set" in caplog.text
 
 
 def test_every_page_for_staff_links_to_the_password_change(app, make_user):

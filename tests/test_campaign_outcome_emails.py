@@ -124,3 +124,27 @@ def test_no_mail_settings_no_outcome_emails(app, db, runner):
     assert queue_outcome_emails(campaign.id) == 0
     result = runner.invoke(args=["campaigns", "outcome-emails"])
     assert result.exit_code != 0 and "mail is not configured" in result.output
+
+
+def test_a_campaign_file_that_brings_the_outcome_emails_each_consenting_writer_once(runner, db, smtp_server, tmp_path):
+    """The way Guan Heng's campaign closed: its file, loaded with `campaigns load`, gains the outcome."""
+    import shutil
+
+    from tests.letters_support import SAMPLE
+
+    folder = shutil.copytree(SAMPLE, tmp_path / "sample-campaign")
+    assert runner.invoke(args=["campaigns", "load", str(folder)]).exit_code == 0
+    live = db.session.scalar(select(Campaign).where(Campaign.slug == "sample-campaign"))
+    make_letter(make_action(live, "Ana", "Lopez", "ana@example.org"), SENATOR)
+    make_letter(make_action(live, "Bo", "Chen", "bo@example.org", consent=False), SENATOR)
+    yaml = folder / "campaign.yaml"
+    closed = "status: closed\noutcome: {kind: released, date: 2026-02-03, message: He was released.}"
+    yaml.write_text(yaml.read_text().replace("status: live", closed))
+
+    for expected in ({"sent": 1}, {}):  # loaded twice: the second load writes to nobody again
+        result = runner.invoke(args=["campaigns", "load", str(folder)])
+        assert result.exit_code == 0, result.output
+        assert send_pending() == expected
+    assert [d.status for d in queued(db)] == ["sent"]
+    assert [to for _, [to] in smtp_server.recorder.envelopes] == ["ana@example.org"]
+    assert "He was released." in smtp_server.messages[0].get_content()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET  # noqa: S405 - parsing our own feed in a test
 
+import pytest
 from sqlalchemy import func, select
 
 from advocacy.campaigns.services import campaign_counts
@@ -161,6 +162,125 @@ def test_staff_exports_tell_thank_you_letters_apart(client, db, guan_heng, staff
     purpose = rows[0].index("Purpose")
     assert [row[purpose] for row in rows[1:]] == ["thanks"]
     assert rows[1][rows[0].index("Office ID")] == KRISHNAMOORTHI
+    offices = csv_rows(staff_client.get("/staff/campaigns/guan-heng/exports/offices.csv", buffered=True).data)
+    [office] = [dict(zip(offices[0], row, strict=True)) for row in offices[1:]]
+    assert (office["Office ID"], office["Letters"], office["Thank-you letters"]) == (KRISHNAMOORTHI, "0", "1")
+    assert not any(header.startswith("Letters 20") for header in offices[0])  # no campaign letters by week
     dashboard = staff_client.get("/staff/campaigns/guan-heng").get_data(as_text=True)
     assert re.search(r'class="count">0</span><br>letters<', dashboard)  # the campaign's own letters
     assert re.search(r'class="count">1</span><br>thank-you letters<', dashboard)
+
+
+def test_on_the_whole_roster_only_the_office_that_acted_is_thanked(full_congress, guan_heng, client, db):
+    """The real roster (../shared/data) and Rep. Krishnamoorthi's letter as the campaign file records it: of every
+    sitting member, and for a writer anywhere in Illinois, only his office can get a thank-you."""
+    import csv
+
+    from advocacy.campaigns.services import Target, campaign_targets, thanks_targets
+    from advocacy.congress.lookup import lookup_representatives
+    from advocacy.congress.offices import current_offices
+    from advocacy.statements.services import cached_stances
+    from tests.data import ZCCD_CSV
+
+    stances = cached_stances(guan_heng.id)
+    assert {bioguide for bioguide, stance in stances.items() if stance == "supports"} == {KRISHNAMOORTHI}
+    offices = current_offices()
+    assert len(offices) == 537  # 100 senators, 431 representatives, 6 delegates
+    everyone = [Target.for_office(office, "delegation") for office in offices]
+    assert [target.key for target in thanks_targets(everyone, stances)] == [KRISHNAMOORTHI]
+
+    districts: dict[str, set[tuple[str, str]]] = {}
+    with open(ZCCD_CSV, newline="") as rows:
+        for row in csv.DictReader(rows):
+            districts.setdefault(row["zcta"], set()).add((row["state_abbr"], row["cd"]))
+    illinois = sorted(z for z, places in districts.items() if any(state == "IL" for state, _ in places))
+    thanked = []
+    for zip_code in illinois:
+        lookup = lookup_representatives(zip_code)
+        keys = [t.key for t in thanks_targets(campaign_targets(guan_heng, lookup), stances)]
+        assert keys in ([], [KRISHNAMOORTHI]), zip_code
+        thanked += [zip_code] if keys else []
+    # Exactly the ZIPs the crosswalk puts wholly in IL-8 (a split ZIP names no representative until the address
+    # places it); every other Illinois writer has nobody to thank.
+    assert thanked == [z for z in illinois if districts[z] == {("IL", "8")}] and thanked
+
+    response = client.post(API, json=SCHAUMBURG)
+    assert response.status_code == 201 and [x["office"]["bioguide_id"] for x in response.json["letters"]] == [
+        KRISHNAMOORTHI
+    ]
+    assert db.session.scalars(select(Letter.bioguide_id)).all() == [KRISHNAMOORTHI]
+    chicago = {**SCHAUMBURG, "email": "lee@example.org", "city": "Chicago", "zip": "60614"}  # not IL-8
+    assert client.post(API, json=chicago).status_code == 422
+    assert count(db, Letter) == 1 and count(db, Action) == 1
+
+
+def test_the_sample_banner_is_on_the_pages_a_writer_reaches_from_it(client, db, live_campaign, app):
+    app.config["FORM_MIN_FILL_SECONDS"] = 0
+    banner = "Sample campaign: not a real person"
+    form = {**GOOD, "consent": "y", "started": started(client, "sample-campaign")}
+    # A split ZIP (NY-12/13) whose street the geocoder cannot place: the page asks for the district.
+    split = client.post("/c/sample-campaign/write", data={**form, "zip": "10024", "city": "New York"})
+    assert 'name="district"' in split.get_data(as_text=True) and banner in split.get_data(as_text=True)
+    back = client.post("/c/sample-campaign/edit", data=form)
+    assert back.status_code == 200 and banner in back.get_data(as_text=True)
+    app.config["ACTION_RATE_LIMIT_IP"] = "1 per minute"
+    assert client.post("/c/sample-campaign/send", data=form).status_code == 303
+    throttled = client.post("/c/sample-campaign/send", data={**form, "email": "bo@example.org"})
+    assert throttled.status_code == 429 and banner in throttled.get_data(as_text=True)
+    spanish = client.get("/c/sample-campaign?lang=es").get_data(as_text=True)  # in every language
+    assert "Campaña de ejemplo: no es una persona real." in spanish
+
+
+def test_a_sample_cannot_go_live_in_production_from_the_web_pages(organizer_client, app, db, tmp_path):
+    import dataclasses
+    import shutil
+
+    from advocacy.campaigns.loading import load_campaigns
+    from advocacy.campaigns.models import Campaign
+    from tests.letters_support import SAMPLE
+
+    folder = shutil.copytree(SAMPLE, tmp_path / "sample-campaign")
+    text = (folder / "campaign.yaml").read_text().replace("status: live", "status: draft")
+    (folder / "campaign.yaml").write_text(text)
+    load_campaigns(folder)
+    campaign = db.session.scalar(select(Campaign))
+    settings = app.config["ADVOCACY_SETTINGS"]
+    app.config["ADVOCACY_SETTINGS"] = dataclasses.replace(settings, env="production")
+    response = organizer_client.post(f"/organizer/campaigns/{campaign.id}/publish", follow_redirects=True)
+    assert "A sample campaign cannot go live in production." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Campaign, campaign.id).status == "draft"
+    app.config["ADVOCACY_SETTINGS"] = settings  # in development the same button publishes it
+    organizer_client.post(f"/organizer/campaigns/{campaign.id}/publish")
+    db.session.expire_all()
+    assert db.session.get(Campaign, campaign.id).status == "live"
+
+
+def test_a_sample_left_live_takes_no_letters_in_production(client, db, live_campaign, app):
+    import dataclasses
+
+    settings = app.config["ADVOCACY_SETTINGS"]
+    app.config["ADVOCACY_SETTINGS"] = dataclasses.replace(settings, env="production")
+    response = client.post("/api/v1/campaigns/sample-campaign/actions", json=GOOD)
+    assert response.status_code == 409 and response.json["error"]["code"] == "campaign_closed"
+    assert (count(db, Action), count(db, Letter), count(db, Delivery)) == (0, 0, 0)
+    app.config["ADVOCACY_SETTINGS"] = settings
+    assert client.post("/api/v1/campaigns/sample-campaign/actions", json=GOOD).status_code == 201
+
+
+class TestSampleEmails:
+    @pytest.fixture
+    def app_config(self, smtp_server):
+        from tests.delivery_support import site_mail_config
+
+        return site_mail_config(smtp_server)
+
+    def test_the_receipt_of_a_sample_letter_says_it_is_a_sample(self, client, db, live_campaign):
+        from advocacy.delivery.kinds import render
+
+        assert client.post("/api/v1/campaigns/sample-campaign/actions", json=GOOD).status_code == 201
+        receipt = db.session.scalars(select(Delivery).where(Delivery.kind == "receipt")).one()
+        email = render(receipt)
+        assert email.subject == "Your letters for Sample campaign: Free Sample Q. Person"
+        assert "Thank you for writing about Sample campaign: Free Sample Q. Person." in email.text
+        assert "from a sample campaign used to try the site" in email.text  # the letter to finish on a form

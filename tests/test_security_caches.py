@@ -7,11 +7,15 @@ campaigns out), every cache made by `advocacy.caching` is bounded and expiring, 
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import pkgutil
 import threading
 
 import pytest
 
-from advocacy import caching
+import advocacy
+from advocacy import caching, folding
 from advocacy.campaigns import snapshots
 from tests.dbs import recorded_statements
 from tests.factories import make_campaign
@@ -42,6 +46,36 @@ def test_every_registered_cache_is_bounded_and_expiring(app):
     assert {"congress data", "geocoder answers", "cwc offices lists", "senate classes"} <= set(caches)
     for cache in caches.values():
         assert 0 < cache.maxsize <= 10_000 and 0 < cache.ttl <= 86_400, cache.name
+
+
+def test_no_function_cache_grows_with_what_strangers_send():
+    """functools caches are caches too: one on a function that takes an argument must be bounded. The scoreboard's
+    search folded each character a stranger typed through an unbounded cache (over a million code points)."""
+    seen, unbounded = [], []
+    for found in pkgutil.walk_packages(advocacy.__path__, "advocacy."):
+        module = importlib.import_module(found.name)
+        for name, value in vars(module).items():
+            # Asked of the type: a module's proxies (flask.request) answer attribute lookups from a request.
+            if not hasattr(type(value), "cache_info") or getattr(value, "__module__", None) != module.__name__:
+                continue
+            seen.append(f"{module.__name__}.{name}")
+            if value.cache_parameters()["maxsize"] is None and inspect.signature(value.__wrapped__).parameters:
+                unbounded.append(f"{module.__name__}.{name}")
+    assert {"advocacy.folding._fold_char", "advocacy.campaigns.placeholders._office_fields"} <= set(seen)
+    assert unbounded == []
+
+
+def test_searching_the_scoreboard_for_every_character_keeps_the_fold_cache_bounded(client, db):
+    make_campaign(slug="guan-heng")
+    typed = 0
+    for start in range(0x4E00, 0x4E00 + folding.FOLD_CACHE_SIZE + 2_000, 100):  # Han: each also simplified
+        query = "".join(map(chr, range(start, start + 100)))
+        assert client.get("/c/guan-heng/scoreboard", query_string={"q": query}).status_code == 200
+        typed += len(query)
+    assert typed > folding.FOLD_CACHE_SIZE
+    assert folding._fold_char.cache_info().currsize <= folding.FOLD_CACHE_SIZE
+    assert folding._simplified.cache_info().currsize <= folding.FOLD_CACHE_SIZE
+    assert folding.fold_text("關恆 Hernández") == "关恒 hernandez"  # folding itself unchanged
 
 
 def test_entries_expire_and_the_oldest_go_first_when_full():

@@ -201,7 +201,7 @@ def test_decomposed_unicode_is_normalized():
 def test_control_characters_and_bidi_overrides_are_stripped_from_writer_values():
     w = writer(
         first_name="A\u202enna\x00",
-        last_name="Lee\u200b\ufeff",
+        last_name="Lee\u202d\ufeff",
         city="Al\x07bany",
         message="Line one\r\nLine two\x1b[31m\u2066\n\n\n\n\nLine three\t!",
     )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from advocacy.auth.access import role_required
 from advocacy.auth.forms import InviteForm, NewUserForm, UserActiveForm, UserRoleForm
-from advocacy.auth.mail import send_invite
+from advocacy.auth.mail import link_base, send_invite
 from advocacy.auth.models import PasswordReset, Role, User
 from advocacy.auth.services import AccountError, create_user, invite_user, reinvite_user, set_active, set_role
 from advocacy.db import utcnow
@@ -69,7 +69,9 @@ def create():
 
 def _send(user: User, token: str) -> None:
     audit.record("user.invite", filters={"user_id": user.id, "role": user.role})
-    problem = send_invite(user.id, user.email, url_for("auth.reset", token=token, _external=True))
+    # The site's public address when set; else the host this admin's own request named (not a stranger's).
+    base = link_base() or request.host_url.rstrip("/")
+    problem = send_invite(user.id, user.email, base + url_for("auth.reset", token=token))
     if problem:
         flash(f"The invitation to {user.email} was not sent ({problem}). Try “Send the invitation again”.", "error")
     else:

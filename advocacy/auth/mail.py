@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, render_template, request
 
 from advocacy.auth.services import issue_password_reset
 from advocacy.identity import account_key
@@ -23,6 +23,30 @@ from advocacy.send_errors import PermanentError, TransientError
 log = logging.getLogger(__name__)
 EXTENSION = "advocacy.auth.mail"
 _lock = threading.Lock()
+# The site's public address (ADVOCACY_SITE_URL, or what an admin saved), registered by `organization`, which sits
+# above auth and reads it; without a registration, the environment's value.
+_site_url: Callable[[], str] | None = None
+
+
+def site_url_from(source: Callable[[], str]) -> None:
+    """Register where the site's public address is read from (organization.identity, at import)."""
+    global _site_url
+    _site_url = source
+
+
+def link_base() -> str | None:
+    """What links in account emails start with (scheme and host, no trailing slash), or None for no link.
+
+    The site's public address when one is set. Without one, the host the request named, but only outside
+    production: anyone can send a request with any Host header, and a reset link built from it would carry the
+    account's token to a host of their choosing (reset poisoning). In production without an address, None."""
+    settings = current_app.config["ADVOCACY_SETTINGS"]
+    site = (_site_url() if _site_url is not None else settings.site_url).rstrip("/")
+    if site:
+        return site
+    if settings.production:
+        return None
+    return request.host_url.rstrip("/")
 
 
 def _executor(app: Flask) -> ThreadPoolExecutor:

@@ -33,7 +33,7 @@ from advocacy.auth.forms import (
     PasswordChangeForm,
     ResetPasswordForm,
 )
-from advocacy.auth.mail import send_reset_link_later
+from advocacy.auth.mail import link_base, send_reset_link_later
 from advocacy.auth.services import (
     INVITE,
     AccountError,
@@ -211,7 +211,11 @@ def forgot_password():
     if not form.validate_on_submit():
         return render_template("auth/forgot.html", form=form, sent=False)
     if limiter.retry_after("reset-account", account_key(form.email.data), "3 per hour") is None:
-        send_reset_link_later(form.email.data, url_for("auth.reset", _external=True))
+        base = link_base()  # never the Host header in production: it would let a stranger aim the link
+        if base is None:
+            log.warning("password reset link not sent: ADVOCACY_SITE_URL is not set")
+        else:
+            send_reset_link_later(form.email.data, base + url_for("auth.reset"))
     return render_template("auth/forgot.html", form=form, sent=True)
 
 

@@ -13,7 +13,7 @@ from advocacy.campaigns.files import CampaignFileError
 from advocacy.campaigns.loading import EditedInWeb, OnEdited, load_campaigns
 from advocacy.campaigns.services import OUTCOME
 from advocacy.campaigns.stale import check_stale
-from advocacy.db import utcnow
+from advocacy.db import app_now
 from advocacy.delivery import kinds
 from advocacy.mail import mail_enabled
 
@@ -59,9 +59,7 @@ def outcome_emails_command() -> None:
 
 @campaigns_cli.command("check-stale")
 def check_stale_command() -> None:
-    """Flag live campaigns whose story and timeline are older than ADVOCACY_STALE_CAMPAIGN_DAYS and email the
-    organizers (once per period); for cron, e.g. daily. Without mail settings it only reports."""
-    summary = check_stale(utcnow())
-    click.echo(str(summary))
-    if summary.failed:
-        raise SystemExit(1)
+    """Flag live campaigns whose story and timeline are older than ADVOCACY_STALE_CAMPAIGN_DAYS and queue an
+    email to each organizer (once per period; the delivery workers send it); for cron, e.g. daily. Without
+    mail settings it only reports."""
+    click.echo(str(check_stale(app_now())))

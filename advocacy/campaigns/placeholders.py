@@ -15,9 +15,10 @@ from typing import Any, ClassVar
 
 from advocacy.places import state_in_sentence
 
-# C0/C1 controls (newline and tab handled per field), zero-width space, BOM, bidi embeddings,
-# overrides and isolates: invisible characters that can disguise what a letter says.
-_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# C0/C1 controls (newline and tab handled per field), BOM, bidi embeddings, overrides and isolates: invisible
+# characters that can disguise what a letter says. The same rule as the form's (letters.validation): ZWJ, ZWNJ,
+# the zero-width space (Thai and Khmer word breaks) and LRM/RLM are writing, and reach the office as typed.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _SPACES = re.compile(r"[ \t\n]+")
 

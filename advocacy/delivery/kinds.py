@@ -18,7 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from advocacy.db import utcnow
 from advocacy.delivery.models import LETTER, UNDELIVERED, Channel, Delivery, Status, new_id
@@ -100,6 +101,16 @@ def enqueue(kind: str, *, action_id: str | None, ref: str | None = None, dedupe_
     delivery = Delivery(**row(kind, action_id=action_id, ref=ref, dedupe_key=dedupe_key))
     db.session.add(delivery)
     return delivery
+
+
+def queue_rows(rows: list[dict]) -> int:
+    """Insert outbox rows made by `row(...)` in the caller's transaction, skipping any whose dedupe key is
+    already there (the unique constraint decides, not a read beforehand). Returns how many were queued."""
+    if not rows:
+        return 0
+    insert = (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(Delivery)
+    statement = insert.values(rows).on_conflict_do_nothing().returning(literal_column("id"))
+    return len(db.session.execute(statement).all())
 
 
 def waiting(kind: str) -> int:

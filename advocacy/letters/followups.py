@@ -13,14 +13,12 @@ import logging
 
 from flask import current_app
 from flask_babel import format_date, gettext
-from sqlalchemy import literal_column, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 
 from advocacy.campaigns.models import Campaign
 from advocacy.congress.offices import office_for
 from advocacy.db import utcnow
-from advocacy.delivery.kinds import Email, Skip, renderer, row
-from advocacy.delivery.models import Delivery
+from advocacy.delivery.kinds import Email, Skip, queue_rows, renderer, row
 from advocacy.delivery.suppression import is_suppressed, unsubscribe_headers
 from advocacy.extensions import db
 from advocacy.i18n import in_language
@@ -31,10 +29,6 @@ from advocacy.statements.models import Statement
 from advocacy.statements.services import FOLLOWUP, on_first_support
 
 log = logging.getLogger(__name__)
-
-
-def _insert():
-    return (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(Delivery)
 
 
 @on_first_support
@@ -68,8 +62,7 @@ def queue_followups(campaign_id: int, bioguide_id: str, statement_id: int) -> in
         )
         for email_key, action_id in recipients
     ]
-    statement = _insert().values(rows).on_conflict_do_nothing().returning(literal_column("id"))
-    return len(db.session.execute(statement).all())
+    return queue_rows(rows)
 
 
 def dedupe_key(campaign_id: int, email_key: str, bioguide_id: str) -> str:

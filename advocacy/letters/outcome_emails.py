@@ -11,23 +11,18 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import format_date, gettext
-from sqlalchemy import func, literal_column, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select
 
 from advocacy.campaigns.models import Campaign
 from advocacy.campaigns.services import OUTCOME, on_outcome
 from advocacy.db import utcnow
-from advocacy.delivery.kinds import Email, Skip, renderer, row
+from advocacy.delivery.kinds import Email, Skip, queue_rows, renderer, row
 from advocacy.delivery.models import Delivery
 from advocacy.delivery.suppression import is_suppressed, unsubscribe_headers
 from advocacy.extensions import db
 from advocacy.i18n import in_language, outcome_text
 from advocacy.letters.models import Action, Letter
 from advocacy.mail import mail_enabled
-
-
-def _insert():
-    return (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(Delivery)
 
 
 def dedupe_key(campaign_id: int, email_key: str) -> str:
@@ -60,8 +55,7 @@ def queue_outcome_emails(campaign_id: int) -> int:
         row(OUTCOME, action_id=action_id, ref=str(campaign_id), dedupe_key=dedupe_key(campaign_id, key), now=now)
         for key, action_id in recipients
     ]
-    statement = _insert().values(rows).on_conflict_do_nothing().returning(literal_column("id"))
-    return len(db.session.execute(statement).all())
+    return queue_rows(rows)
 
 
 def compose(action: Action, campaign: Campaign) -> tuple[str, str]:

@@ -87,6 +87,9 @@ def check_open(campaign: Campaign) -> str:
     """The purpose of the letters the campaign takes now ("campaign", or "thanks" once won), else raise."""
     if campaign.status == Status.DRAFT.value:
         raise CampaignNotOpen("not_started")
+    if campaign.sample and current_app.config["ADVOCACY_SETTINGS"].production:
+        # A sample left live in a database that moved to production still writes to nobody real.
+        raise CampaignNotOpen("not_started")
     purpose = campaign.letter_purpose
     if purpose is None:
         raise CampaignNotOpen("closed")

@@ -115,8 +115,8 @@ def _page(campaign, values=None, errors=None, status=200, split=None):
 def _problem_page(campaign, values: dict, exc: FlowError):
     """The campaign page again, with what was typed and the problem's message where the problem is (its row
     of advocacy.letters.problems, as the API answers it); a throttled writer gets the 429 page."""
-    if isinstance(exc, Throttled):
-        page = render_template("errors/429.html", status=429, message=exc.message)
+    if isinstance(exc, Throttled):  # the campaign too: a sample's banner is on every page of it
+        page = render_template("errors/429.html", status=429, message=exc.message, campaign=campaign)
         return page, exc.status, {"Retry-After": str(exc.retry_after)}
     return _page(campaign, values, exc.form_errors(), exc.status, split=getattr(exc, "lookup", None))
 

@@ -27,7 +27,10 @@ def _warn_without_site_url(state) -> None:
     """Logged once, at start: share links and emails need the public address in production-like runs."""
     settings = state.app.config["ADVOCACY_SETTINGS"]
     if settings.production and not settings.site_url:
-        log.warning("ADVOCACY_SITE_URL is not set: emails carry no links, and share links use the host of each request")
+        log.warning(
+            "ADVOCACY_SITE_URL is not set: emails carry no links (no password-reset email is sent), "
+            "and share links use the host of each request"
+        )
 
 
 @bp.app_context_processor

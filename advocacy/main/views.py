@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from advocacy.auth.access import public, role_required
 from advocacy.auth.forms import UserActiveForm
 from advocacy.auth.models import Role
-from advocacy.db import utcnow
+from advocacy.db import app_now
 from advocacy.extensions import db
 from advocacy.main.home import admin_home, organizer_home, staff_campaigns
 from advocacy.main.nav import nav_for
@@ -28,7 +28,7 @@ def dashboard():
     """The home of each role: an admin sees all three parts, an organizer two, staff one."""
     return render_template(
         "dashboard.html",
-        organizer=organizer_home(utcnow()) if current_user.has_role(Role.ORGANIZER) else None,
+        organizer=organizer_home(app_now()) if current_user.has_role(Role.ORGANIZER) else None,
         campaigns=staff_campaigns(),
         admin=admin_home() if current_user.has_role(Role.ADMIN) else None,
         summary_form=UserActiveForm(),

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 from flask import current_app, has_request_context, request
 
+from advocacy.auth.mail import site_url_from
 from advocacy.config import Settings
 from advocacy.organization.settings import saved_settings
 
@@ -45,6 +46,9 @@ def current_organization() -> Organization:
     if "site_url" in saved:
         saved = {**saved, "site_url": saved["site_url"].rstrip("/")}
     return replace(base, **saved)
+
+
+site_url_from(lambda: current_organization().site_url)  # account emails (auth) link under the same address
 
 
 def public_url(path: str) -> str:

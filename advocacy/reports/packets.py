@@ -57,7 +57,7 @@ class PacketOffice:
 def packet_offices(campaign: Campaign, filters: ReportFilters) -> list[PacketOffice]:
     return [
         PacketOffice(key, name, title or "", chamber, state or "", district, count, people, first, last)
-        for key, _bio, name, title, chamber, state, district, count, people, first, last in office_totals(
+        for key, _bio, name, title, chamber, state, district, count, people, first, last, _thanks in office_totals(
             campaign.id, filters
         )
     ]

@@ -11,13 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, literal_column, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select
 
 from advocacy.auth.models import User
 from advocacy.campaigns.models import Campaign
 from advocacy.db import utcnow
-from advocacy.delivery.kinds import Email, Skip, renderer, row
+from advocacy.delivery.kinds import Email, Skip, queue_rows, renderer, row
 from advocacy.delivery.models import Delivery
 from advocacy.extensions import db
 from advocacy.statements.models import CandidateAlert, CandidateStatus, StatementCandidate
@@ -69,8 +68,7 @@ def queue_candidate_alerts(since: datetime, now: datetime | None = None) -> int:
             now=now,
         )
         rows.append(values)
-    insert = (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(Delivery)
-    queued = len(db.session.execute(insert.values(rows).on_conflict_do_nothing().returning(literal_column("id"))).all())
+    queued = queue_rows(rows)
     db.session.commit()
     return queued
 

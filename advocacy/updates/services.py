@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, literal_column, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select
 
 from advocacy.campaigns.markdown import render_story
 from advocacy.db import utcnow
-from advocacy.delivery.kinds import row
+from advocacy.delivery.kinds import queue_rows, row
 from advocacy.delivery.models import Delivery, Status
 from advocacy.delivery.suppression import ALL_CAMPAIGNS, Suppression
 from advocacy.extensions import db
@@ -147,10 +146,6 @@ def audience_size(update: CampaignUpdate) -> int:
     return len(recipients(update))
 
 
-def _insert():
-    return (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(Delivery)
-
-
 def _limits() -> tuple[int, int]:
     config = current_app.config
     per_campaign = int(config.get("UPDATES_MAX_PER_HOUR_PER_CAMPAIGN", DEFAULT_MAX_PER_HOUR_PER_CAMPAIGN))
@@ -226,8 +221,7 @@ def send_to_supporters(update: CampaignUpdate, now: datetime | None = None) -> i
             values["created_at"] = values["updated_at"] = now
             rows.append(values)
         if rows:
-            statement = _insert().values(rows).on_conflict_do_nothing().returning(literal_column("id"))
-            queued += len(db.session.execute(statement).all())
+            queued += queue_rows(rows)
     update.sent_at = now
     update.recipients = queued
     db.session.commit()

@@ -1,5 +1,6 @@
 """No public page makes a request to another origin (issue 14, item 9): every request the browser makes on the
-home page, a campaign page, the review and thanks pages, the scoreboard and the lookup page goes to this site.
+home page, a campaign page, the review and thanks pages, the scoreboard, the lookup page, the privacy notice, the
+login and reset-request pages and an error page goes to this site, and the browser refuses none under the CSP.
 
 Member photos were loaded from unitedstates.github.io, telling a third party the IP address of everyone who
 looked up their members; an organizer's campaign photo could come from any https:// address. Now office cards
@@ -39,6 +40,11 @@ def test_public_pages_make_no_request_to_another_origin(live_site, page, campaig
     base = live_site.base_url
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
+    # A second witness beside the request list: the browser reports on the console every load the CSP refused.
+    refused: list[str] = []
+    page.on(
+        "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
+    )
     images_elsewhere: list[str] = []
 
     def visit_done() -> None:
@@ -77,6 +83,12 @@ def test_public_pages_make_no_request_to_another_origin(live_site, page, campaig
     expect(page.locator(".office-card .office-monogram").first).to_have_text("CS")  # Schumer: initials, no photo
     visit_done()
 
+    # The rest of the public pages: the privacy notice, login and its reset request, and an error page.
+    for path in ("/privacy", "/login", "/login/forgot", "/c/no-such-campaign"):
+        page.goto(base + path)
+        visit_done()
+
     assert len(requested) > 10
+    assert refused == []
     assert [url for url in requested if not url.startswith(base + "/")] == []
     assert images_elsewhere == []
