@@ -8,6 +8,7 @@ itself, so every message can be read). Armed with `cut(needle, when)`, the first
     are closed (the server reads the whole request, then end of file);
   - "after_answer": the batch is forwarded, and the server's answer is held back until its ReadyForQuery
     (the statement is over, committed or not); then both sides are closed without forwarding any of it.
+With `after=text`, the rule waits until a client message carrying `text` has been answered.
 `refuse(n)` makes the next n new connections close at once (a database that is not back yet); `refuse(None)`
 every one until `refuse(0)`; `cut(..., then_refuse=n)` does that the moment the cut is made. `queries(text)` counts the client messages that carried `text`, and
 `answered(text)` the answers forwarded to them.
@@ -34,7 +35,7 @@ class PgProxy:
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
         self._lock = threading.Lock()
-        self._rule: tuple[bytes, str] | None = None
+        self._rule: tuple[bytes, str, bytes | None] | None = None
         self._refusing: int | None = 0
         self._then_refuse: int | None | bool = False
         self._seen: list[bytes] = []
@@ -64,10 +65,12 @@ class PgProxy:
         for sock in sockets:
             _close(sock)
 
-    def cut(self, needle: bytes, when: str, *, then_refuse: int | None | bool = False) -> None:
+    def cut(
+        self, needle: bytes, when: str, *, then_refuse: int | None | bool = False, after: bytes | None = None
+    ) -> None:
         assert when in MODES, when
         with self._lock:
-            self._rule = (needle, when)
+            self._rule = (needle, when, after)
             self._then_refuse = then_refuse
             self.cut_done.clear()
 
@@ -126,6 +129,20 @@ class Link:
         self.closed = threading.Event()
         self.holding = threading.Event()  # "after_answer": the server's answer is being held back
         self.asked: bytes | None = None  # the last client batch that was forwarded
+        self.prepared: dict[bytes, bytes] = {}  # statement name -> its text, from Parse messages
+
+    def _text(self, message: bytes) -> bytes:
+        """The message, and for a Bind of a prepared statement that statement's text (the driver prepares a
+        statement it has run a few times, and then sends only its name)."""
+        kind, body = message[:1], message[5:]
+        if kind == b"P":
+            name, _, rest = body.partition(b"\x00")
+            if name:
+                self.prepared[name] = rest.partition(b"\x00")[0]
+        elif kind == b"B":
+            name = body.split(b"\x00", 2)[1] if body.count(b"\x00") >= 2 else b""
+            return message + self.prepared.get(name, b"")
+        return message
 
     def start(self) -> None:
         threading.Thread(target=self._from_client, daemon=True).start()
@@ -140,6 +157,7 @@ class Link:
         buffer = b""
         started = False
         batch: list[bytes] = []
+        texts: list[bytes] = []  # the batch's messages with the text of the statements they name
         cutting: str | None = None
         try:
             while not self.closed.is_set():
@@ -159,19 +177,22 @@ class Link:
                         started = True
                         self.server.sendall(message)
                         continue
-                    cutting = cutting or self._rule_for(message)
+                    text = self._text(message)
+                    cutting = cutting or self._rule_for(text)
                     if cutting == "before":
                         self.close()
                         self.proxy._cut_made()
                         return
                     batch.append(message)
+                    texts.append(text)
                     if message[:1] not in (b"S", b"Q", b"X"):
                         continue  # a batch goes to the server whole, as the driver sends it
                     request = b"".join(batch)
-                    batch = []
+                    asked = b"".join(texts)
+                    batch, texts = [], []
                     with self.proxy._lock:
-                        self.proxy._seen.append(request)
-                    self.asked = request
+                        self.proxy._seen.append(asked)
+                    self.asked = asked
                     if cutting == "after_answer":
                         self.holding.set()
                     self.server.sendall(request)
@@ -190,8 +211,11 @@ class Link:
             rule = self.proxy._rule
             if rule is None or rule[0] not in message:
                 return None
+            needle, when, after = rule
+            if after is not None and not any(after in answered for answered in self.proxy._answered):
+                return None
             self.proxy._rule = None
-            return rule[1]
+            return when
 
     def _from_server(self) -> None:
         buffer = b""
@@ -201,10 +225,10 @@ class Link:
                 if not data:
                     break
                 if not self.holding.is_set():
-                    self.client.sendall(data)
-                    if b"Z\x00\x00\x00\x05" in data and self.asked is not None:
+                    if b"Z\x00\x00\x00\x05" in data and self.asked is not None:  # counted before the client has it
                         with self.proxy._lock:
                             self.proxy._answered.append(self.asked)
+                    self.client.sendall(data)
                     continue
                 buffer += data  # held back, read message by message until the statement is over
                 while True:
