@@ -152,6 +152,25 @@ def test_past_the_bound_it_is_a_503_and_the_retry_gets_the_stored_letters_not_a_
             _db.engine.dispose()
 
 
+def test_nothing_after_the_commit_reads_the_database_even_for_offices_outside_the_delegation(proxy, live_campaign, db):
+    """A campaign naming a member outside the writer's delegation: the answer shows that office too, and the
+    database going away just after the commit (here: the next read of the roster's version) changes nothing."""
+    live_campaign.target_members = ["P000145"]  # a senator from California; the writer is in New York
+    db.session.commit()
+    app = make_app(proxy.url, CONGRESS_CACHE_SECONDS=0)  # every roster read asks the database
+    try:
+        proxy.cut(b"congress_datasets", "before", after=STATEMENT)
+        response = app.test_client().post(URL, json=GOOD)
+        assert response.status_code == 201, response.get_data(as_text=True)
+        assert counts(db) == (1, 4, 4)
+        offices = {letter["office"]["bioguide_id"]: letter["office"] for letter in response.json["letters"]}
+        assert offices["P000145"]["name"] and offices["P000145"]["salutation"].startswith("Dear Senator")
+        assert offices["P000145"]["phone"]
+    finally:
+        with app.app_context():
+            _db.engine.dispose()
+
+
 # --- the HTML form -------------------------------------------------------------------------------------------
 
 
