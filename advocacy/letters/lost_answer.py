@@ -85,7 +85,7 @@ def _settle(engine: Engine, action_id: str, pid: int | None, deadline: float, fo
     while True:
         try:
             outcome = _ask_once(engine, action_id, pid)
-        except engine.dialect.loaded_dbapi.Error as exc:  # the database is not back yet
+        except Exception as exc:  # noqa: BLE001 - the database is not back yet (or the driver failed): ask again
             log.info("submission outcome: database still unavailable (%s)", type(exc).__name__)
             outcome = None
         if outcome is not None:
