@@ -59,6 +59,7 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "meeting_held": "Meeting held",
         "declined": "Declined to act",
     },
+    "letter_purpose": {"campaign": "Campaign letter", "thanks": "Thank-you after the outcome"},
     "stance": {"supports": "Supports", "neutral": "Neutral", "opposes": "Opposes"},
     "office_stance": {"spoken": "Has spoken", "not_spoken": "Has not spoken yet", "any": "Any office"},
     "chamber": {
@@ -75,6 +76,13 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "deported": "Deported",
         "denied": "Relief denied",
         "ended": "Campaign ended",
+    },
+    "job_status": {
+        "queued": "Waiting for a worker",
+        "running": "Being built",
+        "done": "Ready",
+        "failed": "Failed",
+        "expired": "Expired",
     },
     "candidate_status": {"pending": "Waiting for review", "accepted": "Accepted", "dismissed": "Dismissed"},
     "source_kind": {"feed": "RSS or Atom feed", "page": "Press page"},

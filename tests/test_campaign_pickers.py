@@ -67,7 +67,13 @@ def test_checked_offices_and_committees_are_stored_as_ids_and_shown_as_names(org
 def test_the_picker_json_serves_the_same_search(staff_client):
     offices = staff_client.get("/organizer/campaigns/pickers/offices.json", query_string={"q": "padilla"}).get_json()
     assert offices["results"] == [
-        {"value": "P000145", "text": "Senator Alex Padilla", "detail": "Senate · D-CA · Democrat", "initials": "AP"}
+        {
+            "value": "P000145",
+            "text": "Senator Alex Padilla",
+            "detail": "Senate · D-CA · Democrat",
+            "initials": "AP",
+            "photo": "",  # none stored (tests/test_member_photos.py)
+        }
     ]
     committees = staff_client.get("/organizer/campaigns/pickers/committees.json", query_string={"q": "judiciary"})
     assert "SSJU" in [c["value"] for c in committees.get_json()["results"]]
@@ -103,3 +109,33 @@ def test_the_letter_editor_offers_each_placeholder_to_insert(organizer_client, d
     text = html.unescape(page(organizer_client.get(f"{BASE}/{campaign.id}/letters/new")))
     assert 'data-insert="{{ office.salutation }}"' in text and 'data-insert="{{ constituent.full_name }}"' in text
     assert "/static/js/palette.js" in text and "<script>" not in text
+
+
+def test_the_editor_previews_the_letter_as_typed_without_saving_it(organizer_client, db):
+    campaign = create_campaign(organizer_client)
+    typed = {
+        "name": "Everyone",
+        "chamber": "any",
+        "stance": "any",
+        "priority": "0",
+        "subject": "Please help {{ campaign.detainee_name }}",
+        "body": "{{ office.salutation }},\n\nPlease help.\n\n{{ constituent.full_name }}",
+    }
+    # Without JavaScript: "Preview without saving" posts the form and gets the page back with the letter rendered.
+    shown = html.unescape(
+        page(organizer_client.post(f"{BASE}/{campaign.id}/letters/new", data={**typed, "preview": "1"}))
+    )
+    for title in ("Senator", "Representative", "Delegate"):
+        assert f"Dear {title} " in shown, title
+    assert "which has spoken" in shown and "which has not spoken" in shown
+    assert "Renders for every office shown." in shown and "Please help Ana Example" in shown
+    assert 'name="body"' in shown and "Please help.\n" in shown  # the form keeps what was typed
+    # The live preview's fragment: the same letters, no page around them.
+    fragment = html.unescape(page(organizer_client.post(f"{BASE}/{campaign.id}/letters/preview", data=typed)))
+    assert "Dear Senator " in fragment and "<html" not in fragment
+    broken = organizer_client.post(
+        f"{BASE}/{campaign.id}/letters/preview", data={**typed, "body": "{{ office.salutation }\n"}
+    )
+    assert broken.status_code == 200 and "cannot be rendered" in page(broken)
+    db.session.expire_all()
+    assert campaign.letters == []  # a preview stores nothing

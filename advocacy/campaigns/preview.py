@@ -7,7 +7,14 @@ from typing import Any
 
 from advocacy.campaigns.models import Campaign
 from advocacy.campaigns.placeholders import normalize_stance
-from advocacy.campaigns.rendering import TemplateProblem, choose_variant, render_letter
+from advocacy.campaigns.rendering import (
+    MAX_VALIDATION_CPU,
+    TemplateProblem,
+    choose_variant,
+    clean_template_source,
+    render_letter,
+    shared_time_limit,
+)
 from advocacy.campaigns.samples import SAMPLE_CONSTITUENTS, SAMPLE_CUSTOM_TARGET, SAMPLE_OFFICES
 from advocacy.campaigns.services import Target
 from advocacy.congress.offices import current_offices
@@ -102,3 +109,29 @@ def preview_variant(campaign: Campaign, variant: Any, offices: list[Any]) -> lis
                 continue
             letters.append(PreviewLetter(_label(office), STANCE_LABELS[stance], who, subject, body))
     return letters
+
+
+@dataclass(frozen=True)
+class DraftVariant:
+    """A letter as the organizer is typing it, before it is saved: rendered by the editor's live preview."""
+
+    name: str
+    chamber: str
+    stance: str
+    subject: str
+    body: str
+
+
+def preview_draft(campaign: Campaign, name: str, chamber: str, stance: str, subject: str, body: str):
+    """The unsaved letter rendered for a senator, a representative and a delegate (real ones when loaded), in
+    each stance it covers: ([PreviewLetter], real offices?). Nothing is stored."""
+    draft = DraftVariant(
+        (name or "").strip() or "This letter",
+        chamber if chamber in ("any", "senate", "house") else "any",
+        stance if stance in ("any", "spoken", "not_spoken") else "any",
+        clean_template_source(subject or ""),
+        clean_template_source(body or ""),
+    )
+    offices, real = preview_offices()
+    with shared_time_limit(MAX_VALIDATION_CPU):  # each render keeps its own budget; all of them this one
+        return preview_variant(campaign, draft, offices), real
