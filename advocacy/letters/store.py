@@ -10,9 +10,12 @@ transaction, where the ORM session would need BEGIN, three inserts and COMMIT. T
 changes, whatever the number of letters, so psycopg prepares it once per connection. Every value is checked
 by the column's own type (a too-long value is refused, not cut).
 Foreign keys and the unique constraints are checked at the end of the statement as usual; a violation
-writes nothing and raises IntegrityError.
+writes nothing and raises IntegrityError. When the connection fails under the statement, the server may have
+committed it without the answer reaching us: lost_answer.py finds out which, and a stored submission is
+answered as one (a stored submission is never answered with an error).
 
-Elsewhere (SQLite) the rows go in as three Core inserts inside the session's transaction, committed here.
+Elsewhere (SQLite) the rows go in as three Core inserts inside the session's transaction, committed here
+(an error from SQLite's commit means it did not commit: no answer to lose).
 """
 
 from __future__ import annotations
@@ -24,11 +27,18 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Table
+from sqlalchemy.exc import DBAPIError
 
 from advocacy.delivery.models import Delivery
 from advocacy.extensions import db
+from advocacy.letters.lost_answer import Outcome, answer_lost, backend_pid, stored_after_lost_answer
 from advocacy.letters.models import Action, Letter
+
+# How long a submission whose write lost its answer waits to learn whether it was stored (Flask config
+# SUBMISSION_OUTCOME_WAIT_SECONDS); past it the request is answered 503 and a retry finds what was stored.
+OUTCOME_WAIT_SECONDS = 5.0
 
 TABLES: tuple[Table, Table, Table] = (Action.__table__, Letter.__table__, Delivery.__table__)
 
@@ -120,7 +130,8 @@ def _json(rows: object) -> str:
 def insert_submission(action, letters: Sequence, deliveries: Sequence) -> None:
     """Write and commit an ActionRow, its LetterRows and their DeliveryRows (or mappings of their columns). Raises IntegrityError, having
     written nothing, when a unique constraint (one letter per office per person, one action per idempotency
-    key) says no."""
+    key) says no. Raises the database's error when the write failed or its outcome could not be learnt within
+    SUBMISSION_OUTCOME_WAIT_SECONDS; returns when it is stored, even if its own answer was lost."""
     action_values = _values(ActionRow, action)
     letter_values = [_values(LetterRow, row) for row in letters]
     delivery_values = [_values(DeliveryRow, row) for row in deliveries]
@@ -132,9 +143,23 @@ def insert_submission(action, letters: Sequence, deliveries: Sequence) -> None:
             "deliveries": _json(delivery_values),
         }
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql(POSTGRES_STATEMENT, parameters)
+            pid = backend_pid(conn.connection.dbapi_connection)  # known since connect: no round trip
+            try:
+                conn.exec_driver_sql(POSTGRES_STATEMENT, parameters)
+                return
+            except DBAPIError as exc:
+                if not answer_lost(exc):
+                    raise
+                lost = exc  # asked about once the broken connection is back in the pool (invalidated)
+        if _outcome(action_values["id"], pid) is not Outcome.STORED:
+            raise lost
         return
     db.session.execute(actions_table.insert(), [action_values])
     db.session.execute(letters_table.insert(), letter_values)
     db.session.execute(deliveries_table.insert(), delivery_values)
     db.session.commit()
+
+
+def _outcome(action_id: str, pid: int | None) -> Outcome:
+    wait = current_app.config.get("SUBMISSION_OUTCOME_WAIT_SECONDS", OUTCOME_WAIT_SECONDS)
+    return stored_after_lost_answer(db.engine, action_id, pid, wait)
