@@ -205,19 +205,30 @@ def add_targets(campaign, targets: list[dict]) -> None:
 
 def describe(target: dict) -> str:
     """A stored priority target in words: "Committee: Senate Committee on the Judiciary", never "committee SSJU"."""
-    kind, ref = target.get("kind", ""), target.get("id", "")
-    if kind == "committee":
-        what = chosen_committees([ref])[0].text
-    elif kind == "office":
-        what = chosen_offices([ref])[0].text
-    elif kind == "state":
-        what = STATE_NAMES.get(ref, ref)
-    elif kind == "caucus":
-        members = ", ".join(c.text for c in chosen_offices(target.get("members", [])))
-        what = f"{ref} ({members})" if members else ref
-    else:
-        what = ref
-    return f"{label(kind, 'priority_kind')}: {what}"
+    return describe_targets([target])[0]
+
+
+def describe_targets(targets: list[dict]) -> list[str]:
+    """`describe` for each target, the committees' names read in one query."""
+    committees = {
+        c.value: c.text for c in chosen_committees([t.get("id", "") for t in targets if t.get("kind") == "committee"])
+    }
+    described = []
+    for target in targets:
+        kind, ref = target.get("kind", ""), target.get("id", "")
+        if kind == "committee":
+            what = committees.get(ref, ref)
+        elif kind == "office":
+            what = chosen_offices([ref])[0].text
+        elif kind == "state":
+            what = STATE_NAMES.get(ref, ref)
+        elif kind == "caucus":
+            members = ", ".join(c.text for c in chosen_offices(target.get("members", [])))
+            what = f"{ref} ({members})" if members else ref
+        else:
+            what = ref
+        described.append(f"{label(kind, 'priority_kind')}: {what}")
+    return described
 
 
 def remove_target(campaign, index: int) -> bool:

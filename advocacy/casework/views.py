@@ -101,7 +101,7 @@ def _overview(campaign, action_form=None, event_form=None, packet_form=None, pri
         actions=actions,
         names=names,
         recorders=recorders,
-        described=[priority.describe(t) for t in campaign.priority_targets or ()],
+        described=priority.describe_targets(list(campaign.priority_targets or ())),
         action_form=action_form,
         event_form=event_form or EventForm(prefix="event"),
         packet_form=packet_form,
