@@ -52,6 +52,7 @@ def documents(client, db) -> dict[str, str]:
         assert response.status_code == status, (path, response.status_code)
         pages[name] = response.get_data(as_text=True)
 
+    with_casework(db)
     get("home", "/")
     get("campaign", "/c/sample-campaign")
     get("campaign-closed-won", "/c/guan-heng")
@@ -72,7 +73,32 @@ def documents(client, db) -> dict[str, str]:
     _subject, _text, html = compose(db.session.scalar(select(Action)))
     pages["email-receipt"] = html
     get_with_a_photo(get, db)
+    assert 'class="priority-notes"' in pages["review"] and 'id="actions-heading"' in pages["scoreboard"]
     return pages
+
+
+def with_casework(db) -> None:
+    """Priority targets of every kind and an office action on the sample campaign, so the review page shows the
+    writer's priority notes and the scoreboard its priority offices and office actions (issue 19)."""
+    import datetime as dt
+
+    from advocacy.campaigns.models import Campaign
+    from advocacy.casework.actions import ActionInput, record_action
+    from advocacy.casework.models import OfficeAction
+
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "sample-campaign"))
+    campaign.priority_targets = [
+        {"kind": "committee", "id": "SSAS", "reason": "Armed Services & the Judiciary."},
+        {"kind": "office", "id": "T000469", "reason": "He asked ICE about the case."},
+        {"kind": "caucus", "id": "Uyghur Human Rights Caucus", "members": ["S000148"], "reason": "They follow it."},
+        {"kind": "state", "id": "NY", "reason": "He is held in New York."},
+    ]
+    db.session.commit()
+    if db.session.scalar(select(OfficeAction.id)) is None:
+        action = ActionInput(
+            "G000555", dt.date(2025, 12, 12), "letter_to_dhs_ice", "https://www.gillibrand.senate.gov/"
+        )
+        record_action(campaign, action, None)
 
 
 def get_with_a_photo(get, db) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
+from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
 from advocacy.campaigns.models import MAX_NAME, MAX_PRIORITY_TARGETS, MAX_REASON
@@ -15,22 +17,73 @@ from advocacy.casework.facts import CaseworkError
 from advocacy.congress.models import Committee, CommitteeMembership
 from advocacy.congress.offices import Office, current_offices, office_for
 from advocacy.extensions import db
-from advocacy.labels import label
+from advocacy.i18n import DEFAULT, current_language
+from advocacy.labels import label, office_title
 from advocacy.letters.models import Letter
-from advocacy.places import STATE_FIPS, STATE_NAMES
+from advocacy.places import N_, STATE_FIPS, STATE_NAMES, state_label
+
+# Why an office is a priority, by the target's kind: a phrase for the scoreboard's "Why" column and staff pages,
+# and the whole sentence a writer reads on the review page (one sentence per kind, so each language orders it
+# its own way). `name` is the committee's name as the congress data gives it, the caucus's as the organizer
+# typed it, or the state's.
+WHY_PHRASES = {
+    "committee": N_("sits on the %(name)s"),
+    "office": N_("is a priority office for this campaign"),
+    "caucus": N_("is a member of the %(name)s"),
+    "state": N_("is in %(name)s's delegation"),
+}
+NOTES = {
+    "committee": N_("%(office)s sits on the %(name)s: your letter matters most."),
+    "office": N_("%(office)s is a priority office for this campaign: your letter matters most."),
+    "caucus": N_("%(office)s is a member of the %(name)s: your letter matters most."),
+    "state": N_("%(office)s is in %(name)s's delegation: your letter matters most."),
+}
+
+
+def _english(text: str) -> Markup:
+    """An English proper name inside a sentence in another language, marked so that readers and screen readers
+    know (as other English fallbacks are); plain on an English page."""
+    if current_language().code == DEFAULT:
+        return escape(text)
+    return Markup('<span lang="en" dir="ltr">%s</span>') % text
+
+
+@dataclass(frozen=True)
+class Why:
+    """Why an office is a priority: the target's kind and what it names (a committee's or caucus's name, a state
+    code). `str()` is the English phrase (staff pages); `words()` and `note()` speak the page's language."""
+
+    kind: str  # committee | office | caucus | state
+    name: str = ""
+
+    def __str__(self) -> str:
+        return WHY_PHRASES[self.kind] % {"name": STATE_NAMES.get(self.name, self.name)}
+
+    def _name(self) -> Markup:
+        return escape(state_label(self.name)) if self.kind == "state" else _english(self.name)
+
+    def words(self) -> Markup:
+        """The phrase in the page's language: "sits on the Senate Committee on the Judiciary"."""
+        return escape(gettext(WHY_PHRASES[self.kind])) % {"name": self._name()}
+
+    def note(self, office: Office) -> Markup:
+        """What a writer is told, in the page's language: "Senator X sits on the …: your letter matters most."."""
+        who = f"{office_title(office.title)} {office.name}"
+        return escape(gettext(NOTES[self.kind])) % {"office": who, "name": self._name()}
 
 
 @dataclass
 class PriorityOffice:
     office: Office
-    why: list[str] = field(default_factory=list)  # "sits on the Senate Committee on the Judiciary"
-    reasons: list[str] = field(default_factory=list)  # the organizers' reasons, same order
+    why: list[Why] = field(default_factory=list)  # why it is a priority, in the file's order
+    reasons: list[str] = field(default_factory=list)  # the organizers' reasons (English), same order
     letters: int = 0
 
     @property
-    def note(self) -> str:
-        """What a writer is told: "Senator X sits on the Judiciary Committee: your letter matters most"."""
-        return f"{self.office.title} {self.office.name} {self.why[0]}: your letter matters most."
+    def note(self) -> Markup:
+        """What a writer is told, in the page's language: "Senator X sits on the Judiciary Committee: your letter
+        matters most"."""
+        return self.why[0].note(self.office)
 
 
 def _committee_names(ids: list[str]) -> dict[str, str]:
@@ -48,7 +101,7 @@ def priority_offices(campaign) -> dict[str, PriorityOffice]:
         return {}
     found: dict[str, PriorityOffice] = {}
 
-    def add(office: Office | None, why: str, reason: str) -> None:
+    def add(office: Office | None, why: Why, reason: str) -> None:
         if office is None:
             return
         entry = found.setdefault(office.bioguide_id, PriorityOffice(office))
@@ -70,17 +123,17 @@ def priority_offices(campaign) -> dict[str, PriorityOffice]:
         kind, ref, reason = target.get("kind"), target.get("id", ""), target.get("reason", "")
         if kind == "committee":
             for bioguide_id in seats.get(ref, []):
-                add(office_for(bioguide_id), f"sits on the {names.get(ref, ref)}", reason)
+                add(office_for(bioguide_id), Why(kind, names.get(ref, ref)), reason)
         elif kind == "office":
-            add(office_for(ref), "is a priority office for this campaign", reason)
+            add(office_for(ref), Why(kind), reason)
         elif kind == "caucus":
             for bioguide_id in target.get("members", []):
-                add(office_for(bioguide_id), f"is a member of the {ref}", reason)
+                add(office_for(bioguide_id), Why(kind, ref), reason)
         elif kind == "state":
             offices = offices if offices is not None else current_offices()
             for office in offices:
                 if office.state == ref:
-                    add(office, f"is in {STATE_NAMES.get(ref, ref)}'s delegation", reason)
+                    add(office, Why(kind, ref), reason)
     return found
 
 
@@ -111,7 +164,7 @@ class PriorityRow:
     """A priority office on the public scoreboard: its scoreboard row and why it is a priority."""
 
     row: object  # statements.scoreboard.OfficeRow
-    why: tuple[str, ...]
+    why: tuple[Why, ...]
 
     @property
     def acted(self) -> bool:

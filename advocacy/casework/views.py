@@ -16,7 +16,7 @@ from advocacy.campaigns.snapshots import campaign_changed
 from advocacy.casework import crypto, facts, priority, timeline
 from advocacy.casework.actions import ActionInput, actions_for, record_action
 from advocacy.casework.forms import ActionForm, EventForm, FactsForm, PacketForm, PlainForm, PriorityForm
-from advocacy.casework.models import FileKind
+from advocacy.casework.models import ACTION_WORDS, FileKind
 from advocacy.casework.packet import build_casework_packet
 from advocacy.congress.offices import current_offices, office_for
 from advocacy.db import utcnow
@@ -34,6 +34,10 @@ def _upload_limit() -> int:
     """Uploads may be larger than the site's 1 MB request limit, up to CASE_FILE_MAX_BYTES (plus the form). Set by
     `accepts_upload` before anything reads the body (a blueprint's before_request ran after the form was parsed)."""
     return current_app.config["CASE_FILE_MAX_BYTES"] + 64 * 1024
+
+
+# Office actions in the reader's words on the public scoreboard (the English labels stay for staff pages).
+bp.add_app_template_global(ACTION_WORDS, "action_words")
 
 
 @bp.app_template_global()
