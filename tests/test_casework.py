@@ -584,14 +584,18 @@ def test_every_office_action_has_words_for_the_public_that_read_as_its_english_l
 
 def test_organizers_add_and_remove_priority_targets(organizer_client, guan_heng, db):
     url = f"{CASEWORK}/priority"
-    bad = organizer_client.post(
-        url, data={"priority-kind": "committee", "priority-ref": "ZZZZ", "priority-reason": "x"}
-    )
+    before = list(guan_heng.priority_targets)
+    bad = organizer_client.post(url, data={"priority-committee": "ZZZZ", "priority-reason": "x"})
     assert bad.status_code == 400 and "No committee has that id" in bad.get_data(as_text=True)
+    nothing = organizer_client.post(url, data={"priority-reason": "x"})
+    assert nothing.status_code == 400 and "Pick a committee or an office" in nothing.get_data(as_text=True)
+    no_members = organizer_client.post(url, data={"priority-caucus": "Uyghur Caucus", "priority-reason": "x"})
+    assert no_members.status_code == 400 and "Pick the caucus" in no_members.get_data(as_text=True)
+    db.session.expire_all()
+    assert guan_heng.priority_targets == before  # a refusal changes nothing
     caucus = {
-        "priority-kind": "caucus",
-        "priority-ref": "Uyghur Human Rights Caucus",
-        "priority-members": "K000391\nG000555",
+        "priority-caucus": "Uyghur Human Rights Caucus",
+        "priority-office": [KRISHNAMOORTHI, GILLIBRAND],
         "priority-reason": "Members who follow Xinjiang.",
     }
     assert organizer_client.post(url, data=caucus).status_code == 302
@@ -606,6 +610,69 @@ def test_organizers_add_and_remove_priority_targets(organizer_client, guan_heng,
     assert organizer_client.post(f"{url}/{count - 1}/remove").status_code == 302
     db.session.expire_all()
     assert len(guan_heng.priority_targets) == count - 1
+
+
+def test_priority_targets_are_picked_and_stored_as_the_campaign_file_writes_them(organizer_client, guan_heng, db):
+    """Offices and committees found by name (the campaign pickers, as a GET search), a state by its name: each
+    picked one is stored with the kind and id a campaign file uses; a repeat is refused and nothing is added."""
+    guan_heng.priority_targets = []
+    db.session.commit()
+    found = organizer_client.get(f"{CASEWORK}/", query_string={"office_q": "Gillibrand", "committee_q": "Judiciary"})
+    text = found.get_data(as_text=True)
+    assert f'name="priority-office" value="{GILLIBRAND}"' in text
+    assert 'name="priority-committee" value="SSJU"' in text
+    assert "Find an office by name, state or district" in text and "/static/js/picker.js" in text
+    picked = {
+        "priority-office": [GILLIBRAND],
+        "priority-committee": ["SSJU"],
+        "priority-state": "NY",
+        "priority-reason": "They hear from New York.",
+    }
+    response = organizer_client.post(f"{CASEWORK}/priority", data=picked)
+    assert response.status_code == 302
+    db.session.expire_all()
+    reason = "They hear from New York."
+    assert guan_heng.priority_targets == [
+        {"kind": "committee", "id": "SSJU", "reason": reason},
+        {"kind": "office", "id": GILLIBRAND, "reason": reason},
+        {"kind": "state", "id": "NY", "reason": reason},
+    ]
+    again = organizer_client.post(f"{CASEWORK}/priority", data={**picked, "priority-committee": []})
+    assert again.status_code == 400 and "is already a priority" in again.get_data(as_text=True)
+    db.session.expire_all()
+    assert len(guan_heng.priority_targets) == 3
+    shown = organizer_client.get(f"{CASEWORK}/").get_data(as_text=True)
+    section = shown.split('id="priority-heading"')[1].split("</section>")[0]
+    assert "Committee: Senate Committee on the Judiciary" in section
+    assert "Office: Senator Kirsten E. Gillibrand" in section and "State delegation: New York" in section
+    assert "committee SSJU" not in section and f"office {GILLIBRAND}" not in section
+
+
+def test_the_casework_page_shows_words_not_stored_codes(organizer_client, guan_heng, db):
+    """Timeline kinds, custody, history changes and office actions read as words; the codes stay stored."""
+    record(organizer_client, kind="inquiry_opened")
+    event = {
+        "event-date": "2026-02-01",
+        "event-event": "Moved to another facility.",
+        "event-source": "ICE detainee locator",
+        "event-kind": "transfer",
+        "event-custody": "removed",
+    }
+    assert organizer_client.post(f"{CASEWORK}/timeline", data=event).status_code == 302
+    page = organizer_client.get(f"{CASEWORK}/").get_data(as_text=True)
+    timeline = page.split('id="timeline-heading"')[1].split("</section>")[0]
+    assert '<span class="badge">Transfer</span>' in timeline
+    assert '<span class="badge">Removed from the country</span>' in timeline
+    assert (
+        '<span class="badge">transfer</span>' not in timeline and '<span class="badge">removed</span>' not in timeline
+    )
+    assert ": Added 2026-02-01" in timeline and ": added 2026-02-01" not in timeline
+    actions = page.split('id="actions-heading"')[1].split("</section>")[0]
+    assert "Congressional inquiry opened" in actions and ">inquiry_opened<" not in actions
+    assert '<option value="transfer">Transfer</option>' in page and '<option value="custody">Custody</option>' in page
+    db.session.expire_all()
+    stored = [e for e in guan_heng.timeline if e.get("event") == "Moved to another facility."]
+    assert stored and stored[0]["kind"] == "transfer" and stored[0]["custody"] == "removed"
 
 
 def test_an_upload_over_the_size_limit_is_refused_and_nothing_is_written(
@@ -704,9 +771,8 @@ def test_the_scoreboard_shows_the_case_timeline_and_a_retired_event_leaves_it_at
 def test_a_priority_target_added_shows_on_the_scoreboard_at_once(organizer_client, client, guan_heng):
     assert "Uyghur Human Rights Caucus" not in client.get("/c/guan-heng/scoreboard").get_data(as_text=True)
     caucus = {
-        "priority-kind": "caucus",
-        "priority-ref": "Uyghur Human Rights Caucus",
-        "priority-members": GILLIBRAND,
+        "priority-caucus": "Uyghur Human Rights Caucus",
+        "priority-office": [GILLIBRAND],
         "priority-reason": "Members who follow Xinjiang.",
     }
     assert organizer_client.post(f"{CASEWORK}/priority", data=caucus).status_code == 302

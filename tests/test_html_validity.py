@@ -216,3 +216,36 @@ def test_organizer_texts_in_other_languages_pass_the_nu_html_checker(
     assert pages["translations-errors"].count('class="error"') >= 3
     errors = errors_in(command, pages, tmp_path)
     assert errors == [], "\n".join(errors)
+
+
+def test_the_organizers_pickers_and_letter_checklist_pass_the_nu_html_checker(organizer_client, guan_heng, tmp_path):
+    """The casework page with both picker searches answered and a refused priority form, a campaign's targets
+    page searched, and the letter editor with its checklist and a typed preview."""
+    command = vnu_command()
+    casework = "/organizer/campaigns/guan-heng/casework/"
+    edit = f"/organizer/campaigns/{guan_heng.id}/letters/{guan_heng.letters[0].id}"
+    letter = guan_heng.letters[0]
+    typed = {"name": "Typed", "chamber": "senate", "stance": "spoken", "priority": "0", "subject": "Hi"}
+    pages = {
+        "casework-searched": organizer_client.get(
+            casework, query_string={"office_q": "New York", "committee_q": "Judiciary"}
+        ),
+        "casework-refused": organizer_client.post(
+            casework + "priority", data={"priority-caucus": "A caucus", "priority-reason": "x"}
+        ),
+        "targets-searched": organizer_client.get(
+            f"/organizer/campaigns/{guan_heng.id}/targets", query_string={"office_q": "NY", "committee_q": "Judiciary"}
+        ),
+        "editor": organizer_client.get(edit),
+        "editor-typed": organizer_client.post(edit, data={**typed, "body": letter.body, "preview": "1"}),
+        "editor-broken": organizer_client.post(
+            edit, data={**typed, "body": "{{ office.salutation }\n", "preview": "1"}
+        ),
+    }
+    assert {name: r.status_code for name, r in pages.items()} == {
+        **{name: 200 for name in pages},
+        "casework-refused": 400,
+    }
+    texts = {name: r.get_data(as_text=True) for name, r in pages.items()}
+    assert 'name="priority-office"' in texts["casework-searched"] and 'id="variant-checklist"' in texts["editor-typed"]
+    assert errors_in(command, texts, tmp_path) == []

@@ -11,13 +11,14 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
 from advocacy.campaigns.models import MAX_NAME, MAX_PRIORITY_TARGETS, MAX_REASON
+from advocacy.campaigns.pickers import chosen_committees, chosen_offices
 from advocacy.campaigns.validation import BIOGUIDE_RE, THOMAS_RE, clean_ids, unknown_committees, unknown_members
 from advocacy.casework.facts import CaseworkError
 from advocacy.congress.models import Committee, CommitteeMembership
 from advocacy.congress.offices import Office, current_offices, office_for
 from advocacy.extensions import db
 from advocacy.i18n import DEFAULT, current_language
-from advocacy.labels import office_title
+from advocacy.labels import label, office_title
 from advocacy.letters.models import Letter
 from advocacy.places import N_, STATE_FIPS, STATE_NAMES, state_label
 
@@ -217,14 +218,70 @@ def clean_target(kind: str, ref: str, members: list[str], reason: str) -> dict:
     raise CaseworkError("kind", "Choose committee, office, state or caucus.")
 
 
+def picked_targets(committees: list[str], offices: list[str], state: str, caucus: str, reason: str) -> list[dict]:
+    """The priority targets an organizer picked in one go, each as stored (the same shape as `clean_target`'s),
+    or CaseworkError naming the form's field. A caucus name makes the offices picked its members; without one
+    each office picked is a target of its own."""
+    caucus = " ".join((caucus or "").split())
+    if not (committees or offices or state or caucus):
+        raise CaseworkError("office", "Pick a committee or an office, choose a state, or name a caucus.")
+    if caucus and not offices:
+        raise CaseworkError("office", "Pick the caucus's members among the offices.")
+    offices = list(dict.fromkeys(offices))
+    picks = [("committee", ref, [], "committee") for ref in dict.fromkeys(committees)]
+    picks += [("caucus", caucus, offices, "caucus")] if caucus else [("office", ref, [], "office") for ref in offices]
+    picks += [("state", state, [], "state")] if state else []
+    targets = []
+    for kind, ref, members, field_name in picks:
+        try:
+            targets.append(clean_target(kind, ref, members, reason))
+        except CaseworkError as exc:  # name the picker it is about (clean_target speaks of typed fields)
+            raise CaseworkError({"reason": "reason", "members": "office"}.get(exc.field, field_name), str(exc)) from exc
+    return targets
+
+
 def add_target(campaign, target: dict) -> None:
+    add_targets(campaign, [target])
+
+
+def add_targets(campaign, targets: list[dict]) -> None:
+    """Add them all, or none (CaseworkError) when one is there already or they would be too many."""
     current = list(campaign.priority_targets or [])
-    if len(current) >= MAX_PRIORITY_TARGETS:
-        raise CaseworkError("ref", f"At most {MAX_PRIORITY_TARGETS} priority targets.")
-    if any((t.get("kind"), t.get("id")) == (target["kind"], target["id"]) for t in current):
-        raise CaseworkError("ref", "That target is already a priority.")
-    campaign.priority_targets = [*current, target]
+    if len(current) + len(targets) > MAX_PRIORITY_TARGETS:
+        raise CaseworkError("office", f"At most {MAX_PRIORITY_TARGETS} priority targets.")
+    for target in targets:
+        if any((t.get("kind"), t.get("id")) == (target["kind"], target["id"]) for t in current):
+            raise CaseworkError("office", f"{describe(target)} is already a priority.")
+    campaign.priority_targets = [*current, *targets]
     db.session.commit()
+
+
+def describe(target: dict) -> str:
+    """A stored priority target in words: "Committee: Senate Committee on the Judiciary", never "committee SSJU"."""
+    return describe_targets([target])[0]
+
+
+def describe_targets(targets: list[dict]) -> list[str]:
+    """`describe` for each target, the committees' names read in one query."""
+    committees = {
+        c.value: c.text for c in chosen_committees([t.get("id", "") for t in targets if t.get("kind") == "committee"])
+    }
+    described = []
+    for target in targets:
+        kind, ref = target.get("kind", ""), target.get("id", "")
+        if kind == "committee":
+            what = committees.get(ref, ref)
+        elif kind == "office":
+            what = chosen_offices([ref])[0].text
+        elif kind == "state":
+            what = STATE_NAMES.get(ref, ref)
+        elif kind == "caucus":
+            members = ", ".join(c.text for c in chosen_offices(target.get("members", [])))
+            what = f"{ref} ({members})" if members else ref
+        else:
+            what = ref
+        described.append(f"{label(kind, 'priority_kind')}: {what}")
+    return described
 
 
 def remove_target(campaign, index: int) -> bool:

@@ -217,7 +217,20 @@ def test_the_palette_inserts_a_placeholder_where_the_cursor_is(live_site, browse
     expect(preview).to_contain_text("Subject: Free Sample Q. Person now")
     expect(preview).to_contain_text("Dear Dear Senator ")
     expect(preview).to_contain_text("Dear Dear Delegate ")
+    # Beside it, every letter of the campaign against the publish checklist, this new one as typed.
+    checklist = page.locator("#variant-checklist")
+    expect(checklist).to_contain_text("This letter (as typed, not saved)")
+    expect(checklist.get_by_role("row")).to_have_count(len(saved_variants(live_site)) + 2)  # header, saved, typed
     context.close()
+
+
+def saved_variants(live_site) -> list[str]:
+    from advocacy.campaigns.services import get_campaign_by_slug
+
+    with live_site.app_context():
+        names = [v.name for v in get_campaign_by_slug("sample-campaign").letters]
+        db.session.remove()
+    return names
 
 
 def test_without_javascript_the_pickers_are_a_search_form(live_site, browser, signed_in):
