@@ -16,7 +16,7 @@ from advocacy.auth.cli import users_cli
 from advocacy.auth.forms import LogoutForm
 from advocacy.campaigns import api as campaigns_api
 from advocacy.campaigns import models as campaigns_models
-from advocacy.campaigns import photo_views, stale
+from advocacy.campaigns import stale
 from advocacy.campaigns import views as campaigns_views
 from advocacy.campaigns.cli import campaigns_cli
 from advocacy.casework import models as casework_models
@@ -40,7 +40,7 @@ from advocacy.letters import counts, followups, outcome_emails, receipts
 from advocacy.letters import models as letters_models
 from advocacy.letters import views as letters_views
 from advocacy.letters.cli import districts_verify, legislators_switch
-from advocacy.main import campaign_translations
+from advocacy.main import campaign_photos, campaign_translations
 from advocacy.main import organization as organization_views
 from advocacy.main import views as main_views
 from advocacy.organization import models as organization_models
@@ -113,7 +113,7 @@ BLUEPRINTS = (
     reports_views.bp,  # reports, exports, audit log
     privacy_views.bp,
     campaigns_views.bp,  # organizer pages under /organizer/campaigns
-    photo_views.bp,  # the campaign's uploaded photo, and /photos/<id>.jpg
+    campaign_photos.bp,  # the campaign's uploaded photo, and /photos/<id>.jpg
     campaign_translations.bp,  # a campaign's translations, edited by organizers
     statements_views.bp,  # organizer pages
     statements_public.bp,  # the public scoreboard

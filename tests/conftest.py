@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+import tempfile
 
 import flask
 import pytest
@@ -64,6 +65,8 @@ def make_app(database_url: str, **overrides):
         "CAMPAIGN_COUNTS_TTL": 0,
         "CAMPAIGN_CACHE_SECONDS": 0,
         "ORGANIZATION_CACHE_SECONDS": 0,
+        # No member photos unless a test stores its own (not whatever `legislators photos` left in instance/).
+        "MEMBER_PHOTOS_DIR": os.path.join(tempfile.gettempdir(), "advocacy-tests-no-member-photos"),
     }
     config.update(overrides)
     app = create_app(config)

@@ -3,12 +3,21 @@ last load; it stops naming the fields, --force overwrites, --keep-edits (what sc
 
 from __future__ import annotations
 
+import html
+import os
+import re
 import shlex
+import subprocess
+import sys
 
+import pytest
 from sqlalchemy import select
 
 from advocacy.campaigns.models import Campaign
 from advocacy.config import PROJECT_ROOT
+from advocacy.extensions import db as _db
+from tests.conftest import PASSWORD, make_app
+from tests.congress_support import MINI
 from tests.factories import make_campaign
 from tests.test_campaign_files import CAMPAIGNS_DIR, load, write_campaign
 
@@ -124,3 +133,75 @@ def test_the_campaign_pages_say_who_manages_it(runner, db, organizer_client, tmp
     assert "Managed here in the web pages" in web_page
     listing = organizer_client.get("/organizer/campaigns").get_data(as_text=True)
     assert "Campaign file" in listing and "Web pages" in listing
+
+
+def _run_dev_load(database_url: str, home) -> subprocess.CompletedProcess:
+    """scripts/demo-data, the load step of scripts/dev, as scripts/dev runs it: its own process, on SQLite,
+    with the mini congress data as ADVOCACY_DATA_DIR (nothing downloaded)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ADVOCACY_", "FLASK_"))}
+    env.update(ADVOCACY_DATABASE_URL=database_url, ADVOCACY_DATA_DIR=str(MINI), HOME=str(home))
+    return subprocess.run(
+        [str(PROJECT_ROOT / "scripts" / "demo-data")], capture_output=True, text=True, env=env, timeout=300
+    )
+
+
+def _edit_form(page: str) -> dict:
+    """What a browser sends from the campaign's details form, as the page filled it."""
+    form = re.search(r'<form method="post" class="stack" novalidate>.*?</form>', page, re.S).group(0)
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", form):
+        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        if name:
+            fields[name.group(1)] = html.unescape(value.group(1)) if value else ""
+    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+        chosen = re.search(r'<option selected value="([^"]*)"|<option value="([^"]*)"\s*selected', options)
+        fields[name] = next(g for g in chosen.groups() if g is not None) if chosen else ""
+    for name, text in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>\r?\n?(.*?)</textarea>', form, re.S):
+        fields[name] = html.unescape(text)
+    return fields
+
+
+def test_an_edit_made_in_the_web_pages_survives_the_next_scripts_dev(tmp_path):
+    """The whole path: scripts/dev's load step (scripts/demo-data) in its own process, an organizer's edit through
+    the campaign's details page, then scripts/demo-data again, as the next `scripts/dev` runs it."""
+    dev = (PROJECT_ROOT / "scripts" / "dev").read_text()
+    assert "scripts/demo-data" in dev and "campaigns load" not in dev  # the dev script loads campaigns only there
+    if not (PROJECT_ROOT / ".venv" / "bin" / "flask").exists():
+        pytest.skip(".venv/bin/flask is missing (scripts/test creates .venv): scripts/demo-data runs it")
+    url = f"sqlite:///{tmp_path / 'dev.db'}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ADVOCACY_", "FLASK_"))}
+    migrate = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120, env={**env, "ADVOCACY_DATABASE_URL": url},
+    )  # fmt: skip
+    assert migrate.returncode == 0, migrate.stderr
+    first = _run_dev_load(url, tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "guan-heng: created" in first.stdout
+
+    app = make_app(url)
+    with app.app_context():
+        from advocacy.auth.services import create_user
+
+        create_user("dev-organizer@example.org", PASSWORD, "organizer")
+        campaign_id = _db.session.scalar(select(Campaign.id).where(Campaign.slug == "guan-heng"))
+        client = app.test_client()
+        login = client.post("/login", data={"email": "dev-organizer@example.org", "password": PASSWORD})
+        assert login.status_code == 302
+        edit_url = f"/organizer/campaigns/{campaign_id}/edit"
+        fields = _edit_form(client.get(edit_url).get_data(as_text=True))
+        assert fields["title"] and fields["ask"]
+        saved = client.post(edit_url, data={**fields, "ask": "Thank the offices that spoke up."})
+        assert saved.status_code == 302, saved.get_data(as_text=True)
+        _db.session.remove()
+        _db.engine.dispose()
+
+    again = _run_dev_load(url, tmp_path)
+
+    assert again.returncode == 0, again.stderr
+    assert "guan-heng: kept as edited in the web pages (ask); not loaded" in again.stdout
+    with app.app_context():
+        row = _db.session.scalar(select(Campaign).where(Campaign.slug == "guan-heng"))
+        assert (row.ask, row.managed_by) == ("Thank the offices that spoke up.", "file")
+        _db.session.remove()
+        _db.engine.dispose()

@@ -155,3 +155,60 @@ def test_only_organizers_upload_and_anyone_may_see_a_photo(staff_client, client,
     assert client.get(f"/organizer/campaigns/{live_campaign.id}/photo").status_code == 302  # to the login page
     assert photos_stored(db) == 0
     assert client.get("/photos/00000000-0000-0000-0000-000000000000.jpg").status_code == 404
+
+
+def set_status(db, campaign, status: str) -> None:
+    db.session.get(Campaign, campaign.id).status = status
+    db.session.commit()
+
+
+def test_a_drafts_photo_is_served_only_to_signed_in_staff_and_never_to_a_cache(
+    client, staff_client, organizer_client, admin_client, db, live_campaign
+):
+    assert upload(organizer_client, live_campaign, picture()).status_code == 302
+    [stored] = db.session.scalars(select(CampaignPhoto)).all()
+    url = f"/photos/{stored.id}.jpg"
+    set_status(db, live_campaign, "draft")
+
+    hidden = client.get(url)  # anyone holding the address, signed out: as if there were no such photo
+    assert hidden.status_code == 404 and hidden.data != stored.data and hidden.mimetype != "image/jpeg"
+    for signed_in in (staff_client, organizer_client, admin_client):
+        seen = signed_in.get(url)
+        assert seen.status_code == 200 and seen.data == stored.data
+        assert seen.headers["Cache-Control"] == "no-store"  # no shared cache keeps it for the signed-out
+
+    for published in ("live", "closed"):  # public like their pages, and cacheable by anyone
+        set_status(db, live_campaign, published)
+        shown = client.get(url)
+        assert shown.status_code == 200 and shown.data == stored.data
+        assert shown.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_uploading_and_removing_a_photo_are_audited_without_personal_data(organizer_client, db, live_campaign):
+    from advocacy.reports.models import AuditEvent
+
+    def events():
+        db.session.expire_all()
+        return db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("photo.%")).order_by(AuditEvent.id))
+
+    private = "Guan Heng at his sister's home in Queens"
+    upload(organizer_client, live_campaign, picture((900, 600)), alt=private, credit="Jane Roe", name="jane-roe.jpg")
+    [first] = db.session.scalars(select(CampaignPhoto.id)).all()
+    upload(organizer_client, live_campaign, picture((600, 900)), name="second.png")
+    [second] = db.session.scalars(select(CampaignPhoto.id)).all()
+    upload(organizer_client, live_campaign, None, alt="A new description")  # words only: not a new photo
+    refused = upload(organizer_client, live_campaign, b"not an image")
+    assert refused.status_code == 400
+    assert organizer_client.post(f"/organizer/campaigns/{live_campaign.id}/photo/remove").status_code == 302
+
+    rows = list(events())
+    assert [(e.action, e.campaign, e.user_id, e.source) for e in rows] == [
+        ("photo.upload", "sample-campaign", organizer_client.user.id, "web"),
+        ("photo.upload", "sample-campaign", organizer_client.user.id, "web"),
+        ("photo.remove", "sample-campaign", organizer_client.user.id, "web"),
+    ]
+    assert rows[0].filters == {"photo": first, "width": 900, "height": 600, "replaced": []}
+    assert rows[1].filters == {"photo": second, "width": 600, "height": 900, "replaced": [first]}
+    assert rows[2].filters == {"removed": [second]}
+    recorded = " ".join(str(e.filters) for e in rows)
+    assert "Jane" not in recorded and "Queens" not in recorded and ".jpg" not in recorded and ".png" not in recorded

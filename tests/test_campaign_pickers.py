@@ -67,7 +67,13 @@ def test_checked_offices_and_committees_are_stored_as_ids_and_shown_as_names(org
 def test_the_picker_json_serves_the_same_search(staff_client):
     offices = staff_client.get("/organizer/campaigns/pickers/offices.json", query_string={"q": "padilla"}).get_json()
     assert offices["results"] == [
-        {"value": "P000145", "text": "Senator Alex Padilla", "detail": "Senate · D-CA · Democrat", "initials": "AP"}
+        {
+            "value": "P000145",
+            "text": "Senator Alex Padilla",
+            "detail": "Senate · D-CA · Democrat",
+            "initials": "AP",
+            "photo": "",  # none stored (tests/test_member_photos.py)
+        }
     ]
     committees = staff_client.get("/organizer/campaigns/pickers/committees.json", query_string={"q": "judiciary"})
     assert "SSJU" in [c["value"] for c in committees.get_json()["results"]]
@@ -103,3 +109,99 @@ def test_the_letter_editor_offers_each_placeholder_to_insert(organizer_client, d
     text = html.unescape(page(organizer_client.get(f"{BASE}/{campaign.id}/letters/new")))
     assert 'data-insert="{{ office.salutation }}"' in text and 'data-insert="{{ constituent.full_name }}"' in text
     assert "/static/js/palette.js" in text and "<script>" not in text
+
+
+def test_the_editor_previews_the_letter_as_typed_without_saving_it(organizer_client, db):
+    campaign = create_campaign(organizer_client)
+    typed = {
+        "name": "Everyone",
+        "chamber": "any",
+        "stance": "any",
+        "priority": "0",
+        "subject": "Please help {{ campaign.detainee_name }}",
+        "body": "{{ office.salutation }},\n\nPlease help.\n\n{{ constituent.full_name }}",
+    }
+    # Without JavaScript: "Preview without saving" posts the form and gets the page back with the letter rendered.
+    shown = html.unescape(
+        page(organizer_client.post(f"{BASE}/{campaign.id}/letters/new", data={**typed, "preview": "1"}))
+    )
+    for title in ("Senator", "Representative", "Delegate"):
+        assert f"Dear {title} " in shown, title
+    assert "which has spoken" in shown and "which has not spoken" in shown
+    assert "Renders for every office shown." in shown and "Please help Ana Example" in shown
+    assert 'name="body"' in shown and "Please help.\n" in shown  # the form keeps what was typed
+    # The live preview's fragment: the same letters, no page around them.
+    fragment = html.unescape(page(organizer_client.post(f"{BASE}/{campaign.id}/letters/preview", data=typed)))
+    assert "Dear Senator " in fragment and "<html" not in fragment
+    broken = organizer_client.post(
+        f"{BASE}/{campaign.id}/letters/preview", data={**typed, "body": "{{ office.salutation }\n"}
+    )
+    assert broken.status_code == 200 and "cannot be rendered" in page(broken)
+    db.session.expire_all()
+    assert campaign.letters == []  # a preview stores nothing
+
+
+def checklist_rows(text: str) -> dict[str, str]:
+    """The editor's checklist table: each letter's row text by its name (tags dropped, spaces folded)."""
+    table = text.split('id="variant-checklist"')[1].split("</table>")[0]
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]:
+        words = " ".join(re.sub(r"<[^>]+>", " ", row).split())
+        name = " ".join(re.sub(r"<[^>]+>", " ", row.split("</th>")[0]).split())
+        rows[name] = words
+    return rows
+
+
+def test_the_editor_shows_every_variant_against_the_publish_checklist_judging_the_typed_one(organizer_client, db):
+    """Two saved letters, one for each chamber: the editor lists both as meeting the checklist. Previewing the
+    House letter retyped for senators who have spoken, with a broken tag, judges it as typed (with JavaScript,
+    the fragment; without, the page): the House cases go missing, the Senate letter keeps only the case still
+    its own, the typed one cannot be rendered. Nothing is saved."""
+    campaign = create_campaign(organizer_client)
+    body = "{{ office.salutation }},\n\nPlease help.\n\n{{ constituent.full_name }}"
+    for name, chamber in (("Senate letter", "senate"), ("House letter", "house")):
+        saved = organizer_client.post(
+            f"{BASE}/{campaign.id}/letters/new",
+            data={"name": name, "chamber": chamber, "stance": "any", "priority": "0", "subject": "Help", "body": body},
+        )
+        assert saved.status_code == 302
+    db.session.expire_all()
+    house = next(v for v in campaign.letters if v.name == "House letter")
+    edit_url = f"{BASE}/{campaign.id}/letters/{house.id}"
+
+    before = html.unescape(page(organizer_client.get(edit_url)))
+    assert "the checklist for publishing is met" in before
+    rows = checklist_rows(before)
+    assert rows["Senate letter"].endswith(
+        "Senators who have not spoken; senators who have spoken Yes, for every office shown"
+    )
+    assert "House members who have not spoken; house members who have spoken Yes" in rows["House letter"]
+    assert f"/letters/preview?letter={house.id}" in before  # the live preview knows which letter is typed
+
+    typed = {
+        "name": "House letter",
+        "chamber": "senate",
+        "stance": "spoken",
+        "priority": "0",
+        "subject": "Help",
+        "body": "{{ office.salutation }\n",
+    }
+    fragment = html.unescape(
+        page(organizer_client.post(f"{BASE}/{campaign.id}/letters/preview?letter={house.id}", data=typed))
+    )
+    plain = html.unescape(page(organizer_client.post(edit_url, data={**typed, "preview": "1"})))
+    for shown in (fragment, plain):
+        assert "Missing: no letter for House members who have not spoken" in shown
+        assert "Missing: no letter for House members who have spoken" in shown
+        rows = checklist_rows(shown)
+        assert list(rows) == ["Senate letter", "House letter (as typed, not saved)"]
+        assert "Senators who have not spoken Yes, for every office shown" in rows["Senate letter"]
+        assert "Senate, has spoken Senators who have spoken" in rows["House letter (as typed, not saved)"]
+        assert "cannot be rendered" in rows["House letter (as typed, not saved)"]
+    new = html.unescape(page(organizer_client.post(f"{BASE}/{campaign.id}/letters/preview", data=typed)))
+    assert list(checklist_rows(new)) == ["Senate letter", "House letter", "House letter (as typed, not saved)"]
+    db.session.expire_all()
+    assert [(v.name, v.chamber, v.stance, v.body) for v in campaign.letters] == [
+        ("Senate letter", "senate", "any", body),
+        ("House letter", "house", "any", body),
+    ]

@@ -419,6 +419,55 @@ def test_a_writer_whose_member_is_a_priority_target_is_told_so(client, live_camp
     assert "He is held in New York." in body
 
 
+def _review_page(client, language=None) -> str:
+    """The letter review page for the sample writer (Albany, NY: Schumer, Gillibrand, Tonko), in `language`."""
+    from tests.letters_support import GOOD
+
+    if language:
+        client.set_cookie("lang", language)
+    page = client.get("/c/sample-campaign").get_data(as_text=True)
+    started = page.split('name="started" value="')[1].split('"')[0]
+    review = client.post("/c/sample-campaign/write", data={**GOOD, "consent": "y", "started": started})
+    assert review.status_code == 200
+    return review.get_data(as_text=True)
+
+
+EN = '<span lang="en" dir="ltr">'
+PRIORITY_NOTES = {
+    "zh-Hans": (
+        f"参议员 Kirsten E. Gillibrand 是{EN}Senate Committee on Armed Services</span>的成员：您的信最为重要。",
+        "参议员 Charles E. Schumer 属于纽约州国会代表团：您的信最为重要。",
+        "众议员 Paul Tonko 是本次行动的重点办公室：您的信最为重要。",
+        'aria-label="您的信最能发挥作用的地方"',
+    ),
+    "es": (
+        f"Senador(a) Kirsten E. Gillibrand integra {EN}Senate Committee on Armed Services</span>: su carta es la que"
+        " más cuenta.",
+        "Senador(a) Charles E. Schumer forma parte de la delegación de Nueva York: su carta es la que más cuenta.",
+        "Representante Paul Tonko es una oficina prioritaria de esta campaña: su carta es la que más cuenta.",
+        'aria-label="Dónde su carta cuenta más"',
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["zh-Hans", "es"])
+def test_the_priority_notes_on_the_review_page_speak_the_pages_language(client, live_campaign, db, language):
+    live_campaign.priority_targets = [
+        {"kind": "committee", "id": "SSAS", "reason": "A test reason for the committee."},
+        {"kind": "office", "id": "T000469", "reason": "He asked ICE about the case."},
+        {"kind": "state", "id": "NY", "reason": "He is held in New York."},
+    ]
+    db.session.commit()
+    body = _review_page(client, language)
+    for words in PRIORITY_NOTES[language]:
+        assert words in body, words
+    assert "matters most" not in body and "sits on the" not in body and "delegation" not in body
+    # The organizers' reasons are their English words, marked as English inside the page.
+    assert f"{EN}He is held in New York.</span>" in body and f"{EN}A test reason for the committee.</span>" in body
+    # The letters themselves stay English: what the office reads.
+    assert "Dear Senator Gillibrand" in body
+
+
 def test_no_priority_note_when_none_of_the_writers_members_is_a_target(client, live_campaign, db):
     from tests.letters_support import GOOD
 
@@ -447,16 +496,106 @@ def test_the_scoreboard_and_the_staff_dashboard_show_priority_offices_apart(
     assert "priority offices have letters from constituents" in dashboard
 
 
+SCOREBOARD_WORDS = {
+    "zh-Hans": {
+        "heading": '<h2 id="priority-heading">信件最能发挥作用的地方</h2>',
+        "caption": "<caption>重点办公室：对本案有影响力的委员会和代表团</caption>",
+        "headers": '<th scope="col">原因</th><th scope="col">立场</th><th scope="col">行动</th>',
+        "acted": "重点办公室已经发声或采取行动。",
+        "office": "参议员 Kirsten E. Gillibrand (NY)",
+        "committee": f"是{EN}Senate Committee on the Judiciary</span>的成员",
+        "state": "属于纽约州国会代表团",
+        "action": "致国土安全部／ICE 的信 (2025-12-12)",
+        "none": "<td>尚无</td>",
+        "not_yet": "<td>尚未</td>",
+        "actions_heading": '<h2 id="actions-heading">办公室的行动</h2>',
+        "action_item": "2025-12-12: 参议员 Kirsten E. Gillibrand (NY), 致国土安全部／ICE 的信 (<a",
+        "source": 'rel="noopener noreferrer">来源</a>',
+    },
+    "es": {
+        "heading": '<h2 id="priority-heading">Dónde una carta cuenta más</h2>',
+        "caption": "<caption>Oficinas prioritarias: comisiones y delegaciones con peso en este caso</caption>",
+        "headers": '<th scope="col">Por qué</th><th scope="col">Postura</th><th scope="col">Acciones</th>',
+        "acted": "oficinas prioritarias se han pronunciado o han actuado.",
+        "office": "Senador(a) Kirsten E. Gillibrand (NY)",
+        "committee": f"integra {EN}Senate Committee on the Judiciary</span>",
+        "state": "forma parte de la delegación de Nueva York",
+        "action": "Carta a DHS / ICE (2025-12-12)",
+        "none": "<td>Ninguna todavía</td>",
+        "not_yet": "<td>Todavía no</td>",
+        "actions_heading": '<h2 id="actions-heading">Acciones de las oficinas</h2>',
+        "action_item": "2025-12-12: Senador(a) Kirsten E. Gillibrand (NY), Carta a DHS / ICE (<a",
+        "source": 'rel="noopener noreferrer">fuente</a>',
+    },
+}
+ENGLISH_SCOREBOARD = (
+    '<h2 id="priority-heading">Where a letter matters most</h2>',
+    "<caption>Priority offices: committees and delegations with weight in this case</caption>",
+    '<th scope="col">Why</th><th scope="col">Stance</th><th scope="col">Actions</th>',
+    "sits on the Senate Committee on the Judiciary",
+    "is in New York&#39;s delegation",
+    "Letter to DHS / ICE (2025-12-12)",
+    "<td>None yet</td>",
+    "<td>Not yet</td>",
+    '<h2 id="actions-heading">Office actions</h2>',
+    "2025-12-12: Senator Kirsten E. Gillibrand (NY), Letter to DHS / ICE (<a",
+    'rel="noopener noreferrer">source</a>',
+)
+
+
+def _priority_sections(page: str) -> str:
+    return page.split('aria-labelledby="priority-heading"')[1].split('aria-labelledby="case-timeline-heading"')[0]
+
+
+@pytest.mark.parametrize("language", ["zh-Hans", "es"])
+def test_the_scoreboards_priority_offices_and_office_actions_speak_the_pages_language(
+    organizer_client, staff_client, client, guan_heng, language
+):
+    record(organizer_client, GILLIBRAND, "letter_to_dhs_ice")
+    english = _priority_sections(client.get("/c/guan-heng/scoreboard").get_data(as_text=True))  # cached, plain
+    for words in ENGLISH_SCOREBOARD:
+        assert words in english, words
+    assert 'lang="en"' not in english
+    client.set_cookie("lang", language)
+    translated = _priority_sections(client.get("/c/guan-heng/scoreboard").get_data(as_text=True))
+    for name, words in SCOREBOARD_WORDS[language].items():
+        assert words in translated, (name, words)
+    for words in ("matters most", "sits on the", "delegation", "Letter to DHS", "None yet", "Not yet", ">source<"):
+        assert words not in translated, words
+    assert translated == _priority_sections(client.get("/c/guan-heng/scoreboard").get_data(as_text=True))  # cached
+
+    # Data and staff pages keep the English: the JSON API's labels and the staff report's reasons.
+    api = client.get("/api/v1/campaigns/guan-heng/scoreboard", headers={"Accept-Language": language}).get_json()
+    [row] = [o for o in api["offices"] if o["bioguide_id"] == GILLIBRAND]
+    assert [(a["kind"], a["label"]) for a in row["actions"]] == [("letter_to_dhs_ice", "Letter to DHS / ICE")]
+    staff_client.set_cookie("lang", language)
+    report = staff_client.get("/staff/campaigns/guan-heng/priority").get_data(as_text=True)
+    assert "sits on the Senate Committee on the Judiciary" in report and "is in New York&#39;s delegation" in report
+    assert '<span lang="en"' not in report
+
+
+def test_every_office_action_has_words_for_the_public_that_read_as_its_english_label(app):
+    from advocacy.casework.models import ACTION_LABELS, ACTION_WORDS, ActionKind
+
+    assert set(ACTION_WORDS) == set(ACTION_LABELS) == {kind.value for kind in ActionKind}
+    with app.test_request_context("/"):
+        assert {kind: str(words) for kind, words in ACTION_WORDS.items()} == dict(ACTION_LABELS)
+
+
 def test_organizers_add_and_remove_priority_targets(organizer_client, guan_heng, db):
     url = f"{CASEWORK}/priority"
-    bad = organizer_client.post(
-        url, data={"priority-kind": "committee", "priority-ref": "ZZZZ", "priority-reason": "x"}
-    )
+    before = list(guan_heng.priority_targets)
+    bad = organizer_client.post(url, data={"priority-committee": "ZZZZ", "priority-reason": "x"})
     assert bad.status_code == 400 and "No committee has that id" in bad.get_data(as_text=True)
+    nothing = organizer_client.post(url, data={"priority-reason": "x"})
+    assert nothing.status_code == 400 and "Pick a committee or an office" in nothing.get_data(as_text=True)
+    no_members = organizer_client.post(url, data={"priority-caucus": "Uyghur Caucus", "priority-reason": "x"})
+    assert no_members.status_code == 400 and "Pick the caucus" in no_members.get_data(as_text=True)
+    db.session.expire_all()
+    assert guan_heng.priority_targets == before  # a refusal changes nothing
     caucus = {
-        "priority-kind": "caucus",
-        "priority-ref": "Uyghur Human Rights Caucus",
-        "priority-members": "K000391\nG000555",
+        "priority-caucus": "Uyghur Human Rights Caucus",
+        "priority-office": [KRISHNAMOORTHI, GILLIBRAND],
         "priority-reason": "Members who follow Xinjiang.",
     }
     assert organizer_client.post(url, data=caucus).status_code == 302
@@ -471,6 +610,69 @@ def test_organizers_add_and_remove_priority_targets(organizer_client, guan_heng,
     assert organizer_client.post(f"{url}/{count - 1}/remove").status_code == 302
     db.session.expire_all()
     assert len(guan_heng.priority_targets) == count - 1
+
+
+def test_priority_targets_are_picked_and_stored_as_the_campaign_file_writes_them(organizer_client, guan_heng, db):
+    """Offices and committees found by name (the campaign pickers, as a GET search), a state by its name: each
+    picked one is stored with the kind and id a campaign file uses; a repeat is refused and nothing is added."""
+    guan_heng.priority_targets = []
+    db.session.commit()
+    found = organizer_client.get(f"{CASEWORK}/", query_string={"office_q": "Gillibrand", "committee_q": "Judiciary"})
+    text = found.get_data(as_text=True)
+    assert f'name="priority-office" value="{GILLIBRAND}"' in text
+    assert 'name="priority-committee" value="SSJU"' in text
+    assert "Find an office by name, state or district" in text and "/static/js/picker.js" in text
+    picked = {
+        "priority-office": [GILLIBRAND],
+        "priority-committee": ["SSJU"],
+        "priority-state": "NY",
+        "priority-reason": "They hear from New York.",
+    }
+    response = organizer_client.post(f"{CASEWORK}/priority", data=picked)
+    assert response.status_code == 302
+    db.session.expire_all()
+    reason = "They hear from New York."
+    assert guan_heng.priority_targets == [
+        {"kind": "committee", "id": "SSJU", "reason": reason},
+        {"kind": "office", "id": GILLIBRAND, "reason": reason},
+        {"kind": "state", "id": "NY", "reason": reason},
+    ]
+    again = organizer_client.post(f"{CASEWORK}/priority", data={**picked, "priority-committee": []})
+    assert again.status_code == 400 and "is already a priority" in again.get_data(as_text=True)
+    db.session.expire_all()
+    assert len(guan_heng.priority_targets) == 3
+    shown = organizer_client.get(f"{CASEWORK}/").get_data(as_text=True)
+    section = shown.split('id="priority-heading"')[1].split("</section>")[0]
+    assert "Committee: Senate Committee on the Judiciary" in section
+    assert "Office: Senator Kirsten E. Gillibrand" in section and "State delegation: New York" in section
+    assert "committee SSJU" not in section and f"office {GILLIBRAND}" not in section
+
+
+def test_the_casework_page_shows_words_not_stored_codes(organizer_client, guan_heng, db):
+    """Timeline kinds, custody, history changes and office actions read as words; the codes stay stored."""
+    record(organizer_client, kind="inquiry_opened")
+    event = {
+        "event-date": "2026-02-01",
+        "event-event": "Moved to another facility.",
+        "event-source": "ICE detainee locator",
+        "event-kind": "transfer",
+        "event-custody": "removed",
+    }
+    assert organizer_client.post(f"{CASEWORK}/timeline", data=event).status_code == 302
+    page = organizer_client.get(f"{CASEWORK}/").get_data(as_text=True)
+    timeline = page.split('id="timeline-heading"')[1].split("</section>")[0]
+    assert '<span class="badge">Transfer</span>' in timeline
+    assert '<span class="badge">Removed from the country</span>' in timeline
+    assert (
+        '<span class="badge">transfer</span>' not in timeline and '<span class="badge">removed</span>' not in timeline
+    )
+    assert ": Added 2026-02-01" in timeline and ": added 2026-02-01" not in timeline
+    actions = page.split('id="actions-heading"')[1].split("</section>")[0]
+    assert "Congressional inquiry opened" in actions and ">inquiry_opened<" not in actions
+    assert '<option value="transfer">Transfer</option>' in page and '<option value="custody">Custody</option>' in page
+    db.session.expire_all()
+    stored = [e for e in guan_heng.timeline if e.get("event") == "Moved to another facility."]
+    assert stored and stored[0]["kind"] == "transfer" and stored[0]["custody"] == "removed"
 
 
 def test_an_upload_over_the_size_limit_is_refused_and_nothing_is_written(
@@ -569,9 +771,8 @@ def test_the_scoreboard_shows_the_case_timeline_and_a_retired_event_leaves_it_at
 def test_a_priority_target_added_shows_on_the_scoreboard_at_once(organizer_client, client, guan_heng):
     assert "Uyghur Human Rights Caucus" not in client.get("/c/guan-heng/scoreboard").get_data(as_text=True)
     caucus = {
-        "priority-kind": "caucus",
-        "priority-ref": "Uyghur Human Rights Caucus",
-        "priority-members": GILLIBRAND,
+        "priority-caucus": "Uyghur Human Rights Caucus",
+        "priority-office": [GILLIBRAND],
         "priority-reason": "Members who follow Xinjiang.",
     }
     assert organizer_client.post(f"{CASEWORK}/priority", data=caucus).status_code == 302

@@ -322,3 +322,62 @@ def test_lookups_take_the_next_congress_at_the_instant_it_begins_without_waiting
     assert lookup_representatives("12207").districts == [("NY", 21)]
     assert lookup_representatives("10004").split is True
     assert roster(BEFORE_NOON).house[("NY", 20)].bioguide_id == NEW_MEMBER  # applied: the live tables answer
+
+
+def test_an_office_that_arrives_with_the_next_congress_can_be_recorded_from_the_instant_before_the_switch(
+    app, next_congress, organizer_client
+):
+    """Statements and office actions point at `members`: a newcomer's row must exist once their Congress is in
+    effect, although `legislators switch` (cron) has not copied the roster into the live tables yet."""
+    from advocacy.campaigns.models import Campaign
+    from advocacy.casework.actions import ActionInput, record_action
+    from advocacy.casework.models import OfficeAction
+    from advocacy.statements.models import Statement
+
+    load_next_congress(app.test_cli_runner(), next_congress)
+    campaign = db.session.scalars(select(Campaign).where(Campaign.slug == "sample-campaign")).one()
+    base = f"/organizer/campaigns/{campaign.slug}/statements"
+    board_url = f"/api/v1/campaigns/{campaign.slug}/scoreboard"
+    today = datetime.now(UTC).date().isoformat()
+    form = {"bioguide_id": NEW_MEMBER, "date": today, "kind": "press_release", "stance": "supports",
+            "source_url": "https://newcomer.house.gov/guan-heng", "quote_or_summary": ""}  # fmt: skip
+    now = [INSTANT - timedelta(seconds=1)]
+    app.config["CONGRESS_CLOCK"] = lambda: now[0]
+
+    # Before the instant the newcomer is not sitting: not on the board, and refused with a message.
+    before = organizer_client.get(board_url).get_json()
+    assert NEW_MEMBER not in {o["bioguide_id"] for o in before["offices"]}
+    assert TONKO in {o["bioguide_id"] for o in before["offices"]}
+    refused = organizer_client.post(f"{base}/new", data=form)
+    assert refused.status_code == 400  # not among the offices the form offers
+    assert db.session.scalars(select(Statement)).all() == []
+
+    now[0] = INSTANT  # the 120th Congress is in effect; the switch has not run
+    recorded = organizer_client.post(f"{base}/new", data=form)
+    assert recorded.status_code == 302, recorded.get_data(as_text=True)[:500]
+    stored = db.session.scalars(select(Statement)).one()
+    assert (stored.bioguide_id, stored.stance) == (NEW_MEMBER, "supports")
+    assert stored.recorded_by_id == organizer_client.user.id
+    action = record_action(
+        campaign,
+        ActionInput(NEW_MEMBER, datetime.now(UTC).date(), "inquiry_opened", "https://newcomer.house.gov/letter"),
+        organizer_client.user.id,
+    )
+    assert db.session.get(OfficeAction, action.id).bioguide_id == NEW_MEMBER
+    assert db.session.get(Member, NEW_MEMBER).in_office is False  # not sitting in the live tables until the switch
+
+    during = organizer_client.get(board_url).get_json()
+    offices = {o["bioguide_id"]: o for o in during["offices"]}
+    assert offices[NEW_MEMBER]["stance"] == "supports" and TONKO not in offices
+    assert len(offices) == len(roster().offices) == len(before["offices"]) - 1  # Tonko and Stefanik out, one in
+    assert during["totals"]["supports"] == 1
+
+    applied = apply_due(INSTANT + timedelta(seconds=30))
+    legislators_report = next(report for release, report in applied if release.dataset == "legislators")
+    assert f"{NEW_MEMBER}" in " ".join(legislators_report.joined)
+    assert not any("returns to office" in line for line in legislators_report.joined)  # an arrival, not a return
+    db.session.expire_all()
+    assert db.session.get(Member, NEW_MEMBER).in_office is True
+    after = organizer_client.get(board_url).get_json()
+    assert {o["bioguide_id"]: o["stance"] for o in after["offices"]}[NEW_MEMBER] == "supports"
+    assert after["totals"] == during["totals"]

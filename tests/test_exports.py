@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from advocacy.delivery.models import Delivery
+from advocacy.labels import label
 from advocacy.letters.models import Action, Letter
-from advocacy.reports.exports import CONTACT_HEADERS
+from advocacy.reports.exports import CONTACT_HEADERS, WORDS_IN_XLSX
 from advocacy.reports.models import AuditEvent
 from advocacy.statements.models import Statement
 from tests.factories import csv_rows, make_sample_campaign, xlsx_rows
@@ -62,6 +63,13 @@ def expected_contacts(db, campaign, where=lambda letter, action, delivery: True)
     return out
 
 
+def in_words(rows: list[list]) -> list[list]:
+    """Rows as the workbook shows them: every code column (by its header) in words, the rest as it is."""
+    header, *body = rows
+    domains = {i: WORDS_IN_XLSX[h] for i, h in enumerate(header) if h in WORDS_IN_XLSX}
+    return [header] + [[label(v, domains[i]) if i in domains and v else v for i, v in enumerate(r)] for r in body]
+
+
 def test_contacts_csv_matches_the_database_row_by_row(staff_client, db):
     campaign = make_sample_campaign()
     response = get(staff_client, f"{URL}/contacts.csv")
@@ -81,8 +89,8 @@ def test_contacts_xlsx_holds_the_same_rows(staff_client, db):
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     rows = xlsx_rows(response.data)
     assert rows[0] == CONTACT_HEADERS
-    # Numbers stay numbers in the workbook; everything else is text.
-    assert [[str(v) for v in row] for row in rows[1:]] == expected_contacts(db, campaign)
+    # Numbers stay numbers in the workbook; everything else is text, and codes read as words.
+    assert [[str(v) for v in row] for row in rows] == in_words([CONTACT_HEADERS, *expected_contacts(db, campaign)])
     assert all(isinstance(row[9], int) for row in rows[1:])
 
 
@@ -223,7 +231,7 @@ def test_offices_export(staff_client, db):
     assert table["custom:1"]["Chamber"] == "custom"
     xlsx = xlsx_rows(get(staff_client, f"{URL}/offices.xlsx").data)
     # Dates are date cells in the workbook (a statement's date has no time of day).
-    assert [[str(v).removesuffix(" 00:00:00") for v in row] for row in xlsx] == rows
+    assert [[str(v).removesuffix(" 00:00:00") for v in row] for row in xlsx] == in_words(rows)
 
 
 def test_offices_export_filtered_by_status(staff_client, db):

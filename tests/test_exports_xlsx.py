@@ -7,8 +7,9 @@ from datetime import datetime
 
 from openpyxl import load_workbook
 
-from advocacy.reports.exports import CONTACT_HEADERS, Export, _Reporting, write_xlsx
-from tests.factories import make_sample_campaign
+from advocacy.labels import label
+from advocacy.reports.exports import CONTACT_HEADERS, WORDS_IN_XLSX, Export, _Reporting, write_xlsx
+from tests.factories import csv_rows, make_sample_campaign, xlsx_rows
 
 TRICKY = [
     "plain",
@@ -89,3 +90,29 @@ def test_the_reports_while_packing_come_at_most_once_a_second():
     target.write(b"x")
     assert calls == [100.0, 101.0]
     assert len(target.getvalue()) == 500 * 64 + 2
+
+
+def _column(rows: list[list], name: str) -> set:
+    index = rows[0].index(name)
+    return {row[index] for row in rows[1:]}
+
+
+def test_the_workbook_shows_codes_as_words_and_the_csv_keeps_the_codes(staff_client, db):
+    make_sample_campaign()
+    base = "/staff/campaigns/guan-heng/exports"
+    for kind, columns in (
+        ("contacts", ("Chamber", "Channel", "Delivery status", "Purpose")),
+        ("offices", ("Chamber", "Stance", "Last statement kind")),
+        ("statements", ("Chamber", "Kind", "Stance")),
+    ):
+        csv = csv_rows(staff_client.get(f"{base}/{kind}.csv", buffered=True).data)
+        book = xlsx_rows(staff_client.get(f"{base}/{kind}.xlsx", buffered=True).data)
+        assert book[0] == csv[0]  # the same column names in both
+        for name in columns:
+            codes = _column(csv, name) - {""}
+            assert codes, (kind, name)
+            assert _column(book, name) - {""} == {label(code, WORDS_IN_XLSX[name]) for code in codes}, (kind, name)
+            assert not codes & _column(book, name), (kind, name)  # no code left as it is stored
+    contacts = xlsx_rows(staff_client.get(f"{base}/contacts.xlsx", buffered=True).data)
+    assert {"Senate", "House", "Custom target"} <= _column(contacts, "Chamber")
+    assert "Waiting for the constituent (contact form)" in _column(contacts, "Delivery status")

@@ -52,6 +52,7 @@ def documents(client, db) -> dict[str, str]:
         assert response.status_code == status, (path, response.status_code)
         pages[name] = response.get_data(as_text=True)
 
+    with_casework(db)
     get("home", "/")
     get("campaign", "/c/sample-campaign")
     get("campaign-closed-won", "/c/guan-heng")
@@ -72,7 +73,32 @@ def documents(client, db) -> dict[str, str]:
     _subject, _text, html = compose(db.session.scalar(select(Action)))
     pages["email-receipt"] = html
     get_with_a_photo(get, db)
+    assert 'class="priority-notes"' in pages["review"] and 'id="actions-heading"' in pages["scoreboard"]
     return pages
+
+
+def with_casework(db) -> None:
+    """Priority targets of every kind and an office action on the sample campaign, so the review page shows the
+    writer's priority notes and the scoreboard its priority offices and office actions (issue 19)."""
+    import datetime as dt
+
+    from advocacy.campaigns.models import Campaign
+    from advocacy.casework.actions import ActionInput, record_action
+    from advocacy.casework.models import OfficeAction
+
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "sample-campaign"))
+    campaign.priority_targets = [
+        {"kind": "committee", "id": "SSAS", "reason": "Armed Services & the Judiciary."},
+        {"kind": "office", "id": "T000469", "reason": "He asked ICE about the case."},
+        {"kind": "caucus", "id": "Uyghur Human Rights Caucus", "members": ["S000148"], "reason": "They follow it."},
+        {"kind": "state", "id": "NY", "reason": "He is held in New York."},
+    ]
+    db.session.commit()
+    if db.session.scalar(select(OfficeAction.id)) is None:
+        action = ActionInput(
+            "G000555", dt.date(2025, 12, 12), "letter_to_dhs_ice", "https://www.gillibrand.senate.gov/"
+        )
+        record_action(campaign, action, None)
 
 
 def get_with_a_photo(get, db) -> None:
@@ -190,3 +216,36 @@ def test_organizer_texts_in_other_languages_pass_the_nu_html_checker(
     assert pages["translations-errors"].count('class="error"') >= 3
     errors = errors_in(command, pages, tmp_path)
     assert errors == [], "\n".join(errors)
+
+
+def test_the_organizers_pickers_and_letter_checklist_pass_the_nu_html_checker(organizer_client, guan_heng, tmp_path):
+    """The casework page with both picker searches answered and a refused priority form, a campaign's targets
+    page searched, and the letter editor with its checklist and a typed preview."""
+    command = vnu_command()
+    casework = "/organizer/campaigns/guan-heng/casework/"
+    edit = f"/organizer/campaigns/{guan_heng.id}/letters/{guan_heng.letters[0].id}"
+    letter = guan_heng.letters[0]
+    typed = {"name": "Typed", "chamber": "senate", "stance": "spoken", "priority": "0", "subject": "Hi"}
+    pages = {
+        "casework-searched": organizer_client.get(
+            casework, query_string={"office_q": "New York", "committee_q": "Judiciary"}
+        ),
+        "casework-refused": organizer_client.post(
+            casework + "priority", data={"priority-caucus": "A caucus", "priority-reason": "x"}
+        ),
+        "targets-searched": organizer_client.get(
+            f"/organizer/campaigns/{guan_heng.id}/targets", query_string={"office_q": "NY", "committee_q": "Judiciary"}
+        ),
+        "editor": organizer_client.get(edit),
+        "editor-typed": organizer_client.post(edit, data={**typed, "body": letter.body, "preview": "1"}),
+        "editor-broken": organizer_client.post(
+            edit, data={**typed, "body": "{{ office.salutation }\n", "preview": "1"}
+        ),
+    }
+    assert {name: r.status_code for name, r in pages.items()} == {
+        **{name: 200 for name in pages},
+        "casework-refused": 400,
+    }
+    texts = {name: r.get_data(as_text=True) for name, r in pages.items()}
+    assert 'name="priority-office"' in texts["casework-searched"] and 'id="variant-checklist"' in texts["editor-typed"]
+    assert errors_in(command, texts, tmp_path) == []

@@ -262,6 +262,9 @@ def test_the_scoreboard_is_translated_and_its_cached_page_is_kept_per_language(c
     assert html_attributes(uyghur) == ("ug", "rtl")
     assert "قايسى ئىشخانىلار Sample Q. Person ئۈچۈن ئاۋاز چىقاردى" in uyghur
     assert "ئاۋاز چىقارغان ئىشخانىلار، شتات بويىچە" in uyghur  # the state map's title
+    # The table's filters: every "Any" in the page's language, none left in English.
+    assert english.count('<option value="">Any</option>') == 4
+    assert uyghur.count('<option value="">ھەممىسى</option>') == 4 and ">Any<" not in uyghur
 
 
 def test_public_answers_vary_by_language_and_cookie_whatever_vary_they_had(app):

@@ -6,6 +6,7 @@ from flask import render_template_string
 
 from advocacy.campaigns.models import Chamber, Outcome
 from advocacy.campaigns.models import Status as CampaignStatus
+from advocacy.delivery.jobs import JobStatus
 from advocacy.delivery.models import Channel
 from advocacy.delivery.models import Status as DeliveryStatus
 from advocacy.labels import LABELS, label
@@ -23,6 +24,7 @@ def test_every_stored_code_has_its_own_words():
         "outcome": Outcome,
         "candidate_status": CandidateStatus,
         "source_kind": SourceKind,
+        "job_status": JobStatus,
     }
     missing = [
         (domain, code.value) for domain, enum in domains.items() for code in enum if code.value not in LABELS[domain]

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from advocacy.delivery.jobs import Job
 from advocacy.delivery.worker import Worker
 from advocacy.statements.models import FeedState
-from tests.factories import make_campaign
+from tests.factories import make_campaign, make_member
 from tests.fakes.feeds import serve_feeds
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "feeds"
@@ -63,3 +63,33 @@ def test_scan_now_without_keywords_fails_with_a_reason(organizer_client, db):
     Worker(burst=True).run()
     page = organizer_client.get(f"{BASE}/feeds").get_data(as_text=True)
     assert "The last scan failed: The campaign has no keywords to look for" in page
+
+
+def test_the_feeds_page_shows_each_members_feed_with_its_last_read_outcome_and_items(organizer_client, db, feed_server):
+    make_campaign(keywords=["Guan Heng"])
+    body = (FIXTURES / "ruiz_rss.xml").read_bytes().decode("utf-8", errors="replace")
+    good = feed_server.add("/ruiz.xml", body.replace("http://ruiz.house.gov", feed_server.base_url))
+    broken = feed_server.url("/gone.xml")  # the feed server answers 404
+    make_member("R000599", "Raul", "Ruiz", "house", "CA", 25, rss_url=good)
+    make_member(rss_url=broken)  # Kirsten Gillibrand's
+    make_member("P000145", "Alex", "Padilla", state="CA")  # no feed: not listed
+
+    before = organizer_client.get(f"{BASE}/feeds").get_data(as_text=True)
+    assert "2 feeds, read for every campaign: 0 read, 0 unchanged since the read before, 0 failed, 2 not read yet." in (
+        " ".join(before.split())
+    )
+
+    organizer_client.post(f"{BASE}/feeds/scan")
+    Worker(burst=True).run()
+
+    page = organizer_client.get(f"{BASE}/feeds").get_data(as_text=True)
+    summary = " ".join(page[page.index('id="member-feeds-summary"') :].split("</p>")[0].split())
+    assert "2 feeds, read for every campaign: 1 read, 0 unchanged since the read before, 1 failed, 0 not read yet" in (
+        summary
+    )
+    assert "; last read 20" in summary
+    table = page[page.index('<table id="member-feeds">') : page.index("</table>", page.index('id="member-feeds"'))]
+    rows = [" ".join(r.split()) for r in table.split("<tr>")[2:]]
+    assert len(rows) == 2 and "Padilla" not in table
+    assert rows[0].startswith("<td>Senator Kirsten Gillibrand (NY)") and "failed (" in rows[0]  # failing first
+    assert rows[1].startswith("<td>Representative Raul Ruiz (CA-25)") and "10 items, 10 dated" in rows[1]

@@ -115,11 +115,14 @@ def sweep(app, client, known: dict) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def known(app, live_campaign, admin_client):
+def known(app, db, live_campaign, admin_client):
     """Real arguments for the routes: the sample campaign, a letter variant, a statement and sent letters."""
     from advocacy.statements.services import StatementInput, record_statement
     from tests.letters_support import GOOD
 
+    # On this production configuration a live campaign is a real one: a sample takes no letters in production.
+    live_campaign.sample = False
+    db.session.commit()
     admin_client.post("/api/v1/campaigns/sample-campaign/actions", json=GOOD)
     statement = record_statement(
         live_campaign.id,

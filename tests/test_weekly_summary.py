@@ -10,9 +10,11 @@ from sqlalchemy import select
 
 from advocacy.db import utcnow
 from advocacy.delivery.models import Delivery
+from advocacy.reports.weekly import TOP_OFFICES, compose
 from tests.factories import (
     PADILLA,
     REPRESENTATIVE,
+    SENATOR,
     make_action,
     make_campaign,
     make_letter,
@@ -46,7 +48,7 @@ def test_an_opted_in_account_gets_the_weeks_summary_once(runner, db, smtp_server
 
     (message,) = smtp_server.messages
     assert message["To"] == reader.user.email
-    assert message["Subject"] == "Weekly summary: 3 letters, 1 statements"
+    assert message["Subject"] == "Weekly summary: 3 letters, 1 statement"
     body = message.get_content()
     assert "Letters: 3" in body and "Free Guan Heng:" in body
     assert "Kirsten E. Gillibrand: 1" in body and "Alex Padilla: 1" in body and "Adriano Espaillat: 1" in body
@@ -66,3 +68,24 @@ def test_an_account_that_opts_out_before_sending_gets_nothing(runner, db, smtp_s
     assert smtp_server.messages == []
     db.session.expire_all()
     assert db.session.scalar(select(Delivery.status).where(Delivery.kind == "weekly_summary")) == "cancelled"
+
+
+def test_past_the_top_offices_the_summary_says_how_many_more_and_their_letters(db):
+    campaign = make_campaign()
+    now = utcnow()
+    ana = make_action(campaign, "Ana", "Lopez", "ana@example.org", created_at=now - timedelta(days=1))
+    bo = make_action(campaign, "Bo", "Chen", "bo@example.org", created_at=now - timedelta(days=1))
+    offices = [
+        {**SENATOR, "office_key": f"custom:{n}", "bioguide_id": None, "office_name": f"Office {n:02d}"}
+        for n in range(TOP_OFFICES + 3)
+    ]
+    for office in offices:
+        make_letter(ana, office)
+    make_letter(bo, offices[0])  # Office 00 has the most letters, so it comes first
+
+    subject, body = compose(now - timedelta(days=7), now)
+
+    assert subject == f"Weekly summary: {TOP_OFFICES + 4} letters, 0 statements"
+    listed = [line.strip() for line in body.splitlines() if line.startswith("    ")]
+    assert listed[0] == "Office 00: 2" and len(listed) == TOP_OFFICES + 1
+    assert listed[-1] == "and 3 more offices: 3 letters"

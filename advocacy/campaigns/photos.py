@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from advocacy.campaigns.models import MAX_PHOTO_ALT, MAX_PHOTO_CREDIT, Campaign, CampaignPhoto
 from advocacy.extensions import db
@@ -143,7 +143,22 @@ def remove_photo(campaign: Campaign) -> None:
         campaign.photo_credit = ""
 
 
-def stored_photo(photo_id: str) -> CampaignPhoto | None:
+def stored_ids(campaign: Campaign) -> list[str]:
+    """The ids of the campaign's stored uploads (one at most, in practice)."""
+    return list(
+        db.session.scalars(
+            select(CampaignPhoto.id).where(CampaignPhoto.campaign_id == campaign.id).order_by(CampaignPhoto.id)
+        )
+    )
+
+
+def stored_photo_and_status(photo_id: str) -> tuple[CampaignPhoto, str] | None:
+    """The stored upload with its campaign's status (who may see it depends on it), read in one query."""
     if len(photo_id) > 36:
         return None
-    return db.session.get(CampaignPhoto, photo_id)
+    row = db.session.execute(
+        select(CampaignPhoto, Campaign.status)
+        .join(Campaign, Campaign.id == CampaignPhoto.campaign_id)
+        .where(CampaignPhoto.id == photo_id)
+    ).first()
+    return (row[0], row[1]) if row is not None else None

@@ -2,8 +2,9 @@
 ones a campaign already targets. The stored values stay ids (bioguide ids, thomas ids); people see names.
 
 The same search serves the page without JavaScript (a GET form whose results are checkboxes) and the
-progressive enhancement in static/js/picker.js (the JSON routes in campaigns/views.py). No photo is shown:
-our pages load nothing from other origins, so an office is drawn with its initials.
+progressive enhancement in static/js/picker.js (the JSON routes in campaigns/views.py). An office shows the
+member's photo when `flask legislators photos` has stored it on this site (our pages load nothing from other
+origins), else its initials.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask import url_for
 from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
 from advocacy.congress.models import Committee
 from advocacy.congress.offices import Office, current_offices, office_for, office_matches
+from advocacy.congress.photos import photo_path
 from advocacy.extensions import db
 from advocacy.labels import label
 
@@ -30,9 +33,16 @@ class Choice:
     text: str
     detail: str = ""
     initials: str = ""
+    photo: str = ""  # the member's photo on this site, when stored
 
     def to_json(self) -> dict:
-        return {"value": self.value, "text": self.text, "detail": self.detail, "initials": self.initials}
+        return {
+            "value": self.value,
+            "text": self.text,
+            "detail": self.detail,
+            "initials": self.initials,
+            "photo": self.photo,
+        }
 
 
 def initials(name: str) -> str:
@@ -54,6 +64,7 @@ def office_choice(office: Office) -> Choice:
         f"{office.title} {office.name}",
         f"{label(office.chamber, 'chamber')} · {party}-{seat} · {office.party}",
         initials(office.name),
+        url_for("lookup.member_photo", bioguide_id=office.bioguide_id) if photo_path(office.bioguide_id) else "",
     )
 
 

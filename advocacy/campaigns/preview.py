@@ -7,9 +7,17 @@ from typing import Any
 
 from advocacy.campaigns.models import Campaign
 from advocacy.campaigns.placeholders import normalize_stance
-from advocacy.campaigns.rendering import TemplateProblem, choose_variant, render_letter
+from advocacy.campaigns.rendering import (
+    MAX_VALIDATION_CPU,
+    TemplateProblem,
+    choose_variant,
+    clean_template_source,
+    render_letter,
+    shared_time_limit,
+)
 from advocacy.campaigns.samples import SAMPLE_CONSTITUENTS, SAMPLE_CUSTOM_TARGET, SAMPLE_OFFICES
-from advocacy.campaigns.services import Target
+from advocacy.campaigns.services import Target, publish_problems
+from advocacy.campaigns.validation import case_coverage
 from advocacy.congress.offices import current_offices
 
 STANCE_LABELS = {"spoken": "has spoken", "not_spoken": "has not spoken"}
@@ -102,3 +110,89 @@ def preview_variant(campaign: Campaign, variant: Any, offices: list[Any]) -> lis
                 continue
             letters.append(PreviewLetter(_label(office), STANCE_LABELS[stance], who, subject, body))
     return letters
+
+
+@dataclass(frozen=True)
+class DraftVariant:
+    """A letter as the organizer is typing it, before it is saved: rendered by the editor's live preview and
+    judged by the publish checklist in place of its saved self. `id` orders it among equals as saving would
+    (the letter's own id; a new letter comes after every saved one)."""
+
+    name: str
+    chamber: str
+    stance: str
+    subject: str
+    body: str
+    priority: int = 0
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class VariantCheck:
+    """One variant against the publish checklist: which office cases it is the letter for, and whether it
+    renders for the offices previewed."""
+
+    name: str
+    chamber: str
+    stance: str
+    typed: bool  # judged on what is typed in the editor, not on what is saved
+    serves: tuple[str, ...]  # the checklist's office cases that get this letter
+    letters: int
+    failing: int
+    problem: str = ""  # the first letter's problem, when one cannot be rendered
+
+
+@dataclass(frozen=True)
+class EditorPreview:
+    """What the letter editor shows: the letter as typed (None before a preview), whether the offices are real,
+    every variant's status against the publish checklist, and the checklist's own problems."""
+
+    letters: list[PreviewLetter] | None
+    real: bool
+    checks: list[VariantCheck]
+    problems: list[str]
+
+
+def draft_variant(campaign: Campaign, name, chamber, stance, subject, body, priority=0, letter=None) -> DraftVariant:
+    """The letter as typed, cleaned as a save would clean it; `letter` is the saved variant it edits, if any."""
+    newest = max((v.id or 0 for v in campaign.letters), default=0) + 1
+    return DraftVariant(
+        (name or "").strip() or "This letter",
+        chamber if chamber in ("any", "senate", "house") else "any",
+        stance if stance in ("any", "spoken", "not_spoken") else "any",
+        clean_template_source(subject or ""),
+        clean_template_source(body or ""),
+        priority if isinstance(priority, int) and -100 <= priority <= 100 else 0,
+        letter.id if letter is not None else newest,
+    )
+
+
+def editor_preview(campaign: Campaign, draft: DraftVariant | None = None, letter: Any = None) -> EditorPreview:
+    """The editor's preview: `draft` (the letter as typed, or None before "Preview") rendered for a senator, a
+    representative and a delegate, spoken and not, and every variant of the campaign checked the way the
+    publish checklist (`services.publish_problems`) checks them, the typed letter in place of `letter`, the
+    saved variant it edits (or added, for a new letter). Nothing is stored."""
+    offices, real = preview_offices()
+    variants: list[Any] = [draft if draft is not None and v is letter else v for v in campaign.letters]
+    if draft is not None and letter is None:
+        variants.append(draft)
+    served = case_coverage(variants, bool(campaign.custom_targets))
+    checks = []
+    with shared_time_limit(MAX_VALIDATION_CPU):  # each render keeps its own budget; all of them this one
+        drafted = preview_variant(campaign, draft, offices) if draft is not None else None
+        for variant in variants:
+            letters = drafted if variant is draft else preview_variant(campaign, variant, offices)
+            failing = [item for item in letters if item.problem]
+            checks.append(
+                VariantCheck(
+                    variant.name,
+                    variant.chamber,
+                    variant.stance,
+                    variant is draft,
+                    tuple(case for case, chosen in served if chosen is variant),
+                    len(letters),
+                    len(failing),
+                    failing[0].problem if failing else "",
+                )
+            )
+    return EditorPreview(drafted, real, checks, publish_problems(campaign, letters=variants))

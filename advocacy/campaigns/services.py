@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -281,17 +281,19 @@ def thanks_targets(targets: list[Target], stances: dict[str, str]) -> list[Targe
     return [t for t in targets if t.is_constituent_office and stances.get(t.key) == "supports"]
 
 
-def publish_problems(campaign: Campaign) -> list[str]:
-    """Why the campaign cannot go live yet (empty when it can)."""
+def publish_problems(campaign: Campaign, letters: Sequence | None = None) -> list[str]:
+    """Why the campaign cannot go live yet (empty when it can). `letters` judges other variants than the saved
+    ones (the letter editor's, with the letter being typed in place of its saved self)."""
+    letters = campaign.letters if letters is None else letters
     problems = []
     if not campaign.ask.strip():
         problems.append("the ask is empty")
     if not campaign.story_markdown.strip():
         problems.append("the story is empty")
-    if not campaign.letters:
+    if not letters:
         problems.append("there are no letters yet")
     else:
-        problems.extend(coverage_problems(campaign.letters, bool(campaign.custom_targets)))
+        problems.extend(coverage_problems(letters, bool(campaign.custom_targets)))
     if not (campaign.include_delegation or campaign.target_members or campaign.target_committees):
         if not campaign.custom_targets:
             problems.append("there is nobody to write to: include the delegation or add targets")

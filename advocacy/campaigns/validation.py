@@ -151,14 +151,16 @@ def split_ids(text: str) -> list[str]:
     return [part for part in re.split(r"[\s,;]+", text or "") if part]
 
 
+def case_coverage(variants: Sequence, has_custom_targets: bool) -> list[tuple[str, object]]:
+    """(office case, the variant it gets or None) for every case a letter can go to: what the publish checklist
+    reads, and what the letter editor shows beside each variant."""
+    cases = list(OFFICE_CASES) + ([CUSTOM_CASE] if has_custom_targets else [])
+    return [(label, choose_variant(variants, chamber, stance)) for chamber, stance, label in cases]
+
+
 def coverage_problems(variants: Sequence, has_custom_targets: bool) -> list[str]:
     """Office cases no variant reaches; a campaign cannot go live until this is empty."""
-    cases = list(OFFICE_CASES) + ([CUSTOM_CASE] if has_custom_targets else [])
-    return [
-        f"no letter for {label}"
-        for chamber, stance, label in cases
-        if choose_variant(variants, chamber, stance) is None
-    ]
+    return [f"no letter for {label}" for label, variant in case_coverage(variants, has_custom_targets) if not variant]
 
 
 def unknown_members(ids: Sequence[str]) -> list[str]:

@@ -12,7 +12,7 @@ from advocacy.campaigns import pickers, services, stale
 from advocacy.campaigns.forms import CampaignForm, ConfirmForm, CustomTargetForm, LetterForm, OutcomeForm, TargetsForm
 from advocacy.campaigns.models import Campaign, CustomTarget, LetterTemplate, Status
 from advocacy.campaigns.placeholders import PLACEHOLDERS
-from advocacy.campaigns.preview import coverage, preview_offices, preview_variant
+from advocacy.campaigns.preview import coverage, draft_variant, editor_preview, preview_offices, preview_variant
 from advocacy.campaigns.rendering import (
     MAX_VALIDATION_CPU,
     TemplateProblem,
@@ -256,7 +256,11 @@ def _check_template(form: LetterForm, campaign: Campaign) -> tuple[int, str] | N
     return True
 
 
-def _letter_page(campaign: Campaign, form: LetterForm, letter: LetterTemplate | None, status=200, problem_line=None):
+def _letter_page(
+    campaign: Campaign, form: LetterForm, letter: LetterTemplate | None, status=200, problem_line=None, typed=False
+):
+    """The editor. `typed`: "Preview without saving" was pressed, so the letter as typed is rendered and judged
+    by the publish checklist in place of the saved one; otherwise the checklist shows the saved variants."""
     return render_template(
         "organizer/campaigns/letter_form.html",
         campaign=campaign,
@@ -265,10 +269,26 @@ def _letter_page(campaign: Campaign, form: LetterForm, letter: LetterTemplate | 
         problem_line=problem_line,
         placeholders=PLACEHOLDERS,
         confirm=ConfirmForm(),
+        preview=editor_preview(campaign, _draft_of(campaign, form, letter) if typed else None, letter),
     ), status
 
 
+def _draft_of(campaign: Campaign, form: LetterForm, letter: LetterTemplate | None):
+    return draft_variant(
+        campaign,
+        form.name.data,
+        form.chamber.data,
+        form.stance.data,
+        form.subject.data,
+        form.body.data,
+        form.priority.data if isinstance(form.priority.data, int) else 0,
+        letter,
+    )
+
+
 def _save_letter(campaign: Campaign, form: LetterForm, letter: LetterTemplate | None):
+    if "preview" in request.form:  # "Preview" without JavaScript: the same page, the letter rendered below it
+        return _letter_page(campaign, form, letter, typed=True)  # CSRF: checked app-wide
     if not form.validate_on_submit():
         return _letter_page(campaign, form, letter, 400)
     if other := _variant_conflict(campaign, form, letter.id if letter else None):
@@ -303,6 +323,18 @@ def new_letter(campaign_id: int):
     if not form.is_submitted():
         return _letter_page(campaign, form, None)
     return _save_letter(campaign, form, None)
+
+
+@bp.post("/<int:campaign_id>/letters/preview")
+@role_required(ORGANIZER)
+def preview_letter_draft(campaign_id: int):
+    """The editor's live preview (static/js/letter-preview.js): the letter as typed, rendered, and every variant
+    against the publish checklist with it in place of `?letter=` (the one being edited); nothing is stored."""
+    campaign = campaign_or_404(campaign_id)
+    letter_id = request.args.get("letter", type=int)
+    letter = _letter_or_404(campaign, letter_id) if letter_id is not None else None
+    draft = _draft_of(campaign, LetterForm(), letter)
+    return render_template("organizer/campaigns/_draft_preview.html", preview=editor_preview(campaign, draft, letter))
 
 
 @bp.route("/<int:campaign_id>/letters/<int:letter_id>", methods=["GET", "POST"])

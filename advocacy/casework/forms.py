@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField, URLField
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -12,6 +12,8 @@ from advocacy.campaigns.models import TIMELINE_KINDS
 from advocacy.casework.facts import RELEASE_STATUSES
 from advocacy.casework.models import ACTION_LABELS
 from advocacy.casework.timeline import CUSTODY
+from advocacy.labels import label
+from advocacy.places import STATE_NAMES
 
 
 class FactsForm(FlaskForm):
@@ -39,12 +41,12 @@ class EventForm(FlaskForm):
     source_url = URLField("Source address", validators=[Optional()])
     kind = SelectField(
         "Kind",
-        choices=[SelectChoice("", "(none)")] + [SelectChoice(k, k.title()) for k in TIMELINE_KINDS],
+        choices=[SelectChoice("", "(none)")] + [SelectChoice(k, label(k, "timeline_kind")) for k in TIMELINE_KINDS],
         validate_choice=False,  # checked by casework.timeline.clean_event, with its own message
     )
     custody = SelectField(
         "Custody after it",
-        choices=[SelectChoice("", "(unchanged)")] + [SelectChoice(c, c.title()) for c in CUSTODY],
+        choices=[SelectChoice("", "(unchanged)")] + [SelectChoice(c, label(c, "custody")) for c in CUSTODY],
         validate_choice=False,
     )
     facility = StringField("Facility", validators=[Optional()])
@@ -60,20 +62,23 @@ class PacketForm(FlaskForm):
 
 
 class PriorityForm(FlaskForm):
-    kind = SelectField(
-        "Kind of priority target",
-        choices=[
-            SelectChoice("committee", "Committee (its members)"),
-            SelectChoice("office", "One office"),
-            SelectChoice("state", "A state's delegation"),
-            SelectChoice("caucus", "A caucus (a named list of offices)"),
-        ],
+    """Priority targets picked, not typed: committees and offices with the pickers (campaigns/pickers.py), a
+    state's delegation by name, or a caucus: a name and the offices picked as its members."""
+
+    # The pickers' checkboxes (ids as stored; people read names). Checked by priority.clean_target.
+    committee = SelectMultipleField("Committees", choices=[], validate_choice=False)
+    office = SelectMultipleField("Offices", choices=[], validate_choice=False)
+    state = SelectField(
+        "A state's delegation",
+        choices=[SelectChoice("", "(none)")]
+        + [SelectChoice(code, name) for code, name in sorted(STATE_NAMES.items(), key=lambda item: item[1])],
+        validate_choice=False,  # priority.clean_target says what is wrong, in words
     )
-    ref = StringField(
-        "Committee id, bioguide id, state code or caucus name",
-        validators=[DataRequired(message="Say which committee, office, state or caucus.")],
+    caucus = StringField(
+        "Caucus name",
+        description="To add a caucus: its name here, its members picked as offices above.",
+        validators=[Optional(), Length(max=200)],
     )
-    members = TextAreaField("Caucus members (bioguide ids, one per line)", validators=[Optional()])
     reason = StringField("Why a letter matters most here", validators=[DataRequired(message="Give the reason.")])
 
 

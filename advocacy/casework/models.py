@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
+from flask_babel import lazy_gettext
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -88,6 +89,16 @@ class ActionKind(LabeledCode):
 
 
 ACTION_LABELS = LABELS["office_action"]
+# The same actions in the reader's language, for the public scoreboard; the labels above stay English for staff
+# pages, exports, the casework packet and the JSON API's `label`.
+ACTION_WORDS = {
+    "letter_to_dhs_ice": lazy_gettext("Letter to DHS / ICE"),
+    "inquiry_opened": lazy_gettext("Congressional inquiry opened"),
+    "remarks": lazy_gettext("Floor or hearing remarks"),
+    "joint_letter": lazy_gettext("Joint letter signed"),
+    "meeting_held": lazy_gettext("Meeting held"),
+    "declined": lazy_gettext("Declined to act"),
+}
 # What each action says about the office's stance. A meeting alone commits the office to nothing.
 IMPLIED_STANCES = {
     "letter_to_dhs_ice": "supports",

@@ -6,29 +6,84 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
+from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
 from advocacy.campaigns.models import MAX_NAME, MAX_PRIORITY_TARGETS, MAX_REASON
+from advocacy.campaigns.pickers import chosen_committees, chosen_offices
 from advocacy.campaigns.validation import BIOGUIDE_RE, THOMAS_RE, clean_ids, unknown_committees, unknown_members
 from advocacy.casework.facts import CaseworkError
 from advocacy.congress.models import Committee, CommitteeMembership
 from advocacy.congress.offices import Office, current_offices, office_for
 from advocacy.extensions import db
+from advocacy.i18n import DEFAULT, current_language
+from advocacy.labels import label, office_title
 from advocacy.letters.models import Letter
-from advocacy.places import STATE_FIPS, STATE_NAMES
+from advocacy.places import N_, STATE_FIPS, STATE_NAMES, state_label
+
+# Why an office is a priority, by the target's kind: a phrase for the scoreboard's "Why" column and staff pages,
+# and the whole sentence a writer reads on the review page (one sentence per kind, so each language orders it
+# its own way). `name` is the committee's name as the congress data gives it, the caucus's as the organizer
+# typed it, or the state's.
+WHY_PHRASES = {
+    "committee": N_("sits on the %(name)s"),
+    "office": N_("is a priority office for this campaign"),
+    "caucus": N_("is a member of the %(name)s"),
+    "state": N_("is in %(name)s's delegation"),
+}
+NOTES = {
+    "committee": N_("%(office)s sits on the %(name)s: your letter matters most."),
+    "office": N_("%(office)s is a priority office for this campaign: your letter matters most."),
+    "caucus": N_("%(office)s is a member of the %(name)s: your letter matters most."),
+    "state": N_("%(office)s is in %(name)s's delegation: your letter matters most."),
+}
+
+
+def _english(text: str) -> Markup:
+    """An English proper name inside a sentence in another language, marked so that readers and screen readers
+    know (as other English fallbacks are); plain on an English page."""
+    if current_language().code == DEFAULT:
+        return escape(text)
+    return Markup('<span lang="en" dir="ltr">%s</span>') % text
+
+
+@dataclass(frozen=True)
+class Why:
+    """Why an office is a priority: the target's kind and what it names (a committee's or caucus's name, a state
+    code). `str()` is the English phrase (staff pages); `words()` and `note()` speak the page's language."""
+
+    kind: str  # committee | office | caucus | state
+    name: str = ""
+
+    def __str__(self) -> str:
+        return WHY_PHRASES[self.kind] % {"name": STATE_NAMES.get(self.name, self.name)}
+
+    def _name(self) -> Markup:
+        return escape(state_label(self.name)) if self.kind == "state" else _english(self.name)
+
+    def words(self) -> Markup:
+        """The phrase in the page's language: "sits on the Senate Committee on the Judiciary"."""
+        return escape(gettext(WHY_PHRASES[self.kind])) % {"name": self._name()}
+
+    def note(self, office: Office) -> Markup:
+        """What a writer is told, in the page's language: "Senator X sits on the …: your letter matters most."."""
+        who = f"{office_title(office.title)} {office.name}"
+        return escape(gettext(NOTES[self.kind])) % {"office": who, "name": self._name()}
 
 
 @dataclass
 class PriorityOffice:
     office: Office
-    why: list[str] = field(default_factory=list)  # "sits on the Senate Committee on the Judiciary"
-    reasons: list[str] = field(default_factory=list)  # the organizers' reasons, same order
+    why: list[Why] = field(default_factory=list)  # why it is a priority, in the file's order
+    reasons: list[str] = field(default_factory=list)  # the organizers' reasons (English), same order
     letters: int = 0
 
     @property
-    def note(self) -> str:
-        """What a writer is told: "Senator X sits on the Judiciary Committee: your letter matters most"."""
-        return f"{self.office.title} {self.office.name} {self.why[0]}: your letter matters most."
+    def note(self) -> Markup:
+        """What a writer is told, in the page's language: "Senator X sits on the Judiciary Committee: your letter
+        matters most"."""
+        return self.why[0].note(self.office)
 
 
 def _committee_names(ids: list[str]) -> dict[str, str]:
@@ -46,7 +101,7 @@ def priority_offices(campaign) -> dict[str, PriorityOffice]:
         return {}
     found: dict[str, PriorityOffice] = {}
 
-    def add(office: Office | None, why: str, reason: str) -> None:
+    def add(office: Office | None, why: Why, reason: str) -> None:
         if office is None:
             return
         entry = found.setdefault(office.bioguide_id, PriorityOffice(office))
@@ -68,17 +123,17 @@ def priority_offices(campaign) -> dict[str, PriorityOffice]:
         kind, ref, reason = target.get("kind"), target.get("id", ""), target.get("reason", "")
         if kind == "committee":
             for bioguide_id in seats.get(ref, []):
-                add(office_for(bioguide_id), f"sits on the {names.get(ref, ref)}", reason)
+                add(office_for(bioguide_id), Why(kind, names.get(ref, ref)), reason)
         elif kind == "office":
-            add(office_for(ref), "is a priority office for this campaign", reason)
+            add(office_for(ref), Why(kind), reason)
         elif kind == "caucus":
             for bioguide_id in target.get("members", []):
-                add(office_for(bioguide_id), f"is a member of the {ref}", reason)
+                add(office_for(bioguide_id), Why(kind, ref), reason)
         elif kind == "state":
             offices = offices if offices is not None else current_offices()
             for office in offices:
                 if office.state == ref:
-                    add(office, f"is in {STATE_NAMES.get(ref, ref)}'s delegation", reason)
+                    add(office, Why(kind, ref), reason)
     return found
 
 
@@ -109,7 +164,7 @@ class PriorityRow:
     """A priority office on the public scoreboard: its scoreboard row and why it is a priority."""
 
     row: object  # statements.scoreboard.OfficeRow
-    why: tuple[str, ...]
+    why: tuple[Why, ...]
 
     @property
     def acted(self) -> bool:
@@ -163,14 +218,70 @@ def clean_target(kind: str, ref: str, members: list[str], reason: str) -> dict:
     raise CaseworkError("kind", "Choose committee, office, state or caucus.")
 
 
+def picked_targets(committees: list[str], offices: list[str], state: str, caucus: str, reason: str) -> list[dict]:
+    """The priority targets an organizer picked in one go, each as stored (the same shape as `clean_target`'s),
+    or CaseworkError naming the form's field. A caucus name makes the offices picked its members; without one
+    each office picked is a target of its own."""
+    caucus = " ".join((caucus or "").split())
+    if not (committees or offices or state or caucus):
+        raise CaseworkError("office", "Pick a committee or an office, choose a state, or name a caucus.")
+    if caucus and not offices:
+        raise CaseworkError("office", "Pick the caucus's members among the offices.")
+    offices = list(dict.fromkeys(offices))
+    picks = [("committee", ref, [], "committee") for ref in dict.fromkeys(committees)]
+    picks += [("caucus", caucus, offices, "caucus")] if caucus else [("office", ref, [], "office") for ref in offices]
+    picks += [("state", state, [], "state")] if state else []
+    targets = []
+    for kind, ref, members, field_name in picks:
+        try:
+            targets.append(clean_target(kind, ref, members, reason))
+        except CaseworkError as exc:  # name the picker it is about (clean_target speaks of typed fields)
+            raise CaseworkError({"reason": "reason", "members": "office"}.get(exc.field, field_name), str(exc)) from exc
+    return targets
+
+
 def add_target(campaign, target: dict) -> None:
+    add_targets(campaign, [target])
+
+
+def add_targets(campaign, targets: list[dict]) -> None:
+    """Add them all, or none (CaseworkError) when one is there already or they would be too many."""
     current = list(campaign.priority_targets or [])
-    if len(current) >= MAX_PRIORITY_TARGETS:
-        raise CaseworkError("ref", f"At most {MAX_PRIORITY_TARGETS} priority targets.")
-    if any((t.get("kind"), t.get("id")) == (target["kind"], target["id"]) for t in current):
-        raise CaseworkError("ref", "That target is already a priority.")
-    campaign.priority_targets = [*current, target]
+    if len(current) + len(targets) > MAX_PRIORITY_TARGETS:
+        raise CaseworkError("office", f"At most {MAX_PRIORITY_TARGETS} priority targets.")
+    for target in targets:
+        if any((t.get("kind"), t.get("id")) == (target["kind"], target["id"]) for t in current):
+            raise CaseworkError("office", f"{describe(target)} is already a priority.")
+    campaign.priority_targets = [*current, *targets]
     db.session.commit()
+
+
+def describe(target: dict) -> str:
+    """A stored priority target in words: "Committee: Senate Committee on the Judiciary", never "committee SSJU"."""
+    return describe_targets([target])[0]
+
+
+def describe_targets(targets: list[dict]) -> list[str]:
+    """`describe` for each target, the committees' names read in one query."""
+    committees = {
+        c.value: c.text for c in chosen_committees([t.get("id", "") for t in targets if t.get("kind") == "committee"])
+    }
+    described = []
+    for target in targets:
+        kind, ref = target.get("kind", ""), target.get("id", "")
+        if kind == "committee":
+            what = committees.get(ref, ref)
+        elif kind == "office":
+            what = chosen_offices([ref])[0].text
+        elif kind == "state":
+            what = STATE_NAMES.get(ref, ref)
+        elif kind == "caucus":
+            members = ", ".join(c.text for c in chosen_offices(target.get("members", [])))
+            what = f"{ref} ({members})" if members else ref
+        else:
+            what = ref
+        described.append(f"{label(kind, 'priority_kind')}: {what}")
+    return described
 
 
 def remove_target(campaign, index: int) -> bool:

@@ -10,13 +10,13 @@ from wtforms.fields.choices import SelectChoice
 
 from advocacy.auth.access import role_required
 from advocacy.auth.models import Role, User
+from advocacy.campaigns import pickers
 from advocacy.campaigns.services import campaign_by_slug_or_404
 from advocacy.campaigns.snapshots import campaign_changed
-from advocacy.campaigns.validation import split_ids
 from advocacy.casework import crypto, facts, priority, timeline
 from advocacy.casework.actions import ActionInput, actions_for, record_action
 from advocacy.casework.forms import ActionForm, EventForm, FactsForm, PacketForm, PlainForm, PriorityForm
-from advocacy.casework.models import ACTION_LABELS, FileKind
+from advocacy.casework.models import ACTION_WORDS, FileKind
 from advocacy.casework.packet import build_casework_packet
 from advocacy.congress.offices import current_offices, office_for
 from advocacy.db import utcnow
@@ -34,6 +34,10 @@ def _upload_limit() -> int:
     """Uploads may be larger than the site's 1 MB request limit, up to CASE_FILE_MAX_BYTES (plus the form). Set by
     `accepts_upload` before anything reads the body (a blueprint's before_request ran after the form was parsed)."""
     return current_app.config["CASE_FILE_MAX_BYTES"] + 64 * 1024
+
+
+# Office actions in the reader's words on the public scoreboard (the English labels stay for staff pages).
+bp.add_app_template_global(ACTION_WORDS, "action_words")
 
 
 @bp.app_template_global()
@@ -68,6 +72,22 @@ def _office_form(form, offices=None):
     return form
 
 
+def _priority_pickers(form: PriorityForm) -> dict:
+    """The priority form with the campaign pickers' search (?office_q=, ?committee_q=) and what was checked."""
+    offices, committees = form.office.data or [], form.committee.data or []
+    office_q = request.args.get("office_q", "")[:100]
+    committee_q = request.args.get("committee_q", "")[:100]
+    return {
+        "priority_form": form,
+        "office_q": office_q,
+        "committee_q": committee_q,
+        "chosen_offices": pickers.chosen_offices(offices),
+        "chosen_committees": pickers.chosen_committees(committees),
+        "found_offices": pickers.find_offices(office_q, exclude=offices),
+        "found_committees": pickers.find_committees(committee_q, exclude=committees),
+    }
+
+
 def _overview(campaign, action_form=None, event_form=None, packet_form=None, priority_form=None, status=200):
     action_form = action_form or _office_form(ActionForm(prefix="action"))
     packet_form = packet_form or _office_form(PacketForm(prefix="packet"))
@@ -85,11 +105,11 @@ def _overview(campaign, action_form=None, event_form=None, packet_form=None, pri
         actions=actions,
         names=names,
         recorders=recorders,
-        labels=ACTION_LABELS,
+        described=priority.describe_targets(list(campaign.priority_targets or ())),
         action_form=action_form,
         event_form=event_form or EventForm(prefix="event"),
         packet_form=packet_form,
-        priority_form=priority_form or PriorityForm(prefix="priority"),
+        **_priority_pickers(priority_form or PriorityForm(prefix="priority")),
         plain=PlainForm(),
         events=timeline.events_with_ids(campaign),
         history=timeline.history(campaign.id),
@@ -224,16 +244,17 @@ def new_priority(slug: str):
     if not form.validate_on_submit():
         return _overview(campaign, priority_form=form, status=400)
     try:
-        target = priority.clean_target(
-            form.kind.data, form.ref.data, split_ids(form.members.data or ""), form.reason.data
-        )
-        priority.add_target(campaign, target)
+        targets = priority.picked_targets(
+            form.committee.data or [], form.office.data or [], form.state.data or "", form.caucus.data or "",
+            form.reason.data,
+        )  # fmt: skip
+        priority.add_targets(campaign, targets)
     except facts.CaseworkError as exc:
         db.session.rollback()
         _field_error(form, exc)
         return _overview(campaign, priority_form=form, status=400)
     campaign_changed(campaign.slug)
-    flash("Priority target added.", "success")
+    flash("Priority target added." if len(targets) == 1 else f"{len(targets)} priority targets added.", "success")
     return redirect(url_for(".index", slug=slug) + "#priority")
 
 

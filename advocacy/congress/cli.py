@@ -6,6 +6,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -13,6 +14,8 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from advocacy.congress import transition
+from advocacy.congress.offices import current_offices
+from advocacy.congress.photos import PHOTO_BASE, sync_photos
 from advocacy.congress.sources import Source, SyncError, districts_source, legislators_source
 from advocacy.congress.sync import SyncReport, sync_districts, sync_legislators
 
@@ -128,3 +131,29 @@ def districts_sync(source: str | None, allow_shrink: bool, congress: int | None,
     where = _where(districts_source, source)
     work = lambda: sync_districts(where, ProgressDisplay(), allow_shrink)  # noqa: E731
     _store_or_sync("districts", where, congress, effective, work)
+
+
+PHOTOS_HELP = f"A URL base or a folder holding <bioguide id>.jpg files. Default: {PHOTO_BASE}"
+
+
+@legislators_cli.command("photos")
+@click.option("--source", metavar="PATH|URL", help=PHOTOS_HELP)
+def legislators_photos(source: str | None) -> None:
+    """Copy each sitting member's official photo to this site (MEMBER_PHOTOS_DIR) for the office pickers."""
+    ids = [o.bioguide_id for o in current_offices()]
+    if not ids:
+        raise click.ClickException("no members are loaded: run `flask --app wsgi legislators sync` first")
+    source = source or PHOTO_BASE
+    if not source.startswith(("http://", "https://")) and not Path(source).is_dir():
+        raise click.ClickException(f"--source {source} is not a folder or a URL")
+
+    def progress(done: int, total: int) -> None:
+        if done % 50 == 0 or done == total:
+            click.echo(f"photos: {done} of {total}", err=True)
+
+    report = sync_photos(source, ids, progress)
+    click.echo(report.summary())
+    for bioguide_id, why in report.failed[:10]:
+        click.echo(f"  {bioguide_id}: {why}")
+    if report.failed and not report.saved:
+        raise click.ClickException(f"no photo could be stored ({report.failed[0][1]})")

@@ -205,7 +205,9 @@ def _sync_members(data: LegislatorData, report: SyncReport, allow_shrink: bool) 
     fields = [k for k in next(iter(data.members.values())) if k != "bioguide_id"]
     existing = {
         row.bioguide_id: row._asdict()
-        for row in db.session.execute(select(*[getattr(Member, c) for c in ["bioguide_id", "in_office", *fields]]))
+        for row in db.session.execute(
+            select(*[getattr(Member, c) for c in ["bioguide_id", "in_office", "left_office_at", *fields]])
+        )
     }
     in_office = sum(1 for row in existing.values() if row["in_office"])
     _guard_shrink("legislators-current.yaml", "current members", in_office, len(data.members), allow_shrink)
@@ -219,8 +221,8 @@ def _sync_members(data: LegislatorData, report: SyncReport, allow_shrink: bool) 
                 report.joined.append(member_label(row))
             continue
         diff = {k: v for k, v in row.items() if old[k] != v}
-        if not old["in_office"]:
-            report.joined.append(member_label(row) + " (returns to office)")
+        if not old["in_office"]:  # no left_office_at: a row added when their Congress was stored ahead
+            report.joined.append(member_label(row) + (" (returns to office)" if old["left_office_at"] else ""))
             diff.update(in_office=True, left_office_at=None)
         elif diff:
             shown = [f"{k} {_fmt(old[k])} → {_fmt(row[k])}" for k in REPORTED_FIELDS if k in diff]

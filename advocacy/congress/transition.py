@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from advocacy.congress import cache
 from advocacy.congress.calendar import EASTERN, congress_number, congress_start  # noqa: F401 (their home was here)
@@ -124,9 +124,26 @@ def store_release(
         db.session.add(CongressReleaseFile(release_id=release.id, name=name, data=blob))
     if dataset == "legislators":  # kept now, so that lookups can use it from the moment it takes effect
         keep_roster(parsed, congress, effective_at, source.description, utcnow(), fresh=True)
+        _add_arriving_members(parsed.members)
     db.session.commit()
     cache.invalidate()
     return Preview(release, leaving, arriving, zips_moving)
+
+
+def _add_arriving_members(members: dict[str, dict]) -> None:
+    """A row in `members` for each member who arrives with the stored Congress and has none yet, not sitting
+    (`in_office` false, no `left_office_at`): from the instant the release takes effect, lookups offer them
+    before `legislators switch` runs, and what an organizer records about them (statements, office actions)
+    points at `members`. The switch makes them sitting and reports them as arrivals."""
+    known = set(db.session.scalars(select(Member.bioguide_id).where(Member.bioguide_id.in_(sorted(members)))))
+    now = utcnow()
+    arriving = [
+        {**row, "in_office": False, "left_office_at": None, "created_at": now, "updated_at": now}
+        for bio_id, row in members.items()
+        if bio_id not in known
+    ]
+    if arriving:
+        db.session.execute(insert(Member), arriving)
 
 
 def _zips_moving(new_keys: set[tuple[str, str, int]]) -> int:

@@ -6,12 +6,14 @@ come as `?zip=` so a result can be linked to.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_babel import gettext
 
-from advocacy.auth.access import public
+from advocacy.auth.access import public, role_required
+from advocacy.auth.models import Role
 from advocacy.congress.forms import LookupForm
 from advocacy.congress.lookup import LookupFailed, lookup_representatives
+from advocacy.congress.photos import photo_path
 from advocacy.extensions import limiter
 from advocacy.places import district_label
 
@@ -47,3 +49,13 @@ def lookup():
         if not errors:
             errors["form"] = gettext("This form has expired. Please reload the page and try again.")
     return render_template("lookup/index.html", form=form, result=result, errors=errors, label=district_label), status
+
+
+@bp.get("/members/<bioguide_id>/photo.jpg")
+@role_required(Role.STAFF)
+def member_photo(bioguide_id: str):
+    """A member's photo as `flask legislators photos` stored it (the pickers show it); 404 when there is none."""
+    path = photo_path(bioguide_id)
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype="image/jpeg", max_age=24 * 3600, conditional=True)

@@ -88,7 +88,7 @@ def create_action(slug: str):
     action = submission.action
     body = {
         "letters": [
-            letter_json(letter, deliveries.get(letter.id), action, submission.lookup) for letter in submission.letters
+            letter_json(letter, deliveries.get(letter.id), action, submission.offices) for letter in submission.letters
         ]
     }
     notice = submission_notice(action, submission.letters, deliveries)

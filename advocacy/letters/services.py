@@ -33,7 +33,7 @@ from advocacy.congress.lookup import (
     office_to_call,
     street_line,
 )
-from advocacy.congress.offices import office_for
+from advocacy.congress.offices import Office, office_for
 from advocacy.db import utcnow
 from advocacy.delivery.dispatch import dispatch_after_commit
 from advocacy.delivery.models import Delivery
@@ -71,6 +71,7 @@ class Submission:
     created: bool
     lookup: LookupResult | None = None
     deliveries: dict[str, Delivery | DeliveryRow] = dataclasses.field(default_factory=dict)  # by letter id
+    offices: dict[str, Office] = dataclasses.field(default_factory=dict)  # as answered, by bioguide id
 
 
 def congress_number(when: datetime | None = None) -> int:
@@ -238,6 +239,7 @@ def submit_action(
     renderer = LetterRenderer(
         campaign, constituent, stances, statements=current_app.config["ADVOCACY_SETTINGS"].cwc_enabled
     )
+    offices = answered_offices(lookup, targets, constituent)  # read now: nothing after the commit reads
     written: dict[str, Letter] = {}
     found: dict[str, Delivery] = {}  # the deliveries of letters written before, read before our commit
     new_targets = targets
@@ -259,7 +261,7 @@ def submit_action(
             new_targets = [t for t in targets if t.key not in written]
             if not new_targets:
                 letters = [written[t.key] for t in targets]
-                return Submission(letters[0].action, letters, False, lookup, deliveries_for(letters))
+                return Submission(letters[0].action, letters, False, lookup, deliveries_for(letters), offices)
         except TemplateProblem as exc:
             db.session.rollback()
             raise unavailable(campaign, exc) from None
@@ -278,7 +280,21 @@ def submit_action(
     letters = [by_key[t.key] for t in targets]
     # Nothing after the commit reads the database: a stored submission is never answered with an error.
     found.update({d.letter_id: d for d in deliveries if d.letter_id})
-    return Submission(action, letters, True, lookup, found)
+    return Submission(action, letters, True, lookup, found, offices)
+
+
+def answered_offices(lookup: LookupResult, targets: list[Target], constituent: Constituent) -> dict[str, Office]:
+    """Each target office as the answer shows it, with the district office nearest the writer: the lookup's
+    offices carry it already; a member the campaign names is found here, before the write, as letter_json
+    would find it for a repeat."""
+    offices = {office.bioguide_id: office for office in lookup.offices}
+    for target in targets:
+        if target.office is not None and target.key not in offices:
+            near = office_to_call(
+                target.key, constituent.address, constituent.city, constituent.state, constituent.zip, guess=False
+            )
+            offices[target.key] = dataclasses.replace(target.office, nearest_district_office=near)
+    return offices
 
 
 def _write(
@@ -386,13 +402,14 @@ def preview_letters(campaign: Campaign, constituent: Constituent, lookup: Lookup
         raise unavailable(campaign, exc) from None
 
 
-def letter_json(letter: Letter, delivery: Delivery | None, action=None, lookup: LookupResult | None = None) -> dict:
+def letter_json(
+    letter: Letter, delivery: Delivery | None, action=None, offices: dict[str, Office] | None = None
+) -> dict:
     """A letter for the API; with its `action`, the office carries the district office nearest the writer
     (from the cached geocode of their address, else their city: the same on a first answer and a repeat).
-    A first answer passes its `lookup`, whose offices already carry it (found the same way), so it is not
-    searched again."""
-    placed = {o.bioguide_id: o for o in lookup.offices} if lookup is not None else {}
-    office = placed.get(letter.bioguide_id)
+    A first answer passes its `offices` (Submission.offices), found before the write, so nothing after the
+    commit reads the database (a stored submission is never answered with an error)."""
+    office = (offices or {}).get(letter.bioguide_id)
     if office is None and letter.bioguide_id:
         office = office_for(letter.bioguide_id, include_former=True)
         if office is not None and action is not None:

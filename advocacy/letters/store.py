@@ -10,9 +10,12 @@ transaction, where the ORM session would need BEGIN, three inserts and COMMIT. T
 changes, whatever the number of letters, so psycopg prepares it once per connection. Every value is checked
 by the column's own type (a too-long value is refused, not cut).
 Foreign keys and the unique constraints are checked at the end of the statement as usual; a violation
-writes nothing and raises IntegrityError.
+writes nothing and raises IntegrityError. When the connection fails under the statement, the server may have
+committed it without the answer reaching us: lost_answer.py finds out which, and a stored submission is
+answered as one (a stored submission is never answered with an error).
 
-Elsewhere (SQLite) the rows go in as three Core inserts inside the session's transaction, committed here.
+Elsewhere (SQLite) the rows go in as three Core inserts inside the session's transaction, committed here
+(an error from SQLite's commit means it did not commit: no answer to lose).
 """
 
 from __future__ import annotations
@@ -24,12 +27,18 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Table
 from sqlalchemy.exc import DBAPIError
 
 from advocacy.delivery.models import Delivery
 from advocacy.extensions import db
+from advocacy.letters.lost_answer import Outcome, answer_lost, backend_pid, stored_after_lost_answer
 from advocacy.letters.models import Action, Letter
+
+# How long a submission whose write lost its answer waits to learn whether it was stored (Flask config
+# SUBMISSION_OUTCOME_WAIT_SECONDS); past it the request is answered 503 and a retry finds what was stored.
+OUTCOME_WAIT_SECONDS = 5.0
 
 TABLES: tuple[Table, Table, Table] = (Action.__table__, Letter.__table__, Delivery.__table__)
 
@@ -118,34 +127,40 @@ def _json(rows: object) -> str:
     return json.dumps(rows, default=_json_value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _execute_alone(statement: str, parameters: dict[str, str]) -> None:
-    """Run `statement` in autocommit (its own transaction) on a pooled connection, through the driver.
+def _borrow():
+    """A connection from the pool, with the pool's checks (advocacy.dbsetup); a failure to connect is SQLAlchemy's
+    error, as from `engine.connect()` (nothing was sent)."""
+    engine = db.engine
+    try:
+        return engine.raw_connection()
+    except engine.dialect.loaded_dbapi.Error as exc:
+        raise _translated(exc, None, None) from exc
+
+
+def _translated(exc: Exception, statement: str | None, parameters: dict | None, invalidated: bool = False):
+    engine = db.engine
+    return DBAPIError.instance(
+        statement,
+        parameters,
+        exc,
+        engine.dialect.loaded_dbapi.Error,
+        hide_parameters=engine.hide_parameters,
+        connection_invalidated=invalidated,
+        dialect=engine.dialect,
+        ismulti=False if statement is not None else None,
+    )
+
+
+def _execute_alone(borrowed, statement: str, parameters: dict[str, str]) -> None:
+    """Run `statement` in autocommit (its own transaction) on `borrowed`, through the driver, and give the
+    connection back to the pool.
 
     SQLAlchemy's Connection around one statement (execution options, switching the isolation level and back,
-    setting up a result) took more of a submission's CPU than the driver's own work. The pool still lends the
-    connection, with its checks (advocacy.dbsetup), and errors are SQLAlchemy's as from a Connection
-    (IntegrityError, DataError, OperationalError..., the parameters hidden as the engine hides them); a
-    connection found dead is invalidated, not returned to the pool."""
-    engine = db.engine
-    dialect = engine.dialect
-    driver_error = dialect.loaded_dbapi.Error
-
-    def translated(exc: Exception, sent: bool, invalidated: bool = False) -> DBAPIError:
-        return DBAPIError.instance(
-            statement if sent else None,
-            parameters if sent else None,
-            exc,
-            driver_error,
-            hide_parameters=engine.hide_parameters,
-            connection_invalidated=invalidated,
-            dialect=dialect,
-            ismulti=False if sent else None,
-        )
-
-    try:
-        borrowed = engine.raw_connection()
-    except driver_error as exc:  # no connection to be had: the database is down or refuses
-        raise translated(exc, sent=False) from exc
+    setting up a result) took more of a submission's CPU than the driver's own work. Errors are SQLAlchemy's as
+    from a Connection (IntegrityError, DataError, OperationalError..., with `connection_invalidated`, the
+    parameters hidden as the engine hides them); a connection found dead is invalidated, not lent again, and one
+    that lives goes back out of autocommit, as the pool lends it."""
+    driver_error = db.engine.dialect.loaded_dbapi.Error
     try:
         driver = borrowed.driver_connection
         try:
@@ -153,14 +168,14 @@ def _execute_alone(statement: str, parameters: dict[str, str]) -> None:
             with driver.cursor() as cursor:
                 cursor.execute(statement, parameters)
         except driver_error as exc:
-            invalidated = dialect.is_disconnect(exc, borrowed, None)
+            invalidated = db.engine.dialect.is_disconnect(exc, borrowed, None)
             if invalidated:
                 borrowed.invalidate(exc)
-            raise translated(exc, sent=True, invalidated=invalidated) from exc
+            raise _translated(exc, statement, parameters, invalidated) from exc
         finally:
             if borrowed.is_valid:
                 try:
-                    driver.autocommit = False  # as the pool lends it: the next borrower's transactions are its own
+                    driver.autocommit = False  # the next borrower's transactions are its own
                 except driver_error as exc:
                     borrowed.invalidate(exc)
     finally:
@@ -170,7 +185,8 @@ def _execute_alone(statement: str, parameters: dict[str, str]) -> None:
 def insert_submission(action, letters: Sequence, deliveries: Sequence) -> None:
     """Write and commit an ActionRow, its LetterRows and their DeliveryRows (or mappings of their columns). Raises IntegrityError, having
     written nothing, when a unique constraint (one letter per office per person, one action per idempotency
-    key) says no."""
+    key) says no. Raises the database's error when the write failed or its outcome could not be learnt within
+    SUBMISSION_OUTCOME_WAIT_SECONDS; returns when it is stored, even if its own answer was lost."""
     action_values = _values(ActionRow, action)
     letter_values = [_values(LetterRow, row) for row in letters]
     delivery_values = [_values(DeliveryRow, row) for row in deliveries]
@@ -181,9 +197,24 @@ def insert_submission(action, letters: Sequence, deliveries: Sequence) -> None:
             "letters": _json(letter_values),
             "deliveries": _json(delivery_values),
         }
-        _execute_alone(POSTGRES_STATEMENT, parameters)
+        borrowed = _borrow()  # a failure to connect is raised as it is: nothing was sent
+        pid = backend_pid(borrowed.driver_connection)  # known since connect: no round trip
+        try:
+            _execute_alone(borrowed, POSTGRES_STATEMENT, parameters)
+            return
+        except DBAPIError as exc:
+            if not answer_lost(exc):
+                raise
+            lost = exc  # asked about now that the broken connection is back in the pool (invalidated)
+        if _outcome(action_values["id"], pid) is not Outcome.STORED:
+            raise lost
         return
     db.session.execute(actions_table.insert(), [action_values])
     db.session.execute(letters_table.insert(), letter_values)
     db.session.execute(deliveries_table.insert(), delivery_values)
     db.session.commit()
+
+
+def _outcome(action_id: str, pid: int | None) -> Outcome:
+    wait = current_app.config.get("SUBMISSION_OUTCOME_WAIT_SECONDS", OUTCOME_WAIT_SECONDS)
+    return stored_after_lost_answer(db.engine, action_id, pid, wait)

@@ -230,7 +230,7 @@ def readdress_for_roster(now: datetime | None = None) -> Counter:
         select(Letter.id, Delivery.id)
         .join(Delivery, Delivery.letter_id == Letter.id)
         .join(Member, Member.bioguide_id == Letter.bioguide_id)
-        .where(Member.in_office.is_(False), Delivery.status.in_(READDRESSABLE))
+        .where(Member.in_office.is_(False), Member.left_office_at.is_not(None), Delivery.status.in_(READDRESSABLE))
         .order_by(Letter.created_at)
     ).all()
     outcomes: Counter = Counter()

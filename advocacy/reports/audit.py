@@ -36,6 +36,8 @@ ACTIONS = (
     "campaign.translations",  # an organizer saved a campaign's translations (filters: languages, complete ones)
     "update.translations",  # an organizer saved an update's translations (filters: the update's id, languages)
     "organization.update",  # an admin saved the organization settings (filters: the names of the fields changed)
+    "photo.upload",  # an organizer uploaded a campaign photo (filters: its id, width, height, the ids it replaced)
+    "photo.remove",  # an organizer removed a campaign's photo (filters: the ids removed; never names or words)
 )
 PAGE_SIZE = 50
 

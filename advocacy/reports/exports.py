@@ -21,6 +21,7 @@ from sqlalchemy import case, func, select, true
 from advocacy.campaigns.models import Campaign
 from advocacy.congress.history import offices_as_of
 from advocacy.extensions import db
+from advocacy.labels import label
 from advocacy.letters.models import Action
 from advocacy.reports.filters import ReportFilters
 from advocacy.reports.sql import (
@@ -471,11 +472,42 @@ class _Reporting:
         return getattr(self._file, name)
 
 
+# Columns that hold a stored code: the workbook, read by people, shows its words (advocacy/labels.py); the CSV,
+# read by programs as well, keeps the code, as the JSON API does.
+WORDS_IN_XLSX = {
+    "Chamber": "chamber",
+    "Channel": "channel",
+    "Delivery status": "delivery_status",
+    "Purpose": "letter_purpose",
+    "Stance": "stance",
+    "Kind": "statement_kind",
+    "Last statement kind": "statement_kind",
+}
+
+
+def in_words(headers: list[str], rows: Iterable[tuple]) -> Iterator[tuple]:
+    """`rows` with every code column (WORDS_IN_XLSX) as its words; other cells, and empty ones, unchanged."""
+    columns = [(i, WORDS_IN_XLSX[h], {}) for i, h in enumerate(headers) if h in WORDS_IN_XLSX]
+    if not columns:
+        yield from rows
+        return
+    for row in rows:
+        cells = list(row)
+        for i, domain, seen in columns:
+            code = cells[i] if i < len(cells) else None
+            if code:
+                words = seen.get(code)
+                if words is None:
+                    words = seen[code] = label(code, domain)
+                cells[i] = words
+        yield tuple(cells)
+
+
 def write_xlsx(export: Export, target, progress: Callable[[int], None] | None = None, fast: bool = True) -> int:
     """Write the export to `target` (a path or a binary file) with XlsxWriter in constant-memory mode.
 
-    Dates are real date cells (the "(UTC)" and "date" columns); every other text is a string cell, never a
-    formula. The header row is bold and frozen, with an autofilter; column widths come from the first rows.
+    Dates are real date cells (the "(UTC)" and "date" columns); stored codes read as words (WORDS_IN_XLSX);
+    every other text is a string cell, never a formula. The header row is bold and frozen, with an autofilter; column widths come from the first rows.
     Past Excel's row limit the rows continue on a new sheet. `fast` writes data rows through xlsx_rows.py
     (one prepared string per row, a test proves it matches XlsxWriter's own cells); False uses write_string.
     """
@@ -502,7 +534,7 @@ def write_xlsx(export: Export, target, progress: Callable[[int], None] | None = 
         "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
     }
     kinds = xlsx_rows.column_kinds(export.headers)
-    rows = iter(export)
+    rows = in_words(export.headers, iter(export))
     sample = list(itertools.islice(rows, xlsx_rows.SAMPLE_ROWS))
     widths = xlsx_rows.column_widths(export.headers, sample)
     sheet, row_index, sheets = None, XLSX_MAX_ROWS, 0

@@ -70,13 +70,15 @@ def compose(since: dt.datetime, until: dt.datetime) -> tuple[str, str]:
     ).all()
     total = sum(n for _c, _o, n in per_campaign)
     lines.append(f"Letters: {total:,}")
-    shown: dict[int, int] = {}
+    by_campaign: dict[int, list[tuple[str, int]]] = {}
     for campaign_id, office, count in per_campaign:
-        if shown.get(campaign_id, 0) == 0:
-            lines.append(f"  {campaigns[campaign_id].title}:")
-        shown[campaign_id] = shown.get(campaign_id, 0) + 1
-        if shown[campaign_id] <= TOP_OFFICES:
-            lines.append(f"    {office}: {count:,}")
+        by_campaign.setdefault(campaign_id, []).append((office, count))
+    for campaign_id, offices in by_campaign.items():
+        lines.append(f"  {campaigns[campaign_id].title}:")
+        lines += [f"    {office}: {count:,}" for office, count in offices[:TOP_OFFICES]]
+        if len(offices) > TOP_OFFICES:
+            rest = offices[TOP_OFFICES:]
+            lines.append(f"    and {_plural(len(rest), 'more office')}: {sum(n for _o, n in rest):,} letters")
     lines.append("")
     statements = db.session.execute(
         select(Statement, Campaign.title)
@@ -103,7 +105,11 @@ def compose(since: dt.datetime, until: dt.datetime) -> tuple[str, str]:
         lines.append(f"  {label(status, 'delivery_status')}: {count}")
     home = current_app.config["ADVOCACY_SETTINGS"].site_url.rstrip("/") + "/dashboard"
     lines += ["", f"Details: {home}", "", f"You get this because you asked for it; turn it off on {home}."]
-    return f"Weekly summary: {total:,} letters, {len(statements)} statements", "\n".join(lines)
+    return f"Weekly summary: {_plural(total, 'letter')}, {_plural(len(statements), 'statement')}", "\n".join(lines)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
 @renderer(WEEKLY_SUMMARY)

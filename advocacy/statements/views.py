@@ -20,6 +20,7 @@ from advocacy.places import STATE_NAMES
 from advocacy.stances import KIND_LABELS, Stance
 from advocacy.statements import alerts, govinfo, scan_job
 from advocacy.statements.discovery import Recognition, recognize, refused_address
+from advocacy.statements.feed_status import member_feeds
 from advocacy.statements.feeds import normalize_url
 from advocacy.statements.forms import EmptyForm, FeedForm, StatementForm
 from advocacy.statements.matching import highlight
@@ -188,7 +189,6 @@ def _feeds_page(campaign, form: FeedForm, status: int = 200, offer=None):
         if feeds
         else {}
     )
-    member_feeds = sum(1 for o in current_offices() if o.rss_url)
     record = _record_source(campaign)
     return render_template(
         "statements/feeds.html",
@@ -200,7 +200,7 @@ def _feeds_page(campaign, form: FeedForm, status: int = 200, offer=None):
         form=form,
         remove_form=EmptyForm(),
         names=_office_names({f.bioguide_id for f in feeds if f.bioguide_id}),
-        member_feeds=member_feeds,
+        member_feeds=member_feeds(utcnow()),
         offer=offer,
         flags={url: flag for url, state in states.items() if (flag := source_flag(state, utcnow()))},
         record=record,

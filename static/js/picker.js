@@ -12,7 +12,16 @@
     input.name = name;
     input.value = item.value;
     lab.appendChild(input);
-    if (item.initials) {
+    if (item.photo) {
+      var img = document.createElement("img");
+      img.src = item.photo;
+      img.alt = "";
+      img.className = "member-photo";
+      img.width = 36;
+      img.height = 44;
+      lab.appendChild(document.createTextNode(" "));
+      lab.appendChild(img);
+    } else if (item.initials) {
       var ini = document.createElement("span");
       ini.className = "initials";
       ini.setAttribute("aria-hidden", "true");

@@ -183,6 +183,7 @@ ORGANIZER_PAGES = [
     "/organizer/campaigns/{campaign}/letters/{letter}",
     "/organizer/campaigns/{campaign}/preview",
     "/organizer/campaigns/{campaign}/preview?office=P000145&office_q=Vermont",
+    "/organizer/campaigns/sample-campaign/casework/?office_q=NY&committee_q=judiciary",  # priority pickers' results
     "/organizer/campaigns/sample-campaign/statements/",
     "/organizer/campaigns/sample-campaign/statements/new?q=nadler",
     "/organizer/campaigns/sample-campaign/statements/{statement}/edit",

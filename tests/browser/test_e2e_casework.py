@@ -200,10 +200,9 @@ def test_a_writer_in_a_priority_offices_state_is_told_so(live_site, page, accoun
     base = live_site.base_url
     as_organizer(page, signed_in)
     page.goto(base + "/organizer/campaigns/sample-campaign/casework/#priority")
-    page.get_by_label("Kind of priority target").select_option("state")
-    page.get_by_label("Committee id, bioguide id, state code or caucus name").fill("NY")
+    page.get_by_label("A state's delegation").select_option(label="New York")
     page.get_by_label("Why a letter matters most here").fill("He is held in New York: its delegation can ask ICE.")
-    page.get_by_role("button", name="Add priority target").click()
+    page.get_by_role("button", name="Add priority targets").click()
     expect(page.get_by_text("Priority target added.")).to_be_visible()
     page.context.clear_cookies()
     try:
@@ -230,3 +229,86 @@ def test_a_writer_in_a_priority_offices_state_is_told_so(live_site, page, accoun
             get_campaign_by_slug("sample-campaign").priority_targets = []
             db.session.commit()
             db.session.remove()
+
+
+def sample_priority_targets(live_site, clear: bool = False) -> list[dict]:
+    """The sample campaign's stored priority targets (emptied after reading when `clear`: the other tests share it)."""
+    from advocacy.campaigns.services import get_campaign_by_slug
+    from advocacy.extensions import db
+
+    with live_site.app_context():
+        campaign = get_campaign_by_slug("sample-campaign")
+        stored = list(campaign.priority_targets or [])
+        if clear:
+            campaign.priority_targets = []
+            db.session.commit()
+        db.session.remove()
+    return stored
+
+
+def test_priority_targets_are_picked_by_name_with_the_live_search(live_site, page, signed_in):
+    """With JavaScript: the office and the committee come from the pickers' live search (picker.js moves each
+    checked one to the picked list), and the campaign stores them as a campaign file writes them."""
+    base = live_site.base_url
+    as_organizer(page, signed_in)
+    try:
+        page.goto(base + "/organizer/campaigns/sample-campaign/casework/#priority")
+        with page.expect_response(lambda r: "/pickers/offices.json" in r.url, timeout=60_000):
+            page.get_by_label("Find an office by name, state or district").fill("Padilla")
+        page.locator("#found-priority-offices").get_by_role("checkbox", name="Senator Alex Padilla").check()
+        expect(
+            page.locator("#chosen-priority-offices").get_by_role("checkbox", name="Senator Alex Padilla")
+        ).to_be_checked()
+        with page.expect_response(lambda r: "/pickers/committees.json" in r.url, timeout=60_000):
+            page.get_by_label("Find a committee by name").fill("Judiciary")
+        judiciary = re.compile(r"^\s*Senate Committee on the Judiciary \(")
+        page.locator("#found-priority-committees").get_by_role("checkbox", name=judiciary).check()
+        page.get_by_label("Why a letter matters most here").fill("They oversee DHS.")
+        page.get_by_role("button", name="Add priority targets").click()
+        expect(page.get_by_text("2 priority targets added.")).to_be_visible()
+        listed = page.locator("#priority ul").first
+        expect(listed).to_contain_text("Committee: Senate Committee on the Judiciary")
+        expect(listed).to_contain_text("Office: Senator Alex Padilla")
+    finally:
+        stored = sample_priority_targets(live_site, clear=True)
+    assert stored == [
+        {"kind": "committee", "id": "SSJU", "reason": "They oversee DHS."},
+        {"kind": "office", "id": "P000145", "reason": "They oversee DHS."},
+    ]
+
+
+def test_without_javascript_a_caucus_is_named_and_its_members_picked_through_the_search_form(
+    live_site, browser, signed_in
+):
+    """No script: the office search is a plain GET form whose results are checkboxes; the caucus is stored with
+    the picked office as its member, and the page lists it by name."""
+    context = browser.new_context(
+        storage_state=signed_in("organizer"), java_script_enabled=False, viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    base = live_site.base_url
+    try:
+        page.goto(base + "/organizer/campaigns/sample-campaign/casework/#priority")
+        page.get_by_label("Find an office by name, state or district").fill("Gillibrand")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Find offices").click()
+        assert "office_q=Gillibrand" in page.url
+        page.locator("#found-priority-offices").get_by_role("checkbox", name=re.compile("Gillibrand")).check()
+        page.get_by_label("Caucus name").fill("Uyghur Human Rights Caucus")
+        page.get_by_label("Why a letter matters most here").fill("Members who follow Xinjiang.")
+        page.get_by_role("button", name="Add priority targets").click()
+        expect(page.get_by_text("Priority target added.")).to_be_visible()
+        expect(page.locator("#priority ul").first).to_contain_text(
+            "Caucus: Uyghur Human Rights Caucus (Senator Kirsten E. Gillibrand)"
+        )
+    finally:
+        context.close()
+        stored = sample_priority_targets(live_site, clear=True)
+    assert stored == [
+        {
+            "kind": "caucus",
+            "id": "Uyghur Human Rights Caucus",
+            "members": ["G000555"],
+            "reason": "Members who follow Xinjiang.",
+        }
+    ]

@@ -1,6 +1,9 @@
-"""The campaign photo: an organizer uploads it (/organizer/campaigns/<id>/photo), everyone sees it from this site
-(/photos/<id>.jpg). The checks and the re-encoding are in photos.py. Public pages show a change within
-CAMPAIGN_CACHE_SECONDS, like any other campaign edit."""
+"""The campaign photo: an organizer uploads it (/organizer/campaigns/<id>/photo), and it is served from this site
+(/photos/<id>.jpg): to everyone once the campaign is published (live or closed), as its pages are; a draft's only to
+signed-in accounts, never to a shared cache. The checks and the re-encoding are in campaigns/photos.py. Public pages
+show a change within CAMPAIGN_CACHE_SECONDS, like any other campaign edit. Uploads and removals are in the audit log
+(`photo.upload`, `photo.remove`: ids and sizes, never the file's name, the description or the credit), so this page
+sits on top, as the campaign's translations do."""
 
 from __future__ import annotations
 
@@ -14,10 +17,11 @@ from wtforms import StringField
 from advocacy.auth.access import public, role_required
 from advocacy.auth.models import Role
 from advocacy.campaigns import photos
-from advocacy.campaigns.models import MAX_PHOTO_ALT, MAX_PHOTO_CREDIT, Campaign
+from advocacy.campaigns.models import MAX_PHOTO_ALT, MAX_PHOTO_CREDIT, Campaign, Status
 from advocacy.campaigns.services import campaign_or_404
 from advocacy.extensions import db
 from advocacy.inputs import accepts_upload
+from advocacy.reports import audit
 
 bp = Blueprint("photos", __name__)
 
@@ -84,7 +88,14 @@ def upload(campaign_id: int):
     if errors:
         return _page(campaign, form, errors, 400)
     if cleaned is not None:
-        photos.set_photo(campaign, cleaned, alt, credit, current_user.id)
+        replaced = photos.stored_ids(campaign)
+        stored = photos.set_photo(campaign, cleaned, alt, credit, current_user.id)
+        audit.record(
+            "photo.upload",
+            campaign=campaign.slug,
+            filters={"photo": stored.id, "width": stored.width, "height": stored.height, "replaced": replaced},
+            commit=False,
+        )
         message = f"Photo saved ({cleaned.width} × {cleaned.height}, re-encoded without its metadata)."
     else:
         photos.update_words(campaign, alt, credit)
@@ -100,7 +111,9 @@ def remove(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
     if not RemoveForm().validate_on_submit():
         abort(400)
+    removed = photos.stored_ids(campaign)
     photos.remove_photo(campaign)
+    audit.record("photo.remove", campaign=campaign.slug, filters={"removed": removed}, commit=False)
     db.session.commit()
     flash("Photo removed.", "info")
     return redirect(url_for(".edit", campaign_id=campaign.id))
@@ -109,11 +122,18 @@ def remove(campaign_id: int):
 @bp.get("/photos/<photo_id>.jpg")
 @public
 def serve(photo_id: str):
-    """The stored copy; its address changes with every upload, so browsers may keep it a long time."""
-    photo = photos.stored_photo(photo_id)
-    if photo is None:
+    """The stored copy. A published campaign's is public, and its address changes with every upload, so anyone may
+    keep it a long time. A draft's is for signed-in accounts only (every role may open a draft's signed-in pages), and
+    is not stored by any cache (security.py's no-store): signed out, it is not found, as the draft's page is not."""
+    found = photos.stored_photo_and_status(photo_id)
+    if found is None:
+        abort(404)
+    photo, status = found
+    published = status != Status.DRAFT.value
+    if not published and not current_user.is_authenticated:
         abort(404)
     response = current_app.response_class(photo.data, mimetype="image/jpeg")
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    if published:
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     response.headers["Content-Disposition"] = "inline"
     return response
