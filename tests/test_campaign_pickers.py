@@ -175,7 +175,7 @@ def test_the_editor_shows_every_variant_against_the_publish_checklist_judging_th
     assert rows["Senate letter"].endswith(
         "Senators who have not spoken; senators who have spoken Yes, for every office shown"
     )
-    assert "House members who have not spoken; house members who have spoken Yes" in rows["House letter"]
+    assert "House members who have not spoken; House members who have spoken Yes" in rows["House letter"]
     assert f"/letters/preview?letter={house.id}" in before  # the live preview knows which letter is typed
 
     typed = {
