@@ -180,8 +180,8 @@ class Link:
                     text = self._text(message)
                     cutting = cutting or self._rule_for(text)
                     if cutting == "before":
+                        self.proxy._cut_made()  # refusing starts before the app can see the cut and reconnect
                         self.close()
-                        self.proxy._cut_made()
                         return
                     batch.append(message)
                     texts.append(text)
@@ -197,8 +197,8 @@ class Link:
                         self.holding.set()
                     self.server.sendall(request)
                     if cutting == "after_request":
+                        self.proxy._cut_made()  # refusing starts before the app can see the cut and reconnect
                         self.close()
-                        self.proxy._cut_made()
                         return
                     if cutting == "after_answer":
                         return  # nothing more goes to the server; the other side ends the connection
@@ -236,8 +236,8 @@ class Link:
                     if message is None:
                         break
                     if message[:1] == b"Z":
+                        self.proxy._cut_made()  # refusing starts before the app can see the cut and reconnect
                         self.close()
-                        self.proxy._cut_made()
                         return
         except OSError:
             pass
