@@ -214,7 +214,8 @@ def test_concurrent_workers_never_send_the_same_delivery(app, db, fake_cwc, smtp
     assert errors == []
     _db.session.expire_all()
     statuses = {d.id: reload(d).status for d in deliveries}
-    assert set(statuses.values()) == {"sent"}
+    why = {d.id: (d.channel, d.status, d.last_error) for d in map(reload, deliveries) if d.status != "sent"}
+    assert set(statuses.values()) == {"sent"}, why
     cwc_ids = [d.cwc_delivery_id for d in deliveries if d.channel == "cwc"]
     assert sorted(p.delivery_id for p in fake_cwc.message_posts()) == sorted(cwc_ids)  # each posted once
     message_ids = [m["Message-ID"] for m in smtp_server.messages]

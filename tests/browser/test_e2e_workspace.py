@@ -147,6 +147,8 @@ def test_an_organizer_makes_and_publishes_a_campaign_without_ids_or_template_tag
     page.get_by_role("button", name="Create draft").click()
 
     page.get_by_role("navigation", name="Campaign").get_by_role("link", name="Targets").click()
+    # picker.js listens from DOMContentLoaded: typing before then makes no live search (the form still works).
+    page.wait_for_load_state()
     # Live results (picker.js); the first search builds the roster, which takes a while on a busy machine.
     with page.expect_response(lambda r: "/pickers/offices.json" in r.url, timeout=60_000):
         page.get_by_label("Find an office by name, state or district").fill("Padilla")
