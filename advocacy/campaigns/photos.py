@@ -7,23 +7,19 @@ Pillow decodes the image; the decoded pixels are all we keep. The stored copy is
 
 from __future__ import annotations
 
-import io
 import uuid
-import warnings
 from dataclasses import dataclass
 
 from flask import current_app
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import delete, select
 
+from advocacy import images
 from advocacy.campaigns.models import MAX_PHOTO_ALT, MAX_PHOTO_CREDIT, Campaign, CampaignPhoto
 from advocacy.extensions import db
 
-ACCEPTED = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}  # what Pillow says the bytes are → how we name it
 MIN_SIDE = 200  # smaller looks broken on the campaign page
 MAX_PIXELS = 40_000_000  # refused before decoding: a small file can claim a huge picture
 STORED_SIDE = 1600  # the longest side we keep; larger photos are scaled down
-QUALITY = 85
 
 
 class PhotoProblem(ValueError):
@@ -63,37 +59,21 @@ def clean_photo(raw: bytes) -> CleanPhoto:
     if len(raw) > max_bytes():
         raise PhotoProblem(too_large())
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(raw))
-            kind = image.format
-            width, height = image.size
-            if kind not in ACCEPTED:
-                raise PhotoProblem("Upload a JPEG, PNG or WebP photo (this file is not one, whatever its name).")
-            if width * height > MAX_PIXELS:
-                raise PhotoProblem(f"The photo is {width} × {height} pixels: upload one under 40 megapixels.")
-            if min(width, height) < MIN_SIDE:
-                raise PhotoProblem(
-                    f"The photo is {width} × {height} pixels: upload one at least {MIN_SIDE} pixels on each side."
-                )
-            image.load()
-    except PhotoProblem:
-        raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise PhotoProblem("Upload a JPEG, PNG or WebP photo (this file is not one, whatever its name).") from None
-    except (OSError, ValueError, SyntaxError):
-        raise PhotoProblem("The photo file is damaged or incomplete. Upload it again.") from None
-    image = ImageOps.exif_transpose(image)  # keep the way it was taken upright, then drop the EXIF itself
-    if image.mode not in ("RGB", "L"):
-        flat = Image.new("RGB", image.size, (255, 255, 255))
-        rgba = image.convert("RGBA")
-        flat.paste(rgba, mask=rgba.getchannel("A"))
-        image = flat
-    image.thumbnail((STORED_SIDE, STORED_SIDE), Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    # No exif=, icc_profile= or comment=: the new file carries nothing but the pixels.
-    image.convert("RGB").save(out, "JPEG", quality=QUALITY, optimize=True, progressive=True)
-    return CleanPhoto(out.getvalue(), image.width, image.height)
+        image = images.open_checked(raw, max_pixels=MAX_PIXELS, min_side=MIN_SIDE)
+    except images.ImageRefused as refused:
+        raise PhotoProblem(_refusal_words(refused)) from None
+    return CleanPhoto(*images.to_jpeg(image, (STORED_SIDE, STORED_SIDE)))
+
+
+def _refusal_words(refused: images.ImageRefused) -> str:
+    size = f"{refused.width} × {refused.height} pixels"
+    if refused.why == "pixels":
+        return f"The photo is {size}: upload one under 40 megapixels."
+    if refused.why == "small":
+        return f"The photo is {size}: upload one at least {MIN_SIDE} pixels on each side."
+    if refused.why == "damaged":
+        return "The photo file is damaged or incomplete. Upload it again."
+    return "Upload a JPEG, PNG or WebP photo (this file is not one, whatever its name)."
 
 
 def check_words(alt: str, credit: str) -> dict[str, str]:

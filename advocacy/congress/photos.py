@@ -7,17 +7,15 @@ A member without a stored photo is drawn with initials, as before.
 
 from __future__ import annotations
 
-import io
 import os
 import re
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 from flask import current_app
-from PIL import Image, ImageOps, UnidentifiedImageError
 
+from advocacy import images
 from advocacy.http import session
 
 PHOTO_BASE = "https://unitedstates.github.io/images/congress/225x275/"
@@ -62,20 +60,14 @@ def thumbnail(raw: bytes) -> bytes:
     if len(raw) > MAX_BYTES:
         raise PhotoError(f"larger than {MAX_BYTES // (1024 * 1024)} MB")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(raw))
-            if image.format not in ("JPEG", "PNG", "WEBP"):
-                raise PhotoError(f"not a JPEG, PNG or WebP image ({image.format or 'unknown'})")
-            if image.width * image.height > MAX_PIXELS:
-                raise PhotoError(f"{image.width} x {image.height} pixels is too large")
-            image = ImageOps.exif_transpose(image).convert("RGB")
-    except (UnidentifiedImageError, Image.DecompressionBombWarning, OSError) as exc:
-        raise PhotoError("not a readable image") from exc
-    image.thumbnail(BOX)
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=85, optimize=True)
-    return out.getvalue()
+        image = images.open_checked(raw, max_pixels=MAX_PIXELS)
+    except images.ImageRefused as refused:
+        if refused.why == "format":
+            raise PhotoError(f"not a JPEG, PNG or WebP image ({refused.kind or 'unknown'})") from None
+        if refused.why == "pixels":
+            raise PhotoError(f"{refused.width} x {refused.height} pixels is too large") from None
+        raise PhotoError("not a readable image") from None
+    return images.to_jpeg(image, BOX)[0]
 
 
 def read_source_photo(source: str, bioguide_id: str) -> bytes | None:
